@@ -1,0 +1,85 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// Dependencies point one way (SPEC §2): pxscript → StudioSandbox → PixiesetModels.
+// PixiesetKit, LuaKit and PXRuntime join as their issues land.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "pxscript",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "pxscript", targets: ["pxscript"]),
+        .library(name: "StudioSandbox", targets: ["StudioSandbox"]),
+        .library(name: "PixiesetModels", targets: ["PixiesetModels"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.25.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.10.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.0"),
+    ],
+    targets: [
+        .target(
+            name: "PixiesetModels",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "StudioSandbox",
+            dependencies: [
+                "PixiesetModels",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "pxscript",
+            dependencies: [
+                "StudioSandbox",
+                "PixiesetModels",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PixiesetModelsTests",
+            dependencies: ["PixiesetModels"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StudioSandboxTests",
+            dependencies: [
+                "StudioSandbox",
+                "PixiesetModels",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "pxscriptTests",
+            dependencies: [
+                "StudioSandbox",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

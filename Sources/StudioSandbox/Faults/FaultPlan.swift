@@ -1,0 +1,131 @@
+/// Misbehaviour on purpose (SPEC §7), parsed from `--faults`, e.g.
+/// `error=0.2,throttle=0.1,error_after_commit=0.05,latency=20ms,seed=7`.
+///
+/// Each API call draws from a generator seeded with `seed`, so the same
+/// sequence of calls meets the same faults on every run.
+public struct FaultPlan: Sendable, Hashable, CustomStringConvertible {
+    /// How an expired session shows itself.
+    public enum Expiry: String, Sendable, Hashable {
+        /// Every call answers 200 with an HTML login page.
+        case loginPage = "page"
+        /// Every call answers 302 to `/login`.
+        case redirect
+    }
+
+    /// Probability of 503 with a JSON body.
+    public var error: Double = 0
+    /// Probability of 429 with `Retry-After`.
+    public var throttle: Double = 0
+    /// Probability that a send is stored and then answered with 502.
+    public var errorAfterCommit: Double = 0
+    /// Added before every API answer.
+    public var latency: Duration = .zero
+    /// Every call answers as if the session had expired.
+    public var expire: Expiry?
+    /// Seconds sent in `Retry-After` with a 429.
+    public var retryAfter: Int = 1
+    /// Seed of the fault draws.
+    public var seed: UInt64 = 1
+
+    public static let none = FaultPlan()
+
+    public init() {}
+
+    /// Parses a `--faults` value.
+    /// - Throws: `SandboxSetupError` naming the part that is wrong.
+    public init(parsing spec: String) throws {
+        for part in spec.split(separator: ",") {
+            let pieces = part.split(separator: "=", maxSplits: 1).map { String($0).trimmingWhitespace }
+            let name = pieces[0], value = pieces.count > 1 ? pieces[1] : nil
+            switch name {
+            case "error": error = try Self.probability(name, value)
+            case "throttle": throttle = try Self.probability(name, value)
+            case "error_after_commit": errorAfterCommit = try Self.probability(name, value)
+            case "latency": latency = try Self.duration(name, value)
+            case "retry_after":
+                guard let value, let seconds = Int(value), (0...3600).contains(seconds) else {
+                    throw SandboxSetupError("--faults: retry_after wants whole seconds from 0 to 3600")
+                }
+                retryAfter = seconds
+            case "seed":
+                guard let value, let seed = UInt64(value) else { throw SandboxSetupError("--faults: seed wants a whole number") }
+                self.seed = seed
+            case "expire":
+                guard let mode = Expiry(rawValue: value ?? "page") else {
+                    throw SandboxSetupError("--faults: expire is `expire` (login page) or `expire=redirect`")
+                }
+                expire = mode
+            case "": continue
+            default:
+                throw SandboxSetupError(
+                    "--faults: unknown fault '\(name.prefix(40))' (known: error, throttle, error_after_commit, latency, expire, retry_after, seed)")
+            }
+        }
+    }
+
+    public var description: String {
+        var parts: [String] = []
+        if error > 0 { parts.append("error=\(error)") }
+        if throttle > 0 { parts.append("throttle=\(throttle)") }
+        if errorAfterCommit > 0 { parts.append("error_after_commit=\(errorAfterCommit)") }
+        if latency > .zero { parts.append("latency=\(latency.components.seconds * 1000 + latency.components.attoseconds / 1_000_000_000_000_000)ms") }
+        if let expire { parts.append(expire == .loginPage ? "expire" : "expire=redirect") }
+        if throttle > 0 { parts.append("retry_after=\(retryAfter)") }
+        if !parts.isEmpty { parts.append("seed=\(seed)") }
+        return parts.isEmpty ? "none" : parts.joined(separator: ",")
+    }
+
+    private static func probability(_ name: String, _ value: String?) throws -> Double {
+        guard let value, let p = Double(value), (0...1).contains(p) else {
+            throw SandboxSetupError("--faults: \(name) wants a probability from 0 to 1, e.g. \(name)=0.2")
+        }
+        return p
+    }
+
+    private static func duration(_ name: String, _ value: String?) throws -> Duration {
+        guard let value else { throw SandboxSetupError("--faults: \(name) wants a duration, e.g. \(name)=20ms") }
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1)]
+        for (suffix, scale) in units where value.hasSuffix(suffix) {
+            if let number = Double(value.dropLast(suffix.count)), number >= 0, number * scale <= 60 {
+                return .milliseconds(Int64(number * scale * 1000))
+            }
+        }
+        throw SandboxSetupError("--faults: \(name) wants a duration up to 60s, e.g. \(name)=20ms")
+    }
+}
+
+/// Behaviours of the real API that the seed does not pin down (SPEC §7),
+/// switched on with `--quirks`, so that the client's fallbacks are tested.
+public struct Quirks: OptionSet, Sendable, Hashable, CustomStringConvertible {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+
+    /// Opening a conversation (`GET /conversations/{id}/`) marks the client's messages read.
+    public static let markReadOnGet = Quirks(rawValue: 1 << 0)
+    /// Lists come oldest-created first instead of newest `last_message_at` first.
+    public static let unordered = Quirks(rawValue: 1 << 1)
+    /// Timestamps in whole seconds with a `+00:00` offset, as some servers write them.
+    public static let plainTimestamps = Quirks(rawValue: 1 << 2)
+
+    static let names: [(String, Quirks)] = [
+        ("mark_read_on_get", .markReadOnGet), ("unordered", .unordered), ("plain_timestamps", .plainTimestamps),
+    ]
+
+    /// Parses a `--quirks` value such as `mark_read_on_get,unordered`.
+    public init(parsing list: String) throws {
+        self = []
+        for raw in list.split(separator: ",") {
+            let name = String(raw).trimmingWhitespace
+            guard let quirk = Self.names.first(where: { $0.0 == name })?.1 else {
+                throw SandboxSetupError(
+                    "--quirks: unknown quirk '\(name.prefix(40))' (known: \(Self.names.map(\.0).joined(separator: ", ")))")
+            }
+            insert(quirk)
+        }
+    }
+
+    public var description: String {
+        let names = Self.names.filter { contains($0.1) }.map(\.0)
+        return names.isEmpty ? "none" : names.joined(separator: ",")
+    }
+}

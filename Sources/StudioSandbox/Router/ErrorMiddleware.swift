@@ -1,0 +1,30 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Turns every error into a JSON body with the right status, so that no
+/// answer of the sandbox is an empty 500 or an HTML page it did not mean.
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as SandboxError {
+            return try error.response(from: request, context: context)
+        } catch is NIOTooManyBytesError {
+            return try SandboxError.payloadTooLarge(limit: 0).response(from: request, context: context)
+        } catch let error as HTTPError {
+            let translated: SandboxError
+            switch error.status {
+            case .notFound: translated = .notFound
+            case .methodNotAllowed: translated = .methodNotAllowed
+            default:
+                translated = SandboxError(error.status, code: "HTTP_\(error.status.code)", error.body ?? error.status.reasonPhrase)
+            }
+            return try translated.response(from: request, context: context)
+        } catch {
+            context.logger.error("unexpected error answering \(request.method) \(request.uri.path): \(error)")
+            return try SandboxError.internalError.response(from: request, context: context)
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import HTTPTypes
+import Hummingbird
+
+/// Applies the fault plan to API calls (SPEC §7): latency, 503, 429 with
+/// `Retry-After`, an expired session, and 502 after a send was stored.
+struct FaultMiddleware<Context: RequestContext>: RouterMiddleware {
+    let controls: SandboxControls
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let isSend = request.method == .post && request.uri.path.hasSuffix("/conversation_messages")
+        let decision = controls.decide(isSend: isSend)
+        if decision.latency > .zero { try await Task.sleep(for: decision.latency) }
+        switch decision.outcome {
+        case .pass: break
+        case .expire(.loginPage): return JSONResponse.html(LoginPage.html)
+        case .expire(.redirect):
+            return Response(status: .found, headers: [.location: "/login?expired=1"])
+        case .error:
+            throw SandboxError(.serviceUnavailable, code: "SERVICE_UNAVAILABLE", "Service temporarily unavailable, try again")
+        case .throttle:
+            var error = SandboxError(.tooManyRequests, code: "TOO_MANY_REQUESTS", "Too many requests, slow down")
+            error.headers[.retryAfter] = String(decision.retryAfter)
+            throw error
+        }
+        let response = try await next(request, context)
+        if decision.errorAfterCommit && response.status.kind == .successful {
+            // The message is stored; the client only learns "502" and must not send it again.
+            return JSONResponse.html(LoginPage.badGateway, status: .badGateway)
+        }
+        return response
+    }
+}
+
+/// The HTML pages a browser session meets.
+enum LoginPage {
+    static let html = """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>Log in | Pixieset</title></head>
+        <body><form method="post" action="/login"><h1>Log in to Pixieset Studio</h1>
+        <input type="email" name="email"><input type="password" name="password">
+        <button type="submit">Log in</button></form></body></html>
+        """
+
+    static let badGateway = """
+        <html><head><title>502 Bad Gateway</title></head>
+        <body><center><h1>502 Bad Gateway</h1></center></body></html>
+        """
+}

@@ -1,0 +1,144 @@
+import HTTPTypes
+import GRDB
+import PixiesetModels
+
+extension SandboxDatabase {
+    static let conversationColumns = """
+        c.*, cl.name AS client_name, cl.email AS client_email, cl.avatar_color,
+        (SELECT COUNT(*) FROM message m
+          WHERE m.conversation_id = c.id AND m.read_at IS NULL AND m.sender_type = 'client') AS unread_count
+        """
+
+    /// One page of the home studio's conversations, newest `last_message_at`
+    /// first (or oldest-created first under the `unordered` quirk).
+    func listConversations(_ query: ConversationQuery, rendering: Rendering, unordered: Bool) async throws -> ConversationPage {
+        try await pool.read { db in
+            var conditions = ["c.studio_id = ?"]
+            var arguments: StatementArguments = [studio.id]
+            if let clientID = query.clientID {
+                conditions.append("c.client_id = ?")
+                _ = arguments.append(contentsOf: [clientID])
+            }
+            switch query.selection {
+            case .inbox: conditions.append("c.status = 'active'")
+            case .archived: conditions.append("c.status = 'archived'")
+            case .unread:
+                conditions.append(
+                    "EXISTS (SELECT 1 FROM message m WHERE m.conversation_id = c.id AND m.read_at IS NULL AND m.sender_type = 'client')")
+            case .all: break
+            }
+            let filter = conditions.joined(separator: " AND ")
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conversation c WHERE \(filter)", arguments: arguments) ?? 0
+            let order = unordered ? "c.created_at ASC, c.id ASC" : "c.last_message_at DESC, c.id DESC"
+            let offset = (query.page - 1).multipliedReportingOverflow(by: query.pageSize)
+            var rows: [Row] = []
+            if !offset.overflow && offset.partialValue < total {
+                rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT \(Self.conversationColumns)
+                        FROM conversation c JOIN client cl ON cl.id = c.client_id
+                        WHERE \(filter) ORDER BY \(order) LIMIT ? OFFSET ?
+                        """,
+                    arguments: arguments + [query.pageSize, offset.partialValue])
+            }
+            let conversations = try rows.map { row in
+                let latest = query.includeMessages ? try latestMessage(db, conversationID: row["id"], rendering: rendering) : nil
+                return rendering.conversation(row, studio: nil, messages: query.includeMessages ? latest.map { [$0] } ?? [] : nil)
+            }
+            let lastPage = max(1, (total + query.pageSize - 1) / query.pageSize)
+            return ConversationPage(
+                data: conversations,
+                meta: PageMeta(currentPage: query.page, perPage: query.pageSize, total: total, lastPage: lastPage))
+        }
+    }
+
+    /// One conversation with participants and, when asked, every message in
+    /// `sent_at` order. Under `mark_read_on_get` the client's messages are
+    /// marked read first, as the web app does when a conversation is opened.
+    func conversation(id: String, includeMessages: Bool, markRead: Bool, rendering: Rendering) async throws -> Conversation {
+        if markRead {
+            try await pool.write { db in
+                _ = try ownConversation(db, id: id)
+                try markClientMessagesRead(db, conversationID: id)
+            }
+        }
+        return try await pool.read { db in
+            _ = try ownConversation(db, id: id)
+            guard let row = try Row.fetchOne(
+                db,
+                sql: "SELECT \(Self.conversationColumns) FROM conversation c JOIN client cl ON cl.id = c.client_id WHERE c.id = ?",
+                arguments: [id])
+            else { throw SandboxError.conversationNotFound }
+            let messages = includeMessages ? try allMessages(db, conversationID: id, rendering: rendering) : nil
+            return rendering.conversation(row, studio: studio, messages: messages)
+        }
+    }
+
+    /// `GET /conversations/unread/count`: unread client messages over all of
+    /// the studio's conversations (archived ones included, so the sum of the
+    /// conversations' `unread_count` always equals it).
+    func unreadCount() async throws -> UnreadCount {
+        try await pool.read { db in
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(*) AS messages, COUNT(DISTINCT m.conversation_id) AS conversations
+                    FROM message m JOIN conversation c ON c.id = m.conversation_id
+                    WHERE c.studio_id = ? AND m.read_at IS NULL AND m.sender_type = 'client'
+                    """,
+                arguments: [studio.id])
+            return UnreadCount(unreadCount: row?["messages"] ?? 0, conversationsWithUnread: row?["conversations"] ?? 0)
+        }
+    }
+
+    /// The conversation row, checked to exist and to belong to the home studio.
+    func ownConversation(_ db: Database, id: String) throws -> Row {
+        guard ResourceID.conversation.isValid(id),
+              let row = try Row.fetchOne(db, sql: "SELECT * FROM conversation WHERE id = ?", arguments: [id])
+        else { throw SandboxError.conversationNotFound }
+        guard (row["studio_id"] as String) == studio.id else { throw SandboxError.accessDenied }
+        return row
+    }
+
+    func allMessages(_ db: Database, conversationID: String, rendering: Rendering) throws -> [Message] {
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT * FROM message WHERE conversation_id = ? ORDER BY sent_at, seq", arguments: [conversationID])
+        let attachments = try attachmentsByMessage(db, conversationID: conversationID, rendering: rendering)
+        return rows.map { rendering.message($0, attachments: attachments[$0["id"] as String] ?? []) }
+    }
+
+    func latestMessage(_ db: Database, conversationID: String, rendering: Rendering) throws -> Message? {
+        guard let row = try Row.fetchOne(
+            db, sql: "SELECT * FROM message WHERE conversation_id = ? ORDER BY sent_at DESC, seq DESC LIMIT 1",
+            arguments: [conversationID])
+        else { return nil }
+        return rendering.message(row, attachments: try attachments(db, messageID: row["id"], rendering: rendering))
+    }
+
+    func attachments(_ db: Database, messageID: String, rendering: Rendering) throws -> [Attachment] {
+        try Row.fetchAll(
+            db, sql: "SELECT id, filename, file_size, content_type FROM attachment WHERE message_id = ? ORDER BY position",
+            arguments: [messageID]
+        ).map(rendering.attachment)
+    }
+
+    private func attachmentsByMessage(_ db: Database, conversationID: String, rendering: Rendering) throws -> [String: [Attachment]] {
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT a.id, a.filename, a.file_size, a.content_type, a.message_id FROM attachment a
+                JOIN message m ON m.id = a.message_id WHERE m.conversation_id = ? ORDER BY a.position
+                """,
+            arguments: [conversationID])
+        return Dictionary(grouping: rows, by: { $0["message_id"] as String }).mapValues { $0.map(rendering.attachment) }
+    }
+
+    @discardableResult
+    func markClientMessagesRead(_ db: Database, conversationID: String) throws -> Int {
+        try db.execute(
+            sql: "UPDATE message SET read_at = ? WHERE conversation_id = ? AND sender_type = 'client' AND read_at IS NULL",
+            arguments: [clock.now().microseconds, conversationID])
+        return db.changesCount
+    }
+}

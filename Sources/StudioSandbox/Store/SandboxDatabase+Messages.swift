@@ -1,0 +1,160 @@
+import HTTPTypes
+import GRDB
+import PixiesetModels
+
+extension SandboxDatabase {
+    /// Longest message text accepted (characters).
+    public static let maximumContentLength = 20_000
+    /// Most attachments on one message.
+    public static let maximumAttachments = 10
+
+    /// `POST /conversation_messages`: the studio sends through the API.
+    ///
+    /// Everything is checked before anything is written, and the message,
+    /// its attachment links and the conversation's times are one transaction.
+    /// An API send does not mark the client's messages read (docs/sandbox.md).
+    func send(_ request: SendMessageRequest, rendering: Rendering) async throws -> Message {
+        guard request.content.count <= Self.maximumContentLength else {
+            throw SandboxError.validation("content: longer than \(Self.maximumContentLength) characters")
+        }
+        guard request.attachmentIDs.count <= Self.maximumAttachments else {
+            throw SandboxError.validation("attachment_ids: at most \(Self.maximumAttachments) attachments per message")
+        }
+        guard Set(request.attachmentIDs).count == request.attachmentIDs.count else {
+            throw SandboxError.validation("attachment_ids: the same attachment is listed twice")
+        }
+        guard !request.content.allSatisfy(\.isWhitespace) || !request.attachmentIDs.isEmpty else {
+            throw SandboxError.validation("content: must not be empty unless the message has attachments")
+        }
+        return try await pool.write { db in
+            let conversation = try ownConversation(db, id: request.conversationID)
+            for id in request.attachmentIDs { try checkAttachable(db, id: id) }
+            let row = try insertMessage(
+                db, conversation: conversation, content: request.content, senderType: .photographer,
+                senderID: studio.photographerID)
+            for (position, id) in request.attachmentIDs.enumerated() {
+                try db.execute(
+                    sql: "UPDATE attachment SET message_id = ?, position = ? WHERE id = ?",
+                    arguments: [row["id"] as String, position, id])
+            }
+            return rendering.message(row, attachments: try attachments(db, messageID: row["id"], rendering: rendering))
+        }
+    }
+
+    /// A client writes in (`sandbox message`). An archived conversation
+    /// becomes active again, as a new client message reopens it.
+    public func clientWritesIn(conversationID: String, content: String) async throws -> Message {
+        try checkSimulated(content)
+        return try await pool.write { db in
+            let conversation = try ownConversation(db, id: conversationID)
+            let row = try insertMessage(
+                db, conversation: conversation, content: content, senderType: .client, senderID: conversation["client_id"])
+            try db.execute(sql: "UPDATE conversation SET status = 'active' WHERE id = ?", arguments: [conversationID])
+            return Rendering(storageBaseURL: "").message(row, attachments: [])
+        }
+    }
+
+    /// A new client starts a conversation (`sandbox inquiry`). A client
+    /// already known by that email gets a new conversation, not a new record.
+    public func inquiry(name: String, email: String, content: String, subject: String? = nil) async throws -> Message {
+        try checkSimulated(content)
+        let name = name.trimmingWhitespace, email = email.trimmingWhitespace
+        guard !name.isEmpty, name.count <= 200 else { throw SandboxError.validation("name: must be 1 to 200 characters") }
+        guard email.contains("@"), email.count <= 320, !email.contains(where: \.isWhitespace) else {
+            throw SandboxError.validation("email: not an email address")
+        }
+        return try await pool.write { db in
+            let now = clock.now().microseconds
+            let clientID: String
+            if let existing = try String.fetchOne(
+                db, sql: "SELECT id FROM client WHERE studio_id = ? AND email = ? COLLATE NOCASE", arguments: [studio.id, email])
+            {
+                clientID = existing
+            } else {
+                clientID = IDGenerator.make(.client)
+                try db.execute(
+                    sql: "INSERT INTO client (id, studio_id, name, email, avatar_color) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [clientID, studio.id, name, email, Int(UInt(bitPattern: email.lowercased().hashValue) % 12)])
+            }
+            let conversationID = IDGenerator.make(.conversation)
+            try db.execute(
+                sql: """
+                    INSERT INTO conversation (id, studio_id, client_id, subject, status, created_at, updated_at, last_message_at)
+                    VALUES (?, ?, ?, ?, 'active', ?, ?, ?)
+                    """,
+                arguments: [conversationID, studio.id, clientID, subject ?? "New inquiry from \(name)", now, now, now])
+            let conversation = try ownConversation(db, id: conversationID)
+            let row = try insertMessage(db, conversation: conversation, content: content, senderType: .client, senderID: clientID)
+            return Rendering(storageBaseURL: "").message(row, attachments: [])
+        }
+    }
+
+    /// The studio answers in the web app (`sandbox reply`): opening the
+    /// conversation to reply marks the client's messages read.
+    public func studioReplies(conversationID: String, content: String) async throws -> Message {
+        try checkSimulated(content)
+        return try await pool.write { db in
+            let conversation = try ownConversation(db, id: conversationID)
+            try markClientMessagesRead(db, conversationID: conversationID)
+            let row = try insertMessage(
+                db, conversation: conversation, content: content, senderType: .photographer, senderID: studio.photographerID)
+            return Rendering(storageBaseURL: "").message(row, attachments: [])
+        }
+    }
+
+    /// The studio reads a conversation in the web app (`sandbox read`).
+    public func studioReads(conversationID: String) async throws -> ReadReceipt {
+        try await pool.write { db in
+            _ = try ownConversation(db, id: conversationID)
+            let marked = try markClientMessagesRead(db, conversationID: conversationID)
+            return ReadReceipt(conversationID: conversationID, markedRead: marked, unreadCount: 0)
+        }
+    }
+
+    /// Inserts a message at the clock's time, never earlier than the
+    /// conversation's last message, and moves the conversation's times.
+    func insertMessage(
+        _ db: Database, conversation: Row, content: String, senderType: SenderType, senderID: String
+    ) throws -> Row {
+        let conversationID: String = conversation["id"]
+        let last: Int64 = conversation["last_message_at"]
+        let sentAt = max(clock.now().microseconds, last + 1)
+        let id = IDGenerator.make(.message)
+        try db.execute(
+            sql: "INSERT INTO message (id, conversation_id, content, sent_at, sender_type, sender_id) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [id, conversationID, content, sentAt, senderType.rawValue, senderID])
+        try db.execute(
+            sql: "UPDATE conversation SET last_message_at = ?, updated_at = ? WHERE id = ?",
+            arguments: [sentAt, sentAt, conversationID])
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM message WHERE id = ?", arguments: [id]) else {
+            throw SandboxError.internalError
+        }
+        return row
+    }
+
+    private func checkSimulated(_ content: String) throws {
+        guard !content.allSatisfy(\.isWhitespace) else { throw SandboxError.validation("content: must not be empty") }
+        guard content.count <= Self.maximumContentLength else {
+            throw SandboxError.validation("content: longer than \(Self.maximumContentLength) characters")
+        }
+    }
+}
+
+/// What `sandbox read` did.
+public struct ReadReceipt: Sendable, Hashable, Codable {
+    public var conversationID: String
+    public var markedRead: Int
+    public var unreadCount: Int
+
+    enum CodingKeys: String, CodingKey {
+        case conversationID = "conversation_id"
+        case markedRead = "marked_read"
+        case unreadCount = "unread_count"
+    }
+}
+
+extension String {
+    var trimmingWhitespace: String {
+        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+    }
+}

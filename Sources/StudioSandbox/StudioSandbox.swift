@@ -1,0 +1,154 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import UnixSignals
+import Synchronization
+
+/// A local, SQLite-backed Pixieset Studio speaking the Conversations API
+/// (SPEC §7). Tests, examples, benchmarks and `--sandbox` runs all use it.
+public enum StudioSandbox {
+    /// Runs a sandbox for the duration of `body`, then shuts it down and
+    /// removes its temporary database (if it made one).
+    ///
+    /// The server listens on `configuration.host`/`port` (0 picks a free
+    /// port); `body` receives the running sandbox with its URLs.
+    public static func withRunning<T>(
+        _ configuration: SandboxConfiguration, _ body: (RunningSandbox) async throws -> T
+    ) async throws -> T {
+        try await withPrepared(configuration) { prepared in
+            let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+            let app = application(prepared, configuration) { port in continuation.yield(port) }
+            let group = ServiceGroup(
+                configuration: .init(services: [app], logger: configuration.logger))
+            return try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask {
+                    defer { continuation.finish() }
+                    try await group.run()
+                }
+                var iterator = ports.makeAsyncIterator()
+                guard let port = await iterator.next() else {
+                    try await tasks.waitForAll()
+                    throw SandboxSetupError("the sandbox stopped before it was listening")
+                }
+                let running = prepared.running(port: port, configuration)
+                do {
+                    let result = try await body(running)
+                    await group.triggerGracefulShutdown()
+                    try await tasks.waitForAll()
+                    return result
+                } catch {
+                    await group.triggerGracefulShutdown()
+                    try? await tasks.waitForAll()
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// Serves until SIGINT or SIGTERM (`pxscript sandbox serve`), calling
+    /// `onReady` once the server listens.
+    public static func serve(
+        _ configuration: SandboxConfiguration, onReady: @escaping @Sendable (RunningSandbox) async -> Void
+    ) async throws {
+        try await withPrepared(configuration) { prepared in
+            let app = application(prepared, configuration) { port in
+                await onReady(prepared.running(port: port, configuration))
+            }
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: configuration.logger))
+            try await group.run()
+        }
+    }
+
+    /// Opens (creating and seeding when new) the database of `configuration`.
+    /// The simulation commands with `--db` and `serve` share this.
+    public static func openDatabase(_ configuration: SandboxConfiguration, path: String) throws -> SandboxDatabase {
+        let database = try SandboxDatabase(path: path, clock: configuration.clock, create: true)
+        if try database.isEmpty() {
+            try DemoData.seed(configuration.seed, into: database)
+        }
+        return database
+    }
+
+    struct Prepared: Sendable {
+        let database: SandboxDatabase
+        let environment: SandboxEnvironment
+
+        func running(port: Int, _ configuration: SandboxConfiguration) -> RunningSandbox {
+            let origin = "http://\(configuration.host):\(port)"
+            environment.publicURL.set(origin)
+            return RunningSandbox(
+                port: port, origin: origin, cookie: configuration.cookie, database: database,
+                controls: environment.controls)
+        }
+    }
+
+    private static func withPrepared<T>(_ configuration: SandboxConfiguration, _ body: (Prepared) async throws -> T) async throws -> T {
+        guard ["127.0.0.1", "::1", "localhost"].contains(configuration.host) else {
+            throw SandboxSetupError("the sandbox listens on loopback only (127.0.0.1 or ::1), not \(configuration.host)")
+        }
+        var temporaryDirectory: URL?
+        let path: String
+        if let given = configuration.databasePath {
+            path = given
+        } else {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pxscript-sandbox-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            temporaryDirectory = directory
+            path = directory.appendingPathComponent("sandbox.sqlite").path
+        }
+        defer {
+            if let temporaryDirectory { try? FileManager.default.removeItem(at: temporaryDirectory) }
+        }
+        let database = try openDatabase(configuration, path: path)
+        defer { try? database.close() }
+        let environment = SandboxEnvironment(
+            database: database, controls: SandboxControls(faults: configuration.faults, quirks: configuration.quirks),
+            signer: UploadSigner(), session: try SessionCookie(configuration.cookie),
+            publicURL: PublicOrigin("http://\(configuration.host):\(configuration.port)"))
+        return try await body(Prepared(database: database, environment: environment))
+    }
+
+    /// The one place the sandbox application is assembled.
+    static func application(
+        _ prepared: Prepared, _ configuration: SandboxConfiguration, onRunning: @escaping @Sendable (Int) async -> Void
+    ) -> some ApplicationProtocol {
+        let router = buildRouter(prepared.environment)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "StudioSandbox"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
+            logger: configuration.logger)
+    }
+
+    static func buildRouter(_ environment: SandboxEnvironment) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: ErrorMiddleware())
+        let api = router.group("api/v1")
+            .add(middleware: FaultMiddleware(controls: environment.controls))
+            .add(middleware: SessionMiddleware(session: environment.session))
+        APIRoutes.add(to: api, environment: environment)
+        StorageRoutes.add(to: router, environment: environment)
+        SimulationRoutes.add(to: router, environment: environment)
+        return router
+    }
+}
+
+/// A sandbox that is listening.
+public struct RunningSandbox: Sendable {
+    public let port: Int
+    /// `http://127.0.0.1:PORT`.
+    public let origin: String
+    /// The cookie the API accepts.
+    public let cookie: String
+    /// The data, for simulations and checks from tests.
+    public let database: SandboxDatabase
+    /// Faults, quirks and observations, changeable while it runs.
+    public let controls: SandboxControls
+
+    /// The API's base URL, `http://127.0.0.1:PORT/api/v1`.
+    public var baseURL: String { origin + "/api/v1" }
+}

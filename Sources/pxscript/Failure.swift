@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import PixiesetModels
+import StudioSandbox
+
+/// Exit codes of SPEC §5, chosen in this one place.
+enum Exit {
+    static let scriptError: Int32 = 1
+    static let usage: Int32 = 64
+    static let missingFile: Int32 = 66
+    static let unreachable: Int32 = 69
+}
+
+/// A failure already worded for the user, with its exit code.
+struct Failure: Error, CustomStringConvertible {
+    let description: String
+    let code: Int32
+
+    init(_ description: String, code: Int32 = Exit.scriptError) {
+        self.description = description
+        self.code = code
+    }
+}
+
+/// Runs a command body, printing any failure as one line on stderr and
+/// exiting with the code SPEC §5 gives it. Usage errors stay with the
+/// argument parser, which prints help and exits 64.
+func withExitCodes(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as ValidationError {
+        throw error
+    } catch let error as ExitCode {
+        throw error
+    } catch let error as CleanExit {
+        throw error
+    } catch {
+        let (message, code) = describe(error)
+        printError("error: \(message)")
+        throw ExitCode(code)
+    }
+}
+
+func describe(_ error: any Error) -> (String, Int32) {
+    switch error {
+    case let failure as Failure: return (failure.description, failure.code)
+    case let setup as SandboxSetupError: return (setup.description, setup.isMissingFile ? Exit.missingFile : Exit.scriptError)
+    case let sandbox as SandboxError: return ("\(sandbox.body.error) (\(sandbox.body.code))", Exit.scriptError)
+    default: return (String(describing: error), Exit.scriptError)
+    }
+}
+
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+/// Whether standard output is a terminal (pretty output) or a pipe (compact).
+var standardOutputIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+
+/// Prints and flushes, so that a reader on a pipe sees the line at once.
+func printNow(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// `pxscript`: automate conversations with clients in Pixieset Studio.
+@main
+struct PXScript: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pxscript",
+        abstract: "Automate conversations with your clients in Pixieset Studio, with Lua scripts.",
+        version: "0.1.0",
+        subcommands: [SandboxCommand.self]
+    )
+}

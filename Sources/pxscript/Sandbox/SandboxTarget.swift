@@ -1,0 +1,82 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import PixiesetModels
+import StudioSandbox
+
+/// Where a simulation happens: a running sandbox (`--port`) or its
+/// database file (`--db`, no server needed).
+struct SandboxTarget: ParsableArguments {
+    @Option(help: "Port of a running `pxscript sandbox serve` (default \(SandboxCommand.defaultPort)).")
+    var port: Int?
+
+    @Option(help: "The sandbox's SQLite file, to write without a running server.")
+    var db: String?
+
+    func validate() throws {
+        if port != nil && db != nil { throw ValidationError("give --port or --db, not both") }
+        if let port, !(1...65_535).contains(port) { throw ValidationError("--port must be from 1 to 65535") }
+    }
+
+    /// Performs the simulation and prints its result as JSON.
+    ///
+    /// - Parameters:
+    ///   - path: the `/_sandbox/…` endpoint, for `--port`.
+    ///   - body: the JSON body for that endpoint.
+    ///   - direct: the same operation on the database, for `--db`.
+    func perform<Result: Codable & Sendable>(
+        path: String, body: [String: String]?, as: Result.Type,
+        direct: @Sendable (SandboxDatabase) async throws -> Result
+    ) async throws {
+        let data: Data
+        if let db {
+            let clock = try FixedNow.clock(environment: ProcessInfo.processInfo.environment)
+            let database = try SandboxDatabase(path: db, clock: clock, create: false)
+            defer { try? database.close() }
+            data = try JSONEncoder().encode(try await direct(database))
+        } else {
+            data = try await post(path: path, body: body, port: port ?? SandboxCommand.defaultPort)
+        }
+        printNow(try SandboxTarget.format(data))
+    }
+
+    /// POSTs to a running sandbox and returns the `data` of its answer.
+    private func post(path: String, body: [String: String]?, port: Int) async throws -> Data {
+        let url = "http://127.0.0.1:\(port)\(path)"
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body ?? [:])))
+        return try await HTTPClient.withHTTPClient { client in
+            let response: HTTPClientResponse
+            do {
+                response = try await client.execute(request, timeout: .seconds(30))
+            } catch {
+                throw Failure(
+                    "no sandbox answers on 127.0.0.1:\(port) (start one with `pxscript sandbox serve --port \(port)`)",
+                    code: Exit.unreachable)
+            }
+            let bytes = Data((try await response.body.collect(upTo: 16 << 20)).readableBytesView)
+            guard (200..<300).contains(response.status.code) else {
+                if let error = try? JSONDecoder().decode(APIErrorBody.self, from: bytes) {
+                    throw Failure("\(error.error) (\(error.code))")
+                }
+                throw Failure("the sandbox answered \(response.status.code)")
+            }
+            guard let object = try JSONSerialization.jsonObject(with: bytes) as? [String: Any], let payload = object["data"] else {
+                throw Failure("the sandbox answered without data")
+            }
+            return try JSONSerialization.data(withJSONObject: payload)
+        }
+    }
+
+    /// Pretty JSON on a terminal, one compact line in a pipe.
+    static func format(_ data: Data) throws -> String {
+        let object = try JSONSerialization.jsonObject(with: data)
+        var options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes]
+        if standardOutputIsTerminal { options.insert(.prettyPrinted) }
+        return String(decoding: try JSONSerialization.data(withJSONObject: object, options: options), as: UTF8.self)
+    }
+}
