@@ -54,7 +54,7 @@ enum DemoData {
             case .waitingOnClient: lastAge = Int64(1 + (index * 5) % 40) * day + Int64(index % 5) * hour
             case .archived: lastAge = 150 * day
             }
-            let minutes = Int64(rng.next(upperBound: 59)) * 60_000_000
+            let minutes = Int64(rng.next(upperBound: UInt64(59))) * 60_000_000
             try writer.conversation(
                 script: script, ending: ending, clientID: clientIDs[clientIndex],
                 client: DemoScripts.clients[clientIndex], studio: studio, end: now - lastAge - minutes, rng: &rng, serial: index)

@@ -1,0 +1,46 @@
+import Foundation
+import GRDB
+
+extension SandboxDatabase {
+    /// Counts of what the database holds, for checks that nothing was
+    /// half-written and for `sandbox serve`'s summary.
+    public struct Counts: Sendable, Hashable {
+        public var clients: Int
+        public var conversations: Int
+        public var messages: Int
+        public var attachments: Int
+    }
+
+    public func counts() throws -> Counts {
+        try pool.read { db in
+            Counts(
+                clients: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM client") ?? 0,
+                conversations: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conversation") ?? 0,
+                messages: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM message") ?? 0,
+                attachments: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM attachment") ?? 0)
+        }
+    }
+
+    /// IDs of the conversations of a studio (`st_HOME`, `st_OTHER`), oldest first.
+    public func conversationIDs(ofStudio studioID: String) throws -> [String] {
+        try pool.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM conversation WHERE studio_id = ? ORDER BY created_at, id", arguments: [studioID])
+        }
+    }
+
+    /// Every message of the database as (id, conversation, content, sender type), in insertion order.
+    public func allMessages() throws -> [(id: String, conversationID: String, content: String, senderType: String)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, conversation_id, content, sender_type FROM message ORDER BY seq").map {
+                (id: $0["id"], conversationID: $0["conversation_id"], content: $0["content"], senderType: $0["sender_type"])
+            }
+        }
+    }
+
+    /// The stored bytes of an attachment, or `nil` while it is not uploaded.
+    public func uploadedBytes(of attachmentID: String) throws -> Data? {
+        try pool.read { db in
+            try Data.fetchOne(db, sql: "SELECT data FROM attachment WHERE id = ? AND uploaded_at IS NOT NULL", arguments: [attachmentID])
+        }
+    }
+}
