@@ -76,6 +76,7 @@ let package = Package(
         .testTarget(
             name: "pxscriptTests",
             dependencies: [
+                "pxscript",
                 "StudioSandbox",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

@@ -127,6 +127,7 @@ public enum StudioSandbox {
     static func buildRouter(_ environment: SandboxEnvironment) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: ErrorMiddleware())
+        router.add(middleware: MethodMiddleware())
         let api = router.group("api/v1")
             .add(middleware: FaultMiddleware(controls: environment.controls))
             .add(middleware: SessionMiddleware(session: environment.session))

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import PixiesetModels
 import StudioSandbox
 import Testing
@@ -152,11 +153,9 @@ struct SeedTests {
     func foreignFiles() async throws {
         try await withTemporaryDirectory { directory in
             let foreign = directory.appendingPathComponent("other.sqlite").path
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-            process.arguments = [foreign, "CREATE TABLE notes(x); INSERT INTO notes VALUES (1);"]
-            try process.run()
-            process.waitUntilExit()
+            let queue = try DatabaseQueue(path: foreign)
+            try queue.write { try $0.execute(sql: "CREATE TABLE notes(x); INSERT INTO notes VALUES (1);") }
+            try queue.close()
             #expect(throws: SandboxSetupError.self) { _ = try SandboxDatabase(path: foreign, clock: SystemClock(), create: true) }
             let corrupt = directory.appendingPathComponent("corrupt.sqlite")
             try Data(repeating: 0x42, count: 8192).write(to: corrupt)

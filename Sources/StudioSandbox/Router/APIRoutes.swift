@@ -126,8 +126,9 @@ struct UploadRequest {
 
     init(_ parameters: QueryParameters) throws {
         filename = try parameters.requiredString("filename")
-        guard filename.count <= 255, !filename.contains(where: { $0 == "/" || $0 == "\\" || $0.isNewline }),
-              !filename.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }), filename != ".", filename != ".."
+        // The same rule as docs/openapi.yaml: no separators or control characters, not "." or "..".
+        guard filename.unicodeScalars.count <= 255, filename != ".", filename != "..",
+              !filename.unicodeScalars.contains(where: { $0 == "/" || $0 == "\\" || $0.value < 0x20 || $0.value == 0x7F })
         else {
             throw SandboxError.invalidParameter("filename", "must be a plain file name of at most 255 characters")
         }

@@ -14,7 +14,8 @@ extension SandboxDatabase {
     /// its attachment links and the conversation's times are one transaction.
     /// An API send does not mark the client's messages read (docs/sandbox.md).
     func send(_ request: SendMessageRequest, rendering: Rendering) async throws -> Message {
-        guard request.content.count <= Self.maximumContentLength else {
+        // Counted in code points, as JSON Schema's maxLength (docs/openapi.yaml) counts.
+        guard request.content.unicodeScalars.count <= Self.maximumContentLength else {
             throw SandboxError.validation("content: longer than \(Self.maximumContentLength) characters")
         }
         guard request.attachmentIDs.count <= Self.maximumAttachments else {
