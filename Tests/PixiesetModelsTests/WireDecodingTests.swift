@@ -108,9 +108,34 @@ struct WireDecodingTests {
 
     @Test("upload fields keep the order the server sent")
     func uploadFieldOrder() throws {
-        let json = #"{"upload_url":"u","attachment_id":"att_1","upload_fields":{"key":"k","policy":"p","x-amz-signature":"s","Content-Type":"t"}}"#
-        let grant = try decoder.decode(UploadGrant.self, from: Data(json.utf8))
-        #expect(grant.uploadFields.map(\.name) == ["key", "policy", "x-amz-signature", "Content-Type"])
+        let names = ["key", "policy", "x-amz-signature", "Content-Type", "z-last", "a-first", "Mid\\u00e9"]
+        let fields = names.map { #""\#($0)":"v""# }.joined(separator: ", ")
+        let json = #"{"data": {"upload_url":"u","attachment_id":"att_1","nested":{"x":[1,{"y":"}"}]},"upload_fields":{\#(fields)}}}"#
+        let grant = try UploadGrant.decode(from: Array(json.utf8))
+        #expect(grant.uploadFields.map(\.name) == ["key", "policy", "x-amz-signature", "Content-Type", "z-last", "a-first", "Midé"])
         #expect(grant.method == "POST")
+        let bare = try UploadGrant.decode(from: Array(#"{"upload_url":"u","attachment_id":"att_1","upload_fields":{"b":"1","a":"2"}}"#.utf8), at: [])
+        #expect(bare.uploadFields.map(\.name) == ["b", "a"])
+    }
+}
+
+@Suite("JSON key order")
+struct JSONKeyOrderTests {
+    @Test("keys in document order, through nesting, escapes and odd values")
+    func order() {
+        let json = #"{"a": [1, 2.5e3, true, null, {"x": "]"}], "b": {"k2": 1, "k1": {"deep": []}, "k3": "\"q\""}}"#
+        #expect(JSONKeyOrder.keys(at: [], in: Array(json.utf8)) == ["a", "b"])
+        #expect(JSONKeyOrder.keys(at: ["b"], in: Array(json.utf8)) == ["k2", "k1", "k3"])
+        #expect(JSONKeyOrder.keys(at: ["b", "k1"], in: Array(json.utf8)) == ["deep"])
+        #expect(JSONKeyOrder.keys(at: ["a"], in: Array(json.utf8)) == nil)
+        #expect(JSONKeyOrder.keys(at: ["missing"], in: Array(json.utf8)) == nil)
+    }
+
+    @Test("malformed or hostile input gives nil, never a crash", arguments: [
+        "", "{", "[]", #"{"a""#, #"{"a":}"#, #"{"a":1,}"#, #"{"a":"\u12"}"#, #"{"a":1 "b":2}"#,
+        String(repeating: "[", count: 100_000), "{\"a\":" + String(repeating: "[", count: 100_000),
+    ])
+    func malformed(text: String) {
+        #expect(JSONKeyOrder.keys(at: ["b"], in: Array(text.utf8)) == nil)
     }
 }
