@@ -12,13 +12,13 @@ enum APIRoutes {
     static func add<Context: RequestContext>(to api: RouterGroup<Context>, environment env: SandboxEnvironment) {
         api.get("conversations") { request, _ in
             let query = try conversationQuery(QueryParameters(request))
-            let page = try await env.database.listConversations(
+            let page = try env.database.listConversations(
                 query, rendering: env.rendering(), unordered: env.controls.quirks.contains(.unordered))
-            return try JSONResponse.make(page)
+            return JSONResponse.wire(page)
         }
 
         api.get("conversations/unread/count") { _, _ in
-            try JSONResponse.data(try await env.database.unreadCount())
+            try JSONResponse.data(try env.database.unreadCount())
         }
 
         api.get("conversations/:id") { request, context in
@@ -27,14 +27,14 @@ enum APIRoutes {
             let conversation = try await env.database.conversation(
                 id: id, includeMessages: includeMessages, markRead: env.controls.quirks.contains(.markReadOnGet),
                 rendering: env.rendering())
-            return try JSONResponse.data(conversation)
+            return JSONResponse.wire(Envelope(data: conversation))
         }
 
         api.post("conversation_messages") { request, _ in
             let body = try await collect(request, limit: maximumJSONBody)
             let send = try decodeJSON(SendMessageRequest.self, from: body)
             let message = try await env.database.send(send, rendering: env.rendering())
-            return try JSONResponse.data(message, status: .created)
+            return JSONResponse.wire(Envelope(data: message), status: .created)
         }
 
         api.get("conversation_message_attachments/upload_url") { request, _ in

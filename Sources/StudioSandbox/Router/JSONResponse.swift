@@ -7,7 +7,7 @@ import PixiesetModels
 /// Builds JSON responses the way the API writes them.
 enum JSONResponse {
     /// One encoder for the whole sandbox: JSONEncoder is safe to share once configured.
-    private static let encoder: JSONEncoder = {
+    static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
@@ -19,6 +19,17 @@ enum JSONResponse {
             status: status,
             headers: [.contentType: "application/json; charset=utf-8"],
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: data))
+        )
+    }
+
+    /// A hot answer, written by `JSONWriter` (same bytes as `make`, faster).
+    static func wire(_ value: some WireWritable, status: HTTPResponse.Status = .ok) -> Response {
+        var writer = JSONWriter()
+        value.write(to: &writer)
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: writer.bytes))
         )
     }
 

@@ -8,11 +8,17 @@ struct Rendering: Sendable {
     /// E.g. `http://127.0.0.1:7878`; attachment URLs hang below it.
     var storageBaseURL: String
 
+    // Rows are read by position (name lookups were an eighth of a list
+    // request); the column lists below fix the positions.
+
+    /// `id, filename, file_size, content_type` (then anything).
+    static let attachmentColumns = "id, filename, file_size, content_type"
+
     func attachment(_ row: Row) -> Attachment {
-        let id: String = row["id"]
-        let filename: String = row["filename"]
+        let id: String = row[0]
+        let filename: String = row[1]
         return Attachment(
-            id: id, filename: filename, fileSize: row["file_size"], contentType: row["content_type"],
+            id: id, filename: filename, fileSize: row[2], contentType: row[3],
             url: Rendering.downloadURL(base: storageBaseURL, id: id, filename: filename))
     }
 
@@ -31,27 +37,35 @@ struct Rendering: Sendable {
         return "\(base)/storage/attachments/\(id)/\(encoded)"
     }
 
+    /// The columns `message(_:attachments:)` reads, in its order.
+    static let messageColumns = "id, conversation_id, content, sent_at, sender_type, sender_id, read_at"
+
     func message(_ row: Row, attachments: [Attachment]) -> Message {
         Message(
-            id: row["id"], conversationID: row["conversation_id"], content: row["content"],
-            sentAt: timestamps.make(row["sent_at"]), senderType: SenderType(rawValue: row["sender_type"]),
-            senderID: row["sender_id"], readAt: (row["read_at"] as Int64?).map(timestamps.make),
+            id: row[0], conversationID: row[1], content: row[2], sentAt: timestamps.make(row[3]),
+            senderType: SenderType(rawValue: row[4]), senderID: row[5], readAt: (row[6] as Int64?).map(timestamps.make),
             attachments: attachments)
     }
 
-    /// A conversation row joined with its client (`client_name`,
-    /// `client_email`, `avatar_color`) and its `unread_count`.
+    /// The columns `conversation(_:studio:messages:)` reads: a conversation
+    /// (alias `c`) joined with its client (`cl`), and its unread count.
+    static let conversationColumns = """
+        c.id, c.client_id, c.subject, c.status, c.created_at, c.updated_at, c.last_message_at,
+        cl.name, cl.email, cl.avatar_color,
+        (SELECT COUNT(*) FROM message m
+          WHERE m.conversation_id = c.id AND m.read_at IS NULL AND m.sender_type = 'client')
+        """
+
     func conversation(_ row: Row, studio: StudioRecord?, messages: [Message]?) -> Conversation {
-        let client = Participant(
-            id: row["client_id"], name: row["client_name"], email: row["client_email"], type: .client,
-            avatarColor: row["avatar_color"])
+        let clientID: String = row[1]
+        let client = Participant(id: clientID, name: row[7], email: row[8], type: .client, avatarColor: row[9])
         var participants = [client]
         if let studio { participants.append(studio.participant) }
         return Conversation(
-            id: row["id"], clientID: row["client_id"], subject: row["subject"],
-            createdAt: timestamps.make(row["created_at"]), updatedAt: timestamps.make(row["updated_at"]),
-            lastMessageAt: timestamps.make(row["last_message_at"]), status: ConversationStatus(rawValue: row["status"]),
-            unreadCount: row["unread_count"], participants: participants, messages: messages)
+            id: row[0], clientID: clientID, subject: row[2], createdAt: timestamps.make(row[4]),
+            updatedAt: timestamps.make(row[5]), lastMessageAt: timestamps.make(row[6]),
+            status: ConversationStatus(rawValue: row[3]), unreadCount: row[10], participants: participants,
+            messages: messages)
     }
 }
 

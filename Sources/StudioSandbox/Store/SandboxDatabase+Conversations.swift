@@ -2,17 +2,15 @@ import HTTPTypes
 import GRDB
 import PixiesetModels
 
+// Reads here are synchronous on purpose: in WAL mode a reader never waits for
+// a writer, so a read blocks its thread only for its own few hundred
+// microseconds, and skipping the hop to GRDB's queue and back more than
+// doubles the requests per second (docs/status.md has the measurements).
 extension SandboxDatabase {
-    static let conversationColumns = """
-        c.*, cl.name AS client_name, cl.email AS client_email, cl.avatar_color,
-        (SELECT COUNT(*) FROM message m
-          WHERE m.conversation_id = c.id AND m.read_at IS NULL AND m.sender_type = 'client') AS unread_count
-        """
-
     /// One page of the home studio's conversations, newest `last_message_at`
     /// first (or oldest-created first under the `unordered` quirk).
-    func listConversations(_ query: ConversationQuery, rendering: Rendering, unordered: Bool) async throws -> ConversationPage {
-        try await pool.read { db in
+    func listConversations(_ query: ConversationQuery, rendering: Rendering, unordered: Bool) throws -> ConversationPage {
+        try pool.read { db in
             var conditions = ["c.studio_id = ?"]
             var arguments: StatementArguments = [studio.id]
             if let clientID = query.clientID {
@@ -28,7 +26,7 @@ extension SandboxDatabase {
             case .all: break
             }
             let filter = conditions.joined(separator: " AND ")
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conversation c WHERE \(filter)", arguments: arguments) ?? 0
+            let total = try countConversations(db, query, filter: filter, arguments: arguments)
             let order = unordered ? "c.created_at ASC, c.id ASC" : "c.last_message_at DESC, c.id DESC"
             let offset = (query.page - 1).multipliedReportingOverflow(by: query.pageSize)
             var rows: [Row] = []
@@ -36,14 +34,14 @@ extension SandboxDatabase {
                 rows = try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT \(Self.conversationColumns)
+                        SELECT \(Rendering.conversationColumns)
                         FROM conversation c JOIN client cl ON cl.id = c.client_id
                         WHERE \(filter) ORDER BY \(order) LIMIT ? OFFSET ?
                         """,
                     arguments: arguments + [query.pageSize, offset.partialValue])
             }
             let conversations = try rows.map { row in
-                let latest = query.includeMessages ? try latestMessage(db, conversationID: row["id"], rendering: rendering) : nil
+                let latest = query.includeMessages ? try latestMessage(db, conversationID: row[0], rendering: rendering) : nil
                 return rendering.conversation(row, studio: nil, messages: query.includeMessages ? latest.map { [$0] } ?? [] : nil)
             }
             let lastPage = max(1, (total + query.pageSize - 1) / query.pageSize)
@@ -51,6 +49,33 @@ extension SandboxDatabase {
                 data: conversations,
                 meta: PageMeta(currentPage: query.page, perPage: query.pageSize, total: total, lastPage: lastPage))
         }
+    }
+
+    /// `meta.total` of a list: from the trigger-kept counts when only the
+    /// status matters, by counting otherwise (a client's few conversations,
+    /// or the unread ones through their partial index).
+    private func countConversations(_ db: Database, _ query: ConversationQuery, filter: String, arguments: StatementArguments) throws -> Int {
+        if query.clientID == nil {
+            switch query.selection {
+            case .all:
+                return try Int.fetchOne(
+                    db, sql: "SELECT CAST(TOTAL(n) AS INTEGER) FROM conversation_count WHERE studio_id = ?", arguments: [studio.id]) ?? 0
+            case .inbox, .archived:
+                let status = query.selection == .inbox ? "active" : "archived"
+                return try Int.fetchOne(
+                    db, sql: "SELECT n FROM conversation_count WHERE studio_id = ? AND status = ?", arguments: [studio.id, status]) ?? 0
+            case .unread:
+                return try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT COUNT(DISTINCT m.conversation_id)
+                        FROM message m INDEXED BY message_unread CROSS JOIN conversation c ON c.id = m.conversation_id
+                        WHERE c.studio_id = ? AND m.read_at IS NULL AND m.sender_type = 'client'
+                        """,
+                    arguments: [studio.id]) ?? 0
+            }
+        }
+        return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conversation c WHERE \(filter)", arguments: arguments) ?? 0
     }
 
     /// One conversation with participants and, when asked, every message in
@@ -63,11 +88,15 @@ extension SandboxDatabase {
                 try markClientMessagesRead(db, conversationID: id)
             }
         }
-        return try await pool.read { db in
+        return try readConversation(id: id, includeMessages: includeMessages, rendering: rendering)
+    }
+
+    private func readConversation(id: String, includeMessages: Bool, rendering: Rendering) throws -> Conversation {
+        try pool.read { db in
             _ = try ownConversation(db, id: id)
             guard let row = try Row.fetchOne(
                 db,
-                sql: "SELECT \(Self.conversationColumns) FROM conversation c JOIN client cl ON cl.id = c.client_id WHERE c.id = ?",
+                sql: "SELECT \(Rendering.conversationColumns) FROM conversation c JOIN client cl ON cl.id = c.client_id WHERE c.id = ?",
                 arguments: [id])
             else { throw SandboxError.conversationNotFound }
             let messages = includeMessages ? try allMessages(db, conversationID: id, rendering: rendering) : nil
@@ -78,13 +107,14 @@ extension SandboxDatabase {
     /// `GET /conversations/unread/count`: unread client messages over all of
     /// the studio's conversations (archived ones included, so the sum of the
     /// conversations' `unread_count` always equals it).
-    func unreadCount() async throws -> UnreadCount {
-        try await pool.read { db in
+    func unreadCount() throws -> UnreadCount {
+        try pool.read { db in
             let row = try Row.fetchOne(
                 db,
                 sql: """
                     SELECT COUNT(*) AS messages, COUNT(DISTINCT m.conversation_id) AS conversations
-                    FROM message m JOIN conversation c ON c.id = m.conversation_id
+                    -- Walk the small partial index of unread messages, not every conversation.
+                    FROM message m INDEXED BY message_unread CROSS JOIN conversation c ON c.id = m.conversation_id
                     WHERE c.studio_id = ? AND m.read_at IS NULL AND m.sender_type = 'client'
                     """,
                 arguments: [studio.id])
@@ -103,22 +133,23 @@ extension SandboxDatabase {
 
     func allMessages(_ db: Database, conversationID: String, rendering: Rendering) throws -> [Message] {
         let rows = try Row.fetchAll(
-            db, sql: "SELECT * FROM message WHERE conversation_id = ? ORDER BY sent_at, seq", arguments: [conversationID])
+            db, sql: "SELECT \(Rendering.messageColumns) FROM message WHERE conversation_id = ? ORDER BY sent_at, seq",
+            arguments: [conversationID])
         let attachments = try attachmentsByMessage(db, conversationID: conversationID, rendering: rendering)
-        return rows.map { rendering.message($0, attachments: attachments[$0["id"] as String] ?? []) }
+        return rows.map { rendering.message($0, attachments: attachments[$0[0] as String] ?? []) }
     }
 
     func latestMessage(_ db: Database, conversationID: String, rendering: Rendering) throws -> Message? {
         guard let row = try Row.fetchOne(
-            db, sql: "SELECT * FROM message WHERE conversation_id = ? ORDER BY sent_at DESC, seq DESC LIMIT 1",
+            db, sql: "SELECT \(Rendering.messageColumns) FROM message WHERE conversation_id = ? ORDER BY sent_at DESC, seq DESC LIMIT 1",
             arguments: [conversationID])
         else { return nil }
-        return rendering.message(row, attachments: try attachments(db, messageID: row["id"], rendering: rendering))
+        return rendering.message(row, attachments: try attachments(db, messageID: row[0], rendering: rendering))
     }
 
     func attachments(_ db: Database, messageID: String, rendering: Rendering) throws -> [Attachment] {
         try Row.fetchAll(
-            db, sql: "SELECT id, filename, file_size, content_type FROM attachment WHERE message_id = ? ORDER BY position",
+            db, sql: "SELECT \(Rendering.attachmentColumns) FROM attachment WHERE message_id = ? ORDER BY position",
             arguments: [messageID]
         ).map(rendering.attachment)
     }
@@ -127,7 +158,7 @@ extension SandboxDatabase {
         let rows = try Row.fetchAll(
             db,
             sql: """
-                SELECT a.id, a.filename, a.file_size, a.content_type, a.message_id FROM attachment a
+                SELECT a.id, a.filename, a.file_size, a.content_type, a.message_id AS message_id FROM attachment a
                 JOIN message m ON m.id = a.message_id WHERE m.conversation_id = ? ORDER BY a.position
                 """,
             arguments: [conversationID])

@@ -36,9 +36,9 @@ extension SandboxDatabase {
             for (position, id) in request.attachmentIDs.enumerated() {
                 try db.execute(
                     sql: "UPDATE attachment SET message_id = ?, position = ? WHERE id = ?",
-                    arguments: [row["id"] as String, position, id])
+                    arguments: [row[0] as String, position, id])
             }
-            return rendering.message(row, attachments: try attachments(db, messageID: row["id"], rendering: rendering))
+            return rendering.message(row, attachments: try attachments(db, messageID: row[0], rendering: rendering))
         }
     }
 
@@ -127,7 +127,7 @@ extension SandboxDatabase {
         try db.execute(
             sql: "UPDATE conversation SET last_message_at = ?, updated_at = ? WHERE id = ?",
             arguments: [sentAt, sentAt, conversationID])
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM message WHERE id = ?", arguments: [id]) else {
+        guard let row = try Row.fetchOne(db, sql: "SELECT \(Rendering.messageColumns) FROM message WHERE id = ?", arguments: [id]) else {
             throw SandboxError.internalError
         }
         return row

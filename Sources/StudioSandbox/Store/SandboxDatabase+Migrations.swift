@@ -63,6 +63,34 @@ extension SandboxDatabase {
                 CREATE INDEX attachment_message ON attachment(message_id, position);
                 """)
         }
+        migrator.registerMigration("v2 conversation counts") { db in
+            // Lists report `meta.total`; counting 10,000 rows per request costs
+            // more than the rest of the request. Triggers keep these counts
+            // exact whichever process writes (sandbox serve, sandbox message --db).
+            try db.execute(sql: """
+                CREATE TABLE conversation_count (
+                    studio_id TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    n INTEGER NOT NULL,
+                    PRIMARY KEY (studio_id, status)
+                ) WITHOUT ROWID;
+                INSERT INTO conversation_count (studio_id, status, n)
+                    SELECT studio_id, status, COUNT(*) FROM conversation GROUP BY studio_id, status;
+                CREATE TRIGGER conversation_count_insert AFTER INSERT ON conversation BEGIN
+                    INSERT INTO conversation_count (studio_id, status, n) VALUES (NEW.studio_id, NEW.status, 1)
+                        ON CONFLICT (studio_id, status) DO UPDATE SET n = n + 1;
+                END;
+                CREATE TRIGGER conversation_count_delete AFTER DELETE ON conversation BEGIN
+                    UPDATE conversation_count SET n = n - 1 WHERE studio_id = OLD.studio_id AND status = OLD.status;
+                END;
+                CREATE TRIGGER conversation_count_update AFTER UPDATE OF studio_id, status ON conversation
+                WHEN OLD.studio_id IS NOT NEW.studio_id OR OLD.status IS NOT NEW.status BEGIN
+                    UPDATE conversation_count SET n = n - 1 WHERE studio_id = OLD.studio_id AND status = OLD.status;
+                    INSERT INTO conversation_count (studio_id, status, n) VALUES (NEW.studio_id, NEW.status, 1)
+                        ON CONFLICT (studio_id, status) DO UPDATE SET n = n + 1;
+                END;
+                """)
+        }
         return migrator
     }
 }

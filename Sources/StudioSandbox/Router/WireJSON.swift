@@ -1,0 +1,108 @@
+import PixiesetModels
+
+/// A wire model the sandbox writes with `JSONWriter`. Each `write` lists the
+/// fields in sorted order, with the same presence rules as the model's
+/// `encode(to:)` (null when that writes null, absent when that omits).
+protocol WireWritable {
+    func write(to writer: inout JSONWriter)
+}
+
+extension Envelope: WireWritable where Payload: WireWritable {
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("data")
+        data.write(to: &writer)
+        writer.endObject()
+    }
+}
+
+extension Array: WireWritable where Element: WireWritable {
+    func write(to writer: inout JSONWriter) {
+        writer.beginArray()
+        for item in self {
+            writer.element()
+            item.write(to: &writer)
+        }
+        writer.endArray()
+    }
+}
+
+extension ConversationPage: WireWritable {
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("data")
+        data.write(to: &writer)
+        if let meta {
+            writer.key("meta")
+            meta.write(to: &writer)
+        }
+        writer.endObject()
+    }
+}
+
+extension PageMeta: WireWritable {
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("current_page"); writer.int(currentPage)
+        writer.key("last_page"); writer.int(lastPage)
+        writer.key("per_page"); writer.int(perPage)
+        writer.key("total"); writer.int(total)
+        writer.endObject()
+    }
+}
+
+extension Conversation: WireWritable {
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("client_id"); writer.string(clientID)
+        if let createdAt { writer.key("created_at"); writer.string(createdAt.text) }
+        writer.key("id"); writer.string(id)
+        writer.key("last_message_at"); writer.string(lastMessageAt?.text)
+        if let messages { writer.key("messages"); messages.write(to: &writer) }
+        if let participants { writer.key("participants"); participants.write(to: &writer) }
+        writer.key("status"); writer.string(status?.rawValue)
+        writer.key("subject"); writer.string(subject)
+        writer.key("unread_count"); writer.int(unreadCount)
+        if let updatedAt { writer.key("updated_at"); writer.string(updatedAt.text) }
+        writer.endObject()
+    }
+}
+
+extension Participant: WireWritable {
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if let avatarColor { writer.key("avatar_color"); writer.int(avatarColor) }
+        writer.key("email"); writer.string(email)
+        writer.key("id"); writer.string(id)
+        writer.key("name"); writer.string(name)
+        writer.key("type"); writer.string(type.rawValue)
+        writer.endObject()
+    }
+}
+
+extension Message: WireWritable {
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("attachments"); attachments.write(to: &writer)
+        writer.key("content"); writer.string(content)
+        if let conversationID { writer.key("conversation_id"); writer.string(conversationID) }
+        writer.key("id"); writer.string(id)
+        writer.key("read_at"); writer.string(readAt?.text)
+        writer.key("sender_id"); writer.string(senderID)
+        writer.key("sender_type"); writer.string(senderType.rawValue)
+        writer.key("sent_at"); writer.string(sentAt.text)
+        writer.endObject()
+    }
+}
+
+extension Attachment: WireWritable {
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("content_type"); writer.string(contentType)
+        writer.key("file_size"); writer.int(fileSize)
+        writer.key("filename"); writer.string(filename)
+        writer.key("id"); writer.string(id)
+        writer.key("url"); writer.string(url)
+        writer.endObject()
+    }
+}
