@@ -2,10 +2,12 @@ import HTTPTypes
 import GRDB
 import PixiesetModels
 
-// Reads here are synchronous on purpose: in WAL mode a reader never waits for
-// a writer, so a read blocks its thread only for its own few hundred
-// microseconds, and skipping the hop to GRDB's queue and back more than
-// doubles the requests per second (docs/status.md has the measurements).
+// Reads here are synchronous: in WAL mode a reader never waits for a writer,
+// so a read holds its thread only for its own tens of microseconds, and the
+// hop to GRDB's queue and back is saved.
+// Statements are cached per connection: preparing the list query took longer
+// than running it. Only fixed SQL fragments are interpolated (values are
+// bound), so the cache holds a handful of statements.
 extension SandboxDatabase {
     /// One page of the home studio's conversations, newest `last_message_at`
     /// first (or oldest-created first under the `unordered` quirk).
@@ -32,13 +34,11 @@ extension SandboxDatabase {
             var rows: [Row] = []
             if !offset.overflow && offset.partialValue < total {
                 rows = try Row.fetchAll(
-                    db,
-                    sql: """
+                    db.cachedStatement(sql: """
                         SELECT \(Rendering.conversationColumns)
                         FROM conversation c JOIN client cl ON cl.id = c.client_id
                         WHERE \(filter) ORDER BY \(order) LIMIT ? OFFSET ?
-                        """,
-                    arguments: arguments + [query.pageSize, offset.partialValue])
+                        """), arguments: arguments + [query.pageSize, offset.partialValue])
             }
             let conversations = try rows.map { row in
                 let latest = query.includeMessages ? try latestMessage(db, conversationID: row[0], rendering: rendering) : nil
@@ -59,23 +59,21 @@ extension SandboxDatabase {
             switch query.selection {
             case .all:
                 return try Int.fetchOne(
-                    db, sql: "SELECT CAST(TOTAL(n) AS INTEGER) FROM conversation_count WHERE studio_id = ?", arguments: [studio.id]) ?? 0
+                    db.cachedStatement(sql: "SELECT CAST(TOTAL(n) AS INTEGER) FROM conversation_count WHERE studio_id = ?"), arguments: [studio.id]) ?? 0
             case .inbox, .archived:
                 let status = query.selection == .inbox ? "active" : "archived"
                 return try Int.fetchOne(
-                    db, sql: "SELECT n FROM conversation_count WHERE studio_id = ? AND status = ?", arguments: [studio.id, status]) ?? 0
+                    db.cachedStatement(sql: "SELECT n FROM conversation_count WHERE studio_id = ? AND status = ?"), arguments: [studio.id, status]) ?? 0
             case .unread:
                 return try Int.fetchOne(
-                    db,
-                    sql: """
+                    db.cachedStatement(sql: """
                         SELECT COUNT(DISTINCT m.conversation_id)
                         FROM message m INDEXED BY message_unread CROSS JOIN conversation c ON c.id = m.conversation_id
                         WHERE c.studio_id = ? AND m.read_at IS NULL AND m.sender_type = 'client'
-                        """,
-                    arguments: [studio.id]) ?? 0
+                        """), arguments: [studio.id]) ?? 0
             }
         }
-        return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conversation c WHERE \(filter)", arguments: arguments) ?? 0
+        return try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM conversation c WHERE \(filter)"), arguments: arguments) ?? 0
     }
 
     /// One conversation with participants and, when asked, every message in
@@ -95,9 +93,7 @@ extension SandboxDatabase {
         try pool.read { db in
             _ = try ownConversation(db, id: id)
             guard let row = try Row.fetchOne(
-                db,
-                sql: "SELECT \(Rendering.conversationColumns) FROM conversation c JOIN client cl ON cl.id = c.client_id WHERE c.id = ?",
-                arguments: [id])
+                db.cachedStatement(sql: "SELECT \(Rendering.conversationColumns) FROM conversation c JOIN client cl ON cl.id = c.client_id WHERE c.id = ?"), arguments: [id])
             else { throw SandboxError.conversationNotFound }
             let messages = includeMessages ? try allMessages(db, conversationID: id, rendering: rendering) : nil
             return rendering.conversation(row, studio: studio, messages: messages)
@@ -110,14 +106,12 @@ extension SandboxDatabase {
     func unreadCount() throws -> UnreadCount {
         try pool.read { db in
             let row = try Row.fetchOne(
-                db,
-                sql: """
+                db.cachedStatement(sql: """
                     SELECT COUNT(*) AS messages, COUNT(DISTINCT m.conversation_id) AS conversations
                     -- Walk the small partial index of unread messages, not every conversation.
                     FROM message m INDEXED BY message_unread CROSS JOIN conversation c ON c.id = m.conversation_id
                     WHERE c.studio_id = ? AND m.read_at IS NULL AND m.sender_type = 'client'
-                    """,
-                arguments: [studio.id])
+                    """), arguments: [studio.id])
             return UnreadCount(unreadCount: row?["messages"] ?? 0, conversationsWithUnread: row?["conversations"] ?? 0)
         }
     }
@@ -125,7 +119,7 @@ extension SandboxDatabase {
     /// The conversation row, checked to exist and to belong to the home studio.
     func ownConversation(_ db: Database, id: String) throws -> Row {
         guard ResourceID.conversation.isValid(id),
-              let row = try Row.fetchOne(db, sql: "SELECT * FROM conversation WHERE id = ?", arguments: [id])
+              let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM conversation WHERE id = ?"), arguments: [id])
         else { throw SandboxError.conversationNotFound }
         guard (row["studio_id"] as String) == studio.id else { throw SandboxError.accessDenied }
         return row
@@ -133,35 +127,30 @@ extension SandboxDatabase {
 
     func allMessages(_ db: Database, conversationID: String, rendering: Rendering) throws -> [Message] {
         let rows = try Row.fetchAll(
-            db, sql: "SELECT \(Rendering.messageColumns) FROM message WHERE conversation_id = ? ORDER BY sent_at, seq",
-            arguments: [conversationID])
+            db.cachedStatement(sql: "SELECT \(Rendering.messageColumns) FROM message WHERE conversation_id = ? ORDER BY sent_at, seq"), arguments: [conversationID])
         let attachments = try attachmentsByMessage(db, conversationID: conversationID, rendering: rendering)
         return rows.map { rendering.message($0, attachments: attachments[$0[0] as String] ?? []) }
     }
 
     func latestMessage(_ db: Database, conversationID: String, rendering: Rendering) throws -> Message? {
         guard let row = try Row.fetchOne(
-            db, sql: "SELECT \(Rendering.messageColumns) FROM message WHERE conversation_id = ? ORDER BY sent_at DESC, seq DESC LIMIT 1",
-            arguments: [conversationID])
+            db.cachedStatement(sql: "SELECT \(Rendering.messageColumns) FROM message WHERE conversation_id = ? ORDER BY sent_at DESC, seq DESC LIMIT 1"), arguments: [conversationID])
         else { return nil }
         return rendering.message(row, attachments: try attachments(db, messageID: row[0], rendering: rendering))
     }
 
     func attachments(_ db: Database, messageID: String, rendering: Rendering) throws -> [Attachment] {
         try Row.fetchAll(
-            db, sql: "SELECT \(Rendering.attachmentColumns) FROM attachment WHERE message_id = ? ORDER BY position",
-            arguments: [messageID]
+            db.cachedStatement(sql: "SELECT \(Rendering.attachmentColumns) FROM attachment WHERE message_id = ? ORDER BY position"), arguments: [messageID]
         ).map(rendering.attachment)
     }
 
     private func attachmentsByMessage(_ db: Database, conversationID: String, rendering: Rendering) throws -> [String: [Attachment]] {
         let rows = try Row.fetchAll(
-            db,
-            sql: """
+            db.cachedStatement(sql: """
                 SELECT a.id, a.filename, a.file_size, a.content_type, a.message_id AS message_id FROM attachment a
                 JOIN message m ON m.id = a.message_id WHERE m.conversation_id = ? ORDER BY a.position
-                """,
-            arguments: [conversationID])
+                """), arguments: [conversationID])
         return Dictionary(grouping: rows, by: { $0["message_id"] as String }).mapValues { $0.map(rendering.attachment) }
     }
 
