@@ -47,6 +47,8 @@ public struct SandboxConfiguration: Sendable {
     public var quirks: Quirks = []
     public var clock: any SandboxClock = SystemClock()
     public var logger = Logger(label: "pxscript.sandbox")
+    /// Log every request (method, path, status) at info level.
+    public var logRequests = false
 
     public init() {
         logger.logLevel = .warning

@@ -116,7 +116,7 @@ public enum StudioSandbox {
     static func application(
         _ prepared: Prepared, _ configuration: SandboxConfiguration, onRunning: @escaping @Sendable (Int) async -> Void
     ) -> some ApplicationProtocol {
-        let router = buildRouter(prepared.environment)
+        let router = buildRouter(prepared.environment, logRequests: configuration.logRequests)
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "StudioSandbox"),
@@ -124,8 +124,12 @@ public enum StudioSandbox {
             logger: configuration.logger)
     }
 
-    static func buildRouter(_ environment: SandboxEnvironment) -> Router<BasicRequestContext> {
+    static func buildRouter(_ environment: SandboxEnvironment, logRequests: Bool) -> Router<BasicRequestContext> {
         let router = Router()
+        if logRequests {
+            // Headers are not logged: the Cookie header must never reach a log.
+            router.add(middleware: LogRequestsMiddleware(.info, includeHeaders: .none))
+        }
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: MethodMiddleware())
         let api = router.group("api/v1")

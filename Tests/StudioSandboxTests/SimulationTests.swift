@@ -18,6 +18,10 @@ struct SimulationTests {
             let conversation = try await wire.conversation(id)
             #expect(conversation.status == .active)
             #expect(conversation.unreadCount == 1)
+            // The totals of the lists follow the status change.
+            let inbox = try await wire.get("/api/v1/conversations/?message_status=inbox").decode(ConversationPage.self)
+            let stillArchived = try await wire.get("/api/v1/conversations/?message_status=archived").decode(ConversationPage.self)
+            #expect(inbox.meta?.total == 40 && stillArchived.meta?.total == 0 && stillArchived.data.isEmpty)
             #expect(conversation.lastMessageAt == message.sentAt)
             #expect(try await wire.allConversations().first?.id == id)
         }
@@ -41,6 +45,8 @@ struct SimulationTests {
             let after = try sandbox.database.counts()
             #expect(after.clients == before.clients + 1)
             #expect(after.conversations == before.conversations + 2)
+            let page = try await wire.get("/api/v1/conversations/?page_size=1").decode(ConversationPage.self)
+            #expect(page.meta?.total == 42 && page.meta?.lastPage == 42)
             let bad = try await wire.post("/_sandbox/inquiries", json: #"{"name":"","email":"nope","content":"x"}"#)
             #expect(bad.status == 400 && bad.code == "VALIDATION_ERROR")
         }
@@ -82,9 +88,12 @@ struct SimulationTests {
                 // A second connection, as `pxscript sandbox message --db` opens.
                 let other = try SandboxDatabase(path: path, clock: StartingClock(start: testStart), create: false)
                 let message = try await other.clientWritesIn(conversationID: id, content: "Written from another process")
+                _ = try await other.inquiry(name: "Second Process", email: "second@example.com", content: "Hello from --db")
                 try other.close()
+                let page = try await wire.get("/api/v1/conversations/?page_size=1").decode(ConversationPage.self)
+                #expect(page.meta?.total == 41, "counts kept by triggers see writes of other connections")
                 #expect(try await wire.conversation(id).messages?.last?.id == message.id)
-                #expect(try await wire.allConversations().first?.id == id)
+                #expect(try await wire.allConversations().dropFirst().first?.id == id)
             }
         }
     }

@@ -51,7 +51,8 @@ public struct FaultPlan: Sendable, Hashable, CustomStringConvertible {
                 guard let value, let seed = UInt64(value) else { throw SandboxSetupError("--faults: seed wants a whole number") }
                 self.seed = seed
             case "expire":
-                guard let mode = Expiry(rawValue: value ?? "page") else {
+                let mode = ["1", "true", nil].contains(value) ? Expiry.loginPage : value.flatMap(Expiry.init(rawValue:))
+                guard let mode else {
                     throw SandboxSetupError("--faults: expire is `expire` (login page) or `expire=redirect`")
                 }
                 expire = mode

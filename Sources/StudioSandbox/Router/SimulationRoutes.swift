@@ -40,26 +40,25 @@ enum SimulationRoutes {
         }
 
         sim.put("faults") { request, _ in
-            let body = try await decode(SpecBody.self, request)
-            do {
-                env.controls.setFaults(try FaultPlan(parsing: body.spec))
-            } catch let error as SandboxSetupError {
-                throw SandboxError.validation(error.description)
-            }
-            return try JSONResponse.data(SpecBody(spec: env.controls.faults.description))
+            try await replaceSpec(request) { env.controls.setFaults(try FaultPlan(parsing: $0)); return env.controls.faults.description }
         }
 
         sim.put("quirks") { request, _ in
-            let body = try await decode(SpecBody.self, request)
-            do {
-                env.controls.setQuirks(try Quirks(parsing: body.spec))
-            } catch let error as SandboxSetupError {
-                throw SandboxError.validation(error.description)
-            }
-            return try JSONResponse.data(SpecBody(spec: env.controls.quirks.description))
+            try await replaceSpec(request) { env.controls.setQuirks(try Quirks(parsing: $0)); return env.controls.quirks.description }
         }
 
         router.get("login") { _, _ in JSONResponse.html(LoginPage.html) }
+    }
+
+    /// Applies `{"spec": "…"}` with `apply`, answering the spec now in force;
+    /// a spec that does not parse is a 400 naming what is wrong.
+    private static func replaceSpec(_ request: Request, apply: (String) throws -> String) async throws -> Response {
+        let body = try await decode(SpecBody.self, request)
+        do {
+            return try JSONResponse.data(SpecBody(spec: try apply(body.spec)))
+        } catch let error as SandboxSetupError {
+            throw SandboxError.validation(error.description)
+        }
     }
 
     private static func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {

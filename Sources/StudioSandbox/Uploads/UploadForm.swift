@@ -58,10 +58,11 @@ struct UploadForm {
 
     /// Whether the body ends with `--boundary--` (then at most line breaks).
     static func endsWithClosingBoundary(_ body: ByteBuffer, boundary: String) -> Bool {
-        var bytes = Array(body.readableBytesView)
-        while let last = bytes.last, last == 13 || last == 10 { bytes.removeLast() }
+        let view = body.readableBytesView
+        var end = view.endIndex
+        while end > view.startIndex, view[end - 1] == 13 || view[end - 1] == 10 { end -= 1 }
         let closing = Array("--\(boundary)--".utf8)
-        return bytes.count >= closing.count && Array(bytes.suffix(closing.count)) == closing
+        return end - view.startIndex >= closing.count && view[(end - closing.count)..<end].elementsEqual(closing)
     }
 
     /// The `boundary` parameter of a multipart Content-Type, validated as RFC 2046 allows (1–70 characters).

@@ -49,7 +49,8 @@ struct SandboxServe: AsyncParsableCommand {
             configuration.faults = try faults.map(FaultPlan.init(parsing:)) ?? .none
             configuration.quirks = try quirks.map(Quirks.init(parsing:)) ?? []
             configuration.clock = try FixedNow.clock(environment: ProcessInfo.processInfo.environment)
-            configuration.logger.logLevel = verbose ? .debug : .warning
+            configuration.logger.logLevel = verbose ? .info : .warning
+            configuration.logRequests = verbose
             let temporary = db == nil
             let (faults, quirks, seed) = (configuration.faults, configuration.quirks, configuration.seed)
             try await StudioSandbox.serve(configuration) { sandbox in
