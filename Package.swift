@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "pxscript", targets: ["pxscript"]),
         .library(name: "StudioSandbox", targets: ["StudioSandbox"]),
         .library(name: "PixiesetModels", targets: ["PixiesetModels"]),
+        .library(name: "PixiesetKit", targets: ["PixiesetKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -26,10 +27,25 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.10.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         .target(
             name: "PixiesetModels",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "PixiesetKit",
+            dependencies: [
+                "PixiesetModels",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "_NIOFileSystem", package: "swift-nio"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -48,6 +64,7 @@ let package = Package(
         .executableTarget(
             name: "pxscript",
             dependencies: [
+                "PixiesetKit",
                 "StudioSandbox",
                 "PixiesetModels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -60,6 +77,17 @@ let package = Package(
         .testTarget(
             name: "PixiesetModelsTests",
             dependencies: ["PixiesetModels"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PixiesetKitTests",
+            dependencies: [
+                "PixiesetKit",
+                "PixiesetModels",
+                "StudioSandbox",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

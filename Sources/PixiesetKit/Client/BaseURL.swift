@@ -1,0 +1,90 @@
+import Foundation
+
+/// The API's base URL (`--base-url`, `PXSCRIPT_BASE_URL`, default the real
+/// API), split once so that requests are built by joining encoded segments,
+/// never by pasting strings.
+public struct BaseURL: Sendable, Hashable, CustomStringConvertible {
+    public static let pixieset = "https://studio.pixieset.com/api/v1"
+
+    public let scheme: String
+    public let host: String
+    public let port: Int?
+    /// The path prefix without a trailing slash, e.g. `/api/v1`.
+    public let path: String
+
+    /// - Throws: `PixiesetError.invalidRequest` unless `text` is an http(s)
+    ///   URL with a host and no query, fragment or credentials.
+    public init(parsing text: String) throws {
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
+              scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
+        else { throw PixiesetError.invalidRequest("base URL '\(text.prefix(100))' is not an http(s) URL with a host") }
+        guard components.query == nil, components.fragment == nil, components.user == nil, components.password == nil else {
+            throw PixiesetError.invalidRequest("base URL '\(text.prefix(100))' must not have a query, fragment or credentials")
+        }
+        self.scheme = scheme
+        self.host = host.lowercased()
+        self.port = components.port
+        var path = components.percentEncodedPath
+        while path.hasSuffix("/") { path.removeLast() }
+        self.path = path
+    }
+
+    /// `scheme://host[:port]`.
+    public var origin: String {
+        let showsPort = port.map { !(scheme == "http" && $0 == 80 || scheme == "https" && $0 == 443) } ?? false
+        let bracketed = host.contains(":") ? "[\(host)]" : host
+        return "\(scheme)://\(bracketed)\(showsPort ? ":\(port!)" : "")"
+    }
+
+    public var description: String { origin + path }
+
+    /// Whether this points at this machine (127.0.0.0/8, ::1, localhost):
+    /// where a sandbox runs, and the only place `PXSCRIPT_NOW` is allowed.
+    public var isLoopback: Bool {
+        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    }
+
+    /// The URL of `segments` below the base, each percent-encoded as one
+    /// segment, with a trailing slash where the API's path has one.
+    public func url(_ segments: [String], trailingSlash: Bool = false, query: [(String, String)] = []) -> String {
+        var url = origin + path
+        for segment in segments { url += "/" + PercentEncoding.segment(segment) }
+        if trailingSlash { url += "/" }
+        if !query.isEmpty {
+            url += "?" + query.map { PercentEncoding.segment($0.0) + "=" + PercentEncoding.segment($0.1) }.joined(separator: "&")
+        }
+        return url
+    }
+
+    /// Whether `url` is on this API (same origin, below the path): the only
+    /// URLs the session cookie is ever sent to.
+    public func owns(_ url: String) -> Bool {
+        guard let other = try? BaseURL(parsing: url.split(separator: "?", maxSplits: 1).first.map(String.init) ?? url) else {
+            return false
+        }
+        return other.scheme == scheme && other.host == host && other.effectivePort == effectivePort
+            && (other.path == path || other.path.hasPrefix(path + "/"))
+    }
+
+    var effectivePort: Int { port ?? (scheme == "https" ? 443 : 80) }
+}
+
+/// RFC 3986 percent-encoding of everything but unreserved characters, so a
+/// value is always exactly one path segment or query value.
+public enum PercentEncoding {
+    public static func segment(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.append(Character(Unicode.Scalar(byte)))
+            default:
+                let hex = Array("0123456789ABCDEF")
+                out += "%" + String(hex[Int(byte >> 4)]) + String(hex[Int(byte & 0x0F)])
+            }
+        }
+        return out
+    }
+}

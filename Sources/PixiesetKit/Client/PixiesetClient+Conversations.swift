@@ -1,0 +1,55 @@
+import NIOHTTP1
+import PixiesetModels
+
+/// The filters of `GET /conversations/` (all optional).
+public struct ConversationFilter: Sendable, Hashable {
+    public var clientID: String?
+    public var includeMessages = false
+    /// `message_status`, e.g. `inbox`.
+    public var messageStatus: String?
+
+    public init(clientID: String? = nil, includeMessages: Bool = false, messageStatus: String? = nil) {
+        self.clientID = clientID
+        self.includeMessages = includeMessages
+        self.messageStatus = messageStatus
+    }
+
+    func query(page: Int?, pageSize: Int?) -> [(String, String)] {
+        var query: [(String, String)] = []
+        if let clientID { query.append(("client_id", clientID)) }
+        if let page { query.append(("page", String(page))) }
+        if let pageSize { query.append(("page_size", String(pageSize))) }
+        if includeMessages { query.append(("message", "true")) }
+        if let messageStatus { query.append(("message_status", messageStatus)) }
+        return query
+    }
+}
+
+extension PixiesetClient {
+    /// One page of conversations (`GET /conversations/`).
+    public func conversations(_ filter: ConversationFilter = .init(), page: Int? = nil, pageSize: Int? = nil) async throws
+        -> ConversationPage
+    {
+        if let clientID = filter.clientID { try Self.check(.client, clientID) }
+        let url = configuration.baseURL.url(["conversations"], trailingSlash: true, query: filter.query(page: page, pageSize: pageSize))
+        return try decode(ConversationPage.self, from: try await perform(Request(method: .GET, url: url)))
+    }
+
+    /// One conversation with its participants and, by default, its messages.
+    public func conversation(_ id: String, messages: Bool = true) async throws -> Conversation {
+        try Self.check(.conversation, id)
+        let url = configuration.baseURL.url(["conversations", id], trailingSlash: true, query: [("messages", messages ? "true" : "false")])
+        return try decode(Envelope<Conversation>.self, from: try await perform(Request(method: .GET, url: url))).data
+    }
+
+    /// `GET /conversations/unread/count`.
+    public func unreadCount() async throws -> UnreadCount {
+        let url = configuration.baseURL.url(["conversations", "unread", "count"])
+        return try decode(Envelope<UnreadCount>.self, from: try await perform(Request(method: .GET, url: url))).data
+    }
+
+    /// Refuses an id that could reach another endpoint (`..`, `/`, `?`, `#`).
+    static func check(_ kind: ResourceID, _ id: String) throws {
+        guard kind.isValid(id) else { throw PixiesetError.invalidID(kind: kind, id: id) }
+    }
+}

@@ -1,0 +1,211 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import PixiesetModels
+
+/// A typed async client of the Conversations API (SPEC §5, §6).
+///
+/// Reads are retried by the retry table; sends never blindly (see
+/// `PixiesetClient+Send.swift`). The cookie goes to the API's own URLs only,
+/// and nothing this client logs or throws contains it.
+public struct PixiesetClient: Sendable {
+    public let configuration: APIConfiguration
+    let http: HTTPClient
+    let logger: Logger
+    let redactor: Redactor
+
+    /// Runs `body` with a client whose connection pool is shut down when it returns.
+    public static func withClient<T>(
+        _ configuration: APIConfiguration, logger: Logger = Logger(label: "pxscript.api"),
+        _ body: (PixiesetClient) async throws -> T
+    ) async throws -> T {
+        var http = HTTPClient.Configuration()
+        // Redirects are answers to classify (a login redirect means an expired session), not to follow.
+        http.redirectConfiguration = .disallow
+        http.timeout = .init(connect: .init(configuration.connectTimeout), read: .init(configuration.requestTimeout))
+        return try await HTTPClient.withHTTPClient(configuration: http) { client in
+            try await body(PixiesetClient(
+                configuration: configuration, http: client, logger: logger, redactor: Redactor(cookie: configuration.cookie)))
+        }
+    }
+
+    /// Redacts the session cookie from `text` (for callers that print server text).
+    public func redact(_ text: String) -> String { redactor.redact(text) }
+
+    // MARK: Requests
+
+    /// One request, as built by the typed calls or `pxscript api`.
+    public struct Request: Sendable {
+        public var method: HTTPMethod
+        public var url: String
+        public var body: [UInt8]?
+
+        public init(method: HTTPMethod, url: String, body: [UInt8]? = nil) {
+            self.method = method
+            self.url = url
+            self.body = body
+        }
+    }
+
+    /// Performs `request`, retrying by the retry table when `retrying`.
+    /// - Throws: `PixiesetError` once retries are exhausted or on a final answer.
+    public func perform(_ request: Request, retrying: Bool = true) async throws -> APIResponse {
+        var rng = SystemRandomNumberGenerator()
+        let started = ContinuousClock.now
+        var attempt = 1
+        while true {
+            let result = await attemptOnce(request)
+            switch result {
+            case .success(let response):
+                return response
+            case .failure(let error):
+                throw error
+            case .retryable(let status, let retryAfter, _, let detail):
+                let delay = configuration.retry.delay(beforeRetry: attempt, retryAfter: retryAfter, using: &rng)
+                let elapsed = ContinuousClock.now - started
+                guard retrying, attempt < configuration.retry.maxAttempts, elapsed + delay < configuration.retry.deadline else {
+                    throw finalError(status: status, attempts: attempt, detail: detail)
+                }
+                logger.debug("\(request.method) \(redactor.redact(path(of: request.url))): \(detail); retry \(attempt) in \(delay)")
+                try await Task.sleep(for: delay)
+                attempt += 1
+            }
+        }
+    }
+
+    /// Decodes a JSON answer; a shape the API does not send is an error that
+    /// says what came back.
+    public func decode<T: Decodable>(_ type: T.Type, from response: APIResponse) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data(response.body))
+        } catch let error as DecodingError {
+            let detail = ResponseClassifier.snippet(response.body, redactor)
+            if response.body.isEmpty || Self.isCutShort(response.body) {
+                throw PixiesetError.truncatedResponse(detail: "got \(response.body.count) bytes: \(detail)")
+            }
+            throw PixiesetError.malformedResponse(detail: "\(Self.describe(error)) in \(detail)")
+        }
+    }
+
+    /// Whether a body that does not decode is a valid start of JSON that
+    /// stops early (cut short) rather than wrong from the start: it ends
+    /// inside a string or with brackets open, and the parser's complaint is
+    /// the end of input. Should the parser's wording change, a cut body reads
+    /// as malformed, which is still an error.
+    static func isCutShort(_ bytes: [UInt8]) -> Bool {
+        guard endsInsideJSON(bytes) else { return false }
+        do {
+            _ = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+            return false
+        } catch {
+            return "\(error)".lowercased().contains("end of")
+        }
+    }
+
+    static func endsInsideJSON(_ bytes: [UInt8]) -> Bool {
+        var depth = 0
+        var inString = false
+        var escaped = false
+        for byte in bytes {
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
+            default: break
+            }
+        }
+        return inString || depth > 0
+    }
+
+    /// One attempt, classified; never throws.
+    func attemptOnce(_ request: Request) async -> AttemptResult {
+        var outgoing = HTTPClientRequest(url: request.url)
+        outgoing.method = request.method
+        outgoing.headers.add(name: "Accept", value: "application/json")
+        outgoing.headers.add(name: "User-Agent", value: "pxscript/0.1")
+        if let cookie = configuration.cookie, configuration.baseURL.owns(request.url) {
+            outgoing.headers.add(name: "Cookie", value: cookie)
+        }
+        if let body = request.body {
+            outgoing.headers.add(name: "Content-Type", value: "application/json")
+            outgoing.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let response: HTTPClientResponse
+        do {
+            response = try await http.execute(outgoing, timeout: .init(configuration.requestTimeout))
+        } catch {
+            return Self.classifyTransport(error, host: configuration.baseURL.origin, redactor: redactor)
+        }
+        let body: ByteBuffer
+        do {
+            body = try await response.body.collect(upTo: configuration.maxResponseBytes)
+        } catch is NIOTooManyBytesError {
+            return .failure(.malformedResponse(detail: "an answer larger than \(configuration.maxResponseBytes) bytes"))
+        } catch {
+            return .retryable(status: Int(response.status.code), retryAfter: nil, written: true, detail: "the answer was cut short")
+        }
+        let headers = response.headers.map { (name: $0.name, value: $0.value) }
+        return ResponseClassifier.classify(
+            APIResponse(status: Int(response.status.code), headers: headers, body: Array(body.readableBytesView)), redactor: redactor)
+    }
+
+    /// Timeouts and resets are retried; no connection at all is retried and
+    /// known to be unwritten.
+    static func classifyTransport(_ error: any Error, host: String, redactor: Redactor) -> AttemptResult {
+        let text = redactor.redact(String(describing: error))
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .connectTimeout, .getConnectionFromPoolTimeout, .tlsHandshakeTimeout:
+                return .retryable(status: nil, retryAfter: nil, written: false, detail: "no connection (\(text))")
+            case .readTimeout, .writeTimeout, .deadlineExceeded:
+                return .retryable(status: nil, retryAfter: nil, written: true, detail: "timed out")
+            case .remoteConnectionClosed, .bodyLengthMismatch:
+                return .retryable(status: nil, retryAfter: nil, written: true, detail: "the connection was closed mid-answer")
+            case .invalidURL, .emptyHost, .emptyScheme:
+                return .failure(.invalidRequest("invalid URL (\(text))"))
+            default:
+                return .retryable(status: nil, retryAfter: nil, written: true, detail: text)
+            }
+        }
+        let typeName = String(describing: type(of: error))
+        if typeName.contains("NIOConnectionError") || text.contains("connection refused") || text.contains("Connection refused")
+            || typeName.contains("ResolutionError") || text.contains("getaddrinfo")
+        {
+            return .retryable(status: nil, retryAfter: nil, written: false, detail: "no connection to \(host)")
+        }
+        return .retryable(status: nil, retryAfter: nil, written: true, detail: text)
+    }
+
+    func finalError(status: Int?, attempts: Int, detail: String) -> PixiesetError {
+        if status == nil, detail.hasPrefix("no connection") {
+            return .unreachable(host: configuration.baseURL.origin, detail: detail)
+        }
+        if status == nil, detail.contains("cut short") || detail.contains("closed mid-answer") {
+            return .truncatedResponse(detail: detail)
+        }
+        return .keptFailing(status: status, attempts: attempts, detail: detail)
+    }
+
+    func path(of url: String) -> String {
+        url.hasPrefix(configuration.baseURL.origin) ? String(url.dropFirst(configuration.baseURL.origin.count)) : url
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.isEmpty ? "the top level" : keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context): return "missing '\(key.stringValue)' at \(path(context.codingPath))"
+        case .typeMismatch(_, let context): return "a value of another type at \(path(context.codingPath))"
+        case .valueNotFound(_, let context): return "null at \(path(context.codingPath))"
+        case .dataCorrupted(let context): return "unreadable data at \(path(context.codingPath)) (\(context.debugDescription))"
+        @unknown default: return "unreadable data"
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import PixiesetModels
+
+/// What one attempt came to, by SPEC §6's retry table.
+enum AttemptResult: Sendable {
+    case success(APIResponse)
+    /// Worth another try: 429, 500, 502, 503, 504, a timeout or a reset.
+    /// `written` is false only when the request surely never reached the
+    /// server (no connection), which makes even a send safe to repeat.
+    case retryable(status: Int?, retryAfter: Duration?, written: Bool, detail: String)
+    case failure(PixiesetError)
+}
+
+/// Sorts answers into success, retry and failure.
+enum ResponseClassifier {
+    static let retryableStatuses: Set<Int> = [429, 500, 502, 503, 504]
+
+    static func classify(_ response: APIResponse, redactor: Redactor) -> AttemptResult {
+        let status = response.status
+        switch status {
+        case 200..<300:
+            // A login page served with 200 is how an expired session looks in a browser.
+            if response.isHTML { return .failure(.sessionExpired(detail: "the API answered with an HTML page")) }
+            return .success(response)
+        case 300..<400:
+            let location = redactor.redact(response.header("Location") ?? "")
+            if location.lowercased().contains("login") || location.lowercased().contains("signin") {
+                return .failure(.sessionExpired(detail: "redirected to \(location)"))
+            }
+            return .failure(.malformedResponse(detail: "HTTP \(status) redirect to '\(location.prefix(200))'"))
+        case 401, 419:
+            return .failure(.sessionExpired(detail: "HTTP \(status)"))
+        default:
+            break
+        }
+        if retryableStatuses.contains(status) {
+            return .retryable(
+                status: status, retryAfter: RetryAfter.parse(response.header("Retry-After")), written: status != 429,
+                detail: "HTTP \(status)")
+        }
+        if let body = try? JSONDecoder().decode(APIErrorBody.self, from: Data(response.body)) {
+            return .failure(.api(APIError(
+                status: status, code: redactor.redact(body.code), message: redactor.redact(body.error), maxSize: body.maxSize)))
+        }
+        if response.isHTML && (status == 403 || String(decoding: response.body.prefix(4096), as: UTF8.self).lowercased().contains("log in")) {
+            return .failure(.sessionExpired(detail: "HTTP \(status) with a login page"))
+        }
+        return .failure(.malformedResponse(detail: "HTTP \(status) without an error body: \(snippet(response.body, redactor))"))
+    }
+
+    /// The start of a body for an error message, cookie removed.
+    static func snippet(_ body: [UInt8], _ redactor: Redactor) -> String {
+        let text = String(decoding: body.prefix(300), as: UTF8.self)
+            .map { $0.isNewline ? " " : $0 }
+        let flat = String(text)
+        return "'" + redactor.redact(flat) + (body.count > 300 ? "…" : "") + "'"
+    }
+}

@@ -1,0 +1,84 @@
+import PixiesetModels
+
+/// Everything that can go wrong talking to the API, each case worded so a
+/// photographer knows what to do. Texts never contain the session cookie:
+/// anything that came from a server passes through `Redactor` first.
+public enum PixiesetError: Error, Sendable, CustomStringConvertible {
+    /// The API answered with an error body (`CONVERSATION_NOT_FOUND`, `ACCESS_DENIED`, …).
+    case api(APIError)
+    /// 401, 419, a login page or a redirect to one: the browser session is over.
+    case sessionExpired(detail: String)
+    /// No connection could be made (DNS, refused, TLS) even after retries.
+    case unreachable(host: String, detail: String)
+    /// The service kept failing (429 or 5xx) until the attempts or the deadline ran out.
+    case keptFailing(status: Int?, attempts: Int, detail: String)
+    /// The answer was not what the API sends (not JSON, wrong shape).
+    case malformedResponse(detail: String)
+    /// The answer stopped before its end.
+    case truncatedResponse(detail: String)
+    /// An ID that is not of the API's shape; refused before any request.
+    case invalidID(kind: ResourceID, id: String)
+    /// A file refused before upload.
+    case file(path: String, problem: String)
+    /// A send whose outcome is unknown and could not be checked; it stays
+    /// pending and must be reconciled before anything sends it again.
+    case sendPending(conversationID: String, detail: String)
+    /// A bad argument from the caller (a base URL that is not http(s), …).
+    case invalidRequest(String)
+
+    public var description: String {
+        switch self {
+        case .api(let error):
+            return error.description
+        case .sessionExpired:
+            return "session expired: log in to Pixieset again and update PIXIESET_COOKIE"
+        case .unreachable(let host, let detail):
+            return "cannot reach \(host): \(detail)"
+        case .keptFailing(let status, let attempts, let detail):
+            let what = status.map { "answered \($0)" } ?? "failed"
+            return "the Pixieset API \(what) \(attempts) time\(attempts == 1 ? "" : "s") in a row (\(detail)); try again later"
+        case .malformedResponse(let detail):
+            return "unexpected answer from the Pixieset API: \(detail)"
+        case .truncatedResponse(let detail):
+            return "the answer from the Pixieset API was cut short: \(detail)"
+        case .invalidID(let kind, let id):
+            return "'\(id.prefix(80))' is not a valid \(kind.noun) id (expected \(kind.prefix)…)"
+        case .file(let path, let problem):
+            return "\(path): \(problem)"
+        case .sendPending(let conversationID, let detail):
+            return "a message to \(conversationID) may or may not have been sent (\(detail)); it stays pending and will be checked before any retry"
+        case .invalidRequest(let detail):
+            return detail
+        }
+    }
+}
+
+/// An error answer of the API with its own body: `code`, `status`,
+/// `message` and extra fields such as `max_size`.
+public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
+    public let status: Int
+    public let code: String
+    public let message: String
+    /// `max_size` on `FILE_TOO_LARGE`.
+    public let maxSize: Int?
+
+    public init(status: Int, code: String, message: String, maxSize: Int? = nil) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.maxSize = maxSize
+    }
+
+    public var description: String { "\(message) (\(code), HTTP \(status))" }
+}
+
+extension ResourceID {
+    var noun: String {
+        switch self {
+        case .conversation: "conversation"
+        case .message: "message"
+        case .attachment: "attachment"
+        case .client: "client"
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import Logging
+import NIOHTTP1
+import Foundation
+import PixiesetModels
+
+extension PixiesetClient {
+    /// Sends a message, exactly once.
+    ///
+    /// A send is repeated only when it surely did not happen: no connection,
+    /// or 429. When its outcome is unknown (timeout, reset, 5xx after the
+    /// request was written) the conversation is searched first
+    /// (`reconcile`); only if the message is not there is it sent again. If
+    /// that search fails, `PixiesetError.sendPending` is thrown and nothing
+    /// is repeated.
+    ///
+    /// - Parameters:
+    ///   - excluding: ids of messages already matched to other sends, so two
+    ///     sends of the same text each find their own message.
+    ///   - now: the clock that dates attempts (the runtime's, for `PXSCRIPT_NOW`).
+    public func send(_ intent: SendIntent, excluding: Set<String> = [], now: @Sendable () -> Date = { Date() }) async throws
+        -> SendOutcome
+    {
+        try Self.check(.conversation, intent.conversationID)
+        for id in intent.attachmentIDs { try Self.check(.attachment, id) }
+        let body = try JSONEncoder().encode(
+            SendMessageRequest(conversationID: intent.conversationID, content: intent.content, attachmentIDs: intent.attachmentIDs))
+        let request = Request(method: .POST, url: configuration.baseURL.url(["conversation_messages"]), body: Array(body))
+        var rng = SystemRandomNumberGenerator()
+        let started = ContinuousClock.now
+        let firstAttempt = now()
+        var attempt = 1
+        while true {
+            switch await attemptOnce(request) {
+            case .success(let response):
+                return .sent(try decode(Envelope<Message>.self, from: response).data)
+            case .failure(let error):
+                throw error
+            case .retryable(let status, let retryAfter, let written, let detail):
+                if written {
+                    // The server may have stored it: look before sending again.
+                    let found: Message?
+                    do {
+                        found = try await reconcile(intent, since: firstAttempt, excluding: excluding)
+                    } catch {
+                        throw PixiesetError.sendPending(
+                            conversationID: intent.conversationID, detail: "\(detail), and checking the conversation failed: \(error)")
+                    }
+                    if let found {
+                        logger.info("send to \(intent.conversationID): \(detail), but the message was stored (\(found.id)); not sending again")
+                        return .reconciled(found)
+                    }
+                }
+                let delay = configuration.retry.delay(beforeRetry: attempt, retryAfter: retryAfter, using: &rng)
+                guard attempt < configuration.retry.maxAttempts, ContinuousClock.now - started + delay < configuration.retry.deadline else {
+                    throw finalError(status: status, attempts: attempt, detail: detail)
+                }
+                logger.debug("send to \(intent.conversationID): \(detail), not stored; retry \(attempt) in \(delay)")
+                try await Task.sleep(for: delay)
+                attempt += 1
+            }
+        }
+    }
+
+    /// Looks for the message of `intent` in its conversation: a studio
+    /// message with the same normalised text and attachment names, sent no
+    /// earlier than `since` less the skew allowance, not in `excluding`.
+    /// The earliest such message wins. Used after a lost answer, and by the
+    /// runtime's outbox after a crash.
+    ///
+    /// - Returns: the message, or `nil` when the send did not happen.
+    /// - Throws: when the conversation cannot be read (the send then stays pending).
+    public func reconcile(_ intent: SendIntent, since: Date, excluding: Set<String> = []) async throws -> Message? {
+        let conversation = try await conversation(intent.conversationID, messages: true)
+        let skew = Double(configuration.reconciliationSkew.components.seconds)
+        let earliest = (since.timeIntervalSince1970 - skew) * 1_000_000
+        return (conversation.messages ?? [])
+            .filter { !excluding.contains($0.id) && Double($0.sentAt.microseconds) >= earliest && intent.matches($0) }
+            .min { $0.sentAt < $1.sentAt }
+    }
+}

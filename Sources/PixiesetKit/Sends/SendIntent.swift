@@ -1,0 +1,48 @@
+import Foundation
+import PixiesetModels
+
+/// A message about to be sent, with what identifies it among the
+/// conversation's messages afterwards (SPEC §6 reconciliation).
+public struct SendIntent: Sendable, Hashable, Codable {
+    public var conversationID: String
+    public var content: String
+    public var attachmentIDs: [String]
+    /// The attachments' file names: ids may differ between attempts, names do not.
+    public var attachmentNames: [String]
+
+    public init(conversationID: String, content: String, attachmentIDs: [String] = [], attachmentNames: [String] = []) {
+        self.conversationID = conversationID
+        self.content = content
+        self.attachmentIDs = attachmentIDs
+        self.attachmentNames = attachmentNames
+    }
+
+    /// Whether `message` is this send: a studio message with the same
+    /// normalised text and the same attachment names.
+    public func matches(_ message: Message) -> Bool {
+        message.senderType != .client && message.senderType != .system
+            && SendIntent.normalise(message.content) == SendIntent.normalise(content)
+            && message.attachments.map(\.filename).sorted() == attachmentNames.sorted()
+    }
+
+    /// Text as compared for reconciliation: Unicode NFC, `\r\n` as `\n`,
+    /// surrounding white space removed (servers may trim or re-encode).
+    public static func normalise(_ text: String) -> String {
+        text.replacingOccurrences(of: "\r\n", with: "\n").precomposedStringWithCanonicalMapping
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// How a send ended.
+public enum SendOutcome: Sendable {
+    /// The API answered with the message.
+    case sent(Message)
+    /// The answer was lost, and the message was found in the conversation.
+    case reconciled(Message)
+
+    public var message: Message {
+        switch self {
+        case .sent(let message), .reconciled(let message): message
+        }
+    }
+}

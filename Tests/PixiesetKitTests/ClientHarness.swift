@@ -1,0 +1,105 @@
+import Foundation
+import Hummingbird
+import Logging
+import PixiesetKit
+import PixiesetModels
+import StudioSandbox
+import Testing
+
+let testStart = Timestamp(parsing: "2026-03-01T09:00:00Z")!
+
+/// The clock every test sandbox runs on. Sends are dated with the same clock
+/// (`sandboxNow`), as the runtime dates them with PXSCRIPT_NOW's clock:
+/// reconciliation compares the server's `sent_at` with the attempt's start.
+let sandboxClock = StartingClock(start: testStart)
+
+@Sendable func sandboxNow() -> Date { Date(timeIntervalSince1970: sandboxClock.now().secondsSince1970) }
+
+/// A client on a fresh sandbox (port 0, temporary database) for one test.
+func withClient<T>(
+    faults: String? = nil, quirks: String? = nil, retry: RetryPolicy = .fast, cookie: String? = nil,
+    _ body: (RunningSandbox, PixiesetClient) async throws -> T
+) async throws -> T {
+    var configuration = SandboxConfiguration()
+    configuration.clock = sandboxClock
+    if let faults { configuration.faults = try FaultPlan(parsing: faults) }
+    if let quirks { configuration.quirks = try Quirks(parsing: quirks) }
+    return try await StudioSandbox.withRunning(configuration) { sandbox in
+        let api = APIConfiguration(baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: cookie ?? sandbox.cookie, retry: retry)
+        return try await PixiesetClient.withClient(api) { client in try await body(sandbox, client) }
+    }
+}
+
+/// A client pointed at any base URL (a test server, a closed port).
+func withClient<T>(baseURL: String, cookie: String?, retry: RetryPolicy = .fast, _ body: (PixiesetClient) async throws -> T) async throws -> T {
+    let api = APIConfiguration(baseURL: try BaseURL(parsing: baseURL), cookie: cookie, retry: retry)
+    return try await PixiesetClient.withClient(api, body)
+}
+
+/// A loopback server that misbehaves in ways the sandbox does not: it
+/// echoes request headers into error bodies, sends broken JSON, redirects.
+func withMisbehavingServer<T>(_ body: (String) async throws -> T) async throws -> T {
+    let router = Router()
+    router.get("/api/v1/echo-error") { request, _ in
+        let cookie = request.headers[.cookie] ?? ""
+        return Response(
+            status: .badRequest, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: .init(string: #"{"error":"bad request from cookie \#(cookie)","code":"ECHO \#(cookie)"}"#)))
+    }
+    router.get("/api/v1/echo-plain") { request, _ in
+        Response(status: .internalServerError, headers: [.contentType: "text/plain"],
+                 body: .init(byteBuffer: .init(string: "upstream said: Cookie: \(request.headers[.cookie] ?? "")")))
+    }
+    router.get("/api/v1/echo-location") { request, _ in
+        Response(status: .found, headers: [.location: "/elsewhere?c=\(request.headers[.cookie] ?? "")"])
+    }
+    router.get("/api/v1/login-redirect/") { _, _ in Response(status: .found, headers: [.location: "https://accounts.example/login?next=/"]) }
+    router.get("/api/v1/not-json/") { _, _ in
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: "{not json at all")))
+    }
+    router.get("/api/v1/truncated/") { _, _ in
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: #"{"data":[{"id":"conv_A","subj"#)))
+    }
+    router.get("/api/v1/conversations/") { _, _ in
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: #"{"items":[],"count":0}"#)))
+    }
+    router.get("/api/v1/status/:code") { _, context in
+        let code = Int(context.parameters.get("code") ?? "") ?? 500
+        return Response(status: .init(code: code), headers: [.contentType: "text/plain"], body: .init(byteBuffer: .init(string: "status \(code)")))
+    }
+    let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+    var logger = Logger(label: "test.misbehaving")
+    logger.logLevel = .critical
+    let app = Application(
+        router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+        onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+        var iterator = ports.makeAsyncIterator()
+        let port = await iterator.next() ?? 0
+        defer { group.cancelAll() }
+        return try await body("http://127.0.0.1:\(port)/api/v1")
+    }
+}
+
+/// A temporary directory removed when the test ends.
+func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> T {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("pxkit-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: url) }
+    return try await body(url)
+}
+
+/// The PixiesetError a call throws, or a recorded issue.
+func pixiesetError(_ body: () async throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) async -> PixiesetError? {
+    do {
+        try await body()
+        Issue.record("expected a PixiesetError", sourceLocation: sourceLocation)
+        return nil
+    } catch let error as PixiesetError {
+        return error
+    } catch {
+        Issue.record("expected a PixiesetError, got \(error)", sourceLocation: sourceLocation)
+        return nil
+    }
+}

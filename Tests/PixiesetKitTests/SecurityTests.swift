@@ -1,0 +1,126 @@
+import Foundation
+import NIOHTTP1
+import PixiesetKit
+import PixiesetModels
+import Testing
+
+@Suite("The cookie never leaks; odd answers are clear errors")
+struct SecurityTests {
+    static let cookie = "pixieset_session=s3cr3t-V4LU3-123456; XSRF-TOKEN=tok-987654321"
+
+    @Test("servers that echo the cookie never get it printed", arguments: ["echo-error", "echo-plain", "echo-location"])
+    func echoes(path: String) async throws {
+        try await withMisbehavingServer { base in
+            try await withClient(baseURL: base, cookie: Self.cookie) { client in
+                let request = PixiesetClient.Request(method: .GET, url: base + "/" + path)
+                var text = ""
+                do {
+                    _ = try await client.perform(request, retrying: false)
+                } catch {
+                    text = "\(error) \(String(describing: error)) \((error as? PixiesetError)?.description ?? "")"
+                }
+                #expect(!text.isEmpty)
+                #expect(!text.contains("s3cr3t"), "\(text)")
+                #expect(!text.contains("tok-987654321"), "\(text)")
+            }
+        }
+    }
+
+    @Test("the redactor masks the header and each value")
+    func redactor() {
+        let redactor = Redactor(cookie: Self.cookie)
+        let text = redactor.redact("a \(Self.cookie) b s3cr3t-V4LU3-123456 c tok-987654321 d")
+        #expect(text == "a [redacted] b [redacted] c [redacted] d")
+        #expect(Redactor(cookie: nil).redact("x") == "x")
+    }
+
+    @Test("the cookie goes to the API's own URLs only")
+    func cookieScope() throws {
+        let base = try BaseURL(parsing: "https://studio.pixieset.com/api/v1")
+        #expect(base.owns("https://studio.pixieset.com/api/v1/conversations/"))
+        #expect(base.owns("https://studio.pixieset.com:443/api/v1/conversation_messages"))
+        #expect(!base.owns("https://storage.pixieset.com/upload"))
+        #expect(!base.owns("https://studio.pixieset.com/storage/upload"))
+        #expect(!base.owns("http://studio.pixieset.com/api/v1/conversations/"))
+        #expect(!base.owns("https://studio.pixieset.com/api/v10/x"))
+        #expect(!base.owns("https://studio.pixieset.com.evil.example/api/v1/x"))
+        #expect(base.url(["conversations", "conv_A/../x"], trailingSlash: true, query: [("q", "a&b=c")])
+            == "https://studio.pixieset.com/api/v1/conversations/conv_A%2F..%2Fx/?q=a%26b%3Dc")
+        #expect(throws: PixiesetError.self) { try BaseURL(parsing: "ftp://x/api") }
+        #expect(throws: PixiesetError.self) { try BaseURL(parsing: "https://user:pw@x/api") }
+    }
+
+    @Test("broken answers: not JSON, truncated, missing data, a login redirect, unexpected statuses")
+    func brokenAnswers() async throws {
+        try await withMisbehavingServer { base in
+            try await withClient(baseURL: base, cookie: Self.cookie) { client in
+                func error(_ path: String) async -> PixiesetError? {
+                    await pixiesetError {
+                        let response = try await client.perform(.init(method: .GET, url: base + path), retrying: false)
+                        _ = try client.decode(ConversationPage.self, from: response)
+                    }
+                }
+                guard case .malformedResponse = await error("/not-json/") else { Issue.record("not-json"); return }
+                guard case .truncatedResponse = await error("/truncated/") else { Issue.record("truncated"); return }
+                guard case .sessionExpired = await error("/login-redirect/") else { Issue.record("login"); return }
+                let missing = await pixiesetError { _ = try await client.conversations() }
+                guard case .malformedResponse(let detail) = missing else { Issue.record("\(String(describing: missing))"); return }
+                #expect(detail.contains("data"))
+                guard case .sessionExpired = await error("/status/419") else { Issue.record("419"); return }
+                guard case .malformedResponse = await error("/status/418") else { Issue.record("418"); return }
+            }
+        }
+    }
+}
+
+@Suite("Settings: retry table pieces and the config file")
+struct SettingsTests {
+    @Test("Retry-After in seconds or as an HTTP date; backoff within its ceiling")
+    func retryAfter() {
+        #expect(RetryAfter.parse("3") == .seconds(3))
+        #expect(RetryAfter.parse(nil) == nil && RetryAfter.parse("soon") == nil)
+        let now = Date(timeIntervalSince1970: 1_445_412_470)  // 21 Oct 2015 07:27:50 GMT
+        #expect(RetryAfter.parse("Wed, 21 Oct 2015 07:28:00 GMT", now: now) == .seconds(10))
+        #expect(RetryAfter.parse("Wed, 21 Oct 2015 07:27:00 GMT", now: now) == .zero)
+        var rng = SystemRandomNumberGenerator()
+        let policy = RetryPolicy(maxAttempts: 5, baseDelay: .milliseconds(100), maxDelay: .seconds(1), deadline: .seconds(30))
+        for retry in 1...8 {
+            let delay = policy.delay(beforeRetry: retry, retryAfter: nil, using: &rng)
+            #expect(delay >= .zero && delay <= min(.seconds(1), .milliseconds(100) * (1 << (retry - 1))))
+        }
+        #expect(policy.delay(beforeRetry: 1, retryAfter: .seconds(7), using: &rng) == .seconds(7))
+    }
+
+    @Test("the config file: read when private, refused when others can read it, strict about keys")
+    func configFile() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("config.toml").path
+            try """
+                cookie = "pixieset_session=abc123456"
+                base_url = "http://127.0.0.1:7878/api/v1"
+                allow_read = ["/srv/guides"]
+                max_sends = 50
+                tz = "America/Toronto"
+                """.write(toFile: path, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+            let open = #expect(throws: PixiesetError.self) { try ConfigFile.load(path: path) }
+            #expect(open?.description.contains("chmod 600") == true)
+            #expect(open?.description.contains("abc123456") == false)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+            let config = try ConfigFile.load(path: path)
+            #expect(config.cookie == "pixieset_session=abc123456" && config.maxSends == 50 && config.allowRead == ["/srv/guides"])
+            let source = CookieSource(environment: [:], configPath: path)
+            #expect(try source.current()?.origin == path)
+            let env = CookieSource(environment: ["PIXIESET_COOKIE": "from_env=1"], configPath: path)
+            #expect(try env.current()?.cookie == "from_env=1")
+            try "cookies = \"typo\"\n".write(toFile: path, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+            #expect(throws: PixiesetError.self) { try ConfigFile.load(path: path) }
+            try "cookie = \n".write(toFile: path, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+            let bad = #expect(throws: PixiesetError.self) { try ConfigFile.load(path: path) }
+            #expect(bad?.description.contains("line 1") == true)
+            #expect(try ConfigFile.load(path: directory.appendingPathComponent("none.toml").path) == ConfigFile())
+        }
+    }
+}
