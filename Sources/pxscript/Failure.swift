@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PixiesetKit
 import PixiesetModels
 import StudioSandbox
 
@@ -9,6 +10,7 @@ enum Exit {
     static let usage: Int32 = 64
     static let missingFile: Int32 = 66
     static let unreachable: Int32 = 69
+    static let sessionExpired: Int32 = 77
 }
 
 /// A failure already worded for the user, with its exit code.
@@ -46,6 +48,13 @@ func describe(_ error: any Error) -> (String, Int32) {
     case let failure as Failure: return (failure.description, failure.code)
     case let setup as SandboxSetupError: return (setup.description, setup.isMissingFile ? Exit.missingFile : Exit.scriptError)
     case let sandbox as SandboxError: return ("\(sandbox.body.error) (\(sandbox.body.code))", Exit.scriptError)
+    case let api as PixiesetError:
+        switch api {
+        case .sessionExpired: return (api.description, Exit.sessionExpired)
+        case .unreachable, .keptFailing, .truncatedResponse, .sendPending: return (api.description, Exit.unreachable)
+        case .file(let path, _) where !FileManager.default.fileExists(atPath: path): return (api.description, Exit.missingFile)
+        default: return (api.description, Exit.scriptError)
+        }
     default: return (String(describing: error), Exit.scriptError)
     }
 }

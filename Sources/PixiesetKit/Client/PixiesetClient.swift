@@ -25,6 +25,9 @@ public struct PixiesetClient: Sendable {
         // Redirects are answers to classify (a login redirect means an expired session), not to follow.
         http.redirectConfiguration = .disallow
         http.timeout = .init(connect: .init(configuration.connectTimeout), read: .init(configuration.requestTimeout))
+        // A refused connection should come back as one failed attempt, for the
+        // retry policy to count, not be retried inside the pool until the connect timeout.
+        http.connectionPool.retryConnectionEstablishment = false
         return try await HTTPClient.withHTTPClient(configuration: http) { client in
             try await body(PixiesetClient(
                 configuration: configuration, http: client, logger: logger, redactor: Redactor(cookie: configuration.cookie)))
@@ -177,7 +180,7 @@ public struct PixiesetClient: Sendable {
         if typeName.contains("NIOConnectionError") || text.contains("connection refused") || text.contains("Connection refused")
             || typeName.contains("ResolutionError") || text.contains("getaddrinfo")
         {
-            return .retryable(status: nil, retryAfter: nil, written: false, detail: "no connection to \(host)")
+            return .retryable(status: nil, retryAfter: nil, written: false, detail: "no connection: refused or no route")
         }
         return .retryable(status: nil, retryAfter: nil, written: true, detail: text)
     }

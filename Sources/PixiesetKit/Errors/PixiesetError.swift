@@ -33,7 +33,7 @@ public enum PixiesetError: Error, Sendable, CustomStringConvertible {
         case .sessionExpired:
             return "session expired: log in to Pixieset again and update PIXIESET_COOKIE"
         case .unreachable(let host, let detail):
-            return "cannot reach \(host): \(detail)"
+            return "cannot reach \(host) (\(detail)); check the network connection and --base-url"
         case .keptFailing(let status, let attempts, let detail):
             let what = status.map { "answered \($0)" } ?? "failed"
             return "the Pixieset API \(what) \(attempts) time\(attempts == 1 ? "" : "s") in a row (\(detail)); try again later"

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import PixiesetKit
+
+/// Where the API is and how to log in: `--base-url` > `PXSCRIPT_BASE_URL`
+/// > the config file's `base_url` > the real API; the cookie from
+/// `PIXIESET_COOKIE` > the config file's `cookie` (SPEC §5).
+struct APIOptions: ParsableArguments {
+    @Option(name: .customLong("base-url"), help: "The API's base URL (default: PXSCRIPT_BASE_URL, the config file, or Pixieset Studio).")
+    var baseURL: String?
+
+    /// The client configuration for these options.
+    func resolve(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> APIConfiguration {
+        let configPath = ConfigFile.defaultPath(environment: environment)
+        let config = try configPath.map(ConfigFile.load(path:)) ?? ConfigFile()
+        let text = baseURL ?? environment["PXSCRIPT_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? config.baseURL ?? BaseURL.pixieset
+        let base = try BaseURL(parsing: text)
+        try Self.checkFixedNow(environment: environment, base: base)
+        guard let cookie = try CookieSource(environment: environment, configPath: configPath).current() else {
+            throw Failure(
+                "no session cookie: set PIXIESET_COOKIE to the Cookie header your browser sends to studio.pixieset.com "
+                    + "(or `cookie` in \(configPath ?? "~/.config/pxscript/config.toml")); see docs/cli.md",
+                code: Exit.sessionExpired)
+        }
+        return APIConfiguration(baseURL: base, cookie: cookie.cookie)
+    }
+
+    /// `PXSCRIPT_NOW` fixes clocks for tests; against a real studio it would
+    /// date sends wrongly, so it is refused off loopback (SPEC §4).
+    static func checkFixedNow(environment: [String: String], base: BaseURL) throws {
+        if let now = environment["PXSCRIPT_NOW"], !now.isEmpty, !base.isLoopback {
+            throw ValidationError("PXSCRIPT_NOW is only allowed against a loopback sandbox, not \(base)")
+        }
+    }
+}
