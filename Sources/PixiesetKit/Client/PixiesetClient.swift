@@ -55,25 +55,15 @@ public struct PixiesetClient: Sendable {
     /// Performs `request`, retrying by the retry table when `retrying`.
     /// - Throws: `PixiesetError` once retries are exhausted or on a final answer.
     public func perform(_ request: Request, retrying: Bool = true) async throws -> APIResponse {
-        var rng = SystemRandomNumberGenerator()
-        let started = ContinuousClock.now
-        var attempt = 1
-        while true {
-            let result = await attemptOnce(request)
-            switch result {
+        try await self.retrying("\(request.method) \(path(of: request.url))") { attempt in
+            switch await attemptOnce(request) {
             case .success(let response):
-                return response
+                return .done(response)
             case .failure(let error):
                 throw error
             case .retryable(let status, let retryAfter, _, let detail):
-                let delay = configuration.retry.delay(beforeRetry: attempt, retryAfter: retryAfter, using: &rng)
-                let elapsed = ContinuousClock.now - started
-                guard retrying, attempt < configuration.retry.maxAttempts, elapsed + delay < configuration.retry.deadline else {
-                    throw finalError(status: status, attempts: attempt, detail: detail)
-                }
-                logger.debug("\(request.method) \(redactor.redact(path(of: request.url))): \(detail); retry \(attempt) in \(delay)")
-                try await Task.sleep(for: delay)
-                attempt += 1
+                guard retrying else { throw finalError(status: status, attempts: attempt, detail: detail) }
+                return .again(status: status, retryAfter: retryAfter, detail: detail)
             }
         }
     }

@@ -25,14 +25,11 @@ extension PixiesetClient {
         let body = try JSONEncoder().encode(
             SendMessageRequest(conversationID: intent.conversationID, content: intent.content, attachmentIDs: intent.attachmentIDs))
         let request = Request(method: .POST, url: configuration.baseURL.url(["conversation_messages"]), body: Array(body))
-        var rng = SystemRandomNumberGenerator()
-        let started = ContinuousClock.now
         let firstAttempt = now()
-        var attempt = 1
-        while true {
+        return try await retrying("send to \(intent.conversationID)") { _ in
             switch await attemptOnce(request) {
             case .success(let response):
-                return .sent(try decode(Envelope<Message>.self, from: response).data)
+                return .done(.sent(try decode(Envelope<Message>.self, from: response).data))
             case .failure(let error):
                 throw error
             case .retryable(let status, let retryAfter, let written, let detail):
@@ -47,16 +44,10 @@ extension PixiesetClient {
                     }
                     if let found {
                         logger.info("send to \(intent.conversationID): \(detail), but the message was stored (\(found.id)); not sending again")
-                        return .reconciled(found)
+                        return .done(.reconciled(found))
                     }
                 }
-                let delay = configuration.retry.delay(beforeRetry: attempt, retryAfter: retryAfter, using: &rng)
-                guard attempt < configuration.retry.maxAttempts, ContinuousClock.now - started + delay < configuration.retry.deadline else {
-                    throw finalError(status: status, attempts: attempt, detail: detail)
-                }
-                logger.debug("send to \(intent.conversationID): \(detail), not stored; retry \(attempt) in \(delay)")
-                try await Task.sleep(for: delay)
-                attempt += 1
+                return .again(status: status, retryAfter: retryAfter, detail: "\(detail) (not stored)")
             }
         }
     }

@@ -87,10 +87,8 @@ extension PixiesetClient {
         let suffix = ByteBuffer(string: closing)
         let total = prefix.readableBytes + size + suffix.readableBytes
 
-        var rng = SystemRandomNumberGenerator()
-        var attempt = 1
         var outcomeUnknown = false
-        while true {
+        try await retrying("uploading \(filename)") { _ in
             var request = HTTPClientRequest(url: grant.uploadURL)
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "multipart/form-data; boundary=\(boundary)")
@@ -117,16 +115,11 @@ extension PixiesetClient {
                 }
             }
             switch result {
-            case .success: return
+            case .success: return .done(())
             case .failure(let error): throw error
             case .retryable(let status, let retryAfter, let written, let detail):
-                outcomeUnknown = outcomeUnknown || written
-                let delay = configuration.retry.delay(beforeRetry: attempt, retryAfter: retryAfter, using: &rng)
-                guard attempt < configuration.retry.maxAttempts else {
-                    throw finalError(status: status, attempts: attempt, detail: "uploading \(filename): \(detail)")
-                }
-                try await Task.sleep(for: delay)
-                attempt += 1
+                if written { outcomeUnknown = true }
+                return .again(status: status, retryAfter: retryAfter, detail: "uploading \(filename): \(detail)")
             }
         }
     }

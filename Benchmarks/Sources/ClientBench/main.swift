@@ -1,0 +1,95 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import PixiesetKit
+import PixiesetModels
+import StudioSandbox
+
+// Issue 3's targets, measured side by side in one run and reported as ratios:
+//   1. PixiesetClient against a raw AsyncHTTPClient call on the same sandbox
+//      endpoint (goal ≤ 1.1×), with and without decoding on both sides;
+//   2. `pxscript api GET /conversations/` against `curl` (goal ≤ 3×).
+// Batches alternate between the contenders so that drift in the machine's
+// load hits both alike; medians of the batches are compared.
+
+let arguments = CommandLine.arguments
+let pxscriptPath = arguments.count > 1 ? arguments[1] : nil
+let rounds = 15, perRound = 200, processRuns = 25
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted[sorted.count / 2]
+}
+
+func seconds(_ body: () async throws -> Void) async rethrows -> Double {
+    let start = ContinuousClock.now
+    try await body()
+    let elapsed = ContinuousClock.now - start
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+}
+
+func runProcess(_ path: String, _ args: [String], environment: [String: String]) throws -> Double {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = args
+    process.environment = environment
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    let start = ContinuousClock.now
+    try process.run()
+    process.waitUntilExit()
+    let elapsed = ContinuousClock.now - start
+    guard process.terminationStatus == 0 else { throw NSError(domain: "bench", code: Int(process.terminationStatus)) }
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+}
+
+func report(_ label: String, _ a: Double, _ b: Double, goal: Double) {
+    let ratio = a / b
+    print(String(format: "%-58@ %8.1f µs vs %8.1f µs   ratio %.2f× (goal ≤ %.1f×)", label as NSString, a * 1e6, b * 1e6, ratio, goal))
+}
+
+var configuration = SandboxConfiguration()
+configuration.seed = .demo
+try await StudioSandbox.withRunning(configuration) { sandbox in
+    let url = sandbox.baseURL + "/conversations/?page_size=25"
+    let api = APIConfiguration(baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: sandbox.cookie)
+    try await PixiesetClient.withClient(api) { client in
+        try await HTTPClient.withHTTPClient { raw in
+            var request = HTTPClientRequest(url: url)
+            request.headers.add(name: "Cookie", value: sandbox.cookie)
+            request.headers.add(name: "Accept", value: "application/json")
+            func rawCall(decode: Bool) async throws {
+                let response = try await raw.execute(request, timeout: .seconds(30))
+                let body = try await response.body.collect(upTo: 32 << 20)
+                if decode { _ = try JSONDecoder().decode(ConversationPage.self, from: Data(body.readableBytesView)) }
+            }
+            let pixURL = api.baseURL.url(["conversations"], trailingSlash: true, query: [("page_size", "25")])
+            // Warm both connection pools.
+            for _ in 0..<200 {
+                try await rawCall(decode: true)
+                _ = try await client.conversations(pageSize: 25)
+            }
+            var clientPerform: [Double] = [], rawPlain: [Double] = [], clientTyped: [Double] = [], rawDecoded: [Double] = []
+            for _ in 0..<rounds {
+                clientPerform.append(try await seconds { for _ in 0..<perRound { _ = try await client.perform(.init(method: .GET, url: pixURL)) } } / Double(perRound))
+                rawPlain.append(try await seconds { for _ in 0..<perRound { try await rawCall(decode: false) } } / Double(perRound))
+                clientTyped.append(try await seconds { for _ in 0..<perRound { _ = try await client.conversations(pageSize: 25) } } / Double(perRound))
+                rawDecoded.append(try await seconds { for _ in 0..<perRound { try await rawCall(decode: true) } } / Double(perRound))
+            }
+            print("GET /conversations/?page_size=25 on the sandbox, \(rounds)×\(perRound) sequential requests each, medians per request:")
+            report("PixiesetClient.perform vs raw AsyncHTTPClient", median(clientPerform), median(rawPlain), goal: 1.1)
+            report("PixiesetClient.conversations vs raw + JSONDecoder", median(clientTyped), median(rawDecoded), goal: 1.1)
+        }
+    }
+    if let pxscriptPath {
+        var environment = ProcessInfo.processInfo.environment
+        environment["PIXIESET_COOKIE"] = sandbox.cookie
+        var pxscriptTimes: [Double] = [], curlTimes: [Double] = []
+        for _ in 0..<processRuns {
+            pxscriptTimes.append(try runProcess(pxscriptPath, ["api", "GET", "/conversations/", "--base-url", sandbox.baseURL], environment: environment))
+            curlTimes.append(try runProcess("/usr/bin/curl", ["-s", "-f", "-H", "Cookie: \(sandbox.cookie)", sandbox.baseURL + "/conversations/"], environment: environment))
+        }
+        print("Whole command, \(processRuns) runs each, median wall time:")
+        report("pxscript api GET /conversations/ vs curl", median(pxscriptTimes), median(curlTimes), goal: 3)
+    }
+}
