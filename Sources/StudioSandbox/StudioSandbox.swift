@@ -15,7 +15,8 @@ public enum StudioSandbox {
     /// The server listens on `configuration.host`/`port` (0 picks a free
     /// port); `body` receives the running sandbox with its URLs.
     public static func withRunning<T>(
-        _ configuration: SandboxConfiguration, _ body: (RunningSandbox) async throws -> T
+        _ configuration: SandboxConfiguration, isolation: isolated (any Actor)? = #isolation,
+        _ body: (RunningSandbox) async throws -> T
     ) async throws -> T {
         try await withPrepared(configuration) { prepared in
             let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
@@ -86,7 +87,9 @@ public enum StudioSandbox {
         }
     }
 
-    private static func withPrepared<T>(_ configuration: SandboxConfiguration, _ body: (Prepared) async throws -> T) async throws -> T {
+    private static func withPrepared<T>(
+        _ configuration: SandboxConfiguration, isolation: isolated (any Actor)? = #isolation, _ body: (Prepared) async throws -> T
+    ) async throws -> T {
         guard ["127.0.0.1", "::1", "localhost"].contains(configuration.host) else {
             throw SandboxSetupError("the sandbox listens on loopback only (127.0.0.1 or ::1), not \(configuration.host)")
         }

@@ -19,6 +19,7 @@ public struct PixiesetClient: Sendable {
     /// Runs `body` with a client whose connection pool is shut down when it returns.
     public static func withClient<T>(
         _ configuration: APIConfiguration, logger: Logger = Logger(label: "pxscript.api"),
+        isolation: isolated (any Actor)? = #isolation,
         _ body: (PixiesetClient) async throws -> T
     ) async throws -> T {
         var http = HTTPClient.Configuration()
