@@ -48,6 +48,8 @@ func report(_ label: String, _ a: Double, _ b: Double, goal: Double) {
     print(String(format: "%-58@ %8.1f µs vs %8.1f µs   ratio %.2f× (goal ≤ %.1f×)", label as NSString, a * 1e6, b * 1e6, ratio, goal))
 }
 
+/// Everything runs off the main actor, as a service would.
+nonisolated func runBenchmarks(pxscriptPath: String?) async throws {
 var configuration = SandboxConfiguration()
 configuration.seed = .demo
 try await StudioSandbox.withRunning(configuration) { sandbox in
@@ -55,9 +57,12 @@ try await StudioSandbox.withRunning(configuration) { sandbox in
     let api = APIConfiguration(baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: sandbox.cookie)
     try await PixiesetClient.withClient(api) { client in
         try await HTTPClient.withHTTPClient { raw in
-            var request = HTTPClientRequest(url: url)
-            request.headers.add(name: "Cookie", value: sandbox.cookie)
-            request.headers.add(name: "Accept", value: "application/json")
+            let request = {
+                var request = HTTPClientRequest(url: url)
+                request.headers.add(name: "Cookie", value: sandbox.cookie)
+                request.headers.add(name: "Accept", value: "application/json")
+                return request
+            }()
             func rawCall(decode: Bool) async throws {
                 let response = try await raw.execute(request, timeout: .seconds(30))
                 let body = try await response.body.collect(upTo: 32 << 20)
@@ -93,3 +98,6 @@ try await StudioSandbox.withRunning(configuration) { sandbox in
         report("pxscript api GET /conversations/ vs curl", median(pxscriptTimes), median(curlTimes), goal: 3)
     }
 }
+}
+
+try await runBenchmarks(pxscriptPath: pxscriptPath)
