@@ -34,6 +34,20 @@ let package = Package(
             name: "PixiesetModels",
             swiftSettings: swiftSettings
         ),
+        .systemLibrary(
+            name: "CLua",
+            pkgConfig: "lua5.4",
+            providers: [.apt(["liblua5.4-dev"])]
+        ),
+        .target(
+            name: "CLuaShim",
+            dependencies: ["CLua"]
+        ),
+        .target(
+            name: "LuaKit",
+            dependencies: ["CLua", "CLuaShim"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "PixiesetKit",
             dependencies: [
@@ -77,6 +91,11 @@ let package = Package(
         .testTarget(
             name: "PixiesetModelsTests",
             dependencies: ["PixiesetModels"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LuaKitTests",
+            dependencies: ["LuaKit"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

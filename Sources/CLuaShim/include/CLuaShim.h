@@ -1,0 +1,78 @@
+#ifndef PXL_SHIM_H
+#define PXL_SHIM_H
+
+#include <stddef.h>
+#include <lua.h>
+#include <lauxlib.h>
+#include <lualib.h>
+
+// What a Swift function called through the trampoline returns:
+// a count of results (>= 0) on the stack, or one of these.
+#define PXL_ERROR (-1)   // the error value is on top of the stack: C raises it
+#define PXL_YIELD (-2)   // C yields the running coroutine to the host
+
+/// The one Swift entry point the trampoline calls, with the function's box.
+typedef int (*pxl_dispatch_fn)(lua_State *L, void *function);
+
+/// Registers the Swift dispatcher (once per process).
+void pxl_set_dispatch(pxl_dispatch_fn dispatch);
+
+/// Pushes a Lua function that calls `function` (an opaque Swift box) through
+/// the trampoline.
+void pxl_push_swift_function(lua_State *L, void *function);
+
+/// Memory accounting of one state (the `lua_Alloc` user data).
+typedef struct {
+    size_t used;
+    size_t limit;
+    /// Set while Swift code runs: allocations may then pass the limit
+    /// (Swift must never see a memory error), and the overshoot is caught by
+    /// the next check in Lua code.
+    int host_running;
+    /// Set once an allocation was refused or the limit was passed.
+    int exceeded;
+} pxl_memory;
+
+/// A new state whose allocations are counted against `memory->limit`.
+lua_State *pxl_newstate(pxl_memory *memory);
+
+/// Instruction budget of one run, shared by the state's coroutines through
+/// the extra space of the main thread.
+typedef struct {
+    long long remaining;
+    long long limit;
+    int exhausted;
+    pxl_memory *memory;
+} pxl_limits;
+
+/// Installs the count hook charging `limits` on `L` (coroutines created
+/// afterwards inherit it) and stores `limits` in the extra space.
+void pxl_install_limits(lua_State *L, pxl_limits *limits);
+
+/// Re-arms the hook on a coroutine (after the budget was reset).
+void pxl_rearm_hook(lua_State *L);
+
+/// Opens the sandboxed libraries (SPEC §3) into the globals; call with lua_pcall.
+int pxl_open_sandbox(lua_State *L);
+
+/// A message handler for lua_pcall that appends a traceback.
+int pxl_traceback(lua_State *L);
+
+/// Pushes the traceback of `co` (a failed coroutine) with `message` onto `L`.
+void pxl_push_traceback(lua_State *L, lua_State *co, const char *message);
+
+// Macros Swift cannot call.
+static inline void pxl_pop(lua_State *L, int n) { lua_pop(L, n); }
+static inline void pxl_newtable(lua_State *L) { lua_newtable(L); }
+static inline int pxl_pcall(lua_State *L, int nargs, int nresults, int msgh) { return lua_pcall(L, nargs, nresults, msgh); }
+static inline const char *pxl_tostring(lua_State *L, int index) { return lua_tolstring(L, index, NULL); }
+static inline int pxl_upvalueindex(int i) { return lua_upvalueindex(i); }
+static inline int pxl_isnoneornil(lua_State *L, int index) { return lua_type(L, index) <= 0; }
+static inline lua_Number pxl_tonumber(lua_State *L, int index) { return lua_tonumberx(L, index, NULL); }
+static inline lua_Integer pxl_tointeger(lua_State *L, int index, int *isnum) { return lua_tointegerx(L, index, isnum); }
+static inline void pxl_insert(lua_State *L, int index) { lua_insert(L, index); }
+static inline void pxl_remove(lua_State *L, int index) { lua_remove(L, index); }
+static inline int pxl_registryindex(void) { return LUA_REGISTRYINDEX; }
+static inline void pxl_gc_collect(lua_State *L) { lua_gc(L, LUA_GCCOLLECT); }
+
+#endif

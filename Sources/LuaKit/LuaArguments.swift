@@ -1,0 +1,61 @@
+import CLua
+import CLuaShim
+
+/// The arguments of a Swift function called from Lua, with checks worded
+/// like Lua's own library: `bad argument #1 to 'send' (string expected, got nil)`.
+public struct LuaArguments {
+    let L: OpaquePointer
+    /// The function's name, for messages.
+    public let function: String
+
+    /// How many arguments were passed.
+    public var count: Int { Int(lua_gettop(L)) }
+
+    /// The value at `position` (1-based), converted.
+    public func value(_ position: Int) -> LuaValue {
+        LuaStack.value(L, Int32(position), depth: 0)
+    }
+
+    /// A required string (numbers are accepted and converted, as Lua does).
+    public func string(_ position: Int) throws -> String {
+        let type = lua_type(L, Int32(position))
+        guard type == LUA_TSTRING || type == LUA_TNUMBER else { throw typeError(position, expected: "string") }
+        return LuaStack.text(L, Int32(position))
+    }
+
+    /// An optional string: nil when absent or nil.
+    public func optionalString(_ position: Int) throws -> String? {
+        pxl_isnoneornil(L, Int32(position)) != 0 ? nil : try string(position)
+    }
+
+    /// A required integer (a float with an exact integer value is accepted).
+    public func integer(_ position: Int) throws -> Int64 {
+        var isInteger: Int32 = 0
+        let value = pxl_tointeger(L, Int32(position), &isInteger)
+        guard isInteger != 0 else {
+            if lua_type(L, Int32(position)) == LUA_TNUMBER {
+                throw LuaScriptError("bad argument #\(position) to '\(function)' (number has no integer representation)")
+            }
+            throw typeError(position, expected: "number")
+        }
+        return value
+    }
+
+    /// A required number.
+    public func number(_ position: Int) throws -> Double {
+        guard lua_type(L, Int32(position)) == LUA_TNUMBER else { throw typeError(position, expected: "number") }
+        return pxl_tonumber(L, Int32(position))
+    }
+
+    /// A required table, converted.
+    public func table(_ position: Int) throws -> LuaValue {
+        guard lua_type(L, Int32(position)) == LUA_TTABLE else { throw typeError(position, expected: "table") }
+        return value(position)
+    }
+
+    /// The error Lua's `luaL_typeerror` would raise.
+    public func typeError(_ position: Int, expected: String) -> LuaScriptError {
+        let got = lua_type(L, Int32(position)) == LUA_TNONE ? "no value" : String(cString: lua_typename(L, lua_type(L, Int32(position))))
+        return LuaScriptError("bad argument #\(position) to '\(function)' (\(expected) expected, got \(got))")
+    }
+}

@@ -1,0 +1,32 @@
+/// A failure of a script, worded for the person who wrote it.
+public enum LuaError: Error, Sendable, CustomStringConvertible {
+    /// The script does not compile: `file:line: message`.
+    case syntax(String)
+    /// The script raised an error: `file:line: message`, and where it was.
+    case runtime(message: String, traceback: String)
+    /// A limit ended the run (instructions, memory, time).
+    case limit(String)
+    /// The state could not be created or set up.
+    case setup(String)
+
+    public var description: String {
+        switch self {
+        case .syntax(let message), .limit(let message), .setup(let message): message
+        case .runtime(let message, let traceback): traceback.isEmpty ? message : message + "\n" + traceback
+        }
+    }
+
+    /// The first line only, for one-line reports.
+    public var message: String {
+        switch self {
+        case .syntax(let message), .limit(let message), .setup(let message), .runtime(let message, _): message
+        }
+    }
+}
+
+/// Thrown by Swift functions called from Lua: becomes a Lua error at the
+/// caller's line (`script.lua:3: bad argument #1 to 'send' (…)`).
+public struct LuaScriptError: Error, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+}

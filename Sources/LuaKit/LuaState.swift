@@ -1,0 +1,139 @@
+import CLua
+import CLuaShim
+
+/// One sandboxed Lua 5.4 state (SPEC §3).
+///
+/// Owns its `lua_State`, closes it in `deinit`, and is confined to the
+/// executor that created it: it is not `Sendable`. Every call that can raise
+/// runs under `lua_pcall` from C, or in the trampoline's protected context.
+public final class LuaState {
+    let L: OpaquePointer
+    private let memory: UnsafeMutablePointer<pxl_memory>
+    private let limits: UnsafeMutablePointer<pxl_limits>
+    private var functions: [LuaFunctionBox] = []
+
+    /// A fresh state with the sandboxed libraries open.
+    /// The corresponding C functions are `lua_newstate` and `pxl_open_sandbox`.
+    public init(limits configuration: LuaLimits = LuaLimits()) throws {
+        LuaDispatch.installed
+        memory = .allocate(capacity: 1)
+        memory.initialize(to: pxl_memory(used: 0, limit: configuration.maxMemory, host_running: 0, exceeded: 0))
+        limits = .allocate(capacity: 1)
+        limits.initialize(to: pxl_limits(
+            remaining: configuration.maxInstructions, limit: configuration.maxInstructions, exhausted: 0, memory: memory))
+        guard let state = pxl_newstate(memory) else {
+            memory.deallocate()
+            limits.deallocate()
+            throw LuaError.setup("cannot create a Lua state (out of memory)")
+        }
+        L = state
+        pxl_install_limits(L, limits)
+        lua_pushcclosure(L, pxl_open_sandbox, 0)
+        guard pxl_pcall(L, 0, 0, 0) == LUA_OK else {
+            let message = LuaStack.text(L, -1)
+            lua_close(L)
+            memory.deallocate()
+            limits.deallocate()
+            throw LuaError.setup("cannot open the Lua libraries: \(message)")
+        }
+    }
+
+    deinit {
+        lua_close(L)
+        memory.deallocate()
+        limits.deallocate()
+    }
+
+    /// Bytes the state holds now.
+    public var memoryInUse: Int { memory.pointee.used }
+
+    /// Sets a global function.
+    public func register(_ name: String, _ body: @escaping LuaSwiftFunction) {
+        withHostAllocations {
+            pushFunction(name: name, body)
+            lua_setglobal(L, name)
+        }
+    }
+
+    /// Sets `table.name` in the global table `table` (created when missing).
+    public func register(_ name: String, in table: String, _ body: @escaping LuaSwiftFunction) {
+        withHostAllocations {
+            if lua_getglobal(L, table) != LUA_TTABLE {
+                pxl_pop(L, 1)
+                pxl_newtable(L)
+                lua_pushvalue(L, -1)
+                lua_setglobal(L, table)
+            }
+            pushFunction(name: name, body)
+            lua_setfield(L, -2, name)
+            pxl_pop(L, 1)
+        }
+    }
+
+    /// Compiles `source` with `chunkName` (the script's path, shown in
+    /// errors as `chunkName:line:`) and runs it with fresh limits.
+    /// - Returns: the chunk's return values.
+    /// - Throws: `LuaError.syntax`, `.runtime` with a traceback, or `.limit`.
+    public func run(_ source: String, chunkName: String) throws -> [LuaValue] {
+        resetLimits()
+        let base = lua_gettop(L)
+        lua_pushcclosure(L, pxl_traceback, 0)
+        let bytes = Array(source.utf8)
+        let status = bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { luaL_loadbufferx(L, $0.baseAddress, $0.count, "@" + chunkName, "t") }
+        }
+        guard status == LUA_OK else {
+            defer { lua_settop(L, base) }
+            throw LuaError.syntax(LuaStack.text(L, -1))
+        }
+        let result = pxl_pcall(L, 0, LUA_MULTRET, base + 1)
+        defer { lua_settop(L, base) }
+        guard result == LUA_OK else { throw failure(status: result) }
+        let count = lua_gettop(L) - base - 1
+        return withHostAllocations { (0..<count).map { LuaStack.value(L, base + 2 + $0, depth: 0) } }
+    }
+
+    /// The error of a failed run: a limit if one was hit, else the message and its traceback.
+    private func failure(status: Int32) -> LuaError {
+        let text = LuaStack.text(L, -1)
+        if limits.pointee.exhausted != 0 {
+            return .limit("instruction limit reached: the run used more than \(limits.pointee.limit) instructions (raise it with --max-instructions)")
+        }
+        if memory.pointee.exceeded != 0 || status == LUA_ERRMEM {
+            return .limit("memory limit reached: the script used more than \(memory.pointee.limit >> 20) MiB (raise it with --max-memory)")
+        }
+        let (message, traceback) = LuaState.split(text)
+        return .runtime(message: message, traceback: traceback)
+    }
+
+    /// Splits `message\nstack traceback:\n…` into its two parts.
+    static func split(_ text: String) -> (String, String) {
+        guard let range = text.firstRange(of: "\nstack traceback:") else { return (text, "") }
+        return (String(text[..<range.lowerBound]), String(text[text.index(after: range.lowerBound)...]))
+    }
+
+    private func resetLimits() {
+        limits.pointee.remaining = limits.pointee.limit
+        limits.pointee.exhausted = 0
+        memory.pointee.exceeded = 0
+        if memory.pointee.used > memory.pointee.limit { withHostAllocations { pxl_gc_collect(L) } }
+        pxl_rearm_hook(L)
+    }
+
+    private func pushFunction(name: String, _ body: @escaping LuaSwiftFunction) {
+        let box = LuaFunctionBox(name: name, body: body)
+        functions.append(box)
+        pxl_push_swift_function(L, Unmanaged.passUnretained(box).toOpaque())
+    }
+
+    /// Runs `body` with the memory cap relaxed for host allocations, which
+    /// must never raise through Swift; the next Lua check reports any overshoot.
+    private func withHostAllocations<T>(_ body: () -> T) -> T {
+        memory.pointee.host_running += 1
+        defer { memory.pointee.host_running -= 1 }
+        return body()
+    }
+}
+
+@available(*, unavailable)
+extension LuaState: Sendable {}
