@@ -6,11 +6,17 @@ static pxl_dispatch_fn pxl_dispatch = NULL;
 
 void pxl_set_dispatch(pxl_dispatch_fn dispatch) { pxl_dispatch = dispatch; }
 
+/// Where a coroutine continues after an async host call. The host resumed
+/// it with `true, results…` or `false, error`; `ctx` is the stack height at
+/// the yield, so the resumed values are the ones above it.
 static int pxl_continue_after_yield(lua_State *L, int status, lua_KContext ctx) {
     (void)status;
-    (void)ctx;
-    // The host resumed the coroutine with the results on the stack.
-    return lua_gettop(L);
+    int base = (int)ctx;
+    if (!lua_toboolean(L, base + 1)) {
+        lua_pushvalue(L, base + 2);
+        return lua_error(L);
+    }
+    return lua_gettop(L) - (base + 1);
 }
 
 /// Every Swift function is called from here. The Swift frame has returned
@@ -28,13 +34,20 @@ static int pxl_trampoline(lua_State *L) {
             return luaL_error(L, "cannot wait for the API here (inside a table.sort comparator, a metamethod or a finalizer); "
                                  "call it outside such callbacks");
         }
-        return lua_yieldk(L, 0, 0, pxl_continue_after_yield);
+        // The yielded value marks a host call, so the host can tell it from a script's own yield.
+        int base = lua_gettop(L);
+        lua_pushlightuserdata(L, (void *)&pxl_dispatch);
+        return lua_yieldk(L, 1, (lua_KContext)base, pxl_continue_after_yield);
     }
     if (memory && memory->exceeded && memory->host_running == 0) {
         return luaL_error(L, "memory limit reached: the script used more than %d MiB (raise it with --max-memory)",
                           (int)(memory->limit >> 20));
     }
     return result;
+}
+
+int pxl_is_host_yield(lua_State *co, int nresults) {
+    return nresults == 1 && lua_touserdata(co, -1) == (void *)&pxl_dispatch;
 }
 
 void pxl_push_swift_function(lua_State *L, void *function) {

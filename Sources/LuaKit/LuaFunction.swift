@@ -4,21 +4,40 @@ import CLuaShim
 /// A Swift function callable from Lua.
 public typealias LuaSwiftFunction = (LuaArguments) throws -> [LuaValue]
 
+/// The waiting part of an async function: run by the host while the
+/// calling coroutine is suspended.
+public typealias LuaAsyncWork = @Sendable () async throws -> [LuaValue]
+
+/// An async function: reads its arguments at once (so argument errors are
+/// ordinary Lua errors), then returns the work to wait for.
+public typealias LuaAsyncFunction = (LuaArguments) throws -> LuaAsyncWork
+
+/// Host calls waiting for their coroutine's resumption, by thread.
+final class PendingCalls {
+    var work: [OpaquePointer: LuaAsyncWork] = [:]
+}
+
 /// The box a Lua closure points at (as light user data). The state keeps
 /// every box alive for its own lifetime.
 final class LuaFunctionBox {
-    let name: String
-    let body: LuaSwiftFunction
+    enum Kind {
+        case sync(LuaSwiftFunction)
+        case async(LuaAsyncFunction, PendingCalls)
+    }
 
-    init(name: String, body: @escaping LuaSwiftFunction) {
+    let name: String
+    let kind: Kind
+
+    init(name: String, kind: Kind) {
         self.name = name
-        self.body = body
+        self.kind = kind
     }
 }
 
 /// Status codes of the trampoline (CLuaShim.h), named for Swift.
 enum LuaDispatch {
     static let failed: Int32 = -1
+    static let yield: Int32 = -2
 
     /// The one entry point of every Swift function. It never raises: errors
     /// are left on the stack and reported by status, for C to raise once
@@ -28,7 +47,14 @@ enum LuaDispatch {
         let box = Unmanaged<LuaFunctionBox>.fromOpaque(pointer).takeUnretainedValue()
         let arguments = LuaArguments(L: L, function: box.name)
         do {
-            let results = try box.body(arguments)
+            let results: [LuaValue]
+            switch box.kind {
+            case .sync(let body):
+                results = try body(arguments)
+            case .async(let body, let pending):
+                pending.work[L] = try body(arguments)
+                return yield
+            }
             for result in results where !LuaStack.push(L, result) {
                 pushMessage(L, "'\(box.name)' returned a value nested too deeply")
                 return failed

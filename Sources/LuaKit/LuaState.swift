@@ -11,6 +11,7 @@ public final class LuaState {
     private let memory: UnsafeMutablePointer<pxl_memory>
     private let limits: UnsafeMutablePointer<pxl_limits>
     private var functions: [LuaFunctionBox] = []
+    private let pending = PendingCalls()
 
     /// A fresh state with the sandboxed libraries open.
     /// The corresponding C functions are `lua_newstate` and `pxl_open_sandbox`.
@@ -50,13 +51,30 @@ public final class LuaState {
     /// Sets a global function.
     public func register(_ name: String, _ body: @escaping LuaSwiftFunction) {
         withHostAllocations {
-            pushFunction(name: name, body)
+            pushFunction(name: name, .sync(body))
             lua_setglobal(L, name)
+        }
+    }
+
+    /// Sets an async global function: the calling coroutine waits for the
+    /// work while the host runs it (`runAsync`).
+    public func registerAsync(_ name: String, in table: String? = nil, _ body: @escaping LuaAsyncFunction) {
+        if let table {
+            setField(name, in: table, .async(body, pending))
+        } else {
+            withHostAllocations {
+                pushFunction(name: name, .async(body, pending))
+                lua_setglobal(L, name)
+            }
         }
     }
 
     /// Sets `table.name` in the global table `table` (created when missing).
     public func register(_ name: String, in table: String, _ body: @escaping LuaSwiftFunction) {
+        setField(name, in: table, .sync(body))
+    }
+
+    private func setField(_ name: String, in table: String, _ kind: LuaFunctionBox.Kind) {
         withHostAllocations {
             if lua_getglobal(L, table) != LUA_TTABLE {
                 pxl_pop(L, 1)
@@ -64,7 +82,7 @@ public final class LuaState {
                 lua_pushvalue(L, -1)
                 lua_setglobal(L, table)
             }
-            pushFunction(name: name, body)
+            pushFunction(name: name, kind)
             lua_setfield(L, -2, name)
             pxl_pop(L, 1)
         }
@@ -91,6 +109,64 @@ public final class LuaState {
         guard result == LUA_OK else { throw failure(status: result) }
         let count = lua_gettop(L) - base - 1
         return withHostAllocations { (0..<count).map { LuaStack.value(L, base + 2 + $0, depth: 0) } }
+    }
+
+    /// Runs `source` as a coroutine, so that it may call async functions:
+    /// each call suspends it while the host awaits the work, then resumes it
+    /// with the results, or raises the work's error at the calling line.
+    /// The corresponding C function is `lua_resume`.
+    public func runAsync(_ source: String, chunkName: String) async throws -> [LuaValue] {
+        resetLimits()
+        let base = lua_gettop(L)
+        defer { lua_settop(L, base) }
+        guard lua_checkstack(L, 4) != 0, let co = withHostAllocations({ lua_newthread(L) }) else {
+            throw LuaError.setup("cannot create a coroutine (out of memory)")
+        }
+        let bytes = Array(source.utf8)
+        let status = bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { luaL_loadbufferx(co, $0.baseAddress, $0.count, "@" + chunkName, "t") }
+        }
+        guard status == LUA_OK else { throw LuaError.syntax(LuaStack.text(co, -1)) }
+        var arguments: Int32 = 0
+        while true {
+            var count: Int32 = 0
+            let result = lua_resume(co, L, arguments, &count)
+            if result == LUA_OK {
+                return withHostAllocations { (0..<count).map { LuaStack.value(co, lua_gettop(co) - count + 1 + $0, depth: 0) } }
+            }
+            guard result == LUA_YIELD else { throw coroutineFailure(co, status: result) }
+            guard pxl_is_host_yield(co, count) != 0, let work = pending.work.removeValue(forKey: co) else {
+                throw LuaError.runtime(message: "\(chunkName): coroutine.yield() outside a coroutine", traceback: "")
+            }
+            pxl_pop(co, count)
+            do {
+                let results = try await work()
+                arguments = withHostAllocations {
+                    lua_pushboolean(co, 1)
+                    for value in results { LuaStack.push(co, value) }
+                    return Int32(results.count + 1)
+                }
+            } catch {
+                arguments = withHostAllocations {
+                    lua_pushboolean(co, 0)
+                    LuaDispatch.pushMessage(co, (error as? LuaScriptError)?.message ?? "\(error)")
+                    return 2
+                }
+            }
+        }
+    }
+
+    /// The error of a coroutine that failed: a limit, or its message with the
+    /// traceback taken from the coroutine itself (lua_resume leaves it inspectable).
+    private func coroutineFailure(_ co: OpaquePointer, status: Int32) -> LuaError {
+        if limits.pointee.exhausted != 0 || memory.pointee.exceeded != 0 || status == LUA_ERRMEM { return failure(status: status) }
+        let message = LuaStack.text(co, -1)
+        let traceback: String = withHostAllocations {
+            pxl_push_traceback(L, co, "")
+            defer { pxl_pop(L, 1) }
+            return LuaStack.text(L, -1)
+        }
+        return .runtime(message: message, traceback: traceback.trimmingPrefix("\n").description)
     }
 
     /// The error of a failed run: a limit if one was hit, else the message and its traceback.
@@ -120,18 +196,18 @@ public final class LuaState {
         pxl_rearm_hook(L)
     }
 
-    private func pushFunction(name: String, _ body: @escaping LuaSwiftFunction) {
-        let box = LuaFunctionBox(name: name, body: body)
+    private func pushFunction(name: String, _ kind: LuaFunctionBox.Kind) {
+        let box = LuaFunctionBox(name: name, kind: kind)
         functions.append(box)
         pxl_push_swift_function(L, Unmanaged.passUnretained(box).toOpaque())
     }
 
     /// Runs `body` with the memory cap relaxed for host allocations, which
     /// must never raise through Swift; the next Lua check reports any overshoot.
-    private func withHostAllocations<T>(_ body: () -> T) -> T {
+    private func withHostAllocations<T>(_ body: () throws -> T) rethrows -> T {
         memory.pointee.host_running += 1
         defer { memory.pointee.host_running -= 1 }
-        return body()
+        return try body()
     }
 }
 

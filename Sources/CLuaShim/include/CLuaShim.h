@@ -21,6 +21,10 @@ void pxl_set_dispatch(pxl_dispatch_fn dispatch);
 /// the trampoline.
 void pxl_push_swift_function(lua_State *L, void *function);
 
+/// Whether a coroutine that yielded `nresults` values yielded for a host
+/// call (rather than a script's own `coroutine.yield`).
+int pxl_is_host_yield(lua_State *co, int nresults);
+
 /// Memory accounting of one state (the `lua_Alloc` user data).
 typedef struct {
     size_t used;
