@@ -43,6 +43,27 @@ static int pxl_load(lua_State *L) {
     return 1;
 }
 
+/// setmetatable(t, mt) without finalizers. The count hook does not fire
+/// inside `__gc`, so a finalizer could loop forever out of reach of the
+/// instruction limit. Lua 5.4 marks an object for finalization only if its
+/// metatable has `__gc` when set, so refusing it here is enough.
+static int pxl_setmetatable(lua_State *L) {
+    int type = lua_type(L, 2);
+    luaL_checktype(L, 1, LUA_TTABLE);
+    luaL_argexpected(L, type == LUA_TNIL || type == LUA_TTABLE, 2, "nil or table");
+    if (type == LUA_TTABLE) {
+        lua_pushliteral(L, "__gc");
+        if (lua_rawget(L, 2) != LUA_TNIL) {
+            return luaL_error(L, "finalizers (__gc) are not allowed in scripts");
+        }
+        lua_pop(L, 1);
+    }
+    if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL) return luaL_error(L, "cannot change a protected metatable");
+    lua_settop(L, 2);
+    lua_setmetatable(L, 1);
+    return 1;
+}
+
 /// collectgarbage([opt]): only "count", "collect" and "step".
 static int pxl_collectgarbage(lua_State *L) {
     const char *option = luaL_optstring(L, 1, "collect");
@@ -96,6 +117,8 @@ int pxl_open_sandbox(lua_State *L) {
     lua_setglobal(L, "load");
     lua_pushcfunction(L, pxl_collectgarbage);
     lua_setglobal(L, "collectgarbage");
+    lua_pushcfunction(L, pxl_setmetatable);
+    lua_setglobal(L, "setmetatable");
     lua_getglobal(L, "string");
     lua_pushnil(L);
     lua_setfield(L, -2, "dump");

@@ -46,6 +46,25 @@ struct SandboxTests {
         }
     }
 
+    @Test("finalizers are refused, so none can run out of the limits' reach")
+    func finalizers() throws {
+        let lua = try LuaState(limits: LuaLimits(maxInstructions: 1_000_000, maxMemory: 16 << 20))
+        let error = #expect(throws: LuaError.self) {
+            try lua.run("setmetatable({}, {__gc = function() while true do end end}) collectgarbage()", chunkName: "gc.lua")
+        }
+        #expect(error?.message == "gc.lua:1: finalizers (__gc) are not allowed in scripts")
+        // Ordinary metatables still work; __gc added afterwards does not mark the object (Lua 5.4).
+        let ok = try lua.run("""
+            local mt = {__index = function(_, k) return k .. '!' end}
+            local t, u = setmetatable({}, mt), setmetatable({}, mt)
+            mt.__gc = function() while true do end end
+            t = nil
+            collectgarbage()
+            return u.hello
+            """, chunkName: "mt.lua")
+        #expect(ok == [.text("hello!")])
+    }
+
     @Test("the string metatable and the environment's metatable cannot be changed")
     func lockedMetatables() throws {
         let lua = try LuaState()
