@@ -1,0 +1,84 @@
+import Foundation
+
+/// What scripts may read (SPEC §3): one rule for modules, templates,
+/// partials and attachments.
+///
+/// Readable: the script's folder and folders granted with `--allow-read`
+/// (or `allow_read`), symlinks resolved first. Never readable, whatever is
+/// granted: the files named in `denied` (the config file, state files) and
+/// any path with a component starting with `.`.
+public struct FilePolicy: Sendable, Hashable {
+    /// Readable folders, as real paths.
+    public let roots: [String]
+    /// Files never readable, as real paths.
+    public let denied: Set<String>
+
+    /// - Throws: `FilePolicyError` when a folder does not exist.
+    public init(scriptFolder: String, granted: [String] = [], denied: [String] = []) throws {
+        var roots: [String] = []
+        for folder in [scriptFolder] + granted {
+            guard let real = FilePolicy.realPath(folder), FilePolicy.isDirectory(real) else {
+                throw FilePolicyError("\(folder) is not a folder")
+            }
+            roots.append(real)
+        }
+        self.roots = roots
+        self.denied = Set(denied.compactMap(FilePolicy.realPath))
+    }
+
+    /// The real path of `path` (relative paths against the script's folder)
+    /// if the policy lets scripts read it.
+    /// - Throws: `FilePolicyError` saying why not.
+    public func readablePath(_ path: String) throws -> String {
+        let base = roots[0]
+        let absolute = path.hasPrefix("/") ? path : base + "/" + path
+        if FilePolicy.hasHiddenComponent(path) {
+            throw FilePolicyError("\(path) is not readable: scripts cannot read hidden files or folders (names starting with '.')")
+        }
+        guard let real = FilePolicy.realPath(absolute) else { throw FilePolicyError("\(path): no such file", isMissing: true) }
+        if FilePolicy.hasHiddenComponent(real) {
+            throw FilePolicyError("\(path) is not readable: it leads to a hidden file or folder")
+        }
+        guard !denied.contains(real) else { throw FilePolicyError("\(path) is not readable: pxscript's own files are off limits") }
+        guard roots.contains(where: { real == $0 || real.hasPrefix($0 == "/" ? "/" : $0 + "/") }) else {
+            throw FilePolicyError("\(path) is outside the script's folder (allow its folder with --allow-read DIR)")
+        }
+        guard !FilePolicy.isDirectory(real) else { throw FilePolicyError("\(path) is a folder, not a file") }
+        return real
+    }
+
+    /// Reads a file the policy allows.
+    public func read(_ path: String) throws -> [UInt8] {
+        let real = try readablePath(path)
+        guard let data = FileManager.default.contents(atPath: real) else { throw FilePolicyError("\(path) cannot be read") }
+        return Array(data)
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+
+    /// Whether a component starts with "." (`.`/`..` included: a path is named plainly).
+    static func hasHiddenComponent(_ path: String) -> Bool {
+        path.split(separator: "/").contains { $0.hasPrefix(".") }
+    }
+}
+
+/// Why a file may not be read, worded for the script's author.
+public struct FilePolicyError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    /// The file does not exist (exit 66 where a command names it).
+    public let isMissing: Bool
+
+    public init(_ description: String, isMissing: Bool = false) {
+        self.description = description
+        self.isMissing = isMissing
+    }
+}
