@@ -119,6 +119,22 @@ int pxl_open_sandbox(lua_State *L) {
     lua_setglobal(L, "collectgarbage");
     lua_pushcfunction(L, pxl_setmetatable);
     lua_setglobal(L, "setmetatable");
+    // coroutine.resume and wrap that let a host call inside a script's own
+    // coroutine reach the host instead of the script's resume.
+    lua_getglobal(L, "coroutine");
+    lua_pushcfunction(L, pxl_coroutine_resume);
+    lua_setfield(L, -2, "resume");
+    lua_pop(L, 1);
+    luaL_dostring(L,
+        "local create, resume, pack, unpack, error, type = coroutine.create, coroutine.resume, table.pack, table.unpack, error, type\n"
+        "coroutine.wrap = function(f)\n"
+        "  local co = create(f)\n"
+        "  return function(...)\n"
+        "    local r = pack(resume(co, ...))\n"
+        "    if r[1] then return unpack(r, 2, r.n) end\n"
+        "    error(r[2], type(r[2]) == 'string' and 2 or 0)\n"
+        "  end\n"
+        "end\n");
     lua_getglobal(L, "string");
     lua_pushnil(L);
     lua_setfield(L, -2, "dump");

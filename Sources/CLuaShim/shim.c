@@ -1,5 +1,6 @@
 #include "CLuaShim.h"
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 static pxl_dispatch_fn pxl_dispatch = NULL;
@@ -36,8 +37,11 @@ static int pxl_trampoline(lua_State *L) {
         }
         // The yielded value marks a host call, so the host can tell it from a script's own yield.
         int base = lua_gettop(L);
+        // The marker tells the host (and the coroutine.resume wrapper) that this
+        // is a host call; the thread tells the host whose work to run.
         lua_pushlightuserdata(L, (void *)&pxl_dispatch);
-        return lua_yieldk(L, 1, (lua_KContext)base, pxl_continue_after_yield);
+        lua_pushlightuserdata(L, (void *)L);
+        return lua_yieldk(L, 2, (lua_KContext)base, pxl_continue_after_yield);
     }
     if (memory && memory->exceeded && memory->host_running == 0) {
         return luaL_error(L, "memory limit reached: the script used more than %d MiB (raise it with --max-memory)",
@@ -46,8 +50,69 @@ static int pxl_trampoline(lua_State *L) {
     return result;
 }
 
-int pxl_is_host_yield(lua_State *co, int nresults) {
-    return nresults == 1 && lua_touserdata(co, -1) == (void *)&pxl_dispatch;
+lua_State *pxl_host_yield_thread(lua_State *co, int nresults) {
+    if (nresults != 2 || lua_touserdata(co, -2) != (void *)&pxl_dispatch) return NULL;
+    return (lua_State *)lua_touserdata(co, -1);
+}
+
+static int pxl_resume_step(lua_State *L, lua_State *co, int nargs);
+
+static int pxl_resume_continue(lua_State *L, int status, lua_KContext ctx) {
+    (void)status;
+    (void)ctx;
+    // The host resumed us with the results of the inner coroutine's host call.
+    lua_State *co = lua_tothread(L, 1);
+    return pxl_resume_step(L, co, lua_gettop(L) - 1);
+}
+
+/// Resumes `co` with the `nargs` values on top of L's stack. A host call in
+/// `co` is passed up (this thread yields the same marker to its resumer, up
+/// to the host) and, once answered, passed back down.
+static int pxl_resume_step(lua_State *L, lua_State *co, int nargs) {
+    if (!lua_checkstack(co, nargs)) {
+        lua_pushboolean(L, 0);
+        lua_pushliteral(L, "too many arguments to resume");
+        return 2;
+    }
+    lua_xmove(L, co, nargs);
+    int nresults = 0;
+    int status = lua_resume(co, L, nargs, &nresults);
+    if (status == LUA_YIELD && pxl_host_yield_thread(co, nresults) != NULL) {
+        if (!lua_isyieldable(L)) {
+            lua_pop(co, nresults);
+            return luaL_error(L, "cannot wait for the API here (the coroutine was resumed from a place that cannot wait)");
+        }
+        lua_settop(L, 1);
+        lua_xmove(co, L, 2);
+        return lua_yieldk(L, 2, 0, pxl_resume_continue);
+    }
+    if (status == LUA_OK || status == LUA_YIELD) {
+        if (!lua_checkstack(L, nresults + 1)) {
+            lua_pop(co, nresults);
+            lua_pushboolean(L, 0);
+            lua_pushliteral(L, "too many results to resume");
+            return 2;
+        }
+        lua_pushboolean(L, 1);
+        lua_xmove(co, L, nresults);
+        return nresults + 1;
+    }
+    lua_pushboolean(L, 0);
+    lua_xmove(co, L, 1);
+    return 2;
+}
+
+/// coroutine.resume(co, ...) that lets host calls inside `co` reach the host.
+int pxl_coroutine_resume(lua_State *L) {
+    lua_State *co = lua_tothread(L, 1);
+    luaL_argexpected(L, co != NULL, 1, "coroutine");
+    int status = lua_status(co);
+    if (co == L || (status == LUA_OK && lua_gettop(co) == 0) || (status != LUA_OK && status != LUA_YIELD)) {
+        lua_pushboolean(L, 0);
+        lua_pushstring(L, status == LUA_OK && co != L ? "cannot resume dead coroutine" : "cannot resume non-suspended coroutine");
+        return 2;
+    }
+    return pxl_resume_step(L, co, lua_gettop(L) - 1);
 }
 
 void pxl_push_swift_function(lua_State *L, void *function) {
@@ -111,6 +176,16 @@ int pxl_traceback(lua_State *L) {
         message = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
     }
     luaL_traceback(L, L, message, 1);
+    return 1;
+}
+
+int pxl_where(lua_State *co, int level, char *buffer, size_t size) {
+    lua_Debug ar;
+    buffer[0] = '\0';
+    if (!lua_getstack(co, level, &ar)) return 0;
+    lua_getinfo(co, "Sl", &ar);
+    if (ar.currentline <= 0) return 0;
+    snprintf(buffer, size, "%s:%d: ", ar.short_src, ar.currentline);
     return 1;
 }
 

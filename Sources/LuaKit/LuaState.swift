@@ -135,7 +135,7 @@ public final class LuaState {
                 return withHostAllocations { (0..<count).map { LuaStack.value(co, lua_gettop(co) - count + 1 + $0, depth: 0) } }
             }
             guard result == LUA_YIELD else { throw coroutineFailure(co, status: result) }
-            guard pxl_is_host_yield(co, count) != 0, let work = pending.work.removeValue(forKey: co) else {
+            guard let caller = pxl_host_yield_thread(co, count), let work = pending.work.removeValue(forKey: caller) else {
                 throw LuaError.runtime(message: "\(chunkName): coroutine.yield() outside a coroutine", traceback: "")
             }
             pxl_pop(co, count)
@@ -147,9 +147,14 @@ public final class LuaState {
                     return Int32(results.count + 1)
                 }
             } catch {
+                // Positioned at the line that called, in the thread that called (maybe a script's coroutine).
+                var buffer = [CChar](repeating: 0, count: 512)
+                _ = pxl_where(caller, 1, &buffer, buffer.count)
+                let position = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                let message = position + ((error as? LuaScriptError)?.message ?? "\(error)")
                 arguments = withHostAllocations {
                     lua_pushboolean(co, 0)
-                    LuaDispatch.pushMessage(co, (error as? LuaScriptError)?.message ?? "\(error)")
+                    LuaStack.push(co, .text(message))
                     return 2
                 }
             }

@@ -78,6 +78,53 @@ struct AsyncTests {
         #expect(mixed == [.integer(2), .integer(42), .text("conversation c")])
     }
 
+    @Test("host calls inside the script's own coroutines reach the host, not the script's resume")
+    func insideUserCoroutines() async throws {
+        let lua = try state()
+        let script = """
+            -- a generator that calls the API between its own yields
+            local gen = coroutine.wrap(function()
+              for i = 1, 3 do
+                local name = px.fetch("conv_" .. i)
+                coroutine.yield(name)
+              end
+              return "done"
+            end)
+            local seen = {}
+            for _ = 1, 4 do seen[#seen + 1] = gen() end
+            -- coroutine.resume, nested one level deeper
+            local outer = coroutine.create(function()
+              local inner = coroutine.create(function() return px.fetch("deep") end)
+              local ok, value = coroutine.resume(inner)
+              return ok, value, coroutine.status(inner)
+            end)
+            local ok1, ok2, deep, status = coroutine.resume(outer)
+            return table.concat(seen, ","), ok1, ok2, deep, status
+            """
+        let result = try await lua.runAsync(script, chunkName: "gen.lua")
+        #expect(result == [
+            .text("conversation conv_1,conversation conv_2,conversation conv_3,done"), .boolean(true), .boolean(true),
+            .text("conversation deep"), .text("dead"),
+        ])
+    }
+
+    @Test("errors of host calls inside coroutines stay inside them")
+    func errorsInsideCoroutines() async throws {
+        let lua = try state()
+        let result = try await lua.runAsync("""
+            local co = coroutine.create(function() px.fail() end)
+            local ok, err = coroutine.resume(co)
+            local wrapped = coroutine.wrap(function() px.fail() end)
+            local ok2, err2 = pcall(wrapped)
+            return ok, err, coroutine.status(co), ok2, err2
+            """, chunkName: "ce.lua")
+        #expect(result[0] == .boolean(false))
+        #expect(result[1] == .text("ce.lua:1: CONVERSATION_NOT_FOUND"))
+        #expect(result[2] == .text("dead"))
+        #expect(result[3] == .boolean(false))
+        #expect(result[4].text?.hasSuffix("ce.lua:3: CONVERSATION_NOT_FOUND") == true)
+    }
+
     @Test("limits hold across host calls")
     func limits() async throws {
         let lua = try LuaState(limits: LuaLimits(maxInstructions: 1_000_000, maxMemory: 64 << 20))

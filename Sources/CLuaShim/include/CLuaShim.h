@@ -21,9 +21,13 @@ void pxl_set_dispatch(pxl_dispatch_fn dispatch);
 /// the trampoline.
 void pxl_push_swift_function(lua_State *L, void *function);
 
-/// Whether a coroutine that yielded `nresults` values yielded for a host
-/// call (rather than a script's own `coroutine.yield`).
-int pxl_is_host_yield(lua_State *co, int nresults);
+/// The thread whose host call made `co` yield `nresults` values, or NULL
+/// when it is a script's own `coroutine.yield`.
+lua_State *pxl_host_yield_thread(lua_State *co, int nresults);
+
+/// coroutine.resume that passes host calls of the inner coroutine up to the
+/// host (installed by the sandbox).
+int pxl_coroutine_resume(lua_State *L);
 
 /// Memory accounting of one state (the `lua_Alloc` user data).
 typedef struct {
@@ -58,6 +62,10 @@ void pxl_rearm_hook(lua_State *L);
 
 /// Opens the sandboxed libraries (SPEC §3) into the globals; call with lua_pcall.
 int pxl_open_sandbox(lua_State *L);
+
+/// Writes `source:line: ` of `co`'s function at `level` into `buffer`
+/// without touching any stack (empty when it has no line); returns 1 if written.
+int pxl_where(lua_State *co, int level, char *buffer, size_t size);
 
 /// A message handler for lua_pcall that appends a traceback.
 int pxl_traceback(lua_State *L);
