@@ -67,6 +67,10 @@ int pxl_open_sandbox(lua_State *L);
 /// without touching any stack (empty when it has no line); returns 1 if written.
 int pxl_where(lua_State *co, int level, char *buffer, size_t size);
 
+/// Replaces string.find/match/gmatch/gsub with the budgeted matcher; the
+/// stock functions stay in the registry under "pxscript.stock_patterns".
+void pxl_install_patterns(lua_State *L);
+
 /// A message handler for lua_pcall that appends a traceback.
 int pxl_traceback(lua_State *L);
 
