@@ -1,6 +1,7 @@
 #include "CLuaShim.h"
 #include <stdlib.h>
 #include <stdio.h>
+#include <time.h>
 #include <string.h>
 
 static pxl_dispatch_fn pxl_dispatch = NULL;
@@ -140,10 +141,21 @@ static void *pxl_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
 
 lua_State *pxl_newstate(pxl_memory *memory) { return lua_newstate(pxl_alloc, memory); }
 
+long long pxl_monotonic_ns(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long long)now.tv_sec * 1000000000LL + now.tv_nsec;
+}
+
 static void pxl_hook(lua_State *L, lua_Debug *ar) {
     (void)ar;
     pxl_limits *limits = *(pxl_limits **)lua_getextraspace(L);
     if (!limits) return;
+    if (limits->timed_out || (limits->deadline_ns != 0 && pxl_monotonic_ns() > limits->deadline_ns)) {
+        limits->timed_out = 1;
+        lua_sethook(L, pxl_hook, LUA_MASKCOUNT, 1);
+        luaL_error(L, "time limit reached: the handler ran longer than %lld ms (raise it with --handler-timeout)", limits->timeout_ms);
+    }
     if (!limits->exhausted) {
         limits->remaining -= 1000;
         if (limits->remaining <= 0) limits->exhausted = 1;

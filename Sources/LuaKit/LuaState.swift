@@ -21,7 +21,8 @@ public final class LuaState {
         memory.initialize(to: pxl_memory(used: 0, limit: configuration.maxMemory, host_running: 0, exceeded: 0))
         limits = .allocate(capacity: 1)
         limits.initialize(to: pxl_limits(
-            remaining: configuration.maxInstructions, limit: configuration.maxInstructions, exhausted: 0, memory: memory))
+            remaining: configuration.maxInstructions, limit: configuration.maxInstructions, exhausted: 0, memory: memory,
+            deadline_ns: 0, timeout_ms: 0, timed_out: 0))
         guard let state = pxl_newstate(memory) else {
             memory.deallocate()
             limits.deallocate()
@@ -115,8 +116,13 @@ public final class LuaState {
     /// each call suspends it while the host awaits the work, then resumes it
     /// with the results, or raises the work's error at the calling line.
     /// The corresponding C function is `lua_resume`.
-    public func runAsync(_ source: String, chunkName: String) async throws -> [LuaValue] {
+    public func runAsync(_ source: String, chunkName: String, timeout: Duration? = nil) async throws -> [LuaValue] {
         resetLimits()
+        if let timeout {
+            let milliseconds = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
+            limits.pointee.timeout_ms = milliseconds
+            limits.pointee.deadline_ns = pxl_monotonic_ns() + milliseconds * 1_000_000
+        }
         let base = lua_gettop(L)
         defer { lua_settop(L, base) }
         guard lua_checkstack(L, 4) != 0, let co = withHostAllocations({ lua_newthread(L) }) else {
@@ -140,7 +146,7 @@ public final class LuaState {
             }
             pxl_pop(co, count)
             do {
-                let results = try await work()
+                let results = try await withDeadline(work)
                 arguments = withHostAllocations {
                     lua_pushboolean(co, 1)
                     for value in results { LuaStack.push(co, value) }
@@ -161,10 +167,34 @@ public final class LuaState {
         }
     }
 
+    /// Runs `work`, or gives up when the run's deadline passes first: the
+    /// run is then over (sticky, like the other limits).
+    private func withDeadline(_ work: @escaping LuaAsyncWork) async throws -> [LuaValue] {
+        let deadline = limits.pointee.deadline_ns
+        guard deadline != 0 else { return try await work() }
+        let remaining = Duration.nanoseconds(max(0, deadline - pxl_monotonic_ns()))
+        let results = try await withThrowingTaskGroup(of: [LuaValue]?.self) { group in
+            group.addTask { try await work() }
+            group.addTask {
+                try await Task.sleep(for: remaining)
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
+        }
+        guard let results else {
+            limits.pointee.timed_out = 1
+            throw LuaScriptError("time limit reached: the handler ran longer than \(limits.pointee.timeout_ms) ms (raise it with --handler-timeout)")
+        }
+        return results
+    }
+
     /// The error of a coroutine that failed: a limit, or its message with the
     /// traceback taken from the coroutine itself (lua_resume leaves it inspectable).
     private func coroutineFailure(_ co: OpaquePointer, status: Int32) -> LuaError {
-        if limits.pointee.exhausted != 0 || memory.pointee.exceeded != 0 || status == LUA_ERRMEM { return failure(status: status) }
+        if limits.pointee.exhausted != 0 || limits.pointee.timed_out != 0 || memory.pointee.exceeded != 0 || status == LUA_ERRMEM {
+            return failure(status: status)
+        }
         let message = LuaStack.text(co, -1)
         let traceback: String = withHostAllocations {
             pxl_push_traceback(L, co, "")
@@ -177,6 +207,9 @@ public final class LuaState {
     /// The error of a failed run: a limit if one was hit, else the message and its traceback.
     private func failure(status: Int32) -> LuaError {
         let text = LuaStack.text(L, -1)
+        if limits.pointee.timed_out != 0 {
+            return .limit("time limit reached: the handler ran longer than \(limits.pointee.timeout_ms) ms (raise it with --handler-timeout)")
+        }
         if limits.pointee.exhausted != 0 {
             return .limit("instruction limit reached: the run used more than \(limits.pointee.limit) instructions (raise it with --max-instructions)")
         }
@@ -196,6 +229,8 @@ public final class LuaState {
     private func resetLimits() {
         limits.pointee.remaining = limits.pointee.limit
         limits.pointee.exhausted = 0
+        limits.pointee.timed_out = 0
+        limits.pointee.deadline_ns = 0
         memory.pointee.exceeded = 0
         if memory.pointee.used > memory.pointee.limit { withHostAllocations { pxl_gc_collect(L) } }
         pxl_rearm_hook(L)

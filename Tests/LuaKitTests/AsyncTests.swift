@@ -134,3 +134,33 @@ struct AsyncTests {
         #expect(message.contains("instruction limit"))
     }
 }
+
+@Suite("The wall-clock limit of a run")
+struct TimeoutTests {
+    @Test("a host call that takes too long ends the run, also inside pcall", arguments: [
+        "px.slow()", "while true do pcall(px.slow) end", "local co = coroutine.wrap(function() px.slow() end) pcall(co) while true do end",
+    ])
+    func slowCall(script: String) async throws {
+        let lua = try LuaState()
+        lua.registerAsync("slow", in: "px") { _ in
+            { try await Task.sleep(for: .seconds(30)); return [] }
+        }
+        let error = await #expect(throws: LuaError.self) {
+            try await lua.runAsync(script, chunkName: "slow.lua", timeout: .milliseconds(200))
+        }
+        guard case .limit(let message) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(message.contains("time limit") && message.contains("--handler-timeout"))
+        // The next run has its own time.
+        #expect(try await lua.runAsync("return 1", chunkName: "next.lua", timeout: .seconds(5)) == [.integer(1)])
+    }
+
+    @Test("a busy loop ends at the deadline even with instructions to spare")
+    func busy() async throws {
+        let lua = try LuaState(limits: LuaLimits(maxInstructions: .max, maxMemory: 64 << 20))
+        let error = await #expect(throws: LuaError.self) {
+            try await lua.runAsync("while true do end", chunkName: "busy.lua", timeout: .milliseconds(100))
+        }
+        guard case .limit(let message) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(message.contains("time limit"))
+    }
+}

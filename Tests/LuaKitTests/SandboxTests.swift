@@ -118,3 +118,19 @@ struct LimitTests {
         #expect(error?.message.contains("stack overflow") == true)
     }
 }
+
+@Suite("os.getenv")
+struct EnvironmentTests {
+    @Test("allowed names only, never the session cookie")
+    func getenv() throws {
+        let lua = try LuaState()
+        lua.allowEnvironment(["STUDIO_NAME", "PIXIESET_COOKIE"], from: [
+            "STUDIO_NAME": "Maple & Light", "HOME": "/root", "PIXIESET_COOKIE": "session=secret",
+        ])
+        let values = try lua.run(
+            "return os.getenv('STUDIO_NAME'), os.getenv('HOME'), os.getenv('PIXIESET_COOKIE'), os.getenv('NOPE')", chunkName: "env.lua")
+        #expect(values == [.text("Maple & Light"), .nil, .nil, .nil])
+        let error = #expect(throws: LuaError.self) { try lua.run("os.getenv()", chunkName: "env.lua") }
+        #expect(error?.message == "env.lua:1: bad argument #1 to 'getenv' (string expected, got no value)")
+    }
+}

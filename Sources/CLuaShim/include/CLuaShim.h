@@ -51,7 +51,16 @@ typedef struct {
     long long limit;
     int exhausted;
     pxl_memory *memory;
+    /// CLOCK_MONOTONIC nanoseconds after which the run ends; 0 for none.
+    long long deadline_ns;
+    /// The wall-clock limit in milliseconds, for the message.
+    long long timeout_ms;
+    /// Set once the deadline passed (sticky for the run).
+    int timed_out;
 } pxl_limits;
+
+/// CLOCK_MONOTONIC now, in nanoseconds.
+long long pxl_monotonic_ns(void);
 
 /// Installs the count hook charging `limits` on `L` (coroutines created
 /// afterwards inherit it) and stores `limits` in the extra space.
