@@ -32,7 +32,7 @@ enum LuaStack {
             return .number(lua_tonumberx(L, index, nil))
         case LUA_TSTRING: return .string(bytes(L, index))
         case LUA_TTABLE:
-            guard depth < maximumDepth, lua_checkstack(L, 3) != 0 else { return .opaque("table") }
+            guard depth < maximumDepth, lua_checkstack(L, 3) != 0 else { return .opaque("a table nested over 64 levels (or a cycle)") }
             var pairs: [LuaValue: LuaValue] = [:]
             lua_pushnil(L)
             while lua_next(L, index) != 0 {

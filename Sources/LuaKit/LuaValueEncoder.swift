@@ -1,0 +1,202 @@
+/// Turns `Encodable` values into Lua values directly (no JSON detour).
+///
+/// Rules: integers stay integers, floating point numbers become numbers;
+/// keyed containers become maps with string keys, unkeyed ones arrays; a
+/// `nil` in a keyed container leaves the key out (Lua has no nil values in
+/// tables), a `nil` in an array becomes a hole. Nesting deeper than 64 levels
+/// is an error, never a crash.
+public struct LuaValueEncoder: Sendable {
+    public static let maximumDepth = 64
+
+    public init() {}
+
+    public func encode<T: Encodable>(_ value: T) throws -> LuaValue {
+        let node = EncodingNode()
+        try value.encode(to: LuaEncoding(node: node, codingPath: []))
+        return try node.resolve(path: [])
+    }
+}
+
+/// A value being built; containers fill it in.
+final class EncodingNode {
+    enum Content {
+        case empty
+        case value(LuaValue)
+        case keyed([(String, EncodingNode)])
+        case unkeyed([EncodingNode])
+    }
+
+    var content: Content = .empty
+
+    func resolve(path: [any CodingKey]) throws -> LuaValue {
+        guard path.count <= LuaValueEncoder.maximumDepth else {
+            throw EncodingError.invalidValue(
+                LuaValue.nil, .init(codingPath: path, debugDescription: "nested more than \(LuaValueEncoder.maximumDepth) levels"))
+        }
+        switch content {
+        case .empty: return .nil
+        case .value(let value): return value
+        case .keyed(let pairs):
+            var map: [LuaValue: LuaValue] = [:]
+            for (key, node) in pairs {
+                let value = try node.resolve(path: path + [LuaKey(key)])
+                if value != .nil { map[.text(key)] = value }
+            }
+            return .map(map)
+        case .unkeyed(let nodes):
+            return .array(try nodes.enumerated().map { try $1.resolve(path: path + [LuaKey($0)]) })
+        }
+    }
+}
+
+struct LuaKey: CodingKey {
+    let stringValue: String
+    let intValue: Int?
+    init(_ string: String) { stringValue = string; intValue = nil }
+    init(_ int: Int) { stringValue = String(int); intValue = int }
+    init?(stringValue: String) { self.init(stringValue) }
+    init?(intValue: Int) { self.init(intValue) }
+}
+
+struct LuaEncoding: Encoder {
+    let node: EncodingNode
+    let codingPath: [any CodingKey]
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        if case .keyed = node.content {} else { node.content = .keyed([]) }
+        return KeyedEncodingContainer(KeyedContainer<Key>(node: node, codingPath: codingPath))
+    }
+
+    func unkeyedContainer() -> any UnkeyedEncodingContainer {
+        if case .unkeyed = node.content {} else { node.content = .unkeyed([]) }
+        return UnkeyedContainer(node: node, codingPath: codingPath)
+    }
+
+    func singleValueContainer() -> any SingleValueEncodingContainer { SingleContainer(node: node, codingPath: codingPath) }
+
+    static func checkDepth(_ path: [any CodingKey]) throws {
+        guard path.count <= LuaValueEncoder.maximumDepth else {
+            throw EncodingError.invalidValue(
+                LuaValue.nil, .init(codingPath: path, debugDescription: "nested more than \(LuaValueEncoder.maximumDepth) levels"))
+        }
+    }
+
+    /// Encodes a leaf or a nested value into `node`.
+    static func encode<T: Encodable>(_ value: T, into node: EncodingNode, path: [any CodingKey]) throws {
+        try checkDepth(path)
+        if let leaf = try leafValue(value, path: path) {
+            node.content = .value(leaf)
+        } else {
+            try value.encode(to: LuaEncoding(node: node, codingPath: path))
+        }
+    }
+
+    static func leafValue<T: Encodable>(_ value: T, path: [any CodingKey]) throws -> LuaValue? {
+        switch value {
+        case let v as String: return .text(v)
+        case let v as Bool: return .boolean(v)
+        case let v as Int: return .integer(Int64(v))
+        case let v as Int8: return .integer(Int64(v))
+        case let v as Int16: return .integer(Int64(v))
+        case let v as Int32: return .integer(Int64(v))
+        case let v as Int64: return .integer(v)
+        case let v as UInt8: return .integer(Int64(v))
+        case let v as UInt16: return .integer(Int64(v))
+        case let v as UInt32: return .integer(Int64(v))
+        case let v as UInt: return try unsigned(UInt64(v), path)
+        case let v as UInt64: return try unsigned(v, path)
+        case let v as Double: return .number(v)
+        case let v as Float: return .number(Double(v))
+        default: return nil
+        }
+    }
+
+    static func unsigned(_ value: UInt64, _ path: [any CodingKey]) throws -> LuaValue {
+        guard value <= UInt64(Int64.max) else {
+            throw EncodingError.invalidValue(value, .init(codingPath: path, debugDescription: "\(value) does not fit a Lua integer"))
+        }
+        return .integer(Int64(value))
+    }
+}
+
+struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
+    let node: EncodingNode
+    let codingPath: [any CodingKey]
+
+    private func append(_ key: Key) -> EncodingNode {
+        let child = EncodingNode()
+        if case .keyed(var pairs) = node.content {
+            pairs.removeAll { $0.0 == key.stringValue }
+            pairs.append((key.stringValue, child))
+            node.content = .keyed(pairs)
+        }
+        return child
+    }
+
+    mutating func encodeNil(forKey key: Key) throws { _ = append(key) }
+
+    mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+        try LuaEncoding.encode(value, into: append(key), path: codingPath + [key])
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
+        LuaEncoding(node: append(key), codingPath: codingPath + [key]).container(keyedBy: type)
+    }
+
+    mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
+        LuaEncoding(node: append(key), codingPath: codingPath + [key]).unkeyedContainer()
+    }
+
+    mutating func superEncoder() -> any Encoder { LuaEncoding(node: append(Key(stringValue: "super")!), codingPath: codingPath) }
+    mutating func superEncoder(forKey key: Key) -> any Encoder { LuaEncoding(node: append(key), codingPath: codingPath + [key]) }
+}
+
+struct UnkeyedContainer: UnkeyedEncodingContainer {
+    let node: EncodingNode
+    let codingPath: [any CodingKey]
+
+    var count: Int {
+        if case .unkeyed(let nodes) = node.content { return nodes.count }
+        return 0
+    }
+
+    private func append() -> EncodingNode {
+        let child = EncodingNode()
+        if case .unkeyed(var nodes) = node.content {
+            nodes.append(child)
+            node.content = .unkeyed(nodes)
+        }
+        return child
+    }
+
+    mutating func encodeNil() throws { _ = append() }
+
+    mutating func encode<T: Encodable>(_ value: T) throws {
+        let key = LuaKey(count)
+        try LuaEncoding.encode(value, into: append(), path: codingPath + [key])
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+        let key = LuaKey(count)
+        return LuaEncoding(node: append(), codingPath: codingPath + [key]).container(keyedBy: type)
+    }
+
+    mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
+        let key = LuaKey(count)
+        return LuaEncoding(node: append(), codingPath: codingPath + [key]).unkeyedContainer()
+    }
+
+    mutating func superEncoder() -> any Encoder { LuaEncoding(node: append(), codingPath: codingPath) }
+}
+
+struct SingleContainer: SingleValueEncodingContainer {
+    let node: EncodingNode
+    let codingPath: [any CodingKey]
+
+    mutating func encodeNil() throws { node.content = .value(.nil) }
+
+    mutating func encode<T: Encodable>(_ value: T) throws {
+        try LuaEncoding.encode(value, into: node, path: codingPath)
+    }
+}
