@@ -53,6 +53,14 @@ public struct LuaArguments {
         return value(position)
     }
 
+    /// A required function, kept in the registry until the state releases it
+    /// (`LuaState.release(_:)`). The corresponding C function is `luaL_ref`.
+    public func function(_ position: Int) throws -> LuaReference {
+        guard lua_type(L, Int32(position)) == LUA_TFUNCTION else { throw typeError(position, expected: "function") }
+        lua_pushvalue(L, Int32(position))
+        return LuaReference(id: luaL_ref(L, pxl_registryindex()))
+    }
+
     /// The error Lua's `luaL_typeerror` would raise.
     public func typeError(_ position: Int, expected: String) -> LuaScriptError {
         let got = lua_type(L, Int32(position)) == LUA_TNONE ? "no value" : String(cString: lua_typename(L, lua_type(L, Int32(position))))

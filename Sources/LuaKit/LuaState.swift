@@ -117,6 +117,41 @@ public final class LuaState {
     /// with the results, or raises the work's error at the calling line.
     /// The corresponding C function is `lua_resume`.
     public func runAsync(_ source: String, chunkName: String, timeout: Duration? = nil) async throws -> [LuaValue] {
+        try await drive(chunkName: chunkName, timeout: timeout) { co in
+            let bytes = Array(source.utf8)
+            let status = bytes.withUnsafeBufferPointer { buffer in
+                buffer.withMemoryRebound(to: CChar.self) { luaL_loadbufferx(co, $0.baseAddress, $0.count, "@" + chunkName, "t") }
+            }
+            guard status == LUA_OK else { throw LuaError.syntax(LuaStack.text(co, -1)) }
+            return 0
+        }
+    }
+
+    /// Calls a function the script handed over (a handler) as its own
+    /// coroutine, like `runAsync`: it may wait for the API, and the limits
+    /// of a run apply to it.
+    public func call(_ function: LuaReference, with arguments: [LuaValue], timeout: Duration? = nil) async throws -> [LuaValue] {
+        try await drive(chunkName: "handler", timeout: timeout) { co in
+            try withHostAllocations {
+                guard lua_checkstack(co, Int32(arguments.count + 1)) != 0,
+                      lua_rawgeti(co, pxl_registryindex(), lua_Integer(function.id)) == LUA_TFUNCTION
+                else { throw LuaError.setup("the handler function is no longer available") }
+                for value in arguments where !LuaStack.push(co, value) {
+                    throw LuaError.setup("a handler argument is nested too deeply")
+                }
+            }
+            return Int32(arguments.count)
+        }
+    }
+
+    /// Releases a function handed over by the script. The corresponding C function is `luaL_unref`.
+    public func release(_ function: LuaReference) {
+        luaL_unref(L, pxl_registryindex(), function.id)
+    }
+
+    /// Creates a coroutine, lets `prepare` push its function and arguments,
+    /// and drives it to the end: host calls are awaited and answered.
+    private func drive(chunkName: String, timeout: Duration?, prepare: (OpaquePointer) throws -> Int32) async throws -> [LuaValue] {
         resetLimits()
         if let timeout {
             let milliseconds = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
@@ -128,12 +163,7 @@ public final class LuaState {
         guard lua_checkstack(L, 4) != 0, let co = withHostAllocations({ lua_newthread(L) }) else {
             throw LuaError.setup("cannot create a coroutine (out of memory)")
         }
-        let bytes = Array(source.utf8)
-        let status = bytes.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { luaL_loadbufferx(co, $0.baseAddress, $0.count, "@" + chunkName, "t") }
-        }
-        guard status == LUA_OK else { throw LuaError.syntax(LuaStack.text(co, -1)) }
-        var arguments: Int32 = 0
+        var arguments = try prepare(co)
         while true {
             var count: Int32 = 0
             let result = lua_resume(co, L, arguments, &count)

@@ -34,3 +34,10 @@ public enum LuaValue: Sendable, Hashable {
         }
     }
 }
+
+/// A Lua function held for the host (a handler, a scheduled job), by its
+/// registry slot. Released explicitly with `LuaState.release(_:)`, so its
+/// lifetime never depends on when Swift happens to free a value.
+public struct LuaReference: Sendable, Hashable {
+    public let id: Int32
+}
