@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "StudioSandbox", targets: ["StudioSandbox"]),
         .library(name: "PixiesetModels", targets: ["PixiesetModels"]),
         .library(name: "PixiesetKit", targets: ["PixiesetKit"]),
+        .library(name: "LuaKit", targets: ["LuaKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -23,6 +23,7 @@ let package = Package(
                 .product(name: "PixiesetKit", package: root),
                 .product(name: "StudioSandbox", package: root),
                 .product(name: "PixiesetModels", package: root),
+                .product(name: "LuaKit", package: root),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]

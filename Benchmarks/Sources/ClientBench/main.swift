@@ -101,3 +101,5 @@ try await StudioSandbox.withRunning(configuration) { sandbox in
 }
 
 try await runBenchmarks(pxscriptPath: pxscriptPath)
+print("LuaKit:")
+try await runLuaBenchmarks()
