@@ -13,6 +13,7 @@ nonisolated func runLuaBenchmarks() async throws {
     let n = 1_000_000
     let lua = try LuaState(limits: LuaLimits(maxInstructions: .max, maxMemory: 1 << 30))
     lua.register("swift_abs") { args in [.integer(abs(try args.integer(1)))] }
+    lua.register("swift_noop") { _ in [] }
     lua.registerAsync("ready") { _ in { [] } }
     lua.exposeStockPatternsForTesting()
     let loop = "local f = ... for i = 1, \(n) do f(-i) end"
@@ -23,6 +24,9 @@ nonisolated func runLuaBenchmarks() async throws {
         cTimes.append(try time { _ = try lua.run("bench(math.abs, \(n))", chunkName: "b.lua") })
     }
     _ = loop
+    var noopTimes: [Double] = []
+    for _ in 0..<5 { noopTimes.append(try time { _ = try lua.run("bench(swift_noop, \(n))", chunkName: "b.lua") }) }
+    print(String(format: "  (a Swift function that reads nothing and returns nothing: %.1f ns per call)", median(noopTimes) / Double(n) * 1e9))
     let perSwift = median(swiftTimes) / Double(n) * 1e9, perC = median(cTimes) / Double(n) * 1e9
     print(String(format: "Lua → Swift function (trampoline) vs a stock C function (math.abs): %6.1f ns vs %6.1f ns per call, ratio %.2f× (goal ≤ 2×)", perSwift, perC, perSwift / perC))
 
