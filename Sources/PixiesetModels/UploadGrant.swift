@@ -50,13 +50,12 @@ public struct UploadGrant: Sendable, Hashable, Codable {
         init(from decoder: any Decoder) throws { self.decoder = decoder }
 
         func grant(at path: [String]) throws -> UploadGrant {
-            guard let first = path.first else { return try UploadGrant(from: decoder) }
+            guard let last = path.last else { return try UploadGrant(from: decoder) }
             var container = try decoder.container(keyedBy: FieldKey.self)
             for key in path.dropLast() {
                 container = try container.nestedContainer(keyedBy: FieldKey.self, forKey: FieldKey(stringValue: key))
             }
-            _ = first
-            return try container.decode(UploadGrant.self, forKey: FieldKey(stringValue: path[path.count - 1]))
+            return try container.decode(UploadGrant.self, forKey: FieldKey(stringValue: last))
         }
     }
 

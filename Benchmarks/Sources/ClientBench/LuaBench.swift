@@ -16,14 +16,12 @@ nonisolated func runLuaBenchmarks() async throws {
     lua.register("swift_noop") { _ in [] }
     lua.registerAsync("ready") { _ in { [] } }
     lua.exposeStockPatternsForTesting()
-    let loop = "local f = ... for i = 1, \(n) do f(-i) end"
     _ = try lua.run("function bench(f, n) for i = 1, n do f(-i) end end", chunkName: "bench.lua")
     var swiftTimes: [Double] = [], cTimes: [Double] = []
     for _ in 0..<5 {
         swiftTimes.append(try time { _ = try lua.run("bench(swift_abs, \(n))", chunkName: "b.lua") })
         cTimes.append(try time { _ = try lua.run("bench(math.abs, \(n))", chunkName: "b.lua") })
     }
-    _ = loop
     var noopTimes: [Double] = []
     for _ in 0..<5 { noopTimes.append(try time { _ = try lua.run("bench(swift_noop, \(n))", chunkName: "b.lua") }) }
     print(String(format: "  (a Swift function that reads nothing and returns nothing: %.1f ns per call)", median(noopTimes) / Double(n) * 1e9))

@@ -53,14 +53,13 @@ public struct ConversationPages: AsyncSequence, Sendable {
 
         private mutating func load() async throws {
             if let lastPage, nextPage > lastPage {
-                guard !catchingUp, let startMark else {
+                guard !catchingUp, startMark != nil else {
                     finished = true
                     return
                 }
                 // Second pass: conversations that moved to the front during the scan.
                 catchingUp = true
                 nextPage = 1
-                _ = startMark
             }
             let page = try await client.conversations(filter, page: nextPage, pageSize: pageSize)
             let times = page.data.compactMap(\.lastMessageAt)
