@@ -44,12 +44,12 @@ struct UploadTests {
     func refusedLocally() async throws {
         try await withTemporaryDirectory { directory in
             let big = directory.appendingPathComponent("huge.zip")
-            FileManager.default.createFile(atPath: big.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: big.path, contents: nil)
             let handle = try FileHandle(forWritingTo: big)
             try handle.truncate(atOffset: UInt64(PixiesetClient.maximumAttachmentSize + 1))
             try handle.close()
             let empty = directory.appendingPathComponent("empty.pdf")
-            FileManager.default.createFile(atPath: empty.path, contents: Data())
+            _ = FileManager.default.createFile(atPath: empty.path, contents: Data())
             try await withClient { sandbox, client in
                 let before = try sandbox.database.counts()
                 for path in [big.path, empty.path, directory.path, directory.appendingPathComponent("nope.pdf").path] {

@@ -94,14 +94,20 @@ public struct CookieSource: Sendable {
         self.configPath = configPath
     }
 
-    /// The cookie and where it came from; `nil` when neither gives one.
+    /// The cookie and where it came from, reading the config file anew;
+    /// `nil` when neither gives one.
     public func current() throws -> (cookie: String, origin: String)? {
-        if let cookie = environment[Self.environmentName]?.trimmingSpaces, !cookie.isEmpty {
-            return (cookie, Self.environmentName)
+        if let fromEnvironment = Self.cookie(environment: environment, config: ConfigFile()) { return fromEnvironment }
+        guard let configPath else { return nil }
+        return Self.cookie(environment: environment, config: try ConfigFile.load(path: configPath))
+    }
+
+    /// The priority rule of SPEC §5 on an already loaded config file.
+    public static func cookie(environment: [String: String], config: ConfigFile) -> (cookie: String, origin: String)? {
+        if let cookie = environment[environmentName]?.trimmingSpaces, !cookie.isEmpty {
+            return (cookie, environmentName)
         }
-        guard let configPath, let cookie = try ConfigFile.load(path: configPath).cookie?.trimmingSpaces, !cookie.isEmpty else {
-            return nil
-        }
-        return (cookie, configPath)
+        guard let cookie = config.cookie?.trimmingSpaces, !cookie.isEmpty else { return nil }
+        return (cookie, config.path ?? "the config file")
     }
 }

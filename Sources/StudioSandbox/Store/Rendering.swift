@@ -25,16 +25,7 @@ struct Rendering: Sendable {
     /// Download URL of an attachment. The file name is percent-encoded so
     /// any name the client chose stays one path segment.
     static func downloadURL(base: String, id: String, filename: String) -> String {
-        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~".utf8)
-        var encoded = ""
-        for byte in filename.utf8 {
-            if allowed.contains(byte) {
-                encoded.append(Character(Unicode.Scalar(byte)))
-            } else {
-                encoded += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
-            }
-        }
-        return "\(base)/storage/attachments/\(id)/\(encoded)"
+        "\(base)/storage/attachments/\(id)/\(PercentEncoding.segment(filename))"
     }
 
     /// The columns `message(_:attachments:)` reads, in its order.

@@ -75,18 +75,7 @@ struct APICommand: AsyncParsableCommand {
         try await PixiesetClient.withClient(configuration) { client in
             let response = try await client.perform(
                 .init(method: method, url: url, body: data.map { Array($0.utf8) }), retrying: method == .GET)
-            printNow(client.redact(try Self.format(response.body)))
+            printNow(client.redact(try JSONOutput.format(response.body)))
         }
-    }
-
-    /// Pretty JSON on a terminal, compact in a pipe; anything else as text.
-    static func format(_ body: [UInt8]) throws -> String {
-        guard !body.isEmpty else { return "" }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) else {
-            return String(decoding: body, as: UTF8.self)
-        }
-        var options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed]
-        if standardOutputIsTerminal { options.insert(.prettyPrinted) }
-        return String(decoding: try JSONSerialization.data(withJSONObject: object, options: options), as: UTF8.self)
     }
 }

@@ -16,7 +16,8 @@ struct APIOptions: ParsableArguments {
         let text = baseURL ?? environment["PXSCRIPT_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? config.baseURL ?? BaseURL.pixieset
         let base = try BaseURL(parsing: text)
         try Self.checkFixedNow(environment: environment, base: base)
-        guard let cookie = try CookieSource(environment: environment, configPath: configPath).current() else {
+        // The file is already loaded: the cookie comes from it (or the environment) without reading it again.
+        guard let cookie = CookieSource.cookie(environment: environment, config: config) else {
             throw Failure(
                 "no session cookie: set PIXIESET_COOKIE to the Cookie header your browser sends to studio.pixieset.com "
                     + "(or `cookie` in \(configPath ?? "~/.config/pxscript/config.toml")); see docs/cli.md",

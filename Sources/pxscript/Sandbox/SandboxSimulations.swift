@@ -15,7 +15,7 @@ struct SandboxMessage: AsyncParsableCommand {
         try await withExitCodes {
             let (id, text) = (conversationID, text)
             try await target.perform(
-                path: "/_sandbox/conversations/\(percentEncoded(id))/messages", body: ["content": text], as: Message.self
+                path: "/_sandbox/conversations/\(PercentEncoding.segment(id))/messages", body: ["content": text], as: Message.self
             ) { try await $0.clientWritesIn(conversationID: id, content: text) }
         }
     }
@@ -58,7 +58,7 @@ struct SandboxReply: AsyncParsableCommand {
         try await withExitCodes {
             let (id, text) = (conversationID, text)
             try await target.perform(
-                path: "/_sandbox/conversations/\(percentEncoded(id))/replies", body: ["content": text], as: Message.self
+                path: "/_sandbox/conversations/\(PercentEncoding.segment(id))/replies", body: ["content": text], as: Message.self
             ) { try await $0.studioReplies(conversationID: id, content: text) }
         }
     }
@@ -76,27 +76,8 @@ struct SandboxRead: AsyncParsableCommand {
         try await withExitCodes {
             let id = conversationID
             try await target.perform(
-                path: "/_sandbox/conversations/\(percentEncoded(id))/read", body: nil, as: ReadReceipt.self
+                path: "/_sandbox/conversations/\(PercentEncoding.segment(id))/read", body: nil, as: ReadReceipt.self
             ) { try await $0.studioReads(conversationID: id) }
         }
     }
-}
-
-/// Percent-encodes everything but unreserved characters, so an argument
-/// stays one path segment.
-func percentEncoded(_ segment: String) -> String {
-    var out = ""
-    for byte in segment.utf8 {
-        let c = Character(Unicode.Scalar(byte))
-        if c.isASCII && (c.isLetter || c.isNumber || "-._~".contains(c)) {
-            out.append(c)
-        } else {
-            out += "%" + String(byte, radix: 16, uppercase: true).leftPad2
-        }
-    }
-    return out
-}
-
-extension String {
-    fileprivate var leftPad2: String { count < 2 ? "0" + self : self }
 }

@@ -39,7 +39,7 @@ struct SandboxTarget: ParsableArguments {
         } else {
             data = try await post(path: path, body: body, port: port ?? SandboxCommand.defaultPort)
         }
-        printNow(try SandboxTarget.format(data))
+        printNow(try JSONOutput.format(Array(data)))
     }
 
     /// POSTs to a running sandbox and returns the `data` of its answer.
@@ -70,13 +70,5 @@ struct SandboxTarget: ParsableArguments {
             }
             return try JSONSerialization.data(withJSONObject: payload)
         }
-    }
-
-    /// Pretty JSON on a terminal, one compact line in a pipe.
-    static func format(_ data: Data) throws -> String {
-        let object = try JSONSerialization.jsonObject(with: data)
-        var options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes]
-        if standardOutputIsTerminal { options.insert(.prettyPrinted) }
-        return String(decoding: try JSONSerialization.data(withJSONObject: object, options: options), as: UTF8.self)
     }
 }
