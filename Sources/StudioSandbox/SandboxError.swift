@@ -46,8 +46,11 @@ extension SandboxError {
         SandboxError(.badRequest, code: "INVALID_PARAMETER", "\(name): \(message)")
     }
 
-    static func payloadTooLarge(limit: Int) -> SandboxError {
-        SandboxError(.contentTooLarge, code: "PAYLOAD_TOO_LARGE", "Request body exceeds \(limit) bytes")
+    /// `limit` when the route knows it; the generic fallback does not.
+    static func payloadTooLarge(limit: Int?) -> SandboxError {
+        SandboxError(
+            .contentTooLarge, code: "PAYLOAD_TOO_LARGE",
+            limit.map { "Request body exceeds \($0) bytes" } ?? "Request body is too large")
     }
 
     static let notFound = SandboxError(.notFound, code: "NOT_FOUND", "No such endpoint")

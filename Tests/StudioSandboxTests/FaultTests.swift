@@ -164,6 +164,19 @@ struct SessionTests {
         }
     }
 
+    @Test("a known path with another method answers 405 with Allow")
+    func methodNotAllowed() async throws {
+        try await withSandbox { _, wire in
+            let put = try await wire.send(.PUT, "/api/v1/conversations/", body: Data("{}".utf8), contentType: "application/json", cookie: nil)
+            #expect(put.status == 405 && put.code == "METHOD_NOT_ALLOWED")
+            #expect(put.headers.first(name: "Allow") == "GET")
+            let get = try await wire.get("/api/v1/conversation_messages")
+            #expect(get.status == 405 && get.headers.first(name: "Allow") == "POST")
+            let count = try await wire.send(.DELETE, "/api/v1/conversations/unread/count", body: nil, contentType: nil, cookie: nil)
+            #expect(count.headers.first(name: "Allow") == "GET")
+        }
+    }
+
     @Test("unknown endpoints answer a JSON 404")
     func unknownEndpoint() async throws {
         try await withSandbox { _, wire in

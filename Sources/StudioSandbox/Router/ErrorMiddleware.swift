@@ -12,7 +12,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as SandboxError {
             return try error.response(from: request, context: context)
         } catch is NIOTooManyBytesError {
-            return try SandboxError.payloadTooLarge(limit: 0).response(from: request, context: context)
+            return try SandboxError.payloadTooLarge(limit: nil).response(from: request, context: context)
         } catch let error as HTTPError {
             let translated: SandboxError
             switch error.status {

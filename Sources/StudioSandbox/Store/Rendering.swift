@@ -39,12 +39,14 @@ struct Rendering: Sendable {
     }
 
     /// The columns `conversation(_:studio:messages:)` reads: a conversation
-    /// (alias `c`) joined with its client (`cl`), and its unread count.
+    /// (alias `c`) joined with its client (`cl`), its unread count, and its
+    /// studio (position 11, for the access check).
     static let conversationColumns = """
         c.id, c.client_id, c.subject, c.status, c.created_at, c.updated_at, c.last_message_at,
         cl.name, cl.email, cl.avatar_color,
         (SELECT COUNT(*) FROM message m
-          WHERE m.conversation_id = c.id AND m.read_at IS NULL AND m.sender_type = 'client')
+          WHERE m.conversation_id = c.id AND m.read_at IS NULL AND m.sender_type = 'client'),
+        c.studio_id
         """
 
     func conversation(_ row: Row, studio: StudioRecord?, messages: [Message]?) -> Conversation {

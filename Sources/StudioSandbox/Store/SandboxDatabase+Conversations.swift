@@ -91,10 +91,13 @@ extension SandboxDatabase {
 
     private func readConversation(id: String, includeMessages: Bool, rendering: Rendering) throws -> Conversation {
         try pool.read { db in
-            _ = try ownConversation(db, id: id)
-            guard let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT \(Rendering.conversationColumns) FROM conversation c JOIN client cl ON cl.id = c.client_id WHERE c.id = ?"), arguments: [id])
+            // One query finds the conversation, checks its studio and reads it.
+            guard ResourceID.conversation.isValid(id),
+                  let row = try Row.fetchOne(
+                      db.cachedStatement(sql: "SELECT \(Rendering.conversationColumns) FROM conversation c JOIN client cl ON cl.id = c.client_id WHERE c.id = ?"),
+                      arguments: [id])
             else { throw SandboxError.conversationNotFound }
+            guard (row[11] as String) == studio.id else { throw SandboxError.accessDenied }
             let messages = includeMessages ? try allMessages(db, conversationID: id, rendering: rendering) : nil
             return rendering.conversation(row, studio: studio, messages: messages)
         }

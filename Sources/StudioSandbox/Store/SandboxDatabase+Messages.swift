@@ -14,18 +14,12 @@ extension SandboxDatabase {
     /// its attachment links and the conversation's times are one transaction.
     /// An API send does not mark the client's messages read (docs/sandbox.md).
     func send(_ request: SendMessageRequest, rendering: Rendering) async throws -> Message {
-        // Counted in code points, as JSON Schema's maxLength (docs/openapi.yaml) counts.
-        guard request.content.unicodeScalars.count <= Self.maximumContentLength else {
-            throw SandboxError.validation("content: longer than \(Self.maximumContentLength) characters")
-        }
+        try Self.checkContent(request.content, attachments: request.attachmentIDs.count)
         guard request.attachmentIDs.count <= Self.maximumAttachments else {
             throw SandboxError.validation("attachment_ids: at most \(Self.maximumAttachments) attachments per message")
         }
         guard Set(request.attachmentIDs).count == request.attachmentIDs.count else {
             throw SandboxError.validation("attachment_ids: the same attachment is listed twice")
-        }
-        guard !request.content.allSatisfy(\.isWhitespace) || !request.attachmentIDs.isEmpty else {
-            throw SandboxError.validation("content: must not be empty unless the message has attachments")
         }
         return try await pool.write { db in
             let conversation = try ownConversation(db, id: request.conversationID)
@@ -133,11 +127,23 @@ extension SandboxDatabase {
         return row
     }
 
-    private func checkSimulated(_ content: String) throws {
-        guard !content.allSatisfy(\.isWhitespace) else { throw SandboxError.validation("content: must not be empty") }
-        guard content.count <= Self.maximumContentLength else {
-            throw SandboxError.validation("content: longer than \(Self.maximumContentLength) characters")
+    /// The one rule for message text, for API sends and simulated messages:
+    /// at most 20,000 code points (as JSON Schema's maxLength counts, so
+    /// docs/openapi.yaml and the sandbox agree), and not only white space
+    /// unless attachments carry the message.
+    static func checkContent(_ content: String, attachments: Int?) throws {
+        guard content.unicodeScalars.count <= maximumContentLength else {
+            throw SandboxError.validation("content: longer than \(maximumContentLength) characters")
         }
+        guard !content.allSatisfy(\.isWhitespace) || (attachments ?? 0) > 0 else {
+            throw SandboxError.validation(
+                attachments == nil ? "content: must not be empty" : "content: must not be empty unless the message has attachments")
+        }
+    }
+
+    /// Simulated messages have no attachments.
+    private func checkSimulated(_ content: String) throws {
+        try Self.checkContent(content, attachments: nil)
     }
 }
 

@@ -10,7 +10,6 @@ import NIOCore
 struct UploadForm {
     var fields: [String: String] = [:]
     var fileBytes: ByteBuffer?
-    var fileName: String?
 
     /// - Throws: `SandboxError` 400 naming what is wrong with the form.
     init(body: ByteBuffer, contentType: String?) throws {
@@ -43,7 +42,6 @@ struct UploadForm {
             if name == "file" {
                 guard index == parts.count - 1 else { throw UploadForm.invalid("the file part must come last") }
                 fileBytes = part.body
-                fileName = UploadForm.parameter("filename", in: disposition)
             } else {
                 guard fields[name] == nil else { throw UploadForm.invalid("field '\(name.prefix(40))' is repeated") }
                 fields[name] = String(buffer: part.body)
