@@ -60,6 +60,14 @@ public struct BaseURL: Sendable, Hashable, CustomStringConvertible {
     /// Whether `url` is on this API (same origin, below the path): the only
     /// URLs the session cookie is ever sent to.
     public func owns(_ url: String) -> Bool {
+        // Every URL the client builds starts with exactly this base; answer
+        // those without parsing (this runs on every request). Anything else
+        // (explicit default ports, other spellings) gets the full comparison.
+        let prefix = origin + path
+        if url.hasPrefix(prefix) {
+            let next = url.dropFirst(prefix.count).first
+            if next == nil || next == "/" || next == "?" { return true }
+        }
         guard let other = try? BaseURL(parsing: url.split(separator: "?", maxSplits: 1).first.map(String.init) ?? url) else {
             return false
         }

@@ -62,9 +62,9 @@ public struct PixiesetClient: Sendable {
                 return .done(response)
             case .failure(let error):
                 throw error
-            case .retryable(let status, let retryAfter, _, let detail):
-                guard retrying else { throw finalError(status: status, attempts: attempt, detail: detail) }
-                return .again(status: status, retryAfter: retryAfter, detail: detail)
+            case .retryable(let reason, let retryAfter, _, let detail):
+                guard retrying else { throw finalError(reason: reason, attempts: attempt, detail: detail) }
+                return .again(reason: reason, retryAfter: retryAfter, detail: detail)
             }
         }
     }
@@ -142,7 +142,7 @@ public struct PixiesetClient: Sendable {
         } catch is NIOTooManyBytesError {
             return .failure(.malformedResponse(detail: "an answer larger than \(configuration.maxResponseBytes) bytes"))
         } catch {
-            return .retryable(status: Int(response.status.code), retryAfter: nil, written: true, detail: "the answer was cut short")
+            return .retryable(reason: .cutShort, retryAfter: nil, written: true, detail: "the answer was cut short")
         }
         let headers = response.headers.map { (name: $0.name, value: $0.value) }
         return ResponseClassifier.classify(
@@ -156,34 +156,34 @@ public struct PixiesetClient: Sendable {
         if let error = error as? HTTPClientError {
             switch error {
             case .connectTimeout, .getConnectionFromPoolTimeout, .tlsHandshakeTimeout:
-                return .retryable(status: nil, retryAfter: nil, written: false, detail: "no connection (\(text))")
+                return .retryable(reason: .noConnection, retryAfter: nil, written: false, detail: "no connection (\(text))")
             case .readTimeout, .writeTimeout, .deadlineExceeded:
-                return .retryable(status: nil, retryAfter: nil, written: true, detail: "timed out")
+                return .retryable(reason: .timedOut, retryAfter: nil, written: true, detail: "timed out")
             case .remoteConnectionClosed, .bodyLengthMismatch:
-                return .retryable(status: nil, retryAfter: nil, written: true, detail: "the connection was closed mid-answer")
+                return .retryable(reason: .cutShort, retryAfter: nil, written: true, detail: "the connection was closed mid-answer")
             case .invalidURL, .emptyHost, .emptyScheme:
                 return .failure(.invalidRequest("invalid URL (\(text))"))
             default:
-                return .retryable(status: nil, retryAfter: nil, written: true, detail: text)
+                return .retryable(reason: .other, retryAfter: nil, written: true, detail: text)
             }
         }
         let typeName = String(describing: type(of: error))
         if typeName.contains("NIOConnectionError") || text.contains("connection refused") || text.contains("Connection refused")
             || typeName.contains("ResolutionError") || text.contains("getaddrinfo")
         {
-            return .retryable(status: nil, retryAfter: nil, written: false, detail: "no connection: refused or no route")
+            return .retryable(reason: .noConnection, retryAfter: nil, written: false, detail: "no connection: refused or no route")
         }
-        return .retryable(status: nil, retryAfter: nil, written: true, detail: text)
+        return .retryable(reason: .other, retryAfter: nil, written: true, detail: text)
     }
 
-    func finalError(status: Int?, attempts: Int, detail: String) -> PixiesetError {
-        if status == nil, detail.hasPrefix("no connection") {
-            return .unreachable(host: configuration.baseURL.origin, detail: detail)
+    /// The error for the last of the failed attempts, by what kind of failure it was.
+    func finalError(reason: RetryReason, attempts: Int, detail: String) -> PixiesetError {
+        switch reason {
+        case .noConnection: .unreachable(host: configuration.baseURL.origin, detail: detail)
+        case .cutShort: .truncatedResponse(detail: detail)
+        case .status(let status): .keptFailing(status: status, attempts: attempts, detail: detail)
+        case .timedOut, .other: .keptFailing(status: nil, attempts: attempts, detail: detail)
         }
-        if status == nil, detail.contains("cut short") || detail.contains("closed mid-answer") {
-            return .truncatedResponse(detail: detail)
-        }
-        return .keptFailing(status: status, attempts: attempts, detail: detail)
     }
 
     func path(of url: String) -> String {

@@ -1,13 +1,32 @@
 import Foundation
 import PixiesetModels
 
+/// Why an attempt is worth repeating; it also decides the error reported
+/// when the attempts run out.
+enum RetryReason: Sendable, Hashable {
+    /// 429, 500, 502, 503 or 504.
+    case status(Int)
+    /// No connection could be made: the request surely never left.
+    case noConnection
+    case timedOut
+    /// The connection closed before the whole answer arrived.
+    case cutShort
+    /// Any other transport failure.
+    case other
+
+    var status: Int? {
+        if case .status(let code) = self { return code }
+        return nil
+    }
+}
+
 /// What one attempt came to, by SPEC §6's retry table.
 enum AttemptResult: Sendable {
     case success(APIResponse)
     /// Worth another try: 429, 500, 502, 503, 504, a timeout or a reset.
     /// `written` is false only when the request surely never reached the
     /// server (no connection), which makes even a send safe to repeat.
-    case retryable(status: Int?, retryAfter: Duration?, written: Bool, detail: String)
+    case retryable(reason: RetryReason, retryAfter: Duration?, written: Bool, detail: String)
     case failure(PixiesetError)
 }
 
@@ -35,7 +54,7 @@ enum ResponseClassifier {
         }
         if retryableStatuses.contains(status) {
             return .retryable(
-                status: status, retryAfter: RetryAfter.parse(response.header("Retry-After")), written: status != 429,
+                reason: .status(status), retryAfter: RetryAfter.parse(response.header("Retry-After")), written: status != 429,
                 detail: "HTTP \(status)")
         }
         if let body = try? JSONDecoder().decode(APIErrorBody.self, from: Data(response.body)) {

@@ -3,7 +3,7 @@ import Logging
 /// One step of a retried operation: finished, or worth another attempt.
 enum RetryStep<Value: Sendable>: Sendable {
     case done(Value)
-    case again(status: Int?, retryAfter: Duration?, detail: String)
+    case again(reason: RetryReason, retryAfter: Duration?, detail: String)
 }
 
 extension PixiesetClient {
@@ -20,10 +20,10 @@ extension PixiesetClient {
             switch try await step(attempt) {
             case .done(let value):
                 return value
-            case .again(let status, let retryAfter, let detail):
+            case .again(let reason, let retryAfter, let detail):
                 let delay = configuration.retry.delay(beforeRetry: attempt, retryAfter: retryAfter, using: &rng)
                 guard attempt < configuration.retry.maxAttempts, ContinuousClock.now - started + delay < configuration.retry.deadline else {
-                    throw finalError(status: status, attempts: attempt, detail: detail)
+                    throw finalError(reason: reason, attempts: attempt, detail: detail)
                 }
                 logger.debug("\(redactor.redact(label())): \(detail); retry \(attempt) in \(delay)")
                 try await Task.sleep(for: delay)

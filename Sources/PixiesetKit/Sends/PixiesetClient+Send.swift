@@ -32,7 +32,7 @@ extension PixiesetClient {
                 return .done(.sent(try decode(Envelope<Message>.self, from: response).data))
             case .failure(let error):
                 throw error
-            case .retryable(let status, let retryAfter, let written, let detail):
+            case .retryable(let reason, let retryAfter, let written, let detail):
                 if written {
                     // The server may have stored it: look before sending again.
                     let found: Message?
@@ -47,7 +47,7 @@ extension PixiesetClient {
                         return .done(.reconciled(found))
                     }
                 }
-                return .again(status: status, retryAfter: retryAfter, detail: "\(detail) (not stored)")
+                return .again(reason: reason, retryAfter: retryAfter, detail: "\(detail) (not stored)")
             }
         }
     }

@@ -117,9 +117,9 @@ extension PixiesetClient {
             switch result {
             case .success: return .done(())
             case .failure(let error): throw error
-            case .retryable(let status, let retryAfter, let written, let detail):
+            case .retryable(let reason, let retryAfter, let written, let detail):
                 if written { outcomeUnknown = true }
-                return .again(status: status, retryAfter: retryAfter, detail: "uploading \(filename): \(detail)")
+                return .again(reason: reason, retryAfter: retryAfter, detail: "uploading \(filename): \(detail)")
             }
         }
     }
