@@ -72,10 +72,17 @@ enum LuaDispatch {
     /// Pushes `message` prefixed with the calling line, as `luaL_error` does.
     static func pushMessage(_ L: OpaquePointer, _ message: String) {
         _ = lua_checkstack(L, 2)
-        luaL_where(L, 1)
-        let bytes = Array(message.utf8)
-        bytes.withUnsafeBufferPointer { _ = lua_pushlstring(L, $0.baseAddress, $0.count) }
-        lua_concat(L, 2)
+        LuaStack.push(L, .text(positioned(message, in: L)))
+    }
+
+    /// `message` prefixed with `source:line: ` of the Lua function that
+    /// called into the host on `thread` (nothing when it has no line, as
+    /// when `pcall` itself is the caller). The one place positions are made:
+    /// for errors of Swift functions and of async work alike.
+    static func positioned(_ message: String, in thread: OpaquePointer) -> String {
+        var buffer = [CChar](repeating: 0, count: 512)
+        _ = pxl_where(thread, 1, &buffer, buffer.count)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + message
     }
 
     /// Installs `entry` as the shim's dispatcher, once per process.

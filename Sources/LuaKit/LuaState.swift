@@ -51,10 +51,7 @@ public final class LuaState {
 
     /// Sets a global function.
     public func register(_ name: String, _ body: @escaping LuaSwiftFunction) {
-        withHostAllocations {
-            pushFunction(name: name, .sync(body))
-            lua_setglobal(L, name)
-        }
+        setGlobal(name, .sync(body))
     }
 
     /// Sets an async global function: the calling coroutine waits for the
@@ -63,10 +60,14 @@ public final class LuaState {
         if let table {
             setField(name, in: table, .async(body, pending))
         } else {
-            withHostAllocations {
-                pushFunction(name: name, .async(body, pending))
-                lua_setglobal(L, name)
-            }
+            setGlobal(name, .async(body, pending))
+        }
+    }
+
+    private func setGlobal(_ name: String, _ kind: LuaFunctionBox.Kind) {
+        withHostAllocations {
+            pushFunction(name: name, kind)
+            lua_setglobal(L, name)
         }
     }
 
@@ -97,13 +98,11 @@ public final class LuaState {
         resetLimits()
         let base = lua_gettop(L)
         lua_pushcclosure(L, pxl_traceback, 0)
-        let bytes = Array(source.utf8)
-        let status = bytes.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { luaL_loadbufferx(L, $0.baseAddress, $0.count, "@" + chunkName, "t") }
-        }
-        guard status == LUA_OK else {
-            defer { lua_settop(L, base) }
-            throw LuaError.syntax(LuaStack.text(L, -1))
+        do {
+            try load(source, chunkName: chunkName, on: L)
+        } catch {
+            lua_settop(L, base)
+            throw error
         }
         let result = pxl_pcall(L, 0, LUA_MULTRET, base + 1)
         defer { lua_settop(L, base) }
@@ -118,13 +117,21 @@ public final class LuaState {
     /// The corresponding C function is `lua_resume`.
     public func runAsync(_ source: String, chunkName: String, timeout: Duration? = nil) async throws -> [LuaValue] {
         try await drive(chunkName: chunkName, timeout: timeout) { co in
-            let bytes = Array(source.utf8)
-            let status = bytes.withUnsafeBufferPointer { buffer in
-                buffer.withMemoryRebound(to: CChar.self) { luaL_loadbufferx(co, $0.baseAddress, $0.count, "@" + chunkName, "t") }
-            }
-            guard status == LUA_OK else { throw LuaError.syntax(LuaStack.text(co, -1)) }
+            try load(source, chunkName: chunkName, on: co)
             return 0
         }
+    }
+
+    /// Compiles `source` (text only) onto `thread`'s stack, named by its
+    /// path so errors read `chunkName:line:`. The corresponding C function
+    /// is `luaL_loadbufferx`, which reports by status and never raises.
+    /// - Throws: `LuaError.syntax`.
+    private func load(_ source: String, chunkName: String, on thread: OpaquePointer) throws {
+        let bytes = Array(source.utf8)
+        let status = bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { luaL_loadbufferx(thread, $0.baseAddress, $0.count, "@" + chunkName, "t") }
+        }
+        guard status == LUA_OK else { throw LuaError.syntax(LuaStack.text(thread, -1)) }
     }
 
     /// Calls a function the script handed over (a handler) as its own
@@ -184,10 +191,7 @@ public final class LuaState {
                 }
             } catch {
                 // Positioned at the line that called, in the thread that called (maybe a script's coroutine).
-                var buffer = [CChar](repeating: 0, count: 512)
-                _ = pxl_where(caller, 1, &buffer, buffer.count)
-                let position = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                let message = position + ((error as? LuaScriptError)?.message ?? "\(error)")
+                let message = LuaDispatch.positioned((error as? LuaScriptError)?.message ?? "\(error)", in: caller)
                 arguments = withHostAllocations {
                     lua_pushboolean(co, 0)
                     LuaStack.push(co, .text(message))

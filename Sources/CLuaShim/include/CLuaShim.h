@@ -90,13 +90,9 @@ void pxl_push_traceback(lua_State *L, lua_State *co, const char *message);
 static inline void pxl_pop(lua_State *L, int n) { lua_pop(L, n); }
 static inline void pxl_newtable(lua_State *L) { lua_newtable(L); }
 static inline int pxl_pcall(lua_State *L, int nargs, int nresults, int msgh) { return lua_pcall(L, nargs, nresults, msgh); }
-static inline const char *pxl_tostring(lua_State *L, int index) { return lua_tolstring(L, index, NULL); }
-static inline int pxl_upvalueindex(int i) { return lua_upvalueindex(i); }
 static inline int pxl_isnoneornil(lua_State *L, int index) { return lua_type(L, index) <= 0; }
 static inline lua_Number pxl_tonumber(lua_State *L, int index) { return lua_tonumberx(L, index, NULL); }
 static inline lua_Integer pxl_tointeger(lua_State *L, int index, int *isnum) { return lua_tointegerx(L, index, isnum); }
-static inline void pxl_insert(lua_State *L, int index) { lua_insert(L, index); }
-static inline void pxl_remove(lua_State *L, int index) { lua_remove(L, index); }
 static inline int pxl_registryindex(void) { return LUA_REGISTRYINDEX; }
 static inline void pxl_gc_collect(lua_State *L) { lua_gc(L, LUA_GCCOLLECT); }
 
