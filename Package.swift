@@ -103,6 +103,7 @@ let package = Package(
             name: "PixiesetKitTests",
             dependencies: [
                 "PixiesetKit",
+                .product(name: "Logging", package: "swift-log"),
                 "PixiesetModels",
                 "StudioSandbox",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -4,7 +4,35 @@ import Logging
 import PixiesetKit
 import PixiesetModels
 import StudioSandbox
+import Synchronization
 import Testing
+
+/// Log lines a client wrote, for tests of what it warns about.
+final class LogRecords: Sendable {
+    private let lines = Mutex<[String]>([])
+    var all: [String] { lines.withLock { $0 } }
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+
+    /// A logger that writes here.
+    var logger: Logger {
+        Logger(label: "test.client") { _ in CollectingLogHandler(records: self) }
+    }
+}
+
+struct CollectingLogHandler: LogHandler {
+    let records: LogRecords
+    var logLevel: Logger.Level = .trace
+    var metadata: Logger.Metadata = [:]
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        records.append("\(event.level) \(event.message)")
+    }
+}
 
 let testStart = Timestamp(parsing: "2026-03-01T09:00:00Z")!
 
@@ -18,6 +46,7 @@ let sandboxClock = StartingClock(start: testStart)
 /// A client on a fresh sandbox (port 0, temporary database) for one test.
 func withClient<T>(
     faults: String? = nil, quirks: String? = nil, retry: RetryPolicy = .fast, cookie: String? = nil,
+    logger: Logger = Logger(label: "test.client"),
     _ body: (RunningSandbox, PixiesetClient) async throws -> T
 ) async throws -> T {
     var configuration = SandboxConfiguration()
@@ -26,7 +55,7 @@ func withClient<T>(
     if let quirks { configuration.quirks = try Quirks(parsing: quirks) }
     return try await StudioSandbox.withRunning(configuration) { sandbox in
         let api = APIConfiguration(baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: cookie ?? sandbox.cookie, retry: retry)
-        return try await PixiesetClient.withClient(api) { client in try await body(sandbox, client) }
+        return try await PixiesetClient.withClient(api, logger: logger) { client in try await body(sandbox, client) }
     }
 }
 

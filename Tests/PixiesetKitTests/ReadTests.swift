@@ -106,7 +106,8 @@ struct ReadTests {
 struct PaginationTests {
     @Test("every conversation once, also when conversations move during the scan")
     func moving() async throws {
-        try await withClient { sandbox, client in
+        let log = LogRecords()
+        try await withClient(logger: log.logger) { sandbox, client in
             let ids = try sandbox.database.conversationIDs(ofStudio: "st_HOME")
             var seen: [String] = []
             var moved = false
@@ -123,11 +124,13 @@ struct PaginationTests {
             #expect(seen.count == 40)
             #expect(Set(seen) == Set(ids))
         }
+        #expect(!log.all.contains { $0.contains("not newest-first") }, "an ordered list is trusted")
     }
 
-    @Test("a list that is not newest-first is read whole")
+    @Test("a list that is not newest-first is detected, warned about once, and read whole")
     func unordered() async throws {
-        try await withClient(quirks: "unordered") { sandbox, client in
+        let log = LogRecords()
+        try await withClient(quirks: "unordered", logger: log.logger) { sandbox, client in
             var seen: [String] = []
             for try await conversation in client.allConversations(pageSize: 7) {
                 seen.append(conversation.id)
@@ -138,5 +141,6 @@ struct PaginationTests {
             }
             #expect(seen.count == 40 && Set(seen).count == 40)
         }
+        #expect(log.all.filter { $0.hasPrefix("warning") && $0.contains("not newest-first") }.count == 1)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import NIOHTTP1
 import PixiesetModels
 import StudioSandbox
@@ -51,11 +52,17 @@ struct FaultTests {
         }
     }
 
-    @Test("latency delays but does not change answers")
+    @Test("latency delays answers (no answer before it has passed) but does not change them")
     func latency() async throws {
-        try await withSandbox(faults: "latency=5ms") { _, wire in
+        try await withSandbox(faults: "latency=2s") { sandbox, wire in
+            // 2 s of latency cannot be answered within 300 ms: a lower bound, not a measured timing.
+            await #expect(throws: (any Error).self) {
+                _ = try await wire.get("/api/v1/conversations/unread/count", timeout: .milliseconds(300))
+            }
+            sandbox.controls.setFaults(try FaultPlan(parsing: "latency=5ms"))
             let reply = try await wire.get("/api/v1/conversations/")
             #expect(reply.status == 200)
+            #expect(try reply.decode(ConversationPage.self).data.count == 25)
         }
     }
 

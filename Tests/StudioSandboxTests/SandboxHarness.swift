@@ -50,8 +50,8 @@ struct Reply {
 struct Wire {
     let sandbox: RunningSandbox
 
-    func get(_ path: String, cookie: String? = nil, withCookie: Bool = true) async throws -> Reply {
-        try await send(.GET, path, body: nil, contentType: nil, cookie: withCookie ? cookie ?? sandbox.cookie : nil)
+    func get(_ path: String, cookie: String? = nil, withCookie: Bool = true, timeout: TimeAmount = .seconds(60)) async throws -> Reply {
+        try await send(.GET, path, body: nil, contentType: nil, cookie: withCookie ? cookie ?? sandbox.cookie : nil, timeout: timeout)
     }
 
     func post(_ path: String, json: String, withCookie: Bool = true) async throws -> Reply {
@@ -63,13 +63,15 @@ struct Wire {
     }
 
     /// `path` below the origin (`/api/v1/…`, `/_sandbox/…`) or a full URL.
-    func send(_ method: HTTPMethod, _ path: String, body: Data?, contentType: String?, cookie: String?) async throws -> Reply {
+    func send(
+        _ method: HTTPMethod, _ path: String, body: Data?, contentType: String?, cookie: String?, timeout: TimeAmount = .seconds(60)
+    ) async throws -> Reply {
         var request = HTTPClientRequest(url: path.hasPrefix("http") ? path : sandbox.origin + path)
         request.method = method
         if let cookie { request.headers.add(name: "Cookie", value: cookie) }
         if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+        let response = try await HTTPClient.shared.execute(request, timeout: timeout)
         let bytes = try await response.body.collect(upTo: 64 << 20)
         return Reply(status: Int(response.status.code), headers: response.headers, body: Data(bytes.readableBytesView))
     }
