@@ -26,7 +26,11 @@ let package = Package(
                 .product(name: "LuaKit", package: root),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                "RawTable",
             ]
-        )
+        ),
+        // The raw C API floor that Codable → Lua is compared with.
+        .target(name: "RawTable", dependencies: ["CLuaBench"]),
+        .systemLibrary(name: "CLuaBench", pkgConfig: "lua5.4", providers: [.apt(["liblua5.4-dev"])]),
     ]
 )

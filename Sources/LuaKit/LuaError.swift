@@ -8,10 +8,12 @@ public enum LuaError: Error, Sendable, CustomStringConvertible {
     case limit(String)
     /// The state could not be created or set up.
     case setup(String)
+    /// The host stopped the run (its task was cancelled, as when watch drains).
+    case cancelled(String)
 
     public var description: String {
         switch self {
-        case .syntax(let message), .limit(let message), .setup(let message): message
+        case .syntax(let message), .limit(let message), .setup(let message), .cancelled(let message): message
         case .runtime(let message, let traceback): traceback.isEmpty ? message : message + "\n" + traceback
         }
     }
@@ -19,7 +21,7 @@ public enum LuaError: Error, Sendable, CustomStringConvertible {
     /// The first line only, for one-line reports.
     public var message: String {
         switch self {
-        case .syntax(let message), .limit(let message), .setup(let message), .runtime(let message, _): message
+        case .syntax(let message), .limit(let message), .setup(let message), .cancelled(let message), .runtime(let message, _): message
         }
     }
 }

@@ -114,7 +114,10 @@ public final class LuaState {
     /// Runs `source` as a coroutine, so that it may call async functions:
     /// each call suspends it while the host awaits the work, then resumes it
     /// with the results, or raises the work's error at the calling line.
+    /// Runs on the caller's executor: an actor that owns the state may have
+    /// many runs and handler calls waiting on the host at once.
     /// The corresponding C function is `lua_resume`.
+    nonisolated(nonsending)
     public func runAsync(_ source: String, chunkName: String, timeout: Duration? = nil) async throws -> [LuaValue] {
         try await drive(chunkName: chunkName, timeout: timeout) { co in
             try load(source, chunkName: chunkName, on: co)
@@ -136,7 +139,9 @@ public final class LuaState {
 
     /// Calls a function the script handed over (a handler) as its own
     /// coroutine, like `runAsync`: it may wait for the API, and the limits
-    /// of a run apply to it.
+    /// of a run apply to it, its own (instructions and time are counted per
+    /// call, however many calls wait at once).
+    nonisolated(nonsending)
     public func call(_ function: LuaReference, with arguments: [LuaValue], timeout: Duration? = nil) async throws -> [LuaValue] {
         try await drive(chunkName: "handler", timeout: timeout) { co in
             try withHostAllocations {
@@ -158,38 +163,56 @@ public final class LuaState {
 
     /// Creates a coroutine, lets `prepare` push its function and arguments,
     /// and drives it to the end: host calls are awaited and answered.
+    ///
+    /// Other runs may go on while this one awaits the host, so the coroutine
+    /// is anchored in the registry (not on the main stack, which they share)
+    /// and its budget is loaded into the hook's limits around each resume.
+    nonisolated(nonsending)
     private func drive(chunkName: String, timeout: Duration?, prepare: (OpaquePointer) throws -> Int32) async throws -> [LuaValue] {
-        resetLimits()
-        if let timeout {
-            let milliseconds = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
-            limits.pointee.timeout_ms = milliseconds
-            limits.pointee.deadline_ns = pxl_monotonic_ns() + milliseconds * 1_000_000
-        }
-        let base = lua_gettop(L)
-        defer { lua_settop(L, base) }
+        var budget = RunBudget(limit: limits.pointee.limit, timeout: timeout)
+        recoverMemory()
         guard lua_checkstack(L, 4) != 0, let co = withHostAllocations({ lua_newthread(L) }) else {
             throw LuaError.setup("cannot create a coroutine (out of memory)")
         }
+        let anchor = withHostAllocations { luaL_ref(L, pxl_registryindex()) }
+        defer {
+            luaL_unref(L, pxl_registryindex(), anchor)
+            if memory.pointee.exceeded != 0 { recoverMemory() }
+        }
+        pxl_rearm_hook(co)
         var arguments = try prepare(co)
         while true {
+            guard !Task.isCancelled else { throw LuaError.cancelled("\(chunkName): stopped by the host before it finished") }
             var count: Int32 = 0
-            let result = lua_resume(co, L, arguments, &count)
+            let result = budget.charged(to: limits) { lua_resume(co, L, arguments, &count) }
             if result == LUA_OK {
                 return withHostAllocations { (0..<count).map { LuaStack.value(co, lua_gettop(co) - count + 1 + $0, depth: 0) } }
             }
-            guard result == LUA_YIELD else { throw coroutineFailure(co, status: result) }
+            guard result == LUA_YIELD else { throw budget.charged(to: limits) { coroutineFailure(co, status: result) } }
             guard let caller = pxl_host_yield_thread(co, count), let work = pending.work.removeValue(forKey: caller) else {
                 throw LuaError.runtime(message: "\(chunkName): coroutine.yield() outside a coroutine", traceback: "")
             }
             pxl_pop(co, count)
+            let outcome: Result<[LuaValue], any Error>
             do {
-                let results = try await withDeadline(work)
+                outcome = .success(try await LuaState.awaitWork(work, until: budget.deadline))
+            } catch {
+                outcome = .failure(error)
+            }
+            // A run out of time or cancelled is not resumed: its script cannot
+            // catch the end with pcall and carry on.
+            if case .failure(let error) = outcome, error is LuaDeadlinePassed {
+                throw LuaError.limit(RunBudget.timeoutMessage(budget.timeoutMilliseconds))
+            }
+            guard !Task.isCancelled else { throw LuaError.cancelled("\(chunkName): stopped by the host while waiting for the API") }
+            switch outcome {
+            case .success(let results):
                 arguments = withHostAllocations {
                     lua_pushboolean(co, 1)
                     for value in results { LuaStack.push(co, value) }
                     return Int32(results.count + 1)
                 }
-            } catch {
+            case .failure(let error):
                 // Positioned at the line that called, in the thread that called (maybe a script's coroutine).
                 let message = LuaDispatch.positioned((error as? LuaScriptError)?.message ?? "\(error)", in: caller)
                 arguments = withHostAllocations {
@@ -201,10 +224,9 @@ public final class LuaState {
         }
     }
 
-    /// Runs `work`, or gives up when the run's deadline passes first: the
-    /// run is then over (sticky, like the other limits).
-    private func withDeadline(_ work: @escaping LuaAsyncWork) async throws -> [LuaValue] {
-        let deadline = limits.pointee.deadline_ns
+    /// Runs `work`, or gives up when `deadline` (CLOCK_MONOTONIC ns, 0 for
+    /// none) passes first.
+    private static func awaitWork(_ work: @escaping LuaAsyncWork, until deadline: Int64) async throws -> [LuaValue] {
         guard deadline != 0 else { return try await work() }
         let remaining = Duration.nanoseconds(max(0, deadline - pxl_monotonic_ns()))
         let results = try await withThrowingTaskGroup(of: [LuaValue]?.self) { group in
@@ -216,10 +238,7 @@ public final class LuaState {
             defer { group.cancelAll() }
             return try await group.next() ?? nil
         }
-        guard let results else {
-            limits.pointee.timed_out = 1
-            throw LuaScriptError("time limit reached: the handler ran longer than \(limits.pointee.timeout_ms) ms (raise it with --handler-timeout)")
-        }
+        guard let results else { throw LuaDeadlinePassed() }
         return results
     }
 
@@ -242,7 +261,7 @@ public final class LuaState {
     private func failure(status: Int32) -> LuaError {
         let text = LuaStack.text(L, -1)
         if limits.pointee.timed_out != 0 {
-            return .limit("time limit reached: the handler ran longer than \(limits.pointee.timeout_ms) ms (raise it with --handler-timeout)")
+            return .limit(RunBudget.timeoutMessage(limits.pointee.timeout_ms))
         }
         if limits.pointee.exhausted != 0 {
             return .limit("instruction limit reached: the run used more than \(limits.pointee.limit) instructions (raise it with --max-instructions)")
@@ -260,14 +279,18 @@ public final class LuaState {
         return (String(text[..<range.lowerBound]), String(text[text.index(after: range.lowerBound)...]))
     }
 
+    /// Fresh limits for a synchronous run.
     private func resetLimits() {
-        limits.pointee.remaining = limits.pointee.limit
-        limits.pointee.exhausted = 0
-        limits.pointee.timed_out = 0
-        limits.pointee.deadline_ns = 0
-        memory.pointee.exceeded = 0
-        if memory.pointee.used > memory.pointee.limit { withHostAllocations { pxl_gc_collect(L) } }
+        RunBudget(limit: limits.pointee.limit, timeout: nil).load(into: limits)
+        recoverMemory()
         pxl_rearm_hook(L)
+    }
+
+    /// Clears the memory limit's mark once a collection brings the state
+    /// back under its cap (after the run that passed it has ended).
+    private func recoverMemory() {
+        if memory.pointee.used > memory.pointee.limit || memory.pointee.exceeded != 0 { withHostAllocations { pxl_gc_collect(L) } }
+        if memory.pointee.used <= memory.pointee.limit { memory.pointee.exceeded = 0 }
     }
 
     private func pushFunction(name: String, _ kind: LuaFunctionBox.Kind) {

@@ -17,34 +17,57 @@ public struct LuaValueEncoder: Sendable {
     }
 }
 
-/// A value being built; containers fill it in.
+/// A value being built; containers fill it in. Children live in the node's
+/// own arrays (not in an enum payload) so appending never copies them.
 final class EncodingNode {
-    enum Content {
-        case empty
-        case value(LuaValue)
-        case keyed([(String, EncodingNode)])
-        case unkeyed([EncodingNode])
+    enum Kind { case empty, value, keyed, unkeyed }
+
+    var kind = Kind.empty
+    var value = LuaValue.nil
+    /// For `.keyed`: the keys, parallel to `children`; a key encoded twice keeps its last value.
+    var keys: [String] = []
+    var children: [EncodingNode] = []
+
+    func set(_ leaf: LuaValue) {
+        kind = .value
+        value = leaf
     }
 
-    var content: Content = .empty
+    /// Makes the node a container of `kind` (kept if it already is one).
+    func become(_ container: Kind) {
+        guard kind != container else { return }
+        kind = container
+        keys = []
+        children = []
+    }
 
     func resolve(path: [any CodingKey]) throws -> LuaValue {
-        guard path.count <= LuaValueEncoder.maximumDepth else {
+        try resolve(depth: 0) { path }
+    }
+
+    /// `path` is only built when an error needs it.
+    private func resolve(depth: Int, path: () -> [any CodingKey]) throws -> LuaValue {
+        guard depth <= LuaValueEncoder.maximumDepth else {
             throw EncodingError.invalidValue(
-                LuaValue.nil, .init(codingPath: path, debugDescription: "nested more than \(LuaValueEncoder.maximumDepth) levels"))
+                LuaValue.nil, .init(codingPath: path(), debugDescription: "nested more than \(LuaValueEncoder.maximumDepth) levels"))
         }
-        switch content {
+        switch kind {
         case .empty: return .nil
-        case .value(let value): return value
-        case .keyed(let pairs):
-            var map: [LuaValue: LuaValue] = [:]
-            for (key, node) in pairs {
-                let value = try node.resolve(path: path + [LuaKey(key)])
-                if value != .nil { map[.text(key)] = value }
+        case .value: return value
+        case .keyed:
+            var map: [LuaValue: LuaValue] = .init(minimumCapacity: keys.count)
+            for (key, node) in zip(keys, children) {
+                let value = try node.resolve(depth: depth + 1) { path() + [LuaKey(key)] }
+                map[.text(key)] = value == .nil ? nil : value
             }
             return .map(map)
-        case .unkeyed(let nodes):
-            return .array(try nodes.enumerated().map { try $1.resolve(path: path + [LuaKey($0)]) })
+        case .unkeyed:
+            var items: [LuaValue] = []
+            items.reserveCapacity(children.count)
+            for (offset, node) in children.enumerated() {
+                items.append(try node.resolve(depth: depth + 1) { path() + [LuaKey(offset)] })
+            }
+            return .array(items)
         }
     }
 }
@@ -64,12 +87,12 @@ struct LuaEncoding: Encoder {
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        if case .keyed = node.content {} else { node.content = .keyed([]) }
+        node.become(.keyed)
         return KeyedEncodingContainer(KeyedContainer<Key>(node: node, codingPath: codingPath))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        if case .unkeyed = node.content {} else { node.content = .unkeyed([]) }
+        node.become(.unkeyed)
         return UnkeyedContainer(node: node, codingPath: codingPath)
     }
 
@@ -86,7 +109,7 @@ struct LuaEncoding: Encoder {
     static func encode<T: Encodable>(_ value: T, into node: EncodingNode, path: [any CodingKey]) throws {
         try checkDepth(path)
         if let leaf = try leafValue(value, path: path) {
-            node.content = .value(leaf)
+            node.set(leaf)
         } else {
             try value.encode(to: LuaEncoding(node: node, codingPath: path))
         }
@@ -126,10 +149,9 @@ struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
 
     private func append(_ key: Key) -> EncodingNode {
         let child = EncodingNode()
-        if case .keyed(var pairs) = node.content {
-            pairs.removeAll { $0.0 == key.stringValue }
-            pairs.append((key.stringValue, child))
-            node.content = .keyed(pairs)
+        if node.kind == .keyed {
+            node.keys.append(key.stringValue)
+            node.children.append(child)
         }
         return child
     }
@@ -156,17 +178,11 @@ struct UnkeyedContainer: UnkeyedEncodingContainer {
     let node: EncodingNode
     let codingPath: [any CodingKey]
 
-    var count: Int {
-        if case .unkeyed(let nodes) = node.content { return nodes.count }
-        return 0
-    }
+    var count: Int { node.kind == .unkeyed ? node.children.count : 0 }
 
     private func append() -> EncodingNode {
         let child = EncodingNode()
-        if case .unkeyed(var nodes) = node.content {
-            nodes.append(child)
-            node.content = .unkeyed(nodes)
-        }
+        if node.kind == .unkeyed { node.children.append(child) }
         return child
     }
 
@@ -194,7 +210,7 @@ struct SingleContainer: SingleValueEncodingContainer {
     let node: EncodingNode
     let codingPath: [any CodingKey]
 
-    mutating func encodeNil() throws { node.content = .value(.nil) }
+    mutating func encodeNil() throws { node.set(.nil) }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
         try LuaEncoding.encode(value, into: node, path: codingPath)

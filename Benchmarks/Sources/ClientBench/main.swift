@@ -13,6 +13,11 @@ import StudioSandbox
 // load hits both alike; medians of the batches are compared.
 
 let arguments = CommandLine.arguments
+// `ClientBench --lua` runs issue 4's figures alone (quick to iterate on).
+if arguments.dropFirst().first == "--lua" {
+    try await runLuaBenchmarks()
+    exit(0)
+}
 let pxscriptPath = arguments.count > 1 ? arguments[1] : nil
 let rounds = 15, perRound = 200, processRuns = 25
 

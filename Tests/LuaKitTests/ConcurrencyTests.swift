@@ -1,0 +1,149 @@
+import LuaKit
+import Synchronization
+import Testing
+
+/// What watch does: one actor owns the state and handles many events at
+/// once; each handler is a coroutine that waits on the host while the others
+/// run. Actor methods are re-entrant at each `await`, so calls interleave.
+actor HandlerHost {
+    let lua: LuaState
+    var handler: LuaReference?
+    let waiting = WaitCounter()
+
+    init(limits: LuaLimits = LuaLimits(), script: String) throws {
+        lua = try LuaState(limits: limits)
+        var captured: LuaReference?
+        lua.register("on") { args in
+            captured = try args.function(1)
+            return []
+        }
+        // Answers after `ms` milliseconds, counting how many calls wait at once.
+        lua.registerAsync("fetch") { [waiting] args in
+            let id = try args.integer(1)
+            let ms = try args.integer(2)
+            return {
+                waiting.enter()
+                defer { waiting.leave() }
+                try await Task.sleep(for: .milliseconds(ms))
+                return [.integer(id * 10)]
+            }
+        }
+        _ = try lua.run(script, chunkName: "handlers.lua")
+        handler = captured
+    }
+
+    func handle(_ arguments: [LuaValue], timeout: Duration? = nil) async throws -> [LuaValue] {
+        guard let handler else { throw LuaError.setup("no handler") }
+        return try await lua.call(handler, with: arguments, timeout: timeout)
+    }
+
+    func mostWaitingAtOnce() -> Int { waiting.most }
+    func run(_ source: String) throws -> [LuaValue] { try lua.run(source, chunkName: "after.lua") }
+}
+
+/// How many host calls wait at once, and the most there ever were.
+final class WaitCounter: Sendable {
+    private let counts = Mutex((now: 0, most: 0))
+    func enter() { counts.withLock { $0.now += 1; $0.most = max($0.most, $0.now) } }
+    func leave() { counts.withLock { $0.now -= 1 } }
+    var most: Int { counts.withLock { $0.most } }
+}
+
+@Suite("Many handlers waiting on one state at once")
+struct ConcurrencyTests {
+    /// Each handler keeps locals across three host calls that answer in an
+    /// order unlike the order of the calls.
+    static let script = """
+        on(function(id, ms)
+          local a = fetch(id, ms)
+          local b = fetch(id + 1, 40 - ms)
+          local c = fetch(id + 2, ms)
+          return id, a + b + c
+        end)
+        """
+
+    @Test("forty handlers wait at once and each gets its own answers")
+    func routing() async throws {
+        let host = try HandlerHost(script: Self.script)
+        let results = try await withThrowingTaskGroup(of: [LuaValue].self) { group in
+            for i in 0..<40 {
+                group.addTask { try await host.handle([.integer(Int64(i * 100)), .integer(Int64(40 - i))]) }
+            }
+            return try await group.reduce(into: [:]) { $0[$1[0]] = $1[1] }
+        }
+        #expect(results.count == 40)
+        for i in 0..<40 {
+            let id = Int64(i * 100)
+            #expect(results[.integer(id)] == .integer(id * 30 + 30), "handler \(i)")
+        }
+        #expect(await host.mostWaitingAtOnce() > 20)
+    }
+
+    @Test("each handler has its own instruction budget; one that loops forever ends alone")
+    func budgets() async throws {
+        let host = try HandlerHost(limits: LuaLimits(maxInstructions: 300_000, maxMemory: 64 << 20), script: """
+            on(function(id, spin)
+              if spin < 0 then while true do fetch(id, 1) for _ = 1, 1000 do end end end
+              -- about 150,000 instructions each, half the budget, split by host calls
+              local n = 0
+              for round = 1, 3 do
+                for _ = 1, 16000 do n = n + 1 end
+                fetch(id, spin)
+              end
+              return id, n
+            end)
+            """)
+        let outcomes = await withTaskGroup(of: (Int, Result<[LuaValue], any Error>).self) { group in
+            for i in 0..<8 {
+                group.addTask {
+                    do { return (i, .success(try await host.handle([.integer(Int64(i)), .integer(i == 3 ? -1 : 5)]))) }
+                    catch { return (i, .failure(error)) }
+                }
+            }
+            return await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+        }
+        for i in 0..<8 {
+            switch outcomes[i] {
+            case .success(let values):
+                #expect(i != 3 && values == [.integer(Int64(i)), .integer(48000)], "handler \(i)")
+            case .failure(let error):
+                #expect(i == 3, "handler \(i): \(error)")
+                guard case LuaError.limit(let message)? = error as? LuaError else { Issue.record("\(error)"); continue }
+                #expect(message.contains("instruction limit"))
+            case nil:
+                Issue.record("handler \(i) has no outcome")
+            }
+        }
+    }
+
+    @Test("a handler out of time ends alone; the others finish")
+    func timeouts() async throws {
+        let host = try HandlerHost(script: Self.script)
+        async let slow = Result { try await host.handle([.integer(1), .integer(5_000)], timeout: .milliseconds(150)) }
+        async let fast = host.handle([.integer(2), .integer(10)], timeout: .seconds(20))
+        let quick = try await fast
+        #expect(quick == [.integer(2), .integer(60 + 30)])
+        guard case .failure(LuaError.limit(let message)) = await slow else { Issue.record("the slow handler did not time out"); return }
+        #expect(message.contains("time limit"))
+    }
+
+    @Test("the host can cancel a waiting handler; the state stays usable")
+    func cancellation() async throws {
+        let host = try HandlerHost(script: Self.script)
+        let waiting = Task { try await host.handle([.integer(7), .integer(30_000)]) }
+        let other = Task { try await host.handle([.integer(8), .integer(20)]) }
+        try await Task.sleep(for: .milliseconds(100))
+        waiting.cancel()
+        let error = await #expect(throws: LuaError.self) { try await waiting.value }
+        guard case .cancelled(let message) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(message.contains("stopped by the host"))
+        #expect(try await other.value == [.integer(8), .integer(80 + 90 + 100)])
+        #expect(try await host.run("return 1 + 1") == [.integer(2)])
+    }
+}
+
+extension Result where Failure == any Error {
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
+}
