@@ -5,8 +5,12 @@ import CLuaShim
 /// like Lua's own library: `bad argument #1 to 'send' (string expected, got nil)`.
 public struct LuaArguments {
     let L: OpaquePointer
+    /// Not retained: the state keeps every box alive, and a call never
+    /// outlives its state. Saves a retain/release pair per call.
+    unowned(unsafe) let box: LuaFunctionBox
+
     /// The function's name, for messages.
-    public let function: String
+    public var function: String { box.name }
 
     /// How many arguments were passed.
     public var count: Int { Int(lua_gettop(L)) }

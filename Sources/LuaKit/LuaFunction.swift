@@ -26,11 +26,18 @@ final class LuaFunctionBox {
     }
 
     let name: String
-    let kind: Kind
+    // Kept apart rather than as an enum payload: the call path reads them
+    // without copying (and retaining) the payload.
+    let sync: LuaSwiftFunction?
+    let async: LuaAsyncFunction?
+    let pending: PendingCalls?
 
     init(name: String, kind: Kind) {
         self.name = name
-        self.kind = kind
+        switch kind {
+        case .sync(let body): (sync, async, pending) = (body, nil, nil)
+        case .async(let body, let calls): (sync, async, pending) = (nil, body, calls)
+        }
     }
 }
 
@@ -45,16 +52,13 @@ enum LuaDispatch {
     static let entry: pxl_dispatch_fn = { L, pointer in
         guard let L, let pointer else { return failed }
         let box = Unmanaged<LuaFunctionBox>.fromOpaque(pointer).takeUnretainedValue()
-        let arguments = LuaArguments(L: L, function: box.name)
+        let arguments = LuaArguments(L: L, box: box)
         do {
-            let results: [LuaValue]
-            switch box.kind {
-            case .sync(let body):
-                results = try body(arguments)
-            case .async(let body, let pending):
-                pending.work[L] = try body(arguments)
+            guard let body = box.sync else {
+                box.pending?.work[L] = try box.async?(arguments)
                 return yield
             }
+            let results = try body(arguments)
             for result in results where !LuaStack.push(L, result) {
                 pushMessage(L, "'\(box.name)' returned a value nested too deeply")
                 return failed
