@@ -202,3 +202,10 @@ int pxl_where(lua_State *co, int level, char *buffer, size_t size) {
 }
 
 void pxl_push_traceback(lua_State *L, lua_State *co, const char *message) { luaL_traceback(L, co, message, 0); }
+
+int pxl_describe_error(lua_State *L) {
+    if (lua_type(L, 1) == LUA_TSTRING) return 1;
+    if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) return 1;
+    lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    return 1;
+}

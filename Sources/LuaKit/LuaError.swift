@@ -30,5 +30,21 @@ public enum LuaError: Error, Sendable, CustomStringConvertible {
 /// caller's line (`script.lua:3: bad argument #1 to 'send' (…)`).
 public struct LuaScriptError: Error, Sendable {
     public let message: String
-    public init(_ message: String) { self.message = message }
+    /// A value to raise instead of the message (an API error table), with
+    /// the name of a metatable defined by `LuaState.defineMetatable`. A map
+    /// gets a `where` field (`file:line`) of the calling line.
+    public let value: LuaValue?
+    public let metatable: String?
+
+    public init(_ message: String) {
+        self.message = message
+        value = nil
+        metatable = nil
+    }
+
+    public init(raising value: LuaValue, metatable: String?, message: String) {
+        self.message = message
+        self.value = value
+        self.metatable = metatable
+    }
 }

@@ -65,11 +65,33 @@ enum LuaDispatch {
             }
             return Int32(results.count)
         } catch let failure as LuaScriptError {
-            pushMessage(L, failure.message)
+            pushError(L, failure, calledFrom: L)
             return failed
         } catch {
             pushMessage(L, "'\(box.name)': \(error)")
             return failed
+        }
+    }
+
+    /// Pushes what `failure` raises onto `L`: its value with its metatable,
+    /// or its message positioned at the line that called on `thread`.
+    static func pushError(_ L: OpaquePointer, _ failure: LuaScriptError, calledFrom thread: OpaquePointer) {
+        guard var value = failure.value else {
+            _ = lua_checkstack(L, 2)
+            LuaStack.push(L, .text(positioned(failure.message, in: thread)))
+            return
+        }
+        if case .map(var fields) = value {
+            let position = positioned("", in: thread)
+            if !position.isEmpty { fields[.text("where")] = .text(String(position.dropLast(2))) }
+            value = .map(fields)
+        }
+        guard lua_checkstack(L, 4) != 0, LuaStack.push(L, value) else {
+            LuaStack.push(L, .text(positioned(failure.message, in: thread)))
+            return
+        }
+        if let name = failure.metatable {
+            if lua_getfield(L, pxl_registryindex(), name) == LUA_TTABLE { lua_setmetatable(L, -2) } else { pxl_pop(L, 1) }
         }
     }
 

@@ -76,18 +76,53 @@ public final class LuaState {
         setField(name, in: table, .sync(body))
     }
 
+    /// `table` is a global name or a dotted path (`px.conversations`); the
+    /// tables on the way are created when missing.
     private func setField(_ name: String, in table: String, _ kind: LuaFunctionBox.Kind) {
         withHostAllocations {
-            if lua_getglobal(L, table) != LUA_TTABLE {
-                pxl_pop(L, 1)
-                pxl_newtable(L)
-                lua_pushvalue(L, -1)
-                lua_setglobal(L, table)
-            }
+            pushTable(path: table)
             pushFunction(name: name, kind)
             lua_setfield(L, -2, name)
             pxl_pop(L, 1)
         }
+    }
+
+    /// Pushes the table at a dotted path of globals, creating what is missing.
+    private func pushTable(path: String) {
+        pxl_pushglobaltable(L)
+        for part in path.split(separator: ".").map(String.init) {
+            if lua_getfield(L, -1, part) != LUA_TTABLE {
+                pxl_pop(L, 1)
+                pxl_newtable(L)
+                lua_pushvalue(L, -1)
+                lua_setfield(L, -3, part)
+            }
+            lua_rotate(L, -2, -1)
+            pxl_pop(L, 1)
+        }
+    }
+
+    /// Sets a plain value at `table.name` (a dotted path of globals, like `px`).
+    public func setValue(_ value: LuaValue, named name: String, in table: String) {
+        withHostAllocations {
+            pushTable(path: table)
+            LuaStack.push(L, value)
+            lua_setfield(L, -2, name)
+            pxl_pop(L, 1)
+        }
+    }
+
+    /// Runs `source` (a chunk returning a table) and keeps its result in the
+    /// registry as the metatable `name`, for `LuaScriptError(raising:metatable:)`.
+    public func defineMetatable(_ name: String, source: String) throws {
+        resetLimits()
+        let base = lua_gettop(L)
+        defer { lua_settop(L, base) }
+        try load(source, chunkName: "=(\(name))", on: L)
+        guard pxl_pcall(L, 0, 1, 0) == LUA_OK, lua_type(L, -1) == LUA_TTABLE else {
+            throw LuaError.setup("cannot define the metatable \(name): \(LuaStack.text(L, -1))")
+        }
+        lua_setfield(L, pxl_registryindex(), name)
     }
 
     /// Compiles `source` with `chunkName` (the script's path, shown in
@@ -214,10 +249,10 @@ public final class LuaState {
                 }
             case .failure(let error):
                 // Positioned at the line that called, in the thread that called (maybe a script's coroutine).
-                let message = LuaDispatch.positioned((error as? LuaScriptError)?.message ?? "\(error)", in: caller)
+                let failure = error as? LuaScriptError ?? LuaScriptError("\(error)")
                 arguments = withHostAllocations {
                     lua_pushboolean(co, 0)
-                    LuaStack.push(co, .text(message))
+                    LuaDispatch.pushError(co, failure, calledFrom: caller)
                     return 2
                 }
             }
@@ -248,7 +283,14 @@ public final class LuaState {
         if limits.pointee.exhausted != 0 || limits.pointee.timed_out != 0 || memory.pointee.exceeded != 0 || status == LUA_ERRMEM {
             return failure(status: status)
         }
-        let message = LuaStack.text(co, -1)
+        let message: String = withHostAllocations {
+            // An error table's text comes from its __tostring, run protected with the run's budget.
+            lua_pushcclosure(L, pxl_describe_error, 0)
+            lua_pushvalue(co, -1)
+            lua_xmove(co, L, 1)
+            defer { pxl_pop(L, 1) }
+            return pxl_pcall(L, 1, 1, 0) == LUA_OK ? LuaStack.text(L, -1) : "(error object cannot be described: \(LuaStack.text(L, -1)))"
+        }
         let traceback: String = withHostAllocations {
             pxl_push_traceback(L, co, "")
             defer { pxl_pop(L, 1) }

@@ -80,6 +80,10 @@ int pxl_where(lua_State *co, int level, char *buffer, size_t size);
 /// stock functions stay in the registry under "pxscript.stock_patterns".
 void pxl_install_patterns(lua_State *L);
 
+/// The text of an error value (argument 1): a string as is, else its
+/// `__tostring`. Call with lua_pcall: a script's `__tostring` may fail.
+int pxl_describe_error(lua_State *L);
+
 /// A message handler for lua_pcall that appends a traceback.
 int pxl_traceback(lua_State *L);
 
@@ -95,5 +99,6 @@ static inline lua_Number pxl_tonumber(lua_State *L, int index) { return lua_tonu
 static inline lua_Integer pxl_tointeger(lua_State *L, int index, int *isnum) { return lua_tointegerx(L, index, isnum); }
 static inline int pxl_registryindex(void) { return LUA_REGISTRYINDEX; }
 static inline void pxl_gc_collect(lua_State *L) { lua_gc(L, LUA_GCCOLLECT); }
+static inline void pxl_pushglobaltable(lua_State *L) { lua_pushglobaltable(L); }
 
 #endif
