@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "PixiesetModels", targets: ["PixiesetModels"]),
         .library(name: "PixiesetKit", targets: ["PixiesetKit"]),
         .library(name: "LuaKit", targets: ["LuaKit"]),
+        .library(name: "PXRuntime", targets: ["PXRuntime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -29,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.0"),
     ],
     targets: [
         .target(
@@ -76,9 +78,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "PXRuntime",
+            dependencies: [
+                "LuaKit",
+                "PixiesetKit",
+                "PixiesetModels",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "pxscript",
             dependencies: [
+                "PXRuntime",
+                "LuaKit",
                 "PixiesetKit",
                 "StudioSandbox",
                 "PixiesetModels",
@@ -119,6 +136,19 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PXRuntimeTests",
+            dependencies: [
+                "PXRuntime",
+                "LuaKit",
+                "PixiesetKit",
+                "PixiesetModels",
+                "StudioSandbox",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -12,6 +12,12 @@ public struct LuaArguments {
     /// The function's name, for messages.
     public var function: String { box.name }
 
+    /// `file:line` of the script line that called (empty when called from C),
+    /// for plans and logs.
+    public var position: String {
+        String(LuaDispatch.positioned("", in: L).dropLast(2))
+    }
+
     /// How many arguments were passed.
     public var count: Int { Int(lua_gettop(L)) }
 

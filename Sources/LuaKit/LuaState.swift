@@ -160,6 +160,14 @@ public final class LuaState {
         }
     }
 
+    /// Compiles `source` without running it (`pxscript check`).
+    /// - Throws: `LuaError.syntax` with `chunkName:line: message`.
+    public func compile(_ source: String, chunkName: String) throws {
+        let base = lua_gettop(L)
+        defer { lua_settop(L, base) }
+        try withHostAllocations { try load(source, chunkName: chunkName, on: L) }
+    }
+
     /// Compiles `source` (text only) onto `thread`'s stack, named by its
     /// path so errors read `chunkName:line:`. The corresponding C function
     /// is `luaL_loadbufferx`, which reports by status and never raises.

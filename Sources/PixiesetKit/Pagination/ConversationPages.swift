@@ -24,7 +24,7 @@ public struct ConversationPages: AsyncSequence, Sendable {
         Iterator(client: client, filter: filter, pageSize: pageSize)
     }
 
-    public struct Iterator: AsyncIteratorProtocol {
+    public struct Iterator: AsyncIteratorProtocol, Sendable {
         let client: PixiesetClient
         let filter: ConversationFilter
         let pageSize: Int

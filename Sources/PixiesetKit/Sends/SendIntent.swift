@@ -7,7 +7,9 @@ public struct SendIntent: Sendable, Hashable, Codable {
     public var conversationID: String
     public var content: String
     public var attachmentIDs: [String]
-    /// The attachments' file names: ids may differ between attempts, names do not.
+    /// The attachments' file names: ids may differ between attempts, names
+    /// do not. An empty name stands for an attachment whose name is unknown
+    /// (an `att_…` id the script passed): it matches any one attachment.
     public var attachmentNames: [String]
 
     public init(conversationID: String, content: String, attachmentIDs: [String] = [], attachmentNames: [String] = []) {
@@ -18,11 +20,18 @@ public struct SendIntent: Sendable, Hashable, Codable {
     }
 
     /// Whether `message` is this send: a studio message with the same
-    /// normalised text and the same attachment names.
+    /// normalised text, as many attachments, and the same names where known.
     public func matches(_ message: Message) -> Bool {
-        message.senderType != .client && message.senderType != .system
-            && SendIntent.normalise(message.content) == SendIntent.normalise(content)
-            && message.attachments.map(\.filename).sorted() == attachmentNames.sorted()
+        guard message.senderType != .client && message.senderType != .system,
+              SendIntent.normalise(message.content) == SendIntent.normalise(content),
+              message.attachments.count == attachmentNames.count
+        else { return false }
+        var unmatched = message.attachments.map(\.filename)
+        for name in attachmentNames where !name.isEmpty {
+            guard let index = unmatched.firstIndex(of: name) else { return false }
+            unmatched.remove(at: index)
+        }
+        return true
     }
 
     /// Text as compared for reconciliation: Unicode NFC, `\r\n` as `\n`,

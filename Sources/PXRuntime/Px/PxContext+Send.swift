@@ -1,0 +1,185 @@
+import Crypto
+import Foundation
+import Logging
+import LuaKit
+import PixiesetKit
+import PixiesetModels
+import Synchronization
+
+/// An attachment as a script names it (SPEC §4).
+enum AttachmentSpec: Sendable, Hashable {
+    /// An `att_…` id uploaded before.
+    case id(String)
+    /// A file to upload first, under the file policy.
+    case file(path: String, filename: String?, contentType: String?)
+
+    /// The name the message will show (unknown for an id).
+    var filename: String {
+        switch self {
+        case .id: ""
+        case .file(let path, let filename, _): filename ?? URL(fileURLWithPath: path).lastPathComponent
+        }
+    }
+
+    /// What identifies it in a derived send key.
+    var keyPart: String {
+        switch self {
+        case .id(let id): id
+        case .file: "file:" + filename
+        }
+    }
+}
+
+/// A send a script asked for.
+struct SendRequest: Sendable {
+    let conversationID: String
+    let content: String
+    let attachments: [AttachmentSpec]
+    /// The script's `key =`, if any.
+    let key: String?
+    /// `file:line` of the script line that asked.
+    let position: String
+}
+
+extension PxContext {
+    /// Sends exactly once (SPEC §4 "Send keys", §6 "Durable state"): the
+    /// intent is recorded before the request; a key already sent is
+    /// skipped and its first message returned; an unknown outcome stays
+    /// pending for reconciliation.
+    func send(_ request: SendRequest) async throws -> LuaValue {
+        let explicit = request.key != nil
+        let key = request.key.map { "k:" + $0 } ?? Self.derivedKey(request)
+        let now = clock.now()
+        let day = capDay(now)
+        // Looked up before any upload, so a skipped send uploads nothing.
+        if let first = try store.sentMessage(conversationID: request.conversationID, key: key, explicitKey: explicit, now: now) {
+            return try skipped(request, key: key, messageJSON: first, at: now)
+        }
+        var ids: [String] = [], names: [String] = []
+        for attachment in request.attachments {
+            names.append(attachment.filename)
+            ids.append(try await attachmentID(attachment))
+        }
+        let intent = SendIntent(conversationID: request.conversationID, content: request.content, attachmentIDs: ids, attachmentNames: names)
+        let entry: OutboxEntry
+        switch try store.reserveSend(intent, key: key, explicitKey: explicit, now: now, day: day, cap: options.maxSends) {
+        case .alreadySent(let json):
+            return try skipped(request, key: key, messageJSON: json, at: now)
+        case .inFlight:
+            throw PxError.table(
+                code: "SEND_IN_FLIGHT", status: nil,
+                message: "the same send to \(request.conversationID) is already under way (or pending a check after an interruption)")
+        case .proceed(let reserved):
+            entry = reserved
+        }
+        if options.dryRun { return try await planned(request, entry: entry, intent: intent, at: now) }
+        let outcome: SendOutcome
+        do {
+            let matched = try store.matchedMessageIDs(in: request.conversationID)
+            outcome = try await client.send(intent, excluding: matched, now: { [clock] in clock.now() })
+        } catch {
+            if case PixiesetError.sendPending = error {
+                try? store.journal("pending", conversationID: request.conversationID, detail: "\(error)", at: clock.now())
+            } else {
+                try? store.abandonSend(entry, reason: "\(error)", at: clock.now())
+            }
+            throw error
+        }
+        let message = outcome.message
+        let json = String(decoding: try JSONEncoder().encode(message), as: UTF8.self)
+        let reconciled: Bool
+        if case .reconciled = outcome { reconciled = true } else { reconciled = false }
+        try store.markSent(entry, messageID: message.id, messageJSON: json, at: clock.now(), reconciled: reconciled)
+        logger.info("sent \(message.id) to \(request.conversationID)", metadata: ["at": "\(request.position)"])
+        return try LuaValueEncoder().encode(message)
+    }
+
+    /// The key of a send without `key =`: the conversation (kept beside it),
+    /// the normalised text and the attachments.
+    static func derivedKey(_ request: SendRequest) -> String {
+        let text = SendIntent.normalise(request.content) + "\u{1}" + request.attachments.map(\.keyPart).sorted().joined(separator: "\u{1}")
+        return "h:" + SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    private func skipped(_ request: SendRequest, key: String, messageJSON: String, at: Date) throws -> LuaValue {
+        let message = try JSONDecoder().decode(Message.self, from: Data(messageJSON.utf8))
+        logger.info(
+            "skipped a send to \(request.conversationID): already sent as \(message.id)",
+            metadata: ["at": "\(request.position)", "key": "\(key.prefix(70))"])
+        try store.journal("skipped", conversationID: request.conversationID, detail: "already sent as \(message.id) (key \(key.prefix(60)))", at: at)
+        if options.dryRun {
+            plan.withLock {
+                $0.append(PlannedMessage(
+                    conversationID: request.conversationID, clientName: "", content: request.content,
+                    attachments: request.attachments.map(\.filename), position: request.position, skipped: "already sent as \(message.id)"))
+            }
+        }
+        return try LuaValueEncoder().encode(message)
+    }
+
+    /// The id to send for `attachment`: uploaded now (nothing in a dry run).
+    private func attachmentID(_ attachment: AttachmentSpec) async throws -> String {
+        switch attachment {
+        case .id(let id):
+            return id
+        case .file(let path, let filename, let contentType):
+            let readable = try policy.readablePath(path)
+            if options.dryRun {
+                guard FileManager.default.isReadableFile(atPath: readable) else {
+                    throw PixiesetError.file(path: path, problem: "cannot be read")
+                }
+                return "att_dry_run_\(nextPlaceholder())"
+            }
+            return try await client.upload(fileAt: readable, filename: filename, contentType: contentType).id
+        }
+    }
+
+    /// A dry run's send: recorded in the throw-away state, planned, and
+    /// answered with a placeholder message (`dry_run = true`).
+    private func planned(_ request: SendRequest, entry: OutboxEntry, intent: SendIntent, at: Date) async throws -> LuaValue {
+        let id = "msg_dry_run_\(nextPlaceholder())"
+        let message = Message(
+            id: id, conversationID: request.conversationID, content: request.content, sentAt: Timestamp(microseconds: Int64(at.timeIntervalSince1970 * 1_000_000)),
+            senderType: .photographer, senderID: nil, readAt: nil,
+            attachments: zip(intent.attachmentIDs, request.attachments).map {
+                Attachment(id: $0, filename: $1.filename, fileSize: nil, contentType: nil, url: nil)
+            })
+        let json = String(decoding: try JSONEncoder().encode(message), as: UTF8.self)
+        try store.markSent(entry, messageID: id, messageJSON: json, at: at, reconciled: false)
+        let name = await clientName(of: request.conversationID)
+        plan.withLock {
+            $0.append(PlannedMessage(
+                conversationID: request.conversationID, clientName: name, content: request.content,
+                attachments: request.attachments.map(\.filename), position: request.position, skipped: nil))
+        }
+        guard case LuaValue.map(var fields) = try LuaValueEncoder().encode(message) else { return LuaValue.nil }
+        fields[LuaValue.text("dry_run")] = LuaValue.boolean(true)
+        return .map(fields)
+    }
+
+    /// Settles sends an earlier run left pending (SPEC §6): each is looked
+    /// for in its conversation; found, it is recorded as sent; not found, it
+    /// is forgotten (the script may send it again). A check that fails
+    /// stops the run before the script starts.
+    func reconcilePending() async throws {
+        for entry in try store.pendingSends() {
+            let matched = try store.matchedMessageIDs(in: entry.intent.conversationID)
+            let found: Message?
+            do {
+                found = try await client.reconcile(entry.intent, since: entry.attemptedAt, excluding: matched)
+            } catch {
+                throw RuntimeError.unavailable(
+                    "a send to \(entry.intent.conversationID) from an interrupted run could not be checked (\(error)); "
+                        + "nothing was run, so it cannot be sent twice: try again later")
+            }
+            if let found {
+                let json = String(decoding: try JSONEncoder().encode(found), as: UTF8.self)
+                try store.markSent(entry, messageID: found.id, messageJSON: json, at: clock.now(), reconciled: true)
+                logger.info("a send from an interrupted run had reached \(entry.intent.conversationID) (\(found.id)); recorded")
+            } else {
+                try store.abandonSend(entry, reason: "not sent before an interruption", at: clock.now())
+                logger.info("a send from an interrupted run had not reached \(entry.intent.conversationID); it may be sent again")
+            }
+        }
+    }
+}

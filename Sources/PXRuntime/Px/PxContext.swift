@@ -1,0 +1,69 @@
+import Foundation
+import Logging
+import LuaKit
+import PixiesetKit
+import PixiesetModels
+import Synchronization
+
+/// What the px functions share during one run: the client, the state, the
+/// clock, the options, the plan of a dry run. `Sendable`: the async work of
+/// px functions runs off the Lua state's executor and reaches it from there.
+final class PxContext: Sendable {
+    let client: PixiesetClient
+    let store: StateStore
+    let options: RuntimeOptions
+    let clock: RuntimeClock
+    let logger: Logger
+    let policy: FilePolicy
+    let plan = Mutex<[PlannedMessage]>([])
+    /// Client names by conversation id, for plans and logs.
+    let clientNames = Mutex<[String: String]>([:])
+    /// Walks over conversations the script is iterating, by id.
+    let cursors = Mutex<(next: Int64, open: [Int64: ConversationCursor])>((0, [:]))
+    /// Counts placeholder ids in a dry run.
+    let placeholders = Mutex(0)
+
+    init(client: PixiesetClient, store: StateStore, options: RuntimeOptions, clock: RuntimeClock, logger: Logger, policy: FilePolicy) {
+        self.client = client
+        self.store = store
+        self.options = options
+        self.clock = clock
+        self.logger = logger
+        self.policy = policy
+    }
+
+    /// The day a send counts against, in the cap's zone (`--tz`).
+    func capDay(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = options.timeZone
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+    }
+
+    func nextPlaceholder() -> Int {
+        placeholders.withLock {
+            $0 += 1
+            return $0
+        }
+    }
+
+    /// The client's name in `conversationID` (read once, then remembered).
+    func clientName(of conversationID: String) async -> String {
+        if let known = clientNames.withLock({ $0[conversationID] }) { return known }
+        let name = (try? await client.conversation(conversationID, messages: false))?.client?.name ?? "?"
+        clientNames.withLock { $0[conversationID] = name }
+        return name
+    }
+}
+
+/// One message a dry run would send.
+public struct PlannedMessage: Sendable, Hashable {
+    public let conversationID: String
+    public let clientName: String
+    public let content: String
+    public let attachments: [String]
+    /// `file:line` of the script line that asked.
+    public let position: String
+    /// Why it would not be sent, when it would be skipped.
+    public let skipped: String?
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Logging
+import LuaKit
+
+extension PxModule {
+    /// `px.map(list, fn, { concurrency = 4 })`: bulk work, items in parallel
+    /// up to the limit, results in input order, per-item errors collected.
+    static func installMap(on lua: LuaState, context: PxContext, runtime: PXRuntime) {
+        lua.registerAsync("map", in: "px") { args in
+            let items: [LuaValue]
+            switch args.value(1) {
+            case .array(let list): items = list
+            case .map(let pairs) where pairs.isEmpty: items = []
+            case .map: throw LuaScriptError("bad argument #1 to 'map' (a list expected: a table with keys 1, 2, 3, …)")
+            default: throw args.typeError(1, expected: "table")
+            }
+            let function = try args.function(2)
+            let options = try OptionsTable(args, 3, known: ["concurrency"])
+            let concurrency = try options.integer("concurrency") ?? 4
+            guard (1...64).contains(concurrency) else {
+                runtime.releaseLater(function)
+                throw LuaScriptError("bad argument #3 to 'map' (concurrency must be between 1 and 64)")
+            }
+            let progress = context.options.showsProgress ? Progress(total: items.count) : nil
+            return {
+                let (results, errors) = try await runtime.map(items, with: function, concurrency: concurrency, progress: progress)
+                return [.array(results), .map(errors)]
+            }
+        }
+    }
+}
+
+extension PXRuntime {
+    /// Runs `function` on every item, at most `concurrency` at once, each as
+    /// its own coroutine on this actor. An item's error is collected (and
+    /// logged); an error that must stop the run (send cap, pause, expired
+    /// session) cancels the rest and is raised.
+    func map(_ items: [LuaValue], with function: LuaReference, concurrency: Int, progress: Progress?) async throws
+        -> ([LuaValue], [LuaValue: LuaValue])
+    {
+        defer { release(function) }
+        var results = [LuaValue](repeating: .nil, count: items.count)
+        var errors: [LuaValue: LuaValue] = [:]
+        let fatal: LuaScriptError? = try await withThrowingTaskGroup(of: (Int, Result<[LuaValue], any Error>).self) { group in
+            var next = 0
+            var fatal: LuaScriptError?
+            func start() {
+                guard next < items.count, fatal == nil else { return }
+                let index = next, item = items[index]
+                next += 1
+                group.addTask {
+                    do { return (index, .success(try await self.call(function, with: [item, .integer(Int64(index + 1))]))) }
+                    catch { return (index, .failure(error)) }
+                }
+            }
+            for _ in 0..<min(concurrency, items.count) { start() }
+            while let (index, outcome) = try await group.next() {
+                switch outcome {
+                case .success(let values):
+                    results[index] = values.first ?? .nil
+                case .failure(let error):
+                    let message = (error as? LuaError)?.message ?? "\(error)"
+                    if let stop = Self.stoppingCode(message) {
+                        fatal = PxError.table(code: stop, status: nil, message: Self.stripCode(message))
+                        group.cancelAll()
+                        continue
+                    }
+                    errors[.integer(Int64(index + 1))] = .text(message)
+                    context.logger.warning("px.map: item \(index + 1) failed: \(message)")
+                }
+                progress?.advance()
+                start()
+            }
+            return fatal
+        }
+        progress?.finish()
+        if let fatal { throw fatal }
+        if !errors.isEmpty { context.logger.warning("px.map: \(errors.count) of \(items.count) items failed") }
+        return (results, errors)
+    }
+
+    /// The code of an error that must stop a whole run, when `message` is one.
+    static func stoppingCode(_ message: String) -> String? {
+        ["SEND_CAP", "PAUSED", "SESSION_EXPIRED"].first { message.hasSuffix("(\($0))") }
+    }
+
+    static func stripCode(_ message: String) -> String {
+        guard let open = message.lastIndex(of: "(") else { return message }
+        return String(message[..<open]).trimmingCharacters(in: .whitespaces)
+    }
+
+    nonisolated func releaseLater(_ function: LuaReference) {
+        Task { await self.release(function) }
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import LuaKit
+import PixiesetKit
+
+extension PxModule {
+    /// `px.send`, `px.messages.send`, `px.attachments.upload`.
+    static func installMessages(on lua: LuaState, context: PxContext) {
+        lua.registerAsync("send", in: "px") { args in
+            let conversationID = try args.string(1)
+            let content = try args.string(2)
+            let options = try OptionsTable(args, 3, known: ["attachments", "key"])
+            let request = SendRequest(
+                conversationID: conversationID, content: content, attachments: try attachments(options),
+                key: try options.string("key"), position: args.position)
+            return { do { return [try await context.send(request)] } catch { throw PxError.from(error) } }
+        }
+        lua.registerAsync("send", in: "px.messages") { args in
+            let options = try OptionsTable(args, 1, known: ["conversation_id", "content", "attachments", "key"])
+            guard let conversationID = try options.string("conversation_id") else {
+                throw options.problem("conversation_id", "a string", got: .nil)
+            }
+            guard let content = try options.string("content") else { throw options.problem("content", "a string", got: .nil) }
+            let request = SendRequest(
+                conversationID: conversationID, content: content, attachments: try attachments(options),
+                key: try options.string("key"), position: args.position)
+            return { do { return [try await context.send(request)] } catch { throw PxError.from(error) } }
+        }
+        lua.registerAsync("upload", in: "px.attachments") { args in
+            let path = try args.string(1)
+            let options = try OptionsTable(args, 2, known: ["filename", "content_type"])
+            let filename = try options.string("filename"), contentType = try options.string("content_type")
+            return {
+                do {
+                    let readable = try context.policy.readablePath(path)
+                    let name = filename ?? URL(fileURLWithPath: path).lastPathComponent
+                    if context.options.dryRun {
+                        return [.map([
+                            .text("id"): .text("att_dry_run_\(context.nextPlaceholder())"), .text("filename"): .text(name),
+                            .text("content_type"): .text(contentType ?? ContentTypes.forFile(name)), .text("dry_run"): .boolean(true),
+                        ])]
+                    }
+                    let uploaded = try await context.client.upload(fileAt: readable, filename: filename, contentType: contentType)
+                    return [.map([
+                        .text("id"): .text(uploaded.id), .text("filename"): .text(uploaded.filename),
+                        .text("content_type"): .text(uploaded.contentType), .text("file_size"): .integer(Int64(uploaded.size)),
+                    ])]
+                } catch { throw PxError.from(error) }
+            }
+        }
+    }
+
+    /// `attachments = { "att_…", "guide.pdf", { path =, filename =, content_type = } }`.
+    static func attachments(_ options: OptionsTable) throws -> [AttachmentSpec] {
+        let items: [LuaValue]
+        switch options.value("attachments") {
+        case .nil: return []
+        case .array(let list): items = list
+        case .map(let pairs) where pairs.isEmpty: return []
+        case .string: items = [options.value("attachments")]
+        case let other: throw options.problem("attachments", "a list", got: other)
+        }
+        return try items.map { item in
+            switch item {
+            case .string(let bytes):
+                let text = String(decoding: bytes, as: UTF8.self)
+                return text.hasPrefix("att_") ? .id(text) : .file(path: text, filename: nil, contentType: nil)
+            case .map(let pairs):
+                guard let path = pairs[.text("path")]?.text else {
+                    throw LuaScriptError("bad argument #\(options.position) to '\(options.function)' (an attachment table needs path = \"…\")")
+                }
+                return .file(path: path, filename: pairs[.text("filename")]?.text, contentType: pairs[.text("content_type")]?.text)
+            default:
+                throw LuaScriptError(
+                    "bad argument #\(options.position) to '\(options.function)' (attachments are \"att_…\" ids, paths or {path = …} tables, got \(item.typeName))")
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import LuaKit
+
+extension PxModule {
+    /// `px.template.render(text, vars)`, `px.template.file(path, vars)`.
+    static func installTemplates(on lua: LuaState, context: PxContext) {
+        let partial: (String) throws -> String = { name in
+            for candidate in [name, name + ".mustache", name + ".txt"] {
+                if let bytes = try? context.policy.read(candidate) { return String(decoding: bytes, as: UTF8.self) }
+            }
+            throw LuaScriptError("template partial '\(name)' not found (looked for \(name), \(name).mustache and \(name).txt beside the script)")
+        }
+        lua.register("render", in: "px.template") { args in
+            let text = try args.string(1)
+            let data = args.value(2)
+            do {
+                return [.text(try PlainTemplate.render(text, name: "template", data: data, partial: partial))]
+            } catch let problem as PlainTemplate.Problem {
+                throw LuaScriptError(problem.description)
+            }
+        }
+        lua.register("file", in: "px.template") { args in
+            let path = try args.string(1)
+            let data = args.value(2)
+            let source: [UInt8]
+            do {
+                source = try context.policy.read(path)
+            } catch let error as FilePolicyError {
+                throw PxError.from(error)
+            }
+            do {
+                return [.text(try PlainTemplate.render(String(decoding: source, as: UTF8.self), name: path, data: data, partial: partial))]
+            } catch let problem as PlainTemplate.Problem {
+                throw LuaScriptError(problem.description)
+            }
+        }
+    }
+}

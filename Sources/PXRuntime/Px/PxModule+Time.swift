@@ -1,0 +1,64 @@
+import Foundation
+import LuaKit
+
+extension PxModule {
+    /// `px.time.now/parse/format`, `px.duration`, `px.hours` (its Swift half).
+    static func installTime(on lua: LuaState, context: PxContext) {
+        lua.register("now", in: "px.time") { _ in [.number(context.clock.now().timeIntervalSince1970)] }
+        lua.register("parse", in: "px.time") { args in
+            let text = try args.string(1)
+            guard let date = ISOTime.parse(text) else {
+                throw LuaScriptError("bad argument #1 to 'parse' ('\(text.prefix(40))' is not an ISO 8601 time like 2025-08-07T10:30:00Z)")
+            }
+            return [.number(date.timeIntervalSince1970)]
+        }
+        lua.register("format", in: "px.time") { args in
+            let seconds = try args.number(1)
+            let pattern = try args.optionalString(2)
+            let zone = try timeZone(args.optionalString(3), function: "format", position: 3) ?? context.options.timeZone
+            let date = Date(timeIntervalSince1970: seconds)
+            return [.text(pattern.map { TimeFormat.format(date, $0, timeZone: zone) } ?? ISOTime.format(date))]
+        }
+        lua.register("duration", in: "px") { args in
+            let text = try args.string(1)
+            guard let seconds = DurationText.seconds(text) else {
+                throw LuaScriptError("bad argument #1 to 'duration' ('\(text.prefix(40))' is not a duration like \"3d\", \"12h\", \"90m\" or \"1h30m\")")
+            }
+            return [.number(seconds)]
+        }
+        lua.register("hours", in: "px.__host") { args in
+            let spec = try args.string(1)
+            let options = try OptionsTable(args, 2, known: ["tz"])
+            let zone = try timeZone(options.string("tz"), function: "hours", position: 2)
+            do {
+                _ = try OpeningHours(parsing: spec, timeZone: zone ?? context.options.timeZone)
+            } catch {
+                throw LuaScriptError("bad argument #1 to 'hours' (\(error))")
+            }
+            return [.text(spec), zone.map { .text($0.identifier) } ?? .nil]
+        }
+        func hours(_ args: LuaArguments) throws -> OpeningHours {
+            let zone = try timeZone(args.optionalString(2), function: "hours", position: 2) ?? context.options.timeZone
+            return try OpeningHours(parsing: args.string(1), timeZone: zone)
+        }
+        lua.register("contains", in: "px.__host") { args in
+            let date = Date(timeIntervalSince1970: try args.number(3))
+            return [.boolean(try hours(args).contains(date))]
+        }
+        lua.register("next_open", in: "px.__host") { args in
+            let date = Date(timeIntervalSince1970: try args.number(3))
+            return [try hours(args).nextOpen(after: date).map { .number($0.timeIntervalSince1970) } ?? .nil]
+        }
+        _ = try? lua.run(
+            "px.__host.hours_check, px.__host.hours_contains, px.__host.hours_next_open = px.__host.hours, px.__host.contains, px.__host.next_open",
+            chunkName: "=(px)")
+    }
+
+    static func timeZone(_ name: String?, function: String, position: Int) throws -> TimeZone? {
+        guard let name else { return nil }
+        guard let zone = TimeZone(identifier: name) else {
+            throw LuaScriptError("bad argument #\(position) to '\(function)' (unknown time zone '\(name.prefix(40))'; use a name like America/Toronto)")
+        }
+        return zone
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import Logging
+import LuaKit
+
+extension PxModule {
+    /// `px.json`, `px.log` (its Swift half), `px.sleep`, `px.args`, `px.dry_run`.
+    static func installValues(on lua: LuaState, context: PxContext) {
+        lua.register("encode", in: "px.json") { args in
+            do { return [.text(try JSONBridge.encode(args.value(1)))] } catch let problem as JSONBridge.Problem {
+                throw LuaScriptError("bad argument #1 to 'encode' (\(problem.description))")
+            }
+        }
+        lua.register("decode", in: "px.json") { args in
+            let text = try args.string(1)
+            do { return [try JSONBridge.decode(text)] } catch let problem as JSONBridge.Problem {
+                throw LuaScriptError("bad argument #1 to 'decode' (\(problem.description))")
+            }
+        }
+        let logger = context.logger
+        lua.register("log", in: "px.__host") { args in
+            let level = try args.string(1)
+            let text = try args.string(2)
+            let position = args.position
+            let metadata: Logger.Metadata = position.isEmpty ? [:] : ["at": "\(position)"]
+            switch level {
+            case "debug": logger.debug("\(text)", metadata: metadata)
+            case "warn": logger.warning("\(text)", metadata: metadata)
+            case "error": logger.error("\(text)", metadata: metadata)
+            default: logger.info("\(text)", metadata: metadata)
+            }
+            return []
+        }
+        lua.registerAsync("sleep", in: "px") { args in
+            let seconds = try args.number(1)
+            guard seconds >= 0, seconds.isFinite else { throw LuaScriptError("bad argument #1 to 'sleep' (seconds must be 0 or more)") }
+            // A dry run plans; it does not wait.
+            if context.options.dryRun { return { [] } }
+            return {
+                try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+                return []
+            }
+        }
+        lua.setValue(.array(context.options.arguments.map { .text($0) }), named: "args", in: "px")
+        lua.setValue(.boolean(context.options.dryRun), named: "dry_run", in: "px")
+    }
+}

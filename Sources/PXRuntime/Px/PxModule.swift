@@ -1,0 +1,60 @@
+import LuaKit
+
+/// The `px` module of SPEC §4, set up on a state. Each area lives in its
+/// own file (`PxModule+Conversations.swift`, …); what is easier to say in
+/// Lua (iterators, log formatting) is in `prelude`, a chunk named "=(px)"
+/// whose frames errors pass over, so they name the script's line.
+enum PxModule {
+    static func install(on lua: LuaState, context: PxContext, runtime: PXRuntime) throws {
+        try lua.defineMetatable(PxError.metatable, source: PxError.metatableSource)
+        installConversations(on: lua, context: context)
+        installMessages(on: lua, context: context)
+        installTemplates(on: lua, context: context)
+        installState(on: lua, context: context)
+        installTime(on: lua, context: context)
+        installValues(on: lua, context: context)
+        installMap(on: lua, context: context, runtime: runtime)
+        try lua.enableRequire(context.policy)
+        lua.allowEnvironment(Set(context.options.allowEnvironment), from: context.options.environment)
+        _ = try lua.run(prelude, chunkName: "=(px)")
+    }
+
+    /// Lua-side parts of px: iterators over host cursors and log formatting.
+    /// Hidden helpers live in `px.__host` and are removed from view here.
+    static let prelude = """
+        local host = px.__host
+        px.__host = nil
+        local format, pcall, error, select, tostring = string.format, pcall, error, select, tostring
+
+        function px.conversations.each(options)
+          local cursor = host.each_open(options)
+          return function() return host.cursor_next(cursor) end
+        end
+
+        function px.conversations.awaiting(options)
+          local cursor = host.awaiting_open(options)
+          return function() return host.cursor_next(cursor) end
+        end
+
+        for _, level in ipairs({ "debug", "info", "warn", "error" }) do
+          px.log[level] = function(text, ...)
+            if select("#", ...) > 0 then
+              local ok, formatted = pcall(format, text, ...)
+              if not ok then error("bad argument to 'log." .. level .. "' (" .. tostring(formatted) .. ")", 2) end
+              text = formatted
+            end
+            host.log(level, text)
+          end
+        end
+
+        local hours_methods = {
+          contains = function(self, t) return host.hours_contains(self.spec, self.tz, t) end,
+          next_open = function(self, t) return host.hours_next_open(self.spec, self.tz, t) end,
+        }
+        local hours_meta = { __index = hours_methods, __tostring = function(self) return "hours(" .. self.spec .. ")" end }
+        function px.hours(spec, options)
+          local checked, tz = host.hours_check(spec, options)
+          return setmetatable({ spec = checked, tz = tz }, hours_meta)
+        end
+        """
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Logging
+import LuaKit
+import PixiesetKit
+import Synchronization
+
+/// Runs one script with the px module (SPEC §4): the place where LuaKit and
+/// PixiesetKit meet.
+///
+/// An actor that owns its Lua state: Lua code only runs on its executor,
+/// and while one coroutine waits for the API (a `px.map` item, say) the
+/// actor runs the others (LuaKit's async calls are re-entrant at each
+/// `await`).
+public actor PXRuntime {
+    let lua: LuaState
+    let context: PxContext
+    private var installed = false
+
+    /// - Throws: `RuntimeError.state` when the Lua state cannot be made.
+    public init(options: RuntimeOptions, client: PixiesetClient, store: StateStore, clock: RuntimeClock, logger: Logger) throws {
+        let folder = (options.scriptPath as NSString).deletingLastPathComponent
+        do {
+            let policy = try FilePolicy(
+                scriptFolder: folder.isEmpty ? "." : folder, granted: options.allowRead,
+                denied: [store.path, store.path + "-wal", store.path + "-shm"] + (ConfigFile.defaultPath(environment: options.environment).map { [$0] } ?? []))
+            lua = try LuaState(limits: options.limits)
+            context = PxContext(client: client, store: store, options: options, clock: clock, logger: logger, policy: policy)
+        } catch {
+            throw RuntimeError.state("cannot prepare the script: \(error)")
+        }
+    }
+
+    /// What a finished run leaves for the command to print.
+    public struct Summary: Sendable {
+        /// The messages a dry run would send (empty otherwise).
+        public let plan: [PlannedMessage]
+        /// The script's return values, as text.
+        public let results: [String]
+    }
+
+    /// Settles sends left pending by an interrupted run, then runs the script.
+    /// - Throws: `RuntimeError` with the kind the exit code follows.
+    public func run() async throws -> Summary {
+        let source = try readScript()
+        try install()
+        try await context.reconcilePending()
+        do {
+            let values = try await lua.runAsync(source, chunkName: context.options.scriptPath)
+            return Summary(plan: context.plan.withLock { $0 }, results: values.map(Self.describe))
+        } catch let error as LuaError {
+            throw Self.runtimeError(error)
+        }
+    }
+
+    /// Compiles the script and the modules it requires, running nothing
+    /// that touches the network (`pxscript check`).
+    public func compile() throws -> [String] {
+        let source = try readScript()
+        return try ScriptCheck.check(source: source, chunkName: context.options.scriptPath, policy: context.policy)
+    }
+
+    private func readScript() throws -> String {
+        let path = context.options.scriptPath
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw FileManager.default.fileExists(atPath: path)
+                ? RuntimeError.usage("\(path): cannot be read") : RuntimeError.missingFile("\(path): no such file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw RuntimeError.compile("\(path): not UTF-8 text (save the script as UTF-8)")
+        }
+        return text
+    }
+
+    private func install() throws {
+        guard !installed else { return }
+        installed = true
+        do {
+            try PxModule.install(on: lua, context: context, runtime: self)
+        } catch let error as LuaError {
+            throw RuntimeError.state("cannot set up the px module: \(error)")
+        }
+    }
+
+    /// Calls a function of the script (a `px.map` item) as its own coroutine.
+    func call(_ function: LuaReference, with arguments: [LuaValue]) async throws -> [LuaValue] {
+        try await lua.call(function, with: arguments)
+    }
+
+    func release(_ function: LuaReference) { lua.release(function) }
+
+    static func runtimeError(_ error: LuaError) -> RuntimeError {
+        switch error {
+        case .syntax(let message): .compile(message)
+        case .runtime(let message, let traceback): PxError.runtimeError(forUncaught: message, traceback: traceback)
+        case .limit(let message), .cancelled(let message): .script(message: message, traceback: "")
+        case .setup(let message): .state(message)
+        }
+    }
+
+    static func describe(_ value: LuaValue) -> String {
+        switch value {
+        case .string(let bytes): String(decoding: bytes, as: UTF8.self)
+        case .integer(let number): String(number)
+        case .number(let number): String(number)
+        case .boolean(let flag): String(flag)
+        case .nil: "nil"
+        case .array, .map: (try? JSONBridge.encode(value)) ?? "table"
+        case .opaque(let type): type
+        }
+    }
+}

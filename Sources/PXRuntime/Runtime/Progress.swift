@@ -1,0 +1,36 @@
+import Foundation
+import Synchronization
+
+/// A progress line for bulk work on a terminal: count, rate and time left.
+/// Made only when standard error is a terminal; pipes stay quiet.
+final class Progress: Sendable {
+    private struct State {
+        var done = 0
+        var lastDraw = 0.0
+    }
+
+    private let total: Int
+    private let started = Date()
+    private let state = Mutex(State())
+
+    init(total: Int) { self.total = total }
+
+    func advance() {
+        let line: String? = state.withLock { state in
+            state.done += 1
+            let now = Date().timeIntervalSince(started)
+            guard now - state.lastDraw >= 0.1 || state.done == total else { return nil }
+            state.lastDraw = now
+            let rate = now > 0 ? Double(state.done) / now : 0
+            let left = rate > 0 ? Double(total - state.done) / rate : 0
+            let width = 24, filled = total > 0 ? width * state.done / total : width
+            let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled)
+            return String(format: "\r[%@] %d/%d  %.1f/s  ETA %.0fs ", bar, state.done, total, rate, left)
+        }
+        if let line { FileHandle.standardError.write(Data(line.utf8)) }
+    }
+
+    func finish() {
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}

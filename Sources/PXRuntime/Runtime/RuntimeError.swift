@@ -1,0 +1,29 @@
+/// A failure of a run that is not the script's own error, with the exit
+/// code family SPEC §5 gives it (the executable maps kinds to numbers).
+public enum RuntimeError: Error, Sendable, CustomStringConvertible {
+    /// Bad options or environment (64).
+    case usage(String)
+    /// The script does not compile (65): `file:line: message`.
+    case compile(String)
+    /// A named file is missing (66).
+    case missingFile(String)
+    /// The script raised an error (1): message and traceback.
+    case script(message: String, traceback: String)
+    /// The API is unreachable or keeps failing, or a send stayed pending (69).
+    case unavailable(String)
+    /// Stopped at the send cap (75).
+    case sendCap(String)
+    /// The session is expired or refused (77).
+    case sessionExpired(String)
+    /// The state file cannot be used (1).
+    case state(String)
+
+    public var description: String {
+        switch self {
+        case .usage(let text), .compile(let text), .missingFile(let text), .unavailable(let text), .sendCap(let text),
+            .sessionExpired(let text), .state(let text):
+            text
+        case .script(let message, let traceback): traceback.isEmpty ? message : message + "\n" + traceback
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import LuaKit
+
+/// How a script runs: what the command line and the config file decided.
+public struct RuntimeOptions: Sendable {
+    /// The script's path as given; errors name it so.
+    public var scriptPath: String
+    /// `px.args`: the words after `--`.
+    public var arguments: [String]
+    public var dryRun: Bool
+    public var limits: LuaLimits
+    /// `--max-sends`: sends per calendar day in `timeZone` (SPEC §5).
+    public var maxSends: Int
+    public var timeZone: TimeZone
+    /// `--allow-read` folders, besides the script's own.
+    public var allowRead: [String]
+    /// `--allow-env` names `os.getenv` may read.
+    public var allowEnvironment: [String]
+    public var environment: [String: String]
+    /// Whether progress bars may draw (standard error is a terminal).
+    public var showsProgress: Bool
+
+    public init(
+        scriptPath: String, arguments: [String] = [], dryRun: Bool = false, limits: LuaLimits = LuaLimits(), maxSends: Int = 200,
+        timeZone: TimeZone = .current, allowRead: [String] = [], allowEnvironment: [String] = [],
+        environment: [String: String] = [:], showsProgress: Bool = false
+    ) {
+        self.scriptPath = scriptPath
+        self.arguments = arguments
+        self.dryRun = dryRun
+        self.limits = limits
+        self.maxSends = maxSends
+        self.timeZone = timeZone
+        self.allowRead = allowRead
+        self.allowEnvironment = allowEnvironment
+        self.environment = environment
+        self.showsProgress = showsProgress
+    }
+}

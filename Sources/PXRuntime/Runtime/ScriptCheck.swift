@@ -1,0 +1,69 @@
+import Foundation
+import LuaKit
+
+/// `pxscript check`: compiles a script and every module it requires, with
+/// no network, and warns about `px.` names that do not exist and globals
+/// that are used but never set (likely typos).
+///
+/// The global check reads tokens, not scopes: a name counts as defined if
+/// the file declares or assigns it anywhere. It finds typos, not shadowing.
+enum ScriptCheck {
+    /// - Returns: warnings, `file:line: message`.
+    /// - Throws: `RuntimeError.compile` for the first file that does not compile.
+    static func check(source: String, chunkName: String, policy: FilePolicy) throws -> [String] {
+        let lua = try LuaState()
+        var warnings: [String] = []
+        var pending = [(chunkName, source)], seen = Set<String>()
+        while let (name, text) = pending.popLast() {
+            guard seen.insert(name).inserted else { continue }
+            do {
+                try lua.compile(text, chunkName: name)
+            } catch let error as LuaError {
+                throw RuntimeError.compile(error.message)
+            }
+            let tokens = LuaTokens(text)
+            warnings += unknownPxNames(tokens, file: name) + undefinedGlobals(tokens, file: name)
+            for module in tokens.requiredModules {
+                let path = module.split(separator: ".").joined(separator: "/") + ".lua"
+                do {
+                    let bytes = try policy.read(path)
+                    pending.append((path, String(decoding: bytes, as: UTF8.self)))
+                } catch {
+                    throw RuntimeError.compile("\(name): module '\(module)' not found: \(error)")
+                }
+            }
+        }
+        return warnings
+    }
+
+    /// Every name under `px` a script may use (`types/px.lua` lists the same).
+    static let pxNames: Set<String> = [
+        "px.conversations", "px.conversations.list", "px.conversations.each", "px.conversations.get", "px.conversations.awaiting",
+        "px.unread", "px.messages", "px.messages.send", "px.send", "px.attachments", "px.attachments.upload", "px.on", "px.every",
+        "px.cron", "px.at", "px.after", "px.sleep", "px.map", "px.template", "px.template.render", "px.template.file", "px.store",
+        "px.store.get", "px.store.set", "px.once", "px.hours", "px.log", "px.log.debug", "px.log.info", "px.log.warn", "px.log.error",
+        "px.json", "px.json.encode", "px.json.decode", "px.time", "px.time.now", "px.time.parse", "px.time.format", "px.duration",
+        "px.args", "px.dry_run",
+    ]
+
+    static func unknownPxNames(_ tokens: LuaTokens, file: String) -> [String] {
+        tokens.dottedNames(from: "px").compactMap { name, line in
+            pxNames.contains(name) || name.hasPrefix("px.args.") ? nil : "\(file):\(line): warning: unknown px name '\(name)'"
+        }
+    }
+
+    static let knownGlobals: Set<String> = [
+        "px", "assert", "error", "getmetatable", "ipairs", "load", "next", "pairs", "pcall", "print", "rawequal", "rawget", "rawlen",
+        "rawset", "require", "select", "setmetatable", "tonumber", "tostring", "type", "xpcall", "_G", "_VERSION", "collectgarbage",
+        "string", "table", "math", "utf8", "coroutine", "os", "_ENV",
+    ]
+
+    static func undefinedGlobals(_ tokens: LuaTokens, file: String) -> [String] {
+        let defined = tokens.definedNames.union(knownGlobals)
+        var reported = Set<String>()
+        return tokens.usedNames.compactMap { name, line in
+            guard !defined.contains(name), reported.insert(name).inserted else { return nil }
+            return "\(file):\(line): warning: '\(name)' is used but never set (a typo, or a global from elsewhere?)"
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import GRDB
+
+/// One line of the journal: every send, skip and failure with its reason.
+public struct JournalEntry: Sendable, Hashable, Codable {
+    public let at: Date
+    public let kind: String
+    public let conversationID: String?
+    public let detail: String
+}
+
+extension StateStore {
+    /// Appends to the journal.
+    public func journal(_ kind: String, conversationID: String?, detail: String, at: Date) throws {
+        try pool.write { db in try Self.journal(db, at: at, kind: kind, conversationID: conversationID, detail: detail) }
+    }
+
+    static func journal(_ db: Database, at: Date, kind: String, conversationID: String?, detail: String) throws {
+        try db.execute(
+            sql: "INSERT INTO journal (at, kind, conversation_id, detail) VALUES (?, ?, ?, ?)",
+            arguments: [at.timeIntervalSince1970, kind, conversationID, detail])
+    }
+
+    /// The newest `limit` entries, oldest first.
+    public func journalTail(limit: Int) throws -> [JournalEntry] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM journal ORDER BY id DESC LIMIT ?", arguments: [limit]).reversed().map { row in
+                JournalEntry(
+                    at: Date(timeIntervalSince1970: row["at"]), kind: row["kind"], conversationID: row["conversation_id"],
+                    detail: row["detail"])
+            }
+        }
+    }
+
+    /// Whether sends on this state are paused (`pxscript pause`).
+    public func isPaused() throws -> Bool { try pool.read { db in try Self.isPaused(db) } }
+
+    /// Pauses or resumes every send on this state, from any process.
+    public func setPaused(_ paused: Bool, at: Date) throws {
+        try pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO setting (name, value) VALUES ('paused', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                arguments: [paused ? "1" : "0"])
+            try Self.journal(db, at: at, kind: paused ? "paused" : "resumed", conversationID: nil, detail: "")
+        }
+    }
+
+    static func isPaused(_ db: Database) throws -> Bool {
+        try String.fetchOne(db, sql: "SELECT value FROM setting WHERE name = 'paused'") == "1"
+    }
+}

@@ -1,0 +1,55 @@
+import GRDB
+
+extension StateStore {
+    /// Frozen migrations: never edit one that has landed; add a new one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE setting (
+                    name TEXT PRIMARY KEY,
+                    value TEXT NOT NULL
+                );
+                CREATE TABLE send (
+                    id INTEGER PRIMARY KEY,
+                    conversation_id TEXT NOT NULL,
+                    send_key TEXT NOT NULL,
+                    explicit_key INTEGER NOT NULL,
+                    content TEXT NOT NULL,
+                    attachment_ids TEXT NOT NULL,
+                    attachment_names TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('pending', 'sent')),
+                    attempted_at REAL NOT NULL,
+                    day TEXT NOT NULL,
+                    message_id TEXT,
+                    message_json TEXT,
+                    sent_at REAL
+                );
+                CREATE INDEX send_by_key ON send(conversation_id, send_key);
+                CREATE UNIQUE INDEX send_by_message ON send(message_id) WHERE message_id IS NOT NULL;
+                CREATE INDEX send_pending ON send(state) WHERE state = 'pending';
+                CREATE TABLE store (
+                    key TEXT PRIMARY KEY,
+                    value TEXT NOT NULL
+                );
+                CREATE TABLE once (
+                    key TEXT PRIMARY KEY,
+                    first_at REAL NOT NULL,
+                    until REAL NOT NULL
+                );
+                CREATE TABLE journal (
+                    id INTEGER PRIMARY KEY,
+                    at REAL NOT NULL,
+                    kind TEXT NOT NULL,
+                    conversation_id TEXT,
+                    detail TEXT NOT NULL
+                );
+                CREATE TABLE daily_sends (
+                    day TEXT PRIMARY KEY,
+                    count INTEGER NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }
+}

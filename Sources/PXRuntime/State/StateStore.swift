@@ -1,0 +1,66 @@
+import Foundation
+import GRDB
+
+/// The durable state of one script on one account (SPEC §5 "State"): send
+/// keys and the outbox, `px.store`, `px.once`, the journal, daily send
+/// counts and the pause flag, in one SQLite file (WAL) owned by one
+/// `DatabasePool`. Every operation is one transaction.
+///
+/// `run`, `status`, `pause` and `resume` (and later `watch`) open the same
+/// file; SQLite's locking keeps concurrent processes consistent.
+public final class StateStore: Sendable {
+    /// `PRAGMA application_id` of a state file ("PXST"): a foreign SQLite
+    /// file is refused, never migrated into or reset.
+    static let applicationID: Int32 = 0x5058_5354
+
+    let pool: DatabasePool
+    public let path: String
+
+    /// Opens the state at `path`, creating it (and its folder) when missing.
+    /// - Throws: `StateError` for a foreign, corrupt or unwritable file.
+    public init(path: String) throws {
+        self.path = path
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty {
+            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try pool.write { db in
+                let id = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+                let tables = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") ?? 0
+                if id == 0 && tables == 0 {
+                    try db.execute(sql: "PRAGMA application_id = \(StateStore.applicationID)")
+                } else if id != StateStore.applicationID {
+                    throw StateError("\(path) is not a pxscript state file (it belongs to another program); refusing to touch it")
+                }
+            }
+            try StateStore.migrator.migrate(pool)
+        } catch let error as StateError {
+            throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
+            throw StateError("\(path) is not a readable state file (\(error.message ?? "corrupt")); it was left as it is")
+        } catch {
+            throw StateError("cannot open the state file \(path): \(error)")
+        }
+    }
+
+    /// A consistent copy of this state at `path` (for `--dry-run`, which
+    /// must leave the real state untouched). The corresponding SQLite
+    /// feature is the online backup API.
+    public func copy(to path: String) throws -> StateStore {
+        let copy = try StateStore(path: path)
+        try pool.backup(to: copy.pool)
+        return copy
+    }
+
+    public func close() throws { try pool.close() }
+}
+
+/// A problem with the state file, worded for the user.
+public struct StateError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

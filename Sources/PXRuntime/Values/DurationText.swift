@@ -1,0 +1,33 @@
+import Foundation
+
+/// Durations as scripts and flags write them: `90s`, `15m`, `2h`, `3d`,
+/// `1w`, combined (`1h30m`), or a plain number of seconds.
+public enum DurationText {
+    /// Seconds, or nil when `text` is not a duration.
+    public static func seconds(_ text: String) -> Double? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let plain = Double(trimmed), plain >= 0, plain.isFinite { return plain }
+        var total = 0.0, number = "", sawUnit = false
+        for character in trimmed {
+            if character.isNumber || character == "." {
+                number.append(character)
+                continue
+            }
+            let unit: Double
+            switch character {
+            case "s": unit = 1
+            case "m": unit = 60
+            case "h": unit = 3600
+            case "d": unit = 86_400
+            case "w": unit = 604_800
+            default: return nil
+            }
+            guard let value = Double(number), value.isFinite else { return nil }
+            total += value * unit
+            number = ""
+            sawUnit = true
+        }
+        guard sawUnit, number.isEmpty else { return nil }
+        return total
+    }
+}
