@@ -169,13 +169,14 @@ public final class LuaState {
     }
 
     /// Compiles `source` (text only) onto `thread`'s stack, named by its
-    /// path so errors read `chunkName:line:`. The corresponding C function
+    /// path so errors read `chunkName:line:`. A name starting with `=` is
+    /// the host's own code (`=(px)`): errors of host functions pass over it. The corresponding C function
     /// is `luaL_loadbufferx`, which reports by status and never raises.
     /// - Throws: `LuaError.syntax`.
     private func load(_ source: String, chunkName: String, on thread: OpaquePointer) throws {
         let bytes = Array(source.utf8)
         let status = bytes.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { luaL_loadbufferx(thread, $0.baseAddress, $0.count, "@" + chunkName, "t") }
+            buffer.withMemoryRebound(to: CChar.self) { luaL_loadbufferx(thread, $0.baseAddress, $0.count, chunkName.hasPrefix("=") ? chunkName : "@" + chunkName, "t") }
         }
         guard status == LUA_OK else { throw LuaError.syntax(LuaStack.text(thread, -1)) }
     }

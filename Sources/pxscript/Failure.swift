@@ -2,14 +2,17 @@ import ArgumentParser
 import Foundation
 import PixiesetKit
 import PixiesetModels
+import PXRuntime
 import StudioSandbox
 
 /// Exit codes of SPEC §5, chosen in this one place.
 enum Exit {
     static let scriptError: Int32 = 1
     static let usage: Int32 = 64
+    static let compile: Int32 = 65
     static let missingFile: Int32 = 66
     static let unreachable: Int32 = 69
+    static let sendCap: Int32 = 75
     static let sessionExpired: Int32 = 77
 }
 
@@ -46,6 +49,17 @@ func withExitCodes(_ body: () async throws -> Void) async throws {
 func describe(_ error: any Error) -> (String, Int32) {
     switch error {
     case let failure as Failure: return (failure.description, failure.code)
+    case let runtime as RuntimeError:
+        switch runtime {
+        case .usage: return (runtime.description, Exit.usage)
+        case .compile: return (runtime.description, Exit.compile)
+        case .missingFile: return (runtime.description, Exit.missingFile)
+        case .unavailable: return (runtime.description, Exit.unreachable)
+        case .sendCap: return (runtime.description, Exit.sendCap)
+        case .sessionExpired: return (runtime.description, Exit.sessionExpired)
+        case .script, .state: return (runtime.description, Exit.scriptError)
+        }
+    case let state as StateError: return (state.description, Exit.scriptError)
     case let setup as SandboxSetupError: return (setup.description, setup.isMissingFile ? Exit.missingFile : Exit.scriptError)
     case let sandbox as SandboxError: return ("\(sandbox.body.error) (\(sandbox.body.code))", Exit.scriptError)
     case let api as PixiesetError:

@@ -33,12 +33,7 @@ final class PxContext: Sendable {
     }
 
     /// The day a send counts against, in the cap's zone (`--tz`).
-    func capDay(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = options.timeZone
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
-    }
+    func capDay(_ date: Date) -> String { StateStore.day(of: date, in: options.timeZone) }
 
     func nextPlaceholder() -> Int {
         placeholders.withLock {

@@ -36,6 +36,7 @@ enum PxModule {
           return function() return host.cursor_next(cursor) end
         end
 
+        px.log = {}
         for _, level in ipairs({ "debug", "info", "warn", "error" }) do
           px.log[level] = function(text, ...)
             if select("#", ...) > 0 then

@@ -52,13 +52,6 @@ public actor PXRuntime {
         }
     }
 
-    /// Compiles the script and the modules it requires, running nothing
-    /// that touches the network (`pxscript check`).
-    public func compile() throws -> [String] {
-        let source = try readScript()
-        return try ScriptCheck.check(source: source, chunkName: context.options.scriptPath, policy: context.policy)
-    }
-
     private func readScript() throws -> String {
         let path = context.options.scriptPath
         guard let data = FileManager.default.contents(atPath: path) else {

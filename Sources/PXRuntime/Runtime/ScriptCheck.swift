@@ -7,7 +7,17 @@ import LuaKit
 ///
 /// The global check reads tokens, not scopes: a name counts as defined if
 /// the file declares or assigns it anywhere. It finds typos, not shadowing.
-enum ScriptCheck {
+public enum ScriptCheck {
+    /// Reads and checks the script at `scriptPath`.
+    /// - Throws: `RuntimeError.missingFile`, `.compile`.
+    public static func run(scriptPath: String, policy: FilePolicy) throws -> [String] {
+        guard let data = FileManager.default.contents(atPath: scriptPath) else {
+            throw RuntimeError.missingFile("\(scriptPath): no such file")
+        }
+        guard let source = String(data: data, encoding: .utf8) else { throw RuntimeError.compile("\(scriptPath): not UTF-8 text") }
+        return try check(source: source, chunkName: scriptPath, policy: policy)
+    }
+
     /// - Returns: warnings, `file:line: message`.
     /// - Throws: `RuntimeError.compile` for the first file that does not compile.
     static func check(source: String, chunkName: String, policy: FilePolicy) throws -> [String] {

@@ -13,8 +13,7 @@ struct APIOptions: ParsableArguments {
     func resolve(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> APIConfiguration {
         let configPath = ConfigFile.defaultPath(environment: environment)
         let config = try configPath.map(ConfigFile.load(path:)) ?? ConfigFile()
-        let text = baseURL ?? environment["PXSCRIPT_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? config.baseURL ?? BaseURL.pixieset
-        let base = try BaseURL(parsing: text)
+        let base = try resolveBaseURL(environment: environment, config: config)
         try Self.checkFixedNow(environment: environment, base: base)
         // The file is already loaded: the cookie comes from it (or the environment) without reading it again.
         guard let cookie = CookieSource.cookie(environment: environment, config: config) else {
@@ -24,6 +23,12 @@ struct APIOptions: ParsableArguments {
                 code: Exit.sessionExpired)
         }
         return APIConfiguration(baseURL: base, cookie: cookie.cookie)
+    }
+
+    /// The base URL alone (no cookie needed): for naming a script's state.
+    func resolveBaseURL(environment: [String: String], config: ConfigFile) throws -> BaseURL {
+        let text = baseURL ?? environment["PXSCRIPT_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? config.baseURL ?? BaseURL.pixieset
+        return try BaseURL(parsing: text)
     }
 
     /// `PXSCRIPT_NOW` fixes clocks for tests; against a real studio it would

@@ -1,0 +1,63 @@
+import Foundation
+import GRDB
+import PixiesetKit
+
+/// What `pxscript status` shows of a state.
+public struct StateStatus: Sendable {
+    public let day: String
+    public let sendsToday: Int
+    public let pending: [OutboxEntry]
+    public let journal: [JournalEntry]
+    public let paused: Bool
+
+    public func text(cap: Int, path: String) -> String {
+        var lines = [
+            "state: \(path)",
+            "sends: \(paused ? "PAUSED (pxscript resume to restart them)" : "running")",
+            "today (\(day)): \(sendsToday) of \(cap) sends",
+        ]
+        lines.append(pending.isEmpty ? "pending sends: none" : "pending sends (checked before the next run sends anything):")
+        for entry in pending {
+            lines.append("  \(entry.intent.conversationID) since \(ISOTime.format(entry.attemptedAt)): \(entry.intent.content.prefix(60))")
+        }
+        lines.append(journal.isEmpty ? "journal: empty" : "journal (newest last):")
+        for entry in journal {
+            lines.append("  \(ISOTime.format(entry.at))  \(entry.kind)  \(entry.conversationID ?? "-")  \(entry.detail)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    public func json(cap: Int, path: String) throws -> String {
+        struct Pending: Encodable { let conversation_id: String; let since: String; let content: String }
+        struct Entry: Encodable { let at: String; let kind: String; let conversation_id: String?; let detail: String }
+        struct Body: Encodable {
+            let state: String; let paused: Bool; let day: String; let sends_today: Int; let max_sends: Int
+            let pending: [Pending]; let journal: [Entry]
+        }
+        let body = Body(
+            state: path, paused: paused, day: day, sends_today: sendsToday, max_sends: cap,
+            pending: pending.map { Pending(conversation_id: $0.intent.conversationID, since: ISOTime.format($0.attemptedAt), content: $0.intent.content) },
+            journal: journal.map { Entry(at: ISOTime.format($0.at), kind: $0.kind, conversation_id: $0.conversationID, detail: $0.detail) })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(body), as: UTF8.self)
+    }
+}
+
+extension StateStore {
+    /// The calendar day of `date` in `timeZone` (`2026-11-25`): the send
+    /// cap counts sends per such day (SPEC §5).
+    public static func day(of date: Date, in timeZone: TimeZone) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+    }
+
+    public func status(now: Date, timeZone: TimeZone, journalLimit: Int) throws -> StateStatus {
+        let day = Self.day(of: now, in: timeZone)
+        return StateStatus(
+            day: day, sendsToday: try sendCount(day: day), pending: try pendingSends(), journal: try journalTail(limit: journalLimit),
+            paused: try isPaused())
+    }
+}

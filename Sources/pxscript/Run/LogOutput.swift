@@ -1,0 +1,44 @@
+import Foundation
+import Logging
+
+/// Log lines on standard error, as text for people or JSON for machines
+/// (`--log-format`). Messages reach here already redacted by the client.
+struct LogOutput: LogHandler {
+    var logLevel: Logger.Level
+    var metadata: Logger.Metadata = [:]
+    let json: Bool
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+        let line: String
+        if json {
+            var object: [String: String] = ["level": event.level.rawValue, "message": "\(event.message)", "time": ISO8601DateFormatter().string(from: Date())]
+            for (key, value) in merged { object[key] = "\(value)" }
+            line = (try? String(decoding: JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)) ?? "\(event.message)"
+        } else {
+            let at = merged["at"].map { " [\($0)]" } ?? ""
+            let rest = merged.filter { $0.key != "at" }.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
+            line = "\(Self.label(event.level)): \(event.message)\(rest)\(at)"
+        }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    static func label(_ level: Logger.Level) -> String {
+        switch level {
+        case .trace, .debug: "debug"
+        case .info, .notice: "info"
+        case .warning: "warning"
+        case .error, .critical: "error"
+        }
+    }
+
+    static func logger(verbose: Bool, quiet: Bool, json: Bool) -> Logger {
+        let level: Logger.Level = verbose ? .debug : quiet ? .warning : .info
+        return Logger(label: "pxscript") { _ in LogOutput(logLevel: level, json: json) }
+    }
+}

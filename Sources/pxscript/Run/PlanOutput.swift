@@ -1,0 +1,25 @@
+import PXRuntime
+
+/// The plan a dry run prints: each message, then a count.
+enum PlanOutput {
+    static func text(_ plan: [PlannedMessage]) -> String {
+        var lines: [String] = []
+        let sends = plan.filter { $0.skipped == nil }
+        for (number, message) in plan.enumerated() {
+            let who = message.clientName.isEmpty ? message.conversationID : "\(message.conversationID) (\(message.clientName))"
+            let at = message.position.isEmpty ? "" : "  [\(message.position)]"
+            if let skipped = message.skipped {
+                lines.append("\(number + 1). skip \(who): \(skipped)\(at)")
+                continue
+            }
+            lines.append("\(number + 1). to \(who)\(at)")
+            for line in message.content.split(separator: "\n", omittingEmptySubsequences: false) { lines.append("   | \(line)") }
+            if !message.attachments.isEmpty { lines.append("   attachments: \(message.attachments.joined(separator: ", "))") }
+        }
+        let skipped = plan.count - sends.count
+        lines.append(
+            "dry run: \(sends.count) message\(sends.count == 1 ? "" : "s") would be sent"
+                + (skipped > 0 ? ", \(skipped) skipped (already sent)" : "") + "; nothing was sent")
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import LuaKit
+import PXRuntime
+import PixiesetKit
+
+/// The options every script command shares (SPEC §5 "Common options").
+struct ScriptOptions: ParsableArguments {
+    @OptionGroup var api: APIOptions
+    @Option(name: .customLong("state"), help: "The state file (default: one per script and account under $XDG_STATE_HOME/pxscript).")
+    var statePath: String?
+    @Option(name: .customLong("allow-read"), help: "A folder scripts may read besides their own (repeatable).") var allowRead: [String] = []
+    @Option(name: .customLong("allow-env"), help: "An environment variable os.getenv may read (repeatable).") var allowEnv: [String] = []
+    @Option(name: .customLong("max-instructions"), help: "Lua instructions per run (default 1e9).") var maxInstructions: String?
+    @Option(name: .customLong("max-memory"), help: "Memory of the Lua state, like 256M (default 256 MiB).") var maxMemory: String?
+    @Option(name: .customLong("handler-timeout"), help: "Longest run of one handler, like 5m (default 5m).") var handlerTimeout: String?
+    @Option(name: .customLong("max-sends"), help: "Sends per calendar day on this state (default 200, or max_sends in the config file).")
+    var maxSends: Int?
+    @Option(name: .customLong("tz"), help: "Time zone for the send cap, dates and hours (default TZ, the config file, or the machine's).")
+    var tz: String?
+    @Flag(name: .long, help: "Log more (the state path, each request's outcome).") var verbose = false
+    @Flag(name: .long, help: "Log warnings and errors only.") var quiet = false
+    @Option(name: .customLong("log-format"), help: "text or json.") var logFormat: String = "text"
+
+    func validate() throws {
+        guard logFormat == "text" || logFormat == "json" else { throw ValidationError("--log-format is text or json") }
+        if verbose && quiet { throw ValidationError("--verbose and --quiet do not go together") }
+        if let maxSends, maxSends < 0 { throw ValidationError("--max-sends must be 0 or more") }
+        _ = try limits()
+        _ = try timeZone(config: ConfigFile())
+    }
+
+    func limits() throws -> LuaLimits {
+        var limits = LuaLimits()
+        if let maxInstructions {
+            guard let value = Double(maxInstructions), value >= 1, value <= 9e18 else {
+                throw ValidationError("--max-instructions wants a number like 1e9")
+            }
+            limits.maxInstructions = Int64(value)
+        }
+        if let maxMemory {
+            guard let bytes = Self.bytes(maxMemory), bytes >= 1 << 20 else { throw ValidationError("--max-memory wants a size like 256M (at least 1M)") }
+            limits.maxMemory = bytes
+        }
+        return limits
+    }
+
+    static func bytes(_ text: String) -> Int? {
+        let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
+        guard let last = text.uppercased().last else { return nil }
+        if let unit = units[last] { return Int(text.dropLast()).map { $0 * unit } }
+        return Int(text)
+    }
+
+    func handlerTimeoutDuration() throws -> Duration {
+        guard let handlerTimeout else { return .seconds(300) }
+        guard let seconds = DurationText.seconds(handlerTimeout), seconds > 0 else {
+            throw ValidationError("--handler-timeout wants a duration like 5m or 90s")
+        }
+        return .milliseconds(Int64(seconds * 1000))
+    }
+
+    func timeZone(config: ConfigFile) throws -> TimeZone {
+        let name = tz ?? ProcessInfo.processInfo.environment["TZ"].flatMap { $0.isEmpty ? nil : $0 } ?? config.tz
+        guard let name else { return .current }
+        guard let zone = TimeZone(identifier: name.hasPrefix(":") ? String(name.dropFirst()) : name) else {
+            throw ValidationError("unknown time zone '\(name)' (use a name like America/Toronto)")
+        }
+        return zone
+    }
+
+    /// The runtime options for `script`.
+    func runtime(script: String, arguments: [String], dryRun: Bool, config: ConfigFile) throws -> RuntimeOptions {
+        RuntimeOptions(
+            scriptPath: script, arguments: arguments, dryRun: dryRun, limits: try limits(),
+            maxSends: maxSends ?? config.maxSends ?? 200, timeZone: try timeZone(config: config),
+            allowRead: allowRead + config.allowRead, allowEnvironment: allowEnv,
+            environment: ProcessInfo.processInfo.environment, showsProgress: isatty(STDERR_FILENO) == 1)
+    }
+}

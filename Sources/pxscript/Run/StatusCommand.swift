@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import PXRuntime
+
+/// `pxscript status [SCRIPT | --state PATH] [--history] [--json]`.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show what a script's state holds: today's sends, pending sends, the journal, paused or not."
+    )
+
+    @OptionGroup var location: StateLocation
+    @Flag(help: "Show the whole journal (every send, skip and failure).") var history = false
+    @Flag(help: "Print JSON.") var json = false
+    @Option(name: .customLong("tz"), help: "Time zone of the send cap's day (default TZ or the machine's).") var tz: String?
+    @Option(name: .customLong("max-sends"), help: "The cap to show today's sends against (default 200).") var maxSends: Int = 200
+
+    func run() async throws {
+        try await withExitCodes {
+            let path = try location.existingPath()
+            let store = try StateStore(path: path)
+            defer { try? store.close() }
+            let zone = tz.flatMap(TimeZone.init(identifier:)) ?? .current
+            let clock = try RuntimeClock(environment: ProcessInfo.processInfo.environment)
+            let status = try store.status(now: clock.now(), timeZone: zone, journalLimit: history ? 100_000 : 10)
+            if json {
+                printNow(try status.json(cap: maxSends, path: path))
+            } else {
+                printNow(status.text(cap: maxSends, path: path))
+            }
+        }
+    }
+}
+
+/// `pxscript pause [SCRIPT | --state PATH]`.
+struct PauseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pause", abstract: "Stop every send on a script's state (from any process) until resume.")
+
+    @OptionGroup var location: StateLocation
+
+    func run() async throws {
+        try await withExitCodes {
+            let store = try StateStore(path: try location.existingPath())
+            defer { try? store.close() }
+            try store.setPaused(true, at: try RuntimeClock(environment: ProcessInfo.processInfo.environment).now())
+            printNow("paused: sends on \(store.path) raise PAUSED until `pxscript resume`")
+        }
+    }
+}
+
+/// `pxscript resume [SCRIPT | --state PATH]`.
+struct ResumeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "resume", abstract: "Let sends on a script's state go out again.")
+
+    @OptionGroup var location: StateLocation
+
+    func run() async throws {
+        try await withExitCodes {
+            let store = try StateStore(path: try location.existingPath())
+            defer { try? store.close() }
+            try store.setPaused(false, at: try RuntimeClock(environment: ProcessInfo.processInfo.environment).now())
+            printNow("resumed: sends on \(store.path) go out again")
+        }
+    }
+}
