@@ -1,0 +1,119 @@
+import Foundation
+import Logging
+import LuaKit
+import PXRuntime
+import PixiesetKit
+import PixiesetModels
+import StudioSandbox
+import Synchronization
+import Testing
+
+/// The instant every test sandbox and runtime start at (PXSCRIPT_NOW).
+let testNow = "2026-03-01T09:00:00Z"
+
+/// Log lines a run wrote.
+final class RunLog: Sendable {
+    private let lines = Mutex<[String]>([])
+    var all: [String] { lines.withLock { $0 } }
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+
+    var logger: Logger {
+        Logger(label: "test.runtime") { _ in RunLogHandler(log: self) }
+    }
+}
+
+struct RunLogHandler: LogHandler {
+    let log: RunLog
+    var logLevel: Logger.Level = .trace
+    var metadata: Logger.Metadata = [:]
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let at = event.metadata?["at"].map { " [\($0)]" } ?? ""
+        log.append("\(event.level) \(event.message)\(at)")
+    }
+}
+
+/// A folder with a script (and its files), a sandbox, and a state file,
+/// for one test. Runs go through `PXRuntime` exactly as `pxscript run`
+/// drives it, against the sandbox over loopback.
+struct ScriptHarness {
+    let folder: URL
+    let sandbox: RunningSandbox
+    let statePath: String
+    let log = RunLog()
+
+    /// Writes `files` (name → text) into the folder.
+    func write(_ files: [String: String]) throws {
+        for (name, text) in files {
+            let url = folder.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+    }
+
+    /// Runs `script` (written as `script.lua` unless a name is given).
+    @discardableResult
+    func run(
+        _ script: String, name: String = "script.lua", dryRun: Bool = false, maxSends: Int = 200, arguments: [String] = [],
+        limits: LuaLimits = LuaLimits()
+    ) async throws -> PXRuntime.Summary {
+        try write([name: script])
+        let options = RuntimeOptions(
+            scriptPath: folder.appendingPathComponent(name).path, arguments: arguments, dryRun: dryRun, limits: limits, maxSends: maxSends,
+            timeZone: TimeZone(identifier: "UTC")!, environment: ["PXSCRIPT_NOW": testNow])
+        var store = try StateStore(path: statePath)
+        var scratch: String?
+        if dryRun {
+            scratch = folder.appendingPathComponent("dry-\(UUID().uuidString).sqlite").path
+            store = try store.copy(to: scratch!)
+        }
+        defer { try? store.close() }
+        let api = APIConfiguration(baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: sandbox.cookie, retry: .fast)
+        return try await PixiesetClient.withClient(api, logger: log.logger) { client in
+            let runtime = try PXRuntime(
+                options: options, client: client, store: store, clock: try RuntimeClock(environment: options.environment), logger: log.logger)
+            return try await runtime.run()
+        }
+    }
+
+    /// The script's result values, for scripts that `return` what they saw.
+    func values(_ script: String) async throws -> [String] { try await run(script).results }
+
+    /// Messages in the sandbox, in order.
+    func messages() throws -> [(id: String, conversationID: String, content: String, senderType: String)] {
+        try sandbox.database.allMessages()
+    }
+
+    func state() throws -> StateStore { try StateStore(path: statePath) }
+}
+
+/// A fresh sandbox (demo data at `testNow`) and folder for one test.
+func withHarness<T>(faults: String? = nil, _ body: (ScriptHarness) async throws -> T) async throws -> T {
+    var configuration = SandboxConfiguration()
+    configuration.clock = StartingClock(start: Timestamp(parsing: testNow)!)
+    if let faults { configuration.faults = try FaultPlan(parsing: faults) }
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pxruntime-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    return try await StudioSandbox.withRunning(configuration) { sandbox in
+        try await body(ScriptHarness(folder: folder, sandbox: sandbox, statePath: folder.appendingPathComponent("state.sqlite").path))
+    }
+}
+
+/// The error a run ends with.
+func runError(_ body: () async throws -> Void) async -> RuntimeError? {
+    do {
+        try await body()
+        return nil
+    } catch let error as RuntimeError {
+        return error
+    } catch {
+        Issue.record("not a RuntimeError: \(error)")
+        return nil
+    }
+}
