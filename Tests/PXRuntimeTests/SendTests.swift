@@ -61,7 +61,7 @@ struct SendTests {
                 """, dryRun: true)
             #expect(try h.messages().count == before)
             #expect(summary.plan.count == 3)
-            #expect(summary.plan.allSatisfy { $0.position.hasSuffix("script.lua:8") && $0.content.hasPrefix("Hi ") && !$0.clientName.isEmpty })
+            #expect(summary.plan.allSatisfy { $0.position.hasSuffix("script.lua:7") && $0.content.hasPrefix("Hi ") && !$0.clientName.isEmpty }, "\(summary.plan)")
             let state = try h.state()
             #expect(try state.journalTail(limit: 10).isEmpty)
             #expect(try state.sendCount(day: "2026-03-01") == 0)
