@@ -14,9 +14,20 @@ enum PxModule {
         installTime(on: lua, context: context)
         installValues(on: lua, context: context)
         installMap(on: lua, context: context, runtime: runtime)
+        installWatchOnly(on: lua)
         try lua.enableRequire(context.policy)
         lua.allowEnvironment(Set(context.options.allowEnvironment), from: context.options.environment)
         _ = try lua.run(prelude, chunkName: "=(px)")
+    }
+
+    /// `px.on`, `every`, `cron`, `at`, `after` belong to `pxscript watch`; a
+    /// one-off run says so rather than registering handlers that never run.
+    static func installWatchOnly(on lua: LuaState) {
+        for name in ["on", "every", "cron", "at", "after"] {
+            lua.register(name, in: "px") { _ in
+                throw LuaScriptError("px.\(name) registers work for `pxscript watch`; `pxscript run` runs the script once and would never call it")
+            }
+        }
     }
 
     /// Lua-side parts of px: iterators over host cursors and log formatting.

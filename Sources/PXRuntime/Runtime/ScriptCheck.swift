@@ -47,7 +47,7 @@ public enum ScriptCheck {
     }
 
     /// Every name under `px` a script may use (`types/px.lua` lists the same).
-    static let pxNames: Set<String> = [
+    public static let pxNames: Set<String> = [
         "px.conversations", "px.conversations.list", "px.conversations.each", "px.conversations.get", "px.conversations.awaiting",
         "px.unread", "px.messages", "px.messages.send", "px.send", "px.attachments", "px.attachments.upload", "px.on", "px.every",
         "px.cron", "px.at", "px.after", "px.sleep", "px.map", "px.template", "px.template.render", "px.template.file", "px.store",
