@@ -63,8 +63,16 @@ struct ScriptHarness {
         limits: LuaLimits = LuaLimits()
     ) async throws -> PXRuntime.Summary {
         try write([name: script])
+        return try await runFile(folder.appendingPathComponent(name).path, dryRun: dryRun, maxSends: maxSends, arguments: arguments, limits: limits)
+    }
+
+    /// Runs the script at `path` (an example of the repository, say) with this harness's sandbox and state.
+    @discardableResult
+    func runFile(
+        _ path: String, dryRun: Bool = false, maxSends: Int = 200, arguments: [String] = [], limits: LuaLimits = LuaLimits()
+    ) async throws -> PXRuntime.Summary {
         let options = RuntimeOptions(
-            scriptPath: folder.appendingPathComponent(name).path, arguments: arguments, dryRun: dryRun, limits: limits, maxSends: maxSends,
+            scriptPath: path, arguments: arguments, dryRun: dryRun, limits: limits, maxSends: maxSends,
             timeZone: TimeZone(identifier: "UTC")!, environment: ["PXSCRIPT_NOW": testNow])
         var store = try StateStore(path: statePath)
         var scratch: String?

@@ -28,7 +28,10 @@ extension PxModule {
                 throw PxError.from(error)
             }
             do {
-                return [.text(try PlainTemplate.render(String(decoding: source, as: UTF8.self), name: path, data: data, partial: partial))]
+                // The newline that ends a template file is the editor's, not the message's.
+                var text = try PlainTemplate.render(String(decoding: source, as: UTF8.self), name: path, data: data, partial: partial)
+                if text.hasSuffix("\n") { text.removeLast() }
+                return [.text(text)]
             } catch let problem as PlainTemplate.Problem {
                 throw LuaScriptError(problem.description)
             }

@@ -1,0 +1,67 @@
+import Foundation
+import LuaKit
+import PXRuntime
+import StudioSandbox
+import Testing
+
+/// The scripts in examples/, run as a photographer would: first with
+/// --dry-run, then for real, then again (which must send nothing new).
+@Suite("examples/ run against the sandbox")
+struct ExampleTests {
+    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("examples")
+
+    static func path(_ name: String) -> String { examples.appendingPathComponent(name).path }
+
+    @Test("followup.lua nudges each waiting client once a week, and plans the same in a dry run")
+    func followup() async throws {
+        try await withHarness { h in
+            let before = try h.messages().count
+            let plan = try await h.runFile(Self.path("followup.lua"), dryRun: true).plan
+            #expect(!plan.isEmpty)
+            #expect(try h.messages().count == before)
+            let nudged = try await h.runFile(Self.path("followup.lua")).results
+            #expect(nudged == [String(plan.count)])
+            let sent = try h.messages().dropFirst(before)
+            #expect(sent.count == plan.count)
+            #expect(sent.allSatisfy { $0.content.hasPrefix("Hi ") && $0.content.contains("Maple & Light Photography") && !$0.content.hasSuffix("\n") })
+            #expect(try await h.runFile(Self.path("followup.lua")).results == ["0"])
+            #expect(try h.messages().count == before + plan.count)
+        }
+    }
+
+    @Test("outreach.lua sends the announcement with its PDF to each chosen client exactly once")
+    func outreach() async throws {
+        try await withHarness { h in
+            let before = try h.messages().count, attachments = try h.sandbox.database.counts().attachments
+            let plan = try await h.runFile(Self.path("outreach.lua"), dryRun: true).plan
+            #expect(!plan.isEmpty && plan.allSatisfy { $0.attachments == ["Spring Mini Sessions.pdf"] })
+            #expect(try h.sandbox.database.counts().attachments == attachments)
+            let results = try await h.runFile(Self.path("outreach.lua")).results
+            #expect(results == [String(plan.count), "0"])
+            #expect(try h.messages().count == before + plan.count)
+            #expect(try h.sandbox.database.counts().attachments == attachments + plan.count)
+            // Run again: the campaign key skips everyone.
+            _ = try await h.runFile(Self.path("outreach.lua"))
+            #expect(try h.messages().count == before + plan.count)
+        }
+    }
+
+    @Test("unread-digest.lua lists the conversations with unread messages and sends nothing")
+    func digest() async throws {
+        try await withHarness { h in
+            let before = try h.messages().count
+            #expect(try await h.runFile(Self.path("unread-digest.lua")).results == ["4"])
+            #expect(try await h.runFile(Self.path("unread-digest.lua"), dryRun: true).plan.isEmpty)
+            #expect(try h.messages().count == before)
+        }
+    }
+
+    @Test("every example passes pxscript check without warnings")
+    func checked() throws {
+        for name in ["followup.lua", "outreach.lua", "unread-digest.lua"] {
+            let warnings = try ScriptCheck.run(scriptPath: Self.path(name), policy: try .init(scriptFolder: Self.examples.path))
+            #expect(warnings.isEmpty, "\(name): \(warnings)")
+        }
+    }
+}
