@@ -157,6 +157,7 @@ let package = Package(
             dependencies: [
                 "pxscript",
                 "StudioSandbox",
+                "PixiesetModels",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings

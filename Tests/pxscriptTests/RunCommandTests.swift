@@ -1,0 +1,167 @@
+import Foundation
+import PixiesetModels
+import StudioSandbox
+import Testing
+
+/// A temporary folder with scripts, and the environment a run against a
+/// `sandbox serve` process needs (no config file: HOME is the folder).
+struct RunFolder {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("pxrun-\(UUID().uuidString)")
+
+    init(_ files: [String: String]) throws {
+        for (name, text) in files {
+            let file = url.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: file, atomically: true, encoding: .utf8)
+        }
+    }
+
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    func environment(_ serve: ServeProcess? = nil) -> [String: String] {
+        var env = ["HOME": url.path, "XDG_STATE_HOME": url.path + "/state", "XDG_CONFIG_HOME": url.path + "/config", "PXSCRIPT_NOW": "2026-03-01T09:00:00Z"]
+        if let serve {
+            env["PXSCRIPT_BASE_URL"] = "http://127.0.0.1:\(serve.port)/api/v1"
+            env["PIXIESET_COOKIE"] = "session_cookie=sandbox"
+        }
+        return env
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: url) }
+}
+
+@Suite("pxscript run, check, status, pause, resume")
+struct RunCommandTests {
+    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("examples")
+
+    @Test("run --sandbox --dry-run prints the plan of the follow-up example and sends nothing")
+    func dryRunPlan() async throws {
+        let folder = try RunFolder([:])
+        defer { folder.remove() }
+        let outcome = try await pxscript(["run", Self.examples.appendingPathComponent("followup.lua").path, "--sandbox", "--dry-run"],
+                                         environment: folder.environment())
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout.contains("1. to conv_"))
+        #expect(outcome.stdout.contains("   | Hi "))
+        #expect(outcome.stdout.contains("followup.lua:22]"))
+        #expect(outcome.stdout.range(of: #"dry run: \d+ messages would be sent; nothing was sent"#, options: .regularExpression) != nil)
+        #expect(outcome.stderr.contains("sandbox: http://127.0.0.1:"))
+    }
+
+    @Test("exit codes: 0, 1 with file:line and traceback, 65 for syntax, 66 for a missing script, 75 at the send cap")
+    func exitCodes() async throws {
+        let serve = try await ServeProcess()
+        let folder = try RunFolder([
+            "ok.lua": "return 1",
+            "boom.lua": "local function f()\n  error('no template for ' .. 'Ana')\nend\nf()\n",
+            "broken.lua": "if true then\n",
+            "two.lua": "local n = 0\nfor c in px.conversations.each{} do n = n + 1 px.send(c.id, 'hi ' .. n) if n == 2 then break end end\n",
+        ])
+        defer { folder.remove() }
+        let env = folder.environment(serve)
+        #expect(try await pxscript(["run", folder.path("ok.lua")], environment: env).status == 0)
+        let boom = try await pxscript(["run", folder.path("boom.lua")], environment: env)
+        #expect(boom.status == 1)
+        #expect(boom.stderr.contains("boom.lua:2: no template for Ana"))
+        #expect(boom.stderr.contains("stack traceback:"))
+        let broken = try await pxscript(["run", folder.path("broken.lua")], environment: env)
+        #expect(broken.status == 65)
+        #expect(broken.stderr.contains("broken.lua:2: 'end' expected"))
+        #expect(try await pxscript(["run", folder.path("nothing.lua")], environment: env).status == 66)
+        let capped = try await pxscript(["run", folder.path("two.lua"), "--max-sends", "1"], environment: env)
+        #expect(capped.status == 75, "\(capped.stderr)")
+        #expect(capped.stderr.contains("SEND_CAP"))
+        #expect(try await pxscript(["check", folder.path("broken.lua")], environment: env).status == 65)
+        _ = await serve.stop()
+    }
+
+    @Test("status shows today's sends and the journal; pause stops sends until resume")
+    func statusPauseResume() async throws {
+        let serve = try await ServeProcess()
+        let folder = try RunFolder(["one.lua": "for c in px.conversations.each{} do return px.send(c.id, 'status check ' .. px.time.now()).id end"])
+        defer { folder.remove() }
+        let env = folder.environment(serve)
+        let state = folder.path("one.sqlite")
+        #expect(try await pxscript(["run", folder.path("one.lua"), "--state", state], environment: env).status == 0)
+        let status = try await pxscript(["status", "--state", state], environment: env)
+        #expect(status.status == 0)
+        #expect(status.stdout.contains("today (2026-03-01): 1 of 200 sends"))
+        #expect(status.stdout.contains("  sent  conv_"))
+        let json = try await pxscript(["status", "--state", state, "--json"], environment: env)
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(object?["sends_today"] as? Int == 1)
+        #expect(try await pxscript(["pause", "--state", state], environment: env).status == 0)
+        let paused = try await pxscript(["run", folder.path("one.lua"), "--state", state], environment: env)
+        #expect(paused.status == 1 && paused.stderr.contains("PAUSED"))
+        #expect(try await pxscript(["status", "--state", state], environment: env).stdout.contains("sends: PAUSED"))
+        #expect(try await pxscript(["resume", "--state", state], environment: env).status == 0)
+        #expect(try await pxscript(["run", folder.path("one.lua"), "--state", state], environment: env).status == 0)
+        // By script name: the default state of a script that never ran is missing (66).
+        #expect(try await pxscript(["status", folder.path("one.lua")], environment: env).status == 66)
+        _ = await serve.stop()
+    }
+
+    static let killScript = """
+        -- Sends to the first 12 conversations by id, once each (key), slowly.
+        local all = {}
+        for c in px.conversations.each{} do all[#all + 1] = c.id end
+        table.sort(all)
+        for i = 1, 12 do px.send(all[i], "Kill test " .. all[i], { key = "kill-test" }) end
+        """
+
+    /// Messages of the kill test by conversation, read from the sandbox's database file.
+    static func killTestMessages(_ serve: ServeProcess) throws -> [String: Int] {
+        var configuration = SandboxConfiguration()
+        configuration.clock = StartingClock(start: try #require(.init(parsing: "2026-03-01T09:00:00Z")))
+        let database = try StudioSandbox.openDatabase(configuration, path: serve.database)
+        return try database.allMessages().filter { $0.content.hasPrefix("Kill test ") }.reduce(into: [:]) { $0[$1.conversationID, default: 0] += 1 }
+    }
+
+    @Test("a run killed half-way (SIGKILL) and run again messages each client exactly once, also when answers are lost",
+          arguments: ["latency=40ms", "latency=40ms,error_after_commit=0.3,seed=11"])
+    func killedHalfWay(faults: String) async throws {
+        let serve = try await ServeProcess(arguments: ["--faults", faults])
+        let folder = try RunFolder(["outreach.lua": Self.killScript])
+        defer { folder.remove() }
+        let env = folder.environment(serve), state = folder.path("kill.sqlite")
+        var seed = SystemRandomNumberGenerator()
+        for round in 0..<3 {
+            let process = Process()
+            process.executableURL = pxscriptBinary
+            process.arguments = ["run", folder.path("outreach.lua"), "--state", state]
+            var merged = ProcessInfo.processInfo.environment
+            merged.merge(env) { $1 }
+            process.environment = merged
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let wait = Int.random(in: 150...450, using: &seed)
+            try await Task.sleep(for: .milliseconds(wait))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            #expect(process.terminationReason == .uncaughtSignal || process.terminationStatus == 0, "round \(round)")
+        }
+        let final = try await pxscript(["run", folder.path("outreach.lua"), "--state", state], environment: env)
+        #expect(final.status == 0, "\(final.stderr)")
+        let counts = try Self.killTestMessages(serve)
+        #expect(counts.count == 12, "\(counts)")
+        #expect(counts.values.allSatisfy { $0 == 1 }, "\(counts)")
+        _ = await serve.stop()
+    }
+
+    @Test("check warns about typos and exits 0; the cookie never shows in run's output")
+    func checkAndCookie() async throws {
+        let serve = try await ServeProcess()
+        let folder = try RunFolder(["typo.lua": "px.sned('conv_1', 'x')\n", "leak.lua": "print(os.getenv('PIXIESET_COOKIE')) error(tostring(os.getenv('PIXIESET_COOKIE')))"])
+        defer { folder.remove() }
+        var env = folder.environment(serve)
+        let check = try await pxscript(["check", folder.path("typo.lua")], environment: env)
+        #expect(check.status == 0)
+        #expect(check.stdout.contains("typo.lua:1: warning: unknown px name 'px.sned'"))
+        env["PIXIESET_COOKIE"] = "session_cookie=sandbox"
+        let leak = try await pxscript(["run", folder.path("leak.lua"), "--allow-env", "PIXIESET_COOKIE", "--verbose"], environment: env)
+        #expect(!leak.stdout.contains("session_cookie") && !leak.stderr.contains("session_cookie"))
+        _ = await serve.stop()
+    }
+}
