@@ -116,7 +116,7 @@ struct SendTests {
             let store = try h.state()
             let intent = SendIntent(conversationID: conversation, content: "Your gallery is ready")
             // As if killed after recording the intent and writing the POST, before recording the answer.
-            guard case .proceed = try store.reserveSend(
+            guard case .proceed = try await store.reserveSend(
                 intent, key: "k:gallery", explicitKey: true, now: Date(timeIntervalSince1970: 1_772_355_600), day: "2026-03-01", cap: 200)
             else { Issue.record("not reserved"); return }
             let api = APIConfiguration(baseURL: try BaseURL(parsing: h.sandbox.baseURL), cookie: h.sandbox.cookie)

@@ -18,6 +18,11 @@ if arguments.dropFirst().first == "--lua" {
     try await runLuaBenchmarks()
     exit(0)
 }
+// `ClientBench --run PXSCRIPT` runs issue 5's figures alone.
+if arguments.dropFirst().first == "--run", arguments.count > 2 {
+    try await runScriptBenchmarks(pxscriptPath: arguments[2])
+    exit(0)
+}
 let pxscriptPath = arguments.count > 1 ? arguments[1] : nil
 let rounds = 15, perRound = 200, processRuns = 25
 
@@ -106,5 +111,9 @@ try await StudioSandbox.withRunning(configuration) { sandbox in
 }
 
 try await runBenchmarks(pxscriptPath: pxscriptPath)
+if let pxscriptPath {
+    print("pxscript run:")
+    try await runScriptBenchmarks(pxscriptPath: pxscriptPath)
+}
 print("LuaKit:")
 try await runLuaBenchmarks()

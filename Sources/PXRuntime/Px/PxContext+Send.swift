@@ -51,9 +51,11 @@ extension PxContext {
         let key = request.key.map { "k:" + $0 } ?? Self.derivedKey(request)
         let now = clock.now()
         let day = capDay(now)
-        // Looked up before any upload, so a skipped send uploads nothing.
-        if let first = try store.sentMessage(conversationID: request.conversationID, key: key, explicitKey: explicit, now: now) {
-            return try skipped(request, key: key, messageJSON: first, at: now)
+        // With files to upload, looked up first, so a skipped send uploads nothing.
+        if request.attachments.contains(where: { if case .file = $0 { true } else { false } }),
+           let first = try await store.sentMessage(conversationID: request.conversationID, key: key, explicitKey: explicit, now: now)
+        {
+            return try await skipped(request, key: key, messageJSON: first, at: now)
         }
         var ids: [String] = [], names: [String] = []
         for attachment in request.attachments {
@@ -61,27 +63,26 @@ extension PxContext {
             ids.append(try await attachmentID(attachment))
         }
         let intent = SendIntent(conversationID: request.conversationID, content: request.content, attachmentIDs: ids, attachmentNames: names)
-        let entry: OutboxEntry
-        switch try store.reserveSend(intent, key: key, explicitKey: explicit, now: now, day: day, cap: options.maxSends) {
+        let entry: OutboxEntry, matched: Set<String>
+        switch try await store.reserveSend(intent, key: key, explicitKey: explicit, now: now, day: day, cap: options.maxSends) {
         case .alreadySent(let json):
-            return try skipped(request, key: key, messageJSON: json, at: now)
+            return try await skipped(request, key: key, messageJSON: json, at: now)
         case .inFlight:
             throw PxError.table(
                 code: "SEND_IN_FLIGHT", status: nil,
                 message: "the same send to \(request.conversationID) is already under way (or pending a check after an interruption)")
-        case .proceed(let reserved):
-            entry = reserved
+        case .proceed(let reserved, let ids):
+            (entry, matched) = (reserved, ids)
         }
         if options.dryRun { return try await planned(request, entry: entry, intent: intent, at: now) }
         let outcome: SendOutcome
         do {
-            let matched = try store.matchedMessageIDs(in: request.conversationID)
             outcome = try await client.send(intent, excluding: matched, now: { [clock] in clock.now() })
         } catch {
             if case PixiesetError.sendPending = error {
-                try? store.journal("pending", conversationID: request.conversationID, detail: "\(error)", at: clock.now())
+                try? await store.journal("pending", conversationID: request.conversationID, detail: "\(error)", at: clock.now())
             } else {
-                try? store.abandonSend(entry, reason: "\(error)", at: clock.now())
+                try? await store.abandonSend(entry, reason: "\(error)", at: clock.now())
             }
             throw error
         }
@@ -89,7 +90,7 @@ extension PxContext {
         let json = String(decoding: try JSONEncoder().encode(message), as: UTF8.self)
         let reconciled: Bool
         if case .reconciled = outcome { reconciled = true } else { reconciled = false }
-        try store.markSent(entry, messageID: message.id, messageJSON: json, at: clock.now(), reconciled: reconciled)
+        try await store.markSent(entry, messageID: message.id, messageJSON: json, at: clock.now(), reconciled: reconciled)
         logger.info("sent \(message.id) to \(request.conversationID)", metadata: ["at": "\(request.position)"])
         return try LuaValueEncoder().encode(message)
     }
@@ -98,15 +99,22 @@ extension PxContext {
     /// the normalised text and the attachments.
     static func derivedKey(_ request: SendRequest) -> String {
         let text = SendIntent.normalise(request.content) + "\u{1}" + request.attachments.map(\.keyPart).sorted().joined(separator: "\u{1}")
-        return "h:" + SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        hex.reserveCapacity(64)
+        for byte in SHA256.hash(data: Data(text.utf8)) {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 15)])
+        }
+        return "h:" + String(decoding: hex, as: UTF8.self)
     }
 
-    private func skipped(_ request: SendRequest, key: String, messageJSON: String, at: Date) throws -> LuaValue {
+    private func skipped(_ request: SendRequest, key: String, messageJSON: String, at: Date) async throws -> LuaValue {
         let message = try JSONDecoder().decode(Message.self, from: Data(messageJSON.utf8))
         logger.info(
             "skipped a send to \(request.conversationID): already sent as \(message.id)",
             metadata: ["at": "\(request.position)", "key": "\(key.prefix(70))"])
-        try store.journal("skipped", conversationID: request.conversationID, detail: "already sent as \(message.id) (key \(key.prefix(60)))", at: at)
+        try await store.journal("skipped", conversationID: request.conversationID, detail: "already sent as \(message.id) (key \(key.prefix(60)))", at: at)
         if options.dryRun {
             plan.withLock {
                 $0.append(PlannedMessage(
@@ -145,7 +153,7 @@ extension PxContext {
                 Attachment(id: $0, filename: $1.filename, fileSize: nil, contentType: nil, url: nil)
             })
         let json = String(decoding: try JSONEncoder().encode(message), as: UTF8.self)
-        try store.markSent(entry, messageID: id, messageJSON: json, at: at, reconciled: false)
+        try await store.markSent(entry, messageID: id, messageJSON: json, at: at, reconciled: false)
         let name = await clientName(of: request.conversationID)
         plan.withLock {
             $0.append(PlannedMessage(
@@ -163,7 +171,7 @@ extension PxContext {
     /// stops the run before the script starts.
     func reconcilePending() async throws {
         for entry in try store.pendingSends() {
-            let matched = try store.matchedMessageIDs(in: entry.intent.conversationID)
+            let matched = try await store.matchedMessageIDs(in: entry.intent.conversationID)
             let found: Message?
             do {
                 found = try await client.reconcile(entry.intent, since: entry.attemptedAt, excluding: matched)
@@ -174,10 +182,10 @@ extension PxContext {
             }
             if let found {
                 let json = String(decoding: try JSONEncoder().encode(found), as: UTF8.self)
-                try store.markSent(entry, messageID: found.id, messageJSON: json, at: clock.now(), reconciled: true)
+                try await store.markSent(entry, messageID: found.id, messageJSON: json, at: clock.now(), reconciled: true)
                 logger.info("a send from an interrupted run had reached \(entry.intent.conversationID) (\(found.id)); recorded")
             } else {
-                try store.abandonSend(entry, reason: "not sent before an interruption", at: clock.now())
+                try await store.abandonSend(entry, reason: "not sent before an interruption", at: clock.now())
                 logger.info("a send from an interrupted run had not reached \(entry.intent.conversationID); it may be sent again")
             }
         }

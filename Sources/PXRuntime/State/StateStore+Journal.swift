@@ -11,14 +11,13 @@ public struct JournalEntry: Sendable, Hashable, Codable {
 
 extension StateStore {
     /// Appends to the journal.
-    public func journal(_ kind: String, conversationID: String?, detail: String, at: Date) throws {
-        try pool.write { db in try Self.journal(db, at: at, kind: kind, conversationID: conversationID, detail: detail) }
+    public func journal(_ kind: String, conversationID: String?, detail: String, at: Date) async throws {
+        try await pool.write { db in try Self.journal(db, at: at, kind: kind, conversationID: conversationID, detail: detail) }
     }
 
     static func journal(_ db: Database, at: Date, kind: String, conversationID: String?, detail: String) throws {
-        try db.execute(
-            sql: "INSERT INTO journal (at, kind, conversation_id, detail) VALUES (?, ?, ?, ?)",
-            arguments: [at.timeIntervalSince1970, kind, conversationID, detail])
+        try db.cachedStatement(sql: "INSERT INTO journal (at, kind, conversation_id, detail) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [at.timeIntervalSince1970, kind, conversationID, detail])
     }
 
     /// The newest `limit` entries, oldest first.

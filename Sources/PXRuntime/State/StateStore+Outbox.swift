@@ -16,8 +16,10 @@ public struct OutboxEntry: Sendable, Hashable {
 
 /// What the outbox says about a send about to be made.
 public enum SendReservation: Sendable {
-    /// Recorded as pending, with a place under the day's cap: make the request.
-    case proceed(OutboxEntry)
+    /// Recorded as pending, with a place under the day's cap: make the
+    /// request. `matched`: the conversation's messages already matched to
+    /// other sends, for reconciliation (read in the same transaction).
+    case proceed(OutboxEntry, matched: Set<String>)
     /// Already sent under this key: skip, and return the first message (API JSON).
     case alreadySent(messageJSON: String)
     /// The same send is in flight (or pending reconciliation): skip.
@@ -40,11 +42,11 @@ extension StateStore {
     ///     identical one (24 hours); explicit keys block forever.
     public func reserveSend(
         _ intent: SendIntent, key: String, explicitKey: Bool, now: Date, day: String, cap: Int, window: TimeInterval = 86_400
-    ) throws -> SendReservation {
-        try pool.write { db in
+    ) async throws -> SendReservation {
+        try await pool.write { db in
             if try Self.isPaused(db) { throw SendRefusal.paused }
             let earlier = try Row.fetchAll(
-                db, sql: "SELECT state, message_json, sent_at FROM send WHERE conversation_id = ? AND send_key = ? ORDER BY id",
+                db.cachedStatement(sql: "SELECT state, message_json, sent_at FROM send WHERE conversation_id = ? AND send_key = ? ORDER BY id"),
                 arguments: [intent.conversationID, key])
             for row in earlier {
                 let state: String = row["state"]
@@ -54,33 +56,30 @@ extension StateStore {
                     return .alreadySent(messageJSON: row["message_json"] ?? "{}")
                 }
             }
-            let used = try Int.fetchOne(db, sql: "SELECT count FROM daily_sends WHERE day = ?", arguments: [day]) ?? 0
+            let used = try Int.fetchOne(db.cachedStatement(sql: "SELECT count FROM daily_sends WHERE day = ?"), arguments: [day]) ?? 0
             guard used < cap else { throw SendRefusal.cap(limit: cap, day: day) }
-            try db.execute(
-                sql: "INSERT INTO daily_sends (day, count) VALUES (?, 1) ON CONFLICT(day) DO UPDATE SET count = count + 1",
-                arguments: [day])
-            try db.execute(
-                sql: """
-                    INSERT INTO send (conversation_id, send_key, explicit_key, content, attachment_ids, attachment_names,
-                                      state, attempted_at, day)
-                    VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)
-                    """,
-                arguments: [
+            try db.cachedStatement(sql: "INSERT INTO daily_sends (day, count) VALUES (?, 1) ON CONFLICT(day) DO UPDATE SET count = count + 1")
+                .execute(arguments: [day])
+            try db.cachedStatement(sql: """
+                INSERT INTO send (conversation_id, send_key, explicit_key, content, attachment_ids, attachment_names,
+                                  state, attempted_at, day)
+                VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)
+                """).execute(arguments: [
                     intent.conversationID, key, explicitKey, intent.content, Self.json(intent.attachmentIDs),
                     Self.json(intent.attachmentNames), now.timeIntervalSince1970, day,
                 ])
-            return .proceed(OutboxEntry(
-                id: db.lastInsertedRowID, intent: intent, key: key, explicitKey: explicitKey, attemptedAt: now, day: day))
+            let entry = OutboxEntry(id: db.lastInsertedRowID, intent: intent, key: key, explicitKey: explicitKey, attemptedAt: now, day: day)
+            return .proceed(entry, matched: try Self.matchedMessageIDs(db, in: intent.conversationID))
         }
     }
 
     /// The first message sent under `key` to the conversation (API JSON),
     /// when it still blocks a new send: forever for an explicit key, for
     /// `window` seconds otherwise.
-    public func sentMessage(conversationID: String, key: String, explicitKey: Bool, now: Date, window: TimeInterval = 86_400) throws
+    public func sentMessage(conversationID: String, key: String, explicitKey: Bool, now: Date, window: TimeInterval = 86_400) async throws
         -> String?
     {
-        try pool.read { db in
+        try await pool.read { db in
             let since = explicitKey ? -Double.greatestFiniteMagnitude : now.timeIntervalSince1970 - window
             return try String.fetchOne(
                 db,
@@ -93,11 +92,10 @@ extension StateStore {
     }
 
     /// Records the outcome of a send that reached the studio.
-    public func markSent(_ entry: OutboxEntry, messageID: String, messageJSON: String, at: Date, reconciled: Bool) throws {
-        try pool.write { db in
-            try db.execute(
-                sql: "UPDATE send SET state = 'sent', message_id = ?, message_json = ?, sent_at = ? WHERE id = ?",
-                arguments: [messageID, messageJSON, at.timeIntervalSince1970, entry.id])
+    public func markSent(_ entry: OutboxEntry, messageID: String, messageJSON: String, at: Date, reconciled: Bool) async throws {
+        try await pool.write { db in
+            try db.cachedStatement(sql: "UPDATE send SET state = 'sent', message_id = ?, message_json = ?, sent_at = ? WHERE id = ?")
+                .execute(arguments: [messageID, messageJSON, at.timeIntervalSince1970, entry.id])
             try Self.journal(
                 db, at: at, kind: reconciled ? "reconciled" : "sent", conversationID: entry.intent.conversationID,
                 detail: "\(messageID) (key \(entry.key.prefix(60)))")
@@ -105,8 +103,8 @@ extension StateStore {
     }
 
     /// Forgets a send that surely did not happen, and gives its place under the cap back.
-    public func abandonSend(_ entry: OutboxEntry, reason: String, at: Date) throws {
-        try pool.write { db in
+    public func abandonSend(_ entry: OutboxEntry, reason: String, at: Date) async throws {
+        try await pool.write { db in
             try db.execute(sql: "DELETE FROM send WHERE id = ? AND state = 'pending'", arguments: [entry.id])
             if db.changesCount > 0 {
                 try db.execute(sql: "UPDATE daily_sends SET count = MAX(count - 1, 0) WHERE day = ?", arguments: [entry.day])
@@ -133,11 +131,14 @@ extension StateStore {
 
     /// Ids of the conversation's messages already matched to sends, so a
     /// reconciliation never claims one twice.
-    public func matchedMessageIDs(in conversationID: String) throws -> Set<String> {
-        try pool.read { db in
-            Set(try String.fetchAll(
-                db, sql: "SELECT message_id FROM send WHERE conversation_id = ? AND message_id IS NOT NULL", arguments: [conversationID]))
-        }
+    public func matchedMessageIDs(in conversationID: String) async throws -> Set<String> {
+        try await pool.read { db in try Self.matchedMessageIDs(db, in: conversationID) }
+    }
+
+    static func matchedMessageIDs(_ db: Database, in conversationID: String) throws -> Set<String> {
+        Set(try String.fetchAll(
+            db.cachedStatement(sql: "SELECT message_id FROM send WHERE conversation_id = ? AND message_id IS NOT NULL"),
+            arguments: [conversationID]))
     }
 
     /// Sends counted for `day`.
