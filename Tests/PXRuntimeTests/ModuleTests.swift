@@ -1,5 +1,6 @@
 import Foundation
 import PXRuntime
+import StudioSandbox
 import Testing
 
 @Suite("px: templates, state, time, values, map")
@@ -91,6 +92,24 @@ struct ModuleTests {
                 "Monday 02 March 14:30", "5400.0", "true", "false", "2026-03-08T22:00:00.000000Z", "true",
                 #"{"a":"x","b":[1,2],"n":2.5}"#, "2.5", "true",
             ])
+        }
+    }
+
+    @Test("px.attachments.upload uploads a file whose id goes on a message; errors are tables")
+    func upload() async throws {
+        try await withHarness { h in
+            try h.write(["guide.pdf": "%PDF-1.4 price guide\n"])
+            let attachments = try h.sandbox.database.counts().attachments
+            let values = try await h.values("""
+                local guide = px.attachments.upload("guide.pdf", { filename = "Price guide.pdf" })
+                local page = px.conversations.list{ page_size = 2 }
+                local a = px.send(page.data[1].id, "The guide", { attachments = { guide.id } })
+                local reused, used = pcall(px.send, page.data[2].id, "The guide", { attachments = { guide.id } })
+                local ok, err = pcall(px.attachments.upload, "missing.pdf")
+                return guide.id:sub(1, 4), guide.filename, a.attachments[1].filename, used.code, ok, err.code
+                """)
+            #expect(values == ["att_", "Price guide.pdf", "Price guide.pdf", "ATTACHMENT_ALREADY_USED", "false", "FILE"])
+            #expect(try h.sandbox.database.counts().attachments >= attachments + 1)
         }
     }
 

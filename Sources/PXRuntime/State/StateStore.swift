@@ -27,6 +27,9 @@ public final class StateStore: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         do {
+            // Looked at read-only first: opening a pool switches the file to WAL,
+            // which would already change a file that is not ours.
+            if FileManager.default.fileExists(atPath: path) { try Self.checkOwnership(path) }
             pool = try DatabasePool(path: path, configuration: configuration)
             try pool.write { db in
                 let id = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
@@ -44,6 +47,20 @@ public final class StateStore: Sendable {
             throw StateError("\(path) is not a readable state file (\(error.message ?? "corrupt")); it was left as it is")
         } catch {
             throw StateError("cannot open the state file \(path): \(error)")
+        }
+    }
+
+    private static func checkOwnership(_ path: String) throws {
+        var readOnly = Configuration()
+        readOnly.readonly = true
+        let queue = try DatabaseQueue(path: path, configuration: readOnly)
+        defer { try? queue.close() }
+        try queue.read { db in
+            let id = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+            let tables = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") ?? 0
+            if id != StateStore.applicationID && !(id == 0 && tables == 0) {
+                throw StateError("\(path) is not a pxscript state file (it belongs to another program); refusing to touch it")
+            }
         }
     }
 

@@ -1,0 +1,57 @@
+import Foundation
+import GRDB
+import PXRuntime
+import PixiesetKit
+import Testing
+
+@Suite("The state file")
+struct StateStoreTests {
+    func temporary(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("state-\(UUID().uuidString)-\(name)").path
+    }
+
+    @Test("a foreign SQLite file or a corrupt one is refused and left exactly as it was")
+    func foreignAndCorrupt() throws {
+        let foreign = temporary("foreign.sqlite")
+        defer { try? FileManager.default.removeItem(atPath: foreign) }
+        try DatabaseQueue(path: foreign).write { db in try db.execute(sql: "CREATE TABLE photos (id INTEGER PRIMARY KEY)") }
+        let before = try Data(contentsOf: URL(fileURLWithPath: foreign))
+        #expect { try StateStore(path: foreign) } throws: { "\($0)".contains("not a pxscript state file") }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: foreign)) == before)
+
+        let corrupt = temporary("corrupt.sqlite")
+        defer { try? FileManager.default.removeItem(atPath: corrupt) }
+        let garbage = Data(repeating: 0x5A, count: 8192)
+        try garbage.write(to: URL(fileURLWithPath: corrupt))
+        #expect { try StateStore(path: corrupt) } throws: { "\($0)".contains("not a readable state file") }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: corrupt)) == garbage)
+    }
+
+    @Test("a reservation is refused at the cap and by pause; a forgotten send gives its place back")
+    func reservations() async throws {
+        let path = temporary("s.sqlite")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let store = try StateStore(path: path)
+        let now = Date(timeIntervalSince1970: 1_772_355_600)
+        let first = SendIntent(conversationID: "conv_AAAAAAAAAAAA", content: "one")
+        guard case .proceed(let entry, _) = try await store.reserveSend(first, key: "k:a", explicitKey: true, now: now, day: "d", cap: 1) else {
+            Issue.record("not reserved")
+            return
+        }
+        // The same key while the first is pending is in flight; another is over the cap.
+        guard case .inFlight = try await store.reserveSend(first, key: "k:a", explicitKey: true, now: now, day: "d", cap: 1) else {
+            Issue.record("a pending key must block")
+            return
+        }
+        await #expect(throws: SendRefusal.cap(limit: 1, day: "d")) {
+            _ = try await store.reserveSend(first, key: "k:b", explicitKey: true, now: now, day: "d", cap: 1)
+        }
+        try await store.abandonSend(entry, reason: "refused by the API", at: now)
+        #expect(try store.sendCount(day: "d") == 0)
+        try store.setPaused(true, at: now)
+        await #expect(throws: SendRefusal.paused) {
+            _ = try await store.reserveSend(first, key: "k:b", explicitKey: true, now: now, day: "d", cap: 1)
+        }
+        #expect(try store.journalTail(limit: 5).map(\.kind) == ["failed", "paused"])
+    }
+}
