@@ -43,7 +43,7 @@ extension StateStore {
     public func reserveSend(
         _ intent: SendIntent, key: String, explicitKey: Bool, now: Date, day: String, cap: Int, window: TimeInterval = 86_400
     ) async throws -> SendReservation {
-        try await pool.write { db in
+        try await writes.write { db in
             if try Self.isPaused(db) { throw SendRefusal.paused }
             let earlier = try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT state, message_json, sent_at FROM send WHERE conversation_id = ? AND send_key = ? ORDER BY id"),
@@ -93,7 +93,7 @@ extension StateStore {
 
     /// Records the outcome of a send that reached the studio.
     public func markSent(_ entry: OutboxEntry, messageID: String, messageJSON: String, at: Date, reconciled: Bool) async throws {
-        try await pool.write { db in
+        try await writes.write { db in
             try db.cachedStatement(sql: "UPDATE send SET state = 'sent', message_id = ?, message_json = ?, sent_at = ? WHERE id = ?")
                 .execute(arguments: [messageID, messageJSON, at.timeIntervalSince1970, entry.id])
             try Self.journal(
@@ -104,7 +104,7 @@ extension StateStore {
 
     /// Forgets a send that surely did not happen, and gives its place under the cap back.
     public func abandonSend(_ entry: OutboxEntry, reason: String, at: Date) async throws {
-        try await pool.write { db in
+        try await writes.write { db in
             try db.execute(sql: "DELETE FROM send WHERE id = ? AND state = 'pending'", arguments: [entry.id])
             if db.changesCount > 0 {
                 try db.execute(sql: "UPDATE daily_sends SET count = MAX(count - 1, 0) WHERE day = ?", arguments: [entry.day])

@@ -14,6 +14,8 @@ public final class StateStore: Sendable {
     static let applicationID: Int32 = 0x5058_5354
 
     let pool: DatabasePool
+    /// The outbox's writes, grouped into shared commits.
+    let writes: GroupCommit
     public let path: String
 
     /// Opens the state at `path`, creating it (and its folder) when missing.
@@ -41,6 +43,7 @@ public final class StateStore: Sendable {
                 }
             }
             try StateStore.migrator.migrate(pool)
+            writes = GroupCommit(pool: pool)
         } catch let error as StateError {
             throw error
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
