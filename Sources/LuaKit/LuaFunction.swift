@@ -2,7 +2,7 @@ import CLua
 import CLuaShim
 
 /// A Swift function callable from Lua.
-public typealias LuaSwiftFunction = (LuaArguments) throws -> [LuaValue]
+public typealias LuaSwiftFunction = (LuaArguments) throws -> LuaReturn
 
 /// The waiting part of an async function: run by the host while the
 /// calling coroutine is suspended.
@@ -26,17 +26,20 @@ final class LuaFunctionBox {
     }
 
     let name: String
-    // Kept apart rather than as an enum payload: the call path reads them
-    // without copying (and retaining) the payload.
-    let sync: LuaSwiftFunction?
-    let async: LuaAsyncFunction?
-    let pending: PendingCalls?
+    /// One closure for both kinds (an async function's stores its work and
+    /// answers `.yield`): the call path loads a single non-optional closure.
+    let call: LuaSwiftFunction
 
     init(name: String, kind: Kind) {
         self.name = name
         switch kind {
-        case .sync(let body): (sync, async, pending) = (body, nil, nil)
-        case .async(let body, let calls): (sync, async, pending) = (nil, body, calls)
+        case .sync(let body):
+            call = body
+        case .async(let body, let pending):
+            call = { arguments in
+                pending.work[arguments.L] = try body(arguments)
+                return LuaReturn(storage: .yield)
+            }
         }
     }
 }
@@ -51,15 +54,17 @@ enum LuaDispatch {
     /// this frame has returned.
     static let entry: pxl_dispatch_fn = { L, pointer in
         guard let L, let pointer else { return failed }
-        let box = Unmanaged<LuaFunctionBox>.fromOpaque(pointer).takeUnretainedValue()
+        // The state keeps the box alive: borrowed, not retained, for the call.
+        return Unmanaged<LuaFunctionBox>.fromOpaque(pointer)._withUnsafeGuaranteedRef { box in call(box, L) }
+    }
+
+    @inline(__always)
+    private static func call(_ box: LuaFunctionBox, _ L: OpaquePointer) -> Int32 {
         let arguments = LuaArguments(L: L, box: box)
         do {
-            guard let body = box.sync else {
-                box.pending?.work[L] = try box.async?(arguments)
-                return yield
-            }
-            let results = try body(arguments)
-            for result in results where !LuaStack.push(L, result) {
+            let results = try box.call(arguments)
+            if case .yield = results.storage { return yield }
+            guard results.push(onto: L) else {
                 pushMessage(L, "'\(box.name)' returned a value nested too deeply")
                 return failed
             }
