@@ -73,6 +73,10 @@ struct RunCommandTests {
         #expect(capped.status == 75, "\(capped.stderr)")
         #expect(capped.stderr.contains("SEND_CAP"))
         #expect(try await pxscript(["check", folder.path("broken.lua")], environment: env).status == 65)
+        // A dry run before the first run creates no state.
+        let planned = try await pxscript(["run", folder.path("two.lua"), "--dry-run", "--state", folder.path("never.sqlite")], environment: env)
+        #expect(planned.status == 0 && planned.stdout.contains("dry run: 2 messages would be sent"))
+        #expect(!FileManager.default.fileExists(atPath: folder.path("never.sqlite")))
         _ = await serve.stop()
     }
 

@@ -55,21 +55,26 @@ struct RunCommand: AsyncParsableCommand {
     private func execute(_ runtimeOptions: RuntimeOptions, api: APIConfiguration, statePath: String, logger: Logger) async throws {
         logger.debug("state: \(statePath)")
         let clock = try RuntimeClock(environment: runtimeOptions.environment)
-        let real = try StateStore(path: statePath)
-        var store = real
+        let store: StateStore
         var scratch: String?
         if runtimeOptions.dryRun {
-            // The plan works on a copy: the real state is not changed.
+            // The plan works on a copy (or, before the first run, a fresh
+            // state): the real state is neither changed nor created.
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pxscript-dry-run-\(UUID().uuidString)").path
             scratch = folder
-            store = try real.copy(to: folder + "/state.sqlite")
+            if FileManager.default.fileExists(atPath: statePath) {
+                let real = try StateStore(path: statePath)
+                defer { try? real.close() }
+                store = try real.copy(to: folder + "/state.sqlite")
+            } else {
+                store = try StateStore(path: folder + "/state.sqlite")
+            }
+        } else {
+            store = try StateStore(path: statePath)
         }
         defer {
             try? store.close()
-            if let scratch {
-                try? real.close()
-                try? FileManager.default.removeItem(atPath: scratch)
-            }
+            if let scratch { try? FileManager.default.removeItem(atPath: scratch) }
         }
         try await PixiesetClient.withClient(api, logger: logger) { client in
             let runtime = try PXRuntime(options: runtimeOptions, client: client, store: store, clock: clock, logger: logger)
