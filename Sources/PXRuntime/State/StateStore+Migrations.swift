@@ -50,6 +50,29 @@ extension StateStore {
                 );
                 """)
         }
+        migrator.registerMigration("v2-watch") { db in
+            try db.execute(sql: """
+                CREATE TABLE watermark (
+                    name TEXT PRIMARY KEY,
+                    microseconds INTEGER NOT NULL
+                );
+                CREATE TABLE conversation_mark (
+                    conversation_id TEXT PRIMARY KEY,
+                    last_message_at INTEGER NOT NULL
+                );
+                CREATE TABLE event (
+                    message_id TEXT PRIMARY KEY,
+                    conversation_id TEXT NOT NULL,
+                    sent_at INTEGER NOT NULL,
+                    message_json TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('received', 'handling', 'done', 'failed', 'parked', 'skipped')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    reason TEXT,
+                    received_at REAL NOT NULL
+                );
+                CREATE INDEX event_open ON event(conversation_id, sent_at) WHERE state IN ('received', 'handling', 'failed');
+                """)
+        }
         return migrator
     }
 }

@@ -11,6 +11,7 @@ public final class SandboxControls: Sendable {
     private let faultState: Mutex<FaultState>
     private let quirkState: Mutex<Quirks>
     private let cookieOnStorage = Atomic<Int>(0)
+    private let apiCalls = Atomic<Int>(0)
 
     init(faults: FaultPlan, quirks: Quirks) {
         faultState = Mutex(FaultState(plan: faults, random: SeededRandom(seed: faults.seed)))
@@ -36,6 +37,12 @@ public final class SandboxControls: Sendable {
     public var storageRequestsWithCookie: Int { cookieOnStorage.load(ordering: .relaxed) }
 
     func noteCookieOnStorage() { cookieOnStorage.add(1, ordering: .relaxed) }
+
+    /// How many calls reached `/api/v1` (faulted ones included): what a
+    /// poller's cost is measured in.
+    public var apiRequests: Int { apiCalls.load(ordering: .relaxed) }
+
+    func noteAPIRequest() { apiCalls.add(1, ordering: .relaxed) }
 
     /// What happens to one API call, drawn from the plan.
     struct Decision {

@@ -7,6 +7,7 @@ struct FaultMiddleware<Context: RequestContext>: RouterMiddleware {
     let controls: SandboxControls
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        controls.noteAPIRequest()
         let isSend = request.method == .post && request.uri.path.hasSuffix("/conversation_messages")
         let decision = controls.decide(isSend: isSend)
         if decision.latency > .zero { try await Task.sleep(for: decision.latency) }

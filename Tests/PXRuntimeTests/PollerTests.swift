@@ -1,0 +1,107 @@
+import Foundation
+import Logging
+import PXRuntime
+import PixiesetKit
+import PixiesetModels
+import StudioSandbox
+import Testing
+
+@Suite("Watch: the poller finds each new client message once, at the cost SPEC §6 sets")
+struct PollerTests {
+    /// A poller on a fresh sandbox and state, and the sandbox to play clients on.
+    func withPoller(quirks: String? = nil, since: Date? = nil, _ body: (Poller, RunningSandbox, StateStore) async throws -> Void) async throws {
+        var configuration = SandboxConfiguration()
+        configuration.clock = StartingClock(start: Timestamp(parsing: testNow)!)
+        if let quirks { configuration.quirks = try Quirks(parsing: quirks) }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("poller-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let store = try StateStore(path: path)
+        let log = RunLog()
+        try await StudioSandbox.withRunning(configuration) { sandbox in
+            let api = APIConfiguration(baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: sandbox.cookie, retry: .fast)
+            try await PixiesetClient.withClient(api, logger: log.logger) { client in
+                try await body(Poller(client: client, store: store, logger: log.logger, since: since, pageSize: 10), sandbox, store)
+            }
+        }
+    }
+
+    func conversations(_ sandbox: RunningSandbox, _ count: Int) throws -> [String] {
+        Array(Set(try sandbox.database.allMessages().filter { $0.senderType == "client" }.map(\.conversationID)).sorted().prefix(count))
+    }
+
+    @Test("the first poll answers no history; then every idle poll is exactly one request")
+    func idle() async throws {
+        try await withPoller { poller, sandbox, store in
+            let first = try await poller.poll(now: Date())
+            #expect(first.firstStart && first.events.isEmpty && first.requests == 1)
+            #expect(try store.watermark() != nil)
+            for _ in 0..<100 {
+                let before = sandbox.controls.apiRequests
+                let idle = try await poller.poll(now: Date())
+                #expect(idle.events.isEmpty && idle.requests == 1)
+                #expect(sandbox.controls.apiRequests - before == 1)
+            }
+        }
+    }
+
+    @Test("K clients writing in K conversations cost at most K + 2 requests; each message is an event once, in order")
+    func newMessages() async throws {
+        try await withPoller { poller, sandbox, store in
+            _ = try await poller.poll(now: Date())
+            let targets = try conversations(sandbox, 6)
+            var written: [String] = []
+            for (index, id) in targets.enumerated() {
+                written.append(try await sandbox.database.clientWritesIn(conversationID: id, content: "Question \(index)").id)
+            }
+            let second = try await sandbox.database.clientWritesIn(conversationID: targets[0], content: "And another thing").id
+            let result = try await poller.poll(now: Date())
+            #expect(Set(result.events.map(\.id)) == Set(written + [second]))
+            #expect(result.requests <= targets.count + 2)
+            let inFirst = result.events.filter { $0.conversationID == targets[0] }.map(\.id)
+            #expect(inFirst == [written[0], second])
+            #expect(try store.openEvents().count == 7)
+            // Nothing twice.
+            #expect(try await poller.poll(now: Date()).events.isEmpty)
+        }
+    }
+
+    @Test("seen although already read in the web app; the studio's own replies are not events; a new inquiry is")
+    func whatCounts() async throws {
+        try await withPoller { poller, sandbox, _ in
+            _ = try await poller.poll(now: Date())
+            let id = try conversations(sandbox, 1)[0]
+            let read = try await sandbox.database.clientWritesIn(conversationID: id, content: "Read before the poll").id
+            _ = try await sandbox.database.studioReads(conversationID: id)
+            let other = try conversations(sandbox, 2)[1]
+            _ = try await sandbox.database.studioReplies(conversationID: other, content: "Our own answer")
+            let inquiry = try await sandbox.database.inquiry(name: "Zoe Park", email: "zoe@example.com", content: "Do you photograph pets?").id
+            let events = try await poller.poll(now: Date()).events.map(\.id)
+            #expect(Set(events) == [read, inquiry])
+        }
+    }
+
+    @Test("under the unordered and mark_read_on_get quirks every message is still found once, with a warning")
+    func quirks() async throws {
+        try await withPoller(quirks: "unordered,mark_read_on_get") { poller, sandbox, _ in
+            _ = try await poller.poll(now: Date())
+            var written = Set<String>()
+            for id in try conversations(sandbox, 4) {
+                written.insert(try await sandbox.database.clientWritesIn(conversationID: id, content: "Hello from \(id)").id)
+            }
+            let result = try await poller.poll(now: Date())
+            #expect(result.unordered)
+            #expect(Set(result.events.map(\.id)) == written)
+            #expect(try await poller.poll(now: Date()).events.isEmpty)
+        }
+    }
+
+    @Test("--since reaches back on a state without a watermark")
+    func since() async throws {
+        try await withPoller(since: ISOTime.parse("2000-01-01T00:00:00Z")) { poller, sandbox, _ in
+            let result = try await poller.poll(now: Date())
+            #expect(!result.firstStart)
+            let clientMessages = try sandbox.database.allMessages().filter { $0.senderType == "client" }
+            #expect(result.events.count > 0 && result.events.count <= clientMessages.count)
+        }
+    }
+}
