@@ -22,7 +22,7 @@ public final class LuaState {
         limits = .allocate(capacity: 1)
         limits.initialize(to: pxl_limits(
             remaining: configuration.maxInstructions, limit: configuration.maxInstructions, exhausted: 0, memory: memory,
-            deadline_ns: 0, timeout_ms: 0, timed_out: 0))
+            deadline_ns: 0, timeout_ms: 0, timed_out: 0, tag: 0))
         guard let state = pxl_newstate(memory) else {
             memory.deallocate()
             limits.deallocate()
@@ -153,8 +153,8 @@ public final class LuaState {
     /// many runs and handler calls waiting on the host at once.
     /// The corresponding C function is `lua_resume`.
     nonisolated(nonsending)
-    public func runAsync(_ source: String, chunkName: String, timeout: Duration? = nil) async throws -> [LuaValue] {
-        try await drive(chunkName: chunkName, timeout: timeout) { co in
+    public func runAsync(_ source: String, chunkName: String, timeout: Duration? = nil, tag: Int64 = 0) async throws -> [LuaValue] {
+        try await drive(chunkName: chunkName, timeout: timeout, tag: tag) { co in
             try load(source, chunkName: chunkName, on: co)
             return 0
         }
@@ -186,8 +186,8 @@ public final class LuaState {
     /// of a run apply to it, its own (instructions and time are counted per
     /// call, however many calls wait at once).
     nonisolated(nonsending)
-    public func call(_ function: LuaReference, with arguments: [LuaValue], timeout: Duration? = nil) async throws -> [LuaValue] {
-        try await drive(chunkName: "handler", timeout: timeout) { co in
+    public func call(_ function: LuaReference, with arguments: [LuaValue], timeout: Duration? = nil, tag: Int64 = 0) async throws -> [LuaValue] {
+        try await drive(chunkName: "handler", timeout: timeout, tag: tag) { co in
             try withHostAllocations {
                 guard lua_checkstack(co, Int32(arguments.count + 1)) != 0,
                       lua_rawgeti(co, pxl_registryindex(), lua_Integer(function.id)) == LUA_TFUNCTION
@@ -212,8 +212,9 @@ public final class LuaState {
     /// is anchored in the registry (not on the main stack, which they share)
     /// and its budget is loaded into the hook's limits around each resume.
     nonisolated(nonsending)
-    private func drive(chunkName: String, timeout: Duration?, prepare: (OpaquePointer) throws -> Int32) async throws -> [LuaValue] {
+    private func drive(chunkName: String, timeout: Duration?, tag: Int64 = 0, prepare: (OpaquePointer) throws -> Int32) async throws -> [LuaValue] {
         var budget = RunBudget(limit: limits.pointee.limit, timeout: timeout)
+        budget.tag = tag
         recoverMemory()
         guard lua_checkstack(L, 4) != 0, let co = withHostAllocations({ lua_newthread(L) }) else {
             throw LuaError.setup("cannot create a coroutine (out of memory)")

@@ -14,6 +14,8 @@ struct RunBudget {
     var deadline: Int64 = 0
     var timeoutMilliseconds: Int64 = 0
     var timedOut: Int32 = 0
+    /// The host's tag for the run (`LuaArguments.runTag`).
+    var tag: Int64 = 0
 
     init(limit: Int64, timeout: Duration?) {
         self.limit = limit
@@ -30,6 +32,7 @@ struct RunBudget {
         limits.pointee.deadline_ns = deadline
         limits.pointee.timeout_ms = timeoutMilliseconds
         limits.pointee.timed_out = timedOut
+        limits.pointee.tag = tag
     }
 
     /// Runs `body` (a resume of this run's coroutine) with this budget in the

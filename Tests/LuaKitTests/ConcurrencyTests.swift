@@ -28,13 +28,14 @@ actor HandlerHost {
                 return [.integer(id * 10)]
             }
         }
+        lua.register("tag") { args in [.integer(args.runTag)] }
         _ = try lua.run(script, chunkName: "handlers.lua")
         handler = captured
     }
 
-    func handle(_ arguments: [LuaValue], timeout: Duration? = nil) async throws -> [LuaValue] {
+    func handle(_ arguments: [LuaValue], timeout: Duration? = nil, tag: Int64 = 0) async throws -> [LuaValue] {
         guard let handler else { throw LuaError.setup("no handler") }
-        return try await lua.call(handler, with: arguments, timeout: timeout)
+        return try await lua.call(handler, with: arguments, timeout: timeout, tag: tag)
     }
 
     func mostWaitingAtOnce() -> Int { waiting.most }
@@ -125,6 +126,23 @@ struct ConcurrencyTests {
         #expect(quick == [.integer(2), .integer(60 + 30)])
         guard case .failure(LuaError.limit(let message)) = await slow else { Issue.record("the slow handler did not time out"); return }
         #expect(message.contains("time limit"))
+    }
+
+    @Test("a host function tells which run called it by the run's tag, across waits")
+    func tags() async throws {
+        let host = try HandlerHost(script: """
+            on(function(ms)
+              local a = tag()
+              fetch(1, ms)
+              local co = coroutine.wrap(function() fetch(2, ms) return tag() end)
+              return a, co(), tag()
+            end)
+            """)
+        async let first = host.handle([.integer(20)], tag: 11)
+        async let second = host.handle([.integer(5)], tag: 22)
+        #expect(try await first == [.integer(11), .integer(11), .integer(11)])
+        #expect(try await second == [.integer(22), .integer(22), .integer(22)])
+        #expect(try await host.run("return tag()") == [.integer(0)])
     }
 
     @Test("the host can cancel a waiting handler; the state stays usable")

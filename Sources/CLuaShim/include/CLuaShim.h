@@ -57,7 +57,13 @@ typedef struct {
     long long timeout_ms;
     /// Set once the deadline passed (sticky for the run).
     int timed_out;
+    /// The host's tag of the run now executing (0 for none): lets a host
+    /// function tell which handler run called it.
+    long long tag;
 } pxl_limits;
+
+/// The limits installed on `L`'s state (any of its threads), or NULL.
+static inline pxl_limits *pxl_get_limits(lua_State *L) { return *(pxl_limits **)lua_getextraspace(L); }
 
 /// CLOCK_MONOTONIC now, in nanoseconds.
 long long pxl_monotonic_ns(void);
