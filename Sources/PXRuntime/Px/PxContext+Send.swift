@@ -37,6 +37,8 @@ struct SendRequest: Sendable {
     let attachments: [AttachmentSpec]
     /// The script's `key =`, if any.
     let key: String?
+    /// Inside a handler: the (event, ordinal) key, used when the script gives none.
+    var eventKey: String? = nil
     /// `file:line` of the script line that asked.
     let position: String
 }
@@ -47,8 +49,8 @@ extension PxContext {
     /// skipped and its first message returned; an unknown outcome stays
     /// pending for reconciliation.
     func send(_ request: SendRequest) async throws -> LuaValue {
-        let explicit = request.key != nil
-        let key = request.key.map { "k:" + $0 } ?? Self.derivedKey(request)
+        let explicit = request.key != nil || request.eventKey != nil
+        let key = request.key.map { "k:" + $0 } ?? request.eventKey ?? Self.derivedKey(request)
         let now = clock.now()
         let day = capDay(now)
         // With files to upload, looked up first, so a skipped send uploads nothing.

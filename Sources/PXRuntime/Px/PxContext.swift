@@ -18,6 +18,12 @@ final class PxContext: Sendable {
     let plan = Mutex<[PlannedMessage]>([])
     /// Client names by conversation id, for plans and logs.
     let clientNames = Mutex<[String: String]>([:])
+    /// Handler runs in progress, by their run tag (watch).
+    let runs = Mutex<[Int64: HandlerRun]>([:])
+    /// Handlers `px.on("message", …)` registered (watch).
+    let handlers = Mutex<[MessageHandler]>([])
+    /// The prelude's function that calls handler `index` with an event.
+    let runner = Mutex<LuaReference?>(nil)
     /// Walks over conversations the script is iterating, by id.
     let cursors = Mutex<(next: Int64, open: [Int64: ConversationCursor])>((0, [:]))
     /// Counts placeholder ids in a dry run.
@@ -35,6 +41,8 @@ final class PxContext: Sendable {
     /// The day a send counts against, in the cap's zone (`--tz`).
     func capDay(_ date: Date) -> String { StateStore.day(of: date, in: options.timeZone) }
 
+    func run(_ tag: Int64) -> HandlerRun? { tag == 0 ? nil : runs.withLock { $0[tag] } }
+
     func nextPlaceholder() -> Int {
         placeholders.withLock {
             $0 += 1
@@ -49,6 +57,14 @@ final class PxContext: Sendable {
         clientNames.withLock { $0[conversationID] = name }
         return name
     }
+}
+
+/// A `px.on("message", fn, { max_age =, debounce = })` registration.
+struct MessageHandler: Sendable {
+    /// Its place in the prelude's handler table.
+    let index: Int
+    let maxAge: Double
+    let position: String
 }
 
 /// One message a dry run would send.

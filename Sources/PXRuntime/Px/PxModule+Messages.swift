@@ -9,9 +9,9 @@ extension PxModule {
             let conversationID = try args.string(1)
             let content = try args.string(2)
             let options = try OptionsTable(args, 3, known: ["attachments", "key"])
-            let request = SendRequest(
+            let request = try handlerSend(SendRequest(
                 conversationID: conversationID, content: content, attachments: try attachments(options),
-                key: try options.string("key"), position: args.position)
+                key: try options.string("key"), position: args.position), args, context)
             return { do { return [try await context.send(request)] } catch { throw PxError.from(error) } }
         }
         lua.registerAsync("send", in: "px.messages") { args in
@@ -20,9 +20,9 @@ extension PxModule {
                 throw options.problem("conversation_id", "a string", got: .nil)
             }
             guard let content = try options.string("content") else { throw options.problem("content", "a string", got: .nil) }
-            let request = SendRequest(
+            let request = try handlerSend(SendRequest(
                 conversationID: conversationID, content: content, attachments: try attachments(options),
-                key: try options.string("key"), position: args.position)
+                key: try options.string("key"), position: args.position), args, context)
             return { do { return [try await context.send(request)] } catch { throw PxError.from(error) } }
         }
         lua.registerAsync("upload", in: "px.attachments") { args in
@@ -47,6 +47,19 @@ extension PxModule {
                 } catch { throw PxError.from(error) }
             }
         }
+    }
+
+    /// Under watch: a send belongs to a handler run, keyed by (event, ordinal)
+    /// so a retried handler never repeats one; from the top level it is refused.
+    static func handlerSend(_ request: SendRequest, _ args: LuaArguments, _ context: PxContext) throws -> SendRequest {
+        guard context.options.watch else { return request }
+        guard let run = context.run(args.runTag) else {
+            throw LuaScriptError(
+                "a send from the top level of a watched script: the top level registers handlers (px.on) and may read; send from a handler")
+        }
+        var request = request
+        request.eventKey = run.nextSendKey()
+        return request
     }
 
     /// `attachments = { "att_…", "guide.pdf", { path =, filename =, content_type = } }`.

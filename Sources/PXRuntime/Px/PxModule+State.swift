@@ -1,3 +1,4 @@
+import Foundation
 import LuaKit
 
 extension PxModule {
@@ -7,7 +8,9 @@ extension PxModule {
         lua.register("get", in: "px.store") { args in
             let key = try args.string(1)
             do {
-                guard let json = try store.value(forKey: key) else { return [.nil] }
+                // A handler sees its own writes before they are committed with its event.
+                let pending = context.run(args.runTag)?.stored(forKey: key)
+                guard let json = try pending ?? store.value(forKey: key) else { return [.nil] }
                 return [try JSONBridge.decode(json)]
             } catch { throw PxError.from(error) }
         }
@@ -15,7 +18,12 @@ extension PxModule {
             let key = try args.string(1)
             let value = args.value(2)
             do {
-                try store.setValue(value == .nil ? nil : try JSONBridge.encode(value), forKey: key)
+                let json = value == .nil ? nil : try JSONBridge.encode(value)
+                if let run = context.run(args.runTag) {
+                    run.store(json, forKey: key)
+                } else {
+                    try store.setValue(json, forKey: key)
+                }
                 return []
             } catch let problem as JSONBridge.Problem {
                 throw LuaScriptError("bad argument #2 to 'set' (\(problem.description))")
@@ -35,8 +43,14 @@ extension PxModule {
             case .nil: period = .infinity
             default: throw args.typeError(2, expected: "duration")
             }
+            let seconds = period.isInfinite ? 1e12 : period, now = context.clock.now()
             do {
-                return [.boolean(try store.once(key, period: period.isInfinite ? 1e12 : period, now: context.clock.now()))]
+                if let run = context.run(args.runTag) {
+                    // Taken with the event's completion: a failed try does not consume it (SPEC §4).
+                    if try store.onceActive(key, now: now) { return [.boolean(false)] }
+                    return [.boolean(run.takeOnce(key, now: now.timeIntervalSince1970, period: seconds))]
+                }
+                return [.boolean(try store.once(key, period: seconds, now: now))]
             } catch { throw PxError.from(error) }
         }
     }

@@ -14,10 +14,10 @@ enum PxModule {
         installTime(on: lua, context: context)
         installValues(on: lua, context: context)
         installMap(on: lua, context: context, runtime: runtime)
-        installWatchOnly(on: lua)
+        if context.options.watch { installWatch(on: lua, context: context) } else { installWatchOnly(on: lua) }
         try lua.enableRequire(context.policy)
         lua.allowEnvironment(Set(context.options.allowEnvironment), from: context.options.environment)
-        _ = try lua.run(prelude, chunkName: "=(px)")
+        _ = try lua.run(prelude + (context.options.watch ? watchPrelude : ""), chunkName: "=(px)")
     }
 
     /// `px.on`, `every`, `cron`, `at`, `after` belong to `pxscript watch`; a

@@ -15,6 +15,8 @@ public actor PXRuntime {
     let lua: LuaState
     let context: PxContext
     private var installed = false
+    /// The tag of the latest handler run (LuaArguments.runTag).
+    var nextTag: Int64 = 0
 
     /// - Throws: `RuntimeError.state` when the Lua state cannot be made.
     public init(options: RuntimeOptions, client: PixiesetClient, store: StateStore, clock: RuntimeClock, logger: Logger) throws {

@@ -8,6 +8,11 @@ public struct RuntimeOptions: Sendable {
     /// `px.args`: the words after `--`.
     public var arguments: [String]
     public var dryRun: Bool
+    /// Running under `pxscript watch`: `px.on` registers handlers, and a
+    /// send from the script's top level is an error (SPEC §6).
+    public var watch: Bool = false
+    /// `--handler-timeout`: the wall-clock limit of one handler run.
+    public var handlerTimeout: Duration = .seconds(300)
     public var limits: LuaLimits
     /// `--max-sends`: sends per calendar day in `timeZone` (SPEC §5).
     public var maxSends: Int

@@ -7,6 +7,9 @@ public struct LedgerEvent: Sendable, Hashable {
     public let message: Message
     public let conversationID: String
     public let state: String
+    public let attempts: Int
+    /// When a failed event may be tried again.
+    public let retryAt: Date?
 }
 
 /// What one poll found, to record in one transaction.
@@ -88,8 +91,76 @@ extension StateStore {
             ).map { row in
                 LedgerEvent(
                     message: try JSONDecoder().decode(Message.self, from: Data((row["message_json"] as String).utf8)),
-                    conversationID: row["conversation_id"], state: row["state"])
+                    conversationID: row["conversation_id"], state: row["state"], attempts: row["attempts"],
+                    retryAt: (row["retry_at"] as Double?).map { Date(timeIntervalSince1970: $0) })
             }
+        }
+    }
+}
+
+extension StateStore {
+    /// Marks an event as being handled; returns its attempt number (1 for the first).
+    func beginHandling(_ messageID: String) async throws -> Int {
+        try await writes.write { db in
+            try db.execute(sql: "UPDATE event SET state = 'handling', attempts = attempts + 1 WHERE message_id = ?", arguments: [messageID])
+            return try Int.fetchOne(db, sql: "SELECT attempts FROM event WHERE message_id = ?", arguments: [messageID]) ?? 1
+        }
+    }
+
+    /// The handler completed: its `px.store` and `px.once` effects take effect with the event (SPEC §4).
+    func completeEvent(_ messageID: String, effects: (stored: [String: String?], once: [String: (first: Double, until: Double)])) async throws {
+        try await writes.write { db in
+            for (key, json) in effects.stored {
+                if let json {
+                    try db.execute(
+                        sql: "INSERT INTO store (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                        arguments: [key, json])
+                } else {
+                    try db.execute(sql: "DELETE FROM store WHERE key = ?", arguments: [key])
+                }
+            }
+            for (key, period) in effects.once {
+                try db.execute(
+                    sql: """
+                        INSERT INTO once (key, first_at, until) VALUES (?, ?, ?)
+                        ON CONFLICT(key) DO UPDATE SET first_at = excluded.first_at, until = excluded.until
+                        """,
+                    arguments: [key, period.first, period.until])
+            }
+            try db.execute(sql: "UPDATE event SET state = 'done', reason = NULL, retry_at = NULL WHERE message_id = ?", arguments: [messageID])
+        }
+    }
+
+    /// The handler failed: tried again after `retryAt`, or parked when `retryAt` is nil.
+    func failEvent(_ messageID: String, reason: String, traceback: String, retryAt: Date?) async throws {
+        try await writes.write { db in
+            try db.execute(
+                sql: "UPDATE event SET state = ?, reason = ?, traceback = ?, retry_at = ? WHERE message_id = ?",
+                arguments: [retryAt == nil ? "parked" : "failed", reason, traceback, retryAt?.timeIntervalSince1970, messageID])
+        }
+    }
+
+    /// An event not handled, with why (too old, …).
+    func skipEvent(_ messageID: String, reason: String) async throws {
+        try await writes.write { db in
+            try db.execute(sql: "UPDATE event SET state = 'skipped', reason = ? WHERE message_id = ?", arguments: [reason, messageID])
+        }
+    }
+
+    /// Whether `px.once(key)` is still inside its period (read only).
+    func onceActive(_ key: String, now: Date) throws -> Bool {
+        try pool.read { db in
+            (try Double.fetchOne(db, sql: "SELECT until FROM once WHERE key = ?", arguments: [key])).map { now.timeIntervalSince1970 < $0 } ?? false
+        }
+    }
+
+    /// Events by state, newest first (for `status`).
+    public func events(inState state: String, limit: Int) throws -> [(id: String, conversationID: String, reason: String?, traceback: String?)] {
+        try pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT message_id, conversation_id, reason, traceback FROM event WHERE state = ? ORDER BY sent_at DESC LIMIT ?",
+                arguments: [state, limit]
+            ).map { (id: $0["message_id"], conversationID: $0["conversation_id"], reason: $0["reason"], traceback: $0["traceback"]) }
         }
     }
 }

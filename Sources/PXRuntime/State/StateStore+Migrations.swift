@@ -68,6 +68,8 @@ extension StateStore {
                     state TEXT NOT NULL CHECK (state IN ('received', 'handling', 'done', 'failed', 'parked', 'skipped')),
                     attempts INTEGER NOT NULL DEFAULT 0,
                     reason TEXT,
+                    traceback TEXT,
+                    retry_at REAL,
                     received_at REAL NOT NULL
                 );
                 CREATE INDEX event_open ON event(conversation_id, sent_at) WHERE state IN ('received', 'handling', 'failed');

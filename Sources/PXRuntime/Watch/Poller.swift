@@ -42,6 +42,8 @@ public struct Poller: Sendable {
         public let unordered: Bool
         /// This poll only set the watermark (history is never answered).
         public let firstStart: Bool
+        /// The conversations it read in full, for the handlers of their events.
+        public var conversations: [String: Conversation] = [:]
     }
 
     public func poll(now: Date) async throws -> Result {
@@ -95,12 +97,13 @@ public struct Poller: Sendable {
         var record = PollRecord(watermark: newest == .min ? nil : newest)
         let marks = try store.conversationMarks(candidates.map(\.id))
         var found: [Message] = []
-        var seen = Set<String>()
+        var seen = Set<String>(), details: [String: Conversation] = [:]
         for conversation in candidates where seen.insert(conversation.id).inserted {
             let time = conversation.lastMessageAt?.microseconds ?? 0
             if let mark = marks[conversation.id], mark == time { continue }
             let detail = try await client.conversation(conversation.id, messages: true)
             requests += 1
+            details[conversation.id] = detail
             // A conversation first seen now (a new inquiry) is read from the global watermark.
             let from = marks[conversation.id] ?? floor ?? 0
             let messages = (detail.messages ?? []).filter { $0.senderType == .client && $0.sentAt.microseconds >= from }
@@ -115,6 +118,6 @@ public struct Poller: Sendable {
         record.events = found.filter { !known.contains($0.id) }
             .sorted { ($0.conversationID ?? "", $0.sentAt, $0.id) < ($1.conversationID ?? "", $1.sentAt, $1.id) }
         try store.record(record, at: now)
-        return Result(events: record.events, requests: requests, unordered: !ordered, firstStart: false)
+        return Result(events: record.events, requests: requests, unordered: !ordered, firstStart: false, conversations: details)
     }
 }

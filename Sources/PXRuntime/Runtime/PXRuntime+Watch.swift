@@ -1,0 +1,65 @@
+import Foundation
+import LuaKit
+import PixiesetModels
+import Synchronization
+
+extension PXRuntime {
+    /// Runs the watched script's top level (it registers handlers and may
+    /// read; a send there is an error), after settling pending sends.
+    /// - Returns: how many `px.on("message")` handlers it registered.
+    public func loadWatchScript() async throws -> Int {
+        precondition(context.options.watch, "loadWatchScript needs RuntimeOptions.watch")
+        _ = try await run()
+        return context.handlers.withLock { $0.count }
+    }
+
+    /// How a handler run for one event ended.
+    public enum HandlerOutcome: Sendable {
+        case done
+        /// Every handler's `max_age` had passed.
+        case tooOld
+        case failed(message: String, traceback: String)
+    }
+
+    /// Runs the handlers for `message` as one run (tag), its effects
+    /// committed with the event when it completes (SPEC §4, §6).
+    func handle(_ message: Message, in conversation: Conversation, now: Date) async throws -> HandlerOutcome {
+        let age = max(0, now.timeIntervalSince1970 - message.sentAt.secondsSince1970)
+        let handlers = context.handlers.withLock { $0 }.filter { age <= $0.maxAge }
+        guard !handlers.isEmpty, let runner = context.runner.withLock({ $0 }) else { return .tooOld }
+        nextTag += 1
+        let tag = nextTag
+        let run = HandlerRun(eventID: message.id, conversationID: conversation.id)
+        context.runs.withLock { $0[tag] = run }
+        defer { context.runs.withLock { _ = $0.removeValue(forKey: tag) } }
+        let event = try Self.eventValue(message, conversation: conversation, age: age)
+        do {
+            for handler in handlers {
+                _ = try await lua.call(runner, with: [.integer(Int64(handler.index)), event], timeout: context.options.handlerTimeout, tag: tag)
+            }
+        } catch let error as LuaError {
+            if case .runtime(let message, let traceback) = error { return .failed(message: message, traceback: traceback) }
+            return .failed(message: error.message, traceback: "")
+        }
+        try await context.store.completeEvent(message.id, effects: run.effects)
+        return .done
+    }
+
+    /// The `event` table a handler gets: `message`, `messages`,
+    /// `conversation`, `client`, `answered` (the studio wrote after it), `age`.
+    static func eventValue(_ message: Message, conversation: Conversation, age: Double) throws -> LuaValue {
+        let encoder = LuaValueEncoder()
+        let answered = (conversation.messages ?? []).contains {
+            $0.senderType != .client && $0.senderType != .system && $0.sentAt > message.sentAt
+        }
+        var fields: [LuaValue: LuaValue] = [
+            .text("message"): try encoder.encode(message),
+            .text("messages"): try encoder.encode([message]),
+            .text("conversation"): try encoder.encode(conversation),
+            .text("answered"): .boolean(answered),
+            .text("age"): .number(age),
+        ]
+        if let client = conversation.client { fields[.text("client")] = try encoder.encode(client) }
+        return .map(fields)
+    }
+}

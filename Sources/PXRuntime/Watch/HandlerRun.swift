@@ -1,0 +1,60 @@
+import Foundation
+import Synchronization
+
+/// One run of a handler for one event: what its px calls need to know
+/// (SPEC §4): sends keyed by (event, ordinal), `event:reply` once, and
+/// `px.store`/`px.once` effects held until the run completes.
+final class HandlerRun: Sendable {
+    let eventID: String
+    let conversationID: String
+
+    private struct State {
+        var sends = 0
+        var replied = false
+        var stored: [String: String?] = [:]
+        var once: [String: (first: Double, until: Double)] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    init(eventID: String, conversationID: String) {
+        self.eventID = eventID
+        self.conversationID = conversationID
+    }
+
+    /// The key of the handler's next send: the same in every retry of this event.
+    func nextSendKey() -> String {
+        state.withLock {
+            $0.sends += 1
+            return "e:\(eventID):\($0.sends)"
+        }
+    }
+
+    /// False when `event:reply` was already called in this run.
+    func takeReply() -> Bool {
+        state.withLock { state in
+            defer { state.replied = true }
+            return !state.replied
+        }
+    }
+
+    /// A `px.store.set` of this run (nil: removal), applied on completion.
+    func store(_ json: String?, forKey key: String) { state.withLock { $0.stored[key] = .some(json) } }
+
+    /// What this run set for `key`: `.some(value)` when it did, `nil` when the store decides.
+    func stored(forKey key: String) -> String?? { state.withLock { $0.stored[key] } }
+
+    /// A `px.once` this run took (applied on completion); false if it already took it.
+    func takeOnce(_ key: String, now: Double, period: Double) -> Bool {
+        state.withLock {
+            if let taken = $0.once[key], now < taken.until { return false }
+            $0.once[key] = (now, now + period)
+            return true
+        }
+    }
+
+    /// The effects to commit with the event's completion.
+    var effects: (stored: [String: String?], once: [String: (first: Double, until: Double)]) {
+        state.withLock { ($0.stored, $0.once) }
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import Logging
+import PixiesetKit
+import PixiesetModels
+
+/// The watch daemon's cycle (SPEC §6): poll, then handle every due event —
+/// conversations concurrently (bounded), each conversation's events in
+/// `sent_at` order. A failing handler is retried with backoff a bounded
+/// number of times, then parked; later events of its conversation wait
+/// until then.
+public struct WatchLoop: Sendable {
+    let runtime: PXRuntime
+    let poller: Poller
+    let store: StateStore
+    let client: PixiesetClient
+    let logger: Logger
+    let clock: RuntimeClock
+    /// Conversations handled at once.
+    let concurrency: Int
+    /// Tries of a failing handler before it is parked.
+    let maxAttempts: Int
+    /// Seconds before the second try; doubled for each further one (at most 5 minutes).
+    let retryDelay: Double
+
+    public init(
+        runtime: PXRuntime, poller: Poller, store: StateStore, client: PixiesetClient, logger: Logger, clock: RuntimeClock,
+        concurrency: Int = 8, maxAttempts: Int = 3, retryDelay: Double = 5
+    ) {
+        self.runtime = runtime
+        self.poller = poller
+        self.store = store
+        self.client = client
+        self.logger = logger
+        self.clock = clock
+        self.concurrency = concurrency
+        self.maxAttempts = maxAttempts
+        self.retryDelay = retryDelay
+    }
+
+    /// What one cycle did.
+    public struct Report: Sendable {
+        public var polled: Poller.Result
+        public var handled = 0, skipped = 0, failed = 0, parked = 0
+    }
+
+    /// Seconds before try `attempt + 1` of a failing handler.
+    func backoff(afterAttempt attempt: Int) -> Double { min(300, retryDelay * pow(2, Double(attempt - 1))) }
+
+    /// One poll and the events due.
+    public func cycle() async throws -> Report {
+        let polled = try await poller.poll(now: clock.now())
+        var report = Report(polled: polled)
+        let open = try store.openEvents()
+        let byConversation = Dictionary(grouping: open, by: \.conversationID)
+        let outcomes = try await withThrowingTaskGroup(of: [String: Int].self) { group in
+            var pending = byConversation.keys.sorted()[...]
+            var totals: [String: Int] = [:]
+            func start() {
+                guard let id = pending.popFirst() else { return }
+                let events = byConversation[id] ?? []
+                group.addTask { try await handleConversation(id, events: events, known: polled.conversations[id]) }
+            }
+            for _ in 0..<concurrency { start() }
+            while let counts = try await group.next() {
+                totals.merge(counts, uniquingKeysWith: +)
+                start()
+            }
+            return totals
+        }
+        report.handled = outcomes["done"] ?? 0
+        report.skipped = outcomes["skipped"] ?? 0
+        report.failed = outcomes["failed"] ?? 0
+        report.parked = outcomes["parked"] ?? 0
+        return report
+    }
+
+    /// One conversation's due events, in order; stops at one waiting for a retry.
+    private func handleConversation(_ id: String, events: [LedgerEvent], known: Conversation?) async throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        var conversation = known
+        for event in events.sorted(by: { ($0.message.sentAt, $0.message.id) < ($1.message.sentAt, $1.message.id) }) {
+            let now = clock.now()
+            if event.state == "failed", let retryAt = event.retryAt, retryAt > now { break }
+            if conversation == nil { conversation = try await client.conversation(id, messages: true) }
+            guard let conversation else { break }
+            let attempt = try await store.beginHandling(event.message.id)
+            switch try await runtime.handle(event.message, in: conversation, now: now) {
+            case .done:
+                counts["done", default: 0] += 1
+            case .tooOld:
+                try await store.skipEvent(event.message.id, reason: "max_age")
+                try? await store.journal("skipped", conversationID: id, detail: "\(event.message.id): older than max_age", at: now)
+                counts["skipped", default: 0] += 1
+            case .failed(let message, let traceback):
+                let parked = attempt >= maxAttempts
+                let retryAt = parked ? nil : now.addingTimeInterval(backoff(afterAttempt: attempt))
+                try await store.failEvent(event.message.id, reason: message, traceback: traceback, retryAt: retryAt)
+                logger.error(
+                    "handler failed for \(event.message.id) (try \(attempt) of \(maxAttempts))\(parked ? "; parked" : ""): \(message)\n\(traceback)")
+                counts[parked ? "parked" : "failed", default: 0] += 1
+                // Later events of this conversation wait until this one is done or parked.
+                if !parked { return counts }
+            }
+        }
+        return counts
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import LuaKit
+import PXRuntime
+import PixiesetKit
+import PixiesetModels
+import StudioSandbox
+import Testing
+
+/// A watched script on a sandbox: load it, then run cycles while clients write in.
+struct WatchHarness {
+    let sandbox: RunningSandbox
+    let folder: URL
+    let statePath: String
+    let log = RunLog()
+
+    /// Loads `script` on a fresh runtime (as a restarted daemon would) and runs `body` with its loop.
+    func daemon(_ script: String, since: Date? = nil, retryDelay: Double = 0, maxAttempts: Int = 3,
+                _ body: (WatchLoop) async throws -> Void) async throws {
+        let path = folder.appendingPathComponent("autoreply.lua").path
+        try script.write(toFile: path, atomically: true, encoding: .utf8)
+        var options = RuntimeOptions(scriptPath: path, timeZone: TimeZone(identifier: "UTC")!, environment: ["PXSCRIPT_NOW": testNow])
+        options.watch = true
+        let store = try StateStore(path: statePath)
+        defer { try? store.close() }
+        let clock = try RuntimeClock(environment: options.environment)
+        let api = APIConfiguration(baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: sandbox.cookie, retry: .fast)
+        try await PixiesetClient.withClient(api, logger: log.logger) { client in
+            let runtime = try PXRuntime(options: options, client: client, store: store, clock: clock, logger: log.logger)
+            _ = try await runtime.loadWatchScript()
+            let poller = Poller(client: client, store: store, logger: log.logger, since: since)
+            try await body(WatchLoop(runtime: runtime, poller: poller, store: store, client: client, logger: log.logger, clock: clock,
+                                     maxAttempts: maxAttempts, retryDelay: retryDelay))
+        }
+    }
+
+    func clientConversations(_ count: Int) throws -> [String] {
+        Array(Set(try sandbox.database.allMessages().filter { $0.senderType == "client" }.map(\.conversationID)).sorted().prefix(count))
+    }
+
+    func studioMessages(in id: String) throws -> [String] {
+        try sandbox.database.allMessages().filter { $0.conversationID == id && $0.senderType == "photographer" }.map(\.content)
+    }
+}
+
+func withWatch(_ body: (WatchHarness) async throws -> Void) async throws {
+    try await withHarness { h in
+        try await body(WatchHarness(sandbox: h.sandbox, folder: h.folder, statePath: h.statePath))
+    }
+}
+
+@Suite("Watch: handlers answer each client message once")
+struct WatchTests {
+    static let autoreply = """
+        px.on("message", function(event)
+          if not event.answered then
+            event:reply("Thanks " .. event.client.name .. ", I'll answer soon.")
+          end
+        end)
+        """
+
+    @Test("each new client message gets one reply; none to history, none after a restart")
+    func replies() async throws {
+        try await withWatch { w in
+            let targets = try w.clientConversations(3)
+            let before = try targets.map { try w.studioMessages(in: $0).count }
+            try await w.daemon(Self.autoreply) { loop in
+                let start = try await loop.cycle()
+                #expect(start.polled.firstStart)
+                for id in targets { _ = try await w.sandbox.database.clientWritesIn(conversationID: id, content: "Are you free in June?") }
+                let report = try await loop.cycle()
+                #expect(report.handled == 3)
+                let again = try await loop.cycle()
+                #expect(again.handled == 0)
+            }
+            try await w.daemon(Self.autoreply) { loop in
+                let restarted = try await loop.cycle()
+                #expect(restarted.handled == 0)
+            }
+            for (id, count) in zip(targets, before) {
+                let studio = try w.studioMessages(in: id)
+                #expect(studio.count == count + 1)
+                #expect(studio.last?.hasPrefix("Thanks ") == true)
+            }
+        }
+    }
+
+    @Test("a send from the top level of a watched script is an error")
+    func topLevelSend() async throws {
+        try await withWatch { w in
+            await #expect(throws: RuntimeError.self) {
+                try await w.daemon("px.send('conv_AAAAAAAAAAAA', 'hello')") { _ in }
+            }
+        }
+    }
+
+    @Test("a handler that fails then succeeds sends once; a once taken in the failed try is not consumed")
+    func retry() async throws {
+        try await withWatch { w in
+            let script = """
+                tries = 0
+                px.on("message", function(event)
+                  local first = px.once("greeted:" .. event.conversation.id, "7d")
+                  px.store.set("seen", (px.store.get("seen") or 0) + 1)
+                  tries = tries + 1
+                  px.send(event.conversation.id, "Working on it (" .. tries .. ")")
+                  if tries == 1 then error("the template server hiccuped") end
+                  event:reply("Hello! first=" .. tostring(first))
+                end)
+                """
+            let id = try w.clientConversations(1)[0]
+            try await w.daemon(script) { loop in
+                _ = try await loop.cycle()
+                _ = try await w.sandbox.database.clientWritesIn(conversationID: id, content: "Hi!")
+                let first = try await loop.cycle()
+                #expect(first.failed == 1 && first.handled == 0)
+                let second = try await loop.cycle()
+                #expect(second.handled == 1)
+            }
+            let replies = try w.studioMessages(in: id).filter { $0.hasPrefix("Hello!") }
+            #expect(replies == ["Hello! first=true"])
+            // The send made before the failure is not repeated by the retry (keyed by event and ordinal).
+            #expect(try w.studioMessages(in: id).filter { $0.hasPrefix("Working on it") } == ["Working on it (1)"])
+            #expect(w.log.all.contains { $0.contains("the template server hiccuped") })
+            let store = try StateStore(path: w.statePath)
+            #expect(try store.value(forKey: "seen") == "1")
+        }
+    }
+
+    @Test("a handler that keeps failing is parked, and later events of its conversation wait until then")
+    func parking() async throws {
+        try await withWatch { w in
+            let script = """
+                px.on("message", function(event)
+                  if event.message.content:find("boom") then error("cannot handle " .. event.message.content) end
+                  event:reply("ok: " .. event.message.content)
+                end)
+                """
+            let id = try w.clientConversations(1)[0]
+            try await w.daemon(script, maxAttempts: 2) { loop in
+                _ = try await loop.cycle()
+                _ = try await w.sandbox.database.clientWritesIn(conversationID: id, content: "boom")
+                _ = try await w.sandbox.database.clientWritesIn(conversationID: id, content: "after")
+                let first = try await loop.cycle()
+                #expect(first.failed == 1 && first.handled == 0)
+                #expect(try w.studioMessages(in: id).contains("ok: after") == false)
+                let second = try await loop.cycle()
+                #expect(second.parked == 1 && second.handled == 1)
+            }
+            #expect(try w.studioMessages(in: id).filter { $0.hasPrefix("ok: ") } == ["ok: after"])
+            let parked = try StateStore(path: w.statePath).events(inState: "parked", limit: 5)
+            #expect(parked.count == 1 && parked[0].reason?.contains("cannot handle boom") == true)
+            #expect(parked[0].traceback?.contains("autoreply.lua:2") == true)
+        }
+    }
+
+    @Test("--since reaches back, and max_age skips what is too old")
+    func maxAge() async throws {
+        try await withWatch { w in
+            try await w.daemon(Self.autoreply, since: ISOTime.parse("2000-01-01T00:00:00Z")) { loop in
+                let report = try await loop.cycle()
+                #expect(report.skipped > 0)
+                #expect(report.handled + report.skipped == report.polled.events.count)
+            }
+        }
+    }
+}
