@@ -7,6 +7,6 @@ struct PXScript: AsyncParsableCommand {
         commandName: "pxscript",
         abstract: "Automate conversations with your clients in Pixieset Studio, with Lua scripts.",
         version: "0.1.0",
-        subcommands: [RunCommand.self, CheckCommand.self, StatusCommand.self, PauseCommand.self, ResumeCommand.self, APICommand.self, SandboxCommand.self]
+        subcommands: [RunCommand.self, WatchCommand.self, CheckCommand.self, StatusCommand.self, PauseCommand.self, ResumeCommand.self, APICommand.self, SandboxCommand.self]
     )
 }

@@ -13,6 +13,14 @@ extension PXRuntime {
         return context.handlers.withLock { $0.count }
     }
 
+    /// The messages planned since the last call (a dry run's plan, cycle by cycle).
+    public func takePlan() -> [PlannedMessage] {
+        context.plan.withLock { plan in
+            defer { plan = [] }
+            return plan
+        }
+    }
+
     /// How a handler run for one event ended.
     public enum HandlerOutcome: Sendable {
         case done

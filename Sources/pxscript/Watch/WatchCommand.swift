@@ -1,0 +1,113 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PXRuntime
+import PixiesetKit
+import StudioSandbox
+
+/// `pxscript watch SCRIPT`: the handler daemon (SPEC §5, §6).
+struct WatchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "Run a script's px.on handlers on every new client message, exactly once, until stopped.",
+        discussion: """
+            Each poll costs one request when nothing is new. History is never answered: the first \
+            start begins at the newest message (or --since). Ctrl-C stops after the handlers in flight; \
+            a second Ctrl-C stops at once. See docs/watch.md.
+              pxscript watch autoreply.lua --dry-run --once
+              pxscript watch autoreply.lua --interval 30s
+            """
+    )
+
+    @Argument(help: "The Lua script.") var script: String
+    @Option(help: "Time between polls, like 30s or 2m.") var interval: String = "30s"
+    @Flag(help: "Run one poll cycle, wait for its handlers, and exit.") var once = false
+    @Option(help: "On a state with no watermark yet, answer messages since this ISO 8601 time.") var since: String?
+    @Flag(help: "Start the sandbox studio in-process (demo data, throw-away state) and watch it.") var sandbox = false
+    @Flag(name: .customLong("dry-run"), help: "Send nothing; print the plan for each new message; record nothing.") var dryRun = false
+    @Flag(name: .customLong("exit-on-expiry"), help: "Exit with 77 when the session expires, instead of waiting for a new cookie.")
+    var exitOnExpiry = false
+    @OptionGroup var options: ScriptOptions
+
+    func validate() throws {
+        guard let seconds = DurationText.seconds(interval), seconds >= 0.2 else { throw ValidationError("--interval wants a duration like 30s (at least 0.2s)") }
+        if let since, ISOTime.parse(since) == nil { throw ValidationError("--since wants an ISO 8601 time like 2026-03-01T09:00:00Z") }
+    }
+
+    func run() async throws {
+        try await withExitCodes {
+            let environment = ProcessInfo.processInfo.environment
+            let config = try ConfigFile.defaultPath(environment: environment).map(ConfigFile.load(path:)) ?? ConfigFile()
+            var runtimeOptions = try options.runtime(script: script, arguments: [], dryRun: dryRun, config: config)
+            runtimeOptions.watch = true
+            runtimeOptions.handlerTimeout = try options.handlerTimeoutDuration()
+            let logger = LogOutput.logger(verbose: options.verbose, quiet: options.quiet, json: options.logFormat == "json")
+            if sandbox {
+                var configuration = SandboxConfiguration()
+                configuration.clock = try FixedNow.clock(environment: environment)
+                try await StudioSandbox.withRunning(configuration) { running in
+                    printError("sandbox: \(running.baseURL) (database \(running.database.path), removed on exit)")
+                    let api = APIConfiguration(baseURL: try BaseURL(parsing: running.baseURL), cookie: running.cookie)
+                    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pxscript-state-\(UUID().uuidString)").path
+                    defer { try? FileManager.default.removeItem(atPath: folder) }
+                    try await watch(runtimeOptions, api: api, statePath: folder + "/state.sqlite", logger: logger)
+                }
+            } else {
+                let api = try options.api.resolve()
+                let statePath = options.statePath
+                    ?? StatePath.defaultPath(script: script, baseURL: api.baseURL.description, environment: environment)
+                try await watch(runtimeOptions, api: api, statePath: statePath, logger: logger)
+            }
+        }
+    }
+
+    private func watch(_ runtimeOptions: RuntimeOptions, api: APIConfiguration, statePath: String, logger: Logger) async throws {
+        logger.debug("state: \(statePath)")
+        let lock = try DaemonLock(statePath: statePath)
+        defer { withExtendedLifetime(lock) {} }
+        let clock = try RuntimeClock(environment: runtimeOptions.environment)
+        var store = try StateStore(path: statePath)
+        var scratch: String?
+        if dryRun {
+            // Nothing durable: the dry run works on a copy, so each plan is printed once per event.
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pxscript-dry-run-\(UUID().uuidString)").path
+            scratch = folder
+            let copy = try store.copy(to: folder + "/state.sqlite")
+            try store.close()
+            store = copy
+        }
+        defer {
+            try? store.close()
+            if let scratch { try? FileManager.default.removeItem(atPath: scratch) }
+        }
+        let stop = StopSignals()
+        let pause = Duration.milliseconds(Int64((DurationText.seconds(interval) ?? 30) * 1000))
+        try await PixiesetClient.withClient(api, logger: logger) { client in
+            let runtime = try PXRuntime(options: runtimeOptions, client: client, store: store, clock: clock, logger: logger)
+            let handlers = try await runtime.loadWatchScript()
+            if handlers == 0 { logger.warning("the script registers no px.on(\"message\", …) handler: nothing will be answered") }
+            let poller = Poller(client: client, store: store, logger: logger, since: since.flatMap(ISOTime.parse))
+            let loop = WatchLoop(runtime: runtime, poller: poller, store: store, client: client, logger: logger, clock: clock)
+            logger.info("watching \(script) every \(interval)\(dryRun ? " (dry run: nothing is sent)" : "")")
+            var expiredLogged = false
+            repeat {
+                do {
+                    let report = try await loop.cycle()
+                    expiredLogged = false
+                    if report.polled.firstStart { logger.info("first start: answering messages from now on (history is never answered)") }
+                    if report.handled + report.failed + report.parked + report.skipped > 0 {
+                        logger.info("\(report.handled) handled, \(report.skipped) skipped, \(report.failed) to retry, \(report.parked) parked")
+                    }
+                    let plan = await runtime.takePlan()
+                    if !plan.isEmpty { printNow(PlanOutput.text(plan)) }
+                } catch PixiesetError.sessionExpired {
+                    if exitOnExpiry { throw PixiesetError.sessionExpired(detail: "") }
+                    if !expiredLogged { logger.error("session expired: log in to Pixieset again and update PIXIESET_COOKIE; waiting") }
+                    expiredLogged = true
+                }
+                if once || stop.requested { break }
+                await stop.sleep(pause)
+            } while !stop.requested
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import PixiesetModels
+import StudioSandbox
+import Testing
+
+@Suite("pxscript watch")
+struct WatchCommandTests {
+    static let echo = """
+        px.on("message", function(event)
+          event:reply("Got it: " .. event.message.id)
+        end)
+        """
+
+    /// Client messages, and the replies that name them, from the sandbox's database file.
+    static func replies(_ serve: ServeProcess) throws -> [String: Int] {
+        var configuration = SandboxConfiguration()
+        configuration.clock = StartingClock(start: try #require(Timestamp(parsing: "2026-03-01T09:00:00Z")))
+        let database = try StudioSandbox.openDatabase(configuration, path: serve.database)
+        return try database.allMessages().filter { $0.content.hasPrefix("Got it: ") }
+            .reduce(into: [:]) { $0[String($1.content.dropFirst(8)), default: 0] += 1 }
+    }
+
+    static func clientWrites(_ serve: ServeProcess, _ conversation: String, _ text: String, env: [String: String]) async throws -> String {
+        let outcome = try await pxscript(["sandbox", "message", conversation, text, "--port", String(serve.port)], environment: env)
+        let object = try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any]
+        return try #require(object?["id"] as? String, "\(outcome.stderr)")
+    }
+
+    static func conversations(_ serve: ServeProcess, env: [String: String]) async throws -> [String] {
+        let outcome = try await pxscript(["api", "GET", "/conversations/", "-q", "page_size=8"], environment: env)
+        let object = try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any]
+        return (object?["data"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+    }
+
+    @Test("--once: the first start answers nothing; then one reply per new client message; a second daemon on the state is refused")
+    func once() async throws {
+        let serve = try await ServeProcess()
+        let folder = try RunFolder(["echo.lua": Self.echo])
+        defer { folder.remove() }
+        let env = folder.environment(serve), state = folder.path("watch.sqlite")
+        let args = ["watch", folder.path("echo.lua"), "--once", "--state", state]
+        #expect(try await pxscript(args, environment: env).status == 0)
+        let targets = try await Self.conversations(serve, env: env)
+        var written: [String] = []
+        for id in targets.prefix(3) { written.append(try await Self.clientWrites(serve, id, "Hello!", env: env)) }
+        let second = try await pxscript(args, environment: env)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stderr.contains("3 handled"))
+        #expect(try await pxscript(args, environment: env).status == 0)
+        #expect(try Self.replies(serve) == Dictionary(uniqueKeysWithValues: written.map { ($0, 1) }))
+
+        // Two daemons on one state: the second is refused, naming the first.
+        let daemon = Process()
+        daemon.executableURL = pxscriptBinary
+        daemon.arguments = ["watch", folder.path("echo.lua"), "--state", state, "--interval", "1s"]
+        var merged = ProcessInfo.processInfo.environment
+        merged.merge(env) { $1 }
+        daemon.environment = merged
+        daemon.standardOutput = FileHandle.nullDevice
+        daemon.standardError = FileHandle.nullDevice
+        try daemon.run()
+        try await Task.sleep(for: .milliseconds(600))
+        let refused = try await pxscript(args, environment: env)
+        #expect(refused.status == 1 && refused.stderr.contains("another pxscript watch (pid \(daemon.processIdentifier))"))
+        daemon.interrupt()
+        daemon.waitUntilExit()
+        #expect(daemon.terminationStatus == 0)
+        _ = await serve.stop()
+    }
+
+    @Test("random SIGKILLs while clients write in: exactly one reply per client message, none to history", arguments: [
+        "latency=15ms", "latency=15ms,error_after_commit=0.25,seed=5",
+    ])
+    func kills(faults: String) async throws {
+        let serve = try await ServeProcess(arguments: ["--faults", faults])
+        let folder = try RunFolder(["echo.lua": Self.echo])
+        defer { folder.remove() }
+        let env = folder.environment(serve), state = folder.path("kill.sqlite")
+        #expect(try await pxscript(["watch", folder.path("echo.lua"), "--once", "--state", state], environment: env).status == 0)
+        let targets = try await Self.conversations(serve, env: env)
+        var written: [String] = []
+        var generator = SystemRandomNumberGenerator()
+        let seed = UInt64.random(in: 0...UInt64.max, using: &generator)
+        print("watch kill test seed \(seed) faults \(faults)")
+        var random = SeededGenerator(seed: seed)
+        for round in 0..<8 {
+            let daemon = Process()
+            daemon.executableURL = pxscriptBinary
+            daemon.arguments = ["watch", folder.path("echo.lua"), "--state", state, "--interval", "0.2s"]
+            var merged = ProcessInfo.processInfo.environment
+            merged.merge(env) { $1 }
+            daemon.environment = merged
+            daemon.standardOutput = FileHandle.nullDevice
+            daemon.standardError = FileHandle.nullDevice
+            try daemon.run()
+            for index in 0..<2 {
+                let id = targets[Int.random(in: 0..<targets.count, using: &random)]
+                written.append(try await Self.clientWrites(serve, id, "Message \(round).\(index)", env: env))
+            }
+            try await Task.sleep(for: .milliseconds(Int.random(in: 100...700, using: &random)))
+            kill(daemon.processIdentifier, SIGKILL)
+            daemon.waitUntilExit()
+        }
+        // Let a last daemon finish the work (a failed send is retried after its backoff).
+        for _ in 0..<3 {
+            let final = try await pxscript(["watch", folder.path("echo.lua"), "--once", "--state", state], environment: env)
+            #expect(final.status == 0, "\(final.stderr)")
+        }
+        let replies = try Self.replies(serve)
+        #expect(Set(replies.keys) == Set(written), "seed \(seed)")
+        #expect(replies.values.allSatisfy { $0 == 1 }, "seed \(seed): \(replies.filter { $0.value != 1 })")
+        _ = await serve.stop()
+    }
+}
+
+/// A small seeded generator (SplitMix64), so a failing kill test can be replayed from its printed seed.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
