@@ -18,6 +18,12 @@ struct WatchHarness {
                 _ body: (WatchLoop) async throws -> Void) async throws {
         let path = folder.appendingPathComponent("autoreply.lua").path
         try script.write(toFile: path, atomically: true, encoding: .utf8)
+        try await daemon(path: path, since: since, retryDelay: retryDelay, maxAttempts: maxAttempts, body)
+    }
+
+    /// The same for the script at `path` (an example of the repository).
+    func daemon(path: String, since: Date? = nil, retryDelay: Double = 0, maxAttempts: Int = 3,
+                _ body: (WatchLoop) async throws -> Void) async throws {
         var options = RuntimeOptions(scriptPath: path, timeZone: TimeZone(identifier: "UTC")!, environment: ["PXSCRIPT_NOW": testNow])
         options.watch = true
         let store = try StateStore(path: statePath)
@@ -150,6 +156,28 @@ struct WatchTests {
             let parked = try StateStore(path: w.statePath).events(inState: "parked", limit: 5)
             #expect(parked.count == 1 && parked[0].reason?.contains("cannot handle boom") == true)
             #expect(parked[0].traceback?.contains("autoreply.lua:2") == true)
+        }
+    }
+
+    @Test("examples/autoreply.lua acknowledges a new client once a week, with the price guide, and not when answered")
+    func autoreplyExample() async throws {
+        let path = ExampleTests.examples.appendingPathComponent("autoreply.lua").path
+        try await withWatch { w in
+            let targets = try w.clientConversations(2)
+            try await w.daemon(path: path) { loop in
+                _ = try await loop.cycle()
+                _ = try await w.sandbox.database.clientWritesIn(conversationID: targets[0], content: "Hello, are you free in May?")
+                _ = try await w.sandbox.database.clientWritesIn(conversationID: targets[1], content: "Quick question")
+                _ = try await w.sandbox.database.studioReplies(conversationID: targets[1], content: "Answered by hand")
+                let first = try await loop.cycle()
+                #expect(first.handled == 2)
+                // The same client again within the week: no second acknowledgement.
+                _ = try await w.sandbox.database.clientWritesIn(conversationID: targets[0], content: "One more thing")
+                let second = try await loop.cycle()
+                #expect(second.handled == 1)
+            }
+            #expect(try w.studioMessages(in: targets[0]).filter { $0.contains("price guide is attached") }.count == 1)
+            #expect(try w.studioMessages(in: targets[1]).filter { $0.contains("price guide is attached") }.isEmpty)
         }
     }
 
