@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 /// The built `pxscript` binary, next to the test bundle.
@@ -16,6 +17,15 @@ struct Outcome {
 }
 
 /// Runs `pxscript ARGS` to completion (killed after `timeout` seconds).
+/// Starts `process`, one launch at a time: Foundation's `Process.run` on
+/// Linux is not safe when several tests launch processes at once (a crash
+/// inside it was seen in CI with the suites running in parallel).
+func launch(_ process: Process) throws {
+    try launching.withLock { _ in try process.run() }
+}
+
+private let launching = Mutex(())
+
 func pxscript(_ arguments: [String], environment: [String: String] = [:], timeout: Double = 60) async throws -> Outcome {
     let process = Process()
     process.executableURL = pxscriptBinary
@@ -26,7 +36,7 @@ func pxscript(_ arguments: [String], environment: [String: String] = [:], timeou
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
-    try process.run()
+    try launch(process)
     let deadline = Date().addingTimeInterval(timeout)
     async let stdout = Task.detachedRead(out.fileHandleForReading)
     async let stderr = Task.detachedRead(err.fileHandleForReading)
@@ -63,7 +73,7 @@ final class ServeProcess {
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try launch(process)
         let banner = await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
             DispatchQueue.global().async {
                 var text = ""

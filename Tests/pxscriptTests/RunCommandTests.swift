@@ -139,7 +139,7 @@ struct RunCommandTests {
             process.environment = merged
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
-            try process.run()
+            try launch(process)
             let wait = Int.random(in: 150...450, using: &seed)
             try await Task.sleep(for: .milliseconds(wait))
             kill(process.processIdentifier, SIGKILL)

@@ -58,7 +58,7 @@ struct WatchCommandTests {
         daemon.environment = merged
         daemon.standardOutput = FileHandle.nullDevice
         daemon.standardError = FileHandle.nullDevice
-        try daemon.run()
+        try launch(daemon)
         try await Task.sleep(for: .milliseconds(600))
         let refused = try await pxscript(args, environment: env)
         #expect(refused.status == 1 && refused.stderr.contains("another pxscript watch (pid \(daemon.processIdentifier))"))
@@ -92,7 +92,7 @@ struct WatchCommandTests {
             daemon.environment = merged
             daemon.standardOutput = FileHandle.nullDevice
             daemon.standardError = FileHandle.nullDevice
-            try daemon.run()
+            try launch(daemon)
             for index in 0..<2 {
                 let id = targets[Int.random(in: 0..<targets.count, using: &random)]
                 written.append(try await Self.clientWrites(serve, id, "Message \(round).\(index)", env: env))
