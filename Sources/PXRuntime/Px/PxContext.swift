@@ -22,6 +22,10 @@ final class PxContext: Sendable {
     let runs = Mutex<[Int64: HandlerRun]>([:])
     /// Handlers `px.on("message", …)` registered (watch).
     let handlers = Mutex<[MessageHandler]>([])
+    /// Schedules registered (watch).
+    let schedules = Mutex<[Schedule]>([])
+    /// The prelude's function that calls scheduled function `index`.
+    let scheduledRunner = Mutex<LuaReference?>(nil)
     /// The prelude's function that calls handler `index` with an event.
     let runner = Mutex<LuaReference?>(nil)
     /// Walks over conversations the script is iterating, by id.

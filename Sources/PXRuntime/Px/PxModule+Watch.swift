@@ -4,8 +4,8 @@ import Synchronization
 
 extension PxModule {
     /// `px.on("message", fn, { max_age = })` and `event:reply` under
-    /// `pxscript watch` (SPEC §4, §6). Schedules (`every`, `cron`, `at`,
-    /// `after`) are not in this version of watch: they say so.
+    /// `pxscript watch` (SPEC §4, §6), and the schedules `every`, `cron`,
+    /// `at`, `after`.
     static func installWatch(on lua: LuaState, context: PxContext) {
         lua.register("on", in: "px.__host") { args in
             let index = try args.integer(1)
@@ -42,10 +42,45 @@ extension PxModule {
             let keyed = request
             return { do { return [try await context.send(keyed)] } catch { throw PxError.from(error) } }
         }
-        for name in ["every", "cron", "at", "after"] {
-            lua.register(name, in: "px") { _ in
-                throw LuaScriptError("px.\(name): schedules are not supported by this version of pxscript watch yet (handlers with px.on are)")
+        for kind in ["every", "cron", "at", "after"] {
+            lua.register(kind, in: "px.__host") { args in
+                let index = try args.integer(1)
+                let spec = try args.string(2)
+                let options = try OptionsTable(args, 3, known: kind == "after" ? [] : ["name"])
+                let timing = try scheduleTiming(kind, spec, context: context)
+                let id = try options.string("name").map { "name:" + $0 } ?? context.schedules.withLock { list in
+                    "\(kind):\(spec)#\(list.filter { $0.id.hasPrefix("\(kind):\(spec)#") }.count + 1)"
+                }
+                context.schedules.withLock { list in
+                    list.append(Schedule(id: id, timing: timing, index: Int(index), position: args.position))
+                }
+                return []
             }
+        }
+        lua.register("set_scheduled_runner", in: "px.__host") { args in
+            let runner = try args.function(1)
+            context.scheduledRunner.withLock { $0 = runner }
+            return []
+        }
+    }
+
+    /// The timing of `px.every("15m")`, `px.cron("0 9 * * 1-5")`,
+    /// `px.at("2026-12-01T09:00:00")` (local time, once ever) or `px.after("2h")`.
+    static func scheduleTiming(_ kind: String, _ spec: String, context: PxContext) throws -> Schedule.Timing {
+        func problem(_ text: String) -> LuaScriptError { LuaScriptError("bad argument #1 to '\(kind)' (\(text))") }
+        switch kind {
+        case "every":
+            guard let seconds = DurationText.seconds(spec), seconds >= 1 else { throw problem("'\(spec)' is not a duration of 1s or more, like \"15m\"") }
+            return .every(seconds)
+        case "cron":
+            do { return .cron(try CronSpec(parsing: spec)) } catch let error as CronSpec.Problem { throw problem(error.description) }
+        case "at":
+            if let local = LocalTime(parsing: spec) { return .at(local) }
+            if let instant = ISOTime.parse(spec) { return .at(LocalTime(instant, in: context.options.timeZone)) }
+            throw problem("'\(spec)' is not a time like \"2026-12-01T09:00:00\"")
+        default:
+            guard let seconds = DurationText.seconds(spec) else { throw problem("'\(spec)' is not a duration like \"2h\"") }
+            return .after(context.clock.now().addingTimeInterval(seconds))
         }
     }
 
@@ -67,5 +102,17 @@ extension PxModule {
         host.set_runner(function(index, event)
           return handlers[index](setmetatable(event, event_meta))
         end)
+
+        local scheduled = {}
+        for _, kind in ipairs({ "every", "cron", "at", "after" }) do
+          px[kind] = function(spec, fn, options)
+            if type(fn) ~= "function" then
+              error("bad argument #2 to '" .. kind .. "' (function expected, got " .. (fn == nil and "no value" or type(fn)) .. ")", 2)
+            end
+            scheduled[#scheduled + 1] = fn
+            host[kind](#scheduled, spec, options)
+          end
+        end
+        host.set_scheduled_runner(function(index) return scheduled[index]() end)
         """
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import LuaKit
 import PixiesetModels
 import Synchronization
@@ -69,5 +70,55 @@ extension PXRuntime {
         ]
         if let client = conversation.client { fields[.text("client")] = try encoder.encode(client) }
         return .map(fields)
+    }
+}
+
+extension PXRuntime {
+    /// What one pass over the schedules did.
+    public struct ScheduleReport: Sendable {
+        public var ran: [String] = []
+        public var failed: [String] = []
+    }
+
+    /// Runs every schedule due at `now`, once each (SPEC §6): a run missed
+    /// while the daemon was down runs once, `at` once ever, `after` from
+    /// memory. Sends are keyed by (schedule, due time, ordinal); effects
+    /// commit with the run.
+    public func runDueSchedules(now: Date, startedAt: Date) async throws -> ScheduleReport {
+        var report = ScheduleReport()
+        let schedules = context.schedules.withLock { $0 }
+        guard !schedules.isEmpty, let runner = context.scheduledRunner.withLock({ $0 }) else { return report }
+        var runs = try context.store.scheduleRuns()
+        for schedule in schedules {
+            var state = runs[schedule.id] ?? (lastRun: nil, done: false)
+            if case .after = schedule.timing { state = (nil, afterDone.contains(schedule.id)) }
+            guard let due = schedule.nextDue(lastRun: state.lastRun, done: state.done, startedAt: startedAt, in: context.options.timeZone),
+                  due <= now
+            else { continue }
+            nextTag += 1
+            let tag = nextTag
+            let run = HandlerRun(eventID: "s:\(schedule.id)@\(Int64(due.timeIntervalSince1970))", conversationID: "")
+            context.runs.withLock { $0[tag] = run }
+            defer { context.runs.withLock { _ = $0.removeValue(forKey: tag) } }
+            // `after` lives in memory only (SPEC §6): nothing of it is recorded but its effects.
+            let once: Bool, persist: Bool
+            switch schedule.timing {
+            case .at: (once, persist) = (true, true)
+            case .after: (once, persist) = (true, false)
+            case .every, .cron: (once, persist) = (false, true)
+            }
+            if !persist { afterDone.insert(schedule.id) }
+            do {
+                _ = try await lua.call(runner, with: [.integer(Int64(schedule.index))], timeout: context.options.handlerTimeout, tag: tag)
+                try await context.store.recordScheduleRun(persist ? schedule.id : nil, at: now, done: once, effects: run.effects)
+                report.ran.append(schedule.id)
+            } catch let error as LuaError {
+                context.logger.error("scheduled run \(schedule.id) failed [\(schedule.position)]: \(error.description)")
+                try await context.store.recordScheduleRun(persist ? schedule.id : nil, at: now, done: once, effects: nil)
+                report.failed.append(schedule.id)
+            }
+            runs[schedule.id] = (now, once)
+        }
+        return report
     }
 }

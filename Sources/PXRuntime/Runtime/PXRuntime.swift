@@ -17,6 +17,8 @@ public actor PXRuntime {
     private var installed = false
     /// The tag of the latest handler run (LuaArguments.runTag).
     var nextTag: Int64 = 0
+    /// `px.after` schedules that ran (they live in memory only).
+    var afterDone: Set<String> = []
 
     /// - Throws: `RuntimeError.state` when the Lua state cannot be made.
     public init(options: RuntimeOptions, client: PixiesetClient, store: StateStore, clock: RuntimeClock, logger: Logger) throws {

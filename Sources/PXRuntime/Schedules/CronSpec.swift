@@ -33,15 +33,16 @@ public struct CronSpec: Sendable, Hashable {
     }
 
     private static func field(_ text: String, _ name: String, _ range: ClosedRange<Int>, names: [String], nameBase: Int = 0) throws -> Set<Int> {
+        let article = name == "hour" ? "an" : "a"
         func value(_ part: Substring) throws -> Int {
             if let number = Int(part), range.contains(number) { return number }
             if let index = names.firstIndex(of: String(part)) { return index + nameBase }
-            throw Problem(description: "'\(part)' is not a \(name) (\(range.lowerBound)-\(range.upperBound)\(names.isEmpty ? "" : " or a name like \(names[0])"))")
+            throw Problem(description: "'\(part)' is not \(article) \(name) (\(range.lowerBound)-\(range.upperBound)\(names.isEmpty ? "" : " or a name like \(names[0])"))")
         }
         var result = Set<Int>()
         for item in text.split(separator: ",", omittingEmptySubsequences: false) {
             let pieces = item.split(separator: "/", omittingEmptySubsequences: false)
-            guard pieces.count <= 2, !pieces[0].isEmpty else { throw Problem(description: "'\(item)' is not a \(name) field") }
+            guard pieces.count <= 2, !pieces[0].isEmpty else { throw Problem(description: "'\(item)' is not \(article) \(name) field") }
             var step = 1
             if pieces.count == 2 {
                 guard let n = Int(pieces[1]), n > 0 else { throw Problem(description: "'\(pieces[1])' is not a step (a whole number above 0)") }

@@ -12,6 +12,9 @@ public struct LedgerEvent: Sendable, Hashable {
     public let retryAt: Date?
 }
 
+/// What a handler or scheduled run leaves to commit when it completes.
+typealias HandlerEffects = (stored: [String: String?], once: [String: (first: Double, until: Double)])
+
 /// What one poll found, to record in one transaction.
 struct PollRecord: Sendable {
     /// The new global watermark (server time, microseconds).
@@ -108,26 +111,56 @@ extension StateStore {
     }
 
     /// The handler completed: its `px.store` and `px.once` effects take effect with the event (SPEC §4).
-    func completeEvent(_ messageID: String, effects: (stored: [String: String?], once: [String: (first: Double, until: Double)])) async throws {
+    func completeEvent(_ messageID: String, effects: HandlerEffects) async throws {
         try await writes.write { db in
-            for (key, json) in effects.stored {
-                if let json {
-                    try db.execute(
-                        sql: "INSERT INTO store (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                        arguments: [key, json])
-                } else {
-                    try db.execute(sql: "DELETE FROM store WHERE key = ?", arguments: [key])
-                }
-            }
-            for (key, period) in effects.once {
-                try db.execute(
-                    sql: """
-                        INSERT INTO once (key, first_at, until) VALUES (?, ?, ?)
-                        ON CONFLICT(key) DO UPDATE SET first_at = excluded.first_at, until = excluded.until
-                        """,
-                    arguments: [key, period.first, period.until])
-            }
+            try Self.apply(effects, db)
             try db.execute(sql: "UPDATE event SET state = 'done', reason = NULL, retry_at = NULL WHERE message_id = ?", arguments: [messageID])
+        }
+    }
+
+    /// A scheduled run ended: when it ran (so nothing piles up), whether it
+    /// is done for good (`at`), and, if it completed, its effects.
+    func recordScheduleRun(_ id: String?, at: Date, done: Bool, effects: HandlerEffects?) async throws {
+        try await writes.write { db in
+            if let effects { try Self.apply(effects, db) }
+            guard let id else { return }
+            try db.execute(
+                sql: """
+                    INSERT INTO schedule (id, last_run, done) VALUES (?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET last_run = excluded.last_run, done = excluded.done
+                    """,
+                arguments: [id, at.timeIntervalSince1970, done])
+        }
+    }
+
+    /// When each schedule last ran, and whether it is done.
+    func scheduleRuns() throws -> [String: (lastRun: Date?, done: Bool)] {
+        try pool.read { db in
+            Dictionary(
+                try Row.fetchAll(db, sql: "SELECT id, last_run, done FROM schedule").map { row in
+                    (row["id"] as String, ((row["last_run"] as Double?).map { Date(timeIntervalSince1970: $0) }, row["done"] as Bool))
+                },
+                uniquingKeysWith: { a, _ in a })
+        }
+    }
+
+    private static func apply(_ effects: HandlerEffects, _ db: Database) throws {
+        for (key, json) in effects.stored {
+            if let json {
+                try db.execute(
+                    sql: "INSERT INTO store (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    arguments: [key, json])
+            } else {
+                try db.execute(sql: "DELETE FROM store WHERE key = ?", arguments: [key])
+            }
+        }
+        for (key, period) in effects.once {
+            try db.execute(
+                sql: """
+                    INSERT INTO once (key, first_at, until) VALUES (?, ?, ?)
+                    ON CONFLICT(key) DO UPDATE SET first_at = excluded.first_at, until = excluded.until
+                    """,
+                arguments: [key, period.first, period.until])
         }
     }
 

@@ -73,6 +73,11 @@ extension StateStore {
                     received_at REAL NOT NULL
                 );
                 CREATE INDEX event_open ON event(conversation_id, sent_at) WHERE state IN ('received', 'handling', 'failed');
+                CREATE TABLE schedule (
+                    id TEXT PRIMARY KEY,
+                    last_run REAL,
+                    done INTEGER NOT NULL DEFAULT 0
+                );
                 """)
         }
         return migrator

@@ -54,7 +54,7 @@ final class HandlerRun: Sendable {
     }
 
     /// The effects to commit with the event's completion.
-    var effects: (stored: [String: String?], once: [String: (first: Double, until: Double)]) {
+    var effects: HandlerEffects {
         state.withLock { ($0.stored, $0.once) }
     }
 }

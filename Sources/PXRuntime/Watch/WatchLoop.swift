@@ -21,6 +21,8 @@ public struct WatchLoop: Sendable {
     let maxAttempts: Int
     /// Seconds before the second try; doubled for each further one (at most 5 minutes).
     let retryDelay: Double
+    /// When the daemon started: `every` and `cron` count from here until they first run.
+    let startedAt: Date
 
     public init(
         runtime: PXRuntime, poller: Poller, store: StateStore, client: PixiesetClient, logger: Logger, clock: RuntimeClock,
@@ -35,12 +37,19 @@ public struct WatchLoop: Sendable {
         self.concurrency = concurrency
         self.maxAttempts = maxAttempts
         self.retryDelay = retryDelay
+        startedAt = clock.now()
     }
 
     /// What one cycle did.
     public struct Report: Sendable {
         public var polled: Poller.Result
         public var handled = 0, skipped = 0, failed = 0, parked = 0
+        public var schedules = PXRuntime.ScheduleReport()
+    }
+
+    /// Runs the schedules due at `now` (each cycle does, after the events).
+    public func runSchedules(now: Date) async throws -> PXRuntime.ScheduleReport {
+        try await runtime.runDueSchedules(now: now, startedAt: startedAt)
     }
 
     /// Seconds before try `attempt + 1` of a failing handler.
@@ -71,6 +80,7 @@ public struct WatchLoop: Sendable {
         report.skipped = outcomes["skipped"] ?? 0
         report.failed = outcomes["failed"] ?? 0
         report.parked = outcomes["parked"] ?? 0
+        report.schedules = try await runSchedules(now: clock.now())
         return report
     }
 

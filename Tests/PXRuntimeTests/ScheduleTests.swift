@@ -1,0 +1,72 @@
+import Foundation
+import PXRuntime
+import Testing
+
+@Suite("Watch: schedules")
+struct ScheduleTests {
+    static let script = """
+        px.every("1h", function() px.store.set("hourly", (px.store.get("hourly") or 0) + 1) end)
+        px.cron("0 9 * * *", function() px.store.set("daily", (px.store.get("daily") or 0) + 1) end, { name = "morning" })
+        px.at("2026-03-01T09:30:00", function() px.store.set("at", (px.store.get("at") or 0) + 1) end)
+        px.after("10m", function() px.store.set("after", (px.store.get("after") or 0) + 1) end)
+        """
+
+    func counts(_ w: WatchHarness) throws -> [String] {
+        let store = try StateStore(path: w.statePath)
+        return try ["hourly", "daily", "at", "after"].map { try store.value(forKey: $0) ?? "0" }
+    }
+
+    @Test("due schedules run once each; a missed run runs once at start-up, not once per miss; at once ever; after in memory")
+    func schedules() async throws {
+        try await withWatch { w in
+            let start = ISOTime.parse(testNow)!  // 2026-03-01T09:00:00Z, the harness zone is UTC
+            try await w.daemon(Self.script) { loop in
+                // Nothing due right at start-up (every counts from the start; cron's 09:00 is now, not after).
+                #expect(try await loop.runSchedules(now: start.addingTimeInterval(1)).ran.isEmpty)
+                let at = try await loop.runSchedules(now: start.addingTimeInterval(11 * 60))
+                #expect(at.ran == ["after:10m#1"])
+                let later = try await loop.runSchedules(now: start.addingTimeInterval(3600 + 60))
+                #expect(Set(later.ran) == ["every:1h#1", "at:2026-03-01T09:30:00#1"])
+                _ = try await loop.runSchedules(now: start.addingTimeInterval(3600 + 120))
+            }
+            #expect(try counts(w) == ["1", "0", "1", "1"])
+            // Restarted a day and a half later: the hourly and the morning runs missed meanwhile run once each.
+            try await w.daemon(Self.script) { loop in
+                let late = start.addingTimeInterval(36 * 3600)
+                let report = try await loop.runSchedules(now: late)
+                #expect(Set(report.ran) == ["every:1h#1", "name:morning", "after:10m#1"])
+                #expect(try await loop.runSchedules(now: late.addingTimeInterval(60)).ran.isEmpty)
+            }
+            // `at` ran once ever; `after` again (it lives in memory, so the restarted script's one is new).
+            #expect(try counts(w) == ["2", "1", "1", "2"])
+        }
+    }
+
+    @Test("scheduled sends are keyed by schedule and due time; a failing run is logged and the daemon goes on")
+    func sendsAndFailures() async throws {
+        try await withWatch { w in
+            let id = try w.clientConversations(1)[0]
+            let start = ISOTime.parse(testNow)!
+            try await w.daemon("""
+                px.every("1h", function() px.send("\(id)", "Hourly check-in") end)
+                px.every("2h", function() error("the report template is missing") end, { name = "report" })
+                """) { loop in
+                _ = try await loop.runSchedules(now: start.addingTimeInterval(3601))
+                let report = try await loop.runSchedules(now: start.addingTimeInterval(2 * 3600 + 1))
+                #expect(report.failed == ["name:report"])
+            }
+            #expect(try w.studioMessages(in: id).filter { $0 == "Hourly check-in" }.count == 2)
+            #expect(w.log.all.contains { $0.contains("the report template is missing") })
+        }
+    }
+
+    @Test("bad schedules are argument errors at the script's line")
+    func badSpecs() async throws {
+        try await withWatch { w in
+            let error = await #expect(throws: RuntimeError.self) {
+                try await w.daemon("\npx.cron('0 25 * * *', function() end)") { _ in }
+            }
+            #expect("\(String(describing: error))".contains("autoreply.lua:2: bad argument #1 to 'cron' ('25' is not an hour"))
+        }
+    }
+}
