@@ -68,6 +68,31 @@ struct WatchCommandTests {
         _ = await serve.stop()
     }
 
+    @Test("a crash at each named instant, then a restart: exactly one reply", arguments: [
+        "after-intent", "after-send", "in-handler", "after-handler",
+    ])
+    func crashPoints(point: String) async throws {
+        let serve = try await ServeProcess()
+        let folder = try RunFolder(["echo.lua": Self.echo])
+        defer { folder.remove() }
+        var env = folder.environment(serve)
+        let args = ["watch", folder.path("echo.lua"), "--once", "--state", folder.path("crash.sqlite")]
+        #expect(try await pxscript(args, environment: env).status == 0)
+        let target = try #require(try await Self.conversations(serve, env: env).first)
+        let written = try await Self.clientWrites(serve, target, "Hello?", env: env)
+        env["PXSCRIPT_CRASH_AT"] = point
+        env["PXSCRIPT_CRASH_MARKER"] = folder.path("crashed")
+        let crashed = try await pxscript(args, environment: env)
+        #expect(crashed.status == 86, "\(point): \(crashed.stderr)")
+        #expect(FileManager.default.fileExists(atPath: folder.path("crashed")))
+        // Restarted (the marker disarms the switch): the reply goes out once.
+        let restarted = try await pxscript(args, environment: env)
+        #expect(restarted.status == 0, "\(restarted.stderr)")
+        #expect(try await pxscript(args, environment: env).status == 0)
+        #expect(try Self.replies(serve) == [written: 1], "\(point)")
+        _ = await serve.stop()
+    }
+
     @Test("random SIGKILLs while clients write in: exactly one reply per client message, none to history", arguments: [
         "latency=15ms", "latency=15ms,error_after_commit=0.25,seed=5",
     ])

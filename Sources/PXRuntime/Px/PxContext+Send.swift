@@ -77,6 +77,7 @@ extension PxContext {
             (entry, matched) = (reserved, ids)
         }
         if options.dryRun { return try await planned(request, entry: entry, intent: intent, at: now) }
+        crash.check(.afterIntent)
         let outcome: SendOutcome
         do {
             outcome = try await client.send(intent, excluding: matched, now: { [clock] in clock.now() })
@@ -88,6 +89,7 @@ extension PxContext {
             }
             throw error
         }
+        crash.check(.afterSend)
         let message = outcome.message
         let json = String(decoding: try JSONEncoder().encode(message), as: UTF8.self)
         let reconciled: Bool

@@ -16,6 +16,8 @@ final class PxContext: Sendable {
     let logger: Logger
     let policy: FilePolicy
     let plan = Mutex<[PlannedMessage]>([])
+    /// The test-only crash switch (`PXSCRIPT_CRASH_AT`).
+    let crash: CrashPoint.Switch
     /// Client names by conversation id, for plans and logs.
     let clientNames = Mutex<[String: String]>([:])
     /// Handler runs in progress, by their run tag (watch).
@@ -40,6 +42,7 @@ final class PxContext: Sendable {
         self.clock = clock
         self.logger = logger
         self.policy = policy
+        crash = CrashPoint.Switch(environment: options.environment, loopback: client.configuration.baseURL.isLoopback)
     }
 
     /// The day a send counts against, in the cap's zone (`--tz`).

@@ -42,6 +42,7 @@ extension PXRuntime {
         context.runs.withLock { $0[tag] = run }
         defer { context.runs.withLock { _ = $0.removeValue(forKey: tag) } }
         let event = try Self.eventValue(message, conversation: conversation, age: age)
+        context.crash.check(.inHandler)
         do {
             for handler in handlers {
                 _ = try await lua.call(runner, with: [.integer(Int64(handler.index)), event], timeout: context.options.handlerTimeout, tag: tag)
@@ -50,6 +51,7 @@ extension PXRuntime {
             if case .runtime(let message, let traceback) = error { return .failed(message: message, traceback: traceback) }
             return .failed(message: error.message, traceback: "")
         }
+        context.crash.check(.afterHandler)
         try await context.store.completeEvent(message.id, effects: run.effects)
         return .done
     }
