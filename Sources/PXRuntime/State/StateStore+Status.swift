@@ -9,6 +9,12 @@ public struct StateStatus: Sendable {
     public let pending: [OutboxEntry]
     public let journal: [JournalEntry]
     public let paused: Bool
+    /// Watch: the newest message time answered from (server time), if it ever ran.
+    public let watermark: Date?
+    /// Watch: messages waiting to be handled (or retried).
+    public let waiting: Int
+    /// Watch: parked messages with their error and traceback.
+    public let parked: [(id: String, conversationID: String, reason: String?, traceback: String?)]
 
     public func text(cap: Int, path: String) -> String {
         var lines = [
@@ -20,6 +26,14 @@ public struct StateStatus: Sendable {
         for entry in pending {
             lines.append("  \(entry.intent.conversationID) since \(ISOTime.format(entry.attemptedAt)): \(entry.intent.content.prefix(60))")
         }
+        if let watermark {
+            lines.append("watch: answering messages since \(ISOTime.format(watermark)); \(waiting) waiting")
+        }
+        if !parked.isEmpty { lines.append("parked (failed \(parked.count == 1 ? "handler" : "handlers"), not retried):") }
+        for event in parked {
+            lines.append("  \(event.id) in \(event.conversationID): \(event.reason ?? "?")")
+            for line in (event.traceback ?? "").split(separator: "\n").prefix(6) { lines.append("    \(line)") }
+        }
         lines.append(journal.isEmpty ? "journal: empty" : "journal (newest last):")
         for entry in journal {
             lines.append("  \(ISOTime.format(entry.at))  \(entry.kind)  \(entry.conversationID ?? "-")  \(entry.detail)")
@@ -30,14 +44,18 @@ public struct StateStatus: Sendable {
     public func json(cap: Int, path: String) throws -> String {
         struct Pending: Encodable { let conversation_id: String; let since: String; let content: String }
         struct Entry: Encodable { let at: String; let kind: String; let conversation_id: String?; let detail: String }
+        struct Parked: Encodable { let message_id: String; let conversation_id: String; let reason: String?; let traceback: String? }
         struct Body: Encodable {
             let state: String; let paused: Bool; let day: String; let sends_today: Int; let max_sends: Int
             let pending: [Pending]; let journal: [Entry]
+            let watermark: String?; let waiting: Int; let parked: [Parked]
         }
         let body = Body(
             state: path, paused: paused, day: day, sends_today: sendsToday, max_sends: cap,
             pending: pending.map { Pending(conversation_id: $0.intent.conversationID, since: ISOTime.format($0.attemptedAt), content: $0.intent.content) },
-            journal: journal.map { Entry(at: ISOTime.format($0.at), kind: $0.kind, conversation_id: $0.conversationID, detail: $0.detail) })
+            journal: journal.map { Entry(at: ISOTime.format($0.at), kind: $0.kind, conversation_id: $0.conversationID, detail: $0.detail) },
+            watermark: watermark.map(ISOTime.format), waiting: waiting,
+            parked: parked.map { Parked(message_id: $0.id, conversation_id: $0.conversationID, reason: $0.reason, traceback: $0.traceback) })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(body), as: UTF8.self)
@@ -58,6 +76,7 @@ extension StateStore {
         let day = Self.day(of: now, in: timeZone)
         return StateStatus(
             day: day, sendsToday: try sendCount(day: day), pending: try pendingSends(), journal: try journalTail(limit: journalLimit),
-            paused: try isPaused())
+            paused: try isPaused(), watermark: try watermark().map { Date(timeIntervalSince1970: Double($0) / 1_000_000) },
+            waiting: try openEvents().count, parked: try events(inState: "parked", limit: 50))
     }
 }
