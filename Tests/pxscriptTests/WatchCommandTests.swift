@@ -93,6 +93,57 @@ struct WatchCommandTests {
         _ = await serve.stop()
     }
 
+    @Test("an expired session stops sends; a new cookie in the config file resumes them; --exit-on-expiry exits 77")
+    func expiry() async throws {
+        let serve = try await ServeProcess()
+        let folder = try RunFolder(["echo.lua": Self.echo])
+        defer { folder.remove() }
+        let state = folder.path("expiry.sqlite")
+        var env = folder.environment(serve)
+        #expect(try await pxscript(["watch", folder.path("echo.lua"), "--once", "--state", state], environment: env).status == 0)
+        let target = try #require(try await Self.conversations(serve, env: env).first)
+        // From now on the cookie comes from the config file, and it is wrong.
+        env["PIXIESET_COOKIE"] = nil
+        let config = folder.path("config/pxscript/config.toml")
+        func writeConfig(_ cookie: String) throws {
+            try FileManager.default.createDirectory(atPath: folder.path("config/pxscript"), withIntermediateDirectories: true)
+            try "cookie = \"\(cookie)\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+            chmod(config, 0o600)
+        }
+        try writeConfig("session_cookie=expired")
+        var withCookie = env
+        withCookie["PIXIESET_COOKIE"] = "session_cookie=sandbox"
+        let exited = try await pxscript(["watch", folder.path("echo.lua"), "--once", "--exit-on-expiry", "--state", state], environment: env)
+        #expect(exited.status == 77 && exited.stderr.contains("session expired"))
+
+        let daemon = Process()
+        daemon.executableURL = pxscriptBinary
+        daemon.arguments = ["watch", folder.path("echo.lua"), "--state", state, "--interval", "0.3s"]
+        var merged = ProcessInfo.processInfo.environment
+        merged.merge(env) { $1 }
+        merged["PIXIESET_COOKIE"] = nil
+        daemon.environment = merged
+        daemon.standardOutput = FileHandle.nullDevice
+        daemon.standardError = FileHandle.nullDevice
+        try launch(daemon)
+        try await Task.sleep(for: .milliseconds(900))
+        let written = try await Self.clientWrites(serve, target, "Anyone there?", env: withCookie)
+        let status = try await pxscript(["status", "--state", state], environment: env)
+        #expect(status.stdout.contains("session: expired at"), "\(status.stdout)")
+        #expect(try Self.replies(serve).isEmpty)
+        try writeConfig("session_cookie=sandbox")
+        var replies: [String: Int] = [:]
+        for _ in 0..<40 where replies.isEmpty {
+            try await Task.sleep(for: .milliseconds(200))
+            replies = try Self.replies(serve)
+        }
+        daemon.interrupt()
+        daemon.waitUntilExit()
+        #expect(replies == [written: 1])
+        #expect(try await pxscript(["status", "--state", state], environment: env).stdout.contains("session: ok"))
+        _ = await serve.stop()
+    }
+
     @Test("random SIGKILLs while clients write in: exactly one reply per client message, none to history", arguments: [
         "latency=15ms", "latency=15ms,error_after_commit=0.25,seed=5",
     ])

@@ -44,6 +44,23 @@ extension StateStore {
         }
     }
 
+    /// Watch's session health: why sends stopped (an expired session), or nil when fine.
+    public func setSessionProblem(_ problem: String?) throws {
+        try pool.write { db in
+            if let problem {
+                try db.execute(
+                    sql: "INSERT INTO setting (name, value) VALUES ('session', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                    arguments: [problem])
+            } else {
+                try db.execute(sql: "DELETE FROM setting WHERE name = 'session'")
+            }
+        }
+    }
+
+    public func sessionProblem() throws -> String? {
+        try pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM setting WHERE name = 'session'") }
+    }
+
     static func isPaused(_ db: Database) throws -> Bool {
         try String.fetchOne(db, sql: "SELECT value FROM setting WHERE name = 'paused'") == "1"
     }

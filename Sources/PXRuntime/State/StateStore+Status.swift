@@ -9,6 +9,8 @@ public struct StateStatus: Sendable {
     public let pending: [OutboxEntry]
     public let journal: [JournalEntry]
     public let paused: Bool
+    /// Watch: the session's problem (expired), if any.
+    public let session: String?
     /// Watch: the newest message time answered from (server time), if it ever ran.
     public let watermark: Date?
     /// Watch: messages waiting to be handled (or retried).
@@ -20,6 +22,7 @@ public struct StateStatus: Sendable {
         var lines = [
             "state: \(path)",
             "sends: \(paused ? "PAUSED (pxscript resume to restart them)" : "running")",
+            "session: \(session ?? "ok")",
             "today (\(day)): \(sendsToday) of \(cap) sends",
         ]
         lines.append(pending.isEmpty ? "pending sends: none" : "pending sends (checked before the next run sends anything):")
@@ -48,13 +51,13 @@ public struct StateStatus: Sendable {
         struct Body: Encodable {
             let state: String; let paused: Bool; let day: String; let sends_today: Int; let max_sends: Int
             let pending: [Pending]; let journal: [Entry]
-            let watermark: String?; let waiting: Int; let parked: [Parked]
+            let session: String?; let watermark: String?; let waiting: Int; let parked: [Parked]
         }
         let body = Body(
             state: path, paused: paused, day: day, sends_today: sendsToday, max_sends: cap,
             pending: pending.map { Pending(conversation_id: $0.intent.conversationID, since: ISOTime.format($0.attemptedAt), content: $0.intent.content) },
             journal: journal.map { Entry(at: ISOTime.format($0.at), kind: $0.kind, conversation_id: $0.conversationID, detail: $0.detail) },
-            watermark: watermark.map(ISOTime.format), waiting: waiting,
+            session: session, watermark: watermark.map(ISOTime.format), waiting: waiting,
             parked: parked.map { Parked(message_id: $0.id, conversation_id: $0.conversationID, reason: $0.reason, traceback: $0.traceback) })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -76,7 +79,7 @@ extension StateStore {
         let day = Self.day(of: now, in: timeZone)
         return StateStatus(
             day: day, sendsToday: try sendCount(day: day), pending: try pendingSends(), journal: try journalTail(limit: journalLimit),
-            paused: try isPaused(), watermark: try watermark().map { Date(timeIntervalSince1970: Double($0) / 1_000_000) },
+            paused: try isPaused(), session: try sessionProblem(), watermark: try watermark().map { Date(timeIntervalSince1970: Double($0) / 1_000_000) },
             waiting: try openEvents().count, parked: try events(inState: "parked", limit: 50))
     }
 }

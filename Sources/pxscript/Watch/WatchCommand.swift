@@ -82,6 +82,25 @@ struct WatchCommand: AsyncParsableCommand {
         }
         let stop = StopSignals()
         let pause = Duration.milliseconds(Int64((DurationText.seconds(interval) ?? 30) * 1000))
+        // A daemon outlives a session: after an expiry it re-reads the cookie
+        // every poll and starts over with the new one (SPEC §6).
+        var api = api
+        let cookies = sandbox ? nil : CookieSource(
+            environment: ProcessInfo.processInfo.environment, configPath: ConfigFile.defaultPath(environment: ProcessInfo.processInfo.environment))
+        while let renewed = try await session(
+            runtimeOptions, api: api, store: store, clock: clock, logger: logger, stop: stop, pause: pause, cookies: cookies)
+        {
+            api.cookie = renewed
+            logger.info("a new session cookie: resuming")
+        }
+    }
+
+    /// Runs the daemon with one cookie until stopped (nil) or until, after
+    /// an expiry, the cookie source gives a different cookie (returned).
+    private func session(
+        _ runtimeOptions: RuntimeOptions, api: APIConfiguration, store: StateStore, clock: RuntimeClock, logger: Logger,
+        stop: StopSignals, pause: Duration, cookies: CookieSource?
+    ) async throws -> String? {
         try await PixiesetClient.withClient(api, logger: logger) { client in
             let runtime = try PXRuntime(options: runtimeOptions, client: client, store: store, clock: clock, logger: logger)
             let handlers = try await runtime.loadWatchScript()
@@ -89,11 +108,13 @@ struct WatchCommand: AsyncParsableCommand {
             let poller = Poller(client: client, store: store, logger: logger, since: since.flatMap(ISOTime.parse))
             let loop = WatchLoop(runtime: runtime, poller: poller, store: store, client: client, logger: logger, clock: clock)
             logger.info("watching \(script) every \(interval)\(dryRun ? " (dry run: nothing is sent)" : "")")
-            var expiredLogged = false
+            // A problem left by an earlier session is cleared by the first poll that works.
+            var expired = try store.sessionProblem() != nil
             repeat {
                 do {
                     let report = try await loop.cycle()
-                    expiredLogged = false
+                    if expired { try store.setSessionProblem(nil) }
+                    expired = false
                     if report.polled.firstStart { logger.info("first start: answering messages from now on (history is never answered)") }
                     if report.handled + report.failed + report.parked + report.skipped > 0 {
                         logger.info("\(report.handled) handled, \(report.skipped) skipped, \(report.failed) to retry, \(report.parked) parked")
@@ -102,12 +123,19 @@ struct WatchCommand: AsyncParsableCommand {
                     if !plan.isEmpty { printNow(PlanOutput.text(plan)) }
                 } catch PixiesetError.sessionExpired {
                     if exitOnExpiry { throw PixiesetError.sessionExpired(detail: "") }
-                    if !expiredLogged { logger.error("session expired: log in to Pixieset again and update PIXIESET_COOKIE; waiting") }
-                    expiredLogged = true
+                    if !expired {
+                        logger.error("session expired: log in to Pixieset again and update PIXIESET_COOKIE or the config file; waiting for a new cookie")
+                        try store.setSessionProblem("expired at \(ISOTime.format(clock.now())); waiting for a new cookie")
+                    }
+                    expired = true
                 }
                 if once || stop.requested { break }
                 await stop.sleep(pause)
+                if expired, let current = (try? cookies?.current())?.flatMap({ $0 }), current.cookie != api.cookie {
+                    return current.cookie
+                }
             } while !stop.requested
+            return nil
         }
     }
 }
