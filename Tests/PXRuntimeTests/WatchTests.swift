@@ -14,18 +14,19 @@ struct WatchHarness {
     let log = RunLog()
 
     /// Loads `script` on a fresh runtime (as a restarted daemon would) and runs `body` with its loop.
-    func daemon(_ script: String, since: Date? = nil, retryDelay: Double = 0, maxAttempts: Int = 3,
+    func daemon(_ script: String, since: Date? = nil, retryDelay: Double = 0, maxAttempts: Int = 3, maxSends: Int = 200,
                 _ body: (WatchLoop) async throws -> Void) async throws {
         let path = folder.appendingPathComponent("autoreply.lua").path
         try script.write(toFile: path, atomically: true, encoding: .utf8)
-        try await daemon(path: path, since: since, retryDelay: retryDelay, maxAttempts: maxAttempts, body)
+        try await daemon(path: path, since: since, retryDelay: retryDelay, maxAttempts: maxAttempts, maxSends: maxSends, body)
     }
 
     /// The same for the script at `path` (an example of the repository).
-    func daemon(path: String, since: Date? = nil, retryDelay: Double = 0, maxAttempts: Int = 3,
+    func daemon(path: String, since: Date? = nil, retryDelay: Double = 0, maxAttempts: Int = 3, maxSends: Int = 200,
                 _ body: (WatchLoop) async throws -> Void) async throws {
         var options = RuntimeOptions(scriptPath: path, timeZone: TimeZone(identifier: "UTC")!, environment: ["PXSCRIPT_NOW": testNow])
         options.watch = true
+        options.maxSends = maxSends
         let store = try StateStore(path: statePath)
         defer { try? store.close() }
         let clock = try RuntimeClock(environment: options.environment)
@@ -181,6 +182,35 @@ struct WatchTests {
             }
             #expect(try w.studioMessages(in: targets[0]).filter { $0.contains("price guide is attached") }.count == 1)
             #expect(try w.studioMessages(in: targets[1]).filter { $0.contains("price guide is attached") }.isEmpty)
+        }
+    }
+
+    @Test("pause holds events back without using up their tries; resume answers them; the cap holds the rest for the next day")
+    func pauseAndCap() async throws {
+        try await withWatch { w in
+            let targets = try w.clientConversations(3)
+            try await w.daemon(Self.autoreply, maxAttempts: 1, maxSends: 1) { loop in
+                _ = try await loop.cycle()
+                let store = try StateStore(path: w.statePath)
+                try store.setPaused(true, at: Date())
+                _ = try await w.sandbox.database.clientWritesIn(conversationID: targets[0], content: "Paused?")
+                for _ in 0..<3 {
+                    let held = try await loop.cycle()
+                    #expect(held.waiting == 1 && held.handled == 0 && held.parked == 0)
+                }
+                try store.setPaused(false, at: Date())
+                let resumed = try await loop.cycle()
+                #expect(resumed.handled == 1)
+                // The cap (1 a day) is used: the next client waits for tomorrow, not parked.
+                _ = try await w.sandbox.database.clientWritesIn(conversationID: targets[1], content: "Capped?")
+                let capped = try await loop.cycle()
+                #expect(capped.waiting == 1 && capped.parked == 0)
+                #expect(w.log.all.contains { $0.contains("the daily send cap is reached") })
+            }
+            #expect(try w.studioMessages(in: targets[0]).filter { $0.hasPrefix("Thanks ") }.count == 1)
+            #expect(try w.studioMessages(in: targets[1]).filter { $0.hasPrefix("Thanks ") }.isEmpty)
+            let waiting = try StateStore(path: w.statePath).events(inState: "failed", limit: 5)
+            #expect(waiting.map(\.reason) == ["cap"])
         }
     }
 

@@ -14,6 +14,9 @@ extension PXRuntime {
         return context.handlers.withLock { $0.count }
     }
 
+    /// The zone of the send cap and of schedules (`--tz`).
+    nonisolated public var timeZone: TimeZone { context.options.timeZone }
+
     /// The messages planned since the last call (a dry run's plan, cycle by cycle).
     public func takePlan() -> [PlannedMessage] {
         context.plan.withLock { plan in

@@ -165,11 +165,16 @@ extension StateStore {
     }
 
     /// The handler failed: tried again after `retryAt`, or parked when `retryAt` is nil.
-    func failEvent(_ messageID: String, reason: String, traceback: String, retryAt: Date?) async throws {
+    /// - Parameter countAttempt: false when the handler was stopped by pause
+    ///   or the send cap, which are not its fault and do not use up its tries.
+    func failEvent(_ messageID: String, reason: String, traceback: String, retryAt: Date?, countAttempt: Bool = true) async throws {
         try await writes.write { db in
             try db.execute(
-                sql: "UPDATE event SET state = ?, reason = ?, traceback = ?, retry_at = ? WHERE message_id = ?",
-                arguments: [retryAt == nil ? "parked" : "failed", reason, traceback, retryAt?.timeIntervalSince1970, messageID])
+                sql: """
+                    UPDATE event SET state = ?, reason = ?, traceback = ?, retry_at = ?, attempts = attempts - ?
+                    WHERE message_id = ?
+                    """,
+                arguments: [retryAt == nil ? "parked" : "failed", reason, traceback, retryAt?.timeIntervalSince1970, countAttempt ? 0 : 1, messageID])
         }
     }
 

@@ -44,6 +44,8 @@ public struct WatchLoop: Sendable {
     public struct Report: Sendable {
         public var polled: Poller.Result
         public var handled = 0, skipped = 0, failed = 0, parked = 0
+        /// Conversations held back by pause or the send cap.
+        public var waiting = 0
         public var schedules = PXRuntime.ScheduleReport()
     }
 
@@ -54,6 +56,13 @@ public struct WatchLoop: Sendable {
 
     /// Seconds before try `attempt + 1` of a failing handler.
     func backoff(afterAttempt attempt: Int) -> Double { min(300, retryDelay * pow(2, Double(attempt - 1))) }
+
+    /// Midnight after `date` in the send cap's zone, when the cap resets.
+    func nextDay(after date: Date) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = runtime.timeZone
+        return calendar.nextDate(after: date, matching: DateComponents(hour: 0, minute: 0), matchingPolicy: .nextTime) ?? date.addingTimeInterval(3600)
+    }
 
     /// One poll and the events due.
     public func cycle() async throws -> Report {
@@ -80,6 +89,10 @@ public struct WatchLoop: Sendable {
         report.skipped = outcomes["skipped"] ?? 0
         report.failed = outcomes["failed"] ?? 0
         report.parked = outcomes["parked"] ?? 0
+        report.waiting = (outcomes["paused"] ?? 0) + (outcomes["capped"] ?? 0)
+        if let capped = outcomes["capped"], capped > 0 {
+            logger.warning("the daily send cap is reached: \(capped) conversation(s) wait for tomorrow (raise it with --max-sends)")
+        }
         report.schedules = try await runSchedules(now: clock.now())
         return report
     }
@@ -101,6 +114,14 @@ public struct WatchLoop: Sendable {
                 try await store.skipEvent(event.message.id, reason: "max_age")
                 try? await store.journal("skipped", conversationID: id, detail: "\(event.message.id): older than max_age", at: now)
                 counts["skipped", default: 0] += 1
+            case .failed(let message, let traceback) where message.hasSuffix("(PAUSED)") || message.hasSuffix("(SEND_CAP)"):
+                // Not the handler's fault: its tries are not used up. Paused events wait
+                // for resume; capped ones for the next day (both still subject to max_age).
+                let capped = message.hasSuffix("(SEND_CAP)")
+                let retryAt = capped ? nextDay(after: now) : now.addingTimeInterval(max(retryDelay, 0))
+                try await store.failEvent(event.message.id, reason: capped ? "cap" : "paused", traceback: "", retryAt: retryAt, countAttempt: false)
+                counts[capped ? "capped" : "paused", default: 0] += 1
+                return counts
             case .failed(let message, let traceback):
                 let parked = attempt >= maxAttempts
                 let retryAt = parked ? nil : now.addingTimeInterval(backoff(afterAttempt: attempt))
