@@ -59,7 +59,7 @@ struct ExampleTests {
 
     @Test("every example passes pxscript check without warnings")
     func checked() throws {
-        for name in ["followup.lua", "outreach.lua", "unread-digest.lua", "autoreply.lua"] {
+        for name in ["followup.lua", "outreach.lua", "unread-digest.lua", "autoreply.lua", "vacation.lua", "after-hours.lua"] {
             let warnings = try ScriptCheck.run(scriptPath: Self.path(name), policy: try .init(scriptFolder: Self.examples.path))
             #expect(warnings.isEmpty, "\(name): \(warnings)")
         }

@@ -214,6 +214,27 @@ struct WatchTests {
         }
     }
 
+    @Test("examples/vacation.lua and after-hours.lua answer a client once, with the dates filled in", arguments: [
+        ("vacation.lua", "I'm away until Monday 09 March"), ("after-hours.lua", "we'll answer Monday at 09:00"),
+    ])
+    func otherExamples(name: String, expected: String) async throws {
+        // The harness runs in UTC at 2026-03-01T09:00Z: a Sunday, inside the example trip.
+        let path = ExampleTests.examples.appendingPathComponent(name).path
+        try await withWatch { w in
+            let id = try w.clientConversations(1)[0]
+            try await w.daemon(path: path) { loop in
+                _ = try await loop.cycle()
+                _ = try await w.sandbox.database.clientWritesIn(conversationID: id, content: "Hello?")
+                _ = try await w.sandbox.database.clientWritesIn(conversationID: id, content: "Hello again?")
+                _ = try await loop.cycle()
+            }
+            let studio = try w.studioMessages(in: id)
+            let replies = studio.filter { $0.contains(expected) }
+            #expect(replies.count == 1, "\(studio.suffix(2))")
+            #expect(replies.first?.hasSuffix("Maple & Light Photography") == true)
+        }
+    }
+
     @Test("--since reaches back, and max_age skips what is too old")
     func maxAge() async throws {
         try await withWatch { w in

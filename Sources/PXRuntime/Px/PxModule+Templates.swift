@@ -5,7 +5,12 @@ extension PxModule {
     static func installTemplates(on lua: LuaState, context: PxContext) {
         let partial: (String) throws -> String = { name in
             for candidate in [name, name + ".mustache", name + ".txt"] {
-                if let bytes = try? context.policy.read(candidate) { return String(decoding: bytes, as: UTF8.self) }
+                if let bytes = try? context.policy.read(candidate) {
+                    // As for template files, the newline that ends the file is the editor's.
+                    var text = String(decoding: bytes, as: UTF8.self)
+                    if text.hasSuffix("\n") { text.removeLast() }
+                    return text
+                }
             }
             throw LuaScriptError("template partial '\(name)' not found (looked for \(name), \(name).mustache and \(name).txt beside the script)")
         }
