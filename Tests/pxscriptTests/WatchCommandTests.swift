@@ -144,6 +144,52 @@ struct WatchCommandTests {
         _ = await serve.stop()
     }
 
+    @Test("hot reload: an edited script that compiles replaces the old one; a broken edit is logged and the old one keeps running")
+    func reload() async throws {
+        let serve = try await ServeProcess()
+        func version(_ tag: String) -> String { "px.on('message', function(event) event:reply('\(tag): ' .. event.message.id) end)\n" }
+        let folder = try RunFolder(["reply.lua": version("v1")])
+        defer { folder.remove() }
+        let env = folder.environment(serve), state = folder.path("reload.sqlite")
+        #expect(try await pxscript(["watch", folder.path("reply.lua"), "--once", "--state", state], environment: env).status == 0)
+        let target = try #require(try await Self.conversations(serve, env: env).first)
+        let daemon = Process()
+        daemon.executableURL = pxscriptBinary
+        daemon.arguments = ["watch", folder.path("reply.lua"), "--state", state, "--interval", "0.2s"]
+        var merged = ProcessInfo.processInfo.environment
+        merged.merge(env) { $1 }
+        daemon.environment = merged
+        let errors = Pipe()
+        daemon.standardOutput = FileHandle.nullDevice
+        daemon.standardError = errors
+        try launch(daemon)
+        func replyTo(_ text: String) async throws -> String? {
+            let id = try await Self.clientWrites(serve, target, text, env: env)
+            for _ in 0..<50 {
+                try await Task.sleep(for: .milliseconds(100))
+                var configuration = SandboxConfiguration()
+                configuration.clock = StartingClock(start: try #require(Timestamp(parsing: "2026-03-01T09:00:00Z")))
+                let database = try StudioSandbox.openDatabase(configuration, path: serve.database)
+                if let reply = try database.allMessages().first(where: { $0.content.hasSuffix(": " + id) }) { return reply.content }
+            }
+            return nil
+        }
+        #expect(try await replyTo("one")?.hasPrefix("v1: ") == true)
+        try await Task.sleep(for: .milliseconds(1100))  // a new modification time
+        try "px.on('message', function(event) event:reply(\n".write(toFile: folder.path("reply.lua"), atomically: true, encoding: .utf8)
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(try await replyTo("two")?.hasPrefix("v1: ") == true)
+        try await Task.sleep(for: .milliseconds(1100))
+        try version("v2").write(toFile: folder.path("reply.lua"), atomically: true, encoding: .utf8)
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(try await replyTo("three")?.hasPrefix("v2: ") == true)
+        daemon.interrupt()
+        daemon.waitUntilExit()
+        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(log.contains("changed but does not compile") && log.contains("running the new version"))
+        _ = await serve.stop()
+    }
+
     @Test("random SIGKILLs while clients write in: exactly one reply per client message, none to history", arguments: [
         "latency=15ms", "latency=15ms,error_after_commit=0.25,seed=5",
     ])

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import LuaKit
 import PXRuntime
 import PixiesetKit
 import StudioSandbox
@@ -27,6 +28,8 @@ struct WatchCommand: AsyncParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Send nothing; print the plan for each new message; record nothing.") var dryRun = false
     @Flag(name: .customLong("exit-on-expiry"), help: "Exit with 77 when the session expires, instead of waiting for a new cookie.")
     var exitOnExpiry = false
+    @Flag(name: .customLong("no-reload"), help: "Keep running the script as it was at start-up, even when it is edited.")
+    var noReload = false
     @OptionGroup var options: ScriptOptions
 
     func validate() throws {
@@ -87,11 +90,65 @@ struct WatchCommand: AsyncParsableCommand {
         var api = api
         let cookies = sandbox ? nil : CookieSource(
             environment: ProcessInfo.processInfo.environment, configPath: ConfigFile.defaultPath(environment: ProcessInfo.processInfo.environment))
-        while let renewed = try await session(
-            runtimeOptions, api: api, store: store, clock: clock, logger: logger, stop: stop, pause: pause, cookies: cookies)
-        {
-            api.cookie = renewed
-            logger.info("a new session cookie: resuming")
+        var version = ScriptVersion(script: script)
+        while true {
+            switch try await session(
+                runtimeOptions, api: api, store: store, clock: clock, logger: logger, stop: stop, pause: pause, cookies: cookies,
+                version: &version)
+            {
+            case .stopped:
+                return
+            case .renewed(let cookie):
+                api.cookie = cookie
+                logger.info("a new session cookie: resuming")
+            case .reloaded:
+                logger.info("\(script) changed and compiles: running the new version")
+            }
+        }
+    }
+
+    enum SessionEnd {
+        case stopped
+        case renewed(String)
+        case reloaded
+    }
+
+    /// Hot reload (SPEC §6): the script and the `.lua` files beside it, by
+    /// modification time; a change is compiled and checked before it is used.
+    struct ScriptVersion {
+        let script: String
+        var stamp: [String: Date]
+
+        init(script: String) {
+            self.script = script
+            stamp = Self.stamp(script)
+        }
+
+        static func stamp(_ script: String) -> [String: Date] {
+            let folder = URL(fileURLWithPath: script).deletingLastPathComponent()
+            var files = [script]
+            if let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil, options: [.skipsHiddenFiles]) {
+                for case let url as URL in walker where url.pathExtension == "lua" { files.append(url.path) }
+            }
+            return Dictionary(files.map { ($0, (try? FileManager.default.attributesOfItem(atPath: $0)[.modificationDate] as? Date) ?? .distantPast) },
+                              uniquingKeysWith: { a, _ in a })
+        }
+
+        /// True when the files changed since the version in use and the new one compiles;
+        /// a change that does not compile is logged once and the old version keeps running.
+        mutating func changedAndValid(logger: Logger) -> Bool {
+            let now = Self.stamp(script)
+            guard now != stamp else { return false }
+            stamp = now
+            let folder = (script as NSString).deletingLastPathComponent
+            do {
+                let policy = try FilePolicy(scriptFolder: folder.isEmpty ? "." : folder)
+                _ = try ScriptCheck.run(scriptPath: script, policy: policy)
+                return true
+            } catch {
+                logger.error("\(script) changed but does not compile; the running version stays: \(error)")
+                return false
+            }
         }
     }
 
@@ -99,8 +156,8 @@ struct WatchCommand: AsyncParsableCommand {
     /// an expiry, the cookie source gives a different cookie (returned).
     private func session(
         _ runtimeOptions: RuntimeOptions, api: APIConfiguration, store: StateStore, clock: RuntimeClock, logger: Logger,
-        stop: StopSignals, pause: Duration, cookies: CookieSource?
-    ) async throws -> String? {
+        stop: StopSignals, pause: Duration, cookies: CookieSource?, version: inout ScriptVersion
+    ) async throws -> SessionEnd {
         try await PixiesetClient.withClient(api, logger: logger) { client in
             let runtime = try PXRuntime(options: runtimeOptions, client: client, store: store, clock: clock, logger: logger)
             let handlers = try await runtime.loadWatchScript()
@@ -132,10 +189,12 @@ struct WatchCommand: AsyncParsableCommand {
                 if once || stop.requested { break }
                 await stop.sleep(pause)
                 if expired, let current = (try? cookies?.current())?.flatMap({ $0 }), current.cookie != api.cookie {
-                    return current.cookie
+                    return .renewed(current.cookie)
                 }
+                // Between cycles no handler is in flight: the old version has finished its work.
+                if !noReload, version.changedAndValid(logger: logger) { return .reloaded }
             } while !stop.requested
-            return nil
+            return .stopped
         }
     }
 }
