@@ -97,6 +97,7 @@ let package = Package(
                 "PXRuntime",
                 "LuaKit",
                 "PixiesetKit",
+                .product(name: "Crypto", package: "swift-crypto"),
                 "StudioSandbox",
                 "PixiesetModels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

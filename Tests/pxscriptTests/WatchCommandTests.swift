@@ -62,6 +62,10 @@ struct WatchCommandTests {
         try await Task.sleep(for: .milliseconds(600))
         let refused = try await pxscript(args, environment: env)
         #expect(refused.status == 1 && refused.stderr.contains("another pxscript watch (pid \(daemon.processIdentifier))"))
+        // Another state, the same account: refused too, naming the first daemon and its state.
+        let other = try await pxscript(["watch", folder.path("echo.lua"), "--once", "--state", folder.path("other.sqlite")], environment: env)
+        #expect(other.status == 1 && other.stderr.contains("pid \(daemon.processIdentifier), state \(state)"), "\(other.stderr)")
+        #expect(other.stderr.contains("one message-handling daemon per account"))
         daemon.interrupt()
         daemon.waitUntilExit()
         #expect(daemon.terminationStatus == 0)

@@ -1,27 +1,45 @@
+import Crypto
 import Foundation
+import PXRuntime
 
-/// One daemon per state file (SPEC §6): an exclusive `flock` on
-/// `STATE.lock`, held while the daemon runs and released by the kernel if
-/// it dies; the file names the holder's pid for the refusal.
+/// An exclusive `flock` held while a daemon runs and released by the kernel
+/// if it dies; the file names the holder (pid, state) for the refusal.
+/// Two are taken (SPEC §6): one per state file, and, for a script that
+/// handles messages, one per account (base URL and cookie), so two daemons
+/// never answer the same clients.
 final class DaemonLock {
     private let descriptor: Int32
 
-    init(statePath: String) throws {
-        let path = statePath + ".lock"
-        let folder = (statePath as NSString).deletingLastPathComponent
+    /// The lock beside a state file.
+    convenience init(statePath: String) throws {
+        try self.init(path: statePath + ".lock", holder: "pid \(getpid())") { holder in
+            "another pxscript watch (\(holder)) is running on \(statePath); one daemon per state file"
+        }
+    }
+
+    /// The lock of an account's message handling, under the state folder.
+    static func account(baseURL: String, cookie: String, statePath: String, environment: [String: String]) throws -> DaemonLock {
+        let folder = (StatePath.defaultPath(script: "x", baseURL: baseURL, environment: environment) as NSString).deletingLastPathComponent
+        let digest = SHA256.hash(data: Data((baseURL + "\n" + cookie).utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        return try DaemonLock(path: folder + "/accounts/\(digest).lock", holder: "pid \(getpid()), state \(statePath)") { holder in
+            "another pxscript watch (\(holder)) already answers messages for this account; one message-handling daemon per account"
+        }
+    }
+
+    private init(path: String, holder: String, refusal: (String) -> String) throws {
+        let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty {
             try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
         descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw Failure("cannot create \(path): \(String(cString: strerror(errno)))") }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
+            let current = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
             close(descriptor)
-            throw Failure("another pxscript watch (pid \(holder)) is running on \(statePath); one daemon per state file")
+            throw Failure(refusal(current))
         }
         ftruncate(descriptor, 0)
-        let pid = "\(getpid())\n"
-        _ = pid.withCString { write(descriptor, $0, strlen($0)) }
+        _ = holder.withCString { write(descriptor, $0, strlen($0)) }
     }
 
     deinit {

@@ -91,10 +91,12 @@ struct WatchCommand: AsyncParsableCommand {
         let cookies = sandbox ? nil : CookieSource(
             environment: ProcessInfo.processInfo.environment, configPath: ConfigFile.defaultPath(environment: ProcessInfo.processInfo.environment))
         var version = ScriptVersion(script: script)
+        var accountLock: DaemonLock?
+        defer { withExtendedLifetime(accountLock) {} }
         while true {
             switch try await session(
                 runtimeOptions, api: api, store: store, clock: clock, logger: logger, stop: stop, pause: pause, cookies: cookies,
-                version: &version)
+                version: &version, accountLock: &accountLock, statePath: statePath)
             {
             case .stopped:
                 return
@@ -156,12 +158,18 @@ struct WatchCommand: AsyncParsableCommand {
     /// an expiry, the cookie source gives a different cookie (returned).
     private func session(
         _ runtimeOptions: RuntimeOptions, api: APIConfiguration, store: StateStore, clock: RuntimeClock, logger: Logger,
-        stop: StopSignals, pause: Duration, cookies: CookieSource?, version: inout ScriptVersion
+        stop: StopSignals, pause: Duration, cookies: CookieSource?, version: inout ScriptVersion, accountLock: inout DaemonLock?,
+        statePath: String
     ) async throws -> SessionEnd {
         try await PixiesetClient.withClient(api, logger: logger) { client in
             let runtime = try PXRuntime(options: runtimeOptions, client: client, store: store, clock: clock, logger: logger)
             let handlers = try await runtime.loadWatchScript()
             if handlers == 0 { logger.warning("the script registers no px.on(\"message\", …) handler: nothing will be answered") }
+            // Held from the first session on (a renewed cookie is the same account).
+            if handlers > 0, accountLock == nil, !sandbox, !dryRun, let cookie = api.cookie {
+                accountLock = try DaemonLock.account(
+                    baseURL: api.baseURL.description, cookie: cookie, statePath: statePath, environment: runtimeOptions.environment)
+            }
             let poller = Poller(client: client, store: store, logger: logger, since: since.flatMap(ISOTime.parse))
             let loop = WatchLoop(runtime: runtime, poller: poller, store: store, client: client, logger: logger, clock: clock)
             logger.info("watching \(script) every \(interval)\(dryRun ? " (dry run: nothing is sent)" : "")")
