@@ -124,6 +124,16 @@ extension PXRuntime {
             }
             runs[schedule.id] = (now, once)
         }
+        // For `status`: each schedule's next run, written when it changes.
+        for schedule in schedules {
+            if case .after = schedule.timing { continue }
+            let state = runs[schedule.id] ?? (lastRun: nil, done: false)
+            let next = schedule.nextDue(lastRun: state.lastRun, done: state.done, startedAt: startedAt, in: context.options.timeZone)
+            if notedNextRuns[schedule.id] != .some(next) {
+                try await context.store.noteNextRun(schedule.id, at: next)
+                notedNextRuns[schedule.id] = .some(next)
+            }
+        }
         return report
     }
 }

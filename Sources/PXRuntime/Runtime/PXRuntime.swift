@@ -19,6 +19,8 @@ public actor PXRuntime {
     var nextTag: Int64 = 0
     /// `px.after` schedules that ran (they live in memory only).
     var afterDone: Set<String> = []
+    /// The next runs last written for `status`, by schedule.
+    var notedNextRuns: [String: Date?] = [:]
 
     /// - Throws: `RuntimeError.state` when the Lua state cannot be made.
     public init(options: RuntimeOptions, client: PixiesetClient, store: StateStore, clock: RuntimeClock, logger: Logger) throws {

@@ -133,6 +133,25 @@ extension StateStore {
         }
     }
 
+    /// Notes when a schedule runs next, for `status`.
+    func noteNextRun(_ id: String, at next: Date?) async throws {
+        try await writes.write { db in
+            try db.execute(
+                sql: "INSERT INTO schedule (id, next_run) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET next_run = excluded.next_run",
+                arguments: [id, next?.timeIntervalSince1970])
+        }
+    }
+
+    /// Schedules as the daemon last saw them: id, last run, next run.
+    public func scheduleList() throws -> [(id: String, lastRun: Date?, nextRun: Date?)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, last_run, next_run FROM schedule ORDER BY id").map { row in
+                (id: row["id"], lastRun: (row["last_run"] as Double?).map { Date(timeIntervalSince1970: $0) },
+                 nextRun: (row["next_run"] as Double?).map { Date(timeIntervalSince1970: $0) })
+            }
+        }
+    }
+
     /// When each schedule last ran, and whether it is done.
     func scheduleRuns() throws -> [String: (lastRun: Date?, done: Bool)] {
         try pool.read { db in

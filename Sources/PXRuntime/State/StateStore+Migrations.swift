@@ -76,6 +76,7 @@ extension StateStore {
                 CREATE TABLE schedule (
                     id TEXT PRIMARY KEY,
                     last_run REAL,
+                    next_run REAL,
                     done INTEGER NOT NULL DEFAULT 0
                 );
                 """)

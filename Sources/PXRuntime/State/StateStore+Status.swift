@@ -15,6 +15,8 @@ public struct StateStatus: Sendable {
     public let watermark: Date?
     /// Watch: messages waiting to be handled (or retried).
     public let waiting: Int
+    /// Watch: schedules as the daemon last saw them.
+    public let schedules: [(id: String, lastRun: Date?, nextRun: Date?)]
     /// Watch: parked messages with their error and traceback.
     public let parked: [(id: String, conversationID: String, reason: String?, traceback: String?)]
 
@@ -32,6 +34,9 @@ public struct StateStatus: Sendable {
         if let watermark {
             lines.append("watch: answering messages since \(ISOTime.format(watermark)); \(waiting) waiting")
         }
+        for schedule in schedules {
+            lines.append("schedule \(schedule.id): next \(schedule.nextRun.map(ISOTime.format) ?? "never"), last \(schedule.lastRun.map(ISOTime.format) ?? "never")")
+        }
         if !parked.isEmpty { lines.append("parked (failed \(parked.count == 1 ? "handler" : "handlers"), not retried):") }
         for event in parked {
             lines.append("  \(event.id) in \(event.conversationID): \(event.reason ?? "?")")
@@ -47,17 +52,19 @@ public struct StateStatus: Sendable {
     public func json(cap: Int, path: String) throws -> String {
         struct Pending: Encodable { let conversation_id: String; let since: String; let content: String }
         struct Entry: Encodable { let at: String; let kind: String; let conversation_id: String?; let detail: String }
+        struct ScheduleEntry: Encodable { let id: String; let last_run: String?; let next_run: String? }
         struct Parked: Encodable { let message_id: String; let conversation_id: String; let reason: String?; let traceback: String? }
         struct Body: Encodable {
             let state: String; let paused: Bool; let day: String; let sends_today: Int; let max_sends: Int
             let pending: [Pending]; let journal: [Entry]
-            let session: String?; let watermark: String?; let waiting: Int; let parked: [Parked]
+            let session: String?; let watermark: String?; let waiting: Int; let schedules: [ScheduleEntry]; let parked: [Parked]
         }
         let body = Body(
             state: path, paused: paused, day: day, sends_today: sendsToday, max_sends: cap,
             pending: pending.map { Pending(conversation_id: $0.intent.conversationID, since: ISOTime.format($0.attemptedAt), content: $0.intent.content) },
             journal: journal.map { Entry(at: ISOTime.format($0.at), kind: $0.kind, conversation_id: $0.conversationID, detail: $0.detail) },
             session: session, watermark: watermark.map(ISOTime.format), waiting: waiting,
+            schedules: schedules.map { ScheduleEntry(id: $0.id, last_run: $0.lastRun.map(ISOTime.format), next_run: $0.nextRun.map(ISOTime.format)) },
             parked: parked.map { Parked(message_id: $0.id, conversation_id: $0.conversationID, reason: $0.reason, traceback: $0.traceback) })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -80,6 +87,6 @@ extension StateStore {
         return StateStatus(
             day: day, sendsToday: try sendCount(day: day), pending: try pendingSends(), journal: try journalTail(limit: journalLimit),
             paused: try isPaused(), session: try sessionProblem(), watermark: try watermark().map { Date(timeIntervalSince1970: Double($0) / 1_000_000) },
-            waiting: try openEvents().count, parked: try events(inState: "parked", limit: 50))
+            waiting: try openEvents().count, schedules: try scheduleList(), parked: try events(inState: "parked", limit: 50))
     }
 }
