@@ -63,6 +63,27 @@ struct ScheduleTests {
         }
     }
 
+    @Test("across the spring-forward change a skipped time runs once, at the jump, then on time again (America/Toronto)")
+    func daylightSaving() async throws {
+        try await withWatch { w in
+            try await w.daemon(
+                "px.cron('30 2 * * *', function() px.store.set('n', (px.store.get('n') or 0) + 1) end, { name = 'night' })",
+                timeZone: "America/Toronto"
+            ) { loop in
+                func ran(_ time: String) async throws -> [String] { try await loop.runSchedules(now: ISOTime.parse(time)!).ran }
+                // Missed runs since start-up: one run, not one per missed night.
+                let missed = try await ran("2026-03-07T12:00:00Z")
+                let early = try await ran("2026-03-08T06:59:00Z")
+                // 02:30 does not exist on 2026-03-08: it runs when the clock jumps (07:00Z).
+                let jump = try await ran("2026-03-08T07:00:30Z")
+                let before = try await ran("2026-03-09T06:29:00Z")
+                let onTime = try await ran("2026-03-09T06:30:30Z")
+                #expect(missed == ["name:night"] && early.isEmpty && jump == ["name:night"] && before.isEmpty && onTime == ["name:night"])
+            }
+            #expect(try StateStore(path: w.statePath).value(forKey: "n") == "3")
+        }
+    }
+
     @Test("bad schedules are argument errors at the script's line")
     func badSpecs() async throws {
         try await withWatch { w in

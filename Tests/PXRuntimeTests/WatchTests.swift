@@ -15,16 +15,16 @@ struct WatchHarness {
 
     /// Loads `script` on a fresh runtime (as a restarted daemon would) and runs `body` with its loop.
     func daemon(_ script: String, since: Date? = nil, retryDelay: Double = 0, maxAttempts: Int = 3, maxSends: Int = 200,
-                _ body: (WatchLoop) async throws -> Void) async throws {
+                timeZone: String = "UTC", _ body: (WatchLoop) async throws -> Void) async throws {
         let path = folder.appendingPathComponent("autoreply.lua").path
         try script.write(toFile: path, atomically: true, encoding: .utf8)
-        try await daemon(path: path, since: since, retryDelay: retryDelay, maxAttempts: maxAttempts, maxSends: maxSends, body)
+        try await daemon(path: path, since: since, retryDelay: retryDelay, maxAttempts: maxAttempts, maxSends: maxSends, timeZone: timeZone, body)
     }
 
     /// The same for the script at `path` (an example of the repository).
     func daemon(path: String, since: Date? = nil, retryDelay: Double = 0, maxAttempts: Int = 3, maxSends: Int = 200,
-                _ body: (WatchLoop) async throws -> Void) async throws {
-        var options = RuntimeOptions(scriptPath: path, timeZone: TimeZone(identifier: "UTC")!, environment: ["PXSCRIPT_NOW": testNow])
+                timeZone: String = "UTC", _ body: (WatchLoop) async throws -> Void) async throws {
+        var options = RuntimeOptions(scriptPath: path, timeZone: TimeZone(identifier: timeZone)!, environment: ["PXSCRIPT_NOW": testNow])
         options.watch = true
         options.maxSends = maxSends
         let store = try StateStore(path: statePath)
