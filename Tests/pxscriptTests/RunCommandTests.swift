@@ -131,20 +131,12 @@ struct RunCommandTests {
         let env = folder.environment(serve), state = folder.path("kill.sqlite")
         var seed = SystemRandomNumberGenerator()
         for round in 0..<3 {
-            let process = Process()
-            process.executableURL = pxscriptBinary
-            process.arguments = ["run", folder.path("outreach.lua"), "--state", state]
-            var merged = ProcessInfo.processInfo.environment
-            merged.merge(env) { $1 }
-            process.environment = merged
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try launch(process)
+            let process = try startPxscript(["run", folder.path("outreach.lua"), "--state", state], environment: env)
             let wait = Int.random(in: 150...450, using: &seed)
             try await Task.sleep(for: .milliseconds(wait))
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            #expect(process.terminationReason == .uncaughtSignal || process.terminationStatus == 0, "round \(round)")
+            process.signal(SIGKILL)
+            let status = process.wait()
+            #expect(status == 128 + SIGKILL || status == 0, "round \(round)")
         }
         let final = try await pxscript(["run", folder.path("outreach.lua"), "--state", state], environment: env)
         #expect(final.status == 0, "\(final.stderr)")

@@ -50,25 +50,16 @@ struct WatchCommandTests {
         #expect(try Self.replies(serve) == Dictionary(uniqueKeysWithValues: written.map { ($0, 1) }))
 
         // Two daemons on one state: the second is refused, naming the first.
-        let daemon = Process()
-        daemon.executableURL = pxscriptBinary
-        daemon.arguments = ["watch", folder.path("echo.lua"), "--state", state, "--interval", "1s"]
-        var merged = ProcessInfo.processInfo.environment
-        merged.merge(env) { $1 }
-        daemon.environment = merged
-        daemon.standardOutput = FileHandle.nullDevice
-        daemon.standardError = FileHandle.nullDevice
-        try launch(daemon)
+        let daemon = try startPxscript(["watch", folder.path("echo.lua"), "--state", state, "--interval", "1s"], environment: env)
         try await Task.sleep(for: .milliseconds(600))
         let refused = try await pxscript(args, environment: env)
-        #expect(refused.status == 1 && refused.stderr.contains("another pxscript watch (pid \(daemon.processIdentifier))"))
+        #expect(refused.status == 1 && refused.stderr.contains("another pxscript watch (pid \(daemon.pid))"))
         // Another state, the same account: refused too, naming the first daemon and its state.
         let other = try await pxscript(["watch", folder.path("echo.lua"), "--once", "--state", folder.path("other.sqlite")], environment: env)
-        #expect(other.status == 1 && other.stderr.contains("pid \(daemon.processIdentifier), state \(state)"), "\(other.stderr)")
+        #expect(other.status == 1 && other.stderr.contains("pid \(daemon.pid), state \(state)"), "\(other.stderr)")
         #expect(other.stderr.contains("one message-handling daemon per account"))
-        daemon.interrupt()
-        daemon.waitUntilExit()
-        #expect(daemon.terminationStatus == 0)
+        daemon.signal(SIGINT)
+        #expect(daemon.wait() == 0)
         _ = await serve.stop()
     }
 
@@ -120,16 +111,9 @@ struct WatchCommandTests {
         let exited = try await pxscript(["watch", folder.path("echo.lua"), "--once", "--exit-on-expiry", "--state", state], environment: env)
         #expect(exited.status == 77 && exited.stderr.contains("session expired"))
 
-        let daemon = Process()
-        daemon.executableURL = pxscriptBinary
-        daemon.arguments = ["watch", folder.path("echo.lua"), "--state", state, "--interval", "0.3s"]
-        var merged = ProcessInfo.processInfo.environment
-        merged.merge(env) { $1 }
-        merged["PIXIESET_COOKIE"] = nil
-        daemon.environment = merged
-        daemon.standardOutput = FileHandle.nullDevice
-        daemon.standardError = FileHandle.nullDevice
-        try launch(daemon)
+        var daemonEnvironment: [String: String?] = env
+        daemonEnvironment["PIXIESET_COOKIE"] = .some(nil)
+        let daemon = try startPxscript(["watch", folder.path("echo.lua"), "--state", state, "--interval", "0.3s"], environment: daemonEnvironment)
         try await Task.sleep(for: .milliseconds(900))
         let written = try await Self.clientWrites(serve, target, "Anyone there?", env: withCookie)
         let status = try await pxscript(["status", "--state", state], environment: env)
@@ -141,8 +125,8 @@ struct WatchCommandTests {
             try await Task.sleep(for: .milliseconds(200))
             replies = try Self.replies(serve)
         }
-        daemon.interrupt()
-        daemon.waitUntilExit()
+        daemon.signal(SIGINT)
+        daemon.wait()
         #expect(replies == [written: 1])
         #expect(try await pxscript(["status", "--state", state], environment: env).stdout.contains("session: ok"))
         _ = await serve.stop()
@@ -157,16 +141,7 @@ struct WatchCommandTests {
         let env = folder.environment(serve), state = folder.path("reload.sqlite")
         #expect(try await pxscript(["watch", folder.path("reply.lua"), "--once", "--state", state], environment: env).status == 0)
         let target = try #require(try await Self.conversations(serve, env: env).first)
-        let daemon = Process()
-        daemon.executableURL = pxscriptBinary
-        daemon.arguments = ["watch", folder.path("reply.lua"), "--state", state, "--interval", "0.2s"]
-        var merged = ProcessInfo.processInfo.environment
-        merged.merge(env) { $1 }
-        daemon.environment = merged
-        let errors = Pipe()
-        daemon.standardOutput = FileHandle.nullDevice
-        daemon.standardError = errors
-        try launch(daemon)
+        let daemon = try startPxscript(["watch", folder.path("reply.lua"), "--state", state, "--interval", "0.2s"], environment: env, capture: true)
         func replyTo(_ text: String) async throws -> String? {
             let id = try await Self.clientWrites(serve, target, text, env: env)
             for _ in 0..<50 {
@@ -187,9 +162,9 @@ struct WatchCommandTests {
         try version("v2").write(toFile: folder.path("reply.lua"), atomically: true, encoding: .utf8)
         try await Task.sleep(for: .milliseconds(500))
         #expect(try await replyTo("three")?.hasPrefix("v2: ") == true)
-        daemon.interrupt()
-        daemon.waitUntilExit()
-        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        daemon.signal(SIGINT)
+        daemon.wait()
+        let log = daemon.stderr
         #expect(log.contains("changed but does not compile") && log.contains("running the new version"))
         _ = await serve.stop()
     }
@@ -210,22 +185,14 @@ struct WatchCommandTests {
         print("watch kill test seed \(seed) faults \(faults)")
         var random = SeededGenerator(seed: seed)
         for round in 0..<8 {
-            let daemon = Process()
-            daemon.executableURL = pxscriptBinary
-            daemon.arguments = ["watch", folder.path("echo.lua"), "--state", state, "--interval", "0.2s"]
-            var merged = ProcessInfo.processInfo.environment
-            merged.merge(env) { $1 }
-            daemon.environment = merged
-            daemon.standardOutput = FileHandle.nullDevice
-            daemon.standardError = FileHandle.nullDevice
-            try launch(daemon)
+            let daemon = try startPxscript(["watch", folder.path("echo.lua"), "--state", state, "--interval", "0.2s"], environment: env)
             for index in 0..<2 {
                 let id = targets[Int.random(in: 0..<targets.count, using: &random)]
                 written.append(try await Self.clientWrites(serve, id, "Message \(round).\(index)", env: env))
             }
             try await Task.sleep(for: .milliseconds(Int.random(in: 100...700, using: &random)))
-            kill(daemon.processIdentifier, SIGKILL)
-            daemon.waitUntilExit()
+            daemon.signal(SIGKILL)
+            daemon.wait()
         }
         // Let a last daemon finish the work (a failed send is retried after its backoff).
         for _ in 0..<3 {

@@ -18,6 +18,11 @@ if arguments.dropFirst().first == "--lua" {
     try await runLuaBenchmarks()
     exit(0)
 }
+// `ClientBench --watch PXSCRIPT` runs issue 6's figures alone (about a minute).
+if arguments.dropFirst().first == "--watch", arguments.count > 2 {
+    try await runWatchBenchmarks(pxscriptPath: arguments[2])
+    exit(0)
+}
 // `ClientBench --run PXSCRIPT` runs issue 5's figures alone.
 if arguments.dropFirst().first == "--run", arguments.count > 2 {
     try await runScriptBenchmarks(pxscriptPath: arguments[2])
@@ -114,6 +119,8 @@ try await runBenchmarks(pxscriptPath: pxscriptPath)
 if let pxscriptPath {
     print("pxscript run:")
     try await runScriptBenchmarks(pxscriptPath: pxscriptPath)
+    print("pxscript watch:")
+    try await runWatchBenchmarks(pxscriptPath: pxscriptPath)
 }
 print("LuaKit:")
 try await runLuaBenchmarks()

@@ -43,4 +43,14 @@ extension SandboxDatabase {
             try Data.fetchOne(db, sql: "SELECT data FROM attachment WHERE id = ? AND uploaded_at IS NOT NULL", arguments: [attachmentID])
         }
     }
+
+    /// The studio the sandbox's cookie logs into.
+    public func homeStudioID() throws -> String { studio.id }
+
+    /// When a message was sent, in Unix seconds (for latency measurements).
+    public func sentAt(ofMessage id: String) throws -> Double? {
+        try pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT sent_at FROM message WHERE id = ?", arguments: [id]).map { Double($0) / 1_000_000 }
+        }
+    }
 }
