@@ -128,8 +128,10 @@ extension Timestamp {
 }
 
 /// Days ↔ proleptic Gregorian dates (Howard Hinnant's algorithms).
-enum CivilDate {
-    static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
+/// Public for the runtime's wall-clock arithmetic (schedules).
+public enum CivilDate {
+    /// Days since 1970-01-01 of a date.
+    public static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -138,7 +140,8 @@ enum CivilDate {
         return era * 146_097 + doe - 719_468
     }
 
-    static func fromDays(_ z0: Int64) -> (Int64, Int64, Int64) {
+    /// The (year, month, day) of a count of days since 1970-01-01.
+    public static func fromDays(_ z0: Int64) -> (Int64, Int64, Int64) {
         let z = z0 + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
@@ -150,7 +153,7 @@ enum CivilDate {
         return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
-    static func daysIn(month: Int64, year: Int64) -> Int64 {
+    public static func daysIn(month: Int64, year: Int64) -> Int64 {
         switch month {
         case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
         case 4, 6, 9, 11: return 30

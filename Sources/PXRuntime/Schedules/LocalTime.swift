@@ -1,4 +1,5 @@
 import Foundation
+import PixiesetModels
 
 /// Wall-clock times in a zone, with the two cases daylight saving time
 /// makes (SPEC §6 "Schedules"): a local time that does not exist (spring
@@ -13,15 +14,7 @@ struct LocalTime: Hashable, Comparable, Sendable {
 
     /// Seconds since the epoch of this wall time read as if it were UTC.
     var naiveSeconds: Int {
-        // Days from civil (Howard Hinnant's algorithm): exact for the proleptic Gregorian calendar.
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let days = era * 146_097 + doe - 719_468
-        return days * 86_400 + hour * 3600 + minute * 60
+        Int(CivilDate.days(year: Int64(year), month: Int64(month), day: Int64(day))) * 86_400 + hour * 3600 + minute * 60
     }
 
     init(year: Int, month: Int, day: Int, hour: Int, minute: Int) {
@@ -33,16 +26,8 @@ struct LocalTime: Hashable, Comparable, Sendable {
         let local = Int(date.timeIntervalSince1970.rounded(.down)) + zone.secondsFromGMT(for: date)
         let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
         let seconds = local - days * 86_400
-        // Civil from days (Hinnant).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        self.init(year: yoe + era * 400 + (month <= 2 ? 1 : 0), month: month, day: day, hour: seconds / 3600, minute: seconds % 3600 / 60)
+        let (year, month, day) = CivilDate.fromDays(Int64(days))
+        self.init(year: Int(year), month: Int(month), day: Int(day), hour: seconds / 3600, minute: seconds % 3600 / 60)
     }
 
     /// The first instant whose wall time in `zone` is this one, or, when
@@ -59,13 +44,7 @@ struct LocalTime: Hashable, Comparable, Sendable {
     }
 
     /// Days in this month.
-    static func days(inMonth month: Int, year: Int) -> Int {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-    }
+    static func days(inMonth month: Int, year: Int) -> Int { Int(CivilDate.daysIn(month: Int64(month), year: Int64(year))) }
 
     /// 0 = Sunday … 6 = Saturday.
     var weekday: Int {
