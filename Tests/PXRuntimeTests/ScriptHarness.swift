@@ -74,13 +74,9 @@ struct ScriptHarness {
         let options = RuntimeOptions(
             scriptPath: path, arguments: arguments, dryRun: dryRun, limits: limits, maxSends: maxSends,
             timeZone: TimeZone(identifier: "UTC")!, environment: ["PXSCRIPT_NOW": testNow])
-        var store = try StateStore(path: statePath)
-        var scratch: String?
-        if dryRun {
-            scratch = folder.appendingPathComponent("dry-\(UUID().uuidString).sqlite").path
-            store = try store.copy(to: scratch!)
-        }
-        defer { try? store.close() }
+        let state = try WorkingState(path: statePath, dryRun: dryRun)
+        defer { state.close() }
+        let store = state.store
         let api = APIConfiguration(baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: sandbox.cookie, retry: .fast)
         return try await PixiesetClient.withClient(api, logger: log.logger) { client in
             let runtime = try PXRuntime(

@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
+import Logging
 import LuaKit
 import PXRuntime
 import PixiesetKit
+import StudioSandbox
 
 /// The options every script command shares (SPEC §5 "Common options").
 struct ScriptOptions: ParsableArguments {
@@ -76,5 +78,34 @@ struct ScriptOptions: ParsableArguments {
             maxSends: maxSends ?? config.maxSends ?? 200, timeZone: try timeZone(config: config),
             allowRead: allowRead + config.allowRead, allowEnvironment: allowEnv,
             environment: ProcessInfo.processInfo.environment, showsProgress: isatty(STDERR_FILENO) == 1)
+    }
+
+    /// The config file (`~/.config/pxscript/config.toml`), or an empty one.
+    func config() throws -> ConfigFile {
+        try ConfigFile.defaultPath(environment: ProcessInfo.processInfo.environment).map(ConfigFile.load(path:)) ?? ConfigFile()
+    }
+
+    var logger: Logger { LogOutput.logger(verbose: verbose, quiet: quiet, json: logFormat == "json") }
+
+    /// Calls `body` with the API and the state path `script` runs against:
+    /// under `sandbox`, an in-process sandbox studio with demo data and a
+    /// throw-away state; otherwise the resolved API and the script's state
+    /// (`--state`, else the default per script and account).
+    func withTarget(script: String, sandbox: Bool, _ body: (APIConfiguration, String) async throws -> Void) async throws {
+        let environment = ProcessInfo.processInfo.environment
+        guard sandbox else {
+            let api = try self.api.resolve()
+            try await body(api, statePath ?? StatePath.defaultPath(script: script, baseURL: api.baseURL.description, environment: environment))
+            return
+        }
+        var configuration = SandboxConfiguration()
+        configuration.clock = try FixedNow.clock(environment: environment)
+        try await StudioSandbox.withRunning(configuration) { running in
+            printError("sandbox: \(running.baseURL) (database \(running.database.path), removed on exit)")
+            let api = APIConfiguration(baseURL: try BaseURL(parsing: running.baseURL), cookie: running.cookie)
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pxscript-state-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            try await body(api, folder + "/state.sqlite")
+        }
     }
 }

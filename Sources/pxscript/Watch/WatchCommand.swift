@@ -4,7 +4,6 @@ import Logging
 import LuaKit
 import PXRuntime
 import PixiesetKit
-import StudioSandbox
 
 /// `pxscript watch SCRIPT`: the handler daemon (SPEC §5, §6).
 struct WatchCommand: AsyncParsableCommand {
@@ -39,26 +38,11 @@ struct WatchCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await withExitCodes {
-            let environment = ProcessInfo.processInfo.environment
-            let config = try ConfigFile.defaultPath(environment: environment).map(ConfigFile.load(path:)) ?? ConfigFile()
-            var runtimeOptions = try options.runtime(script: script, arguments: [], dryRun: dryRun, config: config)
+            var runtimeOptions = try options.runtime(script: script, arguments: [], dryRun: dryRun, config: try options.config())
             runtimeOptions.watch = true
             runtimeOptions.handlerTimeout = try options.handlerTimeoutDuration()
-            let logger = LogOutput.logger(verbose: options.verbose, quiet: options.quiet, json: options.logFormat == "json")
-            if sandbox {
-                var configuration = SandboxConfiguration()
-                configuration.clock = try FixedNow.clock(environment: environment)
-                try await StudioSandbox.withRunning(configuration) { running in
-                    printError("sandbox: \(running.baseURL) (database \(running.database.path), removed on exit)")
-                    let api = APIConfiguration(baseURL: try BaseURL(parsing: running.baseURL), cookie: running.cookie)
-                    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pxscript-state-\(UUID().uuidString)").path
-                    defer { try? FileManager.default.removeItem(atPath: folder) }
-                    try await watch(runtimeOptions, api: api, statePath: folder + "/state.sqlite", logger: logger)
-                }
-            } else {
-                let api = try options.api.resolve()
-                let statePath = options.statePath
-                    ?? StatePath.defaultPath(script: script, baseURL: api.baseURL.description, environment: environment)
+            let logger = options.logger
+            try await options.withTarget(script: script, sandbox: sandbox) { api, statePath in
                 try await watch(runtimeOptions, api: api, statePath: statePath, logger: logger)
             }
         }
@@ -69,20 +53,10 @@ struct WatchCommand: AsyncParsableCommand {
         let lock = try DaemonLock(statePath: statePath)
         defer { withExtendedLifetime(lock) {} }
         let clock = try RuntimeClock(environment: runtimeOptions.environment)
-        var store = try StateStore(path: statePath)
-        var scratch: String?
-        if dryRun {
-            // Nothing durable: the dry run works on a copy, so each plan is printed once per event.
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pxscript-dry-run-\(UUID().uuidString)").path
-            scratch = folder
-            let copy = try store.copy(to: folder + "/state.sqlite")
-            try store.close()
-            store = copy
-        }
-        defer {
-            try? store.close()
-            if let scratch { try? FileManager.default.removeItem(atPath: scratch) }
-        }
+        // A dry run records nothing durable: it works on a copy, so each plan is printed once per event.
+        let state = try WorkingState(path: statePath, dryRun: dryRun)
+        defer { state.close() }
+        let store = state.store
         let stop = StopSignals()
         let pause = Duration.milliseconds(Int64((DurationText.seconds(interval) ?? 30) * 1000))
         // A daemon outlives a session: after an expiry it re-reads the cookie
