@@ -11,6 +11,12 @@ public enum ScriptCheck {
     /// Reads and checks the script at `scriptPath`.
     /// - Throws: `RuntimeError.missingFile`, `.compile`.
     public static func run(scriptPath: String, policy: FilePolicy) throws -> [String] {
+        try inspect(scriptPath: scriptPath, policy: policy).warnings
+    }
+
+    /// Checks the script and tells which files it is made of: the script and
+    /// the modules it requires (real paths), which watch's hot reload watches.
+    public static func inspect(scriptPath: String, policy: FilePolicy) throws -> (warnings: [String], files: [String]) {
         guard let data = FileManager.default.contents(atPath: scriptPath) else {
             throw RuntimeError.missingFile("\(scriptPath): no such file")
         }
@@ -18,11 +24,11 @@ public enum ScriptCheck {
         return try check(source: source, chunkName: scriptPath, policy: policy)
     }
 
-    /// - Returns: warnings, `file:line: message`.
+    /// - Returns: warnings, `file:line: message`, and the files read.
     /// - Throws: `RuntimeError.compile` for the first file that does not compile.
-    static func check(source: String, chunkName: String, policy: FilePolicy) throws -> [String] {
+    static func check(source: String, chunkName: String, policy: FilePolicy) throws -> (warnings: [String], files: [String]) {
         let lua = try LuaState()
-        var warnings: [String] = []
+        var warnings: [String] = [], files = [chunkName]
         var pending = [(chunkName, source)], seen = Set<String>()
         while let (name, text) = pending.popLast() {
             guard seen.insert(name).inserted else { continue }
@@ -38,12 +44,13 @@ public enum ScriptCheck {
                 do {
                     let bytes = try policy.read(path)
                     pending.append((path, String(decoding: bytes, as: UTF8.self)))
+                    files.append(try policy.readablePath(path))
                 } catch {
                     throw RuntimeError.compile("\(name): module '\(module)' not found: \(error)")
                 }
             }
         }
-        return warnings
+        return (warnings, files)
     }
 
     /// Every name under `px` a script may use (`types/px.lua` lists the same).

@@ -89,37 +89,37 @@ struct WatchCommand: AsyncParsableCommand {
         case reloaded
     }
 
-    /// Hot reload (SPEC §6): the script and the `.lua` files beside it, by
-    /// modification time; a change is compiled and checked before it is used.
+    /// Hot reload (SPEC §6): the script and the modules it requires, by
+    /// modification time (a few `stat` calls per poll); a change is
+    /// compiled and checked before it is used.
     struct ScriptVersion {
         let script: String
+        let policy: FilePolicy?
+        /// The files of the version in use, and when each was last modified.
         var stamp: [String: Date]
 
         init(script: String) {
             self.script = script
-            stamp = Self.stamp(script)
+            let folder = (script as NSString).deletingLastPathComponent
+            policy = try? FilePolicy(scriptFolder: folder.isEmpty ? "." : folder)
+            let files = policy.flatMap { try? ScriptCheck.inspect(scriptPath: script, policy: $0).files } ?? [script]
+            stamp = Self.stamp(files)
         }
 
-        static func stamp(_ script: String) -> [String: Date] {
-            let folder = URL(fileURLWithPath: script).deletingLastPathComponent()
-            var files = [script]
-            if let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil, options: [.skipsHiddenFiles]) {
-                for case let url as URL in walker where url.pathExtension == "lua" { files.append(url.path) }
-            }
-            return Dictionary(files.map { ($0, (try? FileManager.default.attributesOfItem(atPath: $0)[.modificationDate] as? Date) ?? .distantPast) },
-                              uniquingKeysWith: { a, _ in a })
+        static func stamp(_ files: [String]) -> [String: Date] {
+            Dictionary(files.map { ($0, (try? FileManager.default.attributesOfItem(atPath: $0)[.modificationDate] as? Date) ?? .distantPast) },
+                       uniquingKeysWith: { a, _ in a })
         }
 
-        /// True when the files changed since the version in use and the new one compiles;
+        /// True when a file of the version in use changed and the new version compiles;
         /// a change that does not compile is logged once and the old version keeps running.
         mutating func changedAndValid(logger: Logger) -> Bool {
-            let now = Self.stamp(script)
-            guard now != stamp else { return false }
+            let now = Self.stamp(Array(stamp.keys))
+            guard now != stamp, let policy else { return false }
             stamp = now
-            let folder = (script as NSString).deletingLastPathComponent
             do {
-                let policy = try FilePolicy(scriptFolder: folder.isEmpty ? "." : folder)
-                _ = try ScriptCheck.run(scriptPath: script, policy: policy)
+                // The new version may require other modules: watch those from now on.
+                stamp = Self.stamp(try ScriptCheck.inspect(scriptPath: script, policy: policy).files)
                 return true
             } catch {
                 logger.error("\(script) changed but does not compile; the running version stays: \(error)")
