@@ -19,7 +19,7 @@ final class DaemonLock {
 
     /// The lock of an account's message handling, under the state folder.
     static func account(baseURL: String, cookie: String, statePath: String, environment: [String: String]) throws -> DaemonLock {
-        let folder = (StatePath.defaultPath(script: "x", baseURL: baseURL, environment: environment) as NSString).deletingLastPathComponent
+        let folder = StatePath.folder(environment: environment)
         let digest = SHA256.hash(data: Data((baseURL + "\n" + cookie).utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
         return try DaemonLock(path: folder + "/accounts/\(digest).lock", holder: "pid \(getpid()), state \(statePath)") { holder in
             "another pxscript watch (\(holder)) already answers messages for this account; one message-handling daemon per account"
