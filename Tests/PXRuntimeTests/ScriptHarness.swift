@@ -60,20 +60,24 @@ struct ScriptHarness {
     @discardableResult
     func run(
         _ script: String, name: String = "script.lua", dryRun: Bool = false, maxSends: Int = 200, arguments: [String] = [],
-        limits: LuaLimits = LuaLimits()
+        limits: LuaLimits = LuaLimits(), allowEnvironment: [String] = [], environment: [String: String] = [:]
     ) async throws -> PXRuntime.Summary {
         try write([name: script])
-        return try await runFile(folder.appendingPathComponent(name).path, dryRun: dryRun, maxSends: maxSends, arguments: arguments, limits: limits)
+        return try await runFile(
+            folder.appendingPathComponent(name).path, dryRun: dryRun, maxSends: maxSends, arguments: arguments, limits: limits,
+            allowEnvironment: allowEnvironment, environment: environment)
     }
 
     /// Runs the script at `path` (an example of the repository, say) with this harness's sandbox and state.
     @discardableResult
     func runFile(
-        _ path: String, dryRun: Bool = false, maxSends: Int = 200, arguments: [String] = [], limits: LuaLimits = LuaLimits()
+        _ path: String, dryRun: Bool = false, maxSends: Int = 200, arguments: [String] = [], limits: LuaLimits = LuaLimits(),
+        allowEnvironment: [String] = [], environment: [String: String] = [:]
     ) async throws -> PXRuntime.Summary {
         let options = RuntimeOptions(
             scriptPath: path, arguments: arguments, dryRun: dryRun, limits: limits, maxSends: maxSends,
-            timeZone: TimeZone(identifier: "UTC")!, environment: ["PXSCRIPT_NOW": testNow])
+            timeZone: TimeZone(identifier: "UTC")!, allowEnvironment: allowEnvironment,
+            environment: environment.merging(["PXSCRIPT_NOW": testNow]) { $1 })
         let state = try WorkingState(path: statePath, dryRun: dryRun)
         defer { state.close() }
         let store = state.store
