@@ -82,6 +82,8 @@ struct SendTests {
             }
             guard case .sendCap(let message) = error else { Issue.record("\(String(describing: error))"); return }
             #expect(message.contains("send cap of 5"))
+            // Raised again by px.map, the error names the line once, not once per layer.
+            #expect(message.components(separatedBy: "script.lua:").count == 2, "\(message)")
             #expect(try h.messages().count == before + 5)
             #expect(try h.state().sendCount(day: "2026-03-01") == 5)
         }

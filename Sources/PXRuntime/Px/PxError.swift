@@ -1,3 +1,4 @@
+import Foundation
 import LuaKit
 import PixiesetKit
 
@@ -61,12 +62,27 @@ enum PxError {
         }
     }
 
+    /// The code and the bare text of an error table's message as Lua
+    /// reports it (`file:line: text (CODE)`, from the metatable's
+    /// `__tostring`); nil code for any other error. The one place that reads
+    /// codes back from messages, for exit codes, `px.map` and watch.
+    static func parse(_ message: String) -> (code: String?, text: String) {
+        guard message.hasSuffix(")"), let open = message.lastIndex(of: "(") else { return (nil, message) }
+        let code = message[message.index(after: open)..<message.index(before: message.endIndex)]
+        guard !code.isEmpty, code.allSatisfy({ $0.isUppercase || $0 == "_" }) else { return (nil, message) }
+        var text = message[..<open].trimmingCharacters(in: .whitespaces)
+        // Drop the position Lua put in front (it is the table's `where`, added again when raised anew).
+        if let range = text.range(of: #"^[^\s:]+:\d+: "#, options: .regularExpression) { text.removeSubrange(range) }
+        return (String(code), text)
+    }
+
     /// Codes that end a run with their own exit code when the script does not catch them.
     static func runtimeError(forUncaught message: String, traceback: String) -> RuntimeError {
-        func ends(_ code: String) -> Bool { message.hasSuffix("(\(code))") }
-        if ends("SEND_CAP") { return .sendCap(message) }
-        if ends("SESSION_EXPIRED") { return .sessionExpired(message) }
-        if ends("UNREACHABLE") || ends("UNAVAILABLE") || ends("SEND_PENDING") { return .unavailable(message) }
-        return .script(message: message, traceback: traceback)
+        switch parse(message).code {
+        case "SEND_CAP": .sendCap(message)
+        case "SESSION_EXPIRED": .sessionExpired(message)
+        case "UNREACHABLE", "UNAVAILABLE", "SEND_PENDING": .unavailable(message)
+        default: .script(message: message, traceback: traceback)
+        }
     }
 }

@@ -60,8 +60,9 @@ extension PXRuntime {
                     results[index] = values.first ?? .nil
                 case .failure(let error):
                     let message = (error as? LuaError)?.message ?? "\(error)"
-                    if let stop = Self.stoppingCode(message) {
-                        fatal = PxError.table(code: stop, status: nil, message: Self.stripCode(message))
+                    let parsed = PxError.parse(message)
+                    if let code = parsed.code, ["SEND_CAP", "PAUSED", "SESSION_EXPIRED"].contains(code) {
+                        fatal = PxError.table(code: code, status: nil, message: parsed.text)
                         group.cancelAll()
                         continue
                     }
@@ -77,16 +78,6 @@ extension PXRuntime {
         if let fatal { throw fatal }
         if !errors.isEmpty { context.logger.warning("px.map: \(errors.count) of \(items.count) items failed") }
         return (results, errors)
-    }
-
-    /// The code of an error that must stop a whole run, when `message` is one.
-    static func stoppingCode(_ message: String) -> String? {
-        ["SEND_CAP", "PAUSED", "SESSION_EXPIRED"].first { message.hasSuffix("(\($0))") }
-    }
-
-    static func stripCode(_ message: String) -> String {
-        guard let open = message.lastIndex(of: "(") else { return message }
-        return String(message[..<open]).trimmingCharacters(in: .whitespaces)
     }
 
     nonisolated func releaseLater(_ function: LuaReference) {

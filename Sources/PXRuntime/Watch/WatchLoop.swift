@@ -114,10 +114,10 @@ public struct WatchLoop: Sendable {
                 try await store.skipEvent(event.message.id, reason: "max_age")
                 try? await store.journal("skipped", conversationID: id, detail: "\(event.message.id): older than max_age", at: now)
                 counts["skipped", default: 0] += 1
-            case .failed(let message, let traceback) where message.hasSuffix("(PAUSED)") || message.hasSuffix("(SEND_CAP)"):
+            case .failed(let message, _) where ["PAUSED", "SEND_CAP"].contains(PxError.parse(message).code):
                 // Not the handler's fault: its tries are not used up. Paused events wait
                 // for resume; capped ones for the next day (both still subject to max_age).
-                let capped = message.hasSuffix("(SEND_CAP)")
+                let capped = PxError.parse(message).code == "SEND_CAP"
                 let retryAt = capped ? nextDay(after: now) : now.addingTimeInterval(max(retryDelay, 0))
                 try await store.failEvent(event.message.id, reason: capped ? "cap" : "paused", traceback: "", retryAt: retryAt, countAttempt: false)
                 counts[capped ? "capped" : "paused", default: 0] += 1
