@@ -68,9 +68,6 @@ extension PxModule {
                 }
             }
         }
-        // The prelude calls them as host.each_open / host.awaiting_open; their own names stay "each" and
-        // "awaiting" for argument errors.
-        _ = try? lua.run("px.__host.each_open, px.__host.awaiting_open = px.__host.each, px.__host.awaiting", chunkName: "=(px)")
     }
 
     static func conversationFilter(_ options: OptionsTable) throws -> ConversationFilter {

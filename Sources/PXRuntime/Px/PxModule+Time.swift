@@ -49,9 +49,6 @@ extension PxModule {
             let date = Date(timeIntervalSince1970: try args.number(3))
             return [try hours(args).nextOpen(after: date).map { .number($0.timeIntervalSince1970) } ?? .nil]
         }
-        _ = try? lua.run(
-            "px.__host.hours_check, px.__host.hours_contains, px.__host.hours_next_open = px.__host.hours, px.__host.contains, px.__host.next_open",
-            chunkName: "=(px)")
     }
 
     static func timeZone(_ name: String?, function: String, position: Int) throws -> TimeZone? {

@@ -38,12 +38,12 @@ enum PxModule {
         local format, pcall, error, select, tostring = string.format, pcall, error, select, tostring
 
         function px.conversations.each(options)
-          local cursor = host.each_open(options)
+          local cursor = host.each(options)
           return function() return host.cursor_next(cursor) end
         end
 
         function px.conversations.awaiting(options)
-          local cursor = host.awaiting_open(options)
+          local cursor = host.awaiting(options)
           return function() return host.cursor_next(cursor) end
         end
 
@@ -60,12 +60,12 @@ enum PxModule {
         end
 
         local hours_methods = {
-          contains = function(self, t) return host.hours_contains(self.spec, self.tz, t) end,
-          next_open = function(self, t) return host.hours_next_open(self.spec, self.tz, t) end,
+          contains = function(self, t) return host.contains(self.spec, self.tz, t) end,
+          next_open = function(self, t) return host.next_open(self.spec, self.tz, t) end,
         }
         local hours_meta = { __index = hours_methods, __tostring = function(self) return "hours(" .. self.spec .. ")" end }
         function px.hours(spec, options)
-          local checked, tz = host.hours_check(spec, options)
+          local checked, tz = host.hours(spec, options)
           return setmetatable({ spec = checked, tz = tz }, hours_meta)
         end
         """
