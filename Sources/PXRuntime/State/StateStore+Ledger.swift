@@ -164,23 +164,8 @@ extension StateStore {
     }
 
     private static func apply(_ effects: HandlerEffects, _ db: Database) throws {
-        for (key, json) in effects.stored {
-            if let json {
-                try db.execute(
-                    sql: "INSERT INTO store (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                    arguments: [key, json])
-            } else {
-                try db.execute(sql: "DELETE FROM store WHERE key = ?", arguments: [key])
-            }
-        }
-        for (key, period) in effects.once {
-            try db.execute(
-                sql: """
-                    INSERT INTO once (key, first_at, until) VALUES (?, ?, ?)
-                    ON CONFLICT(key) DO UPDATE SET first_at = excluded.first_at, until = excluded.until
-                    """,
-                arguments: [key, period.first, period.until])
-        }
+        for (key, json) in effects.stored { try setValue(db, json, forKey: key) }
+        for (key, period) in effects.once { try recordOnce(db, key: key, first: period.first, until: period.until) }
     }
 
     /// The handler failed: tried again after `retryAt`, or parked when `retryAt` is nil.

@@ -9,14 +9,17 @@ extension StateStore {
 
     /// `px.store.set`: keeps `json` under `key`; `nil` removes it.
     public func setValue(_ json: String?, forKey key: String) throws {
-        try pool.write { db in
-            if let json {
-                try db.execute(
-                    sql: "INSERT INTO store (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                    arguments: [key, json])
-            } else {
-                try db.execute(sql: "DELETE FROM store WHERE key = ?", arguments: [key])
-            }
+        try pool.write { db in try Self.setValue(db, json, forKey: key) }
+    }
+
+    /// Keeps or removes one `px.store` value (now, or with a handler's completion).
+    static func setValue(_ db: Database, _ json: String?, forKey key: String) throws {
+        if let json {
+            try db.execute(
+                sql: "INSERT INTO store (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                arguments: [key, json])
+        } else {
+            try db.execute(sql: "DELETE FROM store WHERE key = ?", arguments: [key])
         }
     }
 
@@ -28,13 +31,18 @@ extension StateStore {
             if let until = try Double.fetchOne(db, sql: "SELECT until FROM once WHERE key = ?", arguments: [key]), now < until {
                 return false
             }
-            try db.execute(
-                sql: """
-                    INSERT INTO once (key, first_at, until) VALUES (?, ?, ?)
-                    ON CONFLICT(key) DO UPDATE SET first_at = excluded.first_at, until = excluded.until
-                    """,
-                arguments: [key, now, now + period])
+            try Self.recordOnce(db, key: key, first: now, until: now + period)
             return true
         }
+    }
+
+    /// Starts `key`'s period (for `px.once`, now or with a handler's completion).
+    static func recordOnce(_ db: Database, key: String, first: Double, until: Double) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO once (key, first_at, until) VALUES (?, ?, ?)
+                ON CONFLICT(key) DO UPDATE SET first_at = excluded.first_at, until = excluded.until
+                """,
+            arguments: [key, first, until])
     }
 }
