@@ -94,9 +94,10 @@ struct WatchTests {
     @Test("a send from the top level of a watched script is an error")
     func topLevelSend() async throws {
         try await withWatch { w in
-            await #expect(throws: RuntimeError.self) {
+            let error = await #expect(throws: RuntimeError.self) {
                 try await w.daemon("px.send('conv_AAAAAAAAAAAA', 'hello')") { _ in }
             }
+            #expect("\(String(describing: error))".contains("a send from the top level of a watched script"))
         }
     }
 
