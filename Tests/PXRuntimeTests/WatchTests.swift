@@ -72,7 +72,7 @@ struct WatchTests {
             let before = try targets.map { try w.studioMessages(in: $0).count }
             try await w.daemon(Self.autoreply) { loop in
                 let start = try await loop.cycle()
-                #expect(start.polled.firstStart)
+                #expect(start.polled?.firstStart == true)
                 for id in targets { _ = try await w.sandbox.database.clientWritesIn(conversationID: id, content: "Are you free in June?") }
                 let report = try await loop.cycle()
                 #expect(report.handled == 3)
@@ -242,7 +242,7 @@ struct WatchTests {
             try await w.daemon(Self.autoreply, since: ISOTime.parse("2000-01-01T00:00:00Z")) { loop in
                 let report = try await loop.cycle()
                 #expect(report.skipped > 0)
-                #expect(report.handled + report.skipped == report.polled.events.count)
+                #expect(report.handled + report.skipped == report.polled?.events.count)
             }
         }
     }

@@ -48,6 +48,10 @@ struct WatchCommandTests {
         #expect(second.stderr.contains("3 handled"))
         #expect(try await pxscript(args, environment: env).status == 0)
         #expect(try Self.replies(serve) == Dictionary(uniqueKeysWithValues: written.map { ($0, 1) }))
+        // The journal keeps each message handled, beside the sends.
+        let history = try await pxscript(["status", "--state", state, "--history"], environment: env)
+        for id in written { #expect(history.stdout.contains("handled  ") && history.stdout.contains(id), "\(history.stdout)") }
+        #expect(history.stdout.components(separatedBy: "  handled  ").count - 1 == 3, "\(history.stdout)")
 
         // Two daemons on one state: the second is refused, naming the first.
         let daemon = try startPxscript(["watch", folder.path("echo.lua"), "--state", state, "--interval", "1s"], environment: env)
@@ -166,6 +170,23 @@ struct WatchCommandTests {
         daemon.wait()
         let log = daemon.stderr
         #expect(log.contains("changed but does not compile") && log.contains("running the new version"))
+        _ = await serve.stop()
+    }
+
+    @Test("a schedule due before the next poll wakes the daemon: px.every('1s') runs every second under --interval 60s")
+    func wakesBetweenPolls() async throws {
+        let serve = try await ServeProcess()
+        let folder = try RunFolder(["tick.lua": "px.every('1s', function() px.log.info('tick') end)\n"])
+        defer { folder.remove() }
+        let env = folder.environment(serve)
+        let daemon = try startPxscript(
+            ["watch", folder.path("tick.lua"), "--state", folder.path("tick.sqlite"), "--interval", "60s"], environment: env, capture: true)
+        try await Task.sleep(for: .milliseconds(4500))
+        daemon.signal(SIGINT)
+        #expect(daemon.wait() == 0)
+        let ticks = daemon.stderr.components(separatedBy: "info: tick ").count - 1
+        // One poll at start, then the schedule alone: about four runs in 4.5 s (start-up included).
+        #expect(ticks >= 2 && ticks <= 5, "\(daemon.stderr)")
         _ = await serve.stop()
     }
 

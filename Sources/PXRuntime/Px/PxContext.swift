@@ -71,6 +71,8 @@ struct MessageHandler: Sendable {
     /// Its place in the prelude's handler table.
     let index: Int
     let maxAge: Double
+    /// The quiet period before a burst of messages is handed over (0: each message at once).
+    let debounce: Double
     let position: String
 }
 

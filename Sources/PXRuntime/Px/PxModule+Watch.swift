@@ -3,7 +3,7 @@ import LuaKit
 import Synchronization
 
 extension PxModule {
-    /// `px.on("message", fn, { max_age = })` and `event:reply` under
+    /// `px.on("message", fn, { max_age =, debounce = })` and `event:reply` under
     /// `pxscript watch` (SPEC §4, §6), and the schedules `every`, `cron`,
     /// `at`, `after`.
     static func installWatch(on lua: LuaState, context: PxContext) {
@@ -15,10 +15,18 @@ extension PxModule {
             }
             let options = try OptionsTable(args, 3, known: ["max_age", "debounce"])
             let maxAge = try options.duration("max_age") ?? 86_400
-            if let debounce = try options.duration("debounce"), debounce > 0 {
-                throw LuaScriptError("bad argument #3 to 'on' (debounce is not supported by this version of pxscript watch; leave it out)")
+            let debounce = try options.duration("debounce") ?? 0
+            guard debounce >= 0 else { throw LuaScriptError("bad argument #3 to 'on' (debounce must not be negative)") }
+            // A conversation's messages are handed to the handlers together, so
+            // they all wait for the same quiet period.
+            if let other = context.handlers.withLock({ $0.first }), other.debounce != debounce {
+                throw LuaScriptError(
+                    "bad argument #3 to 'on' (every message handler of a script waits for the same debounce: "
+                        + "this one asks for \(DurationText.format(debounce)), the one at \(other.position) for \(DurationText.format(other.debounce)))")
             }
-            context.handlers.withLock { $0.append(MessageHandler(index: Int(index), maxAge: maxAge, position: args.position)) }
+            context.handlers.withLock {
+                $0.append(MessageHandler(index: Int(index), maxAge: maxAge, debounce: debounce, position: args.position))
+            }
             return []
         }
         lua.register("set_runner", in: "px.__host") { args in

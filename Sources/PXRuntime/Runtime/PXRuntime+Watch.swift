@@ -33,18 +33,25 @@ extension PXRuntime {
         case failed(message: String, traceback: String)
     }
 
-    /// Runs the handlers for `message` as one run (tag), its effects
-    /// committed with the event when it completes (SPEC §4, §6).
-    func handle(_ message: Message, in conversation: Conversation, now: Date) async throws -> HandlerOutcome {
+    /// The quiet period the script's handlers wait for (`debounce`, 0: none).
+    nonisolated public var debounce: Double { context.handlers.withLock { $0.first?.debounce ?? 0 } }
+
+    /// Runs the handlers for `burst` (one message, or with `debounce` the
+    /// messages of a quiet-ended burst, oldest first) as one run (tag),
+    /// its effects committed with the events when it completes (SPEC §4, §6).
+    /// Sends are keyed by the burst's first message, so a retry that finds
+    /// the burst grown still replies once.
+    func handle(_ burst: [Message], in conversation: Conversation, now: Date) async throws -> HandlerOutcome {
+        guard let first = burst.first, let message = burst.last else { return .done }
         let age = max(0, now.timeIntervalSince1970 - message.sentAt.secondsSince1970)
         let handlers = context.handlers.withLock { $0 }.filter { age <= $0.maxAge }
         guard !handlers.isEmpty, let runner = context.runner.withLock({ $0 }) else { return .tooOld }
         nextTag += 1
         let tag = nextTag
-        let run = HandlerRun(eventID: message.id, conversationID: conversation.id)
+        let run = HandlerRun(eventID: first.id, conversationID: conversation.id)
         context.runs.withLock { $0[tag] = run }
         defer { context.runs.withLock { _ = $0.removeValue(forKey: tag) } }
-        let event = try Self.eventValue(message, conversation: conversation, age: age)
+        let event = try Self.eventValue(burst, conversation: conversation, age: age)
         context.crash.check(.inHandler)
         do {
             for handler in handlers {
@@ -55,20 +62,22 @@ extension PXRuntime {
             return .failed(message: error.message, traceback: "")
         }
         context.crash.check(.afterHandler)
-        try await context.store.completeEvent(message.id, effects: run.effects)
+        try await context.store.completeEvents(burst.map(\.id), conversationID: conversation.id, effects: run.effects, at: now)
         return .done
     }
 
-    /// The `event` table a handler gets: `message`, `messages`,
-    /// `conversation`, `client`, `answered` (the studio wrote after it), `age`.
-    static func eventValue(_ message: Message, conversation: Conversation, age: Double) throws -> LuaValue {
+    /// The `event` table a handler gets: `message` (the newest of the
+    /// burst), `messages` (the burst, oldest first), `conversation`,
+    /// `client`, `answered` (the studio wrote after it), `age`.
+    static func eventValue(_ burst: [Message], conversation: Conversation, age: Double) throws -> LuaValue {
+        guard let message = burst.last else { return .map([:]) }
         let encoder = LuaValueEncoder()
         let answered = (conversation.messages ?? []).contains {
             $0.senderType != .client && $0.senderType != .system && $0.sentAt > message.sentAt
         }
         var fields: [LuaValue: LuaValue] = [
             .text("message"): try encoder.encode(message),
-            .text("messages"): try encoder.encode([message]),
+            .text("messages"): try encoder.encode(burst),
             .text("conversation"): try encoder.encode(conversation),
             .text("answered"): .boolean(answered),
             .text("age"): .number(age),
@@ -83,6 +92,8 @@ extension PXRuntime {
     public struct ScheduleReport: Sendable {
         public var ran: [String] = []
         public var failed: [String] = []
+        /// When the next schedule is due (nil: none will run again).
+        public var nextDue: Date?
     }
 
     /// Runs every schedule due at `now`, once each (SPEC §6): a run missed
@@ -124,11 +135,14 @@ extension PXRuntime {
             }
             runs[schedule.id] = (now, once)
         }
-        // For `status`: each schedule's next run, written when it changes.
+        // Each schedule's next run: the earliest wakes the daemon between polls;
+        // for `status`, each is written when it changes (`after` is not kept).
         for schedule in schedules {
-            if case .after = schedule.timing { continue }
-            let state = runs[schedule.id] ?? (lastRun: nil, done: false)
+            var state = runs[schedule.id] ?? (lastRun: nil, done: false)
+            if case .after = schedule.timing { state = (nil, afterDone.contains(schedule.id)) }
             let next = schedule.nextDue(lastRun: state.lastRun, done: state.done, startedAt: startedAt, in: context.options.timeZone)
+            if let next { report.nextDue = min(report.nextDue ?? next, next) }
+            if case .after = schedule.timing { continue }
             if notedNextRuns[schedule.id] != .some(next) {
                 try await context.store.noteNextRun(schedule.id, at: next)
                 notedNextRuns[schedule.id] = .some(next)

@@ -102,19 +102,29 @@ extension StateStore {
 }
 
 extension StateStore {
-    /// Marks an event as being handled; returns its attempt number (1 for the first).
-    func beginHandling(_ messageID: String) async throws -> Int {
+    /// Marks the events of one handler run (one message, or a debounced
+    /// burst) as being handled; returns the run's attempt number (1 for the first).
+    func beginHandling(_ messageIDs: [String]) async throws -> Int {
         try await writes.write { db in
-            try db.execute(sql: "UPDATE event SET state = 'handling', attempts = attempts + 1 WHERE message_id = ?", arguments: [messageID])
-            return try Int.fetchOne(db, sql: "SELECT attempts FROM event WHERE message_id = ?", arguments: [messageID]) ?? 1
+            var attempt = 1
+            for id in messageIDs {
+                try db.cachedStatement(sql: "UPDATE event SET state = 'handling', attempts = attempts + 1 WHERE message_id = ?").execute(arguments: [id])
+                attempt = max(attempt, try Int.fetchOne(db, sql: "SELECT attempts FROM event WHERE message_id = ?", arguments: [id]) ?? 1)
+            }
+            return attempt
         }
     }
 
-    /// The handler completed: its `px.store` and `px.once` effects take effect with the event (SPEC §4).
-    func completeEvent(_ messageID: String, effects: HandlerEffects) async throws {
+    /// The handler completed: its `px.store` and `px.once` effects take
+    /// effect with its events, in one transaction (SPEC §4).
+    func completeEvents(_ messageIDs: [String], conversationID: String, effects: HandlerEffects, at: Date) async throws {
         try await writes.write { db in
             try Self.apply(effects, db)
-            try db.execute(sql: "UPDATE event SET state = 'done', reason = NULL, retry_at = NULL WHERE message_id = ?", arguments: [messageID])
+            for id in messageIDs {
+                try db.cachedStatement(sql: "UPDATE event SET state = 'done', reason = NULL, retry_at = NULL WHERE message_id = ?")
+                    .execute(arguments: [id])
+            }
+            try Self.journal(db, at: at, kind: "handled", conversationID: conversationID, detail: messageIDs.joined(separator: ", "))
         }
     }
 
@@ -171,21 +181,34 @@ extension StateStore {
     /// The handler failed: tried again after `retryAt`, or parked when `retryAt` is nil.
     /// - Parameter countAttempt: false when the handler was stopped by pause
     ///   or the send cap, which are not its fault and do not use up its tries.
-    func failEvent(_ messageID: String, reason: String, traceback: String, retryAt: Date?, countAttempt: Bool = true) async throws {
+    func failEvents(
+        _ messageIDs: [String], conversationID: String, reason: String, traceback: String, retryAt: Date?, countAttempt: Bool = true, at: Date
+    ) async throws {
         try await writes.write { db in
-            try db.execute(
-                sql: """
-                    UPDATE event SET state = ?, reason = ?, traceback = ?, retry_at = ?, attempts = attempts - ?
-                    WHERE message_id = ?
-                    """,
-                arguments: [retryAt == nil ? "parked" : "failed", reason, traceback, retryAt?.timeIntervalSince1970, countAttempt ? 0 : 1, messageID])
+            for id in messageIDs {
+                try db.execute(
+                    sql: """
+                        UPDATE event SET state = ?, reason = ?, traceback = ?, retry_at = ?, attempts = attempts - ?
+                        WHERE message_id = ?
+                        """,
+                    arguments: [retryAt == nil ? "parked" : "failed", reason, traceback, retryAt?.timeIntervalSince1970, countAttempt ? 0 : 1, id])
+            }
+            // Pause and the cap are journaled where they happen; a failing handler is journaled here.
+            guard countAttempt else { return }
+            let next = retryAt.map { "tried again after \(ISOTime.format($0))" } ?? "parked"
+            try Self.journal(
+                db, at: at, kind: retryAt == nil ? "parked" : "failed", conversationID: conversationID,
+                detail: "\(messageIDs.joined(separator: ", ")): \(reason.prefix(200)) (\(next))")
         }
     }
 
-    /// An event not handled, with why (too old, …).
-    func skipEvent(_ messageID: String, reason: String) async throws {
+    /// Events not handled, with why (too old, …), journaled.
+    func skipEvents(_ messageIDs: [String], conversationID: String, reason: String, detail: String, at: Date) async throws {
         try await writes.write { db in
-            try db.execute(sql: "UPDATE event SET state = 'skipped', reason = ? WHERE message_id = ?", arguments: [reason, messageID])
+            for id in messageIDs {
+                try db.execute(sql: "UPDATE event SET state = 'skipped', reason = ? WHERE message_id = ?", arguments: [reason, id])
+            }
+            try Self.journal(db, at: at, kind: "skipped", conversationID: conversationID, detail: "\(messageIDs.joined(separator: ", ")): \(detail)")
         }
     }
 

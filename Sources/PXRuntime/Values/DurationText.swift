@@ -30,4 +30,14 @@ public enum DurationText {
         guard sawUnit, number.isEmpty else { return nil }
         return total
     }
+
+    /// `seconds` written back the same way (`1h30m`, `45s`, `0s`), for messages.
+    public static func format(_ seconds: Double) -> String {
+        var rest = Int(seconds.rounded()), text = ""
+        for (unit, size) in [("d", 86_400), ("h", 3600), ("m", 60), ("s", 1)] where rest >= size {
+            text += "\(rest / size)\(unit)"
+            rest %= size
+        }
+        return text.isEmpty ? "0s" : text
+    }
 }

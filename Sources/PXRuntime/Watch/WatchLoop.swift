@@ -14,7 +14,7 @@ public struct WatchLoop: Sendable {
     let store: StateStore
     let client: PixiesetClient
     let logger: Logger
-    let clock: RuntimeClock
+    public let clock: RuntimeClock
     /// Conversations handled at once.
     let concurrency: Int
     /// Tries of a failing handler before it is parked.
@@ -42,11 +42,17 @@ public struct WatchLoop: Sendable {
 
     /// What one cycle did.
     public struct Report: Sendable {
-        public var polled: Poller.Result
+        /// What the poll found (nil for a pass between polls: `handleDue`).
+        public var polled: Poller.Result?
         public var handled = 0, skipped = 0, failed = 0, parked = 0
         /// Conversations held back by pause or the send cap.
         public var waiting = 0
+        /// Conversations whose burst of messages is not yet quiet for `debounce`.
+        public var debouncing = 0
         public var schedules = PXRuntime.ScheduleReport()
+        /// The earliest instant something is due before the next poll could
+        /// find it: a schedule, a retry, the end of a debounce (nil: nothing).
+        public var wake: Date?
     }
 
     /// Runs the schedules due at `now` (each cycle does, after the events).
@@ -64,75 +70,120 @@ public struct WatchLoop: Sendable {
         return calendar.nextDate(after: date, matching: DateComponents(hour: 0, minute: 0), matchingPolicy: .nextTime) ?? date.addingTimeInterval(3600)
     }
 
-    /// One poll and the events due.
+    /// One poll, then the events and schedules due.
     public func cycle() async throws -> Report {
         let polled = try await poller.poll(now: clock.now())
-        var report = Report(polled: polled)
-        let open = try store.openEvents()
-        let byConversation = Dictionary(grouping: open, by: \.conversationID)
-        let outcomes = try await withThrowingTaskGroup(of: [String: Int].self) { group in
-            var pending = byConversation.keys.sorted()[...]
-            var totals: [String: Int] = [:]
-            func start() {
-                guard let id = pending.popFirst() else { return }
-                let events = byConversation[id] ?? []
-                group.addTask { try await handleConversation(id, events: events, known: polled.conversations[id]) }
-            }
-            for _ in 0..<concurrency { start() }
-            while let counts = try await group.next() {
-                totals.merge(counts, uniquingKeysWith: +)
-                start()
-            }
-            return totals
-        }
-        report.handled = outcomes["done"] ?? 0
-        report.skipped = outcomes["skipped"] ?? 0
-        report.failed = outcomes["failed"] ?? 0
-        report.parked = outcomes["parked"] ?? 0
-        report.waiting = (outcomes["paused"] ?? 0) + (outcomes["capped"] ?? 0)
-        if let capped = outcomes["capped"], capped > 0 {
-            logger.warning("the daily send cap is reached: \(capped) conversation(s) wait for tomorrow (raise it with --max-sends)")
-        }
-        report.schedules = try await runSchedules(now: clock.now())
+        var report = try await handleDue(known: polled.conversations)
+        report.polled = polled
         return report
     }
 
-    /// One conversation's due events, in order; stops at one waiting for a retry.
-    private func handleConversation(_ id: String, events: [LedgerEvent], known: Conversation?) async throws -> [String: Int] {
+    /// The events and schedules due now, without polling: what the daemon
+    /// does when `Report.wake` comes before its next poll.
+    public func handleDue(known: [String: Conversation] = [:]) async throws -> Report {
+        var report = Report()
+        let byConversation = Dictionary(grouping: try store.openEvents(), by: \.conversationID)
+        let outcomes = try await withThrowingTaskGroup(of: Outcome.self) { group in
+            var pending = byConversation.keys.sorted()[...]
+            var total = Outcome()
+            func start() {
+                guard let id = pending.popFirst() else { return }
+                let events = byConversation[id] ?? []
+                group.addTask { try await handleConversation(id, events: events, known: known[id]) }
+            }
+            for _ in 0..<concurrency { start() }
+            while let outcome = try await group.next() {
+                total.merge(outcome)
+                start()
+            }
+            return total
+        }
+        report.handled = outcomes.counts["done"] ?? 0
+        report.skipped = outcomes.counts["skipped"] ?? 0
+        report.failed = outcomes.counts["failed"] ?? 0
+        report.parked = outcomes.counts["parked"] ?? 0
+        report.debouncing = outcomes.counts["debouncing"] ?? 0
+        report.waiting = (outcomes.counts["paused"] ?? 0) + (outcomes.counts["capped"] ?? 0)
+        if let capped = outcomes.counts["capped"], capped > 0 {
+            logger.warning("the daily send cap is reached: \(capped) conversation(s) wait for tomorrow (raise it with --max-sends)")
+        }
+        report.schedules = try await runSchedules(now: clock.now())
+        report.wake = [outcomes.wake, report.schedules.nextDue].compactMap { $0 }.min()
+        return report
+    }
+
+    /// What handling one conversation (or all of them) came to: counts by
+    /// outcome, and when it next needs the loop.
+    struct Outcome: Sendable {
         var counts: [String: Int] = [:]
+        var wake: Date?
+
+        mutating func count(_ name: String) { counts[name, default: 0] += 1 }
+        mutating func wake(at date: Date) { wake = min(wake ?? date, date) }
+        mutating func merge(_ other: Outcome) {
+            counts.merge(other.counts, uniquingKeysWith: +)
+            if let date = other.wake { wake(at: date) }
+        }
+    }
+
+    /// One conversation's due events, in order; stops at one waiting for a
+    /// retry. With `debounce`, the open events go to one run once the
+    /// newest is quiet for that long.
+    private func handleConversation(_ id: String, events: [LedgerEvent], known: Conversation?) async throws -> Outcome {
+        var outcome = Outcome()
         var conversation = known
-        for event in events.sorted(by: { ($0.message.sentAt, $0.message.id) < ($1.message.sentAt, $1.message.id) }) {
+        let ordered = events.sorted { ($0.message.sentAt, $0.message.id) < ($1.message.sentAt, $1.message.id) }
+        let debounce = runtime.debounce
+        let runs: [[LedgerEvent]] = debounce > 0 ? [ordered] : ordered.map { [$0] }
+        for burst in runs {
+            guard let newest = burst.last else { continue }
             let now = clock.now()
-            if event.state == "failed", let retryAt = event.retryAt, retryAt > now { break }
+            // A failed try waits for its retry; the burst waits for it (it goes with it).
+            if let retryAt = burst.compactMap({ $0.state == "failed" ? $0.retryAt : nil }).max(), retryAt > now {
+                outcome.wake(at: retryAt)
+                break
+            }
+            if debounce > 0 {
+                let quietAt = Date(timeIntervalSince1970: newest.message.sentAt.secondsSince1970 + debounce)
+                if quietAt > now {
+                    outcome.count("debouncing")
+                    outcome.wake(at: quietAt)
+                    break
+                }
+            }
             if conversation == nil { conversation = try await client.conversation(id, messages: true) }
             guard let conversation else { break }
-            let attempt = try await store.beginHandling(event.message.id)
-            switch try await runtime.handle(event.message, in: conversation, now: now) {
+            let ids = burst.map(\.message.id)
+            let attempt = try await store.beginHandling(ids)
+            switch try await runtime.handle(burst.map(\.message), in: conversation, now: now) {
             case .done:
-                counts["done", default: 0] += 1
+                outcome.count("done")
             case .tooOld:
-                try await store.skipEvent(event.message.id, reason: "max_age")
-                try? await store.journal("skipped", conversationID: id, detail: "\(event.message.id): older than max_age", at: now)
-                counts["skipped", default: 0] += 1
+                try await store.skipEvents(ids, conversationID: id, reason: "max_age", detail: "older than max_age", at: now)
+                outcome.count("skipped")
             case .failed(let message, _) where ["PAUSED", "SEND_CAP"].contains(PxError.parse(message).code):
                 // Not the handler's fault: its tries are not used up. Paused events wait
                 // for resume; capped ones for the next day (both still subject to max_age).
                 let capped = PxError.parse(message).code == "SEND_CAP"
                 let retryAt = capped ? nextDay(after: now) : now.addingTimeInterval(max(retryDelay, 0))
-                try await store.failEvent(event.message.id, reason: capped ? "cap" : "paused", traceback: "", retryAt: retryAt, countAttempt: false)
-                counts[capped ? "capped" : "paused", default: 0] += 1
-                return counts
+                try await store.failEvents(
+                    ids, conversationID: id, reason: capped ? "cap" : "paused", traceback: "", retryAt: retryAt, countAttempt: false, at: now)
+                outcome.count(capped ? "capped" : "paused")
+                return outcome
             case .failed(let message, let traceback):
                 let parked = attempt >= maxAttempts
                 let retryAt = parked ? nil : now.addingTimeInterval(backoff(afterAttempt: attempt))
-                try await store.failEvent(event.message.id, reason: message, traceback: traceback, retryAt: retryAt)
+                try await store.failEvents(ids, conversationID: id, reason: message, traceback: traceback, retryAt: retryAt, at: now)
                 logger.error(
-                    "handler failed for \(event.message.id) (try \(attempt) of \(maxAttempts))\(parked ? "; parked" : ""): \(message)\n\(traceback)")
-                counts[parked ? "parked" : "failed", default: 0] += 1
+                    "handler failed for \(ids.joined(separator: ", ")) (try \(attempt) of \(maxAttempts))\(parked ? "; parked" : ""): \(message)\n\(traceback)")
+                outcome.count(parked ? "parked" : "failed")
                 // Later events of this conversation wait until this one is done or parked.
-                if !parked { return counts }
+                if let retryAt {
+                    outcome.wake(at: retryAt)
+                    return outcome
+                }
             }
         }
-        return counts
+        return outcome
     }
 }

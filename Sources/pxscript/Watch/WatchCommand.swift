@@ -149,17 +149,19 @@ struct WatchCommand: AsyncParsableCommand {
             logger.info("watching \(script) every \(interval)\(dryRun ? " (dry run: nothing is sent)" : "")")
             // A problem left by an earlier session is cleared by the first poll that works.
             var expired = try store.sessionProblem() != nil
-            repeat {
+            /// One pass (a poll cycle, or the work due between polls); nil when the session expired.
+            func pass(_ work: () async throws -> WatchLoop.Report) async throws -> WatchLoop.Report? {
                 do {
-                    let report = try await loop.cycle()
+                    let report = try await work()
                     if expired { try store.setSessionProblem(nil) }
                     expired = false
-                    if report.polled.firstStart { logger.info("first start: answering messages from now on (history is never answered)") }
+                    if report.polled?.firstStart == true { logger.info("first start: answering messages from now on (history is never answered)") }
                     if report.handled + report.failed + report.parked + report.skipped > 0 {
                         logger.info("\(report.handled) handled, \(report.skipped) skipped, \(report.failed) to retry, \(report.parked) parked")
                     }
                     let plan = await runtime.takePlan()
                     if !plan.isEmpty { printNow(PlanOutput.text(plan)) }
+                    return report
                 } catch PixiesetError.sessionExpired {
                     if exitOnExpiry { throw PixiesetError.sessionExpired(detail: "") }
                     if !expired {
@@ -167,9 +169,24 @@ struct WatchCommand: AsyncParsableCommand {
                         try store.setSessionProblem("expired at \(ISOTime.format(clock.now())); waiting for a new cookie")
                     }
                     expired = true
+                    return nil
+                }
+            }
+            repeat {
+                let nextPoll = ContinuousClock.now + pause
+                var report = try await pass { try await loop.cycle() }
+                // Between polls, wake for what is due sooner (a schedule, a retry, the end
+                // of a debounce) without polling. `--once` waits only for its debounced bursts.
+                while let due = report?.wake, !stop.requested, !once || (report?.debouncing ?? 0) > 0 {
+                    // At least 0.2 s apart, so something due but not yet runnable cannot spin.
+                    let delay = Duration.milliseconds(Int64(max(0.2, due.timeIntervalSince(clock.now())) * 1000))
+                    guard once || ContinuousClock.now + delay < nextPoll else { break }
+                    await stop.sleep(delay)
+                    if stop.requested { break }
+                    report = try await pass { try await loop.handleDue() }
                 }
                 if once || stop.requested { break }
-                await stop.sleep(pause)
+                await stop.sleep(nextPoll - ContinuousClock.now)
                 if expired, let current = (try? cookies?.current())?.flatMap({ $0 }), current.cookie != api.cookie {
                     return .renewed(current.cookie)
                 }

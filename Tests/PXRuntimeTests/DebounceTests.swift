@@ -1,0 +1,119 @@
+import Foundation
+import PXRuntime
+import StudioSandbox
+import Testing
+
+@Suite("Watch: debounce and waking between polls")
+struct DebounceTests {
+    /// Passes between polls, as the daemon makes them, until something is handled.
+    func untilHandled(_ loop: WatchLoop, after report: WatchLoop.Report) async throws -> WatchLoop.Report {
+        var report = report
+        for _ in 0..<20 where report.handled == 0 && report.failed == 0 {
+            let wake = try #require(report.wake, "nothing to wake for")
+            try await Task.sleep(for: .milliseconds(Int(max(0.05, wake.timeIntervalSince(loop.clock.now()) + 0.05) * 1000)))
+            report = try await loop.handleDue()
+        }
+        return report
+    }
+
+    @Test("a burst of messages waits for the quiet period, then goes to one run with event.messages")
+    func burst() async throws {
+        try await withWatch { w in
+            let id = try w.clientConversations(1)[0]
+            let script = """
+                px.on("message", function(event)
+                  local texts = {}
+                  for _, m in ipairs(event.messages) do texts[#texts + 1] = m.content end
+                  event:reply(#event.messages .. " new: " .. table.concat(texts, " | ") .. " (newest: " .. event.message.content .. ")")
+                end, { debounce = "1s" })
+                """
+            try await w.daemon(script) { loop in
+                _ = try await loop.cycle()
+                for text in ["Hi!", "Are you free", "on June 6?"] {
+                    _ = try await w.sandbox.database.clientWritesIn(conversationID: id, content: text)
+                }
+                let early = try await loop.cycle()
+                #expect(early.handled == 0 && early.debouncing == 1)
+                let wake = try #require(early.wake)
+                #expect(wake.timeIntervalSince(loop.clock.now()) < 2, "the wake is the end of the quiet period")
+                let quiet = try await untilHandled(loop, after: early)
+                #expect(quiet.handled == 1 && quiet.debouncing == 0)
+                #expect(try await loop.cycle().handled == 0)
+            }
+            let replies = try w.studioMessages(in: id).filter { $0.contains(" new: ") }
+            #expect(replies == ["3 new: Hi! | Are you free | on June 6? (newest: on June 6?)"])
+        }
+    }
+
+    @Test("a message during the quiet period restarts it; a retry that finds the burst grown still replies once")
+    func grownBurst() async throws {
+        try await withWatch { w in
+            let id = try w.clientConversations(1)[0]
+            // The first try replies, then fails: the retry's reply has the same key (the burst's first message).
+            let script = """
+                tries = 0
+                px.on("message", function(event)
+                  tries = tries + 1
+                  event:reply("Got " .. #event.messages .. " (try " .. tries .. ")")
+                  if tries == 1 then error("the calendar was unreachable") end
+                end, { debounce = "1s" })
+                """
+            try await w.daemon(script, retryDelay: 1.5) { loop in
+                _ = try await loop.cycle()
+                _ = try await w.sandbox.database.clientWritesIn(conversationID: id, content: "First")
+                let failed = try await untilHandled(loop, after: try await loop.cycle())
+                #expect(failed.failed == 1)
+                _ = try await w.sandbox.database.clientWritesIn(conversationID: id, content: "Second")
+                let waiting = try await loop.cycle()
+                #expect(waiting.handled == 0)
+                let done = try await untilHandled(loop, after: waiting)
+                #expect(done.handled == 1)
+            }
+            #expect(try w.studioMessages(in: id).filter { $0.hasPrefix("Got ") } == ["Got 1 (try 1)"])
+            let journal = try StateStore(path: w.statePath).journalTail(limit: 20).map(\.kind)
+            #expect(journal.contains("failed") && journal.last == "handled", "\(journal)")
+        }
+    }
+
+    @Test("handlers of one script share one debounce; the refusal names the other handler")
+    func mixedDebounce() async throws {
+        try await withWatch { w in
+            let error = await #expect(throws: RuntimeError.self) {
+                try await w.daemon("""
+                    px.on("message", function() end, { debounce = "2m" })
+                    px.on("message", function() end)
+                    """) { _ in }
+            }
+            let text = "\(String(describing: error))"
+            #expect(text.contains(
+                "autoreply.lua:2: bad argument #3 to 'on' (every message handler of a script waits for the same debounce: this one asks for 0s, the one at "))
+            #expect(text.contains("autoreply.lua:1 for 2m)"))
+        }
+    }
+
+    @Test("the report asks to wake for the next schedule and for a retry, before the next poll")
+    func wake() async throws {
+        try await withWatch { w in
+            let id = try w.clientConversations(1)[0]
+            let script = """
+                px.after("1s", function() px.store.set("after", "ran") end)
+                px.on("message", function(event) error("not yet") end)
+                """
+            try await w.daemon(script, retryDelay: 30) { loop in
+                let first = try await loop.cycle()
+                let wake = try #require(first.wake)
+                #expect(wake.timeIntervalSince(loop.clock.now()) < 1.5)
+                try await Task.sleep(for: .milliseconds(Int(max(0, wake.timeIntervalSince(loop.clock.now()) + 0.1) * 1000)))
+                let due = try await loop.handleDue()
+                #expect(due.schedules.ran == ["after:1s#1"] && due.wake == nil)
+                _ = try await w.sandbox.database.clientWritesIn(conversationID: id, content: "Hello")
+                let failed = try await loop.cycle()
+                #expect(failed.failed == 1)
+                // The retry is 30 s away: that is when the daemon wakes.
+                let retry = try #require(failed.wake)
+                #expect(abs(retry.timeIntervalSince(loop.clock.now()) - 30) < 3)
+            }
+            #expect(try StateStore(path: w.statePath).value(forKey: "after") == "\"ran\"")
+        }
+    }
+}
