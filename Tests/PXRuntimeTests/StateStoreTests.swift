@@ -34,7 +34,7 @@ struct StateStoreTests {
         let store = try StateStore(path: path)
         let now = Date(timeIntervalSince1970: 1_772_355_600)
         let first = SendIntent(conversationID: "conv_AAAAAAAAAAAA", content: "one")
-        guard case .proceed(let entry, _) = try await store.reserveSend(first, key: "k:a", explicitKey: true, now: now, day: "d", cap: 1) else {
+        guard case .proceed(let entry) = try await store.reserveSend(first, key: "k:a", explicitKey: true, now: now, day: "d", cap: 1) else {
             Issue.record("not reserved")
             return
         }

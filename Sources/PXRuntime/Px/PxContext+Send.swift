@@ -65,7 +65,7 @@ extension PxContext {
             ids.append(try await attachmentID(attachment))
         }
         let intent = SendIntent(conversationID: request.conversationID, content: request.content, attachmentIDs: ids, attachmentNames: names)
-        let entry: OutboxEntry, matched: Set<String>
+        let entry: OutboxEntry
         switch try await store.reserveSend(intent, key: key, explicitKey: explicit, now: now, day: day, cap: options.maxSends) {
         case .alreadySent(let json):
             return try await skipped(request, key: key, messageJSON: json, at: now)
@@ -73,14 +73,16 @@ extension PxContext {
             throw PxError.table(
                 code: "SEND_IN_FLIGHT", status: nil,
                 message: "the same send to \(request.conversationID) is already under way (or pending a check after an interruption)")
-        case .proceed(let reserved, let ids):
-            (entry, matched) = (reserved, ids)
+        case .proceed(let reserved):
+            entry = reserved
         }
         if options.dryRun { return try await planned(request, entry: entry, intent: intent, at: now) }
         crash.check(.afterIntent)
         let outcome: SendOutcome
         do {
-            outcome = try await client.send(intent, excluding: matched, now: { [clock] in clock.now() })
+            // Other sends' messages are read only if this one's outcome is unknown.
+            outcome = try await client.send(
+                intent, excludingFrom: { [store] in try await store.matchedMessageIDs(in: intent.conversationID) }, now: { [clock] in clock.now() })
         } catch {
             if case PixiesetError.sendPending = error {
                 try? await store.journal("pending", conversationID: request.conversationID, detail: "\(error)", at: clock.now())

@@ -34,6 +34,8 @@ final class PxContext: Sendable {
     let cursors = Mutex<(next: Int64, open: [Int64: ConversationCursor])>((0, [:]))
     /// Counts placeholder ids in a dry run.
     let placeholders = Mutex(0)
+    /// The send cap's current day and its bounds (asked of the calendar once a day, not once a send).
+    private let capDays = Mutex<(start: Date, end: Date, day: String)?>(nil)
 
     init(client: PixiesetClient, store: StateStore, options: RuntimeOptions, clock: RuntimeClock, logger: Logger, policy: FilePolicy) {
         self.client = client
@@ -46,7 +48,14 @@ final class PxContext: Sendable {
     }
 
     /// The day a send counts against, in the cap's zone (`--tz`).
-    func capDay(_ date: Date) -> String { StateStore.day(of: date, in: options.timeZone) }
+    func capDay(_ date: Date) -> String {
+        if let known = capDays.withLock({ $0 }), known.start <= date, date < known.end { return known.day }
+        let day = StateStore.day(of: date, in: options.timeZone)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = options.timeZone
+        if let bounds = calendar.dateInterval(of: .day, for: date) { capDays.withLock { $0 = (bounds.start, bounds.end, day) } }
+        return day
+    }
 
     func run(_ tag: Int64) -> HandlerRun? { tag == 0 ? nil : runs.withLock { $0[tag] } }
 

@@ -16,10 +16,8 @@ public struct OutboxEntry: Sendable, Hashable {
 
 /// What the outbox says about a send about to be made.
 public enum SendReservation: Sendable {
-    /// Recorded as pending, with a place under the day's cap: make the
-    /// request. `matched`: the conversation's messages already matched to
-    /// other sends, for reconciliation (read in the same transaction).
-    case proceed(OutboxEntry, matched: Set<String>)
+    /// Recorded as pending, with a place under the day's cap: make the request.
+    case proceed(OutboxEntry)
     /// Already sent under this key: skip, and return the first message (API JSON).
     case alreadySent(messageJSON: String)
     /// The same send is in flight (or pending reconciliation): skip.
@@ -69,7 +67,7 @@ extension StateStore {
                     Self.json(intent.attachmentNames), now.timeIntervalSince1970, day,
                 ])
             let entry = OutboxEntry(id: db.lastInsertedRowID, intent: intent, key: key, explicitKey: explicitKey, attemptedAt: now, day: day)
-            return .proceed(entry, matched: try Self.matchedMessageIDs(db, in: intent.conversationID))
+            return .proceed(entry)
         }
     }
 

@@ -20,6 +20,15 @@ extension PixiesetClient {
     public func send(_ intent: SendIntent, excluding: Set<String> = [], now: @Sendable () -> Date = { Date() }) async throws
         -> SendOutcome
     {
+        try await send(intent, excludingFrom: { excluding }, now: now)
+    }
+
+    /// `send`, with the ids to exclude read only if a search is needed (an
+    /// outcome unknown), and then as they are at that moment: the outbox's
+    /// matched messages cost a query that almost every send can skip.
+    public func send(
+        _ intent: SendIntent, excludingFrom excluded: @Sendable () async throws -> Set<String>, now: @Sendable () -> Date = { Date() }
+    ) async throws -> SendOutcome {
         try Self.check(.conversation, intent.conversationID)
         for id in intent.attachmentIDs { try Self.check(.attachment, id) }
         let body = try JSONEncoder().encode(
@@ -37,7 +46,7 @@ extension PixiesetClient {
                     // The server may have stored it: look before sending again.
                     let found: Message?
                     do {
-                        found = try await reconcile(intent, since: firstAttempt, excluding: excluding)
+                        found = try await reconcile(intent, since: firstAttempt, excluding: try await excluded())
                     } catch {
                         throw PixiesetError.sendPending(
                             conversationID: intent.conversationID, detail: "\(detail), and checking the conversation failed: \(error)")
