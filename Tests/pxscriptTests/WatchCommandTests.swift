@@ -113,7 +113,7 @@ struct WatchCommandTests {
         var withCookie = env
         withCookie["PIXIESET_COOKIE"] = "session_cookie=sandbox"
         let exited = try await pxscript(["watch", folder.path("echo.lua"), "--once", "--exit-on-expiry", "--state", state], environment: env)
-        #expect(exited.status == 77 && exited.stderr.contains("session expired"))
+        #expect(exited.status == 77 && exited.stderr.contains("session expired"), "\(exited.status) \(exited.stderr)")
 
         var daemonEnvironment: [String: String?] = env
         daemonEnvironment["PIXIESET_COOKIE"] = .some(nil)
@@ -170,6 +170,59 @@ struct WatchCommandTests {
         daemon.wait()
         let log = daemon.stderr
         #expect(log.contains("changed but does not compile") && log.contains("running the new version"))
+        _ = await serve.stop()
+    }
+
+    /// Polls `condition` every 50 ms for up to `seconds`.
+    static func waitUntil(seconds: Double = 15, _ condition: () throws -> Bool) async throws {
+        let end = Date().addingTimeInterval(seconds)
+        while Date() < end {
+            if try condition() { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("timed out waiting")
+    }
+
+    @Test("one SIGTERM lets the handler in flight finish and reply, then exits 0; a second signal stops at once, and the restart replies once")
+    func signals() async throws {
+        let serve = try await ServeProcess()
+        let slow = """
+            px.on("message", function(event)
+              px.log.info("handling " .. event.message.id)
+              px.sleep(tonumber(os.getenv("PX_SLOW") or "0"))
+              event:reply("Got it: " .. event.message.id)
+            end)
+            """
+        let folder = try RunFolder(["slow.lua": slow])
+        defer { folder.remove() }
+        let env = folder.environment(serve), state = folder.path("slow.sqlite")
+        let args = ["watch", folder.path("slow.lua"), "--state", state, "--interval", "0.2s", "--allow-env", "PX_SLOW"]
+        #expect(try await pxscript(args + ["--once"], environment: env).status == 0)
+        let target = try #require(try await Self.conversations(serve, env: env).first)
+
+        // One signal: the reply under way is finished, then a clean exit.
+        let first = try startPxscript(args, environment: env.merging(["PX_SLOW": "1.5"]) { $1 }, capture: true)
+        let drained = try await Self.clientWrites(serve, target, "Hello", env: env)
+        try await Self.waitUntil { first.stderr.contains("handling \(drained)") }
+        first.signal(SIGTERM)
+        #expect(first.wait() == 0, "\(first.stderr)")
+        #expect(try Self.replies(serve)[drained] == 1)
+        #expect(first.stderr.contains("stopping after the handlers in flight"))
+
+        // Two signals: it stops at once (130), mid-handler; the restart answers once.
+        let second = try startPxscript(args, environment: env.merging(["PX_SLOW": "60"]) { $1 }, capture: true)
+        let interrupted = try await Self.clientWrites(serve, target, "Hello again", env: env)
+        try await Self.waitUntil { second.stderr.contains("handling \(interrupted)") }
+        let signalled = Date()
+        second.signal(SIGTERM)
+        try await Task.sleep(for: .milliseconds(300))
+        second.signal(SIGINT)
+        #expect(second.wait() == 130)
+        #expect(Date().timeIntervalSince(signalled) < 10)
+        #expect(try Self.replies(serve)[interrupted] == nil)
+        let restart = try await pxscript(args + ["--once"], environment: env)
+        #expect(restart.status == 0, "\(restart.stderr)")
+        #expect(try Self.replies(serve) == [drained: 1, interrupted: 1])
         _ = await serve.stop()
     }
 

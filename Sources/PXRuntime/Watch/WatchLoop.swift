@@ -130,7 +130,7 @@ public struct WatchLoop: Sendable {
     /// retry. With `debounce`, the open events go to one run once the
     /// newest is quiet for that long.
     private func handleConversation(_ id: String, events: [LedgerEvent], known: Conversation?) async throws -> Outcome {
-        var outcome = Outcome()
+        var result = Outcome()
         var conversation = known
         let ordered = events.sorted { ($0.message.sentAt, $0.message.id) < ($1.message.sentAt, $1.message.id) }
         let debounce = runtime.debounce
@@ -140,14 +140,14 @@ public struct WatchLoop: Sendable {
             let now = clock.now()
             // A failed try waits for its retry; the burst waits for it (it goes with it).
             if let retryAt = burst.compactMap({ $0.state == "failed" ? $0.retryAt : nil }).max(), retryAt > now {
-                outcome.wake(at: retryAt)
+                result.wake(at: retryAt)
                 break
             }
             if debounce > 0 {
                 let quietAt = Date(timeIntervalSince1970: newest.message.sentAt.secondsSince1970 + debounce)
                 if quietAt > now {
-                    outcome.count("debouncing")
-                    outcome.wake(at: quietAt)
+                    result.count("debouncing")
+                    result.wake(at: quietAt)
                     break
                 }
             }
@@ -155,12 +155,16 @@ public struct WatchLoop: Sendable {
             guard let conversation else { break }
             let ids = burst.map(\.message.id)
             let attempt = try await store.beginHandling(ids)
-            switch try await runtime.handle(burst.map(\.message), in: conversation, now: now) {
+            let handled = try await runtime.handle(burst.map(\.message), in: conversation, now: now)
+            // Stopped by the host (a shutdown past its deadline): not the handler's
+            // fault; the events stay open and are handled at the next start.
+            if case .failed = handled, Task.isCancelled { throw CancellationError() }
+            switch handled {
             case .done:
-                outcome.count("done")
+                result.count("done")
             case .tooOld:
                 try await store.skipEvents(ids, conversationID: id, reason: "max_age", detail: "older than max_age", at: now)
-                outcome.count("skipped")
+                result.count("skipped")
             case .failed(let message, _) where ["PAUSED", "SEND_CAP"].contains(PxError.parse(message).code):
                 // Not the handler's fault: its tries are not used up. Paused events wait
                 // for resume; capped ones for the next day (both still subject to max_age).
@@ -168,22 +172,22 @@ public struct WatchLoop: Sendable {
                 let retryAt = capped ? nextDay(after: now) : now.addingTimeInterval(max(retryDelay, 0))
                 try await store.failEvents(
                     ids, conversationID: id, reason: capped ? "cap" : "paused", traceback: "", retryAt: retryAt, countAttempt: false, at: now)
-                outcome.count(capped ? "capped" : "paused")
-                return outcome
+                result.count(capped ? "capped" : "paused")
+                return result
             case .failed(let message, let traceback):
                 let parked = attempt >= maxAttempts
                 let retryAt = parked ? nil : now.addingTimeInterval(backoff(afterAttempt: attempt))
                 try await store.failEvents(ids, conversationID: id, reason: message, traceback: traceback, retryAt: retryAt, at: now)
                 logger.error(
                     "handler failed for \(ids.joined(separator: ", ")) (try \(attempt) of \(maxAttempts))\(parked ? "; parked" : ""): \(message)\n\(traceback)")
-                outcome.count(parked ? "parked" : "failed")
+                result.count(parked ? "parked" : "failed")
                 // Later events of this conversation wait until this one is done or parked.
                 if let retryAt {
-                    outcome.wake(at: retryAt)
-                    return outcome
+                    result.wake(at: retryAt)
+                    return result
                 }
             }
         }
-        return outcome
+        return result
     }
 }

@@ -1,0 +1,199 @@
+import Foundation
+import Logging
+import LuaKit
+import PXRuntime
+import PixiesetKit
+import ServiceLifecycle
+import UnixSignals
+
+/// The `pxscript watch` daemon (SPEC §5, §6) as a swift-service-lifecycle
+/// `Service`, run in a `ServiceGroup`: SIGINT or SIGTERM starts a graceful
+/// shutdown (no new poll; the handlers and sends in flight finish, within
+/// 30 s, after which they are cancelled); a second signal exits at once
+/// (`ForcedStop`). Either way the state is consistent: sends are recorded
+/// before they are made and events are in the ledger before they are handled.
+struct WatchDaemon: Service, CustomStringConvertible {
+    let script: String
+    let interval: String
+    let once: Bool
+    /// On a state with no watermark yet: answer messages since then.
+    let since: Date?
+    let sandbox: Bool
+    let dryRun: Bool
+    let exitOnExpiry: Bool
+    let noReload: Bool
+    let runtimeOptions: RuntimeOptions
+    let api: APIConfiguration
+    let statePath: String
+    let logger: Logger
+
+    /// Runs the daemon until it is stopped by a signal, `--once`, or an error.
+    func runUntilStopped() async throws {
+        let forced = ForcedStop()
+        defer { withExtendedLifetime(forced) {} }
+        // Its end (--once, or a stop) ends the group; its name, not its fields (the cookie), is what the group logs.
+        let service = ServiceGroupConfiguration.ServiceConfiguration(
+            service: self, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "pxscript watch")
+        var configuration = ServiceGroupConfiguration(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration = .seconds(30)
+        try await ServiceGroup(configuration: configuration).run()
+    }
+
+    /// Never the fields: the API configuration holds the cookie.
+    var description: String { "pxscript watch \(script)" }
+
+    /// True once a graceful shutdown began (or the task was cancelled).
+    private var stopping: Bool { Task.isShuttingDownGracefully || Task.isCancelled }
+
+    /// Sleeps `duration`, waking early when a shutdown begins.
+    private func nap(_ duration: Duration) async {
+        guard duration > .zero else { return }
+        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
+    }
+
+    func run() async throws {
+        logger.debug("state: \(statePath)")
+        let lock = try DaemonLock(statePath: statePath)
+        defer { withExtendedLifetime(lock) {} }
+        let clock = try RuntimeClock(environment: runtimeOptions.environment)
+        // A dry run records nothing durable: it works on a copy, so each plan is printed once per event.
+        let state = try WorkingState(path: statePath, dryRun: dryRun)
+        defer { state.close() }
+        let store = state.store
+        let pause = Duration.milliseconds(Int64((DurationText.seconds(interval) ?? 30) * 1000))
+        // A daemon outlives a session: after an expiry it re-reads the cookie
+        // every poll and starts over with the new one (SPEC §6).
+        var api = api
+        let cookies = sandbox ? nil : CookieSource(
+            environment: ProcessInfo.processInfo.environment, configPath: ConfigFile.defaultPath(environment: ProcessInfo.processInfo.environment))
+        var version = ScriptVersion(script: script)
+        var accountLock: DaemonLock?
+        defer { withExtendedLifetime(accountLock) {} }
+        while true {
+            switch try await session(
+                api: api, store: store, clock: clock, pause: pause, cookies: cookies, version: &version, accountLock: &accountLock)
+            {
+            case .stopped:
+                return
+            case .renewed(let cookie):
+                api.cookie = cookie
+                logger.info("a new session cookie: resuming")
+            case .reloaded:
+                logger.info("\(script) changed and compiles: running the new version")
+            }
+        }
+    }
+
+    enum SessionEnd {
+        case stopped
+        case renewed(String)
+        case reloaded
+    }
+
+    /// Hot reload (SPEC §6): the script and the modules it requires, by
+    /// modification time (a few `stat` calls per poll); a change is
+    /// compiled and checked before it is used.
+    struct ScriptVersion {
+        let script: String
+        let policy: FilePolicy?
+        /// The files of the version in use, and when each was last modified.
+        var stamp: [String: Date]
+
+        init(script: String) {
+            self.script = script
+            let folder = (script as NSString).deletingLastPathComponent
+            policy = try? FilePolicy(scriptFolder: folder.isEmpty ? "." : folder)
+            let files = policy.flatMap { try? ScriptCheck.inspect(scriptPath: script, policy: $0).files } ?? [script]
+            stamp = Self.stamp(files)
+        }
+
+        static func stamp(_ files: [String]) -> [String: Date] {
+            Dictionary(files.map { ($0, (try? FileManager.default.attributesOfItem(atPath: $0)[.modificationDate] as? Date) ?? .distantPast) },
+                       uniquingKeysWith: { a, _ in a })
+        }
+
+        /// True when a file of the version in use changed and the new version compiles;
+        /// a change that does not compile is logged once and the old version keeps running.
+        mutating func changedAndValid(logger: Logger) -> Bool {
+            let now = Self.stamp(Array(stamp.keys))
+            guard now != stamp, let policy else { return false }
+            stamp = now
+            do {
+                // The new version may require other modules: watch those from now on.
+                stamp = Self.stamp(try ScriptCheck.inspect(scriptPath: script, policy: policy).files)
+                return true
+            } catch {
+                logger.error("\(script) changed but does not compile; the running version stays: \(error)")
+                return false
+            }
+        }
+    }
+
+    /// Runs the daemon with one cookie until stopped (nil) or until, after
+    /// an expiry, the cookie source gives a different cookie (returned).
+    private func session(
+        api: APIConfiguration, store: StateStore, clock: RuntimeClock, pause: Duration, cookies: CookieSource?,
+        version: inout ScriptVersion, accountLock: inout DaemonLock?
+    ) async throws -> SessionEnd {
+        try await PixiesetClient.withClient(api, logger: logger) { client in
+            let runtime = try PXRuntime(options: runtimeOptions, client: client, store: store, clock: clock, logger: logger)
+            let handlers = try await runtime.loadWatchScript()
+            if handlers == 0 { logger.warning("the script registers no px.on(\"message\", …) handler: nothing will be answered") }
+            // Held from the first session on (a renewed cookie is the same account).
+            if handlers > 0, accountLock == nil, !sandbox, !dryRun, let cookie = api.cookie {
+                accountLock = try DaemonLock.account(
+                    baseURL: api.baseURL.description, cookie: cookie, statePath: statePath, environment: runtimeOptions.environment)
+            }
+            let poller = Poller(client: client, store: store, logger: logger, since: since)
+            let loop = WatchLoop(runtime: runtime, poller: poller, store: store, client: client, logger: logger, clock: clock)
+            logger.info("watching \(script) every \(interval)\(dryRun ? " (dry run: nothing is sent)" : "")")
+            // A problem left by an earlier session is cleared by the first poll that works.
+            var expired = try store.sessionProblem() != nil
+            /// One pass (a poll cycle, or the work due between polls); nil when the session expired.
+            func pass(_ work: () async throws -> WatchLoop.Report) async throws -> WatchLoop.Report? {
+                do {
+                    let report = try await work()
+                    if expired { try store.setSessionProblem(nil) }
+                    expired = false
+                    if report.polled?.firstStart == true { logger.info("first start: answering messages from now on (history is never answered)") }
+                    if report.handled + report.failed + report.parked + report.skipped > 0 {
+                        logger.info("\(report.handled) handled, \(report.skipped) skipped, \(report.failed) to retry, \(report.parked) parked")
+                    }
+                    let plan = await runtime.takePlan()
+                    if !plan.isEmpty { printNow(PlanOutput.text(plan)) }
+                    return report
+                } catch PixiesetError.sessionExpired {
+                    if exitOnExpiry { throw PixiesetError.sessionExpired(detail: "") }
+                    if !expired {
+                        logger.error("session expired: log in to Pixieset again and update PIXIESET_COOKIE or the config file; waiting for a new cookie")
+                        try store.setSessionProblem("expired at \(ISOTime.format(clock.now())); waiting for a new cookie")
+                    }
+                    expired = true
+                    return nil
+                }
+            }
+            repeat {
+                let nextPoll = ContinuousClock.now + pause
+                var report = try await pass { try await loop.cycle() }
+                // Between polls, wake for what is due sooner (a schedule, a retry, the end
+                // of a debounce) without polling. `--once` waits only for its debounced bursts.
+                while let due = report?.wake, !stopping, !once || (report?.debouncing ?? 0) > 0 {
+                    // At least 0.2 s apart, so something due but not yet runnable cannot spin.
+                    let delay = Duration.milliseconds(Int64(max(0.2, due.timeIntervalSince(clock.now())) * 1000))
+                    guard once || ContinuousClock.now + delay < nextPoll else { break }
+                    await nap(delay)
+                    if stopping { break }
+                    report = try await pass { try await loop.handleDue() }
+                }
+                if once || stopping { break }
+                await nap(nextPoll - ContinuousClock.now)
+                if expired, let current = (try? cookies?.current())?.flatMap({ $0 }), current.cookie != api.cookie {
+                    return .renewed(current.cookie)
+                }
+                // Between cycles no handler is in flight: the old version has finished its work.
+                if !noReload, version.changedAndValid(logger: logger) { return .reloaded }
+            } while !stopping
+            return .stopped
+        }
+    }
+}
