@@ -108,6 +108,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What more than one test target needs (log capture).
+        .target(
+            name: "TestSupport",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "PixiesetModelsTests",
             dependencies: ["PixiesetModels"],
@@ -122,6 +129,7 @@ let package = Package(
             name: "PixiesetKitTests",
             dependencies: [
                 "PixiesetKit",
+                "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 "PixiesetModels",
                 "StudioSandbox",
@@ -149,6 +157,7 @@ let package = Package(
                 "PixiesetKit",
                 "PixiesetModels",
                 "StudioSandbox",
+                "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

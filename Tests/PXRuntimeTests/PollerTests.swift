@@ -4,6 +4,7 @@ import PXRuntime
 import PixiesetKit
 import PixiesetModels
 import StudioSandbox
+import TestSupport
 import Testing
 
 @Suite("Watch: the poller finds each new client message once, at the cost SPEC §6 sets")
@@ -16,7 +17,7 @@ struct PollerTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("poller-\(UUID().uuidString).sqlite").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let store = try StateStore(path: path)
-        let log = RunLog()
+        let log = LogCapture()
         try await StudioSandbox.withRunning(configuration) { sandbox in
             let api = APIConfiguration(baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: sandbox.cookie, retry: .fast)
             try await PixiesetClient.withClient(api, logger: log.logger) { client in

@@ -1,5 +1,6 @@
 import Foundation
 import PXRuntime
+import TestSupport
 import Testing
 
 @Suite("Watch: schedules")

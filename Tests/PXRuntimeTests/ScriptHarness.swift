@@ -6,37 +6,11 @@ import PixiesetKit
 import PixiesetModels
 import StudioSandbox
 import Synchronization
+import TestSupport
 import Testing
 
 /// The instant every test sandbox and runtime start at (PXSCRIPT_NOW).
 let testNow = "2026-03-01T09:00:00Z"
-
-/// Log lines a run wrote.
-final class RunLog: Sendable {
-    private let lines = Mutex<[String]>([])
-    var all: [String] { lines.withLock { $0 } }
-    func append(_ line: String) { lines.withLock { $0.append(line) } }
-
-    var logger: Logger {
-        Logger(label: "test.runtime") { _ in RunLogHandler(log: self) }
-    }
-}
-
-struct RunLogHandler: LogHandler {
-    let log: RunLog
-    var logLevel: Logger.Level = .trace
-    var metadata: Logger.Metadata = [:]
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let at = event.metadata?["at"].map { " [\($0)]" } ?? ""
-        log.append("\(event.level) \(event.message)\(at)")
-    }
-}
 
 /// A folder with a script (and its files), a sandbox, and a state file,
 /// for one test. Runs go through `PXRuntime` exactly as `pxscript run`
@@ -45,7 +19,7 @@ struct ScriptHarness {
     let folder: URL
     let sandbox: RunningSandbox
     let statePath: String
-    let log = RunLog()
+    let log = LogCapture()
 
     /// Writes `files` (name → text) into the folder.
     func write(_ files: [String: String]) throws {

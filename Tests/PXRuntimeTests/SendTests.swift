@@ -2,6 +2,7 @@ import Foundation
 import PXRuntime
 import PixiesetKit
 import StudioSandbox
+import TestSupport
 import Testing
 
 @Suite("px.send: keys, dry runs, the cap, pause")

@@ -4,6 +4,7 @@ import PXRuntime
 import PixiesetKit
 import PixiesetModels
 import StudioSandbox
+import TestSupport
 import Testing
 
 /// A watched script on a sandbox: load it, then run cycles while clients write in.
@@ -11,7 +12,7 @@ struct WatchHarness {
     let sandbox: RunningSandbox
     let folder: URL
     let statePath: String
-    let log = RunLog()
+    let log = LogCapture()
 
     /// Loads `script` on a fresh runtime (as a restarted daemon would) and runs `body` with its loop.
     func daemon(_ script: String, since: Date? = nil, retryDelay: Double = 0, maxAttempts: Int = 3, maxSends: Int = 200,

@@ -7,33 +7,6 @@ import StudioSandbox
 import Synchronization
 import Testing
 
-/// Log lines a client wrote, for tests of what it warns about.
-final class LogRecords: Sendable {
-    private let lines = Mutex<[String]>([])
-    var all: [String] { lines.withLock { $0 } }
-    func append(_ line: String) { lines.withLock { $0.append(line) } }
-
-    /// A logger that writes here.
-    var logger: Logger {
-        Logger(label: "test.client") { _ in CollectingLogHandler(records: self) }
-    }
-}
-
-struct CollectingLogHandler: LogHandler {
-    let records: LogRecords
-    var logLevel: Logger.Level = .trace
-    var metadata: Logger.Metadata = [:]
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        records.append("\(event.level) \(event.message)")
-    }
-}
-
 let testStart = Timestamp(parsing: "2026-03-01T09:00:00Z")!
 
 /// The clock every test sandbox runs on. Sends are dated with the same clock

@@ -2,6 +2,7 @@ import Foundation
 import PixiesetKit
 import PixiesetModels
 import StudioSandbox
+import TestSupport
 import Testing
 
 @Suite("Reading conversations")
@@ -106,7 +107,7 @@ struct ReadTests {
 struct PaginationTests {
     @Test("every conversation once, also when conversations move during the scan")
     func moving() async throws {
-        let log = LogRecords()
+        let log = LogCapture()
         try await withClient(logger: log.logger) { sandbox, client in
             let ids = try sandbox.database.conversationIDs(ofStudio: "st_HOME")
             var seen: [String] = []
@@ -129,7 +130,7 @@ struct PaginationTests {
 
     @Test("a list that is not newest-first is detected, warned about once, and read whole")
     func unordered() async throws {
-        let log = LogRecords()
+        let log = LogCapture()
         try await withClient(quirks: "unordered", logger: log.logger) { sandbox, client in
             var seen: [String] = []
             for try await conversation in client.allConversations(pageSize: 7) {
