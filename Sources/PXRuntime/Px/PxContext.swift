@@ -35,7 +35,7 @@ final class PxContext: Sendable {
     /// Counts placeholder ids in a dry run.
     let placeholders = Mutex(0)
     /// The send cap's current day and its bounds (asked of the calendar once a day, not once a send).
-    private let capDays = Mutex<(start: Date, end: Date, day: String)?>(nil)
+    private let capDays = Mutex<(day: String, start: Date, end: Date)?>(nil)
 
     init(client: PixiesetClient, store: StateStore, options: RuntimeOptions, clock: RuntimeClock, logger: Logger, policy: FilePolicy) {
         self.client = client
@@ -50,11 +50,9 @@ final class PxContext: Sendable {
     /// The day a send counts against, in the cap's zone (`--tz`).
     func capDay(_ date: Date) -> String {
         if let known = capDays.withLock({ $0 }), known.start <= date, date < known.end { return known.day }
-        let day = StateStore.day(of: date, in: options.timeZone)
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = options.timeZone
-        if let bounds = calendar.dateInterval(of: .day, for: date) { capDays.withLock { $0 = (bounds.start, bounds.end, day) } }
-        return day
+        let bounds = StateStore.dayBounds(of: date, in: options.timeZone)
+        capDays.withLock { $0 = bounds }
+        return bounds.day
     }
 
     func run(_ tag: Int64) -> HandlerRun? { tag == 0 ? nil : runs.withLock { $0[tag] } }

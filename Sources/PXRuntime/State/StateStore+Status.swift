@@ -75,11 +75,16 @@ public struct StateStatus: Sendable {
 extension StateStore {
     /// The calendar day of `date` in `timeZone` (`2026-11-25`): the send
     /// cap counts sends per such day (SPEC §5).
-    public static func day(of date: Date, in timeZone: TimeZone) -> String {
+    public static func day(of date: Date, in timeZone: TimeZone) -> String { dayBounds(of: date, in: timeZone).day }
+
+    /// That day's name with its bounds: its start, and its end (the next
+    /// midnight, when the cap resets).
+    static func dayBounds(of date: Date, in timeZone: TimeZone) -> (day: String, start: Date, end: Date) {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+        let bounds = calendar.dateInterval(of: .day, for: date) ?? DateInterval(start: date, duration: 86_400)
+        return (String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0), bounds.start, bounds.end)
     }
 
     public func status(now: Date, timeZone: TimeZone, journalLimit: Int) throws -> StateStatus {

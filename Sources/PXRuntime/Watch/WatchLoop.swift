@@ -63,13 +63,6 @@ public struct WatchLoop: Sendable {
     /// Seconds before try `attempt + 1` of a failing handler.
     func backoff(afterAttempt attempt: Int) -> Double { min(300, retryDelay * pow(2, Double(attempt - 1))) }
 
-    /// Midnight after `date` in the send cap's zone, when the cap resets.
-    func nextDay(after date: Date) -> Date {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = runtime.timeZone
-        return calendar.nextDate(after: date, matching: DateComponents(hour: 0, minute: 0), matchingPolicy: .nextTime) ?? date.addingTimeInterval(3600)
-    }
-
     /// One poll, then the events and schedules due.
     public func cycle() async throws -> Report {
         let polled = try await poller.poll(now: clock.now())
@@ -132,9 +125,9 @@ public struct WatchLoop: Sendable {
     private func handleConversation(_ id: String, events: [LedgerEvent], known: Conversation?) async throws -> Outcome {
         var result = Outcome()
         var conversation = known
-        let ordered = events.sorted { ($0.message.sentAt, $0.message.id) < ($1.message.sentAt, $1.message.id) }
+        // `openEvents` gives them in `sent_at` order already.
         let debounce = runtime.debounce
-        let runs: [[LedgerEvent]] = debounce > 0 ? [ordered] : ordered.map { [$0] }
+        let runs: [[LedgerEvent]] = debounce > 0 ? [events] : events.map { [$0] }
         for burst in runs {
             guard let newest = burst.last else { continue }
             let now = clock.now()
@@ -169,7 +162,7 @@ public struct WatchLoop: Sendable {
                 // Not the handler's fault: its tries are not used up. Paused events wait
                 // for resume; capped ones for the next day (both still subject to max_age).
                 let capped = PxError.parse(message).code == "SEND_CAP"
-                let retryAt = capped ? nextDay(after: now) : now.addingTimeInterval(max(retryDelay, 0))
+                let retryAt = capped ? StateStore.dayBounds(of: now, in: runtime.timeZone).end : now.addingTimeInterval(max(retryDelay, 0))
                 try await store.failEvents(
                     ids, conversationID: id, reason: capped ? "cap" : "paused", traceback: "", retryAt: retryAt, countAttempt: false, at: now)
                 result.count(capped ? "capped" : "paused")
