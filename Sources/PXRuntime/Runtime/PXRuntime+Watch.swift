@@ -105,12 +105,14 @@ extension PXRuntime {
         let schedules = context.schedules.withLock { $0 }
         guard !schedules.isEmpty, let runner = context.scheduledRunner.withLock({ $0 }) else { return report }
         var runs = try context.store.scheduleRuns()
-        for schedule in schedules {
+        /// When it is next due: from its recorded runs, or for `after` (kept in memory only) from this process's.
+        func nextDue(_ schedule: Schedule) -> Date? {
             var state = runs[schedule.id] ?? (lastRun: nil, done: false)
             if case .after = schedule.timing { state = (nil, afterDone.contains(schedule.id)) }
-            guard let due = schedule.nextDue(lastRun: state.lastRun, done: state.done, startedAt: startedAt, in: context.options.timeZone),
-                  due <= now
-            else { continue }
+            return schedule.nextDue(lastRun: state.lastRun, done: state.done, startedAt: startedAt, in: context.options.timeZone)
+        }
+        for schedule in schedules {
+            guard let due = nextDue(schedule), due <= now else { continue }
             nextTag += 1
             let tag = nextTag
             let run = HandlerRun(eventID: "s:\(schedule.id)@\(Int64(due.timeIntervalSince1970))", conversationID: "")
@@ -138,9 +140,7 @@ extension PXRuntime {
         // Each schedule's next run: the earliest wakes the daemon between polls;
         // for `status`, each is written when it changes (`after` is not kept).
         for schedule in schedules {
-            var state = runs[schedule.id] ?? (lastRun: nil, done: false)
-            if case .after = schedule.timing { state = (nil, afterDone.contains(schedule.id)) }
-            let next = schedule.nextDue(lastRun: state.lastRun, done: state.done, startedAt: startedAt, in: context.options.timeZone)
+            let next = nextDue(schedule)
             if let next { report.nextDue = min(report.nextDue ?? next, next) }
             if case .after = schedule.timing { continue }
             if notedNextRuns[schedule.id] != .some(next) {
