@@ -85,11 +85,7 @@ public struct Poller: Sendable {
             var record = PollRecord(watermark: newest == .min ? nil : newest)
             for conversation in scanned {
                 record.marks[conversation.id] = conversation.lastMessageAt?.microseconds ?? 0
-                record.history += (conversation.messages ?? []).filter { $0.senderType == .client }.map { message in
-                    var message = message
-                    if message.conversationID == nil { message.conversationID = conversation.id }
-                    return message
-                }
+                record.history += Self.clientMessages(of: conversation, from: .min)
             }
             try store.record(record, at: now)
             return Result(events: [], requests: requests, unordered: !ordered, firstStart: true)
@@ -106,12 +102,7 @@ public struct Poller: Sendable {
             details[conversation.id] = detail
             // A conversation first seen now (a new inquiry) is read from the global watermark.
             let from = marks[conversation.id] ?? floor ?? 0
-            let messages = (detail.messages ?? []).filter { $0.senderType == .client && $0.sentAt.microseconds >= from }
-            found += messages.map { message in
-                var message = message
-                if message.conversationID == nil { message.conversationID = conversation.id }
-                return message
-            }
+            found += Self.clientMessages(of: detail, from: from)
             record.marks[conversation.id] = max(time, detail.lastMessageAt?.microseconds ?? time)
         }
         let known = try store.knownMessageIDs(found.map(\.id))
@@ -119,5 +110,15 @@ public struct Poller: Sendable {
             .sorted { ($0.conversationID ?? "", $0.sentAt, $0.id) < ($1.conversationID ?? "", $1.sentAt, $1.id) }
         try store.record(record, at: now)
         return Result(events: record.events, requests: requests, unordered: !ordered, firstStart: false, conversations: details)
+    }
+
+    /// The client messages of `conversation` sent at or after `from`
+    /// (microseconds), each naming its conversation (the API may leave it out).
+    private static func clientMessages(of conversation: Conversation, from: Int64) -> [Message] {
+        (conversation.messages ?? []).filter { $0.senderType == .client && $0.sentAt.microseconds >= from }.map { message in
+            var message = message
+            if message.conversationID == nil { message.conversationID = conversation.id }
+            return message
+        }
     }
 }
