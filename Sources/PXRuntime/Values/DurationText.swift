@@ -31,13 +31,17 @@ public enum DurationText {
         return total
     }
 
-    /// `seconds` written back the same way (`1h30m`, `45s`, `0s`), for messages.
+    /// `seconds` written back the same way (`1h30m`, `45s`, `0.2s`, `0s`), for messages.
     public static func format(_ seconds: Double) -> String {
-        var rest = Int(seconds.rounded()), text = ""
-        for (unit, size) in [("d", 86_400), ("h", 3600), ("m", 60), ("s", 1)] where rest >= size {
+        let tenthsTotal = Int((seconds * 10).rounded())
+        var rest = tenthsTotal / 10, text = ""
+        for (unit, size) in [("d", 86_400), ("h", 3600), ("m", 60)] where rest >= size {
             text += "\(rest / size)\(unit)"
             rest %= size
         }
-        return text.isEmpty ? "0s" : text
+        // Tenths of a second are kept (intervals like 0.2s); a whole number prints without them.
+        let tenths = tenthsTotal % 10
+        if rest > 0 || tenths > 0 || text.isEmpty { text += tenths > 0 ? "\(rest).\(tenths)s" : "\(rest)s" }
+        return text
     }
 }

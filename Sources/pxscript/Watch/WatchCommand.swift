@@ -44,7 +44,7 @@ struct WatchCommand: AsyncParsableCommand {
             let logger = options.logger
             try await options.withTarget(script: script, sandbox: sandbox) { api, statePath in
                 let daemon = WatchDaemon(
-                    script: script, interval: interval, once: once, since: since.flatMap(ISOTime.parse), sandbox: sandbox, dryRun: dryRun,
+                    script: script, interval: DurationText.seconds(interval) ?? 30, once: once, since: since.flatMap(ISOTime.parse), sandbox: sandbox, dryRun: dryRun,
                     exitOnExpiry: exitOnExpiry, noReload: noReload, runtimeOptions: runtimeOptions, api: api, statePath: statePath, logger: logger)
                 try await daemon.runUntilStopped()
             }

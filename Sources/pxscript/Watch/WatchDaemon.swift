@@ -14,7 +14,8 @@ import UnixSignals
 /// before they are made and events are in the ledger before they are handled.
 struct WatchDaemon: Service, CustomStringConvertible {
     let script: String
-    let interval: String
+    /// Seconds between polls (`--interval`, validated by the command).
+    let interval: Double
     let once: Bool
     /// On a state with no watermark yet: answer messages since then.
     let since: Date?
@@ -60,12 +61,12 @@ struct WatchDaemon: Service, CustomStringConvertible {
         let state = try WorkingState(path: statePath, dryRun: dryRun)
         defer { state.close() }
         let store = state.store
-        let pause = Duration.milliseconds(Int64((DurationText.seconds(interval) ?? 30) * 1000))
+        let pause = Duration.milliseconds(Int64(interval * 1000))
         // A daemon outlives a session: after an expiry it re-reads the cookie
         // every poll and starts over with the new one (SPEC §6).
         var api = api
-        let cookies = sandbox ? nil : CookieSource(
-            environment: ProcessInfo.processInfo.environment, configPath: ConfigFile.defaultPath(environment: ProcessInfo.processInfo.environment))
+        let environment = runtimeOptions.environment
+        let cookies = sandbox ? nil : CookieSource(environment: environment, configPath: ConfigFile.defaultPath(environment: environment))
         var version = ScriptVersion(script: script)
         var accountLock: DaemonLock?
         defer { withExtendedLifetime(accountLock) {} }
@@ -129,8 +130,9 @@ struct WatchDaemon: Service, CustomStringConvertible {
         }
     }
 
-    /// Runs the daemon with one cookie until stopped (nil) or until, after
-    /// an expiry, the cookie source gives a different cookie (returned).
+    /// Runs the daemon with one cookie and one version of the script until
+    /// it is stopped, the script changes (and compiles), or, after an
+    /// expiry, the cookie source gives a different cookie.
     private func session(
         api: APIConfiguration, store: StateStore, clock: RuntimeClock, pause: Duration, cookies: CookieSource?,
         version: inout ScriptVersion, accountLock: inout DaemonLock?
@@ -146,7 +148,7 @@ struct WatchDaemon: Service, CustomStringConvertible {
             }
             let poller = Poller(client: client, store: store, logger: logger, since: since)
             let loop = WatchLoop(runtime: runtime, poller: poller, store: store, client: client, logger: logger, clock: clock)
-            logger.info("watching \(script) every \(interval)\(dryRun ? " (dry run: nothing is sent)" : "")")
+            logger.info("watching \(script) every \(DurationText.format(interval))\(dryRun ? " (dry run: nothing is sent)" : "")")
             // A problem left by an earlier session is cleared by the first poll that works.
             var expired = try store.sessionProblem() != nil
             /// One pass (a poll cycle, or the work due between polls); nil when the session expired.
