@@ -40,12 +40,7 @@ struct PauseCommand: AsyncParsableCommand {
     @OptionGroup var location: StateLocation
 
     func run() async throws {
-        try await withExitCodes {
-            let store = try StateStore(path: try location.existingPath())
-            defer { try? store.close() }
-            try store.setPaused(true, at: try RuntimeClock(environment: ProcessInfo.processInfo.environment).now())
-            printNow("paused: sends on \(store.path) raise PAUSED until `pxscript resume`")
-        }
+        try await setPaused(true, on: location) { "paused: sends on \($0) raise PAUSED until `pxscript resume`" }
     }
 }
 
@@ -56,11 +51,16 @@ struct ResumeCommand: AsyncParsableCommand {
     @OptionGroup var location: StateLocation
 
     func run() async throws {
-        try await withExitCodes {
-            let store = try StateStore(path: try location.existingPath())
-            defer { try? store.close() }
-            try store.setPaused(false, at: try RuntimeClock(environment: ProcessInfo.processInfo.environment).now())
-            printNow("resumed: sends on \(store.path) go out again")
-        }
+        try await setPaused(false, on: location) { "resumed: sends on \($0) go out again" }
+    }
+}
+
+/// `pause` and `resume`: records the switch (journaled) on the state, then says so.
+private func setPaused(_ paused: Bool, on location: StateLocation, saying message: (String) -> String) async throws {
+    try await withExitCodes {
+        let store = try StateStore(path: try location.existingPath())
+        defer { try? store.close() }
+        try store.setPaused(paused, at: try RuntimeClock(environment: ProcessInfo.processInfo.environment).now())
+        printNow(message(store.path))
     }
 }
