@@ -58,6 +58,7 @@ extension StateStore {
     /// events, together, so a crash never loses an event nor moves a mark
     /// past one that was not recorded.
     func record(_ poll: PollRecord, at: Date) throws {
+        let encoder = JSONEncoder()
         try pool.write { db in
             if let watermark = poll.watermark {
                 try db.execute(
@@ -74,7 +75,7 @@ extension StateStore {
                     """).execute(arguments: [id, mark])
             }
             for (message, state) in poll.events.map({ ($0, "received") }) + poll.history.map({ ($0, "skipped") }) {
-                let json = String(decoding: try JSONEncoder().encode(message), as: UTF8.self)
+                let json = String(decoding: try encoder.encode(message), as: UTF8.self)
                 try db.cachedStatement(sql: """
                     INSERT INTO event (message_id, conversation_id, sent_at, message_json, state, reason, received_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(message_id) DO NOTHING
@@ -88,12 +89,13 @@ extension StateStore {
 
     /// Events not yet handled, per conversation in `sent_at` order.
     public func openEvents() throws -> [LedgerEvent] {
-        try pool.read { db in
+        let decoder = JSONDecoder()
+        return try pool.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM event WHERE state IN ('received', 'handling', 'failed') ORDER BY conversation_id, sent_at, message_id"
             ).map { row in
                 LedgerEvent(
-                    message: try JSONDecoder().decode(Message.self, from: Data((row["message_json"] as String).utf8)),
+                    message: try decoder.decode(Message.self, from: Data((row["message_json"] as String).utf8)),
                     conversationID: row["conversation_id"], state: row["state"], attempts: row["attempts"],
                     retryAt: (row["retry_at"] as Double?).map { Date(timeIntervalSince1970: $0) })
             }
