@@ -94,9 +94,14 @@ extension PxContext {
         crash.check(.afterSend)
         let message = outcome.message
         let json = String(decoding: try JSONEncoder().encode(message), as: UTF8.self)
-        let reconciled: Bool
-        if case .reconciled = outcome { reconciled = true } else { reconciled = false }
-        try await store.markSent(entry, messageID: message.id, messageJSON: json, at: clock.now(), reconciled: reconciled)
+        if case .reconciled = outcome {
+            try await store.markSent(entry, messageID: message.id, messageJSON: json, at: clock.now(), reconciled: true)
+        } else {
+            // Not waited for: the send is done, and a lost outcome is found again by reconciliation.
+            store.markSentSoon(entry, messageID: message.id, messageJSON: json, at: clock.now()) { [logger] error in
+                logger.warning("could not record that \(message.id) was sent to \(request.conversationID) (\(error)); the next run looks for it in the conversation")
+            }
+        }
         logger.info("sent \(message.id) to \(request.conversationID)", metadata: ["at": "\(request.position)"])
         return try LuaValueEncoder().encode(message)
     }

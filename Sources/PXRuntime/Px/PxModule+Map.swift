@@ -34,7 +34,7 @@ extension PXRuntime {
     /// Runs `function` on every item, at most `concurrency` at once, each as
     /// its own coroutine on this actor. An item's error is collected (and
     /// logged); an error that must stop the run (send cap, pause, expired
-    /// session) cancels the rest and is raised.
+    /// session) starts no new item, lets those under way finish, and is raised.
     func map(_ items: [LuaValue], with function: LuaReference, concurrency: Int, progress: Progress?) async throws
         -> ([LuaValue], [LuaValue: LuaValue])
     {
@@ -62,8 +62,9 @@ extension PXRuntime {
                     let message = (error as? LuaError)?.message ?? "\(error)"
                     let parsed = PxError.parse(message)
                     if let code = parsed.code, ["SEND_CAP", "PAUSED", "SESSION_EXPIRED"].contains(code) {
-                        fatal = PxError.table(code: code, status: nil, message: parsed.text)
-                        group.cancelAll()
+                        // No new item starts; those under way finish, so a send that
+                        // already took its place under the cap is made, not left pending.
+                        if fatal == nil { fatal = PxError.table(code: code, status: nil, message: parsed.text) }
                         continue
                     }
                     errors[.integer(Int64(index + 1))] = .text(message)

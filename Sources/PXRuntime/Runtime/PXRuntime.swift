@@ -50,12 +50,16 @@ public actor PXRuntime {
         let source = try readScript()
         try install()
         try await context.reconcilePending()
+        let values: [LuaValue]
         do {
-            let values = try await lua.runAsync(source, chunkName: context.options.scriptPath)
-            return Summary(plan: context.plan.withLock { $0 }, results: values.map(Self.describe))
+            values = try await lua.runAsync(source, chunkName: context.options.scriptPath)
         } catch let error as LuaError {
+            // Outcomes of the sends made before the error go to disk first (a failure is logged where it is queued).
+            try? await context.store.flush()
             throw Self.runtimeError(error)
         }
+        try? await context.store.flush()
+        return Summary(plan: context.plan.withLock { $0 }, results: values.map(Self.describe))
     }
 
     private func readScript() throws -> String {

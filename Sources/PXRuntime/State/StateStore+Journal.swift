@@ -62,6 +62,6 @@ extension StateStore {
     }
 
     static func isPaused(_ db: Database) throws -> Bool {
-        try String.fetchOne(db, sql: "SELECT value FROM setting WHERE name = 'paused'") == "1"
+        try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM setting WHERE name = 'paused'")) == "1"
     }
 }

@@ -73,11 +73,12 @@ extension StateStore {
 
     /// The first message sent under `key` to the conversation (API JSON),
     /// when it still blocks a new send: forever for an explicit key, for
-    /// `window` seconds otherwise.
+    /// `window` seconds otherwise. Read in turn with the writes, so an
+    /// outcome recorded just before is seen.
     public func sentMessage(conversationID: String, key: String, explicitKey: Bool, now: Date, window: TimeInterval = 86_400) async throws
         -> String?
     {
-        try await pool.read { db in
+        try await writes.write { db in
             let since = explicitKey ? -Double.greatestFiniteMagnitude : now.timeIntervalSince1970 - window
             return try String.fetchOne(
                 db,
@@ -89,15 +90,35 @@ extension StateStore {
         }
     }
 
-    /// Records the outcome of a send that reached the studio.
+    /// Records the outcome of a send that reached the studio; returns once it is committed.
     public func markSent(_ entry: OutboxEntry, messageID: String, messageJSON: String, at: Date, reconciled: Bool) async throws {
         try await writes.write { db in
-            try db.cachedStatement(sql: "UPDATE send SET state = 'sent', message_id = ?, message_json = ?, sent_at = ? WHERE id = ?")
-                .execute(arguments: [messageID, messageJSON, at.timeIntervalSince1970, entry.id])
-            try Self.journal(
-                db, at: at, kind: reconciled ? "reconciled" : "sent", conversationID: entry.intent.conversationID,
-                detail: "\(messageID) (key \(entry.key.prefix(60)))")
+            try Self.recordSent(db, entry, messageID: messageID, messageJSON: messageJSON, at: at, reconciled: reconciled)
         }
+    }
+
+    /// `markSent` without waiting: committed with the next state write, or
+    /// within `GroupCommit.flushDelay`. Safe to lose: a send left pending
+    /// is looked for in its conversation before the next run (SPEC §6), and
+    /// a later send with the same key, queued after it, sees it.
+    /// `ifFailed` hears of an outcome that could not be recorded.
+    public func markSentSoon(
+        _ entry: OutboxEntry, messageID: String, messageJSON: String, at: Date, ifFailed: @escaping @Sendable (any Error) -> Void
+    ) {
+        writes.deferred(
+            { db in try Self.recordSent(db, entry, messageID: messageID, messageJSON: messageJSON, at: at, reconciled: false) },
+            ifFailed: ifFailed)
+    }
+
+    /// Commits the writes `markSentSoon` queued.
+    public func flush() async throws { try await writes.flush() }
+
+    private static func recordSent(_ db: Database, _ entry: OutboxEntry, messageID: String, messageJSON: String, at: Date, reconciled: Bool) throws {
+        try db.cachedStatement(sql: "UPDATE send SET state = 'sent', message_id = ?, message_json = ?, sent_at = ? WHERE id = ?")
+            .execute(arguments: [messageID, messageJSON, at.timeIntervalSince1970, entry.id])
+        try journal(
+            db, at: at, kind: reconciled ? "reconciled" : "sent", conversationID: entry.intent.conversationID,
+            detail: "\(messageID) (key \(entry.key.prefix(60)))")
     }
 
     /// Forgets a send that surely did not happen, and gives its place under the cap back.
@@ -130,7 +151,8 @@ extension StateStore {
     /// Ids of the conversation's messages already matched to sends, so a
     /// reconciliation never claims one twice.
     public func matchedMessageIDs(in conversationID: String) async throws -> Set<String> {
-        try await pool.read { db in try Self.matchedMessageIDs(db, in: conversationID) }
+        // In turn with the writes: an outcome recorded just before counts.
+        try await writes.write { db in try Self.matchedMessageIDs(db, in: conversationID) }
     }
 
     static func matchedMessageIDs(_ db: Database, in conversationID: String) throws -> Set<String> {
@@ -145,7 +167,8 @@ extension StateStore {
     }
 
     static func json(_ strings: [String]) -> String {
-        (try? String(decoding: JSONEncoder().encode(strings), as: UTF8.self)) ?? "[]"
+        if strings.isEmpty { return "[]" }  // most sends have no attachments
+        return (try? String(decoding: JSONEncoder().encode(strings), as: UTF8.self)) ?? "[]"
     }
 
     static func strings(_ text: String) -> [String] {

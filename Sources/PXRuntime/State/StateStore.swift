@@ -14,7 +14,7 @@ public final class StateStore: Sendable {
     static let applicationID: Int32 = 0x5058_5354
 
     let pool: DatabasePool
-    /// The outbox's writes, grouped into shared commits.
+    /// The outbox's and the ledger's writes, grouped into shared commits.
     let writes: GroupCommit
     public let path: String
 
@@ -76,7 +76,11 @@ public final class StateStore: Sendable {
         return copy
     }
 
-    public func close() throws { try pool.close() }
+    /// Commits what is still queued (outcomes of sends), then closes the file.
+    public func close() throws {
+        writes.flushNow()
+        try pool.close()
+    }
 }
 
 /// A problem with the state file, worded for the user.

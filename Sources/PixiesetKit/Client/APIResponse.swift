@@ -11,12 +11,13 @@ public struct APIResponse: Sendable {
     }
 
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        let wanted = name.lowercased()
+        return headers.first { $0.name == wanted || $0.name.lowercased() == wanted }?.value
     }
 
     var isHTML: Bool {
         if header("Content-Type")?.lowercased().contains("text/html") == true { return true }
         let start = body.prefix(512).drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
-        return start.starts(with: Array("<!".utf8)) || start.starts(with: Array("<html".utf8)) || start.starts(with: Array("<HTML".utf8))
+        return start.starts(with: "<!".utf8) || start.starts(with: "<html".utf8) || start.starts(with: "<HTML".utf8)
     }
 }

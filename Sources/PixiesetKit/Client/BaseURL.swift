@@ -12,6 +12,8 @@ public struct BaseURL: Sendable, Hashable, CustomStringConvertible {
     public let port: Int?
     /// The path prefix without a trailing slash, e.g. `/api/v1`.
     public let path: String
+    /// `scheme://host[:port]`.
+    public let origin: String
 
     /// - Throws: `PixiesetError.invalidRequest` unless `text` is an http(s)
     ///   URL with a host and no query, fragment or credentials.
@@ -28,13 +30,10 @@ public struct BaseURL: Sendable, Hashable, CustomStringConvertible {
         var path = components.percentEncodedPath
         while path.hasSuffix("/") { path.removeLast() }
         self.path = path
-    }
-
-    /// `scheme://host[:port]`.
-    public var origin: String {
+        // Kept, not computed: every request is built from it and checked against it.
         let showsPort = port.map { !(scheme == "http" && $0 == 80 || scheme == "https" && $0 == 443) } ?? false
-        let bracketed = host.contains(":") ? "[\(host)]" : host
-        return "\(scheme)://\(bracketed)\(showsPort ? ":\(port!)" : "")"
+        let bracketed = self.host.contains(":") ? "[\(self.host)]" : self.host
+        origin = "\(scheme)://\(bracketed)\(showsPort ? ":\(port!)" : "")"
     }
 
     public var description: String { origin + path }

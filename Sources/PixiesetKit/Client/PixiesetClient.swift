@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import PixiesetModels
 
 /// A typed async client of the Conversations API (SPEC §5, §6).
@@ -17,6 +18,11 @@ public struct PixiesetClient: Sendable {
     let redactor: Redactor
 
     /// Runs `body` with a client whose connection pool is shut down when it returns.
+    ///
+    /// The client has one event loop of its own, and `body` runs on it as
+    /// its task executor (child tasks too): the script's actor, the state's
+    /// writes and the HTTP connections then share one thread, and a request
+    /// and its answer cost no thread switch. `body` must not block for long.
     public static func withClient<T>(
         _ configuration: APIConfiguration, logger: Logger = Logger(label: "pxscript.api"),
         isolation: isolated (any Actor)? = #isolation,
@@ -29,10 +35,20 @@ public struct PixiesetClient: Sendable {
         // A refused connection should come back as one failed attempt, for the
         // retry policy to count, not be retried inside the pool until the connect timeout.
         http.connectionPool.retryConnectionEstablishment = false
-        return try await HTTPClient.withHTTPClient(configuration: http) { client in
-            try await body(PixiesetClient(
-                configuration: configuration, http: client, logger: logger, redactor: Redactor(cookie: configuration.cookie)))
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let client = HTTPClient(eventLoopGroupProvider: .shared(group), configuration: http)
+        let result: Result<T, any Error>
+        do {
+            result = .success(try await withTaskExecutorPreference(EventLoopExecutor(group.next()), isolation: isolation) {
+                try await body(PixiesetClient(
+                    configuration: configuration, http: client, logger: logger, redactor: Redactor(cookie: configuration.cookie)))
+            })
+        } catch {
+            result = .failure(error)
         }
+        try? await client.shutdown()
+        try? await group.shutdownGracefully()
+        return try result.get()
     }
 
     /// Redacts the session cookie from `text` (for callers that print server text).
@@ -118,35 +134,38 @@ public struct PixiesetClient: Sendable {
     }
 
     /// One attempt, classified; never throws.
+    ///
+    /// Made with AsyncHTTPClient's future-based `execute` on the client's own
+    /// loop: the answer is gathered on the loop and handed over once, where
+    /// the streaming `execute(_:timeout:)` starts a task of its own per
+    /// request (a thread wake-up each, a third of a bulk run's switches).
     func attemptOnce(_ request: Request) async -> AttemptResult {
-        var outgoing = HTTPClientRequest(url: request.url)
-        outgoing.method = request.method
-        outgoing.headers.add(name: "Accept", value: "application/json")
-        outgoing.headers.add(name: "User-Agent", value: "pxscript/0.1")
+        var headers = HTTPHeaders()
+        headers.add(name: "Accept", value: "application/json")
+        headers.add(name: "User-Agent", value: "pxscript/0.1")
         if let cookie = configuration.cookie, configuration.baseURL.owns(request.url) {
-            outgoing.headers.add(name: "Cookie", value: cookie)
+            headers.add(name: "Cookie", value: cookie)
         }
-        if let body = request.body {
-            outgoing.headers.add(name: "Content-Type", value: "application/json")
-            outgoing.body = .bytes(ByteBuffer(bytes: body))
-        }
-        let response: HTTPClientResponse
+        if request.body != nil { headers.add(name: "Content-Type", value: "application/json") }
+        let response: HTTPClient.Response
         do {
-            response = try await http.execute(outgoing, timeout: .init(configuration.requestTimeout))
+            let outgoing = try HTTPClient.Request(url: request.url, method: request.method, headers: headers, body: request.body.map { .bytes($0) })
+            let task = http.execute(
+                request: outgoing, delegate: ResponseAccumulator(request: outgoing, maxBodySize: configuration.maxResponseBytes),
+                eventLoop: .indifferent, deadline: .now() + .init(configuration.requestTimeout), logger: nil)
+            response = try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
+            }
+        } catch is ResponseAccumulator.ResponseTooBigError {
+            return .failure(.malformedResponse(detail: "an answer larger than \(configuration.maxResponseBytes) bytes"))
         } catch {
             return Self.classifyTransport(error, host: configuration.baseURL.origin, redactor: redactor)
         }
-        let body: ByteBuffer
-        do {
-            body = try await response.body.collect(upTo: configuration.maxResponseBytes)
-        } catch is NIOTooManyBytesError {
-            return .failure(.malformedResponse(detail: "an answer larger than \(configuration.maxResponseBytes) bytes"))
-        } catch {
-            return .retryable(reason: .cutShort, retryAfter: nil, written: true, detail: "the answer was cut short")
-        }
-        let headers = response.headers.map { (name: $0.name, value: $0.value) }
-        return ResponseClassifier.classify(
-            APIResponse(status: Int(response.status.code), headers: headers, body: Array(body.readableBytesView)), redactor: redactor)
+        let fields = response.headers.map { (name: $0.name, value: $0.value) }
+        let body = response.body.map { Array($0.readableBytesView) } ?? []
+        return ResponseClassifier.classify(APIResponse(status: Int(response.status.code), headers: fields, body: body), redactor: redactor)
     }
 
     /// Timeouts and resets are retried; no connection at all is retried and
