@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 @testable import PXRuntime
 import PixiesetKit
+import PixiesetModels
 import Synchronization
 import Testing
 
@@ -22,6 +23,12 @@ struct GroupCommitTests {
 
     let now = Date(timeIntervalSince1970: 1_772_355_600)
 
+    func message(_ id: String) -> Message {
+        Message(
+            id: id, conversationID: "conv_AAAAAAAAAAAA", content: "hi", sentAt: Timestamp(microseconds: 1_772_355_600_000_000),
+            senderType: .photographer, senderID: nil, readAt: nil, attachments: [])
+    }
+
     func reserve(_ store: StateStore, _ key: String) async throws -> OutboxEntry {
         let intent = SendIntent(conversationID: "conv_AAAAAAAAAAAA", content: key)
         guard case .proceed(let entry) = try await store.reserveSend(intent, key: key, explicitKey: true, now: now, day: "d", cap: 100) else {
@@ -39,7 +46,7 @@ struct GroupCommitTests {
 
         // Queued behind it, a reservation of the same key finds it sent (not in flight).
         let first = try await reserve(store, "k:a")
-        store.markSentSoon(first, messageID: "msg_AAAAAAAAAAAA", messageJSON: #"{"id":"msg_AAAAAAAAAAAA"}"#, at: now) { failures.append("\($0)") }
+        store.markSentSoon(first, message: message("msg_AAAAAAAAAAAA"), at: now) { failures.append("\($0)") }
         let again = try await store.reserveSend(
             SendIntent(conversationID: "conv_AAAAAAAAAAAA", content: "k:a"), key: "k:a", explicitKey: true, now: now, day: "d", cap: 100)
         guard case .alreadySent(let json) = again else {
@@ -50,7 +57,7 @@ struct GroupCommitTests {
 
         // With nothing else to ride with, it is committed within the flush delay.
         let second = try await reserve(store, "k:b")
-        store.markSentSoon(second, messageID: "msg_BBBBBBBBBBBB", messageJSON: "{}", at: now) { failures.append("\($0)") }
+        store.markSentSoon(second, message: message("msg_BBBBBBBBBBBB"), at: now) { failures.append("\($0)") }
         var state = try committedState(path, key: "k:b")
         for _ in 0..<50 where state != "sent" {
             try await Task.sleep(for: .milliseconds(20))
@@ -60,7 +67,7 @@ struct GroupCommitTests {
 
         // Closing commits what is still queued.
         let third = try await reserve(store, "k:c")
-        store.markSentSoon(third, messageID: "msg_CCCCCCCCCCCC", messageJSON: "{}", at: now) { failures.append("\($0)") }
+        store.markSentSoon(third, message: message("msg_CCCCCCCCCCCC"), at: now) { failures.append("\($0)") }
         try store.close()
         #expect(try committedState(path, key: "k:c") == "sent")
         #expect(try StateStore(path: path).pendingSends().isEmpty)

@@ -93,12 +93,12 @@ extension PxContext {
         }
         crash.check(.afterSend)
         let message = outcome.message
-        let json = String(decoding: try JSONEncoder().encode(message), as: UTF8.self)
         if case .reconciled = outcome {
+            let json = String(decoding: try JSONEncoder().encode(message), as: UTF8.self)
             try await store.markSent(entry, messageID: message.id, messageJSON: json, at: clock.now(), reconciled: true)
         } else {
             // Not waited for: the send is done, and a lost outcome is found again by reconciliation.
-            store.markSentSoon(entry, messageID: message.id, messageJSON: json, at: clock.now()) { [logger] error in
+            store.markSentSoon(entry, message: message, at: clock.now()) { [logger] error in
                 logger.warning("could not record that \(message.id) was sent to \(request.conversationID) (\(error)); the next run looks for it in the conversation")
             }
         }

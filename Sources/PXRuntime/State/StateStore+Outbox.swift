@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PixiesetKit
+import PixiesetModels
 
 /// A send recorded in the outbox.
 public struct OutboxEntry: Sendable, Hashable {
@@ -100,13 +101,15 @@ extension StateStore {
     /// `markSent` without waiting: committed with the next state write, or
     /// within `GroupCommit.flushDelay`. Safe to lose: a send left pending
     /// is looked for in its conversation before the next run (SPEC §6), and
-    /// a later send with the same key, queued after it, sees it.
+    /// a later send with the same key, queued after it, sees it. The
+    /// message is turned into JSON there too, on the database's thread.
     /// `ifFailed` hears of an outcome that could not be recorded.
-    public func markSentSoon(
-        _ entry: OutboxEntry, messageID: String, messageJSON: String, at: Date, ifFailed: @escaping @Sendable (any Error) -> Void
-    ) {
+    public func markSentSoon(_ entry: OutboxEntry, message: Message, at: Date, ifFailed: @escaping @Sendable (any Error) -> Void) {
         writes.deferred(
-            { db in try Self.recordSent(db, entry, messageID: messageID, messageJSON: messageJSON, at: at, reconciled: false) },
+            { db in
+                let json = String(decoding: try JSONEncoder().encode(message), as: UTF8.self)
+                try Self.recordSent(db, entry, messageID: message.id, messageJSON: json, at: at, reconciled: false)
+            },
             ifFailed: ifFailed)
     }
 
