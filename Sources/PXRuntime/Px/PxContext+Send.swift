@@ -94,8 +94,7 @@ extension PxContext {
         crash.check(.afterSend)
         let message = outcome.message
         if case .reconciled = outcome {
-            let json = String(decoding: try JSONEncoder().encode(message), as: UTF8.self)
-            try await store.markSent(entry, messageID: message.id, messageJSON: json, at: clock.now(), reconciled: true)
+            try await store.markSent(entry, message: message, at: clock.now(), reconciled: true)
         } else {
             // Not waited for: the send is done, and a lost outcome is found again by reconciliation.
             store.markSentSoon(entry, message: message, at: clock.now()) { [logger] error in
@@ -163,8 +162,7 @@ extension PxContext {
             attachments: zip(intent.attachmentIDs, request.attachments).map {
                 Attachment(id: $0, filename: $1.filename, fileSize: nil, contentType: nil, url: nil)
             })
-        let json = String(decoding: try JSONEncoder().encode(message), as: UTF8.self)
-        try await store.markSent(entry, messageID: id, messageJSON: json, at: at, reconciled: false)
+        try await store.markSent(entry, message: message, at: at, reconciled: false)
         let name = await clientName(of: request.conversationID)
         plan.withLock {
             $0.append(PlannedMessage(
@@ -192,8 +190,7 @@ extension PxContext {
                         + "nothing was run, so it cannot be sent twice: try again later")
             }
             if let found {
-                let json = String(decoding: try JSONEncoder().encode(found), as: UTF8.self)
-                try await store.markSent(entry, messageID: found.id, messageJSON: json, at: clock.now(), reconciled: true)
+                try await store.markSent(entry, message: found, at: clock.now(), reconciled: true)
                 logger.info("a send from an interrupted run had reached \(entry.intent.conversationID) (\(found.id)); recorded")
             } else {
                 try await store.abandonSend(entry, reason: "not sent before an interruption", at: clock.now())

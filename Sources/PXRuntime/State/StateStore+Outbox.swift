@@ -92,36 +92,30 @@ extension StateStore {
     }
 
     /// Records the outcome of a send that reached the studio; returns once it is committed.
-    public func markSent(_ entry: OutboxEntry, messageID: String, messageJSON: String, at: Date, reconciled: Bool) async throws {
-        try await writes.write { db in
-            try Self.recordSent(db, entry, messageID: messageID, messageJSON: messageJSON, at: at, reconciled: reconciled)
-        }
+    public func markSent(_ entry: OutboxEntry, message: Message, at: Date, reconciled: Bool) async throws {
+        try await writes.write { db in try Self.recordSent(db, entry, message: message, at: at, reconciled: reconciled) }
     }
 
     /// `markSent` without waiting: committed with the next state write, or
     /// within `GroupCommit.flushDelay`. Safe to lose: a send left pending
     /// is looked for in its conversation before the next run (SPEC §6), and
-    /// a later send with the same key, queued after it, sees it. The
-    /// message is turned into JSON there too, on the database's thread.
+    /// a later send with the same key, queued after it, sees it.
     /// `ifFailed` hears of an outcome that could not be recorded.
     public func markSentSoon(_ entry: OutboxEntry, message: Message, at: Date, ifFailed: @escaping @Sendable (any Error) -> Void) {
-        writes.deferred(
-            { db in
-                let json = String(decoding: try JSONEncoder().encode(message), as: UTF8.self)
-                try Self.recordSent(db, entry, messageID: message.id, messageJSON: json, at: at, reconciled: false)
-            },
-            ifFailed: ifFailed)
+        writes.deferred({ db in try Self.recordSent(db, entry, message: message, at: at, reconciled: false) }, ifFailed: ifFailed)
     }
 
     /// Commits the writes `markSentSoon` queued.
     public func flush() async throws { try await writes.flush() }
 
-    private static func recordSent(_ db: Database, _ entry: OutboxEntry, messageID: String, messageJSON: String, at: Date, reconciled: Bool) throws {
+    /// The message is kept as API JSON, made here: inside the write, so on the database's thread.
+    private static func recordSent(_ db: Database, _ entry: OutboxEntry, message: Message, at: Date, reconciled: Bool) throws {
+        let json = String(decoding: try JSONEncoder().encode(message), as: UTF8.self)
         try db.cachedStatement(sql: "UPDATE send SET state = 'sent', message_id = ?, message_json = ?, sent_at = ? WHERE id = ?")
-            .execute(arguments: [messageID, messageJSON, at.timeIntervalSince1970, entry.id])
+            .execute(arguments: [message.id, json, at.timeIntervalSince1970, entry.id])
         try journal(
             db, at: at, kind: reconciled ? "reconciled" : "sent", conversationID: entry.intent.conversationID,
-            detail: "\(messageID) (key \(entry.key.prefix(60)))")
+            detail: "\(message.id) (key \(entry.key.prefix(60)))")
     }
 
     /// Forgets a send that surely did not happen, and gives its place under the cap back.
