@@ -50,15 +50,16 @@ public actor PXRuntime {
         let source = try readScript()
         try install()
         try await context.reconcilePending()
-        let values: [LuaValue]
+        let outcome: Result<[LuaValue], LuaError>
         do {
-            values = try await lua.runAsync(source, chunkName: context.options.scriptPath)
+            outcome = .success(try await lua.runAsync(source, chunkName: context.options.scriptPath))
         } catch let error as LuaError {
-            // Outcomes of the sends made before the error go to disk first (a failure is logged where it is queued).
-            try? await context.store.flush()
-            throw Self.runtimeError(error)
+            outcome = .failure(error)
         }
+        // The outcomes of the sends made go to disk before the run reports, even after an error
+        // (a failure is logged where the outcome was queued).
         try? await context.store.flush()
+        let values = try outcome.mapError(Self.runtimeError).get()
         return Summary(plan: context.plan.withLock { $0 }, results: values.map(Self.describe))
     }
 
