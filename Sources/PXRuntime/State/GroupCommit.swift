@@ -4,13 +4,13 @@ import Synchronization
 /// Writes of the outbox and the ledger, grouped into shared commits.
 ///
 /// The first writer to arrive leads: it lets the writes that are ready at
-/// the same moment get in line (one `Task.yield`), then commits them all,
-/// on its own thread, in one transaction, each in its own savepoint (one
-/// refused write does not undo the others), and keeps committing until
-/// nothing waits. Writers that arrive meanwhile wait and are resumed once
-/// their commit is on disk. A bulk run at concurrency 8 so pays one commit
-/// for several sends, and the leader no thread switch: a commit is tens of
-/// microseconds of SQLite, cheaper than handing it to another thread.
+/// the same moment get in line (one `Task.yield`), then commits everything
+/// queued in one transaction on GRDB's writer thread, each write in its own
+/// savepoint (one refused write does not undo the others), and keeps
+/// committing until nothing waits. Writers that arrive meanwhile wait and
+/// are resumed once their commit is on disk. Meanwhile the leader's own
+/// thread (the client's event loop, decision 0006) goes on with other
+/// sends. A bulk run at concurrency 8 so pays one commit for several sends.
 ///
 /// A write that nobody needs to wait for (a send's outcome: should it be
 /// lost, the next run finds the message in the conversation) is `deferred`:
@@ -53,7 +53,7 @@ final class GroupCommit: Sendable {
             // Writes that are ready at the same moment (other sends whose
             // answers came in together) get in line before the commit.
             await Task.yield()
-            await commit(takeWaiting() + [Waiter(run: run, finish: { error in failure.withLock { $0 = error } })])
+            queue.withLock { $0.waiting.append(Waiter(run: run, finish: { error in failure.withLock { $0 = error } })) }
             await drain()
         } else {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
@@ -85,6 +85,7 @@ final class GroupCommit: Sendable {
             return true
         }
         guard schedules else { return }
+        // Rare (nothing else wrote within the delay), so a blocking commit on a shared thread is fine.
         Task {
             try? await Task.sleep(for: Self.flushDelay)
             queue.withLock { $0.flushScheduled = false }
@@ -111,13 +112,6 @@ final class GroupCommit: Sendable {
 
     private func takeLead() -> Bool { queue.withLock { Self.lead(&$0) } }
 
-    private func takeWaiting() -> [Waiter] {
-        queue.withLock { queue in
-            defer { queue.waiting = [] }
-            return queue.waiting
-        }
-    }
-
     /// Commits batches until nothing waits, then gives up the lead.
     private func drain() async {
         while let batch = nextBatch() { await commit(batch) }
@@ -141,8 +135,7 @@ final class GroupCommit: Sendable {
         }
     }
 
-    /// One transaction for `batch`, on the database's writer thread: the
-    /// caller's thread goes on with other sends meanwhile.
+    /// One transaction for `batch`, on the database's writer thread.
     private func commit(_ batch: [Waiter]) async {
         let outcome: Result<[(any Error)?], any Error>
         do {
