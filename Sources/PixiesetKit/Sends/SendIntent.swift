@@ -37,13 +37,16 @@ public struct SendIntent: Sendable, Hashable, Codable {
     /// Text as compared for reconciliation: Unicode NFC, `\r\n` as `\n`,
     /// surrounding white space removed (servers may trim or re-encode).
     public static func normalise(_ text: String) -> String {
-        // ASCII without CR that starts and ends visibly is already all of
-        // that (most messages): skip Foundation's three passes over it.
+        isAlreadyNormal(text) ? text : normaliseFully(text)
+    }
+
+    /// ASCII without CR that starts and ends visibly is already NFC, with
+    /// `\n` line ends and nothing to trim (most messages): Foundation's
+    /// three passes over it can be skipped.
+    static func isAlreadyNormal(_ text: String) -> Bool {
         let bytes = text.utf8
-        if let first = bytes.first, let last = bytes.last, first > 0x20, last > 0x20, bytes.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) {
-            return text
-        }
-        return normaliseFully(text)
+        guard let first = bytes.first, let last = bytes.last, first > 0x20, last > 0x20 else { return false }
+        return bytes.allSatisfy { $0 < 0x80 && $0 != 0x0D }
     }
 
     static func normaliseFully(_ text: String) -> String {
