@@ -14,6 +14,8 @@ public struct BaseURL: Sendable, Hashable, CustomStringConvertible {
     public let path: String
     /// `scheme://host[:port]`.
     public let origin: String
+    /// `origin` + `path`: what every URL of the API starts with.
+    let root: String
 
     /// - Throws: `PixiesetError.invalidRequest` unless `text` is an http(s)
     ///   URL with a host and no query, fragment or credentials.
@@ -34,9 +36,10 @@ public struct BaseURL: Sendable, Hashable, CustomStringConvertible {
         let showsPort = port.map { !(scheme == "http" && $0 == 80 || scheme == "https" && $0 == 443) } ?? false
         let bracketed = self.host.contains(":") ? "[\(self.host)]" : self.host
         origin = "\(scheme)://\(bracketed)\(showsPort ? ":\(port!)" : "")"
+        root = origin + path
     }
 
-    public var description: String { origin + path }
+    public var description: String { root }
 
     /// Whether this points at this machine (127.0.0.0/8, ::1, localhost):
     /// where a sandbox runs, and the only place `PXSCRIPT_NOW` is allowed.
@@ -47,7 +50,7 @@ public struct BaseURL: Sendable, Hashable, CustomStringConvertible {
     /// The URL of `segments` below the base, each percent-encoded as one
     /// segment, with a trailing slash where the API's path has one.
     public func url(_ segments: [String], trailingSlash: Bool = false, query: [(String, String)] = []) -> String {
-        var url = origin + path
+        var url = root
         for segment in segments { url += "/" + PercentEncoding.segment(segment) }
         if trailingSlash { url += "/" }
         if !query.isEmpty {
@@ -62,9 +65,8 @@ public struct BaseURL: Sendable, Hashable, CustomStringConvertible {
         // Every URL the client builds starts with exactly this base; answer
         // those without parsing (this runs on every request). Anything else
         // (explicit default ports, other spellings) gets the full comparison.
-        let prefix = origin + path
-        if url.hasPrefix(prefix) {
-            let next = url.dropFirst(prefix.count).first
+        if url.hasPrefix(root) {
+            let next = url.dropFirst(root.count).first
             if next == nil || next == "/" || next == "?" { return true }
         }
         guard let other = try? BaseURL(parsing: url.split(separator: "?", maxSplits: 1).first.map(String.init) ?? url) else {
