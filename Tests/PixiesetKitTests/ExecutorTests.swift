@@ -5,7 +5,8 @@ import Testing
 
 @Suite("The client's thread")
 struct ExecutorTests {
-    static func thread() -> UInt { UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(bitPattern: UInt(pthread_self())))) }
+    /// The current thread's id (`pthread_t` is an integer on Linux).
+    static func thread() -> UInt { UInt(pthread_self()) }
 
     @Test("the body, its child tasks and the code after each request run on the client's own event loop, not the shared pool")
     func oneThread() async throws {
