@@ -158,16 +158,18 @@ public struct WatchLoop: Sendable {
             case .tooOld:
                 try await store.skipEvents(ids, conversationID: id, reason: "max_age", detail: "older than max_age", at: now)
                 result.count("skipped")
-            case .failed(let message, _) where ["PAUSED", "SEND_CAP"].contains(PxError.parse(message).code):
-                // Not the handler's fault: its tries are not used up. Paused events wait
-                // for resume; capped ones for the next day (both still subject to max_age).
-                let capped = PxError.parse(message).code == "SEND_CAP"
-                let retryAt = capped ? StateStore.dayBounds(of: now, in: runtime.timeZone).end : now.addingTimeInterval(max(retryDelay, 0))
-                try await store.failEvents(
-                    ids, conversationID: id, reason: capped ? "cap" : "paused", traceback: "", retryAt: retryAt, countAttempt: false, at: now)
-                result.count(capped ? "capped" : "paused")
-                return result
             case .failed(let message, let traceback):
+                let code = PxError.parse(message).code
+                if code == "PAUSED" || code == "SEND_CAP" {
+                    // Not the handler's fault: its tries are not used up. Paused events wait
+                    // for resume; capped ones for the next day (both still subject to max_age).
+                    let capped = code == "SEND_CAP"
+                    let retryAt = capped ? StateStore.dayBounds(of: now, in: runtime.timeZone).end : now.addingTimeInterval(max(retryDelay, 0))
+                    try await store.failEvents(
+                        ids, conversationID: id, reason: capped ? "cap" : "paused", traceback: "", retryAt: retryAt, countAttempt: false, at: now)
+                    result.count(capped ? "capped" : "paused")
+                    return result
+                }
                 let parked = attempt >= maxAttempts
                 let retryAt = parked ? nil : now.addingTimeInterval(backoff(afterAttempt: attempt))
                 try await store.failEvents(ids, conversationID: id, reason: message, traceback: traceback, retryAt: retryAt, at: now)
