@@ -24,6 +24,7 @@ let package = Package(
                 .product(name: "StudioSandbox", package: root),
                 .product(name: "PixiesetModels", package: root),
                 .product(name: "LuaKit", package: root),
+                .product(name: "PXRuntime", package: root),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 "RawTable",

@@ -28,6 +28,11 @@ if arguments.dropFirst().first == "--run", arguments.count > 2 {
     try await runScriptBenchmarks(pxscriptPath: arguments[2])
     exit(0)
 }
+// `ClientBench --state [ROUNDS]`: the outbox alone, no HTTP.
+if arguments.dropFirst().first == "--state" {
+    try await runStateBenchmark(rounds: arguments.count > 2 ? Int(arguments[2]) ?? 5 : 5)
+    exit(0)
+}
 // `ClientBench --raw BASE_URL`: the plain loop alone, against a sandbox already running.
 if arguments.dropFirst().first == "--raw", arguments.count > 2 {
     try await runRawLoop(baseURL: arguments[2], rounds: arguments.count > 3 ? Int(arguments[3]) ?? 5 : 5)
