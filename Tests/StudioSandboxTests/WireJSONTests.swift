@@ -51,5 +51,9 @@ struct WireJSONTests {
         try expectSameBytes(Envelope(data: bare))
         try expectSameBytes(ConversationPage(data: [bare, bare], meta: nil))
         try expectSameBytes(ConversationPage(data: [], meta: PageMeta(currentPage: 3, perPage: 100, total: Int.max, lastPage: 1)))
+        // The client's send body and the outbox's copy of a message go through it too.
+        try expectSameBytes(SendMessageRequest(conversationID: "conv_1", content: text, attachmentIDs: ["att_1", "att_2"]))
+        try expectSameBytes(SendMessageRequest(conversationID: "conv_1", content: ""))
+        #expect(message.wireJSON == String(decoding: try JSONResponse.encoder.encode(message), as: UTF8.self))
     }
 }

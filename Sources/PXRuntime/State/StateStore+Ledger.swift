@@ -58,7 +58,6 @@ extension StateStore {
     /// events, together, so a crash never loses an event nor moves a mark
     /// past one that was not recorded.
     func record(_ poll: PollRecord, at: Date) throws {
-        let encoder = JSONEncoder()
         try pool.write { db in
             if let watermark = poll.watermark {
                 try db.execute(
@@ -75,7 +74,7 @@ extension StateStore {
                     """).execute(arguments: [id, mark])
             }
             for (message, state) in poll.events.map({ ($0, "received") }) + poll.history.map({ ($0, "skipped") }) {
-                let json = String(decoding: try encoder.encode(message), as: UTF8.self)
+                let json = message.wireJSON
                 try db.cachedStatement(sql: """
                     INSERT INTO event (message_id, conversation_id, sent_at, message_json, state, reason, received_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(message_id) DO NOTHING

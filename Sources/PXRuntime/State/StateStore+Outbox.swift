@@ -110,7 +110,7 @@ extension StateStore {
 
     /// The message is kept as API JSON, made here: inside the write, so on the database's thread.
     private static func recordSent(_ db: Database, _ entry: OutboxEntry, message: Message, at: Date, reconciled: Bool) throws {
-        let json = String(decoding: try JSONEncoder().encode(message), as: UTF8.self)
+        let json = message.wireJSON
         try db.cachedStatement(sql: "UPDATE send SET state = 'sent', message_id = ?, message_json = ?, sent_at = ? WHERE id = ?")
             .execute(arguments: [message.id, json, at.timeIntervalSince1970, entry.id])
         try journal(

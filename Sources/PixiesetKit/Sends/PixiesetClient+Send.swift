@@ -31,9 +31,10 @@ extension PixiesetClient {
     ) async throws -> SendOutcome {
         try Self.check(.conversation, intent.conversationID)
         for id in intent.attachmentIDs { try Self.check(.attachment, id) }
-        let body = try JSONEncoder().encode(
-            SendMessageRequest(conversationID: intent.conversationID, content: intent.content, attachmentIDs: intent.attachmentIDs))
-        let request = Request(method: .POST, url: configuration.baseURL.url(["conversation_messages"]), body: Array(body))
+        var body = JSONWriter(capacity: 128 + intent.content.utf8.count)
+        SendMessageRequest(conversationID: intent.conversationID, content: intent.content, attachmentIDs: intent.attachmentIDs)
+            .write(to: &body)
+        let request = Request(method: .POST, url: configuration.baseURL.url(["conversation_messages"]), body: body.bytes)
         let firstAttempt = now()
         return try await retrying("send to \(intent.conversationID)") { _ in
             switch await attemptOnce(request) {

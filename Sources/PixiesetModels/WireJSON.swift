@@ -1,14 +1,21 @@
-import PixiesetModels
-
-/// A wire model the sandbox writes with `JSONWriter`. Each `write` lists the
-/// fields in sorted order, with the same presence rules as the model's
-/// `encode(to:)` (null when that writes null, absent when that omits).
-protocol WireWritable {
+/// A wire model written with `JSONWriter`. Each `write` lists the fields in
+/// sorted order, with the same presence rules as the model's `encode(to:)`
+/// (null when that writes null, absent when that omits).
+public protocol WireWritable {
     func write(to writer: inout JSONWriter)
 }
 
+extension WireWritable {
+    /// The value as JSON text (what `JSONEncoder` with sorted keys writes).
+    public var wireJSON: String {
+        var writer = JSONWriter(capacity: 512)
+        write(to: &writer)
+        return String(decoding: writer.bytes, as: UTF8.self)
+    }
+}
+
 extension Envelope: WireWritable where Payload: WireWritable {
-    func write(to writer: inout JSONWriter) {
+    public func write(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.key("data")
         data.write(to: &writer)
@@ -17,7 +24,7 @@ extension Envelope: WireWritable where Payload: WireWritable {
 }
 
 extension Array: WireWritable where Element: WireWritable {
-    func write(to writer: inout JSONWriter) {
+    public func write(to writer: inout JSONWriter) {
         writer.beginArray()
         for item in self {
             writer.element()
@@ -28,7 +35,7 @@ extension Array: WireWritable where Element: WireWritable {
 }
 
 extension ConversationPage: WireWritable {
-    func write(to writer: inout JSONWriter) {
+    public func write(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.key("data")
         data.write(to: &writer)
@@ -41,7 +48,7 @@ extension ConversationPage: WireWritable {
 }
 
 extension PageMeta: WireWritable {
-    func write(to writer: inout JSONWriter) {
+    public func write(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.key("current_page"); writer.int(currentPage)
         writer.key("last_page"); writer.int(lastPage)
@@ -52,7 +59,7 @@ extension PageMeta: WireWritable {
 }
 
 extension Conversation: WireWritable {
-    func write(to writer: inout JSONWriter) {
+    public func write(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.key("client_id"); writer.string(clientID)
         if let createdAt { writer.key("created_at"); writer.string(createdAt.text) }
@@ -69,7 +76,7 @@ extension Conversation: WireWritable {
 }
 
 extension Participant: WireWritable {
-    func write(to writer: inout JSONWriter) {
+    public func write(to writer: inout JSONWriter) {
         writer.beginObject()
         if let avatarColor { writer.key("avatar_color"); writer.int(avatarColor) }
         writer.key("email"); writer.string(email)
@@ -81,7 +88,7 @@ extension Participant: WireWritable {
 }
 
 extension Message: WireWritable {
-    func write(to writer: inout JSONWriter) {
+    public func write(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.key("attachments"); attachments.write(to: &writer)
         writer.key("content"); writer.string(content)
@@ -96,13 +103,29 @@ extension Message: WireWritable {
 }
 
 extension Attachment: WireWritable {
-    func write(to writer: inout JSONWriter) {
+    public func write(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.key("content_type"); writer.string(contentType)
         writer.key("file_size"); writer.int(fileSize)
         writer.key("filename"); writer.string(filename)
         writer.key("id"); writer.string(id)
         writer.key("url"); writer.string(url)
+        writer.endObject()
+    }
+}
+
+extension SendMessageRequest: WireWritable {
+    public func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("attachment_ids")
+        writer.beginArray()
+        for id in attachmentIDs {
+            writer.element()
+            writer.string(id)
+        }
+        writer.endArray()
+        writer.key("content"); writer.string(content)
+        writer.key("conversation_id"); writer.string(conversationID)
         writer.endObject()
     }
 }

@@ -1,45 +1,47 @@
 /// Writes JSON straight into bytes.
 ///
-/// The sandbox's hot answers (lists and conversations) go through this
-/// instead of `JSONEncoder`, which spent 40% of a list request in generic
-/// `Codable` dispatch. Output is byte for byte what `JSONResponse`'s encoder
-/// writes (sorted keys, `/` unescaped, Foundation's escapes), and
-/// `WireJSONTests` holds the two to that over the whole demo data.
-struct JSONWriter {
-    private(set) var bytes: [UInt8] = []
+/// The sandbox's hot answers (lists and conversations) and the client's
+/// per-send JSON (the request body, the message kept in the outbox) go
+/// through this instead of `JSONEncoder`, which spent 40% of a list request
+/// in generic `Codable` dispatch. Output is byte for byte what a
+/// `JSONEncoder` with sorted keys and unescaped slashes writes (Foundation's
+/// escapes), and `WireJSONTests` holds the two to that over the whole demo
+/// data.
+public struct JSONWriter {
+    public private(set) var bytes: [UInt8] = []
     /// Whether the next key or element is the first of its container.
     private var first = true
 
-    init(capacity: Int = 4096) { bytes.reserveCapacity(capacity) }
+    public init(capacity: Int = 4096) { bytes.reserveCapacity(capacity) }
 
-    mutating func beginObject() {
+    public mutating func beginObject() {
         bytes.append(UInt8(ascii: "{"))
         first = true
     }
 
-    mutating func endObject() {
+    public mutating func endObject() {
         bytes.append(UInt8(ascii: "}"))
         first = false
     }
 
-    mutating func beginArray() {
+    public mutating func beginArray() {
         bytes.append(UInt8(ascii: "["))
         first = true
     }
 
-    mutating func endArray() {
+    public mutating func endArray() {
         bytes.append(UInt8(ascii: "]"))
         first = false
     }
 
     /// Starts the next array element.
-    mutating func element() {
+    public mutating func element() {
         if !first { bytes.append(UInt8(ascii: ",")) }
         first = false
     }
 
     /// Writes `"key":`; keys are the API's field names, plain ASCII.
-    mutating func key(_ key: StaticString) {
+    public mutating func key(_ key: StaticString) {
         if !first { bytes.append(UInt8(ascii: ",")) }
         first = false
         bytes.append(UInt8(ascii: "\""))
@@ -47,17 +49,17 @@ struct JSONWriter {
         bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
     }
 
-    mutating func null() { bytes.append(contentsOf: [110, 117, 108, 108]) }
+    public mutating func null() { bytes.append(contentsOf: [110, 117, 108, 108]) }
 
-    mutating func int(_ value: Int) {
+    public mutating func int(_ value: Int) {
         bytes.append(contentsOf: String(value).utf8)
     }
 
-    mutating func int(_ value: Int?) {
+    public mutating func int(_ value: Int?) {
         if let value { int(value) } else { null() }
     }
 
-    mutating func string(_ value: String?) {
+    public mutating func string(_ value: String?) {
         guard let value else { return null() }
         bytes.append(UInt8(ascii: "\""))
         var text = value
