@@ -3,14 +3,15 @@ import Synchronization
 
 /// Writes of the outbox and the ledger, grouped into shared commits.
 ///
-/// The first writer to arrive leads: it lets the writes that are ready at
-/// the same moment get in line (one `Task.yield`), then commits everything
-/// queued in one transaction on GRDB's writer thread, each write in its own
-/// savepoint (one refused write does not undo the others), and keeps
-/// committing until nothing waits. Writers that arrive meanwhile wait and
-/// are resumed once their commit is on disk. Meanwhile the leader's own
-/// thread (the client's event loop, decision 0006) goes on with other
-/// sends. A bulk run at concurrency 8 so pays one commit for several sends.
+/// Writers queue their write and wait. The first write to find the queue
+/// idle starts a drain on GRDB's writer thread; the drain commits
+/// everything queued in one transaction (one refused write does not undo
+/// the others: see `commit`), resumes those writers,
+/// and keeps committing until nothing waits. Writes that arrive while a
+/// commit runs (or while the drain is on its way to the writer thread) go
+/// into the next one, so a bulk run at concurrency 8 pays one commit for
+/// several sends, and the commits follow one another on the writer thread
+/// without returning to the writers' thread in between (decision 0006).
 ///
 /// A write that nobody needs to wait for (a send's outcome: should it be
 /// lost, the next run finds the message in the conversation) is `deferred`:
@@ -28,7 +29,8 @@ final class GroupCommit: Sendable {
 
     private struct Queue {
         var waiting: [Waiter] = []
-        var leading = false
+        /// A drain is running or on its way to the writer thread.
+        var draining = false
         var flushScheduled = false
     }
 
@@ -44,31 +46,16 @@ final class GroupCommit: Sendable {
     /// before it; returns once that transaction is committed.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let value = Mutex<T?>(nil)
-        let failure = Mutex<(any Error)?>(nil)
-        let run: @Sendable (Database) throws -> Void = { db in
-            let result = try body(db)
-            value.withLock { $0 = result }
-        }
-        if takeLead() {
-            // Writes that are ready at the same moment (other sends whose
-            // answers came in together) get in line before the commit.
-            await Task.yield()
-            queue.withLock { $0.waiting.append(Waiter(run: run, finish: { error in failure.withLock { $0 = error } })) }
-            await drain()
-        } else {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let waiter = Waiter(run: run, finish: { error in
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            enqueue(Waiter(
+                run: { db in
+                    let result = try body(db)
+                    value.withLock { $0 = result }
+                },
+                finish: { error in
                     if let error { continuation.resume(throwing: error) } else { continuation.resume() }
-                })
-                let leads = queue.withLock { queue in
-                    queue.waiting.append(waiter)
-                    return Self.lead(&queue)
-                }
-                // The leader finished between the two looks: this caller leads now.
-                if leads { Task { await self.drain() } }
-            }
+                }))
         }
-        if let error = failure.withLock({ $0 }) { throw error }
         guard let result = value.withLock({ $0 }) else { throw StateError("a state write did not run") }
         return result
     }
@@ -80,16 +67,18 @@ final class GroupCommit: Sendable {
         let waiter = Waiter(run: body, finish: { error in if let error { ifFailed(error) } })
         let schedules = queue.withLock { queue in
             queue.waiting.append(waiter)
-            if queue.leading || queue.flushScheduled { return false }
+            if queue.draining || queue.flushScheduled { return false }
             queue.flushScheduled = true
             return true
         }
         guard schedules else { return }
-        // Rare (nothing else wrote within the delay), so a blocking commit on a shared thread is fine.
         Task {
             try? await Task.sleep(for: Self.flushDelay)
-            queue.withLock { $0.flushScheduled = false }
-            flushNow()
+            let starts = queue.withLock { queue in
+                queue.flushScheduled = false
+                return !queue.waiting.isEmpty && Self.startDraining(&queue)
+            }
+            if starts { startDrain() }
         }
     }
 
@@ -98,36 +87,49 @@ final class GroupCommit: Sendable {
         try await write { _ in }
     }
 
-    /// `flush`, blocking the calling thread (for `close`).
+    /// `flush`, blocking the calling thread (for `close`): a drain already
+    /// under way runs first, as the writer thread takes one job at a time.
     func flushNow() {
-        let leads = queue.withLock { queue in queue.waiting.isEmpty ? false : Self.lead(&queue) }
-        if leads { drainNow() }
+        let pending = queue.withLock { !$0.waiting.isEmpty || $0.draining }
+        if pending { try? pool.writeWithoutTransaction { db in drain(db) } }
     }
 
-    private static func lead(_ queue: inout Queue) -> Bool {
-        if queue.leading { return false }
-        queue.leading = true
+    private func enqueue(_ waiter: Waiter) {
+        let starts = queue.withLock { queue in
+            queue.waiting.append(waiter)
+            return Self.startDraining(&queue)
+        }
+        if starts { startDrain() }
+    }
+
+    private static func startDraining(_ queue: inout Queue) -> Bool {
+        if queue.draining { return false }
+        queue.draining = true
         return true
     }
 
-    private func takeLead() -> Bool { queue.withLock { Self.lead(&$0) } }
-
-    /// Commits batches until nothing waits, then gives up the lead.
-    private func drain() async {
-        while let batch = nextBatch() { await commit(batch) }
+    private func startDrain() {
+        pool.asyncWriteWithoutTransaction { db in self.drain(db) }
     }
 
-    private func drainNow() {
+    /// On the writer thread: one transaction per batch until nothing waits.
+    private func drain(_ db: Database) {
         while let batch = nextBatch() {
-            Self.finish(batch, Result { try pool.write { db in try Self.perform(batch, in: db) } })
+            let outcome = Self.commit(batch, in: db)
+            for (index, waiter) in batch.enumerated() {
+                switch outcome {
+                case .success(let errors): waiter.finish(errors[index])
+                case .failure(let error): waiter.finish(error)
+                }
+            }
         }
     }
 
-    /// What waits, or nil (and the lead given up) when nothing does.
+    /// What waits, or nil (and the drain over) when nothing does.
     private func nextBatch() -> [Waiter]? {
         queue.withLock { queue in
             if queue.waiting.isEmpty {
-                queue.leading = false
+                queue.draining = false
                 return nil
             }
             defer { queue.waiting = [] }
@@ -135,34 +137,37 @@ final class GroupCommit: Sendable {
         }
     }
 
-    /// One transaction for `batch`, on the database's writer thread.
-    private func commit(_ batch: [Waiter]) async {
-        let outcome: Result<[(any Error)?], any Error>
-        do {
-            outcome = .success(try await pool.write { db in try Self.perform(batch, in: db) })
-        } catch {
-            outcome = .failure(error)
-        }
-        Self.finish(batch, outcome)
-    }
-
-    /// Each waiter hears how it ended: the transaction's failure, else its own.
-    private static func finish(_ batch: [Waiter], _ outcome: Result<[(any Error)?], any Error>) {
-        for (index, waiter) in batch.enumerated() {
-            switch outcome {
-            case .success(let errors): waiter.finish(errors[index])
-            case .failure(let error): waiter.finish(error)
+    /// One transaction for `batch`: each write's error, or the transaction's.
+    ///
+    /// Writes are almost never refused, so the batch first runs straight,
+    /// with no savepoint per write. A write that throws undoes that whole
+    /// attempt; the batch then runs again with a savepoint around each
+    /// write, so the refused one is undone alone. (Every write is a pure
+    /// function of the database, so running it twice is safe.)
+    private static func commit(_ batch: [Waiter], in db: Database) -> Result<[(any Error)?], any Error> {
+        let straight = Result {
+            try db.inTransaction {
+                for waiter in batch { try waiter.run(db) }
+                return .commit
             }
         }
+        switch straight {
+        case .success: return .success(Array(repeating: nil, count: batch.count))
+        case .failure(let error) where batch.count == 1: return .failure(error)
+        case .failure: break
+        }
+        return Result {
+            var errors: [(any Error)?] = []
+            try db.inTransaction {
+                errors = try eachInSavepoint(batch, db)
+                return .commit
+            }
+            return errors
+        }
     }
 
-    /// Runs `batch` in the open transaction; returns each write's error.
-    private static func perform(_ batch: [Waiter], in db: Database) throws -> [(any Error)?] {
-        // Alone, a write's error rolls the whole transaction back: no savepoint needed.
-        if batch.count == 1 {
-            try batch[0].run(db)
-            return [nil]
-        }
+    /// Runs `batch` in the open transaction, each write in a savepoint; returns each write's error.
+    private static func eachInSavepoint(_ batch: [Waiter], _ db: Database) throws -> [(any Error)?] {
         // Prepared once per connection (GRDB's inSavepoint parses its SQL each time).
         let begin = try db.cachedStatement(sql: "SAVEPOINT groupcommit")
         let release = try db.cachedStatement(sql: "RELEASE SAVEPOINT groupcommit")
