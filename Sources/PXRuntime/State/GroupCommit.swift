@@ -46,6 +46,10 @@ final class GroupCommit: Sendable {
     /// before it; returns once that transaction is committed.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let value = Mutex<T?>(nil)
+        // A write that would start a drain first lets the writes that are
+        // ready at the same moment on this thread (other sends whose answers
+        // came in together) get in line, so they share its commit.
+        if !queue.withLock({ $0.draining }) { await Task.yield() }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             enqueue(Waiter(
                 run: { db in
