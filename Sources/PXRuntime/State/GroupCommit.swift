@@ -4,14 +4,15 @@ import Synchronization
 /// Writes of the outbox and the ledger, grouped into shared commits.
 ///
 /// Writers queue their write and wait. The first write to find the queue
-/// idle starts a drain on GRDB's writer thread; the drain commits
-/// everything queued in one transaction (one refused write does not undo
-/// the others: see `commit`), resumes those writers,
-/// and keeps committing until nothing waits. Writes that arrive while a
-/// commit runs (or while the drain is on its way to the writer thread) go
-/// into the next one, so a bulk run at concurrency 8 pays one commit for
-/// several sends, and the commits follow one another on the writer thread
-/// without returning to the writers' thread in between (decision 0006).
+/// idle lets the writes ready at the same moment on its thread get in line
+/// (one `Task.yield`), then starts a drain on GRDB's writer thread. The
+/// drain commits everything queued in one transaction (one refused write
+/// does not undo the others: see `commit`), resumes those writers, and
+/// keeps committing until nothing waits. Writes that arrive while a commit
+/// runs (or while the drain is on its way to the writer thread) go into the
+/// next one, so a bulk run at concurrency 8 pays one commit for several
+/// sends, and the commits follow one another on the writer thread without
+/// returning to the writers' thread in between (decisions 0005, 0006).
 ///
 /// A write that nobody needs to wait for (a send's outcome: should it be
 /// lost, the next run finds the message in the conversation) is `deferred`:
