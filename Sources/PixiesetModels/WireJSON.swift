@@ -14,6 +14,10 @@ extension WireWritable {
     }
 }
 
+extension String: WireWritable {
+    public func write(to writer: inout JSONWriter) { writer.string(self) }
+}
+
 extension Envelope: WireWritable where Payload: WireWritable {
     public func write(to writer: inout JSONWriter) {
         writer.beginObject()
@@ -117,13 +121,7 @@ extension Attachment: WireWritable {
 extension SendMessageRequest: WireWritable {
     public func write(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.key("attachment_ids")
-        writer.beginArray()
-        for id in attachmentIDs {
-            writer.element()
-            writer.string(id)
-        }
-        writer.endArray()
+        writer.key("attachment_ids"); attachmentIDs.write(to: &writer)
         writer.key("content"); writer.string(content)
         writer.key("conversation_id"); writer.string(conversationID)
         writer.endObject()

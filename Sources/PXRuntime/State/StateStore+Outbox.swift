@@ -64,8 +64,8 @@ extension StateStore {
                                   state, attempted_at, day)
                 VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)
                 """).execute(arguments: [
-                    intent.conversationID, key, explicitKey, intent.content, Self.json(intent.attachmentIDs),
-                    Self.json(intent.attachmentNames), now.timeIntervalSince1970, day,
+                    intent.conversationID, key, explicitKey, intent.content, intent.attachmentIDs.wireJSON,
+                    intent.attachmentNames.wireJSON, now.timeIntervalSince1970, day,
                 ])
             let entry = OutboxEntry(id: db.lastInsertedRowID, intent: intent, key: key, explicitKey: explicitKey, attemptedAt: now, day: day)
             return .proceed(entry)
@@ -161,11 +161,6 @@ extension StateStore {
     /// Sends counted for `day`.
     public func sendCount(day: String) throws -> Int {
         try pool.read { db in try Int.fetchOne(db, sql: "SELECT count FROM daily_sends WHERE day = ?", arguments: [day]) ?? 0 }
-    }
-
-    static func json(_ strings: [String]) -> String {
-        if strings.isEmpty { return "[]" }  // most sends have no attachments
-        return (try? String(decoding: JSONEncoder().encode(strings), as: UTF8.self)) ?? "[]"
     }
 
     static func strings(_ text: String) -> [String] {
