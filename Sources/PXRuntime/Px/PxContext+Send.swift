@@ -55,7 +55,7 @@ extension PxContext {
         let day = capDay(now)
         // With files to upload, looked up first, so a skipped send uploads nothing.
         if request.attachments.contains(where: { if case .file = $0 { true } else { false } }),
-           let first = try await store.sentMessage(conversationID: request.conversationID, key: key, explicitKey: explicit, now: now)
+           let first = try store.sentMessage(conversationID: request.conversationID, key: key, explicitKey: explicit, now: now)
         {
             return try await skipped(request, key: key, messageJSON: first, at: now)
         }
@@ -82,9 +82,10 @@ extension PxContext {
         do {
             // Other sends' messages are read only if this one's outcome is unknown.
             outcome = try await client.send(
-                intent, excludingFrom: { [store] in try await store.matchedMessageIDs(in: intent.conversationID) }, now: { [clock] in clock.now() })
+                intent, excludingFrom: { [store] in try store.matchedMessageIDs(in: intent.conversationID) }, now: { [clock] in clock.now() })
         } catch {
             if case PixiesetError.sendPending = error {
+                store.leavePending(entry)
                 try? await store.journal("pending", conversationID: request.conversationID, detail: "\(error)", at: clock.now())
             } else {
                 try? await store.abandonSend(entry, reason: "\(error)", at: clock.now())
@@ -177,14 +178,18 @@ extension PxContext {
     /// Settles sends an earlier run left pending (SPEC §6): each is looked
     /// for in its conversation; found, it is recorded as sent; not found, it
     /// is forgotten (the script may send it again). A check that fails
-    /// stops the run before the script starts.
+    /// stops the run before the script starts. Pending sends of a process
+    /// still sending on this state are left to it: claiming waits for the
+    /// send lease.
     func reconcilePending() async throws {
-        for entry in try store.pendingSends() {
-            let matched = try await store.matchedMessageIDs(in: entry.intent.conversationID)
+        let claimed = try await store.claimPendingSends()
+        for (index, entry) in claimed.enumerated() {
+            let matched = try store.matchedMessageIDs(in: entry.intent.conversationID)
             let found: Message?
             do {
                 found = try await client.reconcile(entry.intent, since: entry.attemptedAt, excluding: matched)
             } catch {
+                for unsettled in claimed[index...] { store.leavePending(unsettled) }
                 throw RuntimeError.unavailable(
                     "a send to \(entry.intent.conversationID) from an interrupted run could not be checked (\(error)); "
                         + "nothing was run, so it cannot be sent twice: try again later")

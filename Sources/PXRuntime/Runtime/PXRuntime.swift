@@ -28,7 +28,7 @@ public actor PXRuntime {
         do {
             let policy = try FilePolicy(
                 scriptFolder: folder.isEmpty ? "." : folder, granted: options.allowRead,
-                denied: [store.path, store.path + "-wal", store.path + "-shm"] + (ConfigFile.defaultPath(environment: options.environment).map { [$0] } ?? []))
+                denied: [store.path] + StateStore.companionFiles(of: store.path) + (ConfigFile.defaultPath(environment: options.environment).map { [$0] } ?? []))
             lua = try LuaState(limits: options.limits)
             context = PxContext(client: client, store: store, options: options, clock: clock, logger: logger, policy: policy)
         } catch {

@@ -16,6 +16,8 @@ public final class StateStore: Sendable {
     let pool: DatabasePool
     /// The outbox's and the ledger's writes, grouped into shared commits.
     let writes: GroupCommit
+    /// Sends: the lease, the log and the holder's view (decision 0007).
+    let outbox: Outbox
     public let path: String
 
     /// Opens the state at `path`, creating it (and its folder) when missing.
@@ -44,6 +46,7 @@ public final class StateStore: Sendable {
             }
             try StateStore.migrator.migrate(pool)
             writes = GroupCommit(pool: pool)
+            outbox = Outbox(statePath: path, pool: pool, writes: writes)
         } catch let error as StateError {
             throw error
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
@@ -70,16 +73,29 @@ public final class StateStore: Sendable {
     /// A consistent copy of this state at `path` (for `--dry-run`, which
     /// must leave the real state untouched). The corresponding SQLite
     /// feature is the online backup API.
+    ///
+    /// An outbox log left by a killed run goes with it, so the copy replays
+    /// it as the real state would.
     public func copy(to path: String) throws -> StateStore {
         let copy = try StateStore(path: path)
         try pool.backup(to: copy.pool)
+        if let log = FileManager.default.contents(atPath: self.path + "-outbox") {
+            try log.write(to: URL(fileURLWithPath: path + "-outbox"))
+        }
         return copy
     }
 
-    /// Commits what is still queued (outcomes of sends), then closes the file.
+    /// Commits what is still queued (outcomes of sends), lets the send
+    /// lease go, then closes the file.
     public func close() throws {
         writes.flushNow()
+        outbox.closeNow()
         try pool.close()
+    }
+
+    /// The files beside the state file: SQLite's and the outbox's.
+    public static func companionFiles(of path: String) -> [String] {
+        [path + "-wal", path + "-shm"] + Outbox.files(statePath: path)
     }
 }
 

@@ -1,0 +1,424 @@
+import Foundation
+import GRDB
+import PixiesetKit
+import PixiesetModels
+import Synchronization
+
+/// The outbox of one state file (SPEC §6 "Durable state"): every send is
+/// recorded before its request, checked against its key and the daily cap,
+/// and its outcome recorded after.
+///
+/// A process sends only while it holds the state's `SendLease`. The holder
+/// keeps its own sends in memory (`View`), so a key or the cap is checked
+/// there and against the file, with no commit; each change is appended to
+/// the `OutboxLog` (one `write(2)`, on disk before the request leaves) and
+/// folded into the state file in batches, at most `foldDelay` later. When
+/// nothing is in flight and everything is folded, the holder lets the lease
+/// go; whoever takes it next replays what a dead holder left in its log.
+/// Decision 0007 explains the design and what it costs.
+final class Outbox: Sendable {
+    /// A send of the current lease, by conversation and key.
+    private struct SendKey: Hashable {
+        let conversationID: String
+        let key: String
+    }
+
+    private struct Held {
+        let id: Int64
+        let day: String
+        /// The first message's API JSON and when it was recorded, once sent.
+        var sent: (json: String, messageID: String, at: Date)?
+    }
+
+    /// What the holder knows; guarded by `view`'s lock, with the lease and the log.
+    private struct View {
+        var held = false
+        var closed = false
+        var log: OutboxLog?
+        var sends: [SendKey: Held] = [:]
+        /// Sends counted per day: the file's count when first asked, plus this lease's changes.
+        var counts: [String: Int] = [:]
+        var nextID: Int64 = 1
+        /// Reserved sends without an outcome yet (and pending sends claimed for reconciliation).
+        var inFlight = 0
+        /// Appended to the log, not yet in the state file.
+        var unfolded: [OutboxRecord] = []
+        var foldScheduled = false
+    }
+
+    /// How long a change may stay in the log only: the outbox's commits are
+    /// this far apart at most while sends go on, and the lease is let go
+    /// this long after the last outcome.
+    static let foldDelay: Duration = .milliseconds(50)
+
+    private let pool: DatabasePool
+    private let writes: GroupCommit
+    private let lease: SendLease
+    private let logPath: String
+    private let view = Mutex(View())
+    /// Taken while the lease is being taken, so this process does it once.
+    private let acquisition = Mutex(())
+
+    init(statePath: String, pool: DatabasePool, writes: GroupCommit) {
+        self.pool = pool
+        self.writes = writes
+        lease = SendLease(statePath: statePath)
+        logPath = statePath + "-outbox"
+    }
+
+    /// The files beside the state that belong to the outbox (kept from scripts by the file policy).
+    static func files(statePath: String) -> [String] { [statePath + "-outbox", statePath + "-sends.lock"] }
+
+    // MARK: Sending
+
+    /// Records the intent of a send (SPEC §6), or says why it must not be made.
+    func reserve(
+        _ intent: SendIntent, key: String, explicitKey: Bool, now: Date, day: String, cap: Int, window: TimeInterval
+    ) async throws -> SendReservation {
+        while true {
+            try await acquire()
+            // A lease taken for a send that is refused is let go after the next fold.
+            defer { scheduleFold() }
+            let reservation = try view.withLock { view -> SendReservation? in
+                guard view.held, let log = view.log else { return nil }  // let go meanwhile: take it again
+                let sendKey = SendKey(conversationID: intent.conversationID, key: key)
+                switch try lookup(sendKey, explicitKey: explicitKey, now: now, window: window, view, checkingPause: true) {
+                case .pending: return .inFlight
+                case .sent(let json): return .alreadySent(messageJSON: json)
+                case nil: break
+                }
+                let used = try count(day, &view)
+                guard used < cap else { throw SendRefusal.cap(limit: cap, day: day) }
+                let entry = OutboxEntry(id: view.nextID, intent: intent, key: key, explicitKey: explicitKey, attemptedAt: now, day: day)
+                try log.append(.intent(entry))
+                view.nextID += 1
+                view.counts[day] = used + 1
+                view.sends[sendKey] = Held(id: entry.id, day: day)
+                view.inFlight += 1
+                view.unfolded.append(.intent(entry))
+                return .proceed(entry)
+            }
+            if let reservation { return reservation }
+        }
+    }
+
+    /// Records that the studio has `message` for `entry`.
+    func sent(_ entry: OutboxEntry, message: Message, at: Date, reconciled: Bool) throws {
+        let json = message.wireJSON
+        let record = OutboxRecord.sent(
+            id: entry.id, conversationID: entry.intent.conversationID, key: entry.key, messageID: message.id, messageJSON: json, at: at,
+            reconciled: reconciled)
+        try settle(entry, record) { view in
+            view.sends[SendKey(conversationID: entry.intent.conversationID, key: entry.key)] = Held(
+                id: entry.id, day: entry.day, sent: (json, message.id, at))
+        }
+    }
+
+    /// Forgets a send that surely did not happen and gives its place under the cap back.
+    func abandon(_ entry: OutboxEntry, reason: String, at: Date) throws {
+        let record = OutboxRecord.abandoned(id: entry.id, conversationID: entry.intent.conversationID, day: entry.day, reason: reason, at: at)
+        try settle(entry, record) { view in
+            let sendKey = SendKey(conversationID: entry.intent.conversationID, key: entry.key)
+            if view.sends[sendKey]?.id == entry.id { view.sends[sendKey] = nil }
+            view.counts[entry.day] = max(try count(entry.day, &view) - 1, 0)
+        }
+    }
+
+    /// A send whose outcome stays unknown: it stays pending in the state
+    /// file, for the next holder of the lease to reconcile.
+    func leavePending(_ entry: OutboxEntry) {
+        view.withLock { $0.inFlight -= 1 }
+        scheduleFold()
+    }
+
+    private func settle(_ entry: OutboxEntry, _ record: OutboxRecord, _ update: (inout View) throws -> Void) throws {
+        try view.withLock { view in
+            guard view.held, let log = view.log else {
+                throw StateError("the outcome of send \(entry.id) came after the state was closed")
+            }
+            try update(&view)
+            try log.append(record)
+            view.unfolded.append(record)
+            view.inFlight -= 1
+        }
+        scheduleFold()
+    }
+
+    /// The first message sent under `key` to the conversation (API JSON)
+    /// while it still blocks a new send, from this lease's sends or the file.
+    func sentMessage(conversationID: String, key: String, explicitKey: Bool, now: Date, window: TimeInterval) throws -> String? {
+        try view.withLock { view in
+            if case .sent(let json) = try lookup(
+                SendKey(conversationID: conversationID, key: key), explicitKey: explicitKey, now: now, window: window, view)
+            {
+                return json
+            }
+            return nil
+        }
+    }
+
+    /// Ids of the conversation's messages already matched to sends.
+    func matchedMessageIDs(in conversationID: String) throws -> Set<String> {
+        let mine = view.withLock { view in
+            view.sends.compactMap { $0.key.conversationID == conversationID ? $0.value.sent?.messageID : nil }
+        }
+        let filed = try pool.read { db in try StateStore.matchedMessageIDs(db, in: conversationID) }
+        return filed.union(mine)
+    }
+
+    private enum Found { case pending, sent(String) }
+
+    /// What blocks a send under `key`: this lease's own sends first, then
+    /// the file's. With `checkingPause`, a paused state throws (`pause` is
+    /// read from the file each time, so it holds at once for every process).
+    private func lookup(
+        _ sendKey: SendKey, explicitKey: Bool, now: Date, window: TimeInterval, _ view: View, checkingPause: Bool = false
+    ) throws -> Found? {
+        let since = now.timeIntervalSince1970 - window
+        let mine = view.sends[sendKey]
+        let (paused, earlier) = try pool.unsafeRead { db in
+            let paused = checkingPause ? try StateStore.isPaused(db) : false
+            guard mine == nil else { return (paused, [Row]()) }
+            return (paused, try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT state, message_json, sent_at FROM send WHERE conversation_id = ? AND send_key = ? ORDER BY id"),
+                arguments: [sendKey.conversationID, sendKey.key]))
+        }
+        if paused { throw SendRefusal.paused }
+        if let mine {
+            guard let sent = mine.sent else { return .pending }
+            if explicitKey || sent.at.timeIntervalSince1970 >= since { return .sent(sent.json) }
+            return nil
+        }
+        for row in earlier {
+            let state: String = row["state"]
+            if state == "pending" { return .pending }
+            let sentAt: Double = row["sent_at"] ?? 0
+            if explicitKey || sentAt >= since { return .sent(row["message_json"] ?? "{}") }
+        }
+        return nil
+    }
+
+    /// Sends counted for `day`; asked of the file once per lease (nobody else counts while it is held).
+    private func count(_ day: String, _ view: inout View) throws -> Int {
+        if let known = view.counts[day] { return known }
+        let filed = try pool.unsafeRead { db in
+            try Int.fetchOne(db.cachedStatement(sql: "SELECT count FROM daily_sends WHERE day = ?"), arguments: [day]) ?? 0
+        }
+        view.counts[day] = filed
+        return filed
+    }
+
+    // MARK: Reconciliation
+
+    /// Takes the lease and returns the pending sends in the file, which no
+    /// live process is making any more: a holder reconciles before it lets
+    /// go. Each is in flight until `sent` or `abandon` settles it.
+    func claimPending() async throws -> [OutboxEntry] {
+        try await acquire()
+        let pending = try filedPendingSends()
+        let claimed = view.withLock { view -> [OutboxEntry] in
+            let mine = Set(view.sends.values.map(\.id))
+            let claimed = pending.filter { !mine.contains($0.id) }
+            for entry in claimed {
+                view.sends[SendKey(conversationID: entry.intent.conversationID, key: entry.key)] = Held(id: entry.id, day: entry.day)
+            }
+            view.inFlight += claimed.count
+            return claimed
+        }
+        scheduleFold()
+        return claimed
+    }
+
+    private func filedPendingSends() throws -> [OutboxEntry] {
+        try pool.read { db in try StateStore.pendingSends(db) }
+    }
+
+    // MARK: The lease
+
+    /// Holds the lease on return, waiting (with backoff) while another process has it.
+    private func acquire() async throws {
+        var delay: Duration = .milliseconds(1)
+        while try !takeLease() {
+            try await Task.sleep(for: delay)
+            delay = min(delay * 2, .milliseconds(50))
+        }
+    }
+
+    /// Whether the lease is held, taking it if it is free: the flock, then
+    /// (in one transaction) what a dead holder left and the next row id,
+    /// then a fresh log. Done on the caller's thread: it is a short write,
+    /// and a hop to another thread would cost more.
+    private func takeLease() throws -> Bool {
+        try acquisition.withLock { _ in
+            let held = try view.withLock { view in
+                if view.closed { throw StateError("the state was closed") }
+                return view.held
+            }
+            if held { return true }
+            guard try view.withLock({ _ in try lease.tryAcquire() }) else { return false }
+            do {
+                let nextID = try pool.write { [logPath] db in
+                    try Self.replay(logPath, db)
+                    return (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM send") ?? 0) + 1
+                }
+                let log = try OutboxLog(path: logPath)
+                view.withLock { view in view = View(held: true, log: log, nextID: nextID) }
+                return true
+            } catch {
+                view.withLock { _ in lease.release() }
+                throw error
+            }
+        }
+    }
+
+    /// Lets the lease go when nothing is in flight or waiting to be folded.
+    private func releaseIfIdle(_ view: inout View) {
+        guard view.held, view.inFlight == 0, view.unfolded.isEmpty else { return }
+        view.log?.discard()
+        lease.release()
+        view = View(closed: view.closed)
+    }
+
+    // MARK: Folding into the state file
+
+    private func scheduleFold() {
+        let schedules = view.withLock { view in
+            if view.foldScheduled { return false }
+            view.foldScheduled = true
+            return true
+        }
+        guard schedules else { return }
+        Task {
+            try? await Task.sleep(for: Self.foldDelay)
+            view.withLock { $0.foldScheduled = false }
+            try? await flush()
+        }
+    }
+
+    /// What a fold writes: records appended to the log up to `end`.
+    private struct Batch {
+        let records: [OutboxRecord]
+        let end: Int
+        let generation: String
+    }
+
+    /// Folds everything appended so far into the state file and returns
+    /// once it is committed (then lets the lease go if idle).
+    func flush() async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            pool.asyncWriteWithoutTransaction { db in
+                do {
+                    try self.fold(db)
+                    continuation.resume()
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+
+    /// On GRDB's writer thread, so folds, `close` and the other state
+    /// writes take turns: the records appended so far, in one transaction
+    /// with the log's marker; then the lease goes if nothing is left to do.
+    private func fold(_ db: Database) throws {
+        let batch = view.withLock { view -> Batch? in
+            guard view.held, let log = view.log else { return nil }
+            if view.unfolded.isEmpty {
+                releaseIfIdle(&view)
+                return nil
+            }
+            defer { view.unfolded = [] }
+            return Batch(records: view.unfolded, end: log.end, generation: log.generation)
+        }
+        guard let batch else { return }
+        do {
+            try db.inTransaction {
+                try Self.apply(batch.records, db)
+                try Self.mark(batch.generation, batch.end, db)
+                return .commit
+            }
+            view.withLock { view in releaseIfIdle(&view) }
+        } catch {
+            // Still in the log: tried again with the next fold, or replayed by the next holder.
+            view.withLock { view in view.unfolded = batch.records + view.unfolded }
+            throw error
+        }
+    }
+
+    /// For `close`: folds what is left and lets the lease go. Should the
+    /// fold fail, the log stays for the next holder to replay.
+    func closeNow() {
+        try? pool.writeWithoutTransaction { db in
+            view.withLock { $0.closed = true }
+            let folded = (try? fold(db)) != nil
+            view.withLock { view in
+                if folded { view.log?.discard() } else { view.log?.abandon() }
+                lease.release()
+                view = View(closed: true)
+            }
+        }
+    }
+
+    /// For tests: lets go of the lease and the log as a killed process
+    /// would, folding nothing.
+    func dropAsIfKilled() {
+        view.withLock { view in
+            view.log?.abandon()
+            lease.release()
+            view = View(closed: true)
+        }
+    }
+
+    /// Applies records to the state file; each once, whatever was folded before.
+    static func apply(_ records: [OutboxRecord], _ db: Database) throws {
+        for record in records {
+            switch record {
+            case .intent(let entry):
+                try db.cachedStatement(sql: """
+                    INSERT OR IGNORE INTO send (id, conversation_id, send_key, explicit_key, content, attachment_ids, attachment_names,
+                                                state, attempted_at, day)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
+                    """).execute(arguments: [
+                        entry.id, entry.intent.conversationID, entry.key, entry.explicitKey, entry.intent.content,
+                        entry.intent.attachmentIDs.wireJSON, entry.intent.attachmentNames.wireJSON, entry.attemptedAt.timeIntervalSince1970,
+                        entry.day,
+                    ])
+                if db.changesCount > 0 {
+                    try db.cachedStatement(sql: "INSERT INTO daily_sends (day, count) VALUES (?, 1) ON CONFLICT(day) DO UPDATE SET count = count + 1")
+                        .execute(arguments: [entry.day])
+                }
+            case .sent(let id, let conversationID, let key, let messageID, let json, let at, let reconciled):
+                try db.cachedStatement(sql: "UPDATE send SET state = 'sent', message_id = ?, message_json = ?, sent_at = ? WHERE id = ? AND state = 'pending'")
+                    .execute(arguments: [messageID, json, at.timeIntervalSince1970, id])
+                if db.changesCount > 0 {
+                    try StateStore.journal(
+                        db, at: at, kind: reconciled ? "reconciled" : "sent", conversationID: conversationID,
+                        detail: "\(messageID) (key \(key.prefix(60)))")
+                }
+            case .abandoned(let id, let conversationID, let day, let reason, let at):
+                try db.cachedStatement(sql: "DELETE FROM send WHERE id = ? AND state = 'pending'").execute(arguments: [id])
+                if db.changesCount > 0 {
+                    try db.cachedStatement(sql: "UPDATE daily_sends SET count = MAX(count - 1, 0) WHERE day = ?").execute(arguments: [day])
+                }
+                try StateStore.journal(db, at: at, kind: "failed", conversationID: conversationID, detail: reason)
+            }
+        }
+    }
+
+    /// Records in the state file how much of log `generation` it holds.
+    private static func mark(_ generation: String, _ end: Int, _ db: Database) throws {
+        try db.cachedStatement(sql: "INSERT INTO setting (name, value) VALUES ('outbox_folded', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value")
+            .execute(arguments: ["\(generation) \(end)"])
+    }
+
+    /// Folds what a dead holder's log has beyond what its folds committed.
+    static func replay(_ logPath: String, _ db: Database) throws {
+        guard let log = try OutboxLog.leftover(at: logPath) else { return }
+        let marker = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE name = 'outbox_folded'")?.split(separator: " ")
+        let folded = marker.flatMap { $0.count == 2 && $0[0] == log.generation ? Int($0[1]) : nil } ?? 0
+        let left = log.records.filter { $0.end > folded }
+        guard let last = left.last else { return }
+        try apply(left.map(\.record), db)
+        try mark(log.generation, last.end, db)
+    }
+}

@@ -1,0 +1,193 @@
+import Foundation
+import PixiesetKit
+import PixiesetModels
+
+/// One change to the outbox, as the holder of the send lease records it
+/// before folding it into the state file.
+enum OutboxRecord: Sendable {
+    /// A send about to be made (its row id chosen by the holder).
+    case intent(OutboxEntry)
+    /// The studio has the message.
+    case sent(id: Int64, conversationID: String, key: String, messageID: String, messageJSON: String, at: Date, reconciled: Bool)
+    /// The send surely did not happen: its row goes, with its place under the cap.
+    case abandoned(id: Int64, conversationID: String, day: String, reason: String, at: Date)
+}
+
+/// The send lease holder's log (`<state>-outbox`): each outbox change is
+/// appended with one `write(2)` before it takes effect, so an intent is
+/// on disk before its request leaves, as durable against a killed process
+/// as SQLite's own WAL at `synchronous = NORMAL`, for a fraction of a
+/// commit. The records are folded into the state file in batches; the next
+/// holder replays what a dead one left (`Outbox.replay`).
+///
+/// A line of JSON per record. The first line names the log's generation;
+/// each fold stores "generation offset" in the state file in its own
+/// transaction, so a replay skips what was folded before a crash.
+final class OutboxLog: @unchecked Sendable {
+    let path: String
+    let generation: String
+    /// Bytes written so far: the offset a fold of everything appended records.
+    private(set) var end: Int
+    private var descriptor: Int32
+
+    /// A fresh, empty log (any earlier one at `path` is replaced).
+    init(path: String) throws {
+        self.path = path
+        generation = UUID().uuidString
+        descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw StateError("cannot create the outbox log \(path): \(String(cString: strerror(errno)))") }
+        end = 0
+        var header = JSONWriter(capacity: 64)
+        header.beginObject()
+        header.key("generation")
+        header.string(generation)
+        header.endObject()
+        try write(header.bytes)
+    }
+
+    /// Appends `record`; once this returns, a killed process leaves it behind for the next holder.
+    func append(_ record: OutboxRecord) throws {
+        try write(Self.line(record))
+    }
+
+    /// Closes the log and removes it: everything in it is in the state file.
+    func discard() {
+        guard descriptor >= 0 else { return }
+        close(descriptor)
+        descriptor = -1
+        unlink(path)
+    }
+
+    /// Closes the log and leaves it for the next holder to replay (its records could not be folded).
+    func abandon() {
+        guard descriptor >= 0 else { return }
+        close(descriptor)
+        descriptor = -1
+    }
+
+    deinit { abandon() }
+
+    private func write(_ line: [UInt8]) throws {
+        var bytes = line
+        bytes.append(UInt8(ascii: "\n"))
+        try bytes.withUnsafeBytes { buffer in
+            var done = 0
+            while done < buffer.count {
+                let wrote = Foundation.write(descriptor, buffer.baseAddress! + done, buffer.count - done)
+                if wrote < 0 {
+                    if errno == EINTR { continue }
+                    throw StateError("cannot write the outbox log \(path): \(String(cString: strerror(errno)))")
+                }
+                done += wrote
+            }
+        }
+        end += bytes.count
+    }
+
+    static func line(_ record: OutboxRecord) -> [UInt8] {
+        var json = JSONWriter(capacity: 256)
+        json.beginObject()
+        switch record {
+        case .intent(let entry):
+            json.key("op"); json.string("intent")
+            json.key("id"); json.int(Int(entry.id))
+            json.key("conversation_id"); json.string(entry.intent.conversationID)
+            json.key("key"); json.string(entry.key)
+            json.key("explicit"); json.int(entry.explicitKey ? 1 : 0)
+            json.key("content"); json.string(entry.intent.content)
+            json.key("attachment_ids"); entry.intent.attachmentIDs.write(to: &json)
+            json.key("attachment_names"); entry.intent.attachmentNames.write(to: &json)
+            json.key("at"); json.int(microseconds(entry.attemptedAt))
+            json.key("day"); json.string(entry.day)
+        case .sent(let id, let conversationID, let key, let messageID, let messageJSON, let at, let reconciled):
+            json.key("op"); json.string("sent")
+            json.key("id"); json.int(Int(id))
+            json.key("conversation_id"); json.string(conversationID)
+            json.key("key"); json.string(key)
+            json.key("message_id"); json.string(messageID)
+            json.key("message"); json.string(messageJSON)
+            json.key("at"); json.int(microseconds(at))
+            json.key("reconciled"); json.int(reconciled ? 1 : 0)
+        case .abandoned(let id, let conversationID, let day, let reason, let at):
+            json.key("op"); json.string("abandoned")
+            json.key("id"); json.int(Int(id))
+            json.key("conversation_id"); json.string(conversationID)
+            json.key("day"); json.string(day)
+            json.key("reason"); json.string(reason)
+            json.key("at"); json.int(microseconds(at))
+        }
+        json.endObject()
+        return json.bytes
+    }
+
+    private static func microseconds(_ date: Date) -> Int { Int((date.timeIntervalSince1970 * 1_000_000).rounded()) }
+
+    /// What a log left at `path` holds: its generation and each whole
+    /// record with the offset just past it; nil when there is none. A last
+    /// line cut short by a crash is ignored: its change never took effect
+    /// (an intent is written before its request). Any other line that
+    /// cannot be read is an error, and the log is left as it is.
+    static func leftover(at path: String) throws -> (generation: String, records: [(end: Int, record: OutboxRecord)])? {
+        guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else { return nil }
+        let bytes = [UInt8](data)
+        var lines: [(end: Int, text: ArraySlice<UInt8>)] = []
+        var start = 0
+        while let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            lines.append((newline + 1, bytes[start..<newline]))
+            start = newline + 1
+        }
+        guard let header = lines.first, let generation = try? JSONDecoder().decode(Header.self, from: Data(header.text)).generation else {
+            // Cut short before its header was whole: nothing was recorded in it.
+            if lines.isEmpty { return nil }
+            throw StateError("the outbox log \(path) cannot be read (no header); it was left as it is")
+        }
+        var records: [(end: Int, record: OutboxRecord)] = []
+        for line in lines.dropFirst() {
+            guard let record = try? JSONDecoder().decode(Line.self, from: Data(line.text)).record else {
+                throw StateError("the outbox log \(path) has a line that cannot be read at byte \(line.end - line.text.count - 1); it was left as it is")
+            }
+            records.append((line.end, record))
+        }
+        return (generation, records)
+    }
+
+    private struct Header: Decodable { let generation: String }
+
+    private struct Line: Decodable {
+        let op: String
+        let id: Int64
+        let conversation_id: String
+        let key: String?
+        let explicit: Int?
+        let content: String?
+        let attachment_ids: [String]?
+        let attachment_names: [String]?
+        let at: Int64
+        let day: String?
+        let message_id: String?
+        let message: String?
+        let reconciled: Int?
+        let reason: String?
+
+        var record: OutboxRecord? {
+            let date = Date(timeIntervalSince1970: Double(at) / 1_000_000)
+            switch op {
+            case "intent":
+                guard let key, let explicit, let content, let day else { return nil }
+                let intent = SendIntent(
+                    conversationID: conversation_id, content: content, attachmentIDs: attachment_ids ?? [], attachmentNames: attachment_names ?? [])
+                return .intent(OutboxEntry(id: id, intent: intent, key: key, explicitKey: explicit != 0, attemptedAt: date, day: day))
+            case "sent":
+                guard let key, let message_id, let message else { return nil }
+                return .sent(
+                    id: id, conversationID: conversation_id, key: key, messageID: message_id, messageJSON: message, at: date,
+                    reconciled: (reconciled ?? 0) != 0)
+            case "abandoned":
+                guard let day, let reason else { return nil }
+                return .abandoned(id: id, conversationID: conversation_id, day: day, reason: reason, at: date)
+            default:
+                return nil
+            }
+        }
+    }
+}
