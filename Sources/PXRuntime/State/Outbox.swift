@@ -39,6 +39,12 @@ final class Outbox: Sendable {
         /// Sends counted per day: the file's count when first asked, plus this lease's changes.
         var counts: [String: Int] = [:]
         var nextID: Int64 = 1
+        /// The first row id of this lease: rows before it were filed by earlier holders.
+        var firstID: Int64 = 1
+        /// Earlier holders' sends by conversation and key, read when first needed.
+        var filed: [String: [String: [Filed]]] = [:]
+        /// The pause flag as last read, when, and `pauseChanges` then.
+        var pause: (at: ContinuousClock.Instant, changes: Int, paused: Bool)?
         /// Reserved sends without an outcome yet (and pending sends claimed for reconciliation).
         var inFlight = 0
         /// Appended to the log, not yet in the state file.
@@ -82,7 +88,8 @@ final class Outbox: Sendable {
             let reservation = try view.withLock { view -> SendReservation? in
                 guard view.held, let log = view.log else { return nil }  // let go meanwhile: take it again
                 let sendKey = SendKey(conversationID: intent.conversationID, key: key)
-                switch try lookup(sendKey, explicitKey: explicitKey, now: now, window: window, view, checkingPause: true) {
+                try checkPause(&view)
+                switch try lookup(sendKey, explicitKey: explicitKey, now: now, window: window, &view) {
                 case .pending: return .inFlight
                 case .sent(let json): return .alreadySent(messageJSON: json)
                 case nil: break
@@ -149,7 +156,7 @@ final class Outbox: Sendable {
     func sentMessage(conversationID: String, key: String, explicitKey: Bool, now: Date, window: TimeInterval) throws -> String? {
         try view.withLock { view in
             if case .sent(let json) = try lookup(
-                SendKey(conversationID: conversationID, key: key), explicitKey: explicitKey, now: now, window: window, view)
+                SendKey(conversationID: conversationID, key: key), explicitKey: explicitKey, now: now, window: window, &view)
             {
                 return json
             }
@@ -168,35 +175,77 @@ final class Outbox: Sendable {
 
     private enum Found { case pending, sent(String) }
 
+    /// A send filed before this lease began, as its conversation's rows have it.
+    private struct Filed {
+        let pending: Bool
+        let sentAt: Double
+        let json: String?
+    }
+
     /// What blocks a send under `key`: this lease's own sends first, then
-    /// the file's. With `checkingPause`, a paused state throws (`pause` is
-    /// read from the file each time, so it holds at once for every process).
-    private func lookup(
-        _ sendKey: SendKey, explicitKey: Bool, now: Date, window: TimeInterval, _ view: View, checkingPause: Bool = false
-    ) throws -> Found? {
+    /// the file's, read once per conversation and lease (nobody else adds
+    /// sends while the lease is held).
+    private func lookup(_ sendKey: SendKey, explicitKey: Bool, now: Date, window: TimeInterval, _ view: inout View) throws -> Found? {
         let since = now.timeIntervalSince1970 - window
-        let mine = view.sends[sendKey]
-        let (paused, earlier) = try pool.unsafeRead { db in
-            let paused = checkingPause ? try StateStore.isPaused(db) : false
-            guard mine == nil else { return (paused, [Row]()) }
-            return (paused, try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT state, message_json, sent_at FROM send WHERE conversation_id = ? AND send_key = ? ORDER BY id"),
-                arguments: [sendKey.conversationID, sendKey.key]))
-        }
-        if paused { throw SendRefusal.paused }
-        if let mine {
+        if let mine = view.sends[sendKey] {
             guard let sent = mine.sent else { return .pending }
             if explicitKey || sent.at.timeIntervalSince1970 >= since { return .sent(sent.json) }
             return nil
         }
-        for row in earlier {
-            let state: String = row["state"]
-            if state == "pending" { return .pending }
-            let sentAt: Double = row["sent_at"] ?? 0
-            if explicitKey || sentAt >= since { return .sent(row["message_json"] ?? "{}") }
+        let filed: [Filed]
+        if view.held {
+            if view.filed[sendKey.conversationID] == nil {
+                view.filed[sendKey.conversationID] = try Self.filedSends(in: sendKey.conversationID, before: view.firstID, pool)
+            }
+            filed = view.filed[sendKey.conversationID]?[sendKey.key] ?? []
+        } else {
+            filed = try Self.filedSends(in: sendKey.conversationID, before: .max, pool)[sendKey.key] ?? []
+        }
+        for send in filed {
+            if send.pending { return .pending }
+            if explicitKey || send.sentAt >= since { return .sent(send.json ?? "{}") }
         }
         return nil
     }
+
+    /// The conversation's sends in the file by key, oldest first, leaving
+    /// out this lease's own (ids from `before` on), which it knows better.
+    private static func filedSends(in conversationID: String, before: Int64, _ pool: DatabasePool) throws -> [String: [Filed]] {
+        try pool.unsafeRead { db in
+            var byKey: [String: [Filed]] = [:]
+            let rows = try Row.fetchCursor(
+                db.cachedStatement(sql: "SELECT send_key, state, sent_at, message_json FROM send WHERE conversation_id = ? AND id < ? ORDER BY id"),
+                arguments: [conversationID, before])
+            while let row = try rows.next() {
+                byKey[row[0], default: []].append(Filed(pending: row[1] == "pending", sentAt: row[2] ?? 0, json: row[3]))
+            }
+            return byKey
+        }
+    }
+
+    /// Throws when sends on this state are paused (`pxscript pause`). The
+    /// flag is read from the file at most every `pauseRecheck`, and at once
+    /// after a `pause` or `resume` from this process.
+    private func checkPause(_ view: inout View) throws {
+        let now = ContinuousClock.now
+        let changes = Self.pauseChanges.load(ordering: .relaxed)
+        if let known = view.pause, known.changes == changes, now - known.at < Self.pauseRecheck {
+            if known.paused { throw SendRefusal.paused }
+            return
+        }
+        let paused = try pool.unsafeRead { db in try StateStore.isPaused(db) }
+        view.pause = (now, changes, paused)
+        if paused { throw SendRefusal.paused }
+    }
+
+    /// How stale the pause flag may be for a sender: another process's
+    /// `pause` holds within this long (SPEC §6 asks for one poll).
+    static let pauseRecheck: Duration = .milliseconds(5)
+
+    /// Counts `pause` and `resume` made by this process, so its own senders see them at once.
+    private static let pauseChanges = Atomic<Int>(0)
+
+    static func notePauseChange() { pauseChanges.add(1, ordering: .relaxed) }
 
     /// Sends counted for `day`; asked of the file once per lease (nobody else counts while it is held).
     private func count(_ day: String, _ view: inout View) throws -> Int {
@@ -262,7 +311,7 @@ final class Outbox: Sendable {
                     return (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM send") ?? 0) + 1
                 }
                 let log = try OutboxLog(path: logPath)
-                view.withLock { view in view = View(held: true, log: log, nextID: nextID) }
+                view.withLock { view in view = View(held: true, log: log, nextID: nextID, firstID: nextID) }
                 return true
             } catch {
                 view.withLock { _ in lease.release() }
@@ -369,39 +418,59 @@ final class Outbox: Sendable {
         }
     }
 
-    /// Applies records to the state file; each once, whatever was folded before.
+    /// Applies records to the state file. A send whose intent and outcome
+    /// are in the same batch is written once: inserted as sent, or (when
+    /// abandoned) not at all. Rows are written with `OR IGNORE` and
+    /// conditions, so a record met twice changes nothing the second time.
     static func apply(_ records: [OutboxRecord], _ db: Database) throws {
+        var intents = Set<Int64>()
+        var settled: [Int64: OutboxRecord] = [:]
+        for record in records {
+            switch record {
+            case .intent(let entry): intents.insert(entry.id)
+            case .sent(let id, _, _, _, _, _, _), .abandoned(let id, _, _, _, _): if intents.contains(id) { settled[id] = record }
+            }
+        }
+        var counted: [String: Int] = [:]
         for record in records {
             switch record {
             case .intent(let entry):
+                var sent: (messageID: String, json: String, at: Double)?
+                switch settled[entry.id] {
+                case .abandoned: continue
+                case .sent(_, _, _, let messageID, let json, let at, _): sent = (messageID, json, at.timeIntervalSince1970)
+                default: break
+                }
                 try db.cachedStatement(sql: """
                     INSERT OR IGNORE INTO send (id, conversation_id, send_key, explicit_key, content, attachment_ids, attachment_names,
-                                                state, attempted_at, day)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
+                                                state, attempted_at, day, message_id, message_json, sent_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """).execute(arguments: [
                         entry.id, entry.intent.conversationID, entry.key, entry.explicitKey, entry.intent.content,
-                        entry.intent.attachmentIDs.wireJSON, entry.intent.attachmentNames.wireJSON, entry.attemptedAt.timeIntervalSince1970,
-                        entry.day,
+                        entry.intent.attachmentIDs.wireJSON, entry.intent.attachmentNames.wireJSON, sent == nil ? "pending" : "sent",
+                        entry.attemptedAt.timeIntervalSince1970, entry.day, sent?.messageID, sent?.json, sent?.at,
                     ])
-                if db.changesCount > 0 {
-                    try db.cachedStatement(sql: "INSERT INTO daily_sends (day, count) VALUES (?, 1) ON CONFLICT(day) DO UPDATE SET count = count + 1")
-                        .execute(arguments: [entry.day])
-                }
+                if db.changesCount > 0 { counted[entry.day, default: 0] += 1 }
             case .sent(let id, let conversationID, let key, let messageID, let json, let at, let reconciled):
-                try db.cachedStatement(sql: "UPDATE send SET state = 'sent', message_id = ?, message_json = ?, sent_at = ? WHERE id = ? AND state = 'pending'")
-                    .execute(arguments: [messageID, json, at.timeIntervalSince1970, id])
-                if db.changesCount > 0 {
-                    try StateStore.journal(
-                        db, at: at, kind: reconciled ? "reconciled" : "sent", conversationID: conversationID,
-                        detail: "\(messageID) (key \(key.prefix(60)))")
+                if settled[id] == nil {
+                    try db.cachedStatement(sql: "UPDATE send SET state = 'sent', message_id = ?, message_json = ?, sent_at = ? WHERE id = ? AND state = 'pending'")
+                        .execute(arguments: [messageID, json, at.timeIntervalSince1970, id])
+                    if db.changesCount == 0 { continue }
                 }
+                try StateStore.journal(
+                    db, at: at, kind: reconciled ? "reconciled" : "sent", conversationID: conversationID, detail: "\(messageID) (key \(key.prefix(60)))")
             case .abandoned(let id, let conversationID, let day, let reason, let at):
-                try db.cachedStatement(sql: "DELETE FROM send WHERE id = ? AND state = 'pending'").execute(arguments: [id])
-                if db.changesCount > 0 {
-                    try db.cachedStatement(sql: "UPDATE daily_sends SET count = MAX(count - 1, 0) WHERE day = ?").execute(arguments: [day])
+                if settled[id] == nil {
+                    try db.cachedStatement(sql: "DELETE FROM send WHERE id = ? AND state = 'pending'").execute(arguments: [id])
+                    if db.changesCount > 0 { counted[day, default: 0] -= 1 }
                 }
                 try StateStore.journal(db, at: at, kind: "failed", conversationID: conversationID, detail: reason)
             }
+        }
+        for (day, change) in counted where change != 0 {
+            try db.cachedStatement(sql: """
+                INSERT INTO daily_sends (day, count) VALUES (?, MAX(?, 0)) ON CONFLICT(day) DO UPDATE SET count = MAX(count + ?, 0)
+                """).execute(arguments: [day, change, change])
         }
     }
 

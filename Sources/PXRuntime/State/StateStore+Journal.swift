@@ -42,6 +42,7 @@ extension StateStore {
                 arguments: [paused ? "1" : "0"])
             try Self.journal(db, at: at, kind: paused ? "paused" : "resumed", conversationID: nil, detail: "")
         }
+        Outbox.notePauseChange()
     }
 
     /// Watch's session health: why sends stopped (an expired session), or nil when fine.
