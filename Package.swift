@@ -153,6 +153,7 @@ let package = Package(
         .testTarget(
             name: "PXRuntimeTests",
             dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
                 "PXRuntime",
                 "LuaKit",
                 "PixiesetKit",

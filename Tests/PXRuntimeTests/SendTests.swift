@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 @testable import PXRuntime
 import PixiesetKit
@@ -44,6 +45,23 @@ struct SendTests {
             let before = try h.messages().count
             try await h.run(Self.pick + "for _, c in ipairs(targets) do px.send(c.id, 'Thanks!') px.send(c.id, '  Thanks!\\n') px.send(c.id, 'Thanks again!') end")
             #expect(try h.messages().count == before + 6)
+        }
+    }
+
+    @Test("a derived key is the SHA-256 of the normalised text and the sorted attachments, as state files already hold it")
+    func derivedKeyFormula() {
+        func expected(_ text: String, _ parts: [String]) -> String {
+            let joined = SendIntent.normalise(text) + "\u{1}" + parts.sorted().joined(separator: "\u{1}")
+            return "h:" + SHA256.hash(data: Data(joined.utf8)).map { String(format: "%02x", $0) }.joined()
+        }
+        let cases: [(String, [AttachmentSpec])] = [
+            ("Thanks!", []),
+            ("  Café ☕\nsee you ", [.id("att_B"), .file(path: "/x/price guide.pdf", filename: nil, contentType: nil)]),
+            ("", [.id("att_A")]),
+        ]
+        for (text, attachments) in cases {
+            let request = SendRequest(conversationID: "conv_AAAAAAAAAAAA", content: text, attachments: attachments, key: nil, position: "t:1")
+            #expect(PxContext.derivedKey(request) == expected(text, attachments.map(\.keyPart)))
         }
     }
 

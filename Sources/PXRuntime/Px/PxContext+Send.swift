@@ -109,15 +109,27 @@ extension PxContext {
     /// The key of a send without `key =`: the conversation (kept beside it),
     /// the normalised text and the attachments.
     static func derivedKey(_ request: SendRequest) -> String {
-        let text = SendIntent.normalise(request.content) + "\u{1}" + request.attachments.map(\.keyPart).sorted().joined(separator: "\u{1}")
-        let digits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = []
-        hex.reserveCapacity(64)
-        for byte in SHA256.hash(data: Data(text.utf8)) {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 15)])
+        // The SHA-256 of the normalised text and the sorted attachment parts,
+        // each after a \u{1}; hashed piece by piece, with no joined copy.
+        var hasher = SHA256()
+        var text = SendIntent.normalise(request.content)
+        text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        let separator: [UInt8] = [1]
+        separator.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        for (index, var part) in request.attachments.map(\.keyPart).sorted().enumerated() {
+            if index > 0 { separator.withUnsafeBytes { hasher.update(bufferPointer: $0) } }
+            part.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         }
-        return "h:" + String(decoding: hex, as: UTF8.self)
+        let digits = Array("0123456789abcdef".utf8)
+        return "h:" + String(unsafeUninitializedCapacity: 64) { hex in
+            var index = 0
+            for byte in hasher.finalize() {
+                hex[index] = digits[Int(byte >> 4)]
+                hex[index + 1] = digits[Int(byte & 15)]
+                index += 2
+            }
+            return 64
+        }
     }
 
     private func skipped(_ request: SendRequest, key: String, messageJSON: String, at: Date) async throws -> LuaValue {

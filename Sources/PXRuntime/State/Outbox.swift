@@ -144,7 +144,7 @@ final class Outbox: Sendable {
                 throw StateError("the outcome of send \(entry.id) came after the state was closed")
             }
             try update(&view)
-            try log.append(record)
+            log.appendSoon(record)
             view.unfolded.append(record)
             view.inFlight -= 1
         }
@@ -370,12 +370,14 @@ final class Outbox: Sendable {
     /// writes take turns: the records appended so far, in one transaction
     /// with the log's marker; then the lease goes if nothing is left to do.
     private func fold(_ db: Database) throws {
-        let batch = view.withLock { view -> Batch? in
+        let batch = try view.withLock { view -> Batch? in
             guard view.held, let log = view.log else { return nil }
             if view.unfolded.isEmpty {
                 releaseIfIdle(&view)
                 return nil
             }
+            // The marker must cover every record folded.
+            try log.sync()
             defer { view.unfolded = [] }
             return Batch(records: view.unfolded, end: log.end, generation: log.generation)
         }

@@ -13,12 +13,12 @@ enum OutboxRecord: Sendable {
     case abandoned(id: Int64, conversationID: String, day: String, reason: String, at: Date)
 }
 
-/// The send lease holder's log (`<state>-outbox`): each outbox change is
-/// appended with one `write(2)` before it takes effect, so an intent is
-/// on disk before its request leaves, as durable against a killed process
-/// as SQLite's own WAL at `synchronous = NORMAL`, for a fraction of a
-/// commit. The records are folded into the state file in batches; the next
-/// holder replays what a dead one left (`Outbox.replay`).
+/// The send lease holder's log (`<state>-outbox`): each intent is appended
+/// with one `write(2)` before its request leaves (with the outcomes recorded
+/// since, `appendSoon`), as durable against a killed process as SQLite's own
+/// WAL at `synchronous = NORMAL`, for a fraction of a commit. The records
+/// are folded into the state file in batches; the next holder replays what
+/// a dead one left (`Outbox.replay`).
 ///
 /// A line of JSON per record. The first line names the log's generation;
 /// each fold stores "generation offset" in the state file in its own
@@ -42,12 +42,37 @@ final class OutboxLog: @unchecked Sendable {
         header.key("generation")
         header.string(generation)
         header.endObject()
-        try write(header.bytes)
+        try write(header.bytes + [UInt8(ascii: "\n")])
     }
 
-    /// Appends `record`; once this returns, a killed process leaves it behind for the next holder.
+    /// Outcomes waiting to be written with the next intent (`appendSoon`).
+    private var waiting: [UInt8] = []
+
+    /// Appends `record` (an intent) with the outcomes waiting; once this
+    /// returns, a killed process leaves them behind for the next holder.
     func append(_ record: OutboxRecord) throws {
-        try write(Self.line(record))
+        var bytes = waiting
+        bytes.append(contentsOf: Self.line(record))
+        bytes.append(UInt8(ascii: "\n"))
+        try write(bytes)
+        waiting = []
+    }
+
+    /// Appends `record` (an outcome) with the next intent's write, or the
+    /// next `sync`, whichever comes first: one `write(2)` per send instead
+    /// of two. An outcome lost with a killed process leaves its send
+    /// pending, and a pending send is looked for in its conversation before
+    /// the next run (SPEC §6), so it is never sent twice.
+    func appendSoon(_ record: OutboxRecord) {
+        waiting.append(contentsOf: Self.line(record))
+        waiting.append(UInt8(ascii: "\n"))
+    }
+
+    /// Writes the outcomes waiting (before a fold records how far the log is folded).
+    func sync() throws {
+        guard !waiting.isEmpty else { return }
+        try write(waiting)
+        waiting = []
     }
 
     /// Closes the log and removes it: everything in it is in the state file.
@@ -67,9 +92,8 @@ final class OutboxLog: @unchecked Sendable {
 
     deinit { abandon() }
 
-    private func write(_ line: [UInt8]) throws {
-        var bytes = line
-        bytes.append(UInt8(ascii: "\n"))
+    /// Writes whole lines (each ends in a newline).
+    private func write(_ bytes: [UInt8]) throws {
         try bytes.withUnsafeBytes { buffer in
             var done = 0
             while done < buffer.count {
