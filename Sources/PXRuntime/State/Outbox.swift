@@ -434,6 +434,7 @@ final class Outbox: Sendable {
             }
         }
         var counted: [String: Int] = [:]
+        var inserted = Set<Int64>()
         for record in records {
             switch record {
             case .intent(let entry):
@@ -452,12 +453,17 @@ final class Outbox: Sendable {
                         entry.intent.attachmentIDs.wireJSON, entry.intent.attachmentNames.wireJSON, sent == nil ? "pending" : "sent",
                         entry.attemptedAt.timeIntervalSince1970, entry.day, sent?.messageID, sent?.json, sent?.at,
                     ])
-                if db.changesCount > 0 { counted[entry.day, default: 0] += 1 }
+                if db.changesCount > 0 {
+                    counted[entry.day, default: 0] += 1
+                    inserted.insert(entry.id)
+                }
             case .sent(let id, let conversationID, let key, let messageID, let json, let at, let reconciled):
                 if settled[id] == nil {
                     try db.cachedStatement(sql: "UPDATE send SET state = 'sent', message_id = ?, message_json = ?, sent_at = ? WHERE id = ? AND state = 'pending'")
                         .execute(arguments: [messageID, json, at.timeIntervalSince1970, id])
                     if db.changesCount == 0 { continue }
+                } else if !inserted.contains(id) {
+                    continue
                 }
                 try StateStore.journal(
                     db, at: at, kind: reconciled ? "reconciled" : "sent", conversationID: conversationID, detail: "\(messageID) (key \(key.prefix(60)))")
