@@ -1,5 +1,5 @@
 import Foundation
-import PixiesetKit
+@testable import PixiesetKit
 import PixiesetModels
 import StudioSandbox
 import TestSupport
@@ -74,6 +74,21 @@ struct ReadTests {
             let error = await pixiesetError { _ = try await client.unreadCount() }
             guard case .unreachable = error else { Issue.record("\(String(describing: error))"); return }
         }
+    }
+
+    @Test("an HTML answer is known by its Content-Type in any case, or by how its body starts")
+    func htmlAnswers() {
+        func response(_ type: String?, _ body: String) -> APIResponse {
+            APIResponse(status: 200, headers: type.map { [(name: "content-TYPE", value: $0)] } ?? [], body: Array(body.utf8))
+        }
+        #expect(response("Text/HTML; charset=UTF-8", "{}").isHTML)
+        #expect(response("text/html", "").isHTML)
+        #expect(response(nil, "  \n<!DOCTYPE html><p>Log in</p>").isHTML)
+        #expect(response(nil, "<html>").isHTML)
+        #expect(!response("application/json; charset=utf-8", #"{"data":"<html>"}"#).isHTML)
+        #expect(!response("text/htm", "{}").isHTML)
+        #expect(response("text/html", "").header("CONTENT-type") == "text/html")
+        #expect(response("text/html", "").header("Content-Length") == nil)
     }
 
     @Test("expired sessions: login page, login redirect, 401 with a wrong cookie")
