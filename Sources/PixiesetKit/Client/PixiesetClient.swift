@@ -35,6 +35,8 @@ public struct PixiesetClient: Sendable {
         // A refused connection should come back as one failed attempt, for the
         // retry policy to count, not be retried inside the pool until the connect timeout.
         http.connectionPool.retryConnectionEstablishment = false
+        // Nothing here is traced; the default no-op tracer still opens a span per request.
+        http.tracing.tracer = nil
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let client = HTTPClient(eventLoopGroupProvider: .shared(group), configuration: http)
         let result: Result<T, any Error>
