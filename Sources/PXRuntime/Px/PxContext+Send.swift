@@ -103,7 +103,7 @@ extension PxContext {
             }
         }
         logger.info("sent \(message.id) to \(request.conversationID)", metadata: ["at": "\(request.position)"])
-        return try LuaValueEncoder().encode(message)
+        return message.luaValue
     }
 
     /// The key of a send without `key =`: the conversation (kept beside it),
@@ -145,7 +145,7 @@ extension PxContext {
                     attachments: request.attachments.map(\.filename), position: request.position, skipped: "already sent as \(message.id)"))
             }
         }
-        return try LuaValueEncoder().encode(message)
+        return message.luaValue
     }
 
     /// The id to send for `attachment`: uploaded now (nothing in a dry run).
@@ -182,7 +182,7 @@ extension PxContext {
                 conversationID: request.conversationID, clientName: name, content: request.content,
                 attachments: request.attachments.map(\.filename), position: request.position, skipped: nil))
         }
-        guard case LuaValue.map(var fields) = try LuaValueEncoder().encode(message) else { return LuaValue.nil }
+        guard case LuaValue.map(var fields) = message.luaValue else { return LuaValue.nil }
         fields[LuaValue.text("dry_run")] = LuaValue.boolean(true)
         return .map(fields)
     }

@@ -89,9 +89,12 @@ public struct PixiesetClient: Sendable {
 
     /// Decodes a JSON answer; a shape the API does not send is an error that
     /// says what came back.
+    /// One decoder for every answer (it keeps no state between calls).
+    private static let decoder = JSONDecoder()
+
     public func decode<T: Decodable>(_ type: T.Type, from response: APIResponse) throws -> T {
         do {
-            return try JSONDecoder().decode(type, from: Data(response.body))
+            return try Self.decoder.decode(type, from: Data(response.body))
         } catch let error as DecodingError {
             let detail = ResponseClassifier.snippet(response.body, redactor)
             if response.body.isEmpty || Self.isCutShort(response.body) {
