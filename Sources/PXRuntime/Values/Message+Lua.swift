@@ -7,13 +7,12 @@ extension Message {
     /// one for every send, and the encoder's generic `Codable` walk was a
     /// tenth of a bulk run's own work. `MessageLuaTests` holds the two equal.
     var luaValue: LuaValue {
-        var fields: [LuaValue: LuaValue] = [
-            .text("id"): .text(id),
-            .text("content"): .text(content),
-            .text("sent_at"): .text(sentAt.text),
-            .text("sender_type"): .text(senderType.rawValue),
-            .text("attachments"): .array(attachments.map(\.luaValue)),
-        ]
+        var fields = [LuaValue: LuaValue](minimumCapacity: 8)
+        fields[.text("id")] = .text(id)
+        fields[.text("content")] = .text(content)
+        fields[.text("sent_at")] = .text(sentAt.text)
+        fields[.text("sender_type")] = .text(senderType.rawValue)
+        fields[.text("attachments")] = .array(attachments.map(\.luaValue))
         fields[.text("conversation_id")] = conversationID.map(LuaValue.text)
         fields[.text("sender_id")] = senderID.map(LuaValue.text)
         fields[.text("read_at")] = readAt.map { .text($0.text) }
@@ -23,7 +22,9 @@ extension Message {
 
 extension Attachment {
     var luaValue: LuaValue {
-        var fields: [LuaValue: LuaValue] = [.text("id"): .text(id), .text("filename"): .text(filename)]
+        var fields = [LuaValue: LuaValue](minimumCapacity: 5)
+        fields[.text("id")] = .text(id)
+        fields[.text("filename")] = .text(filename)
         fields[.text("file_size")] = fileSize.map { .integer(Int64($0)) }
         fields[.text("content_type")] = contentType.map(LuaValue.text)
         fields[.text("url")] = url.map(LuaValue.text)
