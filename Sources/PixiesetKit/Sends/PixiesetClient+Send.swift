@@ -39,7 +39,8 @@ extension PixiesetClient {
         return try await retrying("send to \(intent.conversationID)") { _ in
             switch await attemptOnce(request) {
             case .success(let response):
-                return .done(.sent(try decode(Envelope<Message>.self, from: response).data))
+                // Read directly when the answer is plain; anything else goes through JSONDecoder.
+                return .done(.sent(try WireReader.sentMessage(response.body) ?? decode(Envelope<Message>.self, from: response).data))
             case .failure(let error):
                 throw error
             case .retryable(let reason, let retryAfter, let written, let detail):
