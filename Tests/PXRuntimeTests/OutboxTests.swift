@@ -97,6 +97,30 @@ struct OutboxTests {
         try next.close()
     }
 
+    @Test("a pending send found not sent by reconciliation may be sent again at once, though its conversation was read before")
+    func abandonedAfterClaim() async throws {
+        let path = temporary()
+        defer { remove(path) }
+        let first = try StateStore(path: path)
+        _ = try await reserve(first, "k:a")
+        first.outbox.dropAsIfKilled()
+
+        let next = try StateStore(path: path)
+        let claimed = try await next.claimPendingSends()
+        #expect(claimed.map(\.key) == ["k:a"])
+        // Another send to the conversation reads its filed sends, k:a's pending row among them.
+        let other = try await reserve(next, "k:z")
+        try await next.abandonSend(claimed[0], reason: "not sent before an interruption", at: now)
+        let again = try await reserve(next, "k:a")
+        #expect(again.key == "k:a")
+        next.markSentSoon(again, message: message("msg_AAAAAAAAAAAA"), at: now) { Issue.record("\($0)") }
+        next.markSentSoon(other, message: message("msg_ZZZZZZZZZZZZ"), at: now) { Issue.record("\($0)") }
+        try await next.flush()
+        #expect(try filed(path).sends == ["k:z=sent", "k:a=sent"])
+        #expect(try filed(path).count == 2)
+        try next.close()
+    }
+
     @Test("a log line cut short by the kill is ignored; a damaged line is a clear error and the log is left as it is")
     func damagedLog() async throws {
         let path = temporary()

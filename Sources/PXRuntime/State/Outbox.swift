@@ -28,6 +28,9 @@ final class Outbox: Sendable {
         let day: String
         /// The first message's API JSON and when it was recorded, once sent.
         var sent: (json: String, messageID: String, at: Date)?
+        /// Forgotten (`abandon`): it blocks nothing, and its row, which the
+        /// file may still show as pending, is not looked at.
+        var abandoned = false
     }
 
     /// What the holder knows; guarded by `view`'s lock, with the lease and the log.
@@ -126,7 +129,7 @@ final class Outbox: Sendable {
         let record = OutboxRecord.abandoned(id: entry.id, conversationID: entry.intent.conversationID, day: entry.day, reason: reason, at: at)
         try settle(entry, record) { view in
             let sendKey = SendKey(conversationID: entry.intent.conversationID, key: entry.key)
-            if view.sends[sendKey]?.id == entry.id { view.sends[sendKey] = nil }
+            if view.sends[sendKey]?.id == entry.id { view.sends[sendKey]?.abandoned = true }
             view.counts[entry.day] = max(try count(entry.day, &view) - 1, 0)
         }
     }
@@ -143,10 +146,11 @@ final class Outbox: Sendable {
             guard view.held, let log = view.log else {
                 throw StateError("the outcome of send \(entry.id) came after the state was closed")
             }
+            // Settled, whatever happens below: an unknown outcome stays pending for reconciliation.
+            view.inFlight -= 1
             try update(&view)
             log.appendSoon(record)
             view.unfolded.append(record)
-            view.inFlight -= 1
         }
         scheduleFold()
     }
@@ -177,6 +181,7 @@ final class Outbox: Sendable {
 
     /// A send filed before this lease began, as its conversation's rows have it.
     private struct Filed {
+        let id: Int64
         let pending: Bool
         let sentAt: Double
         let json: String?
@@ -187,7 +192,8 @@ final class Outbox: Sendable {
     /// sends while the lease is held).
     private func lookup(_ sendKey: SendKey, explicitKey: Bool, now: Date, window: TimeInterval, _ view: inout View) throws -> Found? {
         let since = now.timeIntervalSince1970 - window
-        if let mine = view.sends[sendKey] {
+        let mine = view.sends[sendKey]
+        if let mine, !mine.abandoned {
             guard let sent = mine.sent else { return .pending }
             if explicitKey || sent.at.timeIntervalSince1970 >= since { return .sent(sent.json) }
             return nil
@@ -201,7 +207,7 @@ final class Outbox: Sendable {
         } else {
             filed = try Self.filedSends(in: sendKey.conversationID, before: .max, pool)[sendKey.key] ?? []
         }
-        for send in filed {
+        for send in filed where send.id != mine?.id {
             if send.pending { return .pending }
             if explicitKey || send.sentAt >= since { return .sent(send.json ?? "{}") }
         }
@@ -214,10 +220,10 @@ final class Outbox: Sendable {
         try pool.unsafeRead { db in
             var byKey: [String: [Filed]] = [:]
             let rows = try Row.fetchCursor(
-                db.cachedStatement(sql: "SELECT send_key, state, sent_at, message_json FROM send WHERE conversation_id = ? AND id < ? ORDER BY id"),
+                db.cachedStatement(sql: "SELECT send_key, state, sent_at, message_json, id FROM send WHERE conversation_id = ? AND id < ? ORDER BY id"),
                 arguments: [conversationID, before])
             while let row = try rows.next() {
-                byKey[row[0], default: []].append(Filed(pending: row[1] == "pending", sentAt: row[2] ?? 0, json: row[3]))
+                byKey[row[0], default: []].append(Filed(id: row[4], pending: row[1] == "pending", sentAt: row[2] ?? 0, json: row[3]))
             }
             return byKey
         }
