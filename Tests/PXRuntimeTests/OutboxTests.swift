@@ -45,6 +45,41 @@ struct OutboxTests {
         }
     }
 
+    @Test("an outcome not waited for is seen by the next reservation, reaches the file within the fold delay, and is kept by close")
+    func outcomesNotWaitedFor() async throws {
+        let path = temporary()
+        defer { remove(path) }
+        let store = try StateStore(path: path)
+
+        // A reservation of the same key right after finds it sent (not in flight).
+        let first = try await reserve(store, "k:a")
+        store.markSentSoon(first, message: message("msg_AAAAAAAAAAAA"), at: now) { Issue.record("\($0)") }
+        let again = try await store.reserveSend(
+            SendIntent(conversationID: "conv_AAAAAAAAAAAA", content: "k:a"), key: "k:a", explicitKey: true, now: now, day: "d", cap: 100)
+        guard case .alreadySent(let json) = again else {
+            Issue.record("expected alreadySent, got \(again)")
+            return
+        }
+        #expect(json.contains("msg_AAAAAAAAAAAA"))
+
+        // With nothing else happening, it reaches the file within the fold delay.
+        let second = try await reserve(store, "k:b")
+        store.markSentSoon(second, message: message("msg_BBBBBBBBBBBB"), at: now) { Issue.record("\($0)") }
+        var sends = try filed(path).sends
+        for _ in 0..<50 where !sends.contains("k:b=sent") {
+            try await Task.sleep(for: .milliseconds(20))
+            sends = try filed(path).sends
+        }
+        #expect(sends.contains("k:b=sent"))
+
+        // Closing folds what is left.
+        let third = try await reserve(store, "k:c")
+        store.markSentSoon(third, message: message("msg_CCCCCCCCCCCC"), at: now) { Issue.record("\($0)") }
+        try store.close()
+        #expect(try filed(path).sends == ["k:a=sent", "k:b=sent", "k:c=sent"])
+        #expect(try StateStore(path: path).pendingSends().isEmpty)
+    }
+
     @Test("a killed holder's log is replayed by the next holder: intents pending, outcomes that reached the log sent, each counted once")
     func replayAfterKill() async throws {
         let path = temporary()

@@ -1,7 +1,8 @@
 import GRDB
 import Synchronization
 
-/// Writes of the outbox and the ledger, grouped into shared commits.
+/// Writes of the watch ledger (events, marks, schedules), grouped into
+/// shared commits. Sends have their own path (`Outbox`, decision 0007).
 ///
 /// Writers queue their write and wait. The first write to find the queue
 /// idle lets the writes ready at the same moment on its thread get in line
@@ -10,15 +11,9 @@ import Synchronization
 /// does not undo the others: see `commit`), resumes those writers, and
 /// keeps committing until nothing waits. Writes that arrive while a commit
 /// runs (or while the drain is on its way to the writer thread) go into the
-/// next one, so a bulk run at concurrency 8 pays one commit for several
-/// sends, and the commits follow one another on the writer thread without
-/// returning to the writers' thread in between (decisions 0005, 0006).
-///
-/// A write that nobody needs to wait for (a send's outcome: should it be
-/// lost, the next run finds the message in the conversation) is `deferred`:
-/// it rides in the next commit, and at the latest `flushDelay` later.
-/// Writes keep their order, so a reservation that follows an outcome
-/// always sees it.
+/// next one, and the commits follow one another on the writer thread
+/// without returning to the writers' thread in between (decisions 0005,
+/// 0006). Writes keep their order.
 final class GroupCommit: Sendable {
     /// One queued write.
     private struct Waiter: Sendable {
@@ -32,11 +27,7 @@ final class GroupCommit: Sendable {
         var waiting: [Waiter] = []
         /// A drain is running or on its way to the writer thread.
         var draining = false
-        var flushScheduled = false
     }
-
-    /// How long a deferred write may wait for a commit to ride in.
-    static let flushDelay: Duration = .milliseconds(20)
 
     private let pool: DatabasePool
     private let queue = Mutex(Queue())
@@ -63,28 +54,6 @@ final class GroupCommit: Sendable {
         }
         guard let result = value.withLock({ $0 }) else { throw StateError("a state write did not run") }
         return result
-    }
-
-    /// Queues `body` without waiting: it is committed with the next write,
-    /// by `flush`, or after `flushDelay`, whichever comes first.
-    /// `ifFailed` hears of a write that could not be committed.
-    func deferred(_ body: @escaping @Sendable (Database) throws -> Void, ifFailed: @escaping @Sendable (any Error) -> Void) {
-        let waiter = Waiter(run: body, finish: { error in if let error { ifFailed(error) } })
-        let schedules = queue.withLock { queue in
-            queue.waiting.append(waiter)
-            if queue.draining || queue.flushScheduled { return false }
-            queue.flushScheduled = true
-            return true
-        }
-        guard schedules else { return }
-        Task {
-            try? await Task.sleep(for: Self.flushDelay)
-            let starts = queue.withLock { queue in
-                queue.flushScheduled = false
-                return !queue.waiting.isEmpty && Self.startDraining(&queue)
-            }
-            if starts { startDrain() }
-        }
     }
 
     /// Commits every queued write and returns once they are on disk.

@@ -61,16 +61,14 @@ final class Outbox: Sendable {
     static let foldDelay: Duration = .milliseconds(50)
 
     private let pool: DatabasePool
-    private let writes: GroupCommit
     private let lease: SendLease
     private let logPath: String
     private let view = Mutex(View())
     /// Taken while the lease is being taken, so this process does it once.
     private let acquisition = Mutex(())
 
-    init(statePath: String, pool: DatabasePool, writes: GroupCommit) {
+    init(statePath: String, pool: DatabasePool) {
         self.pool = pool
-        self.writes = writes
         lease = SendLease(statePath: statePath)
         logPath = statePath + "-outbox"
     }

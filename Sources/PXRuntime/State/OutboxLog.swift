@@ -23,6 +23,8 @@ enum OutboxRecord: Sendable {
 /// A line of JSON per record. The first line names the log's generation;
 /// each fold stores "generation offset" in the state file in its own
 /// transaction, so a replay skips what was folded before a crash.
+///
+/// `@unchecked Sendable`: it is only used under the `Outbox`'s lock.
 final class OutboxLog: @unchecked Sendable {
     let path: String
     let generation: String

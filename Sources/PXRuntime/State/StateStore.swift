@@ -6,15 +6,16 @@ import GRDB
 /// counts and the pause flag, in one SQLite file (WAL) owned by one
 /// `DatabasePool`. Every operation is one transaction.
 ///
-/// `run`, `status`, `pause` and `resume` (and later `watch`) open the same
-/// file; SQLite's locking keeps concurrent processes consistent.
+/// `run`, `watch`, `status`, `pause` and `resume` open the same file;
+/// SQLite's locking keeps concurrent processes consistent, and the
+/// `Outbox`'s send lease lets one process send at a time (decision 0007).
 public final class StateStore: Sendable {
     /// `PRAGMA application_id` of a state file ("PXST"): a foreign SQLite
     /// file is refused, never migrated into or reset.
     static let applicationID: Int32 = 0x5058_5354
 
     let pool: DatabasePool
-    /// The outbox's and the ledger's writes, grouped into shared commits.
+    /// The ledger's writes, grouped into shared commits.
     let writes: GroupCommit
     /// Sends: the lease, the log and the holder's view (decision 0007).
     let outbox: Outbox
@@ -46,7 +47,7 @@ public final class StateStore: Sendable {
             }
             try StateStore.migrator.migrate(pool)
             writes = GroupCommit(pool: pool)
-            outbox = Outbox(statePath: path, pool: pool, writes: writes)
+            outbox = Outbox(statePath: path, pool: pool)
         } catch let error as StateError {
             throw error
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
