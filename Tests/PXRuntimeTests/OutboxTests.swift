@@ -3,6 +3,7 @@ import GRDB
 @testable import PXRuntime
 import PixiesetKit
 import PixiesetModels
+import Synchronization
 import Testing
 
 /// The outbox under its send lease: what a killed holder leaves is replayed
@@ -196,6 +197,24 @@ struct OutboxTests {
         holder.markSentSoon(entry, message: message("msg_AAAAAAAAAAAA"), at: now) { Issue.record("\($0)") }
         #expect(try await claim.value.isEmpty, "the other sender must not claim a send still in flight")
         #expect(try filed(path).sends == ["k:a=sent"])
+        try holder.close()
+        try other.close()
+    }
+
+    @Test("a sender kept waiting by another process's sends says so, naming it")
+    func waitIsReported() async throws {
+        let path = temporary()
+        defer { remove(path) }
+        let holder = try StateStore(path: path)
+        let entry = try await reserve(holder, "k:a")
+        let other = try StateStore(path: path)
+        let notices = LockedList()
+        other.outbox.waitNotice.withLock { $0 = { notices.append($0) } }
+        let waiting = Task { try await reserve(other, "k:b") }
+        try await Task.sleep(for: Outbox.waitNoticeAfter + .milliseconds(500))
+        holder.markSentSoon(entry, message: message("msg_AAAAAAAAAAAA"), at: now) { Issue.record("\($0)") }
+        _ = try await waiting.value
+        #expect(notices.items == ["another process (pid \(getpid())) is sending on this state; the sends here wait for it"])
         try holder.close()
         try other.close()
     }

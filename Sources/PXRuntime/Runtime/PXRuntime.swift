@@ -31,6 +31,7 @@ public actor PXRuntime {
                 denied: [store.path] + StateStore.companionFiles(of: store.path) + (ConfigFile.defaultPath(environment: options.environment).map { [$0] } ?? []))
             lua = try LuaState(limits: options.limits)
             context = PxContext(client: client, store: store, options: options, clock: clock, logger: logger, policy: policy)
+            store.outbox.waitNotice.withLock { $0 = { [logger] notice in logger.warning("\(notice)") } }
         } catch {
             throw RuntimeError.state("cannot prepare the script: \(error)")
         }

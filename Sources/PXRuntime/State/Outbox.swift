@@ -291,11 +291,23 @@ final class Outbox: Sendable {
     /// Holds the lease on return, waiting (with backoff) while another process has it.
     private func acquire() async throws {
         var delay: Duration = .milliseconds(1)
+        let start = ContinuousClock.now
+        var told = false
         while try !takeLease() {
+            if !told, ContinuousClock.now - start >= Self.waitNoticeAfter, let notice = waitNotice.withLock({ $0 }) {
+                notice("another process (\(lease.holder)) is sending on this state; the sends here wait for it")
+                told = true
+            }
             try await Task.sleep(for: delay)
             delay = min(delay * 2, .milliseconds(50))
         }
     }
+
+    /// How long a sender waits for the lease before it says so.
+    static let waitNoticeAfter: Duration = .seconds(2)
+
+    /// Hears that this process waits for another one's sends (`PXRuntime` logs it).
+    let waitNotice = Mutex<(@Sendable (String) -> Void)?>(nil)
 
     /// Whether the lease is held, taking it if it is free: the flock, then
     /// (in one transaction) what a dead holder left and the next row id,
