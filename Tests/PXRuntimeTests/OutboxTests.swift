@@ -211,7 +211,8 @@ struct OutboxTests {
         let notices = LockedList()
         other.outbox.waitNotice.withLock { $0 = { notices.append($0) } }
         let waiting = Task { try await reserve(other, "k:b") }
-        try await Task.sleep(for: Outbox.waitNoticeAfter + .milliseconds(500))
+        // The holder keeps its send in flight until the waiter has spoken (or 20 s).
+        for _ in 0..<200 where notices.items.isEmpty { try await Task.sleep(for: .milliseconds(100)) }
         holder.markSentSoon(entry, message: message("msg_AAAAAAAAAAAA"), at: now) { Issue.record("\($0)") }
         _ = try await waiting.value
         #expect(notices.items == ["another process (pid \(getpid())) is sending on this state; the sends here wait for it"])
