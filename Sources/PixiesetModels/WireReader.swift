@@ -124,54 +124,55 @@ public enum WireReader {
         }
 
         private mutating func object(depth: Int) -> Value? {
-            index += 1
             var fields: [String: Value] = [:]
-            skipSpace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-                index += 1
-                return .object(fields)
-            }
-            while true {
+            guard var more = open(closing: UInt8(ascii: "}")) else { return nil }
+            while more {
                 skipSpace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let key = string() else { return nil }
                 skipSpace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
                 index += 1
-                guard let item = value(depth: depth + 1), fields.updateValue(item, forKey: key) == nil else { return nil }
-                skipSpace()
-                guard index < bytes.count else { return nil }
-                if bytes[index] == UInt8(ascii: ",") {
-                    index += 1
-                } else if bytes[index] == UInt8(ascii: "}") {
-                    index += 1
-                    return .object(fields)
-                } else {
-                    return nil
-                }
+                guard let item = value(depth: depth + 1), fields.updateValue(item, forKey: key) == nil,
+                    let next = after(closing: UInt8(ascii: "}"))
+                else { return nil }
+                more = next
             }
+            return .object(fields)
         }
 
         private mutating func array(depth: Int) -> Value? {
-            index += 1
             var items: [Value] = []
-            skipSpace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-                index += 1
-                return .array(items)
-            }
-            while true {
-                guard let item = value(depth: depth + 1) else { return nil }
+            guard var more = open(closing: UInt8(ascii: "]")) else { return nil }
+            while more {
+                guard let item = value(depth: depth + 1), let next = after(closing: UInt8(ascii: "]")) else { return nil }
                 items.append(item)
-                skipSpace()
-                guard index < bytes.count else { return nil }
-                if bytes[index] == UInt8(ascii: ",") {
-                    index += 1
-                } else if bytes[index] == UInt8(ascii: "]") {
-                    index += 1
-                    return .array(items)
-                } else {
-                    return nil
-                }
+                more = next
+            }
+            return .array(items)
+        }
+
+        /// Past a container's opening bracket: whether an item follows
+        /// (false for an empty container, its `close` consumed).
+        private mutating func open(closing close: UInt8) -> Bool? {
+            index += 1
+            skipSpace()
+            guard index < bytes.count else { return nil }
+            if bytes[index] == close {
+                index += 1
+                return false
+            }
+            return true
+        }
+
+        /// After an item: true at a comma (another follows), false at
+        /// `close` (the container ends), nil at anything else.
+        private mutating func after(closing close: UInt8) -> Bool? {
+            skipSpace()
+            guard index < bytes.count else { return nil }
+            switch bytes[index] {
+            case UInt8(ascii: ","): index += 1; return true
+            case close: index += 1; return false
+            default: return nil
             }
         }
 

@@ -258,7 +258,7 @@ struct WatchCommandTests {
         var generator = SystemRandomNumberGenerator()
         let seed = UInt64.random(in: 0...UInt64.max, using: &generator)
         print("watch kill test seed \(seed) faults \(faults)")
-        var random = SeededGenerator(seed: seed)
+        var random = SeededRandom(seed: seed)  // replayable from the printed seed
         for round in 0..<8 {
             let daemon = try startPxscript(["watch", folder.path("echo.lua"), "--state", state, "--interval", "0.2s"], environment: env)
             for index in 0..<2 {
@@ -281,15 +281,3 @@ struct WatchCommandTests {
     }
 }
 
-/// A small seeded generator (SplitMix64), so a failing kill test can be replayed from its printed seed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -25,7 +25,6 @@ final class Outbox: Sendable {
 
     private struct Held {
         let id: Int64
-        let day: String
         /// The first message's API JSON and when it was recorded, once sent.
         var sent: (json: String, messageID: String, at: Date)?
         /// Forgotten (`abandon`): it blocks nothing, and its row, which the
@@ -101,7 +100,7 @@ final class Outbox: Sendable {
                 try log.append(.intent(entry))
                 view.nextID += 1
                 view.counts[day] = used + 1
-                view.sends[sendKey] = Held(id: entry.id, day: day)
+                view.sends[sendKey] = Held(id: entry.id)
                 view.inFlight += 1
                 view.unfolded.append(.intent(entry))
                 return .proceed(entry)
@@ -117,8 +116,7 @@ final class Outbox: Sendable {
             id: entry.id, conversationID: entry.intent.conversationID, key: entry.key, messageID: message.id, messageJSON: json, at: at,
             reconciled: reconciled)
         try settle(entry, record) { view in
-            view.sends[SendKey(conversationID: entry.intent.conversationID, key: entry.key)] = Held(
-                id: entry.id, day: entry.day, sent: (json, message.id, at))
+            view.sends[SendKey(conversationID: entry.intent.conversationID, key: entry.key)] = Held(id: entry.id, sent: (json, message.id, at))
         }
     }
 
@@ -273,7 +271,7 @@ final class Outbox: Sendable {
             let mine = Set(view.sends.values.map(\.id))
             let claimed = pending.filter { !mine.contains($0.id) }
             for entry in claimed {
-                view.sends[SendKey(conversationID: entry.intent.conversationID, key: entry.key)] = Held(id: entry.id, day: entry.day)
+                view.sends[SendKey(conversationID: entry.intent.conversationID, key: entry.key)] = Held(id: entry.id)
             }
             view.inFlight += claimed.count
             return claimed

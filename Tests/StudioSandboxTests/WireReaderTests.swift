@@ -1,5 +1,6 @@
 import Foundation
-@testable import PixiesetModels
+import PixiesetModels
+import StudioSandbox
 import Testing
 
 /// `WireReader` against `JSONDecoder`: over generated answers (fields
@@ -9,19 +10,8 @@ import Testing
 /// not give up on the answers a studio actually sends.
 @Suite("Reading a sent message without JSONDecoder")
 struct WireReaderTests {
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// JSON text of a string, escaped in one of several ways.
-    static func quoted(_ text: String, _ random: inout Generator) -> String {
+    static func quoted(_ text: String, _ random: inout SeededRandom) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch (scalar.value, Int.random(in: 0..<4, using: &random)) {
@@ -43,7 +33,7 @@ struct WireReaderTests {
                         "2026-11-25T09:40:03.100664Z", "2026-03-01T09:00:00Z", "2026-03-01T09:00:00+01:00", "not a time", "12", "-7", "1.5", "1e3", "ＩＤ"]
 
     /// A value for a field: usually of the right kind, sometimes not.
-    static func value(_ kind: String, _ random: inout Generator, depth: Int = 0) -> String {
+    static func value(_ kind: String, _ random: inout SeededRandom, depth: Int = 0) -> String {
         switch Int.random(in: 0..<12, using: &random) {
         case 0: return "null"
         case 1: return ["true", "false"].randomElement(using: &random)!
@@ -66,7 +56,7 @@ struct WireReaderTests {
         }
     }
 
-    static func object(_ fields: [(String, String)], _ random: inout Generator) -> String {
+    static func object(_ fields: [(String, String)], _ random: inout SeededRandom) -> String {
         var entries = fields.filter { _ in Int.random(in: 0..<10, using: &random) > 0 }.map { (quoted($0.0, &random), $0.1) }
         if Int.random(in: 0..<8, using: &random) == 0 { entries.append((quoted("extra", &random), value("any", &random))) }
         if Int.random(in: 0..<20, using: &random) == 0, let first = entries.first { entries.append(first) }  // a duplicate key
@@ -75,12 +65,12 @@ struct WireReaderTests {
         return "{" + space + entries.map { "\($0.0):\(space)\($0.1)" }.joined(separator: "," + space) + space + "}"
     }
 
-    static func attachment(_ random: inout Generator) -> String {
+    static func attachment(_ random: inout SeededRandom) -> String {
         object([("id", value("text", &random)), ("filename", value("text", &random)), ("file_size", value("int", &random)),
                 ("content_type", value("text", &random)), ("url", value("text", &random))], &random)
     }
 
-    static func answer(_ random: inout Generator) -> String {
+    static func answer(_ random: inout SeededRandom) -> String {
         let message = object([
             ("id", value("text", &random)), ("conversation_id", value("text", &random)), ("content", value("text", &random)),
             ("sent_at", value("time", &random)), ("sender_type", value("text", &random)), ("sender_id", value("text", &random)),
@@ -94,7 +84,7 @@ struct WireReaderTests {
 
     @Test("over 20,000 generated answers, the reader gives up or agrees with JSONDecoder, byte for byte")
     func agreesWithDecoder() {
-        var random = Generator(state: 20_261_125)
+        var random = SeededRandom(seed: 20_261_125)
         var read = 0
         for _ in 0..<20_000 {
             var bytes = Array(Self.answer(&random).utf8)
