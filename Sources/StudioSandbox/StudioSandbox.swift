@@ -118,13 +118,11 @@ public enum StudioSandbox {
     /// The one place the sandbox application is assembled.
     static func application(
         _ prepared: Prepared, _ configuration: SandboxConfiguration, onRunning: @escaping @Sendable (Int) async -> Void
-    ) -> some ApplicationProtocol {
+    ) -> some Service {
         let router = buildRouter(prepared.environment, logRequests: configuration.logRequests)
-        return Application(
-            router: router,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "StudioSandbox"),
-            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
-            logger: configuration.logger)
+        return SandboxServer(
+            responder: router.buildResponder(), host: configuration.host, port: configuration.port,
+            clock: configuration.clock, logger: configuration.logger, onRunning: onRunning)
     }
 
     static func buildRouter(_ environment: SandboxEnvironment, logRequests: Bool) -> Router<BasicRequestContext> {

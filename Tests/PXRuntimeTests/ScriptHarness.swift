@@ -55,10 +55,11 @@ struct ScriptHarness {
         let state = try WorkingState(path: statePath, dryRun: dryRun)
         defer { state.close() }
         let store = state.store
-        let api = APIConfiguration(baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: sandbox.cookie, retry: .fast)
+        let clock = try RuntimeClock(environment: options.environment)
+        var api = APIConfiguration(baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: sandbox.cookie, retry: .fast)
+        api.studioClock = clock.studio
         return try await PixiesetClient.withClient(api, logger: log.logger) { client in
-            let runtime = try PXRuntime(
-                options: options, client: client, store: store, clock: try RuntimeClock(environment: options.environment), logger: log.logger)
+            let runtime = try PXRuntime(options: options, client: client, store: store, clock: clock, logger: log.logger)
             return try await runtime.run()
         }
     }

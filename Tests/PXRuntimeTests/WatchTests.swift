@@ -31,7 +31,8 @@ struct WatchHarness {
         let store = try StateStore(path: statePath)
         defer { try? store.close() }
         let clock = try RuntimeClock(environment: options.environment)
-        let api = APIConfiguration(baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: sandbox.cookie, retry: .fast)
+        var api = APIConfiguration(baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: sandbox.cookie, retry: .fast)
+        api.studioClock = clock.studio
         try await PixiesetClient.withClient(api, logger: log.logger) { client in
             let runtime = try PXRuntime(options: options, client: client, store: store, clock: clock, logger: log.logger)
             _ = try await runtime.loadWatchScript()

@@ -77,8 +77,8 @@ struct SecurityTests {
 struct SettingsTests {
     @Test("Retry-After in seconds or as an HTTP date; backoff within its ceiling")
     func retryAfter() {
-        #expect(RetryAfter.parse("3") == .seconds(3))
-        #expect(RetryAfter.parse(nil) == nil && RetryAfter.parse("soon") == nil)
+        #expect(RetryAfter.parse("3", now: Date()) == .seconds(3))
+        #expect(RetryAfter.parse(nil, now: Date()) == nil && RetryAfter.parse("soon", now: Date()) == nil)
         let now = Date(timeIntervalSince1970: 1_445_412_470)  // 21 Oct 2015 07:27:50 GMT
         #expect(RetryAfter.parse("Wed, 21 Oct 2015 07:28:00 GMT", now: now) == .seconds(10))
         #expect(RetryAfter.parse("Wed, 21 Oct 2015 07:27:00 GMT", now: now) == .zero)

@@ -51,6 +51,8 @@ extension PxContext {
     func send(_ request: SendRequest) async throws -> LuaValue {
         let explicit = request.key != nil || request.eventKey != nil
         let key = request.key.map { "k:" + $0 } ?? request.eventKey ?? Self.derivedKey(request)
+        // The send is dated, and its day counted, in the studio's time: read it first if no answer has yet.
+        await client.measureClock()
         let now = clock.now()
         let day = capDay(now)
         // With files to upload, looked up first, so a skipped send uploads nothing.

@@ -60,6 +60,7 @@ public actor PXRuntime {
         // The outcomes of the sends made go to disk before the run reports, even after an error
         // (a failure is logged where the outcome was queued).
         try? await context.store.flush()
+        context.clock.report(to: context.store, logger: context.logger, recorded: nil)
         let values = try outcome.mapError(Self.runtimeError).get()
         return Summary(plan: context.plan.withLock { $0 }, results: values.map(Self.describe))
     }

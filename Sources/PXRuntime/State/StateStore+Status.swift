@@ -19,6 +19,8 @@ public struct StateStatus: Sendable {
     public let schedules: [(id: String, lastRun: Date?, nextRun: Date?)]
     /// Watch: parked messages with their error and traceback.
     public let parked: [(id: String, conversationID: String, reason: String?, traceback: String?)]
+    /// Seconds the studio's clock was ahead of this machine's at the last run.
+    public let studioOffset: Double?
 
     public func text(cap: Int, path: String) -> String {
         var lines = [
@@ -27,6 +29,9 @@ public struct StateStatus: Sendable {
             "session: \(session ?? "ok")",
             "today (\(day)): \(sendsToday) of \(cap) sends",
         ]
+        if let studioOffset, abs(studioOffset) > RuntimeClock.notableOffset {
+            lines.append("warning: \(RuntimeClock.describe(offset: studioOffset)) (pxscript uses the studio's time; set this machine's clock right for your other tools)")
+        }
         lines.append(pending.isEmpty ? "pending sends: none" : "pending sends (checked before the next run sends anything):")
         for entry in pending {
             lines.append("  \(entry.intent.conversationID) since \(ISOTime.format(entry.attemptedAt)): \(entry.intent.content.prefix(60))")
@@ -58,6 +63,7 @@ public struct StateStatus: Sendable {
             let state: String; let paused: Bool; let day: String; let sends_today: Int; let max_sends: Int
             let pending: [Pending]; let journal: [Entry]
             let session: String?; let watermark: String?; let waiting: Int; let schedules: [ScheduleEntry]; let parked: [Parked]
+            let studio_offset_seconds: Double?
         }
         let body = Body(
             state: path, paused: paused, day: day, sends_today: sendsToday, max_sends: cap,
@@ -65,7 +71,8 @@ public struct StateStatus: Sendable {
             journal: journal.map { Entry(at: ISOTime.format($0.at), kind: $0.kind, conversation_id: $0.conversationID, detail: $0.detail) },
             session: session, watermark: watermark.map(ISOTime.format), waiting: waiting,
             schedules: schedules.map { ScheduleEntry(id: $0.id, last_run: $0.lastRun.map(ISOTime.format), next_run: $0.nextRun.map(ISOTime.format)) },
-            parked: parked.map { Parked(message_id: $0.id, conversation_id: $0.conversationID, reason: $0.reason, traceback: $0.traceback) })
+            parked: parked.map { Parked(message_id: $0.id, conversation_id: $0.conversationID, reason: $0.reason, traceback: $0.traceback) },
+            studio_offset_seconds: studioOffset)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(body), as: UTF8.self)
@@ -92,6 +99,7 @@ extension StateStore {
         return StateStatus(
             day: day, sendsToday: try sendCount(day: day), pending: try pendingSends(), journal: try journalTail(limit: journalLimit),
             paused: try isPaused(), session: try sessionProblem(), watermark: try watermark().map { Date(timeIntervalSince1970: Double($0) / 1_000_000) },
-            waiting: try openEvents().count, schedules: try scheduleList(), parked: try events(inState: "parked", limit: 50))
+            waiting: try openEvents().count, schedules: try scheduleList(), parked: try events(inState: "parked", limit: 50),
+            studioOffset: try studioOffset())
     }
 }

@@ -66,6 +66,7 @@ public struct WatchLoop: Sendable {
     /// One poll, then the events and schedules due.
     public func cycle() async throws -> Report {
         let polled = try await poller.poll(now: clock.now())
+        clock.report(to: store, logger: logger, recorded: try? store.studioOffset())
         var report = try await handleDue(known: polled.conversations)
         report.polled = polled
         return report

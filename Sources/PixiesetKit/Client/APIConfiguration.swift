@@ -12,10 +12,14 @@ public struct APIConfiguration: Sendable {
     /// Allowance for clock differences when a send is looked for among the
     /// conversation's messages (SPEC §6).
     public var reconciliationSkew: Duration
+    /// The studio's clock, measured from the answers of every client made
+    /// with this configuration (and read by the runtime's clock).
+    public var studioClock: StudioClock
 
     public init(
         baseURL: BaseURL, cookie: String?, retry: RetryPolicy = .standard, connectTimeout: Duration = .seconds(10),
-        requestTimeout: Duration = .seconds(60), maxResponseBytes: Int = 32 << 20, reconciliationSkew: Duration = .seconds(120)
+        requestTimeout: Duration = .seconds(60), maxResponseBytes: Int = 32 << 20, reconciliationSkew: Duration = .seconds(120),
+        studioClock: StudioClock = StudioClock()
     ) {
         self.baseURL = baseURL
         self.cookie = cookie
@@ -24,5 +28,6 @@ public struct APIConfiguration: Sendable {
         self.requestTimeout = requestTimeout
         self.maxResponseBytes = maxResponseBytes
         self.reconciliationSkew = reconciliationSkew
+        self.studioClock = studioClock
     }
 }

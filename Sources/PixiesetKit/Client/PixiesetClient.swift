@@ -153,6 +153,7 @@ public struct PixiesetClient: Sendable {
         }
         if request.body != nil { headers.add(name: "Content-Type", value: "application/json") }
         let response: HTTPClient.Response
+        let left = configuration.studioClock.localNow()
         do {
             let outgoing = try HTTPClient.Request(url: request.url, method: request.method, headers: headers, body: request.body.map { .bytes($0) })
             let task = http.execute(
@@ -168,9 +169,14 @@ public struct PixiesetClient: Sendable {
         } catch {
             return Self.classifyTransport(error, host: configuration.baseURL.origin, redactor: redactor)
         }
+        if let date = response.headers.first(name: "Date") {
+            configuration.studioClock.observe(dateHeader: date, left: left, arrived: configuration.studioClock.localNow())
+        }
         let fields = response.headers.map { (name: $0.name, value: $0.value) }
         let body = response.body.map { Array($0.readableBytesView) } ?? []
-        return ResponseClassifier.classify(APIResponse(status: Int(response.status.code), headers: fields, body: body), redactor: redactor)
+        return ResponseClassifier.classify(
+            APIResponse(status: Int(response.status.code), headers: fields, body: body), redactor: redactor,
+            studioNow: configuration.studioClock.now())
     }
 
     /// Timeouts and resets are retried; no connection at all is retried and

@@ -34,7 +34,9 @@ enum AttemptResult: Sendable {
 enum ResponseClassifier {
     static let retryableStatuses: Set<Int> = [429, 500, 502, 503, 504]
 
-    static func classify(_ response: APIResponse, redactor: Redactor) -> AttemptResult {
+    /// - Parameter studioNow: the studio's time as measured so far, for a
+    ///   `Retry-After` date in an answer without a `Date` header.
+    static func classify(_ response: APIResponse, redactor: Redactor, studioNow: @autoclosure () -> Date = Date()) -> AttemptResult {
         let status = response.status
         switch status {
         case 200..<300:
@@ -54,7 +56,7 @@ enum ResponseClassifier {
         }
         if retryableStatuses.contains(status) {
             return .retryable(
-                reason: .status(status), retryAfter: RetryAfter.parse(response.header("Retry-After")), written: status != 429,
+                reason: .status(status), retryAfter: retryAfter(response, studioNow: studioNow()), written: status != 429,
                 detail: "HTTP \(status)")
         }
         if let body = try? JSONDecoder().decode(APIErrorBody.self, from: Data(response.body)) {
@@ -65,6 +67,13 @@ enum ResponseClassifier {
             return .failure(.sessionExpired(detail: "HTTP \(status) with a login page"))
         }
         return .failure(.malformedResponse(detail: "HTTP \(status) without an error body: \(snippet(response.body, redactor))"))
+    }
+
+    /// The wait an answer's `Retry-After` asks for, a date measured against
+    /// the answer's own `Date` (both the studio's clock).
+    static func retryAfter(_ response: APIResponse, studioNow: Date) -> Duration? {
+        let written = response.header("Date").flatMap(HTTPDate.parse).map { Date(timeIntervalSince1970: Double($0)) }
+        return RetryAfter.parse(response.header("Retry-After"), now: written ?? studioNow)
     }
 
     /// The start of a body for an error message, cookie removed.

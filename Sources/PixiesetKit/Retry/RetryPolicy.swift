@@ -1,4 +1,5 @@
 import Foundation
+import PixiesetModels
 
 /// How failed requests are retried (SPEC §6 "Retry table"): exponential
 /// backoff with full jitter, `Retry-After` honoured, within an attempt count
@@ -40,28 +41,16 @@ public struct RetryPolicy: Sendable, Hashable {
 /// The `Retry-After` header: delay-seconds or an HTTP date (RFC 9110 §10.2.3).
 public enum RetryAfter {
     /// The wait it asks for; `nil` when absent or unreadable. Negative waits read as zero.
-    public static func parse(_ value: String?, now: Date = Date()) -> Duration? {
+    ///
+    /// - Parameter now: the studio's time when the answer was written: the
+    ///   answer's own `Date` header when it has one (so a date is measured
+    ///   on the studio's clock, not against this machine's), else the
+    ///   studio's time as measured so far.
+    public static func parse(_ value: String?, now: Date) -> Duration? {
         guard let value = value?.trimmingSpaces, !value.isEmpty else { return nil }
         if let seconds = Int(value) { return .seconds(max(0, min(seconds, 86_400))) }
-        guard let date = httpDate(value) else { return nil }
-        let seconds = date.timeIntervalSince(now)
+        guard let date = HTTPDate.parse(value) else { return nil }
+        let seconds = Double(date) - now.timeIntervalSince1970
         return .milliseconds(Int64(max(0, min(seconds, 86_400)) * 1000))
-    }
-
-    /// IMF-fixdate, e.g. `Wed, 21 Oct 2015 07:28:00 GMT`.
-    static func httpDate(_ text: String) -> Date? {
-        let parts = text.split(separator: " ")
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        guard parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]), let monthIndex = months.firstIndex(of: String(parts[2])),
-              let year = Int(parts[3])
-        else { return nil }
-        let clock = parts[4].split(separator: ":").compactMap { Int($0) }
-        guard clock.count == 3 else { return nil }
-        var components = DateComponents()
-        components.calendar = Calendar(identifier: .gregorian)
-        components.timeZone = TimeZone(identifier: "UTC")
-        (components.year, components.month, components.day) = (year, monthIndex + 1, day)
-        (components.hour, components.minute, components.second) = (clock[0], clock[1], clock[2])
-        return components.date
     }
 }

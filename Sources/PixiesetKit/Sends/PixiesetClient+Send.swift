@@ -16,8 +16,10 @@ extension PixiesetClient {
     /// - Parameters:
     ///   - excluding: ids of messages already matched to other sends, so two
     ///     sends of the same text each find their own message.
-    ///   - now: the clock that dates attempts (the runtime's, for `PXSCRIPT_NOW`).
-    public func send(_ intent: SendIntent, excluding: Set<String> = [], now: @Sendable () -> Date = { Date() }) async throws
+    ///   - now: the clock that dates attempts, in the studio's time (by
+    ///     default this client's `StudioClock`; the runtime passes its own,
+    ///     which reads the same offset).
+    public func send(_ intent: SendIntent, excluding: Set<String> = [], now: (@Sendable () -> Date)? = nil) async throws
         -> SendOutcome
     {
         try await send(intent, excludingFrom: { excluding }, now: now)
@@ -27,7 +29,7 @@ extension PixiesetClient {
     /// outcome unknown), and then as they are at that moment: the outbox's
     /// matched messages cost a query that almost every send can skip.
     public func send(
-        _ intent: SendIntent, excludingFrom excluded: @Sendable () async throws -> Set<String>, now: @Sendable () -> Date = { Date() }
+        _ intent: SendIntent, excludingFrom excluded: @Sendable () async throws -> Set<String>, now: (@Sendable () -> Date)? = nil
     ) async throws -> SendOutcome {
         try Self.check(.conversation, intent.conversationID)
         for id in intent.attachmentIDs { try Self.check(.attachment, id) }
@@ -35,12 +37,17 @@ extension PixiesetClient {
         SendMessageRequest(conversationID: intent.conversationID, content: intent.content, attachmentIDs: intent.attachmentIDs)
             .write(to: &body)
         let request = Request(method: .POST, url: configuration.baseURL.url(["conversation_messages"]), body: body.bytes)
-        let firstAttempt = now()
+        await measureClock()
+        let studio = configuration.studioClock
+        let firstAttempt = now?() ?? studio.now()
         return try await retrying("send to \(intent.conversationID)") { _ in
+            let left = studio.localNow()
             switch await attemptOnce(request) {
             case .success(let response):
                 // Read directly when the answer is plain; anything else goes through JSONDecoder.
-                return .done(.sent(try WireReader.sentMessage(response.body) ?? decode(Envelope<Message>.self, from: response).data))
+                let message = try WireReader.sentMessage(response.body) ?? decode(Envelope<Message>.self, from: response).data
+                studio.observe(storedAt: Date(timeIntervalSince1970: message.sentAt.secondsSince1970), left: left, arrived: studio.localNow())
+                return .done(.sent(message))
             case .failure(let error):
                 throw error
             case .retryable(let reason, let retryAfter, let written, let detail):
@@ -63,9 +70,20 @@ extension PixiesetClient {
         }
     }
 
+    /// Makes sure the studio's clock has been read before a send is dated:
+    /// one cheap read (the unread count) when no answer of this process has
+    /// carried the time yet, none otherwise. Runs that read before they send
+    /// (almost all) never pay for it. A failed read is left to the send,
+    /// which fails the same way.
+    public func measureClock() async {
+        guard !configuration.studioClock.isMeasured else { return }
+        _ = try? await unreadCount()
+    }
+
     /// Looks for the message of `intent` in its conversation: a studio
     /// message with the same normalised text and attachment names, sent no
-    /// earlier than `since` less the skew allowance, not in `excluding`.
+    /// earlier than `since` (studio time) less the skew allowance, not in
+    /// `excluding`.
     /// The earliest such message wins. Used after a lost answer, and by the
     /// runtime's outbox after a crash.
     ///

@@ -39,6 +39,8 @@ struct RunCommand: AsyncParsableCommand {
     private func execute(_ runtimeOptions: RuntimeOptions, api: APIConfiguration, statePath: String, logger: Logger) async throws {
         logger.debug("state: \(statePath)")
         let clock = try RuntimeClock(environment: runtimeOptions.environment)
+        var api = api
+        api.studioClock = clock.studio
         let state = try WorkingState(path: statePath, dryRun: runtimeOptions.dryRun)
         defer { state.close() }
         try await PixiesetClient.withClient(api, logger: logger) { client in

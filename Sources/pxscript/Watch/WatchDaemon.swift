@@ -65,6 +65,7 @@ struct WatchDaemon: Service, CustomStringConvertible {
         // A daemon outlives a session: after an expiry it re-reads the cookie
         // every poll and starts over with the new one (SPEC §6).
         var api = api
+        api.studioClock = clock.studio
         let environment = runtimeOptions.environment
         let cookies = sandbox ? nil : CookieSource(environment: environment, configPath: ConfigFile.defaultPath(environment: environment))
         var version = ScriptVersion(script: script)

@@ -1,0 +1,42 @@
+import Foundation
+import GRDB
+
+/// Named values of a state that are not tables of their own (the `setting`
+/// table): what the state remembers about where and how it runs.
+public enum StateSetting: String, Sendable {
+    /// Seconds the studio's clock was ahead of this machine's at the last
+    /// run (negative when behind), for `status` and `doctor`.
+    case studioOffset = "studio_offset"
+    /// The time zone the state counts its days in (SPEC §5 send cap):
+    /// recorded by the first run that writes it.
+    case zone
+}
+
+extension StateStore {
+    /// The value of `setting`, or nil when none was recorded.
+    public func setting(_ setting: StateSetting) throws -> String? {
+        try pool.read { db in try Self.setting(db, setting) }
+    }
+
+    /// Records `value` for `setting` (nil removes it).
+    public func setSetting(_ setting: StateSetting, _ value: String?) throws {
+        try pool.write { db in try Self.setSetting(db, setting, value) }
+    }
+
+    static func setting(_ db: Database, _ setting: StateSetting) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT value FROM setting WHERE name = ?", arguments: [setting.rawValue])
+    }
+
+    static func setSetting(_ db: Database, _ setting: StateSetting, _ value: String?) throws {
+        if let value {
+            try db.execute(
+                sql: "INSERT INTO setting (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                arguments: [setting.rawValue, value])
+        } else {
+            try db.execute(sql: "DELETE FROM setting WHERE name = ?", arguments: [setting.rawValue])
+        }
+    }
+
+    /// The studio's clock offset recorded by the last run, in seconds.
+    public func studioOffset() throws -> Double? { try setting(.studioOffset).flatMap(Double.init) }
+}
