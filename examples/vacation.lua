@@ -1,18 +1,10 @@
 -- vacation.lua: an out-of-office reply while you are away.
--- Edit the two dates (your time zone, --tz), then:
+-- Edit the two dates (in your time zone: --tz, TZ or tz in the config), then:
 --
 --   pxscript watch examples/vacation.lua
 
 local away = { from = "2026-02-27T00:00:00", back = "2026-03-09T00:00:00" }
-
-local function local_time(text)
-  -- The dates above are local; px.time.parse wants a zone, so read them as
-  -- UTC and shift by the zone's offset at that moment.
-  local t = px.time.parse(text .. "Z")
-  return t - (tonumber(px.time.format(t, "%z"):sub(1, 3)) * 3600)
-end
-
-local from, back = local_time(away.from), local_time(away.back)
+local from, back = px.time.parse(away.from), px.time.parse(away.back)
 
 px.on("message", function(event)
   local sent = px.time.parse(event.message.sent_at)
@@ -22,5 +14,5 @@ px.on("message", function(event)
   event:reply(px.template.render(
     "Hi {{name}}, thanks for your message! I'm away until {{back}} with limited access to email. " ..
     "I'll get back to you as soon as I return.\n\n{{> templates/signature}}",
-    { name = event.client.name:match("^(%S+)") or event.client.name, back = px.time.format(back, "%A %d %B") }))
+    { name = event.client.name:match("^(%S+)") or event.client.name, back = px.time.format(back, "%A %-d %B") }))
 end)

@@ -80,6 +80,15 @@ extension Timestamp {
 
     /// Parses `YYYY-MM-DD[T| ]HH:MM[:SS[.fff…]][Z|±HH[:]MM]`; no zone means UTC.
     static func parse(_ text: String) -> Int64? {
+        guard let parts = parseParts(text) else { return nil }
+        return parts.wallMicroseconds - (parts.offsetSeconds ?? 0) * 1_000_000
+    }
+
+    /// The pieces of an ISO 8601 time: its wall-clock time read as if it
+    /// were UTC (microseconds since 1970), and the offset it names, `nil`
+    /// when it names none (`2026-11-20T09:00:00`, `2026-11-20`): such a
+    /// time is local to whatever zone the caller means (a script's `--tz`).
+    public static func parseParts(_ text: String) -> (wallMicroseconds: Int64, offsetSeconds: Int64?)? {
         var scanner = DigitScanner(Array(text.utf8))
         guard let year = scanner.number(digits: 4), scanner.take("-"),
               let month = scanner.number(digits: 2), scanner.take("-"),
@@ -88,6 +97,7 @@ extension Timestamp {
         else { return nil }
         var seconds = CivilDate.days(year: year, month: month, day: day) * 86_400
         var micros: Int64 = 0
+        var offset: Int64?
         if scanner.take("T") || scanner.take("t") || scanner.take(" ") {
             guard let hour = scanner.number(digits: 2), scanner.take(":"),
                   let minute = scanner.number(digits: 2), hour < 24, minute < 60
@@ -103,17 +113,17 @@ extension Timestamp {
             }
             seconds += hour * 3600 + minute * 60 + second
             if scanner.take("Z") || scanner.take("z") {
-                // UTC
+                offset = 0
             } else if let sign = scanner.sign() {
                 guard let offH = scanner.number(digits: 2) else { return nil }
                 _ = scanner.take(":")
                 let offM = scanner.number(digits: 2) ?? 0
                 guard offH < 24, offM < 60 else { return nil }
-                seconds -= sign * (offH * 3600 + offM * 60)
+                offset = sign * (offH * 3600 + offM * 60)
             }
         }
         guard scanner.atEnd else { return nil }
-        return seconds * 1_000_000 + micros
+        return (seconds * 1_000_000 + micros, offset)
     }
 
     private static func pad(_ value: Int64, _ width: Int) -> String {

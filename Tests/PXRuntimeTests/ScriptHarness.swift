@@ -34,23 +34,23 @@ struct ScriptHarness {
     @discardableResult
     func run(
         _ script: String, name: String = "script.lua", dryRun: Bool = false, maxSends: Int = 200, arguments: [String] = [],
-        limits: LuaLimits = LuaLimits(), allowEnvironment: [String] = [], environment: [String: String] = [:]
+        limits: LuaLimits = LuaLimits(), allowEnvironment: [String] = [], environment: [String: String] = [:], timeZone: String = "UTC"
     ) async throws -> PXRuntime.Summary {
         try write([name: script])
         return try await runFile(
             folder.appendingPathComponent(name).path, dryRun: dryRun, maxSends: maxSends, arguments: arguments, limits: limits,
-            allowEnvironment: allowEnvironment, environment: environment)
+            allowEnvironment: allowEnvironment, environment: environment, timeZone: timeZone)
     }
 
     /// Runs the script at `path` (an example of the repository, say) with this harness's sandbox and state.
     @discardableResult
     func runFile(
         _ path: String, dryRun: Bool = false, maxSends: Int = 200, arguments: [String] = [], limits: LuaLimits = LuaLimits(),
-        allowEnvironment: [String] = [], environment: [String: String] = [:]
+        allowEnvironment: [String] = [], environment: [String: String] = [:], timeZone: String = "UTC"
     ) async throws -> PXRuntime.Summary {
         let options = RuntimeOptions(
             scriptPath: path, arguments: arguments, dryRun: dryRun, limits: limits, maxSends: maxSends,
-            timeZone: TimeZone(identifier: "UTC")!, allowEnvironment: allowEnvironment,
+            timeZone: try #require(TimeZone(identifier: timeZone)), allowEnvironment: allowEnvironment,
             environment: environment.merging(["PXSCRIPT_NOW": testNow]) { $1 })
         let state = try WorkingState(path: statePath, dryRun: dryRun)
         defer { state.close() }
@@ -65,7 +65,7 @@ struct ScriptHarness {
     }
 
     /// The script's result values, for scripts that `return` what they saw.
-    func values(_ script: String) async throws -> [String] { try await run(script).results }
+    func values(_ script: String, timeZone: String = "UTC") async throws -> [String] { try await run(script, timeZone: timeZone).results }
 
     /// Messages in the sandbox, in order.
     func messages() throws -> [(id: String, conversationID: String, content: String, senderType: String)] {

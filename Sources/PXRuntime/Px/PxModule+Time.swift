@@ -7,17 +7,30 @@ extension PxModule {
         lua.register("now", in: "px.time") { _ in [.number(context.clock.now().timeIntervalSince1970)] }
         lua.register("parse", in: "px.time") { args in
             let text = try args.string(1)
-            guard let date = ISOTime.parse(text) else {
-                throw LuaScriptError("bad argument #1 to 'parse' ('\(text.prefix(40))' is not an ISO 8601 time like 2025-08-07T10:30:00Z)")
+            let options = try OptionsTable(args, 2, known: ["tz"])
+            let zone = try timeZone(options.string("tz"), function: "parse", position: 2) ?? context.options.timeZone
+            // A time without a zone is the script's wall time (SPEC §4), as px.at reads it.
+            guard let date = ISOTime.parse(text, zone: zone) else {
+                throw LuaScriptError(
+                    "bad argument #1 to 'parse' ('\(text.prefix(40))' is not an ISO 8601 time like 2025-08-07T10:30:00Z or 2026-12-24T17:00)")
             }
             return [.number(date.timeIntervalSince1970)]
         }
         lua.register("format", in: "px.time") { args in
             let seconds = try args.number(1)
+            // Beyond year ±100,000 calendars stop meaning anything (and NaN or inf would trap below).
+            guard seconds.isFinite, abs(seconds) < 3e12 else {
+                throw LuaScriptError("bad argument #1 to 'format' (a time in seconds since 1970 expected, got \(seconds))")
+            }
             let pattern = try args.optionalString(2)
             let zone = try timeZone(args.optionalString(3), function: "format", position: 3) ?? context.options.timeZone
             let date = Date(timeIntervalSince1970: seconds)
-            return [.text(pattern.map { TimeFormat.format(date, $0, timeZone: zone) } ?? ISOTime.format(date))]
+            guard let pattern else { return [.text(ISOTime.format(date))] }
+            do {
+                return [.text(try TimeFormat.format(date, pattern, timeZone: zone))]
+            } catch let problem as TimeFormat.Problem {
+                throw LuaScriptError("bad argument #2 to 'format' (\(problem))")
+            }
         }
         lua.register("duration", in: "px") { args in
             let text = try args.string(1)

@@ -32,8 +32,12 @@ struct LocalTime: Hashable, Comparable, Sendable {
 
     /// The first instant whose wall time in `zone` is this one, or, when
     /// none is (skipped by a spring-forward), the instant of the jump.
-    func instant(in zone: TimeZone) -> Date {
-        let naive = naiveSeconds
+    func instant(in zone: TimeZone) -> Date { Self.instant(wallSeconds: naiveSeconds, in: zone) }
+
+    /// The first instant whose wall time in `zone` is `naive` (seconds since
+    /// 1970 of the wall time read as UTC); for a wall time a spring-forward
+    /// skipped, the instant of the jump.
+    static func instant(wallSeconds naive: Int, in zone: TimeZone) -> Date {
         // The offsets in force a day either side bound every candidate.
         let offsets = Set([naive - 86_400, naive + 86_400, naive].map { zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double($0))) })
         let candidates = offsets.map { naive - $0 }.filter { zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double($0))) == naive - $0 }

@@ -22,7 +22,7 @@ struct WatchCommand: AsyncParsableCommand {
     @Argument(help: "The Lua script.") var script: String
     @Option(help: "Time between polls, like 30s or 2m.") var interval: String = "30s"
     @Flag(help: "Run one poll cycle, wait for its handlers, and exit.") var once = false
-    @Option(help: "On a state with no watermark yet, answer messages since this ISO 8601 time.") var since: String?
+    @Option(help: "On a state with no watermark yet, answer messages since this ISO 8601 time (without a zone: in --tz).") var since: String?
     @Flag(help: "Start the sandbox studio in-process (demo data, throw-away state) and watch it.") var sandbox = false
     @Flag(name: .customLong("dry-run"), help: "Send nothing; print the plan for each new message; record nothing.") var dryRun = false
     @Flag(name: .customLong("exit-on-expiry"), help: "Exit with 77 when the session expires, instead of waiting for a new cookie.")
@@ -44,7 +44,7 @@ struct WatchCommand: AsyncParsableCommand {
             let logger = options.logger
             try await options.withTarget(script: script, sandbox: sandbox) { api, statePath in
                 let daemon = WatchDaemon(
-                    script: script, interval: DurationText.seconds(interval) ?? 30, once: once, since: since.flatMap(ISOTime.parse), sandbox: sandbox, dryRun: dryRun,
+                    script: script, interval: DurationText.seconds(interval) ?? 30, once: once, since: since.flatMap { ISOTime.parse($0, zone: runtimeOptions.timeZone) }, sandbox: sandbox, dryRun: dryRun,
                     exitOnExpiry: exitOnExpiry, noReload: noReload, runtimeOptions: runtimeOptions, api: api, statePath: statePath, logger: logger)
                 try await daemon.runUntilStopped()
             }
