@@ -182,6 +182,10 @@ void pxl_install_limits(lua_State *L, pxl_limits *limits) {
 void pxl_rearm_hook(lua_State *L) { lua_sethook(L, pxl_hook, LUA_MASKCOUNT, 1000); }
 
 int pxl_traceback(lua_State *L) {
+    // An error table is kept for the host to read its fields (LuaErrorCause),
+    // before it is turned into text here.
+    if (lua_type(L, 1) == LUA_TTABLE) lua_pushvalue(L, 1); else lua_pushnil(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, "pxl.lasterror");
     const char *message = lua_tostring(L, 1);
     if (message == NULL) {
         if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) return 1;

@@ -2,8 +2,9 @@
 public enum LuaError: Error, Sendable, CustomStringConvertible {
     /// The script does not compile: `file:line: message`.
     case syntax(String)
-    /// The script raised an error: `file:line: message`, and where it was.
-    case runtime(message: String, traceback: String)
+    /// The script raised an error: `file:line: message`, and where it was;
+    /// `cause` holds the raised table's fields when it was a table.
+    case runtime(message: String, traceback: String, cause: LuaErrorCause? = nil)
     /// A limit ended the run (instructions, memory, time).
     case limit(String)
     /// The state could not be created or set up.
@@ -14,14 +15,20 @@ public enum LuaError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .syntax(let message), .limit(let message), .setup(let message), .cancelled(let message): message
-        case .runtime(let message, let traceback): traceback.isEmpty ? message : message + "\n" + traceback
+        case .runtime(let message, let traceback, _): traceback.isEmpty ? message : message + "\n" + traceback
         }
+    }
+
+    /// The raised table's fields, for a runtime error whose object was a table.
+    public var cause: LuaErrorCause? {
+        if case .runtime(_, _, let cause) = self { return cause }
+        return nil
     }
 
     /// The first line only, for one-line reports.
     public var message: String {
         switch self {
-        case .syntax(let message), .limit(let message), .setup(let message), .cancelled(let message), .runtime(let message, _): message
+        case .syntax(let message), .limit(let message), .setup(let message), .cancelled(let message), .runtime(let message, _, _): message
         }
     }
 }

@@ -98,6 +98,7 @@ enum LuaDispatch {
         if let name = failure.metatable {
             if lua_getfield(L, pxl_registryindex(), name) == LUA_TTABLE { lua_setmetatable(L, -2) } else { pxl_pop(L, 1) }
         }
+        if lua_type(L, -1) == LUA_TTABLE { LuaErrorCause.markRaised(L) }
     }
 
     /// Pushes `message` prefixed with the calling line, as `luaL_error` does.

@@ -293,6 +293,7 @@ public final class LuaState {
         if limits.pointee.exhausted != 0 || limits.pointee.timed_out != 0 || memory.pointee.exceeded != 0 || status == LUA_ERRMEM {
             return failure(status: status)
         }
+        let cause = LuaErrorCause.read(co, at: -1)
         let message: String = withHostAllocations {
             // An error table's text comes from its __tostring, run protected with the run's budget.
             lua_pushcclosure(L, pxl_describe_error, 0)
@@ -306,7 +307,7 @@ public final class LuaState {
             defer { pxl_pop(L, 1) }
             return LuaStack.text(L, -1)
         }
-        return .runtime(message: message, traceback: traceback.trimmingPrefix("\n").description)
+        return .runtime(message: message, traceback: traceback.trimmingPrefix("\n").description, cause: cause)
     }
 
     /// The error of a failed run: a limit if one was hit, else the message and its traceback.
@@ -322,7 +323,13 @@ public final class LuaState {
             return .limit("memory limit reached: the script used more than \(memory.pointee.limit >> 20) MiB (raise it with --max-memory)")
         }
         let (message, traceback) = LuaState.split(text)
-        return .runtime(message: message, traceback: traceback)
+        // The message handler (pxl_traceback) kept the error object if it was a table.
+        var cause: LuaErrorCause?
+        if lua_getfield(L, pxl_registryindex(), LuaErrorCause.lastErrorKey) == LUA_TTABLE { cause = LuaErrorCause.read(L, at: -1) }
+        pxl_pop(L, 1)
+        lua_pushnil(L)
+        lua_setfield(L, pxl_registryindex(), LuaErrorCause.lastErrorKey)
+        return .runtime(message: message, traceback: traceback, cause: cause)
     }
 
     /// Splits `message\nstack traceback:\n…` into its two parts.

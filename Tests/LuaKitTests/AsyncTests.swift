@@ -36,7 +36,7 @@ struct AsyncTests {
     func errors() async throws {
         let lua = try state()
         let error = await #expect(throws: LuaError.self) { try await lua.runAsync("local x = 1\npx.fail()", chunkName: "e.lua") }
-        guard case .runtime(let message, let traceback) = error else { Issue.record("\(String(describing: error))"); return }
+        guard case .runtime(let message, let traceback, _) = error else { Issue.record("\(String(describing: error))"); return }
         #expect(message == "e.lua:2: CONVERSATION_NOT_FOUND")
         #expect(traceback.contains("e.lua:2"))
         let caught = try await lua.runAsync("local ok, err = pcall(function() px.fail() end) return ok, err", chunkName: "p.lua")

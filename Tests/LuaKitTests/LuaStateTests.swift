@@ -36,7 +36,7 @@ struct LuaStateTests {
             outer()
             """
         let error = #expect(throws: LuaError.self) { try lua.run(script, chunkName: "followup.lua") }
-        guard case .runtime(let message, let traceback) = error else { Issue.record("\(String(describing: error))"); return }
+        guard case .runtime(let message, let traceback, _) = error else { Issue.record("\(String(describing: error))"); return }
         #expect(message == "followup.lua:1: boom")
         #expect(traceback.hasPrefix("stack traceback:"))
         #expect(traceback.contains("followup.lua:2: in") && traceback.contains("followup.lua:3: in"))

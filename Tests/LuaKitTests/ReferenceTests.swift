@@ -37,7 +37,7 @@ struct ReferenceTests {
         }
         _ = try lua.run("on(function()\n  error('no template')\nend)", chunkName: "autoreply.lua")
         let error = await #expect(throws: LuaError.self) { try await lua.call(try #require(handler), with: []) }
-        guard case .runtime(let message, let traceback) = error else { Issue.record("\(String(describing: error))"); return }
+        guard case .runtime(let message, let traceback, _) = error else { Issue.record("\(String(describing: error))"); return }
         #expect(message == "autoreply.lua:2: no template")
         #expect(traceback.contains("autoreply.lua:2"))
     }

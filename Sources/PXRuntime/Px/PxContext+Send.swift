@@ -73,7 +73,7 @@ extension PxContext {
             return try await skipped(request, key: key, messageJSON: json, at: now)
         case .inFlight:
             throw PxError.table(
-                code: "SEND_IN_FLIGHT", status: nil,
+                code: .sendInFlight, status: nil,
                 message: "the same send to \(request.conversationID) is already under way (or pending a check after an interruption)")
         case .proceed(let reserved):
             entry = reserved

@@ -60,11 +60,10 @@ extension PXRuntime {
                     results[index] = values.first ?? .nil
                 case .failure(let error):
                     let message = (error as? LuaError)?.message ?? "\(error)"
-                    let parsed = PxError.parse(message)
-                    if let code = parsed.code, ["SEND_CAP", "PAUSED", "SESSION_EXPIRED"].contains(code) {
+                    if let failure = error as? LuaError, let code = PxErrorCode(hostRaised: failure), code.stopsTheRun {
                         // No new item starts; those under way finish, so a send that
                         // already took its place under the cap is made, not left pending.
-                        if fatal == nil { fatal = PxError.table(code: code, status: nil, message: parsed.text) }
+                        if fatal == nil { fatal = PxError.table(code: code, status: nil, message: failure.cause?.message ?? message) }
                         continue
                     }
                     errors[.integer(Int64(index + 1))] = .text(message)

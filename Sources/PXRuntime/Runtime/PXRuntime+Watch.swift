@@ -30,7 +30,9 @@ extension PXRuntime {
         case done
         /// Every handler's `max_age` had passed.
         case tooOld
-        case failed(message: String, traceback: String)
+        /// A handler raised an error; `code` when it was a px error table
+        /// the host raised (a cap or pause is not the handler's fault).
+        case failed(message: String, traceback: String, code: PxErrorCode?)
     }
 
     /// The quiet period the script's handlers wait for (`debounce`, 0: none).
@@ -58,8 +60,10 @@ extension PXRuntime {
                 _ = try await lua.call(runner, with: [.integer(Int64(handler.index)), event], timeout: context.options.handlerTimeout, tag: tag)
             }
         } catch let error as LuaError {
-            if case .runtime(let message, let traceback) = error { return .failed(message: message, traceback: traceback) }
-            return .failed(message: error.message, traceback: "")
+            if case .runtime(let message, let traceback, _) = error {
+                return .failed(message: message, traceback: traceback, code: PxErrorCode(hostRaised: error))
+            }
+            return .failed(message: error.message, traceback: "", code: nil)
         }
         context.crash.check(.afterHandler)
         try await context.store.completeEvents(burst.map(\.id), conversationID: conversation.id, effects: run.effects, at: now)

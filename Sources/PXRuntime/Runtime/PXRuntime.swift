@@ -97,7 +97,7 @@ public actor PXRuntime {
     static func runtimeError(_ error: LuaError) -> RuntimeError {
         switch error {
         case .syntax(let message): .compile(message)
-        case .runtime(let message, let traceback): PxError.runtimeError(forUncaught: message, traceback: traceback)
+        case .runtime(let message, let traceback, _): PxError.runtimeError(forUncaught: error, message: message, traceback: traceback)
         case .limit(let message), .cancelled(let message): .script(message: message, traceback: "")
         case .setup(let message): .state(message)
         }

@@ -159,12 +159,11 @@ public struct WatchLoop: Sendable {
             case .tooOld:
                 try await store.skipEvents(ids, conversationID: id, reason: "max_age", detail: "older than max_age", at: now)
                 result.count("skipped")
-            case .failed(let message, let traceback):
-                let code = PxError.parse(message).code
-                if code == "PAUSED" || code == "SEND_CAP" {
+            case .failed(let message, let traceback, let code):
+                if code == .paused || code == .sendCap {
                     // Not the handler's fault: its tries are not used up. Paused events wait
                     // for resume; capped ones for the next day (both still subject to max_age).
-                    let capped = code == "SEND_CAP"
+                    let capped = code == .sendCap
                     let retryAt = capped ? StateStore.dayBounds(of: now, in: runtime.timeZone).end : now.addingTimeInterval(max(retryDelay, 0))
                     try await store.failEvents(
                         ids, conversationID: id, reason: capped ? "cap" : "paused", traceback: "", retryAt: retryAt, countAttempt: false, at: now)
