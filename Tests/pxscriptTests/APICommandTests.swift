@@ -29,6 +29,19 @@ struct APICommandTests {
         _ = await serve.stop()
     }
 
+    @Test("an answer that is not JSON: said so with where it breaks, the body on stderr, exit 69, nothing on stdout")
+    func notJSON() async throws {
+        let serve = try await ServeProcess(arguments: ["--faults", "garbled=1"])
+        let base = "http://127.0.0.1:\(serve.port)/api/v1"
+        let env = ["PIXIESET_COOKIE": "session_cookie=sandbox", "PXSCRIPT_NOW": "2026-03-01T09:00:00Z"]
+        let cut = try await pxscript(["api", "GET", "/conversations/", "--base-url", base], environment: env)
+        #expect(cut.status == 69, "\(cut.stderr)")
+        #expect(cut.stdout.isEmpty)
+        #expect(cut.stderr.contains("is not JSON: line 1, column"), "\(cut.stderr)")
+        #expect(cut.stderr.contains(#"{"data":["#), "\(cut.stderr)")
+        _ = await serve.stop()
+    }
+
     @Test("a refused cookie is an expired session (77) and the cookie is printed nowhere")
     func expired() async throws {
         let serve = try await ServeProcess()

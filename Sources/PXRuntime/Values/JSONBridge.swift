@@ -1,5 +1,6 @@
 import Foundation
 import LuaKit
+import PixiesetModels
 
 /// `px.json` and `px.store` values: Lua values to JSON text and back.
 /// Integers stay integers; an empty table encodes as `{}`; `null` decodes
@@ -69,40 +70,29 @@ enum JSONBridge {
         out += "\""
     }
 
+    /// Parses `text` as RFC 8259 JSON, saying where it goes wrong.
     static func decode(_ text: String) throws -> LuaValue {
         do {
-            return try JSONDecoder().decode(JSONNode.self, from: Data(text.utf8)).value
-        } catch let error as DecodingError {
-            switch error {
-            case .dataCorrupted(let context): throw Problem(description: "not JSON: \(context.debugDescription)")
-            default: throw Problem(description: "not JSON: \(error)")
-            }
+            return try StrictJSON.parse(Array(text.utf8), with: LuaBuilder())
+        } catch let error as JSONSyntaxError {
+            throw Problem(description: "not JSON: \(error)")
         }
     }
 
-    private struct JSONNode: Decodable {
-        let value: LuaValue
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.singleValueContainer()
-            if container.decodeNil() {
-                value = .nil
-            } else if let flag = try? container.decode(Bool.self) {
-                value = .boolean(flag)
-            } else if let number = try? container.decode(Int64.self) {
-                value = .integer(number)
-            } else if let number = try? container.decode(Double.self) {
-                value = .number(number)
-            } else if let text = try? container.decode(String.self) {
-                value = .text(text)
-            } else if let items = try? container.decode([JSONNode].self) {
-                value = .array(items.map(\.value))
-            } else {
-                let object = try container.decode([String: JSONNode].self)
-                var pairs: [LuaValue: LuaValue] = [:]
-                for (key, node) in object where node.value != .nil { pairs[.text(key)] = node.value }
-                value = .map(pairs)
-            }
+    /// Builds Lua values as the parser reads: `null` members are left out
+    /// (a Lua table holds no nils); `null` items stay as holes of the array.
+    private struct LuaBuilder: JSONBuilder {
+        func null() -> LuaValue { .nil }
+        func boolean(_ value: Bool) -> LuaValue { .boolean(value) }
+        func integer(_ value: Int64) -> LuaValue { .integer(value) }
+        func number(_ value: Double) -> LuaValue { .number(value) }
+        func string(_ bytes: [UInt8]) -> LuaValue { .string(bytes) }
+        func array(_ items: [LuaValue]) -> LuaValue { .array(items) }
+        func object(_ members: [(key: [UInt8], value: LuaValue)]) -> LuaValue {
+            var pairs: [LuaValue: LuaValue] = [:]
+            pairs.reserveCapacity(members.count)
+            for member in members where member.value != .nil { pairs[.string(member.key)] = member.value }
+            return .map(pairs)
         }
     }
 }

@@ -18,6 +18,10 @@ public struct FaultPlan: Sendable, Hashable, CustomStringConvertible {
     public var throttle: Double = 0
     /// Probability that a send is stored and then answered with 502.
     public var errorAfterCommit: Double = 0
+    /// Probability that a successful answer arrives cut short (the first
+    /// half of its body, status 200): the call's work is done (a send is
+    /// stored), but the client cannot read what came back.
+    public var garbled: Double = 0
     /// Added before every API answer.
     public var latency: Duration = .zero
     /// Every call answers as if the session had expired.
@@ -41,6 +45,7 @@ public struct FaultPlan: Sendable, Hashable, CustomStringConvertible {
             case "error": error = try Self.probability(name, value)
             case "throttle": throttle = try Self.probability(name, value)
             case "error_after_commit": errorAfterCommit = try Self.probability(name, value)
+            case "garbled": garbled = try Self.probability(name, value)
             case "latency": latency = try Self.duration(name, value)
             case "retry_after":
                 guard let value, let seconds = Int(value), (0...3600).contains(seconds) else {
@@ -59,7 +64,7 @@ public struct FaultPlan: Sendable, Hashable, CustomStringConvertible {
             case "": continue
             default:
                 throw SandboxSetupError(
-                    "--faults: unknown fault '\(name.prefix(40))' (known: error, throttle, error_after_commit, latency, expire, retry_after, seed)")
+                    "--faults: unknown fault '\(name.prefix(40))' (known: error, throttle, error_after_commit, garbled, latency, expire, retry_after, seed)")
             }
         }
     }
@@ -69,6 +74,7 @@ public struct FaultPlan: Sendable, Hashable, CustomStringConvertible {
         if error > 0 { parts.append("error=\(error)") }
         if throttle > 0 { parts.append("throttle=\(throttle)") }
         if errorAfterCommit > 0 { parts.append("error_after_commit=\(errorAfterCommit)") }
+        if garbled > 0 { parts.append("garbled=\(garbled)") }
         if latency > .zero { parts.append("latency=\(latency.components.seconds * 1000 + latency.components.attoseconds / 1_000_000_000_000_000)ms") }
         if let expire { parts.append(expire == .loginPage ? "expire" : "expire=redirect") }
         if throttle > 0 { parts.append("retry_after=\(retryAfter)") }

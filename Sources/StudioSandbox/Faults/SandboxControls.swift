@@ -50,6 +50,7 @@ public final class SandboxControls: Sendable {
         var latency: Duration
         var outcome: Outcome
         var errorAfterCommit: Bool
+        var garbled: Bool
         var retryAfter: Int
     }
 
@@ -65,7 +66,9 @@ public final class SandboxControls: Sendable {
                 outcome = .throttle
             }
             let afterCommit = isSend && plan.errorAfterCommit > 0 && state.random.unit() < plan.errorAfterCommit
-            return Decision(latency: plan.latency, outcome: outcome, errorAfterCommit: afterCommit, retryAfter: plan.retryAfter)
+            let garbled = plan.garbled > 0 && state.random.unit() < plan.garbled
+            return Decision(
+                latency: plan.latency, outcome: outcome, errorAfterCommit: afterCommit, garbled: garbled, retryAfter: plan.retryAfter)
         }
     }
 }

@@ -28,6 +28,13 @@ struct FaultMiddleware<Context: RequestContext>: RouterMiddleware {
             // The message is stored; the client only learns "502" and must not send it again.
             return JSONResponse.html(LoginPage.badGateway, status: .badGateway)
         }
+        if decision.garbled && response.status.kind == .successful {
+            // The work is done; the answer arrives cut in half.
+            let body = try await ResponseBytes.collect(response.body)
+            return Response(
+                status: response.status, headers: [.contentType: "application/json; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: body.prefix(body.count / 2))))
+        }
         return response
     }
 }
@@ -46,4 +53,23 @@ enum LoginPage {
         <html><head><title>502 Bad Gateway</title></head>
         <body><center><h1>502 Bad Gateway</h1></center></body></html>
         """
+}
+
+/// A response body's bytes (the sandbox's answers are small, already in memory).
+enum ResponseBytes {
+    private final class Bytes: @unchecked Sendable {  // written by one writer within one `collect` call only
+        var value: [UInt8] = []
+    }
+
+    private struct Collector: ResponseBodyWriter {
+        let bytes: Bytes
+        mutating func write(_ buffer: ByteBuffer) async throws { bytes.value += buffer.readableBytesView }
+        consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}
+    }
+
+    static func collect(_ body: ResponseBody) async throws -> [UInt8] {
+        let bytes = Bytes()
+        try await body.write(Collector(bytes: bytes))
+        return bytes.value
+    }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NIOHTTP1
 import PixiesetKit
+import PixiesetModels
 import StudioSandbox
 
 /// `pxscript api METHOD PATH [-q k=v …] [-d JSON] [--sandbox]`: one raw call.
@@ -75,6 +76,14 @@ struct APICommand: AsyncParsableCommand {
         try await PixiesetClient.withClient(configuration) { client in
             let response = try await client.perform(
                 .init(method: method, url: url, body: data.map { Array($0.utf8) }), retrying: method == .GET)
+            do {
+                // An empty answer (204) has nothing to check; anything else must be JSON.
+                if !response.body.isEmpty { try StrictJSON.parse(response.body, with: JSONChecker()) }
+            } catch let error as JSONSyntaxError {
+                // The whole body, for whoever investigates, on stderr: never mistaken for the answer.
+                printError(client.redact(String(decoding: response.body, as: UTF8.self)))
+                throw Failure("the answer (HTTP \(response.status), \(response.body.count) bytes) is not JSON: \(error)", code: Exit.unreachable)
+            }
             printNow(client.redact(try JSONOutput.format(response.body)))
         }
     }
