@@ -31,6 +31,20 @@ struct SendTests {
         }
     }
 
+    @Test("a 2xx whose answer cannot be read is an unknown outcome: reconciled, the message exists once")
+    func garbledAnswer() async throws {
+        try await withClient(faults: "garbled=1") { sandbox, client in
+            let id = try #require(try sandbox.database.conversationIDs(ofStudio: "st_HOME").first)
+            // Every answer is cut in half: the searches too, so the send stays pending rather than go twice.
+            let error = await #expect(throws: PixiesetError.self) {
+                try await client.send(SendIntent(conversationID: id, content: "Booked!"), now: sandboxNow)
+            }
+            guard case .sendPending? = error else { Issue.record("not left pending: \(String(describing: error))"); return }
+            sandbox.controls.setFaults(.none)
+            #expect(try stored(sandbox, "Booked!").count == 1)
+        }
+    }
+
     @Test("two sends of the same text under error_after_commit each land exactly once")
     func identicalTexts() async throws {
         try await withClient(faults: "error_after_commit=1") { sandbox, client in

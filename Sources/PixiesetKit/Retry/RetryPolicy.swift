@@ -12,18 +12,25 @@ public struct RetryPolicy: Sendable, Hashable {
     public var maxDelay: Duration
     /// No retry starts after this much time since the first attempt.
     public var deadline: Duration
+    /// After a send whose answer suggests the studio did the work (an
+    /// unreadable 2xx, a 502 or 504, a timeout, a reset) is not found in its
+    /// conversation, the search is made once more after this long: an API
+    /// that shows a stored message a moment late must not get a second copy.
+    public var settleDelay: Duration
 
     public init(maxAttempts: Int = 6, baseDelay: Duration = .milliseconds(250), maxDelay: Duration = .seconds(10),
-                deadline: Duration = .seconds(90)) {
+                deadline: Duration = .seconds(90), settleDelay: Duration = .seconds(3)) {
         self.maxAttempts = maxAttempts
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
         self.deadline = deadline
+        self.settleDelay = settleDelay
     }
 
     public static let standard = RetryPolicy()
     /// For tests against a local sandbox: quick, still several attempts.
-    public static let fast = RetryPolicy(maxAttempts: 8, baseDelay: .milliseconds(5), maxDelay: .milliseconds(50), deadline: .seconds(20))
+    public static let fast = RetryPolicy(
+        maxAttempts: 8, baseDelay: .milliseconds(5), maxDelay: .milliseconds(50), deadline: .seconds(20), settleDelay: .milliseconds(20))
 
     /// The wait before retry number `retry` (1 for the first retry): a
     /// uniform draw in [0, min(maxDelay, baseDelay·2^(retry-1))] ("full

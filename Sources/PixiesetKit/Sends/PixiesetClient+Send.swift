@@ -42,32 +42,58 @@ extension PixiesetClient {
         let firstAttempt = now?() ?? studio.now()
         return try await retrying("send to \(intent.conversationID)") { _ in
             let left = studio.localNow()
+            let unknown: (reason: RetryReason, retryAfter: Duration?, detail: String, likelyStored: Bool)
             switch await attemptOnce(request) {
             case .success(let response):
                 // Read directly when the answer is plain; anything else goes through JSONDecoder.
-                let message = try WireReader.sentMessage(response.body) ?? decode(Envelope<Message>.self, from: response).data
-                studio.observe(storedAt: Date(timeIntervalSince1970: message.sentAt.secondsSince1970), left: left, arrived: studio.localNow())
-                return .done(.sent(message))
+                if let message = try? WireReader.sentMessage(response.body) ?? decode(Envelope<Message>.self, from: response).data {
+                    studio.observe(storedAt: Date(timeIntervalSince1970: message.sentAt.secondsSince1970), left: left, arrived: studio.localNow())
+                    return .done(.sent(message))
+                }
+                // The studio did something and its answer cannot be read (empty, cut short,
+                // not the message): an unknown outcome, like a 5xx after the request was written.
+                unknown = (.cutShort, nil, "HTTP \(response.status) with an answer that cannot be read (\(response.body.count) bytes)", true)
             case .failure(let error):
                 throw error
             case .retryable(let reason, let retryAfter, let written, let detail):
-                if written {
-                    // The server may have stored it: look before sending again.
-                    let found: Message?
-                    do {
-                        found = try await reconcile(intent, since: firstAttempt, excluding: try await excluded())
-                    } catch {
-                        throw PixiesetError.sendPending(
-                            conversationID: intent.conversationID, detail: "\(detail), and checking the conversation failed: \(error)")
-                    }
-                    if let found {
-                        logger.info("send to \(intent.conversationID): \(detail), but the message was stored (\(found.id)); not sending again")
-                        return .done(.reconciled(found))
-                    }
-                }
-                return .again(reason: reason, retryAfter: retryAfter, detail: "\(detail) (not stored)")
+                guard written else { return .again(reason: reason, retryAfter: retryAfter, detail: "\(detail) (not sent)") }
+                unknown = (reason, retryAfter, detail, Self.suggestsStored(reason))
             }
+            // The server may have stored it: look before sending again.
+            var found: Message?
+            do {
+                found = try await reconcile(intent, since: firstAttempt, excluding: try await excluded())
+                if found == nil, unknown.likelyStored { found = try await settledSearch(intent, since: firstAttempt, excluded: excluded) }
+            } catch {
+                throw PixiesetError.sendPending(
+                    conversationID: intent.conversationID, detail: "\(unknown.detail), and checking the conversation failed: \(error)")
+            }
+            if let found {
+                logger.info("send to \(intent.conversationID): \(unknown.detail), but the message was stored (\(found.id)); not sending again")
+                return .done(.reconciled(found))
+            }
+            return .again(reason: unknown.reason, retryAfter: unknown.retryAfter, detail: "\(unknown.detail) (not stored)")
         }
+    }
+
+    /// Failures after which the studio has most likely done the work: a
+    /// gateway that lost the answer (502, 504), a timeout, a connection cut
+    /// mid-answer. A 500 or 503 is the studio refusing before it began.
+    static func suggestsStored(_ reason: RetryReason) -> Bool {
+        switch reason {
+        case .status(let status): status == 502 || status == 504
+        case .timedOut, .cutShort, .other: true
+        case .noConnection: false
+        }
+    }
+
+    /// The second search, after `RetryPolicy.settleDelay`, for an API that
+    /// shows a stored message a moment late.
+    private func settledSearch(
+        _ intent: SendIntent, since: Date, excluded: @Sendable () async throws -> Set<String>
+    ) async throws -> Message? {
+        try await Task.sleep(for: configuration.retry.settleDelay)
+        return try await reconcile(intent, since: since, excluding: try await excluded())
     }
 
     /// Makes sure the studio's clock has been read before a send is dated:
