@@ -80,6 +80,30 @@ struct RunCommandTests {
         _ = await serve.stop()
     }
 
+    @Test("a script that does not exist: 66, and no state is left behind; status of it says so")
+    func missingScript() async throws {
+        let serve = try await ServeProcess()
+        let folder = try RunFolder(["ok.lua": "return 1"])
+        defer { folder.remove() }
+        let env = folder.environment(serve)
+        for command in [["run"], ["run", "--dry-run"], ["watch", "--once"], ["check"]] {
+            let outcome = try await pxscript([command[0], folder.path("nothing.lua")] + command.dropFirst(), environment: env)
+            #expect(outcome.status == 66 && outcome.stderr.contains("nothing.lua: no such file"), "\(command): \(outcome.stderr)")
+        }
+        let state = URL(fileURLWithPath: folder.path("state"))
+        let left = (try? FileManager.default.subpathsOfDirectory(atPath: state.path)) ?? []
+        #expect(left.filter { $0.hasSuffix(".sqlite") || $0.contains("nothing") }.isEmpty, "\(left)")
+        let status = try await pxscript(["status", folder.path("nothing.lua")], environment: env)
+        #expect(status.status == 66 && status.stderr.contains("nothing.lua: no such file"), "\(status.stderr)")
+        // A script that exists but never ran: no state, said so; after a run, no claim about a session no watch checked.
+        let never = try await pxscript(["status", folder.path("ok.lua")], environment: env)
+        #expect(never.status == 66 && never.stderr.contains("has not run against this account yet"), "\(never.stderr)")
+        #expect(try await pxscript(["run", folder.path("ok.lua")], environment: env).status == 0)
+        let ran = try await pxscript(["status", folder.path("ok.lua")], environment: env)
+        #expect(ran.status == 0 && !ran.stdout.contains("session:"), "\(ran.stdout)")
+        _ = await serve.stop()
+    }
+
     @Test("status shows today's sends and the journal; pause stops sends until resume")
     func statusPauseResume() async throws {
         let serve = try await ServeProcess()

@@ -26,9 +26,10 @@ public struct StateStatus: Sendable {
         var lines = [
             "state: \(path)",
             "sends: \(paused ? "PAUSED (pxscript resume to restart them)" : "running")",
-            "session: \(session ?? "ok")",
             "today (\(day)): \(sendsToday) of \(cap) sends",
         ]
+        // The session is watched by `watch` only: a state only `run` used says nothing of it.
+        if let session { lines.insert("session: \(session)", at: 2) } else if watermark != nil { lines.insert("session: ok", at: 2) }
         if let studioOffset, abs(studioOffset) > RuntimeClock.notableOffset {
             lines.append("warning: \(RuntimeClock.describe(offset: studioOffset)) (pxscript uses the studio's time; set this machine's clock right for your other tools)")
         }

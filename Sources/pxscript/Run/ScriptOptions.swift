@@ -72,8 +72,15 @@ struct ScriptOptions: ParsableArguments {
     }
 
     /// The runtime options for `script`.
+    /// - Throws: `RuntimeError.missingFile` (66) when `script` is not a file,
+    ///   before anything (a state, a sandbox) is made for it.
     func runtime(script: String, arguments: [String], dryRun: Bool, config: ConfigFile) throws -> RuntimeOptions {
-        RuntimeOptions(
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: script, isDirectory: &isFolder) else {
+            throw RuntimeError.missingFile("\(script): no such file")
+        }
+        guard !isFolder.boolValue else { throw RuntimeError.usage("\(script) is a folder, not a Lua script") }
+        return RuntimeOptions(
             scriptPath: script, arguments: arguments, dryRun: dryRun, limits: try limits(),
             maxSends: maxSends ?? config.maxSends ?? 200, timeZone: try timeZone(config: config),
             allowRead: allowRead + config.allowRead, allowEnvironment: allowEnv,

@@ -17,6 +17,9 @@ struct StateLocation: ParsableArguments {
     /// - Throws: a `Failure` with exit 66 when there is none yet.
     func existingPath() throws -> String {
         let environment = ProcessInfo.processInfo.environment
+        if statePath == nil, let script, !FileManager.default.fileExists(atPath: script) {
+            throw Failure("\(script): no such file", code: Exit.missingFile)
+        }
         let path: String
         if let statePath {
             path = statePath
