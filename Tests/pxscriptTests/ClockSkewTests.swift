@@ -80,4 +80,30 @@ struct ClockSkewTests {
         #expect(try WatchCommandTests.replies(serve) == Dictionary(uniqueKeysWithValues: written.map { ($0, 1) }), "offset \(offset)")
         _ = await serve.stop()
     }
+
+    @Test("a state counts its days in the zone of its first run: status without --tz shows the same day; another --tz is refused until --change-tz")
+    func stateZone() async throws {
+        // 02:00 UTC on March 1st is still February 28th in Toronto.
+        let serve = try await ServeProcess(environment: ["PXSCRIPT_NOW": "2026-03-01T02:00:00Z"])
+        let folder = try RunFolder(["one.lua": "for c in px.conversations.each{} do return px.send(c.id, 'zone check ' .. px.time.now()).id end"])
+        defer { folder.remove() }
+        let env = folder.environment(serve), state = folder.path("zone.sqlite")
+        let first = try await pxscript(["run", folder.path("one.lua"), "--state", state, "--tz", "America/Toronto"], environment: env)
+        #expect(first.status == 0, "\(first.stderr)")
+        let status = try await pxscript(["status", "--state", state], environment: env)
+        #expect(status.stdout.contains("today (2026-02-28, America/Toronto): 1 of 200 sends"), "\(status.stdout)")
+        let other = try await pxscript(["run", folder.path("one.lua"), "--state", state, "--tz", "Europe/Paris"], environment: env)
+        #expect(other.status == 64, "\(other.stderr)")
+        #expect(other.stderr.contains("counts its days in America/Toronto") && other.stderr.contains("--tz Europe/Paris --change-tz"), "\(other.stderr)")
+        // The machine's zone gives way to the state's.
+        #expect(try await pxscript(["run", folder.path("one.lua"), "--state", state], environment: env).status == 0)
+        let again = try await pxscript(["status", "--state", state], environment: env)
+        #expect(again.stdout.contains("today (2026-02-28, America/Toronto): 2 of 200 sends"), "\(again.stdout)")
+        let moved = try await pxscript(["run", folder.path("one.lua"), "--state", state, "--tz", "Europe/Paris", "--change-tz"], environment: env)
+        #expect(moved.status == 0, "\(moved.stderr)")
+        let history = try await pxscript(["status", "--state", state, "--history"], environment: env)
+        #expect(history.stdout.contains("today (2026-03-01, Europe/Paris): 1 of 200 sends"), "\(history.stdout)")
+        #expect(history.stdout.contains("zone  -  from America/Toronto to Europe/Paris"), "\(history.stdout)")
+        _ = await serve.stop()
+    }
 }

@@ -114,7 +114,7 @@ struct RunCommandTests {
         #expect(try await pxscript(["run", folder.path("one.lua"), "--state", state], environment: env).status == 0)
         let status = try await pxscript(["status", "--state", state], environment: env)
         #expect(status.status == 0)
-        #expect(status.stdout.contains("today (2026-03-01): 1 of 200 sends"))
+        #expect(status.stdout.contains("today (2026-03-01, ") && status.stdout.contains("): 1 of 200 sends"), "\(status.stdout)")
         #expect(status.stdout.contains("  sent  conv_"))
         let json = try await pxscript(["status", "--state", state, "--json"], environment: env)
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]

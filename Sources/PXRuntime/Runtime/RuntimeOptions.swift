@@ -17,6 +17,10 @@ public struct RuntimeOptions: Sendable {
     /// `--max-sends`: sends per calendar day in `timeZone` (SPEC §5).
     public var maxSends: Int
     public var timeZone: TimeZone
+    /// Whether `timeZone` was named or is the machine's (see `StateStore.settleZone`).
+    public var zoneChoice: StateStore.ZoneChoice = .named
+    /// `--change-tz`: the state counts its days in `timeZone` from now on.
+    public var changeZone = false
     /// `--allow-read` folders, besides the script's own.
     public var allowRead: [String]
     /// `--allow-env` names `os.getenv` may read.
@@ -40,5 +44,15 @@ public struct RuntimeOptions: Sendable {
         self.allowEnvironment = allowEnvironment
         self.environment = environment
         self.showsProgress = showsProgress
+    }
+}
+
+extension RuntimeOptions {
+    /// These options with the zone `store` counts its days in (the zone of
+    /// its first run, unless changed on purpose): see `StateStore.settleZone`.
+    public func settlingZone(on store: StateStore, at now: Date) throws -> RuntimeOptions {
+        var options = self
+        options.timeZone = try store.settleZone(timeZone, choice: zoneChoice, change: changeZone, at: now)
+        return options
     }
 }

@@ -21,12 +21,19 @@ public struct StateStatus: Sendable {
     public let parked: [(id: String, conversationID: String, reason: String?, traceback: String?)]
     /// Seconds the studio's clock was ahead of this machine's at the last run.
     public let studioOffset: Double?
+    /// The zone days and schedule times are shown in (the state's own).
+    public let timeZone: TimeZone
+
+    /// A schedule's time as the photographer reads it: `2026-03-02 09:00 EST`.
+    func local(_ date: Date) -> String {
+        (try? TimeFormat.format(date, "%F %H:%M %Z", timeZone: timeZone)) ?? ISOTime.format(date)
+    }
 
     public func text(cap: Int, path: String) -> String {
         var lines = [
             "state: \(path)",
             "sends: \(paused ? "PAUSED (pxscript resume to restart them)" : "running")",
-            "today (\(day)): \(sendsToday) of \(cap) sends",
+            "today (\(day), \(timeZone.identifier)): \(sendsToday) of \(cap) sends",
         ]
         // The session is watched by `watch` only: a state only `run` used says nothing of it.
         if let session { lines.insert("session: \(session)", at: 2) } else if watermark != nil { lines.insert("session: ok", at: 2) }
@@ -41,7 +48,7 @@ public struct StateStatus: Sendable {
             lines.append("watch: answering messages since \(ISOTime.format(watermark)); \(waiting) waiting")
         }
         for schedule in schedules {
-            lines.append("schedule \(schedule.id): next \(schedule.nextRun.map(ISOTime.format) ?? "never"), last \(schedule.lastRun.map(ISOTime.format) ?? "never")")
+            lines.append("schedule \(schedule.id): next \(schedule.nextRun.map(local) ?? "never"), last \(schedule.lastRun.map(local) ?? "never")")
         }
         if !parked.isEmpty { lines.append("parked (failed \(parked.count == 1 ? "handler" : "handlers"), not retried):") }
         for event in parked {
@@ -64,7 +71,7 @@ public struct StateStatus: Sendable {
             let state: String; let paused: Bool; let day: String; let sends_today: Int; let max_sends: Int
             let pending: [Pending]; let journal: [Entry]
             let session: String?; let watermark: String?; let waiting: Int; let schedules: [ScheduleEntry]; let parked: [Parked]
-            let studio_offset_seconds: Double?
+            let studio_offset_seconds: Double?; let time_zone: String
         }
         let body = Body(
             state: path, paused: paused, day: day, sends_today: sendsToday, max_sends: cap,
@@ -73,7 +80,7 @@ public struct StateStatus: Sendable {
             session: session, watermark: watermark.map(ISOTime.format), waiting: waiting,
             schedules: schedules.map { ScheduleEntry(id: $0.id, last_run: $0.lastRun.map(ISOTime.format), next_run: $0.nextRun.map(ISOTime.format)) },
             parked: parked.map { Parked(message_id: $0.id, conversation_id: $0.conversationID, reason: $0.reason, traceback: $0.traceback) },
-            studio_offset_seconds: studioOffset)
+            studio_offset_seconds: studioOffset, time_zone: timeZone.identifier)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(body), as: UTF8.self)
@@ -101,6 +108,6 @@ extension StateStore {
             day: day, sendsToday: try sendCount(day: day), pending: try pendingSends(), journal: try journalTail(limit: journalLimit),
             paused: try isPaused(), session: try sessionProblem(), watermark: try watermark().map { Date(timeIntervalSince1970: Double($0) / 1_000_000) },
             waiting: try openEvents().count, schedules: try scheduleList(), parked: try events(inState: "parked", limit: 50),
-            studioOffset: try studioOffset())
+            studioOffset: try studioOffset(), timeZone: timeZone)
     }
 }

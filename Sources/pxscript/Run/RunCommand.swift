@@ -43,6 +43,7 @@ struct RunCommand: AsyncParsableCommand {
         api.studioClock = clock.studio
         let state = try WorkingState(path: statePath, dryRun: runtimeOptions.dryRun)
         defer { state.close() }
+        let runtimeOptions = try runtimeOptions.settlingZone(on: state.store, at: clock.now())
         try await PixiesetClient.withClient(api, logger: logger) { client in
             let runtime = try PXRuntime(options: runtimeOptions, client: client, store: state.store, clock: clock, logger: logger)
             let summary = try await runtime.run()

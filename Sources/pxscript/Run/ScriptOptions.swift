@@ -20,6 +20,8 @@ struct ScriptOptions: ParsableArguments {
     var maxSends: Int?
     @Option(name: .customLong("tz"), help: "Time zone for the send cap, dates and hours (default TZ, the config file, or the machine's).")
     var tz: String?
+    @Flag(name: .customLong("change-tz"), help: "Count this state's days in --tz from now on (a state keeps the zone of its first run).")
+    var changeTZ = false
     @Flag(name: .long, help: "Log more (the state path, each request's outcome).") var verbose = false
     @Flag(name: .long, help: "Log warnings and errors only.") var quiet = false
     @Option(name: .customLong("log-format"), help: "text or json.") var logFormat: String = "text"
@@ -27,6 +29,7 @@ struct ScriptOptions: ParsableArguments {
     func validate() throws {
         guard logFormat == "text" || logFormat == "json" else { throw ValidationError("--log-format is text or json") }
         if verbose && quiet { throw ValidationError("--verbose and --quiet do not go together") }
+        if changeTZ && tz == nil { throw ValidationError("--change-tz goes with --tz ZONE (the zone to count in from now on)") }
         if let maxSends, maxSends < 0 { throw ValidationError("--max-sends must be 0 or more") }
         _ = try limits()
         _ = try timeZone(config: ConfigFile())
@@ -62,6 +65,11 @@ struct ScriptOptions: ParsableArguments {
         return .milliseconds(Int64(seconds * 1000))
     }
 
+    /// Whether the zone was named (`--tz`, `TZ`, the config's `tz`) or is the machine's.
+    func zoneChoice(config: ConfigFile) -> StateStore.ZoneChoice {
+        tz != nil || !(ProcessInfo.processInfo.environment["TZ"] ?? "").isEmpty || config.tz != nil ? .named : .machine
+    }
+
     func timeZone(config: ConfigFile) throws -> TimeZone {
         let name = tz ?? ProcessInfo.processInfo.environment["TZ"].flatMap { $0.isEmpty ? nil : $0 } ?? config.tz
         guard let name else { return .current }
@@ -80,11 +88,14 @@ struct ScriptOptions: ParsableArguments {
             throw RuntimeError.missingFile("\(script): no such file")
         }
         guard !isFolder.boolValue else { throw RuntimeError.usage("\(script) is a folder, not a Lua script") }
-        return RuntimeOptions(
+        var options = RuntimeOptions(
             scriptPath: script, arguments: arguments, dryRun: dryRun, limits: try limits(),
             maxSends: maxSends ?? config.maxSends ?? 200, timeZone: try timeZone(config: config),
             allowRead: allowRead + config.allowRead, allowEnvironment: allowEnv,
             environment: ProcessInfo.processInfo.environment, showsProgress: isatty(STDERR_FILENO) == 1)
+        options.zoneChoice = zoneChoice(config: config)
+        options.changeZone = changeTZ
+        return options
     }
 
     /// The config file (`~/.config/pxscript/config.toml`), or an empty one.

@@ -12,7 +12,7 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var location: StateLocation
     @Flag(help: "Show the whole journal (every send, skip and failure).") var history = false
     @Flag(help: "Print JSON.") var json = false
-    @Option(name: .customLong("tz"), help: "Time zone of the send cap's day (default TZ or the machine's).") var tz: String?
+    @Option(name: .customLong("tz"), help: "Time zone to show the day in (default: the zone the state counts in).") var tz: String?
     @Option(name: .customLong("max-sends"), help: "The cap to show today's sends against (default 200).") var maxSends: Int = 200
 
     func run() async throws {
@@ -20,9 +20,17 @@ struct StatusCommand: AsyncParsableCommand {
             let path = try location.existingPath()
             let store = try StateStore(path: path)
             defer { try? store.close() }
-            let zone = tz.flatMap(TimeZone.init(identifier:)) ?? .current
+            let zone: TimeZone
+            if let tz {
+                guard let named = TimeZone(identifier: tz) else { throw ValidationError("unknown time zone '\(tz)' (use a name like America/Toronto)") }
+                zone = named
+            } else {
+                zone = try store.recordedZone() ?? .current
+            }
+            // No request is made here: the studio's time is this machine's plus the offset the last run measured.
             let clock = try RuntimeClock(environment: ProcessInfo.processInfo.environment)
-            let status = try store.status(now: clock.now(), timeZone: zone, journalLimit: history ? 100_000 : 10)
+            let now = clock.now().addingTimeInterval(try store.studioOffset() ?? 0)
+            let status = try store.status(now: now, timeZone: zone, journalLimit: history ? 100_000 : 10)
             if json {
                 printNow(try status.json(cap: maxSends, path: path))
             } else {

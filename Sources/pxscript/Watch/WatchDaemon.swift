@@ -61,6 +61,7 @@ struct WatchDaemon: Service, CustomStringConvertible {
         let state = try WorkingState(path: statePath, dryRun: dryRun)
         defer { state.close() }
         let store = state.store
+        let options = try runtimeOptions.settlingZone(on: store, at: clock.now())
         let pause = Duration.milliseconds(Int64(interval * 1000))
         // A daemon outlives a session: after an expiry it re-reads the cookie
         // every poll and starts over with the new one (SPEC §6).
@@ -73,7 +74,7 @@ struct WatchDaemon: Service, CustomStringConvertible {
         defer { withExtendedLifetime(accountLock) {} }
         while true {
             switch try await session(
-                api: api, store: store, clock: clock, pause: pause, cookies: cookies, version: &version, accountLock: &accountLock)
+                options: options, api: api, store: store, clock: clock, pause: pause, cookies: cookies, version: &version, accountLock: &accountLock)
             {
             case .stopped:
                 return
@@ -135,7 +136,7 @@ struct WatchDaemon: Service, CustomStringConvertible {
     /// it is stopped, the script changes (and compiles), or, after an
     /// expiry, the cookie source gives a different cookie.
     private func session(
-        api: APIConfiguration, store: StateStore, clock: RuntimeClock, pause: Duration, cookies: CookieSource?,
+        options runtimeOptions: RuntimeOptions, api: APIConfiguration, store: StateStore, clock: RuntimeClock, pause: Duration, cookies: CookieSource?,
         version: inout ScriptVersion, accountLock: inout DaemonLock?
     ) async throws -> SessionEnd {
         try await PixiesetClient.withClient(api, logger: logger) { client in
