@@ -124,3 +124,36 @@ struct SettingsTests {
         }
     }
 }
+
+@Suite("Account identity and loopback hosts")
+struct AccountIdentityTests {
+    @Test("one account whatever the spelling: localhost or 127.0.0.1, a default port written out, analytics pairs, pair order")
+    func sameAccount() throws {
+        let key = AccountIdentity.key(baseURL: try BaseURL(parsing: "http://127.0.0.1:8080/api/v1"), cookie: "session_cookie=abc")
+        for (url, cookie) in [
+            ("http://localhost:8080/api/v1", "session_cookie=abc"),
+            ("http://LOCALHOST:8080/api/v1/", "session_cookie=abc; _ga=GA1.2.3.4"),
+            ("http://127.0.0.1:8080/api/v1", "_gid=x;session_cookie=abc ; XSRF-TOKEN=rotated%3D"),
+        ] {
+            #expect(AccountIdentity.key(baseURL: try BaseURL(parsing: url), cookie: cookie) == key, "\(url) \(cookie)")
+        }
+        #expect(AccountIdentity.key(baseURL: try BaseURL(parsing: "https://studio.pixieset.com:443/api/v1"), cookie: "b=2; a=1")
+            == AccountIdentity.key(baseURL: try BaseURL(parsing: "https://studio.pixieset.com/api/v1"), cookie: "a=1; b=2"))
+        // Another session, another port or another host is another account.
+        for (url, cookie) in [("http://127.0.0.1:8080/api/v1", "session_cookie=abd"), ("http://127.0.0.1:8081/api/v1", "session_cookie=abc"),
+                              ("http://127.0.0.2:8080/api/v1", "session_cookie=abc")] {
+            #expect(AccountIdentity.key(baseURL: try BaseURL(parsing: url), cookie: cookie) != key, "\(url) \(cookie)")
+        }
+    }
+
+    @Test("loopback is decided on the literal: 127.0.0.0/8, ::1, localhost; never a name that starts with 127.")
+    func loopback() throws {
+        for url in ["http://127.0.0.1:1/api/v1", "http://127.255.3.4/api", "http://[::1]:9/api/v1", "http://localhost:3/api/v1"] {
+            #expect(try BaseURL(parsing: url).isLoopback, "\(url)")
+        }
+        for url in ["http://127.attacker.example/api/v1", "http://127.0.0.1.nip.io/api", "http://1270.0.0.1/api", "http://127.0.0.256/api",
+                    "http://localhost.example.com/api", "https://studio.pixieset.com/api/v1", "http://127.0.0/api"] {
+            #expect(try !BaseURL(parsing: url).isLoopback, "\(url)")
+        }
+    }
+}

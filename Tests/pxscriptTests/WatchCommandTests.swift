@@ -68,6 +68,24 @@ struct WatchCommandTests {
         _ = await serve.stop()
     }
 
+    @Test("one daemon per account whatever the spelling: localhost for 127.0.0.1, the cookie with an analytics pair")
+    func accountSpelling() async throws {
+        let serve = try await ServeProcess()
+        let folder = try RunFolder(["echo.lua": Self.echo])
+        defer { folder.remove() }
+        let env = folder.environment(serve)
+        let daemon = try startPxscript(["watch", folder.path("echo.lua"), "--state", folder.path("a.sqlite"), "--interval", "1s"], environment: env)
+        try await Task.sleep(for: .milliseconds(600))
+        var other = env
+        other["PXSCRIPT_BASE_URL"] = "http://localhost:\(serve.port)/api/v1"
+        other["PIXIESET_COOKIE"] = "_ga=GA1.2.345; session_cookie=sandbox; _gid=GA1.2.6"
+        let refused = try await pxscript(["watch", folder.path("echo.lua"), "--once", "--state", folder.path("b.sqlite")], environment: other)
+        #expect(refused.status == 1 && refused.stderr.contains("one message-handling daemon per account"), "\(refused.stderr)")
+        daemon.signal(SIGINT)
+        #expect(daemon.wait() == 0)
+        _ = await serve.stop()
+    }
+
     @Test("a crash at each named instant, then a restart: exactly one reply", arguments: [
         "after-intent", "after-send", "in-handler", "after-handler",
     ])

@@ -41,10 +41,15 @@ public struct BaseURL: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { root }
 
-    /// Whether this points at this machine (127.0.0.0/8, ::1, localhost):
-    /// where a sandbox runs, and the only place `PXSCRIPT_NOW` is allowed.
+    /// Whether this points at this machine: an IPv4 literal in 127.0.0.0/8,
+    /// `::1`, or `localhost`. Decided on the literal alone, never by a DNS
+    /// lookup or a prefix of the name (`127.attacker.example` is not here):
+    /// where a sandbox runs, and the only place test switches are allowed.
     public var isLoopback: Bool {
-        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+        if host == "localhost" || host == "::1" || host == "[::1]" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127"
+            && octets.allSatisfy { $0.count <= 3 && !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) && Int($0)! <= 255 }
     }
 
     /// The URL of `segments` below the base, each percent-encoded as one
@@ -76,5 +81,6 @@ public struct BaseURL: Sendable, Hashable, CustomStringConvertible {
             && (other.path == path || other.path.hasPrefix(path + "/"))
     }
 
-    var effectivePort: Int { port ?? (scheme == "https" ? 443 : 80) }
+    /// The port connected to: the one written, else the scheme's default.
+    public var effectivePort: Int { port ?? (scheme == "https" ? 443 : 80) }
 }

@@ -1,6 +1,6 @@
-import Crypto
 import Foundation
 import PXRuntime
+import PixiesetKit
 
 /// An exclusive `flock` held while a daemon runs and released by the kernel
 /// if it dies; the file names the holder (pid, state) for the refusal.
@@ -18,9 +18,10 @@ final class DaemonLock {
     }
 
     /// The lock of an account's message handling, under the state folder.
-    static func account(baseURL: String, cookie: String, statePath: String, environment: [String: String]) throws -> DaemonLock {
+    /// The account is the normalised host and the session's own cookie pairs (`AccountIdentity`).
+    static func account(baseURL: BaseURL, cookie: String, statePath: String, environment: [String: String]) throws -> DaemonLock {
         let folder = StatePath.folder(environment: environment)
-        let digest = SHA256.hash(data: Data((baseURL + "\n" + cookie).utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        let digest = AccountIdentity.key(baseURL: baseURL, cookie: cookie)
         return try DaemonLock(path: folder + "/accounts/\(digest).lock", holder: "pid \(getpid()), state \(statePath)") { holder in
             "another pxscript watch (\(holder)) already answers messages for this account; one message-handling daemon per account"
         }

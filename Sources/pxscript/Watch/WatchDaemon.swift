@@ -146,7 +146,7 @@ struct WatchDaemon: Service, CustomStringConvertible {
             // Held from the first session on (a renewed cookie is the same account).
             if handlers > 0, accountLock == nil, !sandbox, !dryRun, let cookie = api.cookie {
                 accountLock = try DaemonLock.account(
-                    baseURL: api.baseURL.description, cookie: cookie, statePath: statePath, environment: runtimeOptions.environment)
+                    baseURL: api.baseURL, cookie: cookie, statePath: statePath, environment: runtimeOptions.environment)
             }
             let poller = Poller(client: client, store: store, logger: logger, since: since)
             let loop = WatchLoop(runtime: runtime, poller: poller, store: store, client: client, logger: logger, clock: clock)
