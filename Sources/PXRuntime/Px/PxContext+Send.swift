@@ -170,6 +170,15 @@ extension PxContext {
     /// A dry run's send: recorded in the throw-away state, planned, and
     /// answered with a placeholder message (`dry_run = true`).
     private func planned(_ request: SendRequest, entry: OutboxEntry, intent: SendIntent, at: Date) async throws -> LuaValue {
+        // Refused as the real run would refuse it: a plan and a run differ only in what is sent.
+        let target: Conversation
+        do {
+            target = try await client.checkSendTarget(intent)
+        } catch {
+            try? await store.abandonSend(entry, reason: "\(error)", at: at)
+            throw error
+        }
+        clientNames.withLock { $0[request.conversationID] = target.client?.name ?? "?" }
         let id = "msg_dry_run_\(nextPlaceholder())"
         let message = Message(
             id: id, conversationID: request.conversationID, content: request.content, sentAt: Timestamp(microseconds: Int64(at.timeIntervalSince1970 * 1_000_000)),

@@ -96,6 +96,17 @@ extension PixiesetClient {
         return try await reconcile(intent, since: since, excluding: try await excluded())
     }
 
+    /// What a send of `intent` would be refused for, without sending it (a
+    /// dry run's plan): the same id checks as `send`, then the conversation
+    /// read, which fails as the send would for a conversation that does not
+    /// exist (404) or is not this studio's (403).
+    /// - Returns: the conversation the message would go to.
+    public func checkSendTarget(_ intent: SendIntent) async throws -> Conversation {
+        try Self.check(.conversation, intent.conversationID)
+        for id in intent.attachmentIDs { try Self.check(.attachment, id) }
+        return try await conversation(intent.conversationID, messages: false)
+    }
+
     /// Makes sure the studio's clock has been read before a send is dated:
     /// one cheap read (the unread count) when no answer of this process has
     /// carried the time yet, none otherwise. Runs that read before they send
