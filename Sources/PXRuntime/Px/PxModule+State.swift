@@ -5,31 +5,44 @@ extension PxModule {
     /// `px.store.get/set`, `px.once` (SPEC §4): durable per-script state.
     static func installState(on lua: LuaState, context: PxContext) {
         let store = context.store
-        lua.register("get", in: "px.store") { args in
+        // Inside a handler a key it touches is its own until it completes, so
+        // a read-modify-write never interleaves with another handler's (decision 0010).
+        lua.registerAsync("get", in: "px.store") { args in
             let key = try args.string(1)
-            do {
-                // A handler sees its own writes before they are committed with its event.
-                let pending = context.run(args.runTag)?.stored(forKey: key)
-                guard let json = try pending ?? store.value(forKey: key) else { return [.nil] }
-                return [try JSONBridge.decode(json)]
-            } catch { throw PxError.from(error) }
+            let run = context.run(args.runTag)
+            return {
+                do {
+                    if let run { try await context.hold("store:" + key, for: run) } else { try await context.waitWhileHeld("store:" + key) }
+                    // A handler sees its own writes before they are committed with its event.
+                    guard let json = try run?.stored(forKey: key) ?? store.value(forKey: key) else { return [.nil] }
+                    return [try JSONBridge.decode(json)]
+                } catch let failure as LuaScriptError { throw failure } catch { throw PxError.from(error) }
+            }
         }
-        lua.register("set", in: "px.store") { args in
+        lua.registerAsync("set", in: "px.store") { args in
             let key = try args.string(1)
             let value = args.value(2)
+            let json: String?
             do {
-                let json = value == .nil ? nil : try JSONBridge.encode(value)
-                if let run = context.run(args.runTag) {
-                    run.store(json, forKey: key)
-                } else {
-                    try store.setValue(json, forKey: key)
-                }
-                return []
+                json = value == .nil ? nil : try JSONBridge.encode(value)
             } catch let problem as JSONBridge.Problem {
                 throw LuaScriptError("bad argument #2 to 'set' (\(problem.description))")
-            } catch { throw PxError.from(error) }
+            }
+            let run = context.run(args.runTag)
+            return {
+                do {
+                    if let run {
+                        try await context.hold("store:" + key, for: run)
+                        run.store(json, forKey: key)
+                    } else {
+                        try await context.waitWhileHeld("store:" + key)
+                        try store.setValue(json, forKey: key)
+                    }
+                    return []
+                } catch let failure as LuaScriptError { throw failure } catch { throw PxError.from(error) }
+            }
         }
-        lua.register("once", in: "px") { args in
+        lua.registerAsync("once", in: "px") { args in
             let key = try args.string(1)
             let period: Double
             switch args.value(2) {
@@ -43,15 +56,22 @@ extension PxModule {
             case .nil: period = .infinity
             default: throw args.typeError(2, expected: "duration")
             }
-            let seconds = period.isInfinite ? 1e12 : period, now = context.clock.now()
-            do {
-                if let run = context.run(args.runTag) {
-                    // Taken with the event's completion: a failed try does not consume it (SPEC §4).
-                    if try store.onceActive(key, now: now) { return [.boolean(false)] }
-                    return [.boolean(run.takeOnce(key, now: now.timeIntervalSince1970, period: seconds))]
-                }
-                return [.boolean(try store.once(key, period: seconds, now: now))]
-            } catch { throw PxError.from(error) }
+            let seconds = period.isInfinite ? 1e12 : period
+            let run = context.run(args.runTag)
+            return {
+                do {
+                    if let run {
+                        // Held until the run completes: another handler asking waits, then sees it taken,
+                        // or free if this run failed (SPEC §4: a failed try consumes nothing).
+                        try await context.hold("once:" + key, for: run)
+                        let now = context.clock.now()
+                        if try store.onceActive(key, now: now) { return [.boolean(false)] }
+                        return [.boolean(run.takeOnce(key, now: now.timeIntervalSince1970, period: seconds))]
+                    }
+                    try await context.waitWhileHeld("once:" + key)
+                    return [.boolean(try store.once(key, period: seconds, now: context.clock.now()))]
+                } catch let failure as LuaScriptError { throw failure } catch { throw PxError.from(error) }
+            }
         }
     }
 }

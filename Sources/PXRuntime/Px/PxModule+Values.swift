@@ -32,7 +32,10 @@ extension PxModule {
         }
         lua.registerAsync("sleep", in: "px") { args in
             let seconds = try args.number(1)
-            guard seconds >= 0, seconds.isFinite else { throw LuaScriptError("bad argument #1 to 'sleep' (seconds must be 0 or more)") }
+            // A year bounds it: past that a number is a mistake, and it must never reach Duration unchecked.
+            guard seconds >= 0, seconds <= 31_536_000 else {
+                throw LuaScriptError("bad argument #1 to 'sleep' (seconds from 0 to 31536000 expected, got \(seconds))")
+            }
             // A dry run plans; it does not wait.
             if context.options.dryRun { return { [] } }
             return {

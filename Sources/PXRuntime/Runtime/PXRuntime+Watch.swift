@@ -59,15 +59,21 @@ extension PXRuntime {
             for handler in handlers {
                 _ = try await lua.call(runner, with: [.integer(Int64(handler.index)), event], timeout: context.options.handlerTimeout, tag: tag)
             }
+            context.crash.check(.afterHandler)
+            try await context.store.completeEvents(
+                burst.map(\.id), conversationID: conversation.id, effects: run.effects, holder: run.holder, at: now)
+            return .done
         } catch let error as LuaError {
+            // Its effects are dropped, so the keys it held are free for the others (decision 0010).
+            try? context.store.releaseHolds(of: run.holder)
             if case .runtime(let message, let traceback, _) = error {
                 return .failed(message: message, traceback: traceback, code: PxErrorCode(hostRaised: error))
             }
             return .failed(message: error.message, traceback: "", code: nil)
+        } catch {
+            try? context.store.releaseHolds(of: run.holder)
+            throw error
         }
-        context.crash.check(.afterHandler)
-        try await context.store.completeEvents(burst.map(\.id), conversationID: conversation.id, effects: run.effects, at: now)
-        return .done
     }
 
     /// The `event` table a handler gets: `message` (the newest of the

@@ -118,9 +118,11 @@ extension StateStore {
 
     /// The handler completed: its `px.store` and `px.once` effects take
     /// effect with its events, in one transaction (SPEC §4).
-    func completeEvents(_ messageIDs: [String], conversationID: String, effects: HandlerEffects, at: Date) async throws {
+    func completeEvents(_ messageIDs: [String], conversationID: String, effects: HandlerEffects, holder: String, at: Date) async throws {
         try await writes.write { db in
             try Self.apply(effects, db)
+            // Its keys are free again in the same commit that makes its effects visible.
+            try Self.releaseHolds(db, of: holder)
             for id in messageIDs {
                 try db.cachedStatement(sql: "UPDATE event SET state = 'done', reason = NULL, retry_at = NULL WHERE message_id = ?")
                     .execute(arguments: [id])

@@ -81,6 +81,18 @@ extension StateStore {
                 );
                 """)
         }
+        // Keys (`px.once`, `px.store`) held by running handlers: decision 0010.
+        migrator.registerMigration("v3-key-holds") { db in
+            try db.execute(sql: """
+                CREATE TABLE key_hold (
+                    key TEXT PRIMARY KEY,
+                    holder TEXT NOT NULL,
+                    pid INTEGER NOT NULL,
+                    expires_at REAL NOT NULL
+                );
+                CREATE INDEX key_hold_holder ON key_hold(holder);
+                """)
+        }
         return migrator
     }
 }

@@ -7,6 +7,9 @@ import Synchronization
 final class HandlerRun: Sendable {
     let eventID: String
     let conversationID: String
+    /// Names this run in the state's key holds (decision 0010): unique per
+    /// run, across reloads and processes.
+    let holder = UUID().uuidString
 
     private struct State {
         var sends = 0
