@@ -36,6 +36,7 @@ px = {}
 ---@field sender_id string?
 ---@field read_at string?
 ---@field attachments px.Attachment[]
+---@field automated boolean true for a studio message pxscript sent (any script on this machine), false for a personal one or the client's
 ---@field dry_run boolean? true for a dry run's placeholder
 
 ---@class px.Conversation
@@ -82,9 +83,11 @@ function px.conversations.each(options) end
 ---@return px.Conversation
 function px.conversations.get(id, options) end
 
----Active conversations whose last non-system message is the studio's (on = "client": waiting on the client)
----or the client's (on = "studio"), older than `older_than`.
----@param options { on: "client"|"studio"?, older_than: string|number?, client_id: string? }?
+---Active conversations waiting on the client (on = "client": the studio answered last) or on the studio
+---(on = "studio": the client wrote last), whose last non-system message is older than `older_than` and,
+---with `newer_than`, not older than that. Only personal studio messages count as the studio's answer
+---unless `automated = true`: an inquiry answered only by an auto-acknowledgement still waits on the studio.
+---@param options { on: "client"|"studio"?, older_than: string|number?, newer_than: string|number?, client_id: string?, automated: boolean? }?
 ---@return fun(): px.Conversation?
 function px.conversations.awaiting(options) end
 
@@ -114,8 +117,23 @@ px.attachments = {}
 function px.attachments.upload(path, options) end
 
 ---`pxscript watch` only: handle each new client message.
+---@class px.Event
+---@field message px.Message the newest client message of the event
+---@field messages px.Message[] the burst (with debounce), oldest first
+---@field conversation px.Conversation
+---@field client table
+---@field answered boolean the studio answered personally after the message (pxscript's own messages do not count)
+---@field first boolean the message is the conversation's first from the client: a new inquiry
+---@field age number seconds since the message, by the studio's clock
+local Event = {}
+---Replies in the event's conversation, once per handler run.
+---@param text string
+---@param options table?
+---@return px.Message
+function Event:reply(text, options) end
+
 ---@param event "message"
----@param handler fun(event: table)
+---@param handler fun(event: px.Event)
 ---@param options { max_age: string?, debounce: string? }?
 function px.on(event, handler, options) end
 

@@ -96,6 +96,7 @@ extension PxContext {
         }
         crash.check(.afterSend)
         let message = outcome.message
+        automated?.note(message.id)
         if case .reconciled = outcome {
             try await store.markSent(entry, message: message, at: clock.now(), reconciled: true)
         } else {
@@ -105,7 +106,7 @@ extension PxContext {
             }
         }
         logger.info("sent \(message.id) to \(request.conversationID)", metadata: ["at": "\(request.position)"])
-        return message.luaValue
+        return message.sentLuaValue
     }
 
     /// The key of a send without `key =`: the conversation (kept beside it),
@@ -147,7 +148,7 @@ extension PxContext {
                     attachments: request.attachments.map(\.filename), position: request.position, skipped: "already sent as \(message.id)"))
             }
         }
-        return message.luaValue
+        return message.sentLuaValue
     }
 
     /// The id to send for `attachment`: uploaded now (nothing in a dry run).
@@ -193,7 +194,7 @@ extension PxContext {
                 conversationID: request.conversationID, clientName: name, content: request.content,
                 attachments: request.attachments.map(\.filename), position: request.position, skipped: nil))
         }
-        guard case LuaValue.map(var fields) = message.luaValue else { return LuaValue.nil }
+        guard case LuaValue.map(var fields) = message.sentLuaValue else { return LuaValue.nil }
         fields[LuaValue.text("dry_run")] = LuaValue.boolean(true)
         return .map(fields)
     }

@@ -18,6 +18,8 @@ final class PxContext: Sendable {
     let plan = Mutex<[PlannedMessage]>([])
     /// The test-only crash switch (`PXSCRIPT_CRASH_AT`).
     let crash: CrashPoint.Switch
+    /// The studio messages pxscript sent on this machine (nil when the record cannot be opened).
+    let automated: AutomatedMessages?
     /// Client names by conversation id, for plans and logs.
     let clientNames = Mutex<[String: String]>([:])
     /// Handler runs in progress, by their run tag (watch).
@@ -39,6 +41,8 @@ final class PxContext: Sendable {
 
     init(client: PixiesetClient, store: StateStore, options: RuntimeOptions, clock: RuntimeClock, logger: Logger, policy: FilePolicy) {
         self.client = client
+        // Beside the state file: the default states share one folder, so one record serves them all.
+        automated = try? AutomatedMessages(folder: store.home, ownState: store.path, create: !options.dryRun)
         self.store = store
         self.options = options
         self.clock = clock

@@ -16,7 +16,7 @@ extension PxModule {
             let page = try options.integer("page"), pageSize = try options.integer("page_size")
             return {
                 do {
-                    return [try LuaValueEncoder().encode(try await client.conversations(filter, page: page, pageSize: pageSize))]
+                    return [context.markingAutomated(try LuaValueEncoder().encode(try await client.conversations(filter, page: page, pageSize: pageSize)))]
                 } catch { throw PxError.from(error) }
             }
         }
@@ -25,7 +25,7 @@ extension PxModule {
             let options = try OptionsTable(args, 2, known: ["messages"])
             let messages = try options.boolean("messages") ?? true
             return {
-                do { return [try LuaValueEncoder().encode(try await client.conversation(id, messages: messages))] } catch { throw PxError.from(error) }
+                do { return [context.markingAutomated(try LuaValueEncoder().encode(try await client.conversation(id, messages: messages)))] } catch { throw PxError.from(error) }
             }
         }
         lua.registerAsync("unread", in: "px") { _ in
@@ -39,17 +39,19 @@ extension PxModule {
             return [.integer(context.openCursor(ConversationCursor(pages: pages)))]
         }
         lua.register("awaiting", in: "px.__host") { args in
-            let options = try OptionsTable(args, 1, known: ["on", "older_than", "client_id"])
+            let options = try OptionsTable(args, 1, known: ["on", "older_than", "newer_than", "client_id", "automated"])
             let side = try options.string("on") ?? "client"
             guard side == "client" || side == "studio" else {
                 throw LuaScriptError("bad argument #1 to 'awaiting' (field 'on' must be \"client\" or \"studio\")")
             }
-            let olderThan = try options.duration("older_than") ?? 0
+            let rule = AwaitingRule(
+                waitingOnClient: side == "client", olderThan: try options.duration("older_than") ?? 0,
+                newerThan: try options.duration("newer_than"), countsAutomated: try options.boolean("automated") ?? false)
             let filter = ConversationFilter(clientID: try options.string("client_id"), includeMessages: true, messageStatus: "inbox")
             let now = context.clock.now()
             let pages = client.allConversations(filter, pageSize: 100)
             return [.integer(context.openCursor(ConversationCursor(pages: pages) { conversation in
-                try await awaiting(conversation, on: side, olderThan: olderThan, now: now, client: client)
+                try await awaiting(conversation, rule, now: now, context: context)
             }))]
         }
         lua.registerAsync("cursor_next", in: "px.__host") { args in
@@ -61,7 +63,7 @@ extension PxModule {
                         context.closeCursor(id)
                         return [.nil]
                     }
-                    return [try LuaValueEncoder().encode(conversation)]
+                    return [context.markingAutomated(try LuaValueEncoder().encode(conversation))]
                 } catch {
                     context.closeCursor(id)
                     throw PxError.from(error)
@@ -76,24 +78,38 @@ extension PxModule {
             messageStatus: try options.string("message_status"))
     }
 
-    /// The conversation when its last non-system message is the studio's
-    /// (`on = "client"`: waiting on the client) or the client's (`"studio"`),
-    /// sent at least `olderThan` seconds before `now`.
-    static func awaiting(_ conversation: Conversation, on side: String, olderThan: Double, now: Date, client: PixiesetClient) async throws
-        -> Conversation?
-    {
+    /// What `px.conversations.awaiting{…}` asks of a conversation (SPEC §4).
+    struct AwaitingRule: Sendable {
+        /// `on = "client"`: the studio wrote last; `"studio"`: the client did.
+        let waitingOnClient: Bool
+        /// Seconds since the last non-system message, of any kind, at least…
+        let olderThan: Double
+        /// …and at most (no nudges on six-month-old threads).
+        let newerThan: Double?
+        /// `automated = true`: pxscript's own messages count as the studio's
+        /// answer. By default only personal ones do, so a new inquirer who
+        /// was only auto-acknowledged is still waiting on the studio.
+        let countsAutomated: Bool
+    }
+
+    /// The conversation when it matches `rule` at `now` (studio time).
+    static func awaiting(_ conversation: Conversation, _ rule: AwaitingRule, now: Date, context: PxContext) async throws -> Conversation? {
         guard conversation.status != .archived else { return nil }
-        var latest = conversation.messages?.max { $0.sentAt < $1.sentAt }
-        if latest?.senderType == .system || latest == nil {
-            // The list shows the latest message only; a system note hides the last real one.
-            let full = try await client.conversation(conversation.id, messages: true)
-            latest = full.messages?.filter { $0.senderType != .system }.max { $0.sentAt < $1.sentAt }
+        var messages = conversation.messages ?? []
+        let latest = messages.max { $0.sentAt < $1.sentAt }
+        // The list shows the latest message only: a system note, or a message of
+        // pxscript's that does not count, hides the one that decides.
+        if latest == nil || latest?.senderType == .system || (!rule.countsAutomated && latest.map(context.isAutomated) == true) {
+            messages = try await context.client.conversation(conversation.id, messages: true).messages ?? []
         }
-        guard let latest else { return nil }
-        let studioWroteLast = latest.senderType != .client
-        guard studioWroteLast == (side == "client") else { return nil }
-        guard latest.sentAt.secondsSince1970 <= now.timeIntervalSince1970 - olderThan else { return nil }
-        return conversation
+        let spoken = messages.filter { $0.senderType != .system }.sorted { $0.sentAt < $1.sentAt }
+        guard let last = spoken.last else { return nil }
+        // Never below zero: a message the studio dated a moment ahead of the time measured so far is new, not from the future.
+        let age = max(0, now.timeIntervalSince1970 - last.sentAt.secondsSince1970)
+        guard age >= rule.olderThan, rule.newerThan.map({ age <= $0 }) ?? true else { return nil }
+        let automated = rule.countsAutomated ? [] : context.automatedIDs(in: spoken)
+        guard let deciding = spoken.last(where: { $0.senderType == .client || !automated.contains($0.id) }) else { return nil }
+        return (deciding.senderType != .client) == rule.waitingOnClient ? conversation : nil
     }
 }
 

@@ -53,7 +53,7 @@ extension PXRuntime {
         let run = HandlerRun(eventID: first.id, conversationID: conversation.id)
         context.runs.withLock { $0[tag] = run }
         defer { context.runs.withLock { _ = $0.removeValue(forKey: tag) } }
-        let event = try Self.eventValue(burst, conversation: conversation, age: age)
+        let event = try eventValue(burst, conversation: conversation, age: age)
         context.crash.check(.inHandler)
         do {
             for handler in handlers {
@@ -78,22 +78,28 @@ extension PXRuntime {
 
     /// The `event` table a handler gets: `message` (the newest of the
     /// burst), `messages` (the burst, oldest first), `conversation`,
-    /// `client`, `answered` (the studio wrote after it), `age`.
-    static func eventValue(_ burst: [Message], conversation: Conversation, age: Double) throws -> LuaValue {
-        guard let message = burst.last else { return .map([:]) }
+    /// `client`, `answered` (the studio answered personally after it),
+    /// `first` (it is the conversation's first client message), `age`;
+    /// every message with `automated` (SPEC §4).
+    func eventValue(_ burst: [Message], conversation: Conversation, age: Double) throws -> LuaValue {
+        guard let message = burst.last, let oldest = burst.first else { return .map([:]) }
         let encoder = LuaValueEncoder()
-        let answered = (conversation.messages ?? []).contains {
-            $0.senderType != .client && $0.senderType != .system && $0.sentAt > message.sentAt
+        let messages = conversation.messages ?? []
+        let automated = context.automatedIDs(in: messages)
+        let answered = messages.contains {
+            $0.senderType != .client && $0.senderType != .system && $0.sentAt > message.sentAt && !automated.contains($0.id)
         }
+        let first = !messages.contains { $0.senderType == .client && $0.sentAt < oldest.sentAt }
         var fields: [LuaValue: LuaValue] = [
             .text("message"): try encoder.encode(message),
             .text("messages"): try encoder.encode(burst),
             .text("conversation"): try encoder.encode(conversation),
             .text("answered"): .boolean(answered),
+            .text("first"): .boolean(first),
             .text("age"): .number(age),
         ]
         if let client = conversation.client { fields[.text("client")] = try encoder.encode(client) }
-        return .map(fields)
+        return context.markingAutomated(.map(fields))
     }
 }
 
@@ -136,6 +142,8 @@ extension PXRuntime {
             case .every, .cron: (once, persist) = (false, true)
             }
             if !persist { afterDone.insert(schedule.id) }
+            // Keys it held are free once its effects are recorded (or dropped).
+            defer { try? context.store.releaseHolds(of: run.holder) }
             do {
                 _ = try await lua.call(runner, with: [.integer(Int64(schedule.index))], timeout: context.options.handlerTimeout, tag: tag)
                 try await context.store.recordScheduleRun(persist ? schedule.id : nil, at: now, done: once, effects: run.effects)

@@ -20,12 +20,17 @@ public final class StateStore: Sendable {
     /// Sends: the lease, the log and the holder's view (decision 0007).
     let outbox: Outbox
     public let path: String
+    /// The folder the state belongs in: its own, or for a dry run's copy the
+    /// real state's (where the record of automated messages is read).
+    public let home: String
 
     /// Opens the state at `path`, creating it (and its folder) when missing.
+    /// - Parameter home: the folder it belongs in, when it is a copy of a state elsewhere.
     /// - Throws: `StateError` for a foreign, corrupt or unwritable file.
-    public init(path: String) throws {
+    public init(path: String, home: String? = nil) throws {
         self.path = path
         let folder = (path as NSString).deletingLastPathComponent
+        self.home = home ?? (folder.isEmpty ? "." : folder)
         if !folder.isEmpty {
             try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
@@ -78,7 +83,7 @@ public final class StateStore: Sendable {
     /// An outbox log left by a killed run goes with it, so the copy replays
     /// it as the real state would.
     public func copy(to path: String) throws -> StateStore {
-        let copy = try StateStore(path: path)
+        let copy = try StateStore(path: path, home: home)
         try pool.backup(to: copy.pool)
         if let log = FileManager.default.contents(atPath: self.path + "-outbox") {
             try log.write(to: URL(fileURLWithPath: path + "-outbox"))

@@ -21,7 +21,8 @@ public struct WorkingState: Sendable {
             defer { try? real.close() }
             store = try real.copy(to: folder + "/state.sqlite")
         } else {
-            store = try StateStore(path: folder + "/state.sqlite")
+            let home = (path as NSString).deletingLastPathComponent
+            store = try StateStore(path: folder + "/state.sqlite", home: home.isEmpty ? "." : home)
         }
     }
 

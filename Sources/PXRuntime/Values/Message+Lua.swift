@@ -20,6 +20,15 @@ extension Message {
     }
 }
 
+extension Message {
+    /// A message pxscript sent, as `px.send` returns it: `automated = true`.
+    var sentLuaValue: LuaValue {
+        guard case .map(var fields) = luaValue else { return luaValue }
+        fields[.text("automated")] = .boolean(true)
+        return .map(fields)
+    }
+}
+
 extension Attachment {
     var luaValue: LuaValue {
         var fields = [LuaValue: LuaValue](minimumCapacity: 5)

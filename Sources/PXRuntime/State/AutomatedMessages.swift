@@ -1,0 +1,133 @@
+import Foundation
+import GRDB
+import Synchronization
+
+/// The studio messages pxscript sent on this machine, from any script and
+/// state (SPEC §4 "Automated vs personal"): a record beside the states
+/// (`automated.sqlite` in the state folder), filled from the `send` tables
+/// of the state files there and kept up to date the same way.
+///
+/// It tells a follow-up that a client's inquiry answered only by an
+/// auto-acknowledgement is still waiting on the studio, and tells `watch`
+/// which "client" messages are its own (the loop guard). Message ids are
+/// unique across accounts, so one record serves every account.
+public final class AutomatedMessages: Sendable {
+    /// `PRAGMA application_id` of the record ("PXAM").
+    static let applicationID: Int32 = 0x5058_414D
+    static let fileName = "automated.sqlite"
+    /// How often the state files are looked at again (a watch polls more often).
+    static let refreshInterval: Duration = .seconds(5)
+
+    private let queue: DatabaseQueue
+    private let folder: String
+    private let ownState: String?
+    /// This process's own sends, known at once (the record learns them at the next refresh).
+    private let noted = Mutex<Set<String>>([])
+    private let refreshed = Mutex<ContinuousClock.Instant?>(nil)
+
+    /// Opens the record in `folder`, creating it unless `create` is false
+    /// (a dry run: then a record that does not exist yet is kept in memory).
+    /// `ownState` is read as well when it lives elsewhere (`--state PATH`).
+    public init(folder: String, ownState: String? = nil, create: Bool = true) throws {
+        self.folder = folder
+        self.ownState = ownState
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        let path = folder + "/" + Self.fileName
+        if create || FileManager.default.fileExists(atPath: path) {
+            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+        } else {
+            queue = try DatabaseQueue(configuration: configuration)
+        }
+        try queue.write { db in
+            let id = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+            if id == 0 {
+                try db.execute(sql: """
+                    PRAGMA application_id = \(Self.applicationID);
+                    CREATE TABLE IF NOT EXISTS automated_message (
+                        message_id TEXT PRIMARY KEY,
+                        conversation_id TEXT NOT NULL,
+                        sent_at REAL
+                    );
+                    CREATE TABLE IF NOT EXISTS synced_state (
+                        path TEXT PRIMARY KEY,
+                        next_send_id INTEGER NOT NULL
+                    );
+                    """)
+            } else if id != Self.applicationID {
+                throw StateError("\(folder)/\(Self.fileName) is not pxscript's record of automated messages; refusing to touch it")
+            }
+        }
+    }
+
+    /// Records a message this process just sent.
+    public func note(_ messageID: String) { noted.withLock { _ = $0.insert(messageID) } }
+
+    /// Which of `ids` pxscript sent (refreshing from the state files at most every few seconds).
+    public func automated(among ids: [String]) -> Set<String> {
+        guard !ids.isEmpty else { return [] }
+        refreshIfDue()
+        let own = noted.withLock { $0 }
+        var found = Set(ids.filter(own.contains))
+        let rest = ids.filter { !found.contains($0) }
+        guard !rest.isEmpty else { return found }
+        let stored = (try? queue.read { db in
+            try String.fetchSet(
+                db, sql: "SELECT message_id FROM automated_message WHERE message_id IN (\(rest.map { _ in "?" }.joined(separator: ",")))",
+                arguments: StatementArguments(rest))
+        }) ?? []
+        found.formUnion(stored)
+        return found
+    }
+
+    /// Reads the sends of every state file in the folder (and the own one)
+    /// that the record has not seen yet.
+    public func refresh() {
+        refreshed.withLock { $0 = ContinuousClock.now }
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+            .filter { $0.hasSuffix(".sqlite") && $0 != Self.fileName }
+            .map { folder + "/" + $0 } + (ownState.map { [$0] } ?? [])
+        for path in Set(files) { try? sync(from: path) }
+    }
+
+    private func refreshIfDue() {
+        let due = refreshed.withLock { last in last.map { ContinuousClock.now - $0 > Self.refreshInterval } ?? true }
+        if due { refresh() }
+    }
+
+    /// New sent rows of one state file: from the oldest row still pending
+    /// (it may be sent later) or past the newest one seen.
+    private func sync(from path: String) throws {
+        let start = try queue.read { db in
+            try Int64.fetchOne(db, sql: "SELECT next_send_id FROM synced_state WHERE path = ?", arguments: [path])
+        } ?? 0
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(2)
+        let state = try DatabaseQueue(path: path, configuration: configuration)
+        defer { try? state.close() }
+        let (rows, next): ([Row], Int64) = try state.read { db in
+            guard try Int32.fetchOne(db, sql: "PRAGMA application_id") == StateStore.applicationID,
+                  try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'send')") == true
+            else { return ([], start) }
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT id, state, message_id, conversation_id, sent_at FROM send WHERE id >= ? ORDER BY id", arguments: [start])
+            let pending = rows.first { ($0["state"] as String) == "pending" }.map { $0["id"] as Int64 }
+            return (rows, pending ?? ((rows.last?["id"] as Int64?).map { $0 + 1 } ?? start))
+        }
+        try queue.write { db in
+            for row in rows {
+                guard let id: String = row["message_id"] else { continue }
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO automated_message (message_id, conversation_id, sent_at) VALUES (?, ?, ?)",
+                    arguments: [id, row["conversation_id"] as String, row["sent_at"] as Double?])
+            }
+            try db.execute(
+                sql: "INSERT INTO synced_state (path, next_send_id) VALUES (?, ?) ON CONFLICT(path) DO UPDATE SET next_send_id = excluded.next_send_id",
+                arguments: [path, next])
+        }
+    }
+
+    public func close() { try? queue.close() }
+}
