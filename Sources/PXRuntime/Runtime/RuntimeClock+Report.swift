@@ -14,6 +14,7 @@ extension RuntimeClock {
     func report(to store: StateStore, logger: Logger, recorded: Double?) -> Double? {
         guard studio.isMeasured else { return recorded }
         let offset = studio.offset
+        logger.debug("studio clock: \(offset == 0 ? "in step with this machine's" : Self.describe(offset: offset)) (offset \(String(format: "%+.3f", offset)) s)")
         if abs(offset) > Self.notableOffset, studio.takeFirstNotice() {
             logger.warning("\(Self.describe(offset: offset)); pxscript reckons every time in the studio's")
         }
