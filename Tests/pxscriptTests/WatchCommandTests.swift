@@ -263,19 +263,24 @@ struct WatchCommandTests {
     }
 
     @Test("random SIGKILLs while clients write in: exactly one reply per client message, none to history", arguments: [
-        "latency=15ms", "latency=15ms,error_after_commit=0.25,seed=5",
-    ])
-    func kills(faults: String) async throws {
+        ("latency=15ms", nil), ("latency=15ms,error_after_commit=0.25,seed=5", nil),
+        // This machine's clock a day ahead of the studio's, and ten minutes behind.
+        ("latency=15ms,error_after_commit=0.25,seed=6", "2026-03-02T09:00:00Z"),
+        ("latency=15ms,error_after_commit=0.25,seed=7", "2026-03-01T08:50:00Z"),
+    ] as [(String, String?)])
+    func kills(faults: String, machineClock: String?) async throws {
         let serve = try await ServeProcess(arguments: ["--faults", faults])
         let folder = try RunFolder(["echo.lua": Self.echo])
         defer { folder.remove() }
-        let env = folder.environment(serve), state = folder.path("kill.sqlite")
+        var env = folder.environment(serve)
+        let state = folder.path("kill.sqlite")
+        if let machineClock { env["PXSCRIPT_NOW"] = machineClock }
         #expect(try await pxscript(["watch", folder.path("echo.lua"), "--once", "--state", state], environment: env).status == 0)
         let targets = try await Self.conversations(serve, env: env)
         var written: [String] = []
         var generator = SystemRandomNumberGenerator()
         let seed = UInt64.random(in: 0...UInt64.max, using: &generator)
-        print("watch kill test seed \(seed) faults \(faults)")
+        print("watch kill test seed \(seed) faults \(faults) machine clock \(machineClock ?? "studio's")")
         var random = SeededRandom(seed: seed)  // replayable from the printed seed
         for round in 0..<8 {
             let daemon = try startPxscript(["watch", folder.path("echo.lua"), "--state", state, "--interval", "0.2s"], environment: env)
