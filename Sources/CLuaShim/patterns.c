@@ -73,6 +73,7 @@ static int match_class(int c, int cl) {
     case 'u': result = isupper(c); break;
     case 'w': result = isalnum(c); break;
     case 'x': result = isxdigit(c); break;
+    case 'z': result = (c == 0); break;  // deprecated, but Lua 5.4's lstrlib.c still accepts it
     default: return cl == c;
     }
     if (isupper(cl)) result = !result;
@@ -322,11 +323,20 @@ static int has_specials(const char *p, size_t lp) {
     return 0;
 }
 
-static const char *plain_find(const char *s, size_t ls, const char *p, size_t lp) {
+/// A plain search costs up to `lp` byte comparisons at each position: each
+/// position tried is charged by the pattern's length (in 64-byte units).
+static const char *plain_find(lua_State *L, const char *s, size_t ls, const char *p, size_t lp) {
     if (lp == 0) return s;
     if (lp > ls) return NULL;
-    for (size_t i = 0; i + lp <= ls; i++)
+    long long cost = (long long)(lp / 64) + 1, owed = 0;
+    for (size_t i = 0; i + lp <= ls; i++) {
+        const char *next = memchr(s + i, p[0], ls - lp - i + 1);
+        if (!next) break;
+        i = (size_t)(next - s);
+        if ((owed += cost) >= 1000) { pxl_charge(L, owed); owed = 0; }
         if (memcmp(s + i, p, lp) == 0) return s + i;
+    }
+    pxl_charge(L, owed);
     return NULL;
 }
 
@@ -340,7 +350,7 @@ static int find_aux(lua_State *L, int find) {
         return 1;
     }
     if (find && (lua_toboolean(L, 4) || !has_specials(p, lp))) {
-        const char *found = plain_find(s + init, ls - init, p, lp);
+        const char *found = plain_find(L, s + init, ls - init, p, lp);
         if (found) {
             lua_pushinteger(L, (found - s) + 1);
             lua_pushinteger(L, (found - s) + (lua_Integer)lp);

@@ -140,6 +140,7 @@ int pxl_open_sandbox(lua_State *L) {
     lua_setfield(L, -2, "dump");
     lua_pop(L, 1);
     pxl_install_patterns(L);
+    pxl_install_bounded(L);
     const char *os_allowed[] = {"time", "clock", "date", NULL};
     pxl_keep_only(L, "os", os_allowed);
     // The shared string metatable: readable through strings' methods, not replaceable or alterable.

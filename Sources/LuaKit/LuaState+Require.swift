@@ -1,6 +1,8 @@
 extension LuaState {
-    /// Installs `require(name)`: `lib.util` loads `lib/util.lua` under the
-    /// file policy, once; the module's result is cached like Lua's.
+    /// Installs `require(name)`: a standard library's name (`"utf8"`,
+    /// `"string"`, …) returns that library, as in stock Lua; `lib.util`
+    /// loads `lib/util.lua` under the file policy, once; the module's result
+    /// is cached like Lua's.
     ///
     /// `require` itself is Lua code, so a module's top level runs in Lua
     /// frames and may call async functions under `runAsync`. Only reading
@@ -26,7 +28,9 @@ extension LuaState {
         _ = try run("""
             local read_module, load, pcall, error, tostring = __pxscript_load_module, load, pcall, error, tostring
             __pxscript_load_module = nil
-            local loaded, loading = {}, {}
+            -- The standard libraries the sandbox keeps, by their names, before any file (as stock Lua's
+            -- package.loaded has them): `require "utf8"` is the library, not a utf8.lua beside the script.
+            local loaded, loading = { _G = _G, string = string, table = table, math = math, utf8 = utf8, coroutine = coroutine, os = os }, {}
             function require(name)
               if loaded[name] ~= nil then return loaded[name] end
               if loading[name] then error("module '" .. tostring(name) .. "' requires itself (a loop of require calls)", 2) end

@@ -65,6 +65,14 @@ typedef struct {
 /// The limits installed on `L`'s state (any of its threads), or NULL.
 static inline pxl_limits *pxl_get_limits(lua_State *L) { return *(pxl_limits **)lua_getextraspace(L); }
 
+/// Charges `units` instructions to the run's budget, raising the limit's
+/// error when it is spent (C functions whose work grows with an argument).
+void pxl_charge(lua_State *L, long long units);
+
+/// Replaces the library functions whose work grows with an argument by
+/// versions that charge for it before calling the stock ones (bounded.c).
+void pxl_install_bounded(lua_State *L);
+
 /// CLOCK_MONOTONIC now, in nanoseconds.
 long long pxl_monotonic_ns(void);
 
