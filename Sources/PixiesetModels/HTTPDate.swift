@@ -9,7 +9,7 @@ public enum HTTPDate {
     /// `seconds` since 1970 (fractions dropped) as an IMF-fixdate.
     public static func format(secondsSince1970 seconds: Int64) -> String {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let inDay = Int(seconds - days * 86_400)
+        let inDay = Int(truncatingIfNeeded: seconds - days * 86_400)
         let (year, month, day) = civil(fromDays: days)
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
         let weekday = weekdays[Int(((days % 7) + 7) % 7)]

@@ -1,5 +1,6 @@
 import Foundation
 import LuaKit
+import PixiesetModels
 
 extension PxContext {
     /// How often a handler waiting for a key looks again.
@@ -28,7 +29,7 @@ extension PxContext {
     }
 
     private func waitOrGiveUp(_ key: String, since started: ContinuousClock.Instant, limit: Double) async throws {
-        guard ContinuousClock.now - started < .seconds(limit) else {
+        guard ContinuousClock.now - started < .seconds(clamping: limit) else {
             throw LuaScriptError("'\(key.drop { $0 != ":" }.dropFirst())' stayed held by another handler for \(DurationText.format(limit))")
         }
         try await Task.sleep(for: Self.holdPoll)

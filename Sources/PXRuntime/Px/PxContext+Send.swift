@@ -182,7 +182,7 @@ extension PxContext {
         clientNames.withLock { $0[request.conversationID] = target.client?.name ?? "?" }
         let id = "msg_dry_run_\(nextPlaceholder())"
         let message = Message(
-            id: id, conversationID: request.conversationID, content: request.content, sentAt: Timestamp(microseconds: Int64(at.timeIntervalSince1970 * 1_000_000)),
+            id: id, conversationID: request.conversationID, content: request.content, sentAt: Timestamp(microseconds: Int64(saturating: at.timeIntervalSince1970 * 1_000_000)),
             senderType: .photographer, senderID: nil, readAt: nil,
             attachments: zip(intent.attachmentIDs, request.attachments).map {
                 Attachment(id: $0, filename: $1.filename, fileSize: nil, contentType: nil, url: nil)

@@ -17,11 +17,7 @@ extension PxModule {
             return [.number(date.timeIntervalSince1970)]
         }
         lua.register("format", in: "px.time") { args in
-            let seconds = try args.number(1)
-            // Beyond year ±100,000 calendars stop meaning anything (and NaN or inf would trap below).
-            guard seconds.isFinite, abs(seconds) < 3e12 else {
-                throw LuaScriptError("bad argument #1 to 'format' (a time in seconds since 1970 expected, got \(seconds))")
-            }
+            let seconds = try time(args, 1, function: "format")
             let pattern = try args.optionalString(2)
             let zone = try timeZone(args.optionalString(3), function: "format", position: 3) ?? context.options.timeZone
             let date = Date(timeIntervalSince1970: seconds)
@@ -55,13 +51,24 @@ extension PxModule {
             return try OpeningHours(parsing: args.string(1), timeZone: zone)
         }
         lua.register("contains", in: "px.__host") { args in
-            let date = Date(timeIntervalSince1970: try args.number(3))
+            let date = Date(timeIntervalSince1970: try time(args, 3, function: "contains", shown: 1))
             return [.boolean(try hours(args).contains(date))]
         }
         lua.register("next_open", in: "px.__host") { args in
-            let date = Date(timeIntervalSince1970: try args.number(3))
+            let date = Date(timeIntervalSince1970: try time(args, 3, function: "next_open", shown: 1))
             return [try hours(args).nextOpen(after: date).map { .number($0.timeIntervalSince1970) } ?? .nil]
         }
+    }
+
+    /// A time argument in Unix seconds, within years 1 to 9999: beyond,
+    /// calendars mean nothing (and NaN or infinity would trap below).
+    /// - Parameter shown: the position the script wrote it at (a method's argument follows its object).
+    static func time(_ args: LuaArguments, _ position: Int, function: String, shown: Int? = nil) throws -> Double {
+        let seconds = try args.number(position)
+        guard seconds.isFinite, seconds >= -62_135_596_800, seconds <= 253_402_300_799 else {
+            throw LuaScriptError("bad argument #\(shown ?? position) to '\(function)' (a time in seconds since 1970 expected, got \(seconds))")
+        }
+        return seconds
     }
 
     static func timeZone(_ name: String?, function: String, position: Int) throws -> TimeZone? {

@@ -1,4 +1,5 @@
 import Foundation
+import PixiesetModels
 import Logging
 import LuaKit
 
@@ -39,7 +40,7 @@ extension PxModule {
             // A dry run plans; it does not wait.
             if context.options.dryRun { return { [] } }
             return {
-                try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+                try await Task.sleep(for: .seconds(clamping: seconds))
                 return []
             }
         }

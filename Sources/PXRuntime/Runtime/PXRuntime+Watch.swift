@@ -131,7 +131,7 @@ extension PXRuntime {
             guard let due = nextDue(schedule), due <= now else { continue }
             nextTag += 1
             let tag = nextTag
-            let run = HandlerRun(eventID: "s:\(schedule.id)@\(Int64(due.timeIntervalSince1970))", conversationID: "")
+            let run = HandlerRun(eventID: "s:\(schedule.id)@\(Int64(saturating: due.timeIntervalSince1970))", conversationID: "")
             context.runs.withLock { $0[tag] = run }
             defer { context.runs.withLock { _ = $0.removeValue(forKey: tag) } }
             // `after` lives in memory only (SPEC §6): nothing of it is recorded but its effects.

@@ -23,7 +23,7 @@ struct LocalTime: Hashable, Comparable, Sendable {
 
     /// The wall time of `date` in `zone`.
     init(_ date: Date, in zone: TimeZone) {
-        let local = Int(date.timeIntervalSince1970.rounded(.down)) + zone.secondsFromGMT(for: date)
+        let local = Int(saturating: date.timeIntervalSince1970.rounded(.down)) + zone.secondsFromGMT(for: date)
         let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
         let seconds = local - days * 86_400
         let (year, month, day) = CivilDate.fromDays(Int64(days))

@@ -146,7 +146,7 @@ final class OutboxLog: @unchecked Sendable {
         return json.bytes
     }
 
-    private static func microseconds(_ date: Date) -> Int { Int((date.timeIntervalSince1970 * 1_000_000).rounded()) }
+    private static func microseconds(_ date: Date) -> Int { Int(saturating: (date.timeIntervalSince1970 * 1_000_000).rounded()) }
 
     /// What a log left at `path` holds: its generation and each whole
     /// record with the offset just past it; nil when there is none. A last

@@ -1,4 +1,5 @@
 import Foundation
+import PixiesetModels
 
 /// Durations as scripts and flags write them: `90s`, `15m`, `2h`, `3d`,
 /// `1w`, combined (`1h30m`), or a plain number of seconds.
@@ -6,7 +7,8 @@ public enum DurationText {
     /// Seconds, or nil when `text` is not a duration.
     public static func seconds(_ text: String) -> Double? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if let plain = Double(trimmed), plain >= 0, plain.isFinite { return plain }
+        // Longer than a century is a mistake (and would overflow what it is turned into).
+        if let plain = Double(trimmed) { return plain >= 0 && plain <= Duration.longestWait ? plain : nil }
         var total = 0.0, number = "", sawUnit = false
         for character in trimmed {
             if character.isNumber || character == "." {
@@ -27,13 +29,13 @@ public enum DurationText {
             number = ""
             sawUnit = true
         }
-        guard sawUnit, number.isEmpty else { return nil }
+        guard sawUnit, number.isEmpty, total <= Duration.longestWait else { return nil }
         return total
     }
 
     /// `seconds` written back the same way (`1h30m`, `45s`, `0.2s`, `0s`), for messages.
     public static func format(_ seconds: Double) -> String {
-        let tenthsTotal = Int((seconds * 10).rounded())
+        let tenthsTotal = Int(saturating: (min(seconds, Duration.longestWait) * 10).rounded())
         var rest = tenthsTotal / 10, text = ""
         for (unit, size) in [("d", 86_400), ("h", 3600), ("m", 60)] where rest >= size {
             text += "\(rest / size)\(unit)"

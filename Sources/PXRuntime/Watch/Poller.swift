@@ -48,7 +48,7 @@ public struct Poller: Sendable {
 
     public func poll(now: Date) async throws -> Result {
         let stored = try store.watermark()
-        let floor = stored ?? since.map { Int64(($0.timeIntervalSince1970 * 1_000_000).rounded()) }
+        let floor = stored ?? since.map { Int64(saturating: ($0.timeIntervalSince1970 * 1_000_000).rounded()) }
         let firstStart = floor == nil
         var requests = 0, page = 1, ordered = true
         var candidates: [Conversation] = [], newest: Int64?, scanned: [Conversation] = []

@@ -26,6 +26,9 @@ public struct BaseURL: Sendable, Hashable, CustomStringConvertible {
         guard components.query == nil, components.fragment == nil, components.user == nil, components.password == nil else {
             throw PixiesetError.invalidRequest("base URL '\(text.prefix(100))' must not have a query, fragment or credentials")
         }
+        if let port = components.port, !(1...65_535).contains(port) {
+            throw PixiesetError.invalidRequest("base URL '\(text.prefix(100))' has port \(port); ports go from 1 to 65535")
+        }
         self.scheme = scheme
         self.host = host.lowercased()
         self.port = components.port

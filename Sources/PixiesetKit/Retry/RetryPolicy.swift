@@ -58,6 +58,6 @@ public enum RetryAfter {
         if let seconds = Int(value) { return .seconds(max(0, min(seconds, 86_400))) }
         guard let date = HTTPDate.parse(value) else { return nil }
         let seconds = Double(date) - now.timeIntervalSince1970
-        return .milliseconds(Int64(max(0, min(seconds, 86_400)) * 1000))
+        return .seconds(clamping: min(seconds, 86_400))
     }
 }

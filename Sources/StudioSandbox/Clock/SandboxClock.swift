@@ -68,7 +68,7 @@ public final class ManualClock: SandboxClock {
 
     /// Moves the clock forward by `seconds`.
     public func advance(seconds: Double) {
-        current.withLock { $0 = $0.adding(microseconds: Int64(seconds * 1_000_000)) }
+        current.withLock { $0 = $0.adding(microseconds: Int64(saturating: seconds * 1_000_000)) }
     }
 }
 

@@ -1,3 +1,5 @@
+import PixiesetModels
+
 /// Misbehaviour on purpose (SPEC §7), parsed from `--faults`, e.g.
 /// `error=0.2,throttle=0.1,error_after_commit=0.05,latency=20ms,seed=7`.
 ///
@@ -94,7 +96,7 @@ public struct FaultPlan: Sendable, Hashable, CustomStringConvertible {
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1)]
         for (suffix, scale) in units where value.hasSuffix(suffix) {
             if let number = Double(value.dropLast(suffix.count)), number >= 0, number * scale <= 60 {
-                return .milliseconds(Int64(number * scale * 1000))
+                return .seconds(clamping: number * scale)
             }
         }
         throw SandboxSetupError("--faults: \(name) wants a duration up to 60s, e.g. \(name)=20ms")

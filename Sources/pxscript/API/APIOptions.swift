@@ -28,7 +28,12 @@ struct APIOptions: ParsableArguments {
     /// The base URL alone (no cookie needed): for naming a script's state.
     func resolveBaseURL(environment: [String: String], config: ConfigFile) throws -> BaseURL {
         let text = baseURL ?? environment["PXSCRIPT_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? config.baseURL ?? BaseURL.pixieset
-        return try BaseURL(parsing: text)
+        do {
+            return try BaseURL(parsing: text)
+        } catch PixiesetError.invalidRequest(let problem) {
+            // A bad --base-url, PXSCRIPT_BASE_URL or base_url is a usage error (64).
+            throw ValidationError(problem)
+        }
     }
 
     /// `PXSCRIPT_NOW` fixes clocks for tests; against a real studio it would

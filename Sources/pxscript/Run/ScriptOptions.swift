@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PixiesetModels
 import Logging
 import LuaKit
 import PXRuntime
@@ -30,6 +31,8 @@ struct ScriptOptions: ParsableArguments {
         guard logFormat == "text" || logFormat == "json" else { throw ValidationError("--log-format is text or json") }
         if verbose && quiet { throw ValidationError("--verbose and --quiet do not go together") }
         if changeTZ && tz == nil { throw ValidationError("--change-tz goes with --tz ZONE (the zone to count in from now on)") }
+        _ = try handlerTimeoutDuration()
+        _ = try limits()
         if let maxSends, maxSends < 0 { throw ValidationError("--max-sends must be 0 or more") }
         _ = try limits()
         _ = try timeZone(config: ConfigFile())
@@ -53,8 +56,10 @@ struct ScriptOptions: ParsableArguments {
     static func bytes(_ text: String) -> Int? {
         let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
         guard let last = text.uppercased().last else { return nil }
-        if let unit = units[last] { return Int(text.dropLast()).map { $0 * unit } }
-        return Int(text)
+        // Checked: 99999999999G is a usage error, not an overflow.
+        guard let number = Int(last.isNumber ? Substring(text) : text.dropLast()), number >= 0 else { return nil }
+        let (bytes, overflow) = number.multipliedReportingOverflow(by: last.isNumber ? 1 : (units[last] ?? 0))
+        return overflow || bytes > 1 << 40 ? nil : bytes
     }
 
     func handlerTimeoutDuration() throws -> Duration {
@@ -62,7 +67,7 @@ struct ScriptOptions: ParsableArguments {
         guard let seconds = DurationText.seconds(handlerTimeout), seconds > 0 else {
             throw ValidationError("--handler-timeout wants a duration like 5m or 90s")
         }
-        return .milliseconds(Int64(seconds * 1000))
+        return .seconds(clamping: seconds)
     }
 
     /// Whether the zone was named (`--tz`, `TZ`, the config's `tz`) or is the machine's.

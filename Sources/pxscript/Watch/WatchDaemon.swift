@@ -1,4 +1,5 @@
 import Foundation
+import PixiesetModels
 import Logging
 import LuaKit
 import PXRuntime
@@ -62,7 +63,7 @@ struct WatchDaemon: Service, CustomStringConvertible {
         defer { state.close() }
         let store = state.store
         let options = try runtimeOptions.settlingZone(on: store, at: clock.now())
-        let pause = Duration.milliseconds(Int64(interval * 1000))
+        let pause = Duration.seconds(clamping: interval)
         // A daemon outlives a session: after an expiry it re-reads the cookie
         // every poll and starts over with the new one (SPEC §6).
         var api = api
@@ -183,7 +184,7 @@ struct WatchDaemon: Service, CustomStringConvertible {
                 // of a debounce) without polling. `--once` waits only for its debounced bursts.
                 while let due = report?.wake, !stopping, !once || (report?.debouncing ?? 0) > 0 {
                     // At least 0.2 s apart, so something due but not yet runnable cannot spin.
-                    let delay = Duration.milliseconds(Int64(max(0.2, due.timeIntervalSince(clock.now())) * 1000))
+                    let delay = Duration.seconds(clamping: max(0.2, due.timeIntervalSince(clock.now())))
                     guard once || ContinuousClock.now + delay < nextPoll else { break }
                     await nap(delay)
                     if stopping { break }
