@@ -39,8 +39,8 @@ static void charge(MatchState *ms) {
     limits->remaining -= 1000;
     if (limits->remaining <= 0 || limits->exhausted) {
         limits->exhausted = 1;
-        luaL_error(ms->L, "instruction limit reached: the run used more than %lld instructions (raise it with --max-instructions)",
-                   limits->limit);
+        luaL_error(ms->L, "instruction limit reached: the run used more than %I instructions (raise it with --max-instructions)",
+                   (lua_Integer)limits->limit);
     }
 }
 

@@ -154,7 +154,7 @@ static void pxl_hook(lua_State *L, lua_Debug *ar) {
     if (limits->timed_out || (limits->deadline_ns != 0 && pxl_monotonic_ns() > limits->deadline_ns)) {
         limits->timed_out = 1;
         lua_sethook(L, pxl_hook, LUA_MASKCOUNT, 1);
-        luaL_error(L, "time limit reached: the handler ran longer than %lld ms (raise it with --handler-timeout)", limits->timeout_ms);
+        luaL_error(L, "time limit reached: the run took longer than %I ms", (lua_Integer)limits->timeout_ms);
     }
     if (!limits->exhausted) {
         limits->remaining -= 1000;
@@ -163,8 +163,8 @@ static void pxl_hook(lua_State *L, lua_Debug *ar) {
     if (limits->exhausted) {
         // From now on every instruction of this thread fails, so pcall cannot carry on.
         lua_sethook(L, pxl_hook, LUA_MASKCOUNT, 1);
-        luaL_error(L, "instruction limit reached: the run used more than %lld instructions (raise it with --max-instructions)",
-                   limits->limit);
+        luaL_error(L, "instruction limit reached: the run used more than %I instructions (raise it with --max-instructions)",
+                   (lua_Integer)limits->limit);
     }
     // Sticky for the run: a script that catches "not enough memory" with pcall does not carry on.
     if (limits->memory && limits->memory->exceeded) {

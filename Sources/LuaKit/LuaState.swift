@@ -12,6 +12,9 @@ public final class LuaState {
     private let limits: UnsafeMutablePointer<pxl_limits>
     private var functions: [LuaFunctionBox] = []
     private let pending = PendingCalls()
+    /// The budgets of the runs under way, by tag, for calls that share
+    /// their caller's (`px.map` items: one budget for the run, SPEC §3).
+    private var budgets: [Int64: RunBudget.Shared] = [:]
 
     /// A fresh state with the sandboxed libraries open.
     /// The corresponding C functions are `lua_newstate` and `pxl_open_sandbox`.
@@ -152,9 +155,13 @@ public final class LuaState {
     /// Runs on the caller's executor: an actor that owns the state may have
     /// many runs and handler calls waiting on the host at once.
     /// The corresponding C function is `lua_resume`.
+    ///
+    /// - Parameter timeoutOption: the option a photographer raises the time limit with, named in its error.
     nonisolated(nonsending)
-    public func runAsync(_ source: String, chunkName: String, timeout: Duration? = nil, tag: Int64 = 0) async throws -> [LuaValue] {
-        try await drive(chunkName: chunkName, timeout: timeout, tag: tag) { co in
+    public func runAsync(
+        _ source: String, chunkName: String, timeout: Duration? = nil, timeoutOption: String = "--handler-timeout", tag: Int64 = 0
+    ) async throws -> [LuaValue] {
+        try await drive(chunkName: chunkName, timeout: timeout, timeoutOption: timeoutOption, tag: tag) { co in
             try load(source, chunkName: chunkName, on: co)
             return 0
         }
@@ -185,9 +192,15 @@ public final class LuaState {
     /// coroutine, like `runAsync`: it may wait for the API, and the limits
     /// of a run apply to it, its own (instructions and time are counted per
     /// call, however many calls wait at once).
+    ///
+    /// - Parameter sharing: the tag of a run under way whose budget (instructions,
+    ///   deadline, and a limit once hit) this call spends as its own: work a
+    ///   run hands out (`px.map`) is paid for by that run. Its host calls carry `tag`.
     nonisolated(nonsending)
-    public func call(_ function: LuaReference, with arguments: [LuaValue], timeout: Duration? = nil, tag: Int64 = 0) async throws -> [LuaValue] {
-        try await drive(chunkName: "handler", timeout: timeout, tag: tag) { co in
+    public func call(
+        _ function: LuaReference, with arguments: [LuaValue], timeout: Duration? = nil, tag: Int64 = 0, sharing: Int64? = nil
+    ) async throws -> [LuaValue] {
+        try await drive(chunkName: "handler", timeout: timeout, tag: tag, sharing: sharing) { co in
             try withHostAllocations {
                 guard lua_checkstack(co, Int32(arguments.count + 1)) != 0,
                       lua_rawgeti(co, pxl_registryindex(), lua_Integer(function.id)) == LUA_TFUNCTION
@@ -212,9 +225,21 @@ public final class LuaState {
     /// is anchored in the registry (not on the main stack, which they share)
     /// and its budget is loaded into the hook's limits around each resume.
     nonisolated(nonsending)
-    private func drive(chunkName: String, timeout: Duration?, tag: Int64 = 0, prepare: (OpaquePointer) throws -> Int32) async throws -> [LuaValue] {
-        var budget = RunBudget(limit: limits.pointee.limit, timeout: timeout)
-        budget.tag = tag
+    private func drive(
+        chunkName: String, timeout: Duration?, timeoutOption: String = "--handler-timeout", tag: Int64 = 0, sharing: Int64? = nil,
+        prepare: (OpaquePointer) throws -> Int32
+    ) async throws -> [LuaValue] {
+        let budget: RunBudget.Shared
+        if let sharing, let parent = budgets[sharing] {
+            budget = parent
+        } else {
+            var own = RunBudget(limit: limits.pointee.limit, timeout: timeout)
+            own.tag = tag
+            own.timeoutOption = timeoutOption
+            budget = RunBudget.Shared(own)
+            budgets[tag] = budget
+        }
+        defer { if budgets[tag] === budget, sharing == nil { budgets[tag] = nil } }
         recoverMemory()
         guard lua_checkstack(L, 4) != 0, let co = withHostAllocations({ lua_newthread(L) }) else {
             throw LuaError.setup("cannot create a coroutine (out of memory)")
@@ -229,25 +254,35 @@ public final class LuaState {
         while true {
             guard !Task.isCancelled else { throw LuaError.cancelled("\(chunkName): stopped by the host before it finished") }
             var count: Int32 = 0
-            let result = budget.charged(to: limits) { lua_resume(co, L, arguments, &count) }
+            let result = budget.value.charged(to: limits, tag: tag) { lua_resume(co, L, arguments, &count) }
             if result == LUA_OK {
+                // A limit hit by work it handed out (a px.map item) ends the run, even when pcall
+                // caught the error and the run finished before the hook fired again.
+                if budget.value.exhausted != 0 || budget.value.timedOut != 0 {
+                    let option = budget.value.timeoutOption
+                    throw budget.value.charged(to: limits, tag: tag) { failure(status: LUA_ERRRUN, timeoutOption: option) }
+                }
                 return withHostAllocations { (0..<count).map { LuaStack.value(co, lua_gettop(co) - count + 1 + $0, depth: 0) } }
             }
-            guard result == LUA_YIELD else { throw budget.charged(to: limits) { coroutineFailure(co, status: result) } }
+            guard result == LUA_YIELD else {
+                let option = budget.value.timeoutOption
+                throw budget.value.charged(to: limits, tag: tag) { coroutineFailure(co, status: result, timeoutOption: option) }
+            }
             guard let caller = pxl_host_yield_thread(co, count), let work = pending.work.removeValue(forKey: caller) else {
                 throw LuaError.runtime(message: "\(chunkName): coroutine.yield() outside a coroutine", traceback: "")
             }
             pxl_pop(co, count)
             let outcome: Result<[LuaValue], any Error>
             do {
-                outcome = .success(try await LuaState.awaitWork(work, until: budget.deadline))
+                outcome = .success(try await LuaState.awaitWork(work, until: budget.value.deadline))
             } catch {
                 outcome = .failure(error)
             }
             // A run out of time or cancelled is not resumed: its script cannot
             // catch the end with pcall and carry on.
             if case .failure(let error) = outcome, error is LuaDeadlinePassed {
-                throw LuaError.limit(RunBudget.timeoutMessage(budget.timeoutMilliseconds))
+                budget.value.timedOut = 1
+                throw LuaError.limit(RunBudget.timeoutMessage(budget.value.timeoutMilliseconds, option: budget.value.timeoutOption))
             }
             guard !Task.isCancelled else { throw LuaError.cancelled("\(chunkName): stopped by the host while waiting for the API") }
             switch outcome {
@@ -289,9 +324,9 @@ public final class LuaState {
 
     /// The error of a coroutine that failed: a limit, or its message with the
     /// traceback taken from the coroutine itself (lua_resume leaves it inspectable).
-    private func coroutineFailure(_ co: OpaquePointer, status: Int32) -> LuaError {
+    private func coroutineFailure(_ co: OpaquePointer, status: Int32, timeoutOption: String = "--handler-timeout") -> LuaError {
         if limits.pointee.exhausted != 0 || limits.pointee.timed_out != 0 || memory.pointee.exceeded != 0 || status == LUA_ERRMEM {
-            return failure(status: status)
+            return failure(status: status, timeoutOption: timeoutOption)
         }
         let cause = LuaErrorCause.read(co, at: -1)
         let message: String = withHostAllocations {
@@ -311,10 +346,10 @@ public final class LuaState {
     }
 
     /// The error of a failed run: a limit if one was hit, else the message and its traceback.
-    private func failure(status: Int32) -> LuaError {
+    private func failure(status: Int32, timeoutOption: String = "--handler-timeout") -> LuaError {
         let text = LuaStack.text(L, -1)
         if limits.pointee.timed_out != 0 {
-            return .limit(RunBudget.timeoutMessage(limits.pointee.timeout_ms))
+            return .limit(RunBudget.timeoutMessage(limits.pointee.timeout_ms, option: timeoutOption))
         }
         if limits.pointee.exhausted != 0 {
             return .limit("instruction limit reached: the run used more than \(limits.pointee.limit) instructions (raise it with --max-instructions)")

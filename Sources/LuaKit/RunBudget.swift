@@ -16,6 +16,8 @@ struct RunBudget {
     var timedOut: Int32 = 0
     /// The host's tag for the run (`LuaArguments.runTag`).
     var tag: Int64 = 0
+    /// The option that raises the wall-clock limit, for the message.
+    var timeoutOption = "--handler-timeout"
 
     init(limit: Int64, timeout: Duration?) {
         self.limit = limit
@@ -37,8 +39,11 @@ struct RunBudget {
 
     /// Runs `body` (a resume of this run's coroutine) with this budget in the
     /// hook's limits, and keeps what it spent.
-    mutating func charged<T>(to limits: UnsafeMutablePointer<pxl_limits>, _ body: () throws -> T) rethrows -> T {
+    /// - Parameter tag: the tag the coroutine's host calls carry, when it is
+    ///   not the budget's own (a call spending another run's budget).
+    mutating func charged<T>(to limits: UnsafeMutablePointer<pxl_limits>, tag: Int64? = nil, _ body: () throws -> T) rethrows -> T {
         load(into: limits)
+        if let tag { limits.pointee.tag = tag }
         defer {
             remaining = limits.pointee.remaining
             exhausted = limits.pointee.exhausted
@@ -47,8 +52,19 @@ struct RunBudget {
         return try body()
     }
 
-    static func timeoutMessage(_ milliseconds: Int64) -> String {
-        "time limit reached: the handler ran longer than \(milliseconds) ms (raise it with --handler-timeout)"
+    static func timeoutMessage(_ milliseconds: Int64, option: String = "--handler-timeout") -> String {
+        let what = option == "--handler-timeout" ? "the handler ran" : "the run took"
+        return "time limit reached: \(what) longer than \(milliseconds) ms (raise it with \(option))"
+    }
+}
+
+extension RunBudget {
+    /// A budget spent by more than one coroutine (a run and the `px.map`
+    /// items it hands out): one object, used on the state's executor only,
+    /// one coroutine resumed at a time.
+    final class Shared {
+        var value: RunBudget
+        init(_ value: RunBudget) { self.value = value }
     }
 }
 

@@ -104,6 +104,19 @@ struct RunCommandTests {
         _ = await serve.stop()
     }
 
+    @Test("run has a wall-clock limit: --timeout ends a run that sleeps or spins, naming the option")
+    func timeout() async throws {
+        let folder = try RunFolder(["sleepy.lua": "px.sleep(20)", "spin.lua": "pcall(function() while true do end end) print('carried on')"])
+        defer { folder.remove() }
+        for script in ["sleepy.lua", "spin.lua"] {
+            let outcome = try await pxscript(
+                ["run", folder.path(script), "--sandbox", "--timeout", "1s", "--max-instructions", "1e15"], environment: folder.environment())
+            #expect(outcome.status == 1, "\(script): \(outcome.stderr)")
+            #expect(outcome.stderr.contains("time limit reached: the run took longer than 1000 ms (raise it with --timeout)"), "\(outcome.stderr)")
+            #expect(!outcome.stdout.contains("carried on"))
+        }
+    }
+
     @Test("a script that does not exist: 66, and no state is left behind; status of it says so")
     func missingScript() async throws {
         let serve = try await ServeProcess()

@@ -22,8 +22,9 @@ extension PxModule {
                 throw LuaScriptError("bad argument #3 to 'map' (concurrency must be between 1 and 64)")
             }
             let progress = context.options.showsProgress ? Progress(total: items.count) : nil
+            let run = args.runTag
             return {
-                let (results, errors) = try await runtime.map(items, with: function, concurrency: concurrency, progress: progress)
+                let (results, errors) = try await runtime.map(items, with: function, concurrency: concurrency, run: run, progress: progress)
                 return [.array(results), .map(errors)]
             }
         }
@@ -32,10 +33,12 @@ extension PxModule {
 
 extension PXRuntime {
     /// Runs `function` on every item, at most `concurrency` at once, each as
-    /// its own coroutine on this actor. An item's error is collected (and
-    /// logged); an error that must stop the run (send cap, pause, expired
-    /// session) starts no new item, lets those under way finish, and is raised.
-    func map(_ items: [LuaValue], with function: LuaReference, concurrency: Int, progress: Progress?) async throws
+    /// its own coroutine on this actor, spending the budget of the run that
+    /// called (`run`: one budget for the run, SPEC §3). An item's error is
+    /// collected (and logged); an error that must stop the run (a limit, the
+    /// send cap, pause, an expired session) starts no new item, lets those
+    /// under way finish, and is raised.
+    func map(_ items: [LuaValue], with function: LuaReference, concurrency: Int, run: Int64, progress: Progress?) async throws
         -> ([LuaValue], [LuaValue: LuaValue])
     {
         defer { release(function) }
@@ -49,7 +52,7 @@ extension PXRuntime {
                 let index = next, item = items[index]
                 next += 1
                 group.addTask {
-                    do { return (index, .success(try await self.call(function, with: [item, .integer(Int64(index + 1))]))) }
+                    do { return (index, .success(try await self.call(function, with: [item, .integer(Int64(index + 1))], sharing: run))) }
                     catch { return (index, .failure(error)) }
                 }
             }
@@ -60,6 +63,12 @@ extension PXRuntime {
                     results[index] = values.first ?? .nil
                 case .failure(let error):
                     let message = (error as? LuaError)?.message ?? "\(error)"
+                    if let failure = error as? LuaError, case .limit = failure {
+                        // A limit is the run's, not the item's: it ends the run, whatever catches px.map.
+                        if fatal == nil { fatal = LuaScriptError(message) }
+                        continue
+                    }
+                    if let failure = error as? LuaError, case .cancelled = failure { throw failure }
                     if let failure = error as? LuaError, let code = PxErrorCode(hostRaised: failure), code.stopsTheRun {
                         // No new item starts; those under way finish, so a send that
                         // already took its place under the cap is made, not left pending.

@@ -53,7 +53,11 @@ public actor PXRuntime {
         try await context.reconcilePending()
         let outcome: Result<[LuaValue], LuaError>
         do {
-            outcome = .success(try await lua.runAsync(source, chunkName: context.options.scriptPath))
+            // `run` ends at its wall-clock limit (--timeout); a watched script's top level at the handler's.
+            let watch = context.options.watch
+            outcome = .success(try await lua.runAsync(
+                source, chunkName: context.options.scriptPath, timeout: watch ? context.options.handlerTimeout : context.options.runTimeout,
+                timeoutOption: watch ? "--handler-timeout" : "--timeout"))
         } catch let error as LuaError {
             outcome = .failure(error)
         }
@@ -87,9 +91,12 @@ public actor PXRuntime {
         }
     }
 
-    /// Calls a function of the script (a `px.map` item) as its own coroutine.
-    func call(_ function: LuaReference, with arguments: [LuaValue]) async throws -> [LuaValue] {
-        try await lua.call(function, with: arguments)
+    /// Calls a function of the script (a `px.map` item) as its own coroutine,
+    /// spending the budget of the run tagged `sharing`. Its host calls carry
+    /// no run (as before: its sends are keyed by their content, never by an
+    /// ordinal that the items' interleaving would make differ between tries).
+    func call(_ function: LuaReference, with arguments: [LuaValue], sharing run: Int64) async throws -> [LuaValue] {
+        try await lua.call(function, with: arguments, sharing: run)
     }
 
     func release(_ function: LuaReference) { lua.release(function) }

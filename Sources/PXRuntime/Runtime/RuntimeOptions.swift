@@ -11,8 +11,10 @@ public struct RuntimeOptions: Sendable {
     /// Running under `pxscript watch`: `px.on` registers handlers, and a
     /// send from the script's top level is an error (SPEC §6).
     public var watch: Bool = false
-    /// `--handler-timeout`: the wall-clock limit of one handler run.
+    /// `--handler-timeout`: the wall-clock limit of one handler run (watch).
     public var handlerTimeout: Duration = .seconds(300)
+    /// `--timeout`: the wall-clock limit of a whole `run` (SPEC §5).
+    public var runTimeout: Duration = .seconds(3600)
     public var limits: LuaLimits
     /// `--max-sends`: sends per calendar day in `timeZone` (SPEC §5).
     public var maxSends: Int

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PXRuntime
 import PixiesetKit
+import PixiesetModels
 
 /// `pxscript run SCRIPT [--dry-run] [--sandbox] [--state PATH] [-- ARGS…]`: a one-off job.
 struct RunCommand: AsyncParsableCommand {
@@ -23,12 +24,19 @@ struct RunCommand: AsyncParsableCommand {
     @Argument(help: "The Lua script.") var script: String
     @Flag(name: .customLong("dry-run"), help: "Send nothing; print the plan of every message.") var dryRun = false
     @Flag(help: "Start the sandbox studio in-process (demo data, throw-away state) and run against it.") var sandbox = false
+    @Option(help: "Longest the whole run may take, like 30m or 2h (default 1h); --handler-timeout is for watch's handlers.")
+    var timeout: String?
     @OptionGroup var options: ScriptOptions
     @Argument(parsing: .postTerminator, help: "Arguments for the script (px.args), after --.") var arguments: [String] = []
 
+    func validate() throws {
+        if let timeout, (DurationText.seconds(timeout) ?? 0) <= 0 { throw ValidationError("--timeout wants a duration like 30m or 2h") }
+    }
+
     func run() async throws {
         try await withExitCodes {
-            let runtimeOptions = try options.runtime(script: script, arguments: arguments, dryRun: dryRun, config: try options.config())
+            var runtimeOptions = try options.runtime(script: script, arguments: arguments, dryRun: dryRun, config: try options.config())
+            if let timeout, let seconds = DurationText.seconds(timeout) { runtimeOptions.runTimeout = .seconds(clamping: seconds) }
             let logger = options.logger
             try await options.withTarget(script: script, sandbox: sandbox) { api, statePath in
                 try await execute(runtimeOptions, api: api, statePath: statePath, logger: logger)
