@@ -27,6 +27,39 @@ struct StateStoreTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: corrupt)) == garbage)
     }
 
+    @Test("an empty file where a state was is refused and left empty; a new state is made whole or not at all")
+    func emptyFile() throws {
+        let empty = temporary("empty.sqlite")
+        defer { try? FileManager.default.removeItem(atPath: empty) }
+        FileManager.default.createFile(atPath: empty, contents: Data())
+        #expect { try StateStore(path: empty) } throws: { "\($0)".contains("is empty, not a state file") && "\($0)".contains("remove it") }
+        #expect(try FileManager.default.attributesOfItem(atPath: empty)[.size] as? Int == 0)
+        let folder = (empty as NSString).deletingLastPathComponent
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.contains((empty as NSString).lastPathComponent + ".new-") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test("first runs racing on one new state all open it: no 'database is locked', one file, migrated")
+    func racingFirstRuns() async throws {
+        for round in 0..<25 {
+            let path = temporary("race-\(round).sqlite")
+            defer { for file in [path, path + "-wal", path + "-shm"] { try? FileManager.default.removeItem(atPath: file) } }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<3 {
+                    group.addTask {
+                        let store = try StateStore(path: path)
+                        try store.setValue("1", forKey: "k")
+                        try store.close()
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let store = try StateStore(path: path)
+            #expect(try store.value(forKey: "k") == "1")
+            try store.close()
+        }
+    }
+
     @Test("a reservation is refused at the cap and by pause; a forgotten send gives its place back")
     func reservations() async throws {
         let path = temporary("s.sqlite")

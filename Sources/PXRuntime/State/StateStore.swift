@@ -37,19 +37,14 @@ public final class StateStore: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         do {
-            // Looked at read-only first: opening a pool switches the file to WAL,
-            // which would already change a file that is not ours.
-            if FileManager.default.fileExists(atPath: path) { try Self.checkOwnership(path) }
-            pool = try DatabasePool(path: path, configuration: configuration)
-            try pool.write { db in
-                let id = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
-                let tables = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") ?? 0
-                if id == 0 && tables == 0 {
-                    try db.execute(sql: "PRAGMA application_id = \(StateStore.applicationID)")
-                } else if id != StateStore.applicationID {
-                    throw StateError("\(path) is not a pxscript state file (it belongs to another program); refusing to touch it")
-                }
+            if !FileManager.default.fileExists(atPath: path) {
+                try Self.create(path, configuration: configuration)
+            } else {
+                // Looked at read-only first: opening a pool switches the file to WAL,
+                // which would already change a file that is not ours.
+                try Self.checkOwnership(path)
             }
+            pool = try DatabasePool(path: path, configuration: configuration)
             try StateStore.migrator.migrate(pool)
             writes = GroupCommit(pool: pool)
             outbox = Outbox(statePath: path, pool: pool)
@@ -62,17 +57,50 @@ public final class StateStore: Sendable {
         }
     }
 
+    /// Refuses a file that is not a state: another program's SQLite file,
+    /// anything else, and an empty file (a state truncated to nothing is
+    /// refused, never silently started over: its send history would be gone).
     private static func checkOwnership(_ path: String) throws {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        guard size > 0 else {
+            throw StateError(
+                "\(path) is empty, not a state file; if you mean to start this script's state afresh (its send history and "
+                    + "px.store are gone), remove it")
+        }
         var readOnly = Configuration()
         readOnly.readonly = true
         let queue = try DatabaseQueue(path: path, configuration: readOnly)
         defer { try? queue.close() }
         try queue.read { db in
             let id = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
-            let tables = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") ?? 0
-            if id != StateStore.applicationID && !(id == 0 && tables == 0) {
+            if id != StateStore.applicationID {
                 throw StateError("\(path) is not a pxscript state file (it belongs to another program); refusing to touch it")
             }
+        }
+    }
+
+    /// Makes a new state at `path` whole or not at all: built under a
+    /// temporary name (marked, in WAL mode, migrated), then linked into
+    /// place, which fails if another process got there first (its state is
+    /// then the one used). So an empty or half-made file is never a state
+    /// being created, and first runs racing on one path all open one file.
+    private static func create(_ path: String, configuration: Configuration) throws {
+        let temporary = path + ".new-\(getpid())-\(UUID().uuidString.prefix(8))"
+        defer { for file in [temporary, temporary + "-wal", temporary + "-shm"] { unlink(file) } }
+        let queue = try DatabaseQueue(path: temporary, configuration: configuration)
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA application_id = \(StateStore.applicationID)")
+            _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+        }
+        try StateStore.migrator.migrate(queue)
+        try queue.close()
+        guard link(temporary, path) == 0 || errno == EEXIST else {
+            // A file system without hard links: a rename, which could only replace a state made this instant.
+            guard !FileManager.default.fileExists(atPath: path), rename(temporary, path) == 0 else {
+                if FileManager.default.fileExists(atPath: path) { return }
+                throw StateError("cannot create the state file \(path): \(String(cString: strerror(errno)))")
+            }
+            return
         }
     }
 
