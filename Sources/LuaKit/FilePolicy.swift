@@ -47,11 +47,17 @@ public struct FilePolicy: Sendable, Hashable {
         return real
     }
 
-    /// Reads a file the policy allows.
-    public func read(_ path: String) throws -> [UInt8] {
+    /// Reads a file the policy allows, at most `maxBytes` of it (the caller
+    /// refuses a file that fills them: nothing larger is ever loaded whole).
+    public func read(_ path: String, maxBytes: Int = 64 << 20) throws -> [UInt8] {
         let real = try readablePath(path)
-        guard let data = FileManager.default.contents(atPath: real) else { throw FilePolicyError("\(path) cannot be read") }
-        return Array(data)
+        guard let handle = FileHandle(forReadingAtPath: real) else { throw FilePolicyError("\(path) cannot be read") }
+        defer { try? handle.close() }
+        do {
+            return Array(try handle.read(upToCount: maxBytes) ?? Data())
+        } catch {
+            throw FilePolicyError("\(path) cannot be read")
+        }
     }
 
     static func realPath(_ path: String) -> String? {

@@ -25,9 +25,16 @@ public struct LuaArguments {
     /// How many arguments were passed.
     public var count: Int { Int(lua_gettop(L)) }
 
-    /// The value at `position` (1-based), converted.
-    public func value(_ position: Int) -> LuaValue {
-        LuaStack.value(L, Int32(position), depth: 0)
+    /// The value at `position` (1-based), converted: a copy into Swift, so
+    /// it may take at most the state's memory cap (a table whose thousand
+    /// slots hold one large string becomes a thousand copies here).
+    /// - Throws: the memory limit's error (sticky for the run) past the cap.
+    public func value(_ position: Int) throws -> LuaValue {
+        let limit = memoryLimit
+        let budget = LuaStack.CopyBudget(limit)
+        let value = LuaStack.value(L, Int32(position), depth: 0, budget: budget)
+        if budget.exceeded { try exceedMemory(by: limit) }
+        return value
     }
 
     /// A required string (numbers are accepted and converted, as Lua does).
@@ -64,7 +71,7 @@ public struct LuaArguments {
     /// A required table, converted.
     public func table(_ position: Int) throws -> LuaValue {
         guard lua_type(L, Int32(position)) == LUA_TTABLE else { throw typeError(position, expected: "table") }
-        return value(position)
+        return try value(position)
     }
 
     /// A required function, kept in the registry until the state releases it

@@ -22,25 +22,52 @@ enum LuaStack {
 
     /// The value at `index` as a `LuaValue`; tables are walked (cycles and
     /// excessive depth become `.opaque`).
-    static func value(_ L: OpaquePointer, _ index: Int32, depth: Int) -> LuaValue {
+    /// Bytes a copy into Swift may take (`LuaArguments.value`): the strings'
+    /// bytes and a fixed cost per value. Once spent the copy stops early.
+    final class CopyBudget {
+        var remaining: Int
+        var exceeded = false
+        init(_ bytes: Int) { remaining = bytes }
+
+        /// Takes `bytes`; false (and exceeded) once spent.
+        func take(_ bytes: Int) -> Bool {
+            guard !exceeded else { return false }
+            remaining -= bytes
+            if remaining < 0 { exceeded = true }
+            return !exceeded
+        }
+    }
+
+    static func value(_ L: OpaquePointer, _ index: Int32, depth: Int, budget: CopyBudget? = nil) -> LuaValue {
         let index = lua_absindex(L, index)
+        if let budget, !budget.take(16) { return .nil }
         switch lua_type(L, index) {
         case LUA_TNIL, LUA_TNONE: return .nil
         case LUA_TBOOLEAN: return .boolean(lua_toboolean(L, index) != 0)
         case LUA_TNUMBER:
             if lua_isinteger(L, index) != 0 { return .integer(lua_tointegerx(L, index, nil)) }
             return .number(lua_tonumberx(L, index, nil))
-        case LUA_TSTRING: return .string(bytes(L, index))
+        case LUA_TSTRING:
+            if let budget {
+                var length = 0
+                _ = lua_tolstring(L, index, &length)
+                guard budget.take(length) else { return .nil }
+            }
+            return .string(bytes(L, index))
         case LUA_TTABLE:
             guard depth < maximumDepth, lua_checkstack(L, 3) != 0 else { return .opaque("a table nested over 64 levels (or a cycle)") }
             var pairs: [LuaValue: LuaValue] = [:]
             lua_pushnil(L)
             while lua_next(L, index) != 0 {
+                if budget?.exceeded == true {
+                    pxl_pop(L, 2)
+                    break
+                }
                 // Keys are read without conversion: lua_tolstring on a numeric key would confuse lua_next.
                 lua_pushvalue(L, -2)
-                let key = value(L, -1, depth: depth + 1)
+                let key = value(L, -1, depth: depth + 1, budget: budget)
                 pxl_pop(L, 1)
-                pairs[key] = value(L, -1, depth: depth + 1)
+                pairs[key] = value(L, -1, depth: depth + 1, budget: budget)
                 pxl_pop(L, 1)
             }
             let count = pairs.count

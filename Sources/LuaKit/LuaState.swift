@@ -328,15 +328,22 @@ public final class LuaState {
         if limits.pointee.exhausted != 0 || limits.pointee.timed_out != 0 || memory.pointee.exceeded != 0 || status == LUA_ERRMEM {
             return failure(status: status, timeoutOption: timeoutOption)
         }
-        let cause = LuaErrorCause.read(co, at: -1)
-        let message: String = withHostAllocations {
-            // An error table's text comes from its __tostring, run protected with the run's budget.
-            lua_pushcclosure(L, pxl_describe_error, 0)
-            lua_pushvalue(co, -1)
-            lua_xmove(co, L, 1)
-            defer { pxl_pop(L, 1) }
-            return pxl_pcall(L, 1, 1, 0) == LUA_OK ? LuaStack.text(L, -1) : "(error object cannot be described: \(LuaStack.text(L, -1)))"
+        let cause = withHostAllocations { LuaErrorCause.read(co, at: -1) }
+        // An error table's text comes from its __tostring, run protected with the run's budget
+        // and under the memory cap (script code never runs with the cap lifted). Pushing a light
+        // C function, a value and moving it allocate nothing.
+        guard withHostAllocations({ lua_checkstack(L, 3) }) != 0 else { return failure(status: LUA_ERRMEM, timeoutOption: timeoutOption) }
+        lua_pushcclosure(L, pxl_describe_error, 0)
+        lua_pushvalue(co, -1)
+        lua_xmove(co, L, 1)
+        let described = pxl_pcall(L, 1, 1, 0) == LUA_OK
+        let text = withHostAllocations { LuaStack.text(L, -1) }
+        pxl_pop(L, 1)
+        // A limit hit inside __tostring is that limit, named as such.
+        if limits.pointee.exhausted != 0 || limits.pointee.timed_out != 0 || memory.pointee.exceeded != 0 {
+            return failure(status: LUA_ERRRUN, timeoutOption: timeoutOption)
         }
+        let message = described ? text : "(error object cannot be described: \(text))"
         let traceback: String = withHostAllocations {
             pxl_push_traceback(L, co, "")
             defer { pxl_pop(L, 1) }

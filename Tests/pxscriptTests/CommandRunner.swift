@@ -13,6 +13,8 @@ struct Outcome {
     var status: Int32
     var stdout: String
     var stderr: String
+    /// The process's peak resident memory, in KiB.
+    var peakKilobytes = 0
 }
 
 /// The environment of a child: this process's, with `overrides` (a nil value removes a name).
@@ -35,7 +37,8 @@ func pxscript(_ arguments: [String], environment: [String: String] = [:], timeou
         if Date() > deadline { child.signal(SIGKILL) }
         try await Task.sleep(for: .milliseconds(10))
     }
-    return Outcome(status: child.wait(), stdout: child.stdout, stderr: child.stderr)
+    let status = child.wait()
+    return Outcome(status: status, stdout: child.stdout, stderr: child.stderr, peakKilobytes: child.peakResidentKilobytes)
 }
 
 /// A `pxscript sandbox serve` process for one test.

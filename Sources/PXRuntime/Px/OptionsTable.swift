@@ -13,7 +13,7 @@ struct OptionsTable {
         self.position = position
         self.function = args.function
         self.known = known
-        switch args.value(position) {
+        switch try args.value(position) {
         case .nil: fields = [:]
         case .map(let pairs): fields = pairs
         case .array(let items) where items.isEmpty: fields = [:]

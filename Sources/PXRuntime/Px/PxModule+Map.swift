@@ -8,7 +8,7 @@ extension PxModule {
     static func installMap(on lua: LuaState, context: PxContext, runtime: PXRuntime) {
         lua.registerAsync("map", in: "px") { args in
             let items: [LuaValue]
-            switch args.value(1) {
+            switch try args.value(1) {
             case .array(let list): items = list
             case .map(let pairs) where pairs.isEmpty: items = []
             case .map: throw LuaScriptError("bad argument #1 to 'map' (a list expected: a table with keys 1, 2, 3, …)")

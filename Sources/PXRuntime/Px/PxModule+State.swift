@@ -21,7 +21,7 @@ extension PxModule {
         }
         lua.registerAsync("set", in: "px.store") { args in
             let key = try args.string(1)
-            let value = args.value(2)
+            let value = try args.value(2)
             let json: String?
             do {
                 json = value == .nil ? nil : try JSONBridge.encode(value)
@@ -45,7 +45,7 @@ extension PxModule {
         lua.registerAsync("once", in: "px") { args in
             let key = try args.string(1)
             let period: Double
-            switch args.value(2) {
+            switch try args.value(2) {
             case .integer(let seconds) where seconds >= 0: period = Double(seconds)
             case .number(let seconds) where seconds >= 0: period = seconds
             case .string(let bytes):

@@ -13,8 +13,13 @@ extension PxModule {
         }
         lua.register("decode", in: "px.json") { args in
             let text = try args.string(1)
-            do { return [try JSONBridge.decode(text)] } catch let problem as JSONBridge.Problem {
+            do {
+                // The values built are a copy on the script's behalf: bounded by its memory cap.
+                return [try JSONBridge.decode(text, maxBytes: args.memoryLimit)]
+            } catch let problem as JSONBridge.Problem {
                 throw LuaScriptError("bad argument #1 to 'decode' (\(problem.description))")
+            } catch is JSONBridge.TooLarge {
+                try args.exceedMemory(by: text.utf8.count)
             }
         }
         let logger = context.logger

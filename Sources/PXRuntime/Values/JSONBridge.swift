@@ -71,24 +71,40 @@ enum JSONBridge {
     }
 
     /// Parses `text` as RFC 8259 JSON, saying where it goes wrong.
-    static func decode(_ text: String) throws -> LuaValue {
+    /// - Parameter maxBytes: what the values built may take (a fixed cost per
+    ///   value and the strings' bytes); past it, `TooLarge` is thrown.
+    static func decode(_ text: String, maxBytes: Int = .max) throws -> LuaValue {
         do {
-            return try StrictJSON.parse(Array(text.utf8), with: LuaBuilder())
+            return try StrictJSON.parse(Array(text.utf8), with: LuaBuilder(budget: Budget(bytes: maxBytes)))
         } catch let error as JSONSyntaxError {
             throw Problem(description: "not JSON: \(error)")
+        }
+    }
+
+    /// The values a decode built took more than its budget.
+    struct TooLarge: Error {}
+
+    final class Budget {
+        var bytes: Int
+        init(bytes: Int) { self.bytes = bytes }
+        func take(_ count: Int) throws {
+            bytes -= count
+            if bytes < 0 { throw TooLarge() }
         }
     }
 
     /// Builds Lua values as the parser reads: `null` members are left out
     /// (a Lua table holds no nils); `null` items stay as holes of the array.
     private struct LuaBuilder: JSONBuilder {
-        func null() -> LuaValue { .nil }
-        func boolean(_ value: Bool) -> LuaValue { .boolean(value) }
-        func integer(_ value: Int64) -> LuaValue { .integer(value) }
-        func number(_ value: Double) -> LuaValue { .number(value) }
-        func string(_ bytes: [UInt8]) -> LuaValue { .string(bytes) }
-        func array(_ items: [LuaValue]) -> LuaValue { .array(items) }
-        func object(_ members: [(key: [UInt8], value: LuaValue)]) -> LuaValue {
+        let budget: Budget
+        func null() throws -> LuaValue { try budget.take(16); return .nil }
+        func boolean(_ value: Bool) throws -> LuaValue { try budget.take(16); return .boolean(value) }
+        func integer(_ value: Int64) throws -> LuaValue { try budget.take(16); return .integer(value) }
+        func number(_ value: Double) throws -> LuaValue { try budget.take(16); return .number(value) }
+        func string(_ bytes: [UInt8]) throws -> LuaValue { try budget.take(16 + bytes.count); return .string(bytes) }
+        func array(_ items: [LuaValue]) throws -> LuaValue { try budget.take(16 + 8 * items.count); return .array(items) }
+        func object(_ members: [(key: [UInt8], value: LuaValue)]) throws -> LuaValue {
+            try budget.take(16 + 48 * members.count)
             var pairs: [LuaValue: LuaValue] = [:]
             pairs.reserveCapacity(members.count)
             for member in members where member.value != .nil { pairs[.string(member.key)] = member.value }

@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+
+/// SPEC §3: every copy the host makes for a script counts against the
+/// memory cap, and no script code runs with the cap lifted. Peak resident
+/// memory of any script stays within the process's own base plus four times
+/// `--max-memory` (docs/security.md).
+@Suite("memory the cap sees")
+struct MemoryBoundTests {
+    static let cap = 32  // MiB
+
+    static let scripts: [String: String] = [
+        "tostring": """
+            local e = setmetatable({}, { __tostring = function() local t = {} for i = 1, 1e7 do t[i] = string.rep("x", 150) .. i end return "x" end })
+            error(e)
+            """,
+        "json_encode": """
+            local big = string.rep("x", 1 << 20)
+            local list = {}
+            for i = 1, 1500 do list[i] = big end
+            print(#px.json.encode(list))
+            """,
+        "store_set": """
+            local big = string.rep("x", 1 << 20)
+            local list = {}
+            for i = 1, 1500 do list[i] = big end
+            px.store.set("k", list)
+            """,
+        "json_decode": """
+            local text = "[" .. string.rep("1,", 6 * 1024 * 1024) .. "1]"
+            print(#px.json.decode(text))
+            """,
+        "template": """
+            local big = string.rep("x", 1 << 20)
+            local list = {}
+            for i = 1, 1500 do list[i] = big end
+            print(#px.template.render("{{#l}}{{.}}{{/l}}", { l = list }))
+            """,
+    ]
+
+    @Test("hostile copies end with the memory limit; peak memory stays within base + 4 × --max-memory", arguments: scripts.keys.sorted())
+    func bounded(name: String) async throws {
+        let folder = try RunFolder(["base.lua": "return 1", "\(name).lua": Self.scripts[name]!])
+        defer { folder.remove() }
+        let base = try await pxscript(["run", folder.path("base.lua"), "--sandbox"], environment: folder.environment())
+        let outcome = try await pxscript(
+            ["run", folder.path("\(name).lua"), "--sandbox", "--max-memory", "\(Self.cap)M"], environment: folder.environment(), timeout: 120)
+        #expect(outcome.status == 1, "\(name): \(outcome.status) \(outcome.stderr.suffix(300))")
+        #expect(outcome.stderr.contains("memory limit reached"), "\(name): \(outcome.stderr.suffix(300))")
+        let allowed = base.peakKilobytes + 4 * Self.cap * 1024
+        #expect(outcome.peakKilobytes <= allowed, "\(name): peak \(outcome.peakKilobytes / 1024) MiB, base \(base.peakKilobytes / 1024) MiB")
+    }
+}
