@@ -8,13 +8,35 @@ import Foundation
 /// granted: the files named in `denied` (the config file, state files) and
 /// any path with a component starting with `.`.
 public struct FilePolicy: Sendable, Hashable {
+    /// A file or folder as the system knows it (device and inode): a hard
+    /// link or another spelling of a denied file is the same file.
+    public struct Identity: Sendable, Hashable {
+        let device: UInt64
+        let inode: UInt64
+
+        init?(_ path: String) {
+            var info = stat()
+            guard stat(path, &info) == 0 else { return nil }
+            device = UInt64(info.st_dev)
+            inode = UInt64(info.st_ino)
+        }
+    }
+
     /// Readable folders, as real paths.
     public let roots: [String]
     /// Files never readable, as real paths.
     public let denied: Set<String>
+    /// Files never readable, by identity.
+    public let deniedFiles: Set<Identity>
+    /// Folders whose contents are never readable, by identity (pxscript's
+    /// config and state folders: an editor's `config.toml~` is covered too).
+    public let deniedFolders: Set<Identity>
+    /// The system's own trees: process memory and environments (`/proc`),
+    /// devices that never end (`/dev/zero`, `/dev/stdin`), kernel state.
+    static let systemTrees = ["/proc", "/sys", "/dev"]
 
     /// - Throws: `FilePolicyError` when a folder does not exist.
-    public init(scriptFolder: String, granted: [String] = [], denied: [String] = []) throws {
+    public init(scriptFolder: String, granted: [String] = [], denied: [String] = [], deniedFolders: [String] = []) throws {
         var roots: [String] = []
         for folder in [scriptFolder] + granted {
             guard let real = FilePolicy.realPath(folder), FilePolicy.isDirectory(real) else {
@@ -24,6 +46,14 @@ public struct FilePolicy: Sendable, Hashable {
         }
         self.roots = roots
         self.denied = Set(denied.compactMap(FilePolicy.realPath))
+        deniedFiles = Set(denied.compactMap(Identity.init))
+        // A denied folder that holds the script's own folder would deny the script itself: its files are denied one by one instead.
+        let scriptIdentity = roots.first.flatMap(Identity.init)
+        self.deniedFolders = Set(deniedFolders.compactMap { folder -> Identity? in
+            guard let real = FilePolicy.realPath(folder), let identity = Identity(real) else { return nil }
+            let holdsScript = roots.first.map { $0 == real || $0.hasPrefix(real + "/") } ?? false
+            return holdsScript || identity == scriptIdentity ? nil : identity
+        })
     }
 
     /// The real path of `path` (relative paths against the script's folder)
@@ -39,7 +69,12 @@ public struct FilePolicy: Sendable, Hashable {
         if FilePolicy.hasHiddenComponent(real) {
             throw FilePolicyError("\(path) is not readable: it leads to a hidden file or folder")
         }
-        guard !denied.contains(real) else { throw FilePolicyError("\(path) is not readable: pxscript's own files are off limits") }
+        guard !denied.contains(real), !(Identity(real).map(deniedFiles.contains) ?? false), !isInDeniedFolder(real) else {
+            throw FilePolicyError("\(path) is not readable: pxscript's own files are off limits")
+        }
+        guard !Self.systemTrees.contains(where: { real == $0 || real.hasPrefix($0 + "/") }) else {
+            throw FilePolicyError("\(path) is not readable: system files (/proc, /sys, /dev) are off limits")
+        }
         guard roots.contains(where: { real == $0 || real.hasPrefix($0 == "/" ? "/" : $0 + "/") }) else {
             throw FilePolicyError("\(path) is outside the script's folder (allow its folder with --allow-read DIR)")
         }
@@ -58,6 +93,18 @@ public struct FilePolicy: Sendable, Hashable {
         } catch {
             throw FilePolicyError("\(path) cannot be read")
         }
+    }
+
+    /// Whether a folder above `real` is a denied folder.
+    private func isInDeniedFolder(_ real: String) -> Bool {
+        guard !deniedFolders.isEmpty else { return false }
+        var folder = (real as NSString).deletingLastPathComponent
+        while !folder.isEmpty {
+            if let identity = Identity(folder), deniedFolders.contains(identity) { return true }
+            if folder == "/" { break }
+            folder = (folder as NSString).deletingLastPathComponent
+        }
+        return false
     }
 
     static func realPath(_ path: String) -> String? {

@@ -55,6 +55,27 @@ func withMisbehavingServer<T>(_ body: (String) async throws -> T) async throws -
     router.get("/api/v1/echo-location") { request, _ in
         Response(status: .found, headers: [.location: "/elsewhere?c=\(request.headers[.cookie] ?? "")"])
     }
+    // Echoes that hide the cookie: cut at 300 bytes inside its value, re-encoded, or in data.
+    router.get("/api/v1/echo-cut") { request, _ in
+        let cookie = request.headers[.cookie] ?? ""
+        return Response(status: .badRequest, headers: [.contentType: "text/plain"],
+                        body: .init(byteBuffer: .init(string: String(repeating: "x", count: 273) + cookie)))
+    }
+    router.get("/api/v1/echo-encoded") { request, _ in
+        let cookie = request.headers[.cookie] ?? ""
+        let value = String(cookie.split(separator: ";")[0].split(separator: "=")[1])
+        let forms = [
+            Data(cookie.utf8).base64EncodedString(), Data(("ab" + value).utf8).base64EncodedString(),
+            value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "", value.replacingOccurrences(of: "/", with: "\\/"),
+        ]
+        return Response(status: .badRequest, headers: [.contentType: "application/json"],
+                        body: .init(byteBuffer: .init(string: #"{"error":"seen \#(forms.joined(separator: " "))","code":"ECHO"}"#)))
+    }
+    router.get("/api/v1/echo-data/") { request, _ in
+        let cookie = request.headers[.cookie] ?? ""
+        return Response(status: .ok, headers: [.contentType: "application/json"],
+                        body: .init(byteBuffer: .init(string: #"{"unread_count":1,"conversations_with_unread":1,"note":"\#(cookie)"}"#)))
+    }
     router.get("/api/v1/login-redirect/") { _, _ in Response(status: .found, headers: [.location: "https://accounts.example/login?next=/"]) }
     router.get("/api/v1/not-json/") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: "{not json at all")))

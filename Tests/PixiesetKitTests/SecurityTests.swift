@@ -6,9 +6,9 @@ import Testing
 
 @Suite("The cookie never leaks; odd answers are clear errors")
 struct SecurityTests {
-    static let cookie = "pixieset_session=s3cr3t-V4LU3-123456; XSRF-TOKEN=tok-987654321"
+    static let cookie = "pixieset_session=s3cr3t/V4LU3+123456; XSRF-TOKEN=tok-987654321"
 
-    @Test("servers that echo the cookie never get it printed", arguments: ["echo-error", "echo-plain", "echo-location"])
+    @Test("servers that echo the cookie never get it printed", arguments: ["echo-error", "echo-plain", "echo-location", "echo-cut", "echo-encoded"])
     func echoes(path: String) async throws {
         try await withMisbehavingServer { base in
             try await withClient(baseURL: base, cookie: Self.cookie) { client in
@@ -26,11 +26,25 @@ struct SecurityTests {
         }
     }
 
+    @Test("an answer whose data echoes the cookie reaches the caller without it")
+    func echoInData() async throws {
+        try await withMisbehavingServer { base in
+            try await withClient(baseURL: base, cookie: Self.cookie) { client in
+                let response = try await client.perform(PixiesetClient.Request(method: .GET, url: base + "/echo-data/"), retrying: false)
+                let text = String(decoding: response.body, as: UTF8.self)
+                #expect(!text.contains("s3cr3t") && !text.contains("tok-987654321") && text.contains("[redacted]"), "\(text)")
+            }
+        }
+    }
+
     @Test("the redactor masks the header and each value")
     func redactor() {
         let redactor = Redactor(cookie: Self.cookie)
-        let text = redactor.redact("a \(Self.cookie) b s3cr3t-V4LU3-123456 c tok-987654321 d")
+        let text = redactor.redact("a \(Self.cookie) b s3cr3t/V4LU3+123456 c tok-987654321 d")
         #expect(text == "a [redacted] b [redacted] c [redacted] d")
+        for form in ["czNjcjN0L1Y0TFUzKzEyMzQ1Ng", "s3cr3t%2FV4LU3%2B123456", "s3cr3t%2fV4LU3%2b123456", #"s3cr3t\/V4LU3+123456"#] {
+            #expect(!redactor.redact("echo: \(form)!").contains(form), "\(form)")
+        }
         #expect(Redactor(cookie: nil).redact("x") == "x")
     }
 

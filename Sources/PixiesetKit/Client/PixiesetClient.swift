@@ -173,7 +173,9 @@ public struct PixiesetClient: Sendable {
             configuration.studioClock.observe(dateHeader: date, left: left, arrived: configuration.studioClock.localNow())
         }
         let fields = response.headers.map { (name: $0.name, value: $0.value) }
-        let body = response.body.map { Array($0.readableBytesView) } ?? []
+        // The session's secrets never get past here, whatever the answer echoes:
+        // not to scripts, not to output, not into an error (redacted before anything is cut).
+        let body = redactor.redact(response.body.map { Array($0.readableBytesView) } ?? [])
         return ResponseClassifier.classify(
             APIResponse(status: Int(response.status.code), headers: fields, body: body), redactor: redactor,
             studioNow: configuration.studioClock.now())

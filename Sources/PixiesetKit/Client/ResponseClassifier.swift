@@ -76,11 +76,12 @@ enum ResponseClassifier {
         return RetryAfter.parse(response.header("Retry-After"), now: written ?? studioNow)
     }
 
-    /// The start of a body for an error message, cookie removed.
+    /// The start of a body for an error message: the secrets removed from
+    /// the whole body first, then cut (cutting first could leave a secret's
+    /// prefix that no longer matches).
     static func snippet(_ body: [UInt8], _ redactor: Redactor) -> String {
-        let text = String(decoding: body.prefix(300), as: UTF8.self)
-            .map { $0.isNewline ? " " : $0 }
-        let flat = String(text)
-        return "'" + redactor.redact(flat) + (body.count > 300 ? "…" : "") + "'"
+        let whole = redactor.redact(String(decoding: body, as: UTF8.self))
+        let flat = String(whole.prefix(300).map { $0.isNewline ? " " : $0 })
+        return "'" + flat + (whole.count > 300 ? "…" : "") + "'"
     }
 }

@@ -1,36 +1,116 @@
-/// Removes the session cookie from text before it can reach output, a log
-/// or an error: servers may echo request headers back in error bodies.
+import Foundation
+
+/// Removes the session's secrets (the cookie, its values, CSRF tokens) from
+/// text before it can reach a script, output, a log or an error: servers
+/// may echo request headers back, in error bodies or in data.
 ///
-/// Both the whole header value and each `name=value` pair's value are
-/// replaced, so a server that echoes only one cookie is caught too.
+/// Each secret is looked for as written and as a server might re-encode it:
+/// percent-encoded (upper or lower case), percent-decoded, JSON-escaped, and
+/// base64 (standard or URL-safe, at any byte alignment inside a longer
+/// encoded text).
 public struct Redactor: Sendable {
     public static let mask = "[redacted]"
-    private let secrets: [String]
+    /// Every form looked for, longest first (a whole header before its parts).
+    private let forms: [String]
+    private let byteForms: [[UInt8]]
 
-    public init(cookie: String?) {
-        guard let cookie, !cookie.isEmpty else {
-            secrets = []
-            return
+    public init(cookie: String?, tokens: [String] = []) {
+        var secrets: [String] = []
+        if let cookie, !cookie.isEmpty {
+            secrets.append(cookie)
+            for pair in cookie.split(separator: ";") {
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                let value = parts.count == 2 ? String(parts[1]).trimmingSpaces : String(pair).trimmingSpaces
+                secrets.append(value)
+            }
         }
-        var secrets = [cookie]
-        for pair in cookie.split(separator: ";") {
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            let value = parts.count == 2 ? String(parts[1]).trimmingSpaces : String(pair).trimmingSpaces
-            // Very short values would redact ordinary words; a session value is long.
-            if value.count >= 6 { secrets.append(value) }
-        }
-        // Longest first, so the whole header is masked before its parts.
-        self.secrets = secrets.sorted { $0.count > $1.count }
+        secrets += tokens
+        // Very short values would redact ordinary words; a session value is long.
+        let forms = Set(secrets.filter { $0.count >= 6 }.flatMap(Self.encodings)).filter { $0.count >= 6 }
+        self.forms = forms.sorted { $0.count > $1.count }
+        byteForms = self.forms.map { Array($0.utf8) }
     }
 
-    /// `text` with every occurrence of the cookie (or one of its values) masked.
+    /// Whether there is nothing to redact.
+    public var isEmpty: Bool { forms.isEmpty }
+
+    /// `text` with every occurrence of a secret, in any of its forms, masked.
     public func redact(_ text: String) -> String {
         var out = text
-        for secret in secrets where out.contains(secret) {
-            out = out.replacing(secret, with: Self.mask)
+        for form in forms where out.contains(form) {
+            out = out.replacing(form, with: Self.mask)
         }
         return out
     }
+
+    /// `bytes` with every secret masked (an answer's body, before anything reads it).
+    public func redact(_ bytes: [UInt8]) -> [UInt8] {
+        guard !byteForms.isEmpty, bytes.count >= 6 else { return bytes }
+        var out = bytes
+        for form in byteForms {
+            guard let first = form.first, out.contains(first) else { continue }
+            var result: [UInt8] = []
+            var index = 0, changed = false
+            while index < out.count {
+                if out[index] == first, out.count - index >= form.count, out[index..<index + form.count].elementsEqual(form) {
+                    result += Self.mask.utf8
+                    index += form.count
+                    changed = true
+                } else {
+                    result.append(out[index])
+                    index += 1
+                }
+            }
+            if changed { out = result }
+        }
+        return out
+    }
+
+    /// The forms a server might echo `secret` in.
+    static func encodings(of secret: String) -> [String] {
+        var forms = [secret]
+        let strict = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+        if let encoded = secret.addingPercentEncoding(withAllowedCharacters: strict) {
+            forms += [encoded, Self.lowercasingHex(encoded)]
+        }
+        if let query = secret.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) { forms.append(query) }
+        if let decoded = secret.removingPercentEncoding { forms.append(decoded) }
+        forms.append(secret.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "/", with: "\\/"))
+        forms += base64Cores(of: Array(secret.utf8))
+        return forms
+    }
+
+    /// `%2f` for `%2F`: some servers write hex in lower case.
+    static func lowercasingHex(_ text: String) -> String {
+        var out = "", escape = 0
+        for character in text {
+            if character == "%" { escape = 2; out.append(character); continue }
+            out.append(escape > 0 ? Character(character.lowercased()) : character)
+            escape = max(0, escape - 1)
+        }
+        return out
+    }
+
+    /// The part of the base64 of `bytes` that is the same wherever the bytes
+    /// sit in a longer encoded text (three alignments), standard and URL-safe.
+    static func base64Cores(of bytes: [UInt8]) -> [String] {
+        var cores: [String] = []
+        for offset in 0..<3 {
+            let encoded = Array(Data(repeating: 0, count: offset) + Data(bytes)).base64Encoded
+            // Drop the quantum that holds the padding bytes, and the last one, which depends on what follows.
+            let start = offset == 0 ? 0 : 4
+            let end = max(start, encoded.count - 4)
+            guard end - start >= 8 else { continue }
+            let core = String(encoded[encoded.index(encoded.startIndex, offsetBy: start)..<encoded.index(encoded.startIndex, offsetBy: end)])
+            cores += [core, core.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")]
+        }
+        return cores
+    }
+}
+
+extension Array where Element == UInt8 {
+    fileprivate var base64Encoded: String { Data(self).base64EncodedString() }
 }
 
 extension StringProtocol {

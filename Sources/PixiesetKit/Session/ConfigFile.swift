@@ -102,6 +102,14 @@ public struct CookieSource: Sendable {
         return Self.cookie(environment: environment, config: try ConfigFile.load(path: configPath))
     }
 
+    /// Why `cookie` cannot be sent, or nil: a Cookie header is one line of
+    /// visible characters. A line break would split the request (and, in an
+    /// error, be printed escaped where redaction could not see it).
+    public static func problem(with cookie: String) -> String? {
+        guard cookie.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return nil }
+        return "the session cookie contains a line break or another control character; copy the Cookie header's value again, as one line"
+    }
+
     /// The priority rule of SPEC §5 on an already loaded config file.
     public static func cookie(environment: [String: String], config: ConfigFile) -> (cookie: String, origin: String)? {
         if let cookie = environment[environmentName]?.trimmingSpaces, !cookie.isEmpty {

@@ -22,6 +22,7 @@ struct APIOptions: ParsableArguments {
                     + "(or `cookie` in \(configPath ?? "~/.config/pxscript/config.toml")); see docs/cli.md",
                 code: Exit.sessionExpired)
         }
+        if let problem = CookieSource.problem(with: cookie.cookie) { throw ValidationError("\(problem) (from \(cookie.origin))") }
         return APIConfiguration(baseURL: base, cookie: cookie.cookie)
     }
 

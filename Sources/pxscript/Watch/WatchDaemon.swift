@@ -192,7 +192,9 @@ struct WatchDaemon: Service, CustomStringConvertible {
                 }
                 if once || stopping { break }
                 await nap(nextPoll - ContinuousClock.now)
-                if expired, let current = (try? cookies?.current())?.flatMap({ $0 }), current.cookie != api.cookie {
+                if expired, let current = (try? cookies?.current())?.flatMap({ $0 }), current.cookie != api.cookie,
+                   CookieSource.problem(with: current.cookie) == nil
+                {
                     return .renewed(current.cookie)
                 }
                 // Between cycles no handler is in flight: the old version has finished its work.
