@@ -170,6 +170,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The fuzz targets, bounded for CI; `scripts/fuzz` runs them longer (Fuzz/ with libFuzzer).
+        .testTarget(
+            name: "FuzzTests",
+            dependencies: ["PXRuntime", "LuaKit", "PixiesetKit", "PixiesetModels", "StudioSandbox"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "pxscriptTests",
             dependencies: [

@@ -1,0 +1,1 @@
+return string.find(string.rep('a', 1 << 16), string.rep('a', 1 << 10) .. 'b', 1, true)

@@ -1,0 +1,1 @@
+local e = setmetatable({}, { __tostring = function() while true do end end }) error(e)

@@ -1,0 +1,89 @@
+// The fuzz targets: each takes arbitrary bytes and must return, never trap,
+// hang or grow without bound. Shared by the bounded harness in CI
+// (`FuzzTests`) and by `scripts/fuzz` (libFuzzer, `Fuzz/`), which links this
+// same file.
+import Foundation
+import LuaKit
+@testable import PXRuntime
+import PixiesetKit
+import PixiesetModels
+
+enum FuzzTargets {
+    static let all: [String: @Sendable ([UInt8]) -> Void] = [
+        "json": json, "wire": wire, "timestamp": timestamp, "cron": cron, "duration": duration, "hours": hours,
+        "config": config, "outbox-log": outboxLog, "lua": lua, "template": template,
+    ]
+
+    static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+
+    /// `px.json.decode`'s parser, with and without a budget.
+    static func json(_ bytes: [UInt8]) {
+        _ = try? StrictJSON.parse(bytes, with: JSONChecker())
+        _ = try? JSONBridge.decode(text(bytes), maxBytes: 1 << 20)
+    }
+
+    /// The wire decoders: the hand-written reader of sent messages and the tolerant models.
+    static func wire(_ bytes: [UInt8]) {
+        _ = WireReader.sentMessage(bytes)
+        let data = Data(bytes)
+        _ = try? JSONDecoder().decode(Envelope<Message>.self, from: data)
+        _ = try? JSONDecoder().decode(Envelope<[Conversation]>.self, from: data)
+        _ = try? JSONDecoder().decode(UnreadCount.self, from: data)
+        _ = try? JSONDecoder().decode(APIErrorBody.self, from: data)
+    }
+
+    static func timestamp(_ bytes: [UInt8]) {
+        let value = text(bytes)
+        if let stamp = Timestamp(parsing: value) { _ = stamp.text + stamp.plainSecondsText }
+        _ = HTTPDate.parse(value)
+        _ = ISOTime.parse(value, zone: TimeZone(identifier: "America/Toronto")!)
+    }
+
+    static func cron(_ bytes: [UInt8]) {
+        guard let spec = try? CronSpec(parsing: text(bytes)) else { return }
+        _ = spec.next(after: Date(timeIntervalSince1970: 1_772_355_600), in: TimeZone(identifier: "Europe/London")!)
+    }
+
+    static func duration(_ bytes: [UInt8]) {
+        if let seconds = DurationText.seconds(text(bytes)) { _ = DurationText.format(seconds) }
+    }
+
+    static func hours(_ bytes: [UInt8]) {
+        guard let hours = try? OpeningHours(parsing: text(bytes), timeZone: TimeZone(identifier: "Asia/Kolkata")!) else { return }
+        let date = Date(timeIntervalSince1970: 1_772_355_600)
+        _ = hours.contains(date)
+        _ = hours.nextOpen(after: date)
+    }
+
+    /// The config file, written where the loader reads it (mode 0600).
+    static func config(_ bytes: [UInt8]) {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("pxfuzz-config-\(getpid())-\(UUID().uuidString).toml").path
+        defer { unlink(path) }
+        guard FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else { return }
+        _ = try? ConfigFile.load(path: path)
+    }
+
+    /// The outbox log reader, on a log left by a killed process.
+    static func outboxLog(_ bytes: [UInt8]) {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("pxfuzz-outbox-\(getpid())-\(UUID().uuidString)").path
+        defer { unlink(path) }
+        guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { return }
+        _ = try? OutboxLog.leftover(at: path)
+    }
+
+    /// The template renderer: the bytes as a template, every partial the same text, data with lists.
+    static func template(_ bytes: [UInt8]) {
+        let data = LuaValue.map([
+            .text("name"): .text("Ana"), .text("l"): .array((1...20).map { .integer($0) }),
+            .text("m"): .map([.text("k"): .array([.text("x"), .map([.text("y"): .boolean(true)])])]),
+        ])
+        let meter = PlainTemplate.Meter(steps: 100_000, bytes: 1 << 20)
+        _ = try? PlainTemplate.render(text(bytes), name: "fuzz", data: data, meter: meter) { _ in text(bytes) }
+    }
+
+    /// The sandbox as a whole: the bytes as a script, under small limits.
+    static func lua(_ bytes: [UInt8]) {
+        guard let state = try? LuaState(limits: LuaLimits(maxInstructions: 200_000, maxMemory: 8 << 20)) else { return }
+        _ = try? state.run(text(bytes), chunkName: "fuzz.lua")
+    }
+}
