@@ -44,7 +44,7 @@ public final class StateStore: Sendable {
                 // which would already change a file that is not ours.
                 try Self.checkOwnership(path)
             }
-            pool = try DatabasePool(path: path, configuration: configuration)
+            pool = try Self.open(path, configuration: configuration)
             try StateStore.migrator.migrate(pool)
             writes = GroupCommit(pool: pool)
             outbox = Outbox(statePath: path, pool: pool)
@@ -54,6 +54,21 @@ public final class StateStore: Sendable {
             throw StateError("\(path) is not a readable state file (\(error.message ?? "corrupt")); it was left as it is")
         } catch {
             throw StateError("cannot open the state file \(path): \(error)")
+        }
+    }
+
+    /// Opens the pool, trying again while another process holds the file
+    /// busy past the busy timeout (a WAL recovery by a process that starts at
+    /// the same moment answers SQLITE_BUSY at once).
+    private static func open(_ path: String, configuration: Configuration) throws -> DatabasePool {
+        var attempt = 0
+        while true {
+            do {
+                return try DatabasePool(path: path, configuration: configuration)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && attempt < 20 {
+                attempt += 1
+                usleep(UInt32(50_000 * attempt))
+            }
         }
     }
 
