@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// The durable state of one script on one account (SPEC §5 "State"): send
 /// keys and the outbox, `px.store`, `px.once`, the journal, daily send
@@ -36,6 +37,12 @@ public final class StateStore: Sendable {
         }
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
+        // The WAL file is kept when the last connection closes: deleting it takes an exclusive
+        // lock, which a process opening the state at that moment meets as SQLITE_BUSY.
+        configuration.prepareDatabase { db in
+            var persist: Int32 = 1
+            _ = sqlite3_file_control(db.sqliteConnection, nil, SQLITE_FCNTL_PERSIST_WAL, &persist)
+        }
         do {
             if !FileManager.default.fileExists(atPath: path) {
                 try Self.create(path, configuration: configuration)
@@ -45,7 +52,6 @@ public final class StateStore: Sendable {
                 try Self.checkOwnership(path)
             }
             pool = try Self.open(path, configuration: configuration)
-            try StateStore.migrator.migrate(pool)
             writes = GroupCommit(pool: pool)
             outbox = Outbox(statePath: path, pool: pool)
         } catch let error as StateError {
@@ -57,17 +63,25 @@ public final class StateStore: Sendable {
         }
     }
 
-    /// Opens the pool, trying again while another process holds the file
-    /// busy past the busy timeout (a WAL recovery by a process that starts at
-    /// the same moment answers SQLITE_BUSY at once).
+    /// Opens the pool and brings the schema up to date, trying again while
+    /// another process holds the file busy past the busy timeout: processes
+    /// starting at the same moment (a WAL recovery, another's migration)
+    /// can answer SQLITE_BUSY at once.
     private static func open(_ path: String, configuration: Configuration) throws -> DatabasePool {
         var attempt = 0
         while true {
             do {
-                return try DatabasePool(path: path, configuration: configuration)
+                let pool = try DatabasePool(path: path, configuration: configuration)
+                do {
+                    try StateStore.migrator.migrate(pool)
+                    return pool
+                } catch {
+                    try? pool.close()
+                    throw error
+                }
             } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && attempt < 20 {
                 attempt += 1
-                usleep(UInt32(50_000 * attempt))
+                usleep(UInt32(20_000 * attempt))
             }
         }
     }

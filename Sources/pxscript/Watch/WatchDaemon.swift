@@ -150,6 +150,8 @@ struct WatchDaemon: Service, CustomStringConvertible {
                     baseURL: api.baseURL, cookie: cookie, statePath: statePath, environment: runtimeOptions.environment)
             }
             let poller = Poller(client: client, store: store, logger: logger, since: since)
+            // Schedules count from the start in the studio's time: read it before the loop notes when it started.
+            await client.measureClock()
             let loop = WatchLoop(runtime: runtime, poller: poller, store: store, client: client, logger: logger, clock: clock)
             logger.info("watching \(script) every \(DurationText.format(interval))\(dryRun ? " (dry run: nothing is sent)" : "")")
             // A problem left by an earlier session is cleared by the first poll that works.
