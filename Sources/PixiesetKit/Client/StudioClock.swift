@@ -15,11 +15,14 @@ import Synchronization
 /// - the `sent_at` of a message the server just stored (microseconds):
 ///   the offset lies in `[sent_at − arrived, sent_at − left]`.
 ///
-/// The bounds are intersected; the offset is the value inside them closest
-/// to the one in use (0 at first). A machine in step therefore keeps an
-/// offset of exactly 0 (0 stays inside every bound), and a skewed one moves
-/// once, by as little as the evidence demands. Bounds that contradict each
-/// other mean one of the clocks jumped: the newest bound wins.
+/// The bounds are intersected; the offset is the value closest to the one in
+/// use (0 at first) that lies within a second of them (`slack`). A machine
+/// in step therefore keeps an offset of exactly 0, and a skewed one moves
+/// once, by as little as the evidence demands: later answers that refine the
+/// bounds by less than the slack do not move it, so schedules and debounce
+/// windows do not see time step back and forth. A second is far below what
+/// any decision needs (reconciliation allows two minutes). Bounds that
+/// contradict each other mean one of the clocks jumped: the newest bound wins.
 ///
 /// Shared by every copy of a client and by the runtime's clock; `Sendable`
 /// through its `Mutex`.
@@ -32,6 +35,8 @@ public final class StudioClock: Sendable {
     }
 
     private let bounds = Mutex(Bounds(low: -.infinity, high: .infinity, offset: 0, measured: false))
+    /// How far the offset in use may sit from the measured bounds.
+    public static let slack: Double = 1
     private let noticed = Mutex(false)
     private let local: @Sendable () -> Date
 
@@ -85,7 +90,7 @@ public final class StudioClock: Sendable {
             if next.low > next.high { next = (low, high) }  // a clock jumped: trust the newest answer
             state.low = next.low
             state.high = next.high
-            state.offset = min(max(state.offset, next.low), next.high)
+            state.offset = min(max(state.offset, next.low - Self.slack), next.high + Self.slack)
             state.measured = true
         }
     }
