@@ -248,7 +248,7 @@ struct WatchCommandTests {
     @Test("a schedule due before the next poll wakes the daemon: px.every('1s') runs every second under --interval 60s")
     func wakesBetweenPolls() async throws {
         let serve = try await ServeProcess()
-        let folder = try RunFolder(["tick.lua": "px.every('1s', function() px.log.info('tick') end)\n"])
+        let folder = try RunFolder(["tick.lua": "px.every('1s', function() px.log.info('tick %s %.3f', px.time.format(px.time.now(), '%T'), os.clock()) end)\n"])
         defer { folder.remove() }
         let env = folder.environment(serve)
         let daemon = try startPxscript(
