@@ -256,9 +256,16 @@ struct WatchCommandTests {
         try await Task.sleep(for: .milliseconds(4500))
         daemon.signal(SIGINT)
         #expect(daemon.wait() == 0)
-        let ticks = daemon.stderr.components(separatedBy: "info: tick ").count - 1
-        // One poll at start, then the schedule alone: about four runs in 4.5 s (start-up included).
-        #expect(ticks >= 2 && ticks <= 5, "\(daemon.stderr)")
+        // Each tick logs the studio's time (HH:MM:SS): the daemon woke for each one between polls, once a
+        // second, counted against the time the ticks span (a loaded machine may let this test oversleep).
+        let times = daemon.stderr.split(separator: "\n").compactMap { line -> Int? in
+            guard let range = line.range(of: "info: tick ") else { return nil }
+            let parts = line[range.upperBound...].prefix(8).split(separator: ":").compactMap { Int($0) }
+            return parts.count == 3 ? parts[0] * 3600 + parts[1] * 60 + parts[2] : nil
+        }
+        #expect(times.count >= 2, "\(daemon.stderr)")
+        #expect(times.count <= (times.last ?? 0) - (times.first ?? 0) + 1, "more than one run a second: \(daemon.stderr)")
+        #expect(zip(times, times.dropFirst()).allSatisfy { $1 - $0 >= 1 }, "\(daemon.stderr)")
         _ = await serve.stop()
     }
 
