@@ -42,7 +42,7 @@ final class PxContext: Sendable {
     init(client: PixiesetClient, store: StateStore, options: RuntimeOptions, clock: RuntimeClock, logger: Logger, policy: FilePolicy) {
         self.client = client
         // Beside the state file: the default states share one folder, so one record serves them all.
-        automated = try? AutomatedMessages(folder: store.home, ownState: store.path, create: !options.dryRun)
+        automated = AutomatedMessages(folder: store.home, ownState: store.path, create: !options.dryRun)
         self.store = store
         self.options = options
         self.clock = clock

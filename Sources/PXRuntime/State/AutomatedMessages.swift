@@ -18,46 +18,60 @@ public final class AutomatedMessages: Sendable {
     /// How often the state files are looked at again (a watch polls more often).
     static let refreshInterval: Duration = .seconds(5)
 
-    private let queue: DatabaseQueue
     private let folder: String
     private let ownState: String?
+    private let create: Bool
+    /// Opened on first use: most runs never ask (a start-up cost otherwise).
+    private let opened = Mutex<DatabaseQueue?>(nil)
     /// This process's own sends, known at once (the record learns them at the next refresh).
     private let noted = Mutex<Set<String>>([])
     private let refreshed = Mutex<ContinuousClock.Instant?>(nil)
 
-    /// Opens the record in `folder`, creating it unless `create` is false
-    /// (a dry run: then a record that does not exist yet is kept in memory).
-    /// `ownState` is read as well when it lives elsewhere (`--state PATH`).
-    public init(folder: String, ownState: String? = nil, create: Bool = true) throws {
+    /// The record in `folder`, opened when first needed (created unless
+    /// `create` is false: a dry run, which keeps a record that does not exist
+    /// yet in memory). `ownState` is read as well when it lives elsewhere
+    /// (`--state PATH`).
+    public init(folder: String, ownState: String? = nil, create: Bool = true) {
         self.folder = folder
         self.ownState = ownState
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
-        let path = folder + "/" + Self.fileName
-        if create || FileManager.default.fileExists(atPath: path) {
-            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            queue = try DatabaseQueue(path: path, configuration: configuration)
-        } else {
-            queue = try DatabaseQueue(configuration: configuration)
-        }
-        try queue.write { db in
-            let id = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
-            if id == 0 {
-                try db.execute(sql: """
-                    PRAGMA application_id = \(Self.applicationID);
-                    CREATE TABLE IF NOT EXISTS automated_message (
-                        message_id TEXT PRIMARY KEY,
-                        conversation_id TEXT NOT NULL,
-                        sent_at REAL
-                    );
-                    CREATE TABLE IF NOT EXISTS synced_state (
-                        path TEXT PRIMARY KEY,
-                        next_send_id INTEGER NOT NULL
-                    );
-                    """)
-            } else if id != Self.applicationID {
-                throw StateError("\(folder)/\(Self.fileName) is not pxscript's record of automated messages; refusing to touch it")
+        self.create = create
+    }
+
+    /// The record, opening it the first time.
+    private func queue() throws -> DatabaseQueue {
+        try opened.withLock { opened in
+            if let queue = opened { return queue }
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(10)
+            let path = folder + "/" + Self.fileName
+            let queue: DatabaseQueue
+            if create || FileManager.default.fileExists(atPath: path) {
+                try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                queue = try DatabaseQueue(path: path, configuration: configuration)
+            } else {
+                queue = try DatabaseQueue(configuration: configuration)
             }
+            try queue.write { db in
+                let id = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+                if id == 0 {
+                    try db.execute(sql: """
+                        PRAGMA application_id = \(Self.applicationID);
+                        CREATE TABLE IF NOT EXISTS automated_message (
+                            message_id TEXT PRIMARY KEY,
+                            conversation_id TEXT NOT NULL,
+                            sent_at REAL
+                        );
+                        CREATE TABLE IF NOT EXISTS synced_state (
+                            path TEXT PRIMARY KEY,
+                            next_send_id INTEGER NOT NULL
+                        );
+                        """)
+                } else if id != Self.applicationID {
+                    throw StateError("\(folder)/\(Self.fileName) is not pxscript's record of automated messages; refusing to touch it")
+                }
+            }
+            opened = queue
+            return queue
         }
     }
 
@@ -72,7 +86,7 @@ public final class AutomatedMessages: Sendable {
         var found = Set(ids.filter(own.contains))
         let rest = ids.filter { !found.contains($0) }
         guard !rest.isEmpty else { return found }
-        let stored = (try? queue.read { db in
+        let stored = (try? queue().read { db in
             try String.fetchSet(
                 db, sql: "SELECT message_id FROM automated_message WHERE message_id IN (\(rest.map { _ in "?" }.joined(separator: ",")))",
                 arguments: StatementArguments(rest))
@@ -99,6 +113,7 @@ public final class AutomatedMessages: Sendable {
     /// New sent rows of one state file: from the oldest row still pending
     /// (it may be sent later) or past the newest one seen.
     private func sync(from path: String) throws {
+        let queue = try queue()
         let start = try queue.read { db in
             try Int64.fetchOne(db, sql: "SELECT next_send_id FROM synced_state WHERE path = ?", arguments: [path])
         } ?? 0
@@ -129,5 +144,5 @@ public final class AutomatedMessages: Sendable {
         }
     }
 
-    public func close() { try? queue.close() }
+    public func close() { opened.withLock { try? $0?.close() } }
 }

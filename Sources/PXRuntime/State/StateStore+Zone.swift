@@ -23,7 +23,9 @@ extension StateStore {
     /// - Returns: the zone to run in.
     /// - Throws: `RuntimeError.usage` when a named zone differs from the recorded one.
     public func settleZone(_ zone: TimeZone, choice: ZoneChoice, change: Bool, at: Date) throws -> TimeZone {
-        try pool.write { db in
+        // The common case, the zone already recorded and the same, reads only.
+        if let recorded = try setting(.zone), recorded == zone.identifier, let stored = TimeZone(identifier: recorded) { return stored }
+        return try pool.write { db in
             guard let recorded = try Self.setting(db, .zone), let stored = TimeZone(identifier: recorded) else {
                 try Self.setSetting(db, .zone, zone.identifier)
                 try Self.journal(db, at: at, kind: "zone", conversationID: nil, detail: "counts its days in \(zone.identifier)")

@@ -44,14 +44,9 @@ public final class StateStore: Sendable {
             _ = sqlite3_file_control(db.sqliteConnection, nil, SQLITE_FCNTL_PERSIST_WAL, &persist)
         }
         do {
-            if !FileManager.default.fileExists(atPath: path) {
-                try Self.create(path, configuration: configuration)
-            } else {
-                // Looked at read-only first: opening a pool switches the file to WAL,
-                // which would already change a file that is not ours.
-                try Self.checkOwnership(path)
-            }
-            pool = try Self.open(path, configuration: configuration)
+            let existed = FileManager.default.fileExists(atPath: path)
+            if !existed { try Self.create(path, configuration: configuration) }
+            pool = try Self.open(path, configuration: configuration, checkingOwnership: existed)
             writes = GroupCommit(pool: pool)
             outbox = Outbox(statePath: path, pool: pool)
         } catch let error as StateError {
@@ -67,10 +62,15 @@ public final class StateStore: Sendable {
     /// another process holds the file busy past the busy timeout: processes
     /// starting at the same moment (a WAL recovery, another's migration)
     /// can answer SQLITE_BUSY at once.
-    private static func open(_ path: String, configuration: Configuration) throws -> DatabasePool {
+    ///
+    /// - Parameter checkingOwnership: the file was there before: it is looked
+    ///   at read-only first, since opening a pool switches the file to WAL,
+    ///   which would already change a file that is not ours.
+    private static func open(_ path: String, configuration: Configuration, checkingOwnership: Bool) throws -> DatabasePool {
         var attempt = 0
         while true {
             do {
+                if checkingOwnership { try Self.checkOwnership(path) }
                 let pool = try DatabasePool(path: path, configuration: configuration)
                 do {
                     try StateStore.migrator.migrate(pool)
@@ -122,9 +122,15 @@ public final class StateStore: Sendable {
         try queue.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA application_id = \(StateStore.applicationID)")
             _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+            // Nobody sees the file before it is linked into place: one sync at the end will do.
+            try db.execute(sql: "PRAGMA synchronous = OFF")
         }
         try StateStore.migrator.migrate(queue)
         try queue.close()
+        if let file = FileHandle(forUpdatingAtPath: temporary) {
+            try? file.synchronize()
+            try? file.close()
+        }
         guard link(temporary, path) == 0 || errno == EEXIST else {
             // A file system without hard links: a rename, which could only replace a state made this instant.
             guard !FileManager.default.fileExists(atPath: path), rename(temporary, path) == 0 else {

@@ -43,27 +43,43 @@ public struct Redactor: Sendable {
         return out
     }
 
-    /// `bytes` with every secret masked (an answer's body, before anything reads it).
+    /// `bytes` with every secret masked (an answer's body, before anything
+    /// reads it). Runs on every answer: a body without any secret (nearly
+    /// all) is searched once per form and returned as it is, uncopied.
     public func redact(_ bytes: [UInt8]) -> [UInt8] {
         guard !byteForms.isEmpty, bytes.count >= 6 else { return bytes }
         var out = bytes
-        for form in byteForms {
-            guard let first = form.first, out.contains(first) else { continue }
+        for form in byteForms where Self.firstMatch(of: form, in: out) != nil {
             var result: [UInt8] = []
-            var index = 0, changed = false
-            while index < out.count {
-                if out[index] == first, out.count - index >= form.count, out[index..<index + form.count].elementsEqual(form) {
-                    result += Self.mask.utf8
-                    index += form.count
-                    changed = true
-                } else {
-                    result.append(out[index])
-                    index += 1
-                }
+            result.reserveCapacity(out.count)
+            var index = 0
+            while let found = Self.firstMatch(of: form, in: out, from: index) {
+                result += out[index..<found]
+                result += Self.mask.utf8
+                index = found + form.count
             }
-            if changed { out = result }
+            result += out[index...]
+            out = result
         }
         return out
+    }
+
+    /// Where `form` first occurs in `bytes` at or after `start`.
+    static func firstMatch(of form: [UInt8], in bytes: [UInt8], from start: Int = 0) -> Int? {
+        guard let first = form.first, bytes.count - start >= form.count else { return nil }
+        return bytes.withUnsafeBufferPointer { haystack in
+            form.withUnsafeBufferPointer { needle in
+                var index = start
+                let last = haystack.count - needle.count
+                while index <= last {
+                    guard let hit = memchr(haystack.baseAddress! + index, Int32(first), last - index + 1) else { return nil }
+                    let position = haystack.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    if memcmp(haystack.baseAddress! + position, needle.baseAddress!, needle.count) == 0 { return position }
+                    index = position + 1
+                }
+                return nil
+            }
+        }
     }
 
     /// The forms a server might echo `secret` in.
