@@ -19,7 +19,10 @@ extension PxContext {
     /// (a conversation's `messages`, a list's latest messages, an event's).
     func markingAutomated(_ value: LuaValue) -> LuaValue {
         var studio: [String] = []
-        Self.collectStudioMessageIDs(value, into: &studio, depth: 0)
+        var messages = 0
+        Self.collectStudioMessageIDs(value, into: &studio, messages: &messages, depth: 0)
+        // A table without messages (a conversation listed without them: a bulk run's thousand) is left as it is.
+        guard messages > 0 else { return value }
         let automated = studio.isEmpty ? [] : (self.automated?.automated(among: studio) ?? [])
         return Self.mark(value, automated: automated, depth: 0)
     }
@@ -31,17 +34,18 @@ extension PxContext {
         return (String(decoding: id, as: UTF8.self), kind != "client" && kind != "system")
     }
 
-    private static func collectStudioMessageIDs(_ value: LuaValue, into ids: inout [String], depth: Int) {
+    private static func collectStudioMessageIDs(_ value: LuaValue, into ids: inout [String], messages: inout Int, depth: Int) {
         guard depth < 6 else { return }
         switch value {
         case .map(let fields):
             if let message = messageID(fields) {
+                messages += 1
                 if message.studio { ids.append(message.id) }
                 return
             }
-            for item in fields.values { collectStudioMessageIDs(item, into: &ids, depth: depth + 1) }
+            for item in fields.values { collectStudioMessageIDs(item, into: &ids, messages: &messages, depth: depth + 1) }
         case .array(let items):
-            for item in items { collectStudioMessageIDs(item, into: &ids, depth: depth + 1) }
+            for item in items { collectStudioMessageIDs(item, into: &ids, messages: &messages, depth: depth + 1) }
         default:
             break
         }

@@ -23,8 +23,10 @@ extension StateStore {
     /// - Returns: the zone to run in.
     /// - Throws: `RuntimeError.usage` when a named zone differs from the recorded one.
     public func settleZone(_ zone: TimeZone, choice: ZoneChoice, change: Bool, at: Date) throws -> TimeZone {
-        // The common case, the zone already recorded and the same, reads only.
-        if let recorded = try setting(.zone), recorded == zone.identifier, let stored = TimeZone(identifier: recorded) { return stored }
+        // The common case, the zone already recorded and the same, reads only (on the writer's
+        // connection, which is open already: a run that reads nothing else opens no reader).
+        let recorded = try pool.writeWithoutTransaction { db in try Self.setting(db, .zone) }
+        if let recorded, recorded == zone.identifier, let stored = TimeZone(identifier: recorded) { return stored }
         return try pool.write { db in
             guard let recorded = try Self.setting(db, .zone), let stored = TimeZone(identifier: recorded) else {
                 try Self.setSetting(db, .zone, zone.identifier)

@@ -74,8 +74,9 @@ public final class StateStore: Sendable {
                 let pool = try DatabasePool(path: path, configuration: configuration)
                 do {
                     try StateStore.migrator.migrate(pool)
-                    // A reader too: the pool opens its first one on the first read, which can meet the same race.
-                    _ = try pool.read { db in try db.tableExists("send") }
+                    // Just made, maybe by a racing process: a reader too, since the pool opens its first one
+                    // on the first read, which can meet the same race. An old state does not pay for it.
+                    if !checkingOwnership { _ = try pool.read { db in try db.tableExists("send") } }
                     return pool
                 } catch {
                     try? pool.close()
