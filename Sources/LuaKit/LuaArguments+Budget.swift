@@ -9,6 +9,12 @@ extension LuaArguments {
     /// Instructions left to the run that called.
     public var remainingInstructions: Int64 { max(0, pxl_get_limits(L)?.pointee.remaining ?? .max) }
 
+    /// Seconds left before the calling run's wall-clock limit, or nil when it has none.
+    public var secondsToDeadline: Double? {
+        guard let deadline = pxl_get_limits(L)?.pointee.deadline_ns, deadline != 0 else { return nil }
+        return max(0, Double(deadline - pxl_monotonic_ns()) / 1e9)
+    }
+
     /// The state's memory cap in bytes (what one copy into the host may take).
     public var memoryLimit: Int { pxl_get_limits(L)?.pointee.memory.map { Int($0.pointee.limit) } ?? .max }
 

@@ -306,8 +306,14 @@ public final class LuaState {
 
     /// Runs `work`, or gives up when `deadline` (CLOCK_MONOTONIC ns, 0 for
     /// none) passes first.
+    ///
+    /// A deadline more than ten minutes away (a `run`'s hour) is not raced:
+    /// a race costs a task and a timer per host call, a send's included. Host
+    /// calls end on their own well before (requests within their retry
+    /// deadline, `px.sleep` at the run's deadline), and the hook stops the
+    /// run at the next instruction once it has passed.
     private static func awaitWork(_ work: @escaping LuaAsyncWork, until deadline: Int64) async throws -> [LuaValue] {
-        guard deadline != 0 else { return try await work() }
+        guard deadline != 0, deadline - pxl_monotonic_ns() < 600 * 1_000_000_000 else { return try await work() }
         let remaining = Duration.nanoseconds(max(0, deadline - pxl_monotonic_ns()))
         let results = try await withThrowingTaskGroup(of: [LuaValue]?.self) { group in
             group.addTask { try await work() }

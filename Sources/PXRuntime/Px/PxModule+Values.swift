@@ -44,8 +44,10 @@ extension PxModule {
             }
             // A dry run plans; it does not wait.
             if context.options.dryRun { return { [] } }
+            // Never past the run's wall-clock limit: the hook ends the run when the script goes on.
+            let wait = min(seconds, (args.secondsToDeadline ?? seconds) + 0.01)
             return {
-                try await Task.sleep(for: .seconds(clamping: seconds))
+                try await Task.sleep(for: .seconds(clamping: wait))
                 return []
             }
         }
