@@ -175,13 +175,11 @@ public struct StrictJSON<Builder: JSONBuilder> {
     private mutating func escape(into out: inout [UInt8]) throws {
         guard let byte = current else { throw problem("the text ends inside a string") }
         index += 1
+        if let simple = JSONEscape.simple(byte) {
+            out.append(simple)
+            return
+        }
         switch byte {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(byte)
-        case UInt8(ascii: "b"): out.append(0x08)
-        case UInt8(ascii: "f"): out.append(0x0C)
-        case UInt8(ascii: "n"): out.append(0x0A)
-        case UInt8(ascii: "r"): out.append(0x0D)
-        case UInt8(ascii: "t"): out.append(0x09)
         case UInt8(ascii: "u"):
             var scalar = try hex4()
             if (0xD800..<0xDC00).contains(scalar) {
@@ -288,4 +286,20 @@ public struct JSONChecker: JSONBuilder {
     public func string(_ bytes: [UInt8]) {}
     public func array(_ items: [Void]) {}
     public func object(_ members: [(key: [UInt8], value: Void)]) {}
+}
+
+/// JSON's one-character escapes (RFC 8259 §7), for every reader here.
+enum JSONEscape {
+    /// The byte `\x` stands for, for `x` one of `" \ / b f n r t`; nil otherwise.
+    static func simple(_ escape: UInt8) -> UInt8? {
+        switch escape {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): escape
+        case UInt8(ascii: "b"): 0x08
+        case UInt8(ascii: "f"): 0x0C
+        case UInt8(ascii: "n"): 0x0A
+        case UInt8(ascii: "r"): 0x0D
+        case UInt8(ascii: "t"): 0x09
+        default: nil
+        }
+    }
 }

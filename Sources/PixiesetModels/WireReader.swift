@@ -200,13 +200,11 @@ public enum WireReader {
                     guard index + 1 < bytes.count else { return nil }
                     let escape = bytes[index + 1]
                     index += 2
+                    if let simple = JSONEscape.simple(escape) {
+                        decoded.append(simple)
+                        continue
+                    }
                     switch escape {
-                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): decoded.append(escape)
-                    case UInt8(ascii: "b"): decoded.append(0x08)
-                    case UInt8(ascii: "f"): decoded.append(0x0C)
-                    case UInt8(ascii: "n"): decoded.append(0x0A)
-                    case UInt8(ascii: "r"): decoded.append(0x0D)
-                    case UInt8(ascii: "t"): decoded.append(0x09)
                     case UInt8(ascii: "u"):
                         guard let scalar = unicodeEscape() else { return nil }
                         decoded.append(contentsOf: String(Character(scalar)).utf8)
