@@ -17,3 +17,18 @@ public func fuzzOneInput(_ data: UnsafeRawPointer, _ count: Int) -> CInt {
     selected?(Array(UnsafeRawBufferPointer(start: data, count: count)))
     return 0
 }
+
+/// libFuzzer's driver, run from the executable's entry point (SwiftPM names
+/// an executable's `main` after its module, `pxfuzz_main`).
+@_silgen_name("LLVMFuzzerRunDriver")
+func runDriver(
+    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafeRawPointer, Int) -> CInt
+) -> CInt
+
+@_cdecl("pxfuzz_main")
+public func pxfuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return runDriver(&count, &arguments) { data, size in fuzzOneInput(data, size) }
+}
