@@ -70,6 +70,10 @@ struct FuzzHarness {
         for _ in 0..<(target == "lua" ? Self.iterations / 3 : Self.iterations) {
             input = Self.mutate(seeds.isEmpty || Bool.random(using: &random) ? input : seeds.randomElement(using: &random)!,
                                 seeds: seeds, tokens: Self.tokens[target] ?? [], random: &random)
+            // PXSCRIPT_FUZZ_DUMP=PATH keeps the input about to run: after a crash, it is the one that crashed.
+            if let dump = ProcessInfo.processInfo.environment["PXSCRIPT_FUZZ_DUMP"] {
+                FileManager.default.createFile(atPath: dump + "-" + target, contents: Data(input))
+            }
             run(input)
         }
     }
