@@ -262,7 +262,13 @@ public final class LuaState {
                     let option = budget.value.timeoutOption
                     throw budget.value.charged(to: limits, tag: tag) { failure(status: LUA_ERRRUN, timeoutOption: option) }
                 }
-                return withHostAllocations { (0..<count).map { LuaStack.value(co, lua_gettop(co) - count + 1 + $0, depth: 0) } }
+                // The results are a copy into Swift: bounded by the memory cap, as arguments are.
+                let budget = LuaStack.CopyBudget(Int(clamping: memory.pointee.limit))
+                let results = withHostAllocations { (0..<count).map { LuaStack.value(co, lua_gettop(co) - count + 1 + $0, depth: 0, budget: budget) } }
+                guard !budget.exceeded else {
+                    throw LuaError.limit("memory limit reached: the script's results are larger than \(memory.pointee.limit >> 20) MiB (raise it with --max-memory)")
+                }
+                return results
             }
             guard result == LUA_YIELD else {
                 let option = budget.value.timeoutOption

@@ -30,6 +30,12 @@ struct MemoryBoundTests {
             local text = "[" .. string.rep("1,", 6 * 1024 * 1024) .. "1]"
             print(#px.json.decode(text))
             """,
+        "results": """
+            local big = string.rep("x", 1 << 20)
+            local list = {}
+            for i = 1, 1500 do list[i] = big end
+            return list
+            """,
         "template": """
             local big = string.rep("x", 1 << 20)
             local list = {}
