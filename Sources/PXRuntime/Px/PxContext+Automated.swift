@@ -6,13 +6,13 @@ extension PxContext {
     /// Whether `message` is a studio message pxscript sent (SPEC §4 "Automated vs personal").
     func isAutomated(_ message: Message) -> Bool {
         guard message.senderType != .client, message.senderType != .system else { return false }
-        return automated?.automated(among: [message.id]).isEmpty == false
+        return !automated.automated(among: [message.id]).isEmpty
     }
 
     /// The automated ones among `messages`' ids.
     func automatedIDs(in messages: [Message]) -> Set<String> {
         let studio = messages.filter { $0.senderType != .client && $0.senderType != .system }.map(\.id)
-        return automated?.automated(among: studio) ?? []
+        return automated.automated(among: studio)
     }
 
     /// `value` with `automated = true|false` on every message table in it
@@ -23,9 +23,11 @@ extension PxContext {
         Self.collectStudioMessageIDs(value, into: &studio, messages: &messages, depth: 0)
         // A table without messages (a conversation listed without them: a bulk run's thousand) is left as it is.
         guard messages > 0 else { return value }
-        let automated = studio.isEmpty ? [] : (self.automated?.automated(among: studio) ?? [])
-        return Self.mark(value, automated: automated, depth: 0)
+        return Self.mark(value, automated: studio.isEmpty ? [] : automated.automated(among: studio), depth: 0)
     }
+
+    /// `value` with `automated` on every message table, from a set already looked up.
+    func marking(_ value: LuaValue, automated: Set<String>) -> LuaValue { Self.mark(value, automated: automated, depth: 0) }
 
     /// A map with `sender_type` and `id` is a message.
     private static func messageID(_ fields: [LuaValue: LuaValue]) -> (id: String, studio: Bool)? {

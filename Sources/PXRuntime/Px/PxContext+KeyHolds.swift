@@ -23,7 +23,7 @@ extension PxContext {
     func waitWhileHeld(_ key: String) async throws {
         let limit = Double(options.handlerTimeout.components.seconds)
         let started = ContinuousClock.now
-        while try store.isHeld(key, byOtherThan: nil) {
+        while try store.isHeld(key) {
             try await waitOrGiveUp(key, since: started, limit: limit)
         }
     }

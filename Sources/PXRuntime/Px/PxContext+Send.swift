@@ -96,7 +96,7 @@ extension PxContext {
         }
         crash.check(.afterSend)
         let message = outcome.message
-        automated?.note(message.id)
+        automated.note(message.id)
         if case .reconciled = outcome {
             try await store.markSent(entry, message: message, at: clock.now(), reconciled: true)
         } else {

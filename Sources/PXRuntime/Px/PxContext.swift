@@ -19,7 +19,7 @@ final class PxContext: Sendable {
     /// The test-only crash switch (`PXSCRIPT_CRASH_AT`).
     let crash: CrashPoint.Switch
     /// The studio messages pxscript sent on this machine (nil when the record cannot be opened).
-    let automated: AutomatedMessages?
+    let automated: AutomatedMessages
     /// Client names by conversation id, for plans and logs.
     let clientNames = Mutex<[String: String]>([:])
     /// Handler runs in progress, by their run tag (watch).

@@ -99,7 +99,8 @@ extension PXRuntime {
             .text("age"): .number(age),
         ]
         if let client = conversation.client { fields[.text("client")] = try encoder.encode(client) }
-        return context.markingAutomated(.map(fields))
+        // The conversation holds every message of the event: one lookup serves the marks too.
+        return context.marking(.map(fields), automated: automated)
     }
 }
 

@@ -143,6 +143,4 @@ public final class AutomatedMessages: Sendable {
                 arguments: [path, next])
         }
     }
-
-    public func close() { opened.withLock { try? $0?.close() } }
 }

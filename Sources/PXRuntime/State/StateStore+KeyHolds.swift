@@ -30,14 +30,13 @@ extension StateStore {
         }
     }
 
-    /// Whether a holder other than `holder` (nil: anyone) holds `key`.
-    func isHeld(_ key: String, byOtherThan holder: String?) throws -> Bool {
+    /// Whether a running handler holds `key`.
+    func isHeld(_ key: String) throws -> Bool {
         try pool.read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT holder, pid, expires_at FROM key_hold WHERE key = ?", arguments: [key]) else {
                 return false
             }
-            let owner: String = row["holder"]
-            return owner != holder && Self.holds(pid: row["pid"], expiresAt: row["expires_at"])
+            return Self.holds(pid: row["pid"], expiresAt: row["expires_at"])
         }
     }
 

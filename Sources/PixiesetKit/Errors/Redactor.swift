@@ -31,9 +31,6 @@ public struct Redactor: Sendable {
         byteForms = self.forms.map { Array($0.utf8) }
     }
 
-    /// Whether there is nothing to redact.
-    public var isEmpty: Bool { forms.isEmpty }
-
     /// `text` with every occurrence of a secret, in any of its forms, masked.
     public func redact(_ text: String) -> String {
         var out = text
