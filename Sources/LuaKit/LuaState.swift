@@ -423,3 +423,8 @@ public final class LuaState {
 
 @available(*, unavailable)
 extension LuaState: Sendable {}
+
+extension LuaState {
+    /// The Lua release pxscript is built with, e.g. `5.4.4` (`pxscript doctor`).
+    public static var release: String { "\(LUA_VERSION_MAJOR).\(LUA_VERSION_MINOR).\(LUA_VERSION_RELEASE)" }
+}

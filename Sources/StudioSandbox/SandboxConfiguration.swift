@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 /// Everything one sandbox is started with; `sandbox serve` fills it from
@@ -44,7 +45,9 @@ public struct SandboxConfiguration: Sendable {
     public var databasePath: String?
     public var seed: Seed = .demo
     public var faults: FaultPlan = .none
-    public var quirks: Quirks = []
+    /// By default the profile named by `PXSCRIPT_SANDBOX_PROFILE` (`realistic`), so that
+    /// `scripts/test` runs the same tests against it; none otherwise.
+    public var quirks: Quirks = (try? Quirks.fromEnvironment(ProcessInfo.processInfo.environment)) ?? []
     public var clock: any SandboxClock = SystemClock()
     public var logger = Logger(label: "pxscript.sandbox")
     /// Log every request (method, path, status) at info level.

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -15,10 +16,35 @@ public struct SandboxError: Error, HTTPResponseError, CustomStringConvertible, S
         self.body = APIErrorBody(error: message, code: code, maxSize: maxSize)
     }
 
-    public var description: String { "\(status.code) \(body.code): \(body.error)" }
+    /// The code (the sandbox always writes one).
+    public var code: String { body.code ?? "" }
+
+    public var description: String { "\(status.code) \(code): \(body.error)" }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        var response = try JSONResponse.make(body, status: status)
+        try response(nested: false)
+    }
+
+    /// The answer: the seed's flat body, or (quirk `nested_errors`) the error-handling
+    /// page's nested one, with validation errors as 422 `validation_failed` and per-field details.
+    func response(nested: Bool) throws -> Response {
+        var response: Response
+        if nested {
+            var body = self.body
+            var status = self.status
+            if body.code == "VALIDATION_ERROR" {
+                status = .unprocessableContent
+                body.code = "validation_failed"
+                // "content: longer than …" names its field first.
+                let parts = body.error.split(separator: ":", maxSplits: 1)
+                if parts.count == 2, !parts[0].contains(" ") {
+                    body.details = .object([String(parts[0]): .array([.string(parts[1].trimmingCharacters(in: .whitespaces))])])
+                }
+            }
+            response = try JSONResponse.make(NestedAPIErrorBody(body), status: status)
+        } else {
+            response = try JSONResponse.make(body, status: status)
+        }
         response.headers.append(contentsOf: headers)
         return response
     }

@@ -69,7 +69,7 @@ public enum StudioSandbox {
     public static func openDatabase(_ configuration: SandboxConfiguration, path: String) throws -> SandboxDatabase {
         let database = try SandboxDatabase(path: path, clock: configuration.clock, create: true)
         if try database.isEmpty() {
-            try DemoData.seed(configuration.seed, into: database)
+            try DemoData.seed(configuration.seed, into: database, usernameIDs: configuration.quirks.contains(.usernameIDs))
         }
         return database
     }
@@ -82,7 +82,7 @@ public enum StudioSandbox {
             let origin = "http://\(configuration.host):\(port)"
             environment.publicURL.set(origin)
             return RunningSandbox(
-                port: port, origin: origin, cookie: configuration.cookie, database: database,
+                port: port, origin: origin, cookie: environment.session.value, database: database,
                 controls: environment.controls)
         }
     }
@@ -110,7 +110,7 @@ public enum StudioSandbox {
         defer { try? database.close() }
         let environment = SandboxEnvironment(
             database: database, controls: SandboxControls(faults: configuration.faults, quirks: configuration.quirks),
-            signer: UploadSigner(), session: try SessionCookie(configuration.cookie),
+            signer: UploadSigner(), session: try SessionCookie(configuration.cookie, csrf: configuration.quirks.contains(.csrf)),
             publicURL: PublicOrigin("http://\(configuration.host):\(configuration.port)"))
         return try await body(Prepared(database: database, environment: environment))
     }
@@ -131,11 +131,11 @@ public enum StudioSandbox {
             // Headers are not logged: the Cookie header must never reach a log.
             router.add(middleware: LogRequestsMiddleware(.info, includeHeaders: .none))
         }
-        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: ErrorMiddleware(controls: environment.controls))
         router.add(middleware: MethodMiddleware())
         let api = router.group("api/v1")
             .add(middleware: FaultMiddleware(controls: environment.controls))
-            .add(middleware: SessionMiddleware(session: environment.session))
+            .add(middleware: SessionMiddleware(session: environment.session, controls: environment.controls))
         APIRoutes.add(to: api, environment: environment)
         StorageRoutes.add(to: router, environment: environment)
         SimulationRoutes.add(to: router, environment: environment)

@@ -14,6 +14,7 @@ enum Exit {
     static let unreachable: Int32 = 69
     static let sendCap: Int32 = 75
     static let sessionExpired: Int32 = 77
+    static let csrfRefused: Int32 = 78
 }
 
 /// A failure already worded for the user, with its exit code.
@@ -57,14 +58,16 @@ func describe(_ error: any Error) -> (String, Int32) {
         case .unavailable: return (runtime.description, Exit.unreachable)
         case .sendCap: return (runtime.description, Exit.sendCap)
         case .sessionExpired: return (runtime.description, Exit.sessionExpired)
+        case .csrfRefused: return (runtime.description, Exit.csrfRefused)
         case .script, .state: return (runtime.description, Exit.scriptError)
         }
     case let state as StateError: return (state.description, Exit.scriptError)
     case let setup as SandboxSetupError: return (setup.description, setup.isMissingFile ? Exit.missingFile : Exit.scriptError)
-    case let sandbox as SandboxError: return ("\(sandbox.body.error) (\(sandbox.body.code))", Exit.scriptError)
+    case let sandbox as SandboxError: return ("\(sandbox.body.error) (\(sandbox.code))", Exit.scriptError)
     case let api as PixiesetError:
         switch api {
         case .sessionExpired: return (api.description, Exit.sessionExpired)
+        case .csrfRefused: return (api.description, Exit.csrfRefused)
         case .unreachable, .keptFailing, .truncatedResponse, .sendPending: return (api.description, Exit.unreachable)
         case .file(let path, _) where !FileManager.default.fileExists(atPath: path): return (api.description, Exit.missingFile)
         default: return (api.description, Exit.scriptError)

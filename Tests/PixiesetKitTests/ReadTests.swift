@@ -37,7 +37,7 @@ struct ReadTests {
     }
 
     @Test("ids that could reach another endpoint are refused before any request", arguments: [
-        "../unread/count", "conv_A/../../x", "conv_A?x=1", "conv_A#x", "conv_%2F", "", "msg_ABC",
+        "../unread/count", "conv_A/../../x", "conv_A?x=1", "conv_A#x", "conv_%2F", "", "conv_A B", "conv_é", String(repeating: "A", count: 129),
     ])
     func badIDs(id: String) async throws {
         try await withClient(baseURL: "http://127.0.0.1:1/api/v1", cookie: "session_cookie=x") { client in
@@ -93,7 +93,7 @@ struct ReadTests {
 
     @Test("expired sessions: login page, login redirect, 401 with a wrong cookie")
     func expired() async throws {
-        let expected = "session expired: log in to Pixieset again and update PIXIESET_COOKIE"
+        let expected = "session expired (the API answered with an HTML page): log in to Pixieset in your browser, then run `pxscript login` (or set PIXIESET_COOKIE)"
         try await withClient(faults: "expire") { _, client in
             let error = await pixiesetError { _ = try await client.conversations() }
             guard case .sessionExpired = error else { Issue.record("\(String(describing: error))"); return }

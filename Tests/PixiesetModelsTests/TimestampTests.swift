@@ -64,8 +64,12 @@ struct ResourceIDTests {
         #expect(ResourceID.conversation.isValid("conv_ABC123XYZ456"))
         #expect(ResourceID.client.isValid("cl_ABC123DEF456GHI789JKL012MNO345"))
         #expect(ResourceID.attachment.isValid("att_PQR901STU234"))
-        for bad in ["conv_", "conv_../x", "conv_a/b", "conv_a?b", "conv_a#b", "conv_a%2Fb", "msg_ABC", "conv_ " , "conv_é",
-                    "conv_" + String(repeating: "A", count: 80)] {
+        // The id page's `{username}_{unique_id}` conversations (docs/assumptions.md A8).
+        #expect(ResourceID.conversation.isValid("examplestudio_abc123def456"))
+        #expect(ResourceID.conversation.isValid("maplelight-photo_k3j4h5g6f7d8"))
+        #expect(ResourceID.conversation.isValid(String(repeating: "A", count: 128)))
+        for bad in ["", "conv_../x", "..", "conv_a/b", "conv_a?b", "conv_a#b", "conv_a%2Fb", "conv_a.b", "conv_ ", "conv_é", "conv_a\u{0}",
+                    String(repeating: "A", count: 129)] {
             #expect(!ResourceID.conversation.isValid(bad), "\(bad)")
         }
     }

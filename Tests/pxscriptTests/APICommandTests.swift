@@ -50,7 +50,7 @@ struct APICommandTests {
             ["api", "GET", "/conversations/", "--base-url", "http://127.0.0.1:\(serve.port)/api/v1"],
             environment: ["PIXIESET_COOKIE": secret])
         #expect(outcome.status == 77)
-        #expect(outcome.stderr == "error: session expired: log in to Pixieset again and update PIXIESET_COOKIE\n")
+        #expect(outcome.stderr == "error: session expired (HTTP 401): log in to Pixieset in your browser and set PIXIESET_COOKIE to the Cookie header it sends (`pxscript login --help` shows where to find it)\n")
         #expect(!outcome.stdout.contains("Zq9") && !outcome.stderr.contains("Zq9"))
         _ = await serve.stop()
     }

@@ -86,7 +86,9 @@ extension PxContext {
             outcome = try await client.send(
                 intent, excludingFrom: { [store] in try store.matchedMessageIDs(in: intent.conversationID) }, now: { [clock] in clock.now() })
         } catch {
-            if case PixiesetError.sendPending = error {
+            // A refused CSRF token surely stored nothing on a Laravel back end, but the real API is
+            // unknown: the send stays pending and is looked for before it is ever made again.
+            if Self.leavesPending(error) {
                 store.leavePending(entry)
                 try? await store.journal("pending", conversationID: request.conversationID, detail: "\(error)", at: clock.now())
             } else {
@@ -107,6 +109,14 @@ extension PxContext {
         }
         logger.info("sent \(message.id) to \(request.conversationID)", metadata: ["at": "\(request.position)"])
         return message.sentLuaValue
+    }
+
+    /// Failures after which a send stays pending for reconciliation instead of being forgotten.
+    static func leavesPending(_ error: any Error) -> Bool {
+        switch error as? PixiesetError {
+        case .sendPending?, .csrfRefused?: true
+        default: false
+        }
     }
 
     /// The key of a send without `key =`: the conversation (kept beside it),

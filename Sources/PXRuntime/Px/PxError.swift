@@ -47,8 +47,10 @@ enum PxError {
             case .api(let body):
                 var extra: [String: LuaValue] = [:]
                 if let maxSize = body.maxSize { extra["max_size"] = .integer(Int64(maxSize)) }
+                if let details = body.details { extra["details"] = JSONBridge.value(details) }
                 return table(code: body.code, status: body.status, message: body.message, extra: extra)
             case .sessionExpired: return table(code: .sessionExpired, status: 401, message: api.description)
+            case .csrfRefused: return table(code: .csrfRefused, status: 419, message: api.description)
             case .unreachable: return table(code: .unreachable, status: nil, message: api.description)
             case .keptFailing(let status, _, _): return table(code: .unavailable, status: status, message: api.description)
             case .sendPending: return table(code: .sendPending, status: nil, message: api.description)
@@ -73,6 +75,7 @@ enum PxError {
         switch PxErrorCode(hostRaised: error) {
         case .sendCap?: .sendCap(message)
         case .sessionExpired?: .sessionExpired(message)
+        case .csrfRefused?: .csrfRefused(message)
         case .unreachable?, .unavailable?, .sendPending?: .unavailable(message)
         default: .script(message: message, traceback: traceback)
         }

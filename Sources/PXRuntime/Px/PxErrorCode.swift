@@ -13,6 +13,8 @@ public struct PxErrorCode: Hashable, Sendable, CustomStringConvertible {
     public static let paused = PxErrorCode("PAUSED")
     public static let sendCap = PxErrorCode("SEND_CAP")
     public static let sessionExpired = PxErrorCode("SESSION_EXPIRED")
+    /// A send refused for its CSRF token while reads work (SPEC §5, exit 78).
+    public static let csrfRefused = PxErrorCode("CSRF_REFUSED")
     public static let unreachable = PxErrorCode("UNREACHABLE")
     public static let unavailable = PxErrorCode("UNAVAILABLE")
     public static let sendPending = PxErrorCode("SEND_PENDING")
@@ -33,5 +35,9 @@ public struct PxErrorCode: Hashable, Sendable, CustomStringConvertible {
 
     /// Codes that stop a run or a `px.map` instead of failing one item:
     /// nothing the script can do about them inside the run.
-    var stopsTheRun: Bool { [.sendCap, .paused, .sessionExpired].contains(self) }
+    var stopsTheRun: Bool { [.sendCap, .paused, .sessionExpired, .csrfRefused].contains(self) }
+
+    /// Codes that say the studio refused this login (its cookie or its CSRF token): no handler's
+    /// fault, so a handler failing with one uses up none of its tries (SPEC §6).
+    public var isSessionRefusal: Bool { self == .sessionExpired || self == .csrfRefused }
 }

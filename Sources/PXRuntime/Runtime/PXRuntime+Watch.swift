@@ -38,6 +38,13 @@ extension PXRuntime {
     /// The quiet period the script's handlers wait for (`debounce`, 0: none).
     nonisolated public var debounce: Double { context.handlers.withLock { $0.first?.debounce ?? 0 } }
 
+    /// Settles sends left pending (by an interrupted run, a refused CSRF
+    /// token, a check that failed): each is looked for in its conversation
+    /// before its event runs again.
+    func reconcilePending() async throws {
+        try await context.reconcilePending()
+    }
+
     /// Runs the handlers for `burst` (one message, or with `debounce` the
     /// messages of a quiet-ended burst, oldest first) as one run (tag),
     /// its effects committed with the events when it completes (SPEC §4, §6).

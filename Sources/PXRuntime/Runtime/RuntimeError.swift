@@ -15,13 +15,15 @@ public enum RuntimeError: Error, Sendable, CustomStringConvertible {
     case sendCap(String)
     /// The session is expired or refused (77).
     case sessionExpired(String)
+    /// A send's CSRF token was refused while reads work (78).
+    case csrfRefused(String)
     /// The state file cannot be used (1).
     case state(String)
 
     public var description: String {
         switch self {
         case .usage(let text), .compile(let text), .missingFile(let text), .unavailable(let text), .sendCap(let text),
-            .sessionExpired(let text), .state(let text):
+            .sessionExpired(let text), .csrfRefused(let text), .state(let text):
             text
         case .script(let message, let traceback): traceback.isEmpty ? message : message + "\n" + traceback
         }

@@ -51,6 +51,8 @@ final class Outbox: Sendable {
         var inFlight = 0
         /// Appended to the log, not yet in the state file.
         var unfolded: [OutboxRecord] = []
+        /// This lease's sends left pending (`leavePending`), for `claimPending` to hand back.
+        var leftPending: [Int64: OutboxEntry] = [:]
         var foldScheduled = false
     }
 
@@ -133,9 +135,15 @@ final class Outbox: Sendable {
     /// A send whose outcome stays unknown: it stays pending in the state
     /// file, for the next holder of the lease to reconcile.
     func leavePending(_ entry: OutboxEntry) {
-        view.withLock { $0.inFlight -= 1 }
+        view.withLock { view in
+            view.inFlight -= 1
+            view.leftPending[entry.id] = entry
+        }
         scheduleFold()
     }
+
+    /// Whether this process left a send pending that no one has checked yet.
+    var hasLeftPending: Bool { view.withLock { !$0.leftPending.isEmpty } }
 
     private func settle(_ entry: OutboxEntry, _ record: OutboxRecord, _ update: (inout View) throws -> Void) throws {
         try view.withLock { view in
@@ -269,7 +277,14 @@ final class Outbox: Sendable {
         let pending = try filedPendingSends()
         let claimed = view.withLock { view -> [OutboxEntry] in
             let mine = Set(view.sends.values.map(\.id))
-            let claimed = pending.filter { !mine.contains($0.id) }
+            // Others' pending sends, and this process's own left pending (a daemon checks them between
+            // cycles): those still unsettled in this lease, or still pending in the file after a new lease.
+            let unsettled = Set(view.sends.values.filter { $0.sent == nil && !$0.abandoned }.map(\.id))
+            var byID = Dictionary(pending.filter { !mine.contains($0.id) }.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            let filed = Set(pending.map(\.id))
+            for entry in view.leftPending.values where unsettled.contains(entry.id) || filed.contains(entry.id) { byID[entry.id] = entry }
+            view.leftPending = [:]
+            let claimed = byID.values.sorted { $0.id < $1.id }
             for entry in claimed {
                 view.sends[SendKey(conversationID: entry.intent.conversationID, key: entry.key)] = Held(id: entry.id)
             }
@@ -325,7 +340,10 @@ final class Outbox: Sendable {
                     return (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM send") ?? 0) + 1
                 }
                 let log = try OutboxLog(path: logPath)
-                view.withLock { view in view = View(held: true, log: log, nextID: nextID, firstID: nextID) }
+                view.withLock { view in
+                    // What this process left pending outlives its lease: claimPending checks it against the file.
+                    view = View(held: true, log: log, nextID: nextID, firstID: nextID, leftPending: view.leftPending)
+                }
                 return true
             } catch {
                 view.withLock { _ in lease.release() }
@@ -339,7 +357,7 @@ final class Outbox: Sendable {
         guard view.held, view.inFlight == 0, view.unfolded.isEmpty else { return }
         view.log?.discard()
         lease.release()
-        view = View(closed: view.closed)
+        view = View(closed: view.closed, leftPending: view.leftPending)
     }
 
     // MARK: Folding into the state file

@@ -83,6 +83,9 @@ extension StateStore {
         outbox.leavePending(entry)
     }
 
+    /// Whether this process left a send pending that is not checked yet (a daemon checks between cycles).
+    public var hasLeftPendingSends: Bool { outbox.hasLeftPending }
+
     /// Commits the outbox's and the other queued writes.
     public func flush() async throws {
         try await outbox.flush()

@@ -10,6 +10,25 @@ enum JSONBridge {
         let description: String
     }
 
+    /// A JSON value from the API (an error's `details`) as a Lua value: null
+    /// as nothing, arrays as sequences. Bounded by what the client accepted.
+    static func value(_ fragment: JSONFragment) -> LuaValue {
+        switch fragment {
+        case .null: .nil
+        case .bool(let value): .boolean(value)
+        case .integer(let value): .integer(value)
+        case .number(let value): .number(value)
+        case .string(let text): .text(text)
+        case .array(let items): .array(items.map(value))
+        case .object(let members):
+            .map(Dictionary(members.compactMap { key, item in
+                let converted = value(item)
+                if case .nil = converted { return nil }
+                return (LuaValue.text(key), converted)
+            }, uniquingKeysWith: { first, _ in first }))
+        }
+    }
+
     static func encode(_ value: LuaValue) throws -> String {
         var out = ""
         try write(value, into: &out, depth: 0)

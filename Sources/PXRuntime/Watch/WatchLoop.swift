@@ -76,6 +76,15 @@ public struct WatchLoop: Sendable {
     /// does when `Report.wake` comes before its next poll.
     public func handleDue(known: [String: Conversation] = [:]) async throws -> Report {
         var report = Report()
+        // Sends left pending by a refused CSRF token or a failed check are looked for before
+        // their events run again (never blindly repeated); a check that fails leaves them for the next pass.
+        if store.hasLeftPendingSends {
+            do {
+                try await runtime.reconcilePending()
+            } catch {
+                logger.warning("\(error)")
+            }
+        }
         let byConversation = Dictionary(grouping: try store.openEvents(), by: \.conversationID)
         let outcomes = try await withThrowingTaskGroup(of: Outcome.self) { group in
             var pending = byConversation.keys.sorted()[...]
@@ -97,7 +106,7 @@ public struct WatchLoop: Sendable {
         report.failed = outcomes.counts["failed"] ?? 0
         report.parked = outcomes.counts["parked"] ?? 0
         report.debouncing = outcomes.counts["debouncing"] ?? 0
-        report.waiting = (outcomes.counts["paused"] ?? 0) + (outcomes.counts["capped"] ?? 0)
+        report.waiting = (outcomes.counts["paused"] ?? 0) + (outcomes.counts["capped"] ?? 0) + (outcomes.counts["waiting"] ?? 0)
         if let capped = outcomes.counts["capped"], capped > 0 {
             logger.warning("the daily send cap is reached: \(capped) conversation(s) wait for tomorrow (raise it with --max-sends)")
         }
@@ -160,6 +169,23 @@ public struct WatchLoop: Sendable {
                 try await store.skipEvents(ids, conversationID: id, reason: "max_age", detail: "older than max_age", at: now)
                 result.count("skipped")
             case .failed(let message, let traceback, let code):
+                if let code, code.isSessionRefusal {
+                    // The studio refused the login, not the handler: no try is used up; the event
+                    // runs again once the session (or its CSRF token) works, and the daemon hears of it.
+                    try await store.failEvents(
+                        ids, conversationID: id, reason: code == .csrfRefused ? "csrf" : "session", traceback: "", retryAt: now,
+                        countAttempt: false, at: now)
+                    throw code == .csrfRefused ? RuntimeError.csrfRefused(message) : RuntimeError.sessionExpired(message)
+                }
+                if code == .sendInFlight {
+                    // Its send waits for a check (or another process): not the handler's fault either.
+                    let retryAt = now.addingTimeInterval(max(retryDelay, 0))
+                    try await store.failEvents(
+                        ids, conversationID: id, reason: "pending", traceback: "", retryAt: retryAt, countAttempt: false, at: now)
+                    result.count("waiting")
+                    result.wake(at: retryAt)
+                    return result
+                }
                 if code == .paused || code == .sendCap {
                     // Not the handler's fault: its tries are not used up. Paused events wait
                     // for resume; capped ones for the next day (both still subject to max_age).

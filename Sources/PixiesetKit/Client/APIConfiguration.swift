@@ -3,6 +3,11 @@ public struct APIConfiguration: Sendable {
     public var baseURL: BaseURL
     /// The browser's whole `Cookie` header value; sent to `baseURL` only.
     public var cookie: String?
+    /// Where the cookie came from (`PIXIESET_COOKIE`, the config file's path), for error messages.
+    public var cookieOrigin: String?
+    /// A CSRF token given apart from the cookie (`csrf_token`, `PIXIESET_CSRF_TOKEN`), sent as
+    /// `X-CSRF-Token` on writes; the cookie's own `XSRF-TOKEN` needs no setting.
+    public var csrfToken: String?
     public var retry: RetryPolicy
     public var connectTimeout: Duration
     /// Longest wait for one answer.
@@ -16,13 +21,18 @@ public struct APIConfiguration: Sendable {
     /// with this configuration (and read by the runtime's clock).
     public var studioClock: StudioClock
 
+    /// The write proofs these settings send.
+    public var csrf: CSRFTokens { CSRFTokens(cookie: cookie, csrfToken: csrfToken) }
+
     public init(
-        baseURL: BaseURL, cookie: String?, retry: RetryPolicy = .standard, connectTimeout: Duration = .seconds(10),
+        baseURL: BaseURL, cookie: String?, cookieOrigin: String? = nil, csrfToken: String? = nil, retry: RetryPolicy = .standard, connectTimeout: Duration = .seconds(10),
         requestTimeout: Duration = .seconds(60), maxResponseBytes: Int = 32 << 20, reconciliationSkew: Duration = .seconds(120),
         studioClock: StudioClock = StudioClock()
     ) {
         self.baseURL = baseURL
         self.cookie = cookie
+        self.cookieOrigin = cookieOrigin
+        self.csrfToken = csrfToken
         self.retry = retry
         self.connectTimeout = connectTimeout
         self.requestTimeout = requestTimeout

@@ -43,7 +43,8 @@ public struct PixiesetClient: Sendable {
         do {
             result = .success(try await withTaskExecutorPreference(EventLoopExecutor(group.next()), isolation: isolation) {
                 try await body(PixiesetClient(
-                    configuration: configuration, http: client, logger: logger, redactor: Redactor(cookie: configuration.cookie)))
+                    configuration: configuration, http: client, logger: logger,
+                    redactor: Redactor(cookie: configuration.cookie, tokens: configuration.csrf.secrets)))
             })
         } catch {
             result = .failure(error)
@@ -80,6 +81,8 @@ public struct PixiesetClient: Sendable {
                 return .done(response)
             case .failure(let error):
                 throw error
+            case .csrfSuspect(let detail):
+                throw await settleWriteRefusal(detail: detail)
             case .retryable(let reason, let retryAfter, _, let detail):
                 guard retrying else { throw finalError(reason: reason, attempts: attempt, detail: detail) }
                 return .again(reason: reason, retryAfter: retryAfter, detail: detail)
@@ -147,9 +150,14 @@ public struct PixiesetClient: Sendable {
     func attemptOnce(_ request: Request) async -> AttemptResult {
         var headers = HTTPHeaders()
         headers.add(name: "Accept", value: "application/json")
-        headers.add(name: "User-Agent", value: "pxscript/0.1")
-        if let cookie = configuration.cookie, configuration.baseURL.owns(request.url) {
-            headers.add(name: "Cookie", value: cookie)
+        headers.add(name: "User-Agent", value: PxscriptVersion.userAgent)
+        // What the studio's own web app sends with its API calls; some back ends answer a
+        // request without it with a login page instead of JSON.
+        headers.add(name: "X-Requested-With", value: "XMLHttpRequest")
+        let isWrite = CSRFTokens.isWrite(request.method)
+        if configuration.baseURL.owns(request.url) {
+            if let cookie = configuration.cookie { headers.add(name: "Cookie", value: cookie) }
+            if isWrite { configuration.csrf.add(to: &headers) }
         }
         if request.body != nil { headers.add(name: "Content-Type", value: "application/json") }
         let response: HTTPClient.Response
@@ -176,9 +184,35 @@ public struct PixiesetClient: Sendable {
         // The session's secrets never get past here, whatever the answer echoes:
         // not to scripts, not to output, not into an error (redacted before anything is cut).
         let body = redactor.redact(response.body.map { Array($0.readableBytesView) } ?? [])
-        return ResponseClassifier.classify(
-            APIResponse(status: Int(response.status.code), headers: fields, body: body), redactor: redactor,
+        let result = ResponseClassifier.classify(
+            APIResponse(status: Int(response.status.code), headers: fields, body: body), redactor: redactor, isWrite: isWrite,
             studioNow: configuration.studioClock.now())
+        switch result {
+        case .csrfSuspect(let detail):
+            return .failure(await settleWriteRefusal(detail: detail))
+        case .failure(.sessionExpired(let detail, nil)):
+            return .failure(.sessionExpired(detail: detail, origin: configuration.cookieOrigin))
+        default:
+            return result
+        }
+    }
+
+    /// Tells a CSRF refusal from an expired session (SPEC §6's retry table,
+    /// decision 0011): one read, the unread count. If it works, the session
+    /// is fine and the write's token was refused (exit 78); if it is refused
+    /// too, the session expired (77). A read that fails otherwise leaves it
+    /// at what the write showed: a refusal of its token.
+    func settleWriteRefusal(detail: String) async -> PixiesetError {
+        let hint = configuration.csrf.refusalHint(cookieOrigin: configuration.cookieOrigin)
+        do {
+            _ = try await unreadCount()
+            return .csrfRefused(detail: detail, hint: hint)
+        } catch let error as PixiesetError {
+            if case .sessionExpired = error { return error }
+            return .csrfRefused(detail: "\(detail); the read that would confirm the session failed too: \(error)", hint: hint)
+        } catch {
+            return .csrfRefused(detail: detail, hint: hint)
+        }
     }
 
     /// Timeouts and resets are retried; no connection at all is retried and

@@ -28,6 +28,9 @@ enum AttemptResult: Sendable {
     /// server (no connection), which makes even a send safe to repeat.
     case retryable(reason: RetryReason, retryAfter: Duration?, written: Bool, detail: String)
     case failure(PixiesetError)
+    /// A write refused the way a missing or stale CSRF token is (419, or a
+    /// body that names the token): settled by one read (`PixiesetClient.settleWriteRefusal`).
+    case csrfSuspect(detail: String)
 }
 
 /// Sorts answers into success, retry and failure.
@@ -36,8 +39,12 @@ enum ResponseClassifier {
 
     /// - Parameter studioNow: the studio's time as measured so far, for a
     ///   `Retry-After` date in an answer without a `Date` header.
-    static func classify(_ response: APIResponse, redactor: Redactor, studioNow: @autoclosure () -> Date = Date()) -> AttemptResult {
+    /// - Parameter isWrite: a POST, PUT, PATCH or DELETE, which a refusal of its CSRF token can fail.
+    static func classify(
+        _ response: APIResponse, redactor: Redactor, isWrite: Bool = false, studioNow: @autoclosure () -> Date = Date()
+    ) -> AttemptResult {
         let status = response.status
+        if isWrite, let detail = csrfRefusal(response, redactor: redactor) { return .csrfSuspect(detail: detail) }
         switch status {
         case 200..<300:
             // A login page served with 200 is how an expired session looks in a browser.
@@ -61,12 +68,25 @@ enum ResponseClassifier {
         }
         if let body = try? JSONDecoder().decode(APIErrorBody.self, from: Data(response.body)) {
             return .failure(.api(APIError(
-                status: status, code: redactor.redact(body.code), message: redactor.redact(body.error), maxSize: body.maxSize)))
+                status: status, code: redactor.redact(body.code ?? "HTTP_\(status)"), message: redactor.redact(body.error),
+                maxSize: body.maxSize, details: body.details?.mapStrings(redactor.redact))))
         }
         if response.isHTML && (status == 403 || String(decoding: response.body.prefix(4096), as: UTF8.self).lowercased().contains("log in")) {
             return .failure(.sessionExpired(detail: "HTTP \(status) with a login page"))
         }
         return .failure(.malformedResponse(detail: "HTTP \(status) without an error body: \(snippet(response.body, redactor))"))
+    }
+
+    /// Why a write's answer looks like a CSRF refusal, or nil: Laravel answers
+    /// a missing or stale token with 419 ("CSRF token mismatch."); other
+    /// frameworks with 400, 403 or 422 and a body naming the token.
+    static func csrfRefusal(_ response: APIResponse, redactor: Redactor) -> String? {
+        let status = response.status
+        guard status == 419 || status == 400 || status == 403 || status == 422 else { return nil }
+        let text = String(decoding: response.body.prefix(4096), as: UTF8.self).lowercased()
+        let namesToken = text.contains("csrf") || text.contains("xsrf") || text.contains("authenticity token")
+        guard status == 419 || namesToken else { return nil }
+        return "HTTP \(status)" + (response.body.isEmpty ? "" : ": \(snippet(response.body, redactor))")
     }
 
     /// The wait an answer's `Retry-After` asks for, a date measured against

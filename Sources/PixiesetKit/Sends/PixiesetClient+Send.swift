@@ -55,6 +55,8 @@ extension PixiesetClient {
                 unknown = (.cutShort, nil, "HTTP \(response.status) with an answer that cannot be read (\(response.body.count) bytes)", true)
             case .failure(let error):
                 throw error
+            case .csrfSuspect(let detail):
+                throw await settleWriteRefusal(detail: detail)
             case .retryable(let reason, let retryAfter, let written, let detail):
                 guard written else { return .again(reason: reason, retryAfter: retryAfter, detail: "\(detail) (not sent)") }
                 unknown = (reason, retryAfter, detail, Self.suggestsStored(reason))

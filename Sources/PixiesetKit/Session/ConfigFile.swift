@@ -1,13 +1,15 @@
 import Foundation
 import TOMLKit
 
-/// `~/.config/pxscript/config.toml` (SPEC §5): `cookie`, `base_url`,
-/// `allow_read`, `tz`, `max_sends`.
+/// `~/.config/pxscript/config.toml` (SPEC §5): `cookie`, `csrf_token`,
+/// `base_url`, `allow_read`, `tz`, `max_sends`.
 ///
 /// It holds the session cookie, so like ssh it is refused when group or
 /// others may read it.
 public struct ConfigFile: Sendable, Hashable {
     public var cookie: String?
+    /// A CSRF token given apart from the cookie, sent as `X-CSRF-Token` on writes.
+    public var csrfToken: String?
     public var baseURL: String?
     public var allowRead: [String] = []
     public var tz: String?
@@ -16,6 +18,17 @@ public struct ConfigFile: Sendable, Hashable {
     public var path: String?
 
     public init() {}
+
+    /// The mode of the file at `path` (a link followed) when group or others may read it, else nil.
+    public static func privacyMode(_ path: String) -> Int? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        let mode = Int(info.st_mode) & 0o777
+        return mode & 0o077 != 0 ? mode : nil
+    }
+
+    /// The keys a config file may hold (`pxscript login` keeps every other line as it is).
+    public static let knownKeys = ["cookie", "csrf_token", "base_url", "allow_read", "tz", "max_sends"]
 
     /// The default location: `$XDG_CONFIG_HOME/pxscript/config.toml`, else `~/.config/pxscript/config.toml`.
     public static func defaultPath(environment: [String: String]) -> String? {
@@ -27,13 +40,16 @@ public struct ConfigFile: Sendable, Hashable {
     /// Reads the file at `path`; a missing file is an empty configuration.
     /// - Throws: `PixiesetError.file` for a file others can read, a TOML
     ///   error (with its line), a key of the wrong type or an unknown key.
-    public static func load(path: String) throws -> ConfigFile {
+    /// - Parameter checkingMode: refuse a file others can read (everything but
+    ///   `pxscript login`, which replaces it with a private one).
+    public static func load(path: String, checkingMode: Bool = true) throws -> ConfigFile {
         guard FileManager.default.fileExists(atPath: path) else { return ConfigFile() }
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        if let mode = (attributes?[.posixPermissions] as? NSNumber)?.intValue, mode & 0o077 != 0 {
+        if checkingMode, let mode = privacyMode(path) {
+            // A link's own mode is always 777: the file it points at is the one that matters, and the one to chmod.
+            let target = (path as NSString).resolvingSymlinksInPath
             throw PixiesetError.file(
                 path: path,
-                problem: String(format: "readable by others (mode %o) and it holds your session cookie; run: chmod 600 %@", mode, path))
+                problem: String(format: "readable by others (mode %o) and it holds your session cookie; run: chmod 600 %@", mode, target))
         }
         let text: String
         do {
@@ -63,6 +79,7 @@ public struct ConfigFile: Sendable, Hashable {
             }
             switch key {
             case "cookie": config.cookie = try string()
+            case "csrf_token": config.csrfToken = try string()
             case "base_url": config.baseURL = try string()
             case "tz": config.tz = try string()
             case "allow_read":
@@ -77,49 +94,9 @@ public struct ConfigFile: Sendable, Hashable {
                 config.maxSends = number
             default:
                 throw PixiesetError.file(
-                    path: path, problem: "unknown key '\(key)' (known: cookie, base_url, allow_read, tz, max_sends)")
+                    path: path, problem: "unknown key '\(key)' (known: \(Self.knownKeys.joined(separator: ", ")))")
             }
         }
         return config
-    }
-}
-
-/// Where the session cookie comes from: `PIXIESET_COOKIE`, else the config
-/// file's `cookie` (SPEC §5). Read again on demand, so a long-running watch
-/// picks up a new cookie after the photographer logs in again.
-public struct CookieSource: Sendable {
-    public static let environmentName = "PIXIESET_COOKIE"
-
-    public let environment: [String: String]
-    public let configPath: String?
-
-    public init(environment: [String: String], configPath: String?) {
-        self.environment = environment
-        self.configPath = configPath
-    }
-
-    /// The cookie and where it came from, reading the config file anew;
-    /// `nil` when neither gives one.
-    public func current() throws -> (cookie: String, origin: String)? {
-        if let fromEnvironment = Self.cookie(environment: environment, config: ConfigFile()) { return fromEnvironment }
-        guard let configPath else { return nil }
-        return Self.cookie(environment: environment, config: try ConfigFile.load(path: configPath))
-    }
-
-    /// Why `cookie` cannot be sent, or nil: a Cookie header is one line of
-    /// visible characters. A line break would split the request (and, in an
-    /// error, be printed escaped where redaction could not see it).
-    public static func problem(with cookie: String) -> String? {
-        guard cookie.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return nil }
-        return "the session cookie contains a line break or another control character; copy the Cookie header's value again, as one line"
-    }
-
-    /// The priority rule of SPEC §5 on an already loaded config file.
-    public static func cookie(environment: [String: String], config: ConfigFile) -> (cookie: String, origin: String)? {
-        if let cookie = environment[environmentName]?.trimmingSpaces, !cookie.isEmpty {
-            return (cookie, environmentName)
-        }
-        guard let cookie = config.cookie?.trimmingSpaces, !cookie.isEmpty else { return nil }
-        return (cookie, config.path ?? "the config file")
     }
 }

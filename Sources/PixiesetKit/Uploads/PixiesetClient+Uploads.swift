@@ -92,9 +92,13 @@ extension PixiesetClient {
             var request = HTTPClientRequest(url: grant.uploadURL)
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "multipart/form-data; boundary=\(boundary)")
-            request.headers.add(name: "User-Agent", value: "pxscript/0.1")
-            if let cookie = configuration.cookie, configuration.baseURL.owns(grant.uploadURL) {
-                request.headers.add(name: "Cookie", value: cookie)
+            request.headers.add(name: "User-Agent", value: PxscriptVersion.userAgent)
+            // The session and its CSRF proof go to the API's own host only, never to object storage.
+            let owned = configuration.baseURL.owns(grant.uploadURL)
+            if owned {
+                if let cookie = configuration.cookie { request.headers.add(name: "Cookie", value: cookie) }
+                request.headers.add(name: "X-Requested-With", value: "XMLHttpRequest")
+                configuration.csrf.add(to: &request.headers)
             }
             let result: AttemptResult = try await FileSystem.shared.withFileHandle(forReadingAt: FilePath(path)) { file in
                 let chunks = file.readChunks(in: 0..<Int64(size), chunkLength: .kibibytes(256))
@@ -109,7 +113,7 @@ extension PixiesetClient {
                     }
                     return ResponseClassifier.classify(
                         APIResponse(status: status, headers: response.headers.map { ($0.name, $0.value) }, body: Array(body.readableBytesView)),
-                        redactor: redactor)
+                        redactor: redactor, isWrite: owned)
                 } catch {
                     return Self.classifyTransport(error, host: grant.uploadURL, redactor: redactor)
                 }
@@ -117,6 +121,7 @@ extension PixiesetClient {
             switch result {
             case .success: return .done(())
             case .failure(let error): throw error
+            case .csrfSuspect(let detail): throw await settleWriteRefusal(detail: detail)
             case .retryable(let reason, let retryAfter, let written, let detail):
                 if written { outcomeUnknown = true }
                 return .again(reason: reason, retryAfter: retryAfter, detail: "uploading \(filename): \(detail)")

@@ -115,10 +115,40 @@ public struct Quirks: OptionSet, Sendable, Hashable, CustomStringConvertible {
     public static let unordered = Quirks(rawValue: 1 << 1)
     /// Timestamps in whole seconds with a `+00:00` offset, as some servers write them.
     public static let plainTimestamps = Quirks(rawValue: 1 << 2)
+    /// Writes need the cookie's `XSRF-TOKEN` back as `X-XSRF-TOKEN` (or the token as
+    /// `X-CSRF-Token`), else 419 with Laravel's body: the authentication page's "CSRF token
+    /// for write operations".
+    public static let csrf = Quirks(rawValue: 1 << 3)
+    /// Errors written `{"error": {"code", "message", "details"}}`, validation as 422
+    /// `validation_failed` with per-field details: the error-handling page's form.
+    public static let nestedErrors = Quirks(rawValue: 1 << 4)
+    /// Conversation ids of the form `{username}_{unique_id}` (`maplelight_k3j4h5g6f7d8`): the id page's form.
+    public static let usernameIDs = Quirks(rawValue: 1 << 5)
+
+    /// Every quirk the real service is documented to have (by the pages of the
+    /// API's documentation beside the seed): `--profile realistic`.
+    public static let realistic: Quirks = [.csrf, .nestedErrors, .usernameIDs]
 
     static let names: [(String, Quirks)] = [
         ("mark_read_on_get", .markReadOnGet), ("unordered", .unordered), ("plain_timestamps", .plainTimestamps),
+        ("csrf", .csrf), ("nested_errors", .nestedErrors), ("username_ids", .usernameIDs),
     ]
+
+    /// The quirks of a `--profile`: `seed` (none: the seed to the letter) or `realistic`.
+    public init(profile: String) throws {
+        switch profile {
+        case "seed": self = []
+        case "realistic": self = .realistic
+        default: throw SandboxSetupError("--profile is seed or realistic, not '\(profile.prefix(40))'")
+        }
+    }
+
+    /// The profile named by `PXSCRIPT_SANDBOX_PROFILE` (how `scripts/test` runs the examples
+    /// against `realistic`), or none.
+    public static func fromEnvironment(_ environment: [String: String]) throws -> Quirks {
+        guard let profile = environment["PXSCRIPT_SANDBOX_PROFILE"], !profile.isEmpty else { return [] }
+        return try Quirks(profile: profile)
+    }
 
     /// Parses a `--quirks` value such as `mark_read_on_get,unordered`.
     public init(parsing list: String) throws {

@@ -9,13 +9,26 @@ import PixiesetModels
 /// relative to the sandbox's clock, so with `PXSCRIPT_NOW` set the data is
 /// identical on every run.
 enum DemoData {
-    static func seed(_ seed: SandboxConfiguration.Seed, into database: SandboxDatabase) throws {
+    /// - Parameter usernameIDs: conversation ids of the form `{username}_{unique_id}` (quirk
+    ///   `username_ids`): the same data, each `conv_ABC…` id written `maplelight_abc…`.
+    static func seed(_ seed: SandboxConfiguration.Seed, into database: SandboxDatabase, usernameIDs: Bool = false) throws {
         let now = database.clock.referenceTime.microseconds
         try database.pool.write { db in
             switch seed {
             case .none: break
             case .demo: try demo(db, studio: database.studio, now: now)
             case .scale(let count): try scale(db, studio: database.studio, count: count, now: now)
+            }
+            if usernameIDs {
+                // Messages point at conversations: the check waits for the commit, when both are renamed.
+                try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
+                let renamed = "? || '_' || lower(substr(%@, 6))"
+                try db.execute(
+                    sql: "UPDATE message SET conversation_id = \(renamed.replacingOccurrences(of: "%@", with: "conversation_id")) WHERE conversation_id LIKE 'conv!_%' ESCAPE '!'",
+                    arguments: [IDGenerator.username])
+                try db.execute(
+                    sql: "UPDATE conversation SET id = \(renamed.replacingOccurrences(of: "%@", with: "id")) WHERE id LIKE 'conv!_%' ESCAPE '!'",
+                    arguments: [IDGenerator.username])
             }
         }
     }

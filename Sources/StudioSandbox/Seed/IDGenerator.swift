@@ -5,6 +5,23 @@ import PixiesetModels
 struct IDGenerator {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".utf8)
 
+    private static let lowercase = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
+
+    /// The studio's username in `{username}_{unique_id}` conversation ids (quirk `username_ids`).
+    static let username = "maplelight"
+
+    /// A conversation id, in the seed's shape or (quirk `username_ids`) the id page's.
+    static func conversation<R: RandomNumberGenerator>(usernameStyle: Bool, using rng: inout R) -> String {
+        guard usernameStyle else { return make(.conversation, using: &rng) }
+        let unique = (0..<12).map { _ in lowercase[Int(rng.next(upperBound: UInt64(lowercase.count)))] }
+        return username + "_" + String(decoding: unique, as: UTF8.self)
+    }
+
+    static func conversation(usernameStyle: Bool) -> String {
+        var rng = SystemRandomNumberGenerator()
+        return conversation(usernameStyle: usernameStyle, using: &rng)
+    }
+
     static func make<R: RandomNumberGenerator>(_ kind: ResourceID, using rng: inout R) -> String {
         let length = kind == .client ? 30 : 12
         var bytes = [UInt8]()

@@ -71,7 +71,10 @@ extension SandboxDatabase {
                     sql: "INSERT INTO client (id, studio_id, name, email, avatar_color) VALUES (?, ?, ?, ?, ?)",
                     arguments: [clientID, studio.id, name, email, Int(UInt(bitPattern: email.lowercased().hashValue) % 12)])
             }
-            let conversationID = IDGenerator.make(.conversation)
+            // In the shape the studio's other conversations have (quirk `username_ids` at seeding).
+            let usernameStyle = try String.fetchOne(
+                db, sql: "SELECT id FROM conversation WHERE studio_id = ? LIMIT 1", arguments: [studio.id]).map { !$0.hasPrefix("conv_") } ?? false
+            let conversationID = IDGenerator.conversation(usernameStyle: usernameStyle)
             try db.execute(
                 sql: """
                     INSERT INTO conversation (id, studio_id, client_id, subject, status, created_at, updated_at, last_message_at)

@@ -57,13 +57,7 @@ struct APICommand: AsyncParsableCommand {
     func run() async throws {
         try await withExitCodes {
             if sandbox {
-                var configuration = SandboxConfiguration()
-                configuration.clock = try FixedNow.clock(environment: ProcessInfo.processInfo.environment)
-                try await StudioSandbox.withRunning(configuration) { running in
-                    printError("sandbox: \(running.baseURL) (database \(running.database.path), removed on exit)")
-                    let api = APIConfiguration(baseURL: try BaseURL(parsing: running.baseURL), cookie: running.cookie)
-                    try await call(api)
-                }
+                try await InProcessSandbox.withRunning { api in try await call(api) }
             } else {
                 try await call(try api.resolve())
             }

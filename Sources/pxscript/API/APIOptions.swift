@@ -4,7 +4,8 @@ import PixiesetKit
 
 /// Where the API is and how to log in: `--base-url` > `PXSCRIPT_BASE_URL`
 /// > the config file's `base_url` > the real API; the cookie from
-/// `PIXIESET_COOKIE` > the config file's `cookie` (SPEC §5).
+/// `PIXIESET_COOKIE` > the config file's `cookie`, and a CSRF token from
+/// `PIXIESET_CSRF_TOKEN` > `csrf_token` (SPEC §5).
 struct APIOptions: ParsableArguments {
     @Option(name: .customLong("base-url"), help: "The API's base URL (default: PXSCRIPT_BASE_URL, the config file, or Pixieset Studio).")
     var baseURL: String?
@@ -12,18 +13,22 @@ struct APIOptions: ParsableArguments {
     /// The client configuration for these options.
     func resolve(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> APIConfiguration {
         let configPath = ConfigFile.defaultPath(environment: environment)
-        let config = try configPath.map(ConfigFile.load(path:)) ?? ConfigFile()
+        let config = try configPath.map { try ConfigFile.load(path: $0) } ?? ConfigFile()
         let base = try resolveBaseURL(environment: environment, config: config)
         try Self.checkFixedNow(environment: environment, base: base)
         // The file is already loaded: the cookie comes from it (or the environment) without reading it again.
-        guard let cookie = CookieSource.cookie(environment: environment, config: config) else {
+        guard let credentials = CookieSource.credentials(environment: environment, config: config) else {
             throw Failure(
-                "no session cookie: set PIXIESET_COOKIE to the Cookie header your browser sends to studio.pixieset.com "
-                    + "(or `cookie` in \(configPath ?? "~/.config/pxscript/config.toml")); see docs/cli.md",
+                "no session cookie: run `pxscript login` to store the Cookie header your browser sends to studio.pixieset.com "
+                    + "(in \(configPath ?? "~/.config/pxscript/config.toml")), or set PIXIESET_COOKIE",
                 code: Exit.sessionExpired)
         }
-        if let problem = CookieSource.problem(with: cookie.cookie) { throw ValidationError("\(problem) (from \(cookie.origin))") }
-        return APIConfiguration(baseURL: base, cookie: cookie.cookie)
+        if let problem = CookieSource.problem(with: credentials.cookie) { throw ValidationError("\(problem) (from \(credentials.origin))") }
+        if let token = credentials.csrfToken, CookieSource.problem(with: token) != nil {
+            throw ValidationError("the CSRF token contains a line break or another control character; copy it again, as one line")
+        }
+        return APIConfiguration(
+            baseURL: base, cookie: credentials.cookie, cookieOrigin: credentials.origin, csrfToken: credentials.csrfToken)
     }
 
     /// The base URL alone (no cookie needed): for naming a script's state.

@@ -105,7 +105,7 @@ struct ScriptOptions: ParsableArguments {
 
     /// The config file (`~/.config/pxscript/config.toml`), or an empty one.
     func config() throws -> ConfigFile {
-        try ConfigFile.defaultPath(environment: ProcessInfo.processInfo.environment).map(ConfigFile.load(path:)) ?? ConfigFile()
+        try ConfigFile.defaultPath(environment: ProcessInfo.processInfo.environment).map { try ConfigFile.load(path: $0) } ?? ConfigFile()
     }
 
     var logger: Logger { LogOutput.logger(verbose: verbose, quiet: quiet, json: logFormat == "json") }
@@ -121,11 +121,7 @@ struct ScriptOptions: ParsableArguments {
             try await body(api, statePath ?? StatePath.defaultPath(script: script, baseURL: api.baseURL.description, environment: environment))
             return
         }
-        var configuration = SandboxConfiguration()
-        configuration.clock = try FixedNow.clock(environment: environment)
-        try await StudioSandbox.withRunning(configuration) { running in
-            printError("sandbox: \(running.baseURL) (database \(running.database.path), removed on exit)")
-            let api = APIConfiguration(baseURL: try BaseURL(parsing: running.baseURL), cookie: running.cookie)
+        try await InProcessSandbox.withRunning { api in
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pxscript-state-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: folder) }
             try await body(api, folder + "/state.sqlite")

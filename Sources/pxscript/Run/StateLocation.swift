@@ -24,7 +24,7 @@ struct StateLocation: ParsableArguments {
         if let statePath {
             path = statePath
         } else {
-            let config = try ConfigFile.defaultPath(environment: environment).map(ConfigFile.load(path:)) ?? ConfigFile()
+            let config = try ConfigFile.defaultPath(environment: environment).map { try ConfigFile.load(path: $0) } ?? ConfigFile()
             let base = try api.resolveBaseURL(environment: environment, config: config)
             path = StatePath.defaultPath(script: script ?? "", baseURL: base.description, environment: environment)
         }

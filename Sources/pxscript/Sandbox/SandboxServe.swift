@@ -29,8 +29,11 @@ struct SandboxServe: AsyncParsableCommand {
     @Option(help: "Faults to inject, e.g. error=0.2,throttle=0.1,error_after_commit=0.05,latency=20ms,expire,seed=7.")
     var faults: String?
 
-    @Option(help: "Quirks of the real API to emulate: mark_read_on_get, unordered, plain_timestamps.")
+    @Option(help: "Quirks of the real API to emulate: mark_read_on_get, unordered, plain_timestamps, csrf, nested_errors, username_ids.")
     var quirks: String?
+
+    @Option(help: "seed (the seed page to the letter) or realistic (every quirk the real API is documented to have: csrf, nested_errors, username_ids). Default: PXSCRIPT_SANDBOX_PROFILE, else seed.")
+    var profile: String?
 
     @Flag(help: "Log every request.")
     var verbose = false
@@ -47,7 +50,8 @@ struct SandboxServe: AsyncParsableCommand {
             configuration.databasePath = db
             configuration.seed = try SandboxConfiguration.Seed(parsing: seed)
             configuration.faults = try faults.map(FaultPlan.init(parsing:)) ?? .none
-            configuration.quirks = try quirks.map(Quirks.init(parsing:)) ?? []
+            let profileQuirks = try profile.map(Quirks.init(profile:)) ?? Quirks.fromEnvironment(ProcessInfo.processInfo.environment)
+            configuration.quirks = try profileQuirks.union(quirks.map(Quirks.init(parsing:)) ?? [])
             configuration.clock = try FixedNow.clock(environment: ProcessInfo.processInfo.environment)
             configuration.logger.logLevel = verbose ? .info : .warning
             configuration.logRequests = verbose

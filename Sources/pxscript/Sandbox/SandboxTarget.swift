@@ -61,7 +61,7 @@ struct SandboxTarget: ParsableArguments {
             let bytes = Data((try await response.body.collect(upTo: 16 << 20)).readableBytesView)
             guard (200..<300).contains(response.status.code) else {
                 if let error = try? JSONDecoder().decode(APIErrorBody.self, from: bytes) {
-                    throw Failure("\(error.error) (\(error.code))")
+                    throw Failure("\(error.error) (\(error.code ?? "no code"))")
                 }
                 throw Failure("the sandbox answered \(response.status.code)")
             }

@@ -79,9 +79,11 @@ struct WatchDaemon: Service, CustomStringConvertible {
             {
             case .stopped:
                 return
-            case .renewed(let cookie):
-                api.cookie = cookie
-                logger.info("a new session cookie: resuming")
+            case .renewed(let credentials):
+                api.cookie = credentials.cookie
+                api.cookieOrigin = credentials.origin
+                api.csrfToken = credentials.csrfToken
+                logger.info("new login details (from \(credentials.origin)): resuming")
             case .reloaded:
                 logger.info("\(script) changed and compiles: running the new version")
             }
@@ -90,7 +92,7 @@ struct WatchDaemon: Service, CustomStringConvertible {
 
     enum SessionEnd {
         case stopped
-        case renewed(String)
+        case renewed(CookieSource.Credentials)
         case reloaded
     }
 
@@ -155,13 +157,18 @@ struct WatchDaemon: Service, CustomStringConvertible {
             let loop = WatchLoop(runtime: runtime, poller: poller, store: store, client: client, logger: logger, clock: clock)
             logger.info("watching \(script) every \(DurationText.format(interval))\(dryRun ? " (dry run: nothing is sent)" : "")")
             // A problem left by an earlier session is cleared by the first poll that works.
-            var expired = try store.sessionProblem() != nil
+            var refusal: SessionRefusal? = try store.sessionProblem() != nil ? .expired : nil
+            var expired: Bool { refusal != nil }
             /// One pass (a poll cycle, or the work due between polls); nil when the session expired.
             func pass(_ work: () async throws -> WatchLoop.Report) async throws -> WatchLoop.Report? {
                 do {
                     let report = try await work()
-                    if expired { try store.setSessionProblem(nil) }
-                    expired = false
+                    // A refused CSRF token is over when a write works: a pass that handled something (reads alone
+                    // worked all along). An expiry is over with the first pass that works.
+                    if refusal == .expired || (refusal == .csrf && report.handled + report.schedules.ran.count > 0) {
+                        try store.setSessionProblem(nil)
+                        refusal = nil
+                    }
                     if report.polled?.firstStart == true { logger.info("first start: answering messages from now on (history is never answered)") }
                     if report.handled + report.failed + report.parked + report.skipped > 0 {
                         logger.info("\(report.handled) handled, \(report.skipped) skipped, \(report.failed) to retry, \(report.parked) parked")
@@ -169,13 +176,21 @@ struct WatchDaemon: Service, CustomStringConvertible {
                     let plan = await runtime.takePlan()
                     if !plan.isEmpty { printNow(PlanOutput.text(plan)) }
                     return report
-                } catch PixiesetError.sessionExpired {
-                    if exitOnExpiry { throw PixiesetError.sessionExpired(detail: "") }
-                    if !expired {
-                        logger.error("session expired: log in to Pixieset again and update PIXIESET_COOKIE or the config file; waiting for a new cookie")
-                        try store.setSessionProblem("expired at \(ISOTime.format(clock.now())); waiting for a new cookie")
+                } catch let error where SessionRefusal(error) != nil {
+                    let kind = SessionRefusal(error)!
+                    if exitOnExpiry { throw error }
+                    if refusal != kind {
+                        switch kind {
+                        case .expired:
+                            logger.error("\(describe(error).0); waiting for a new cookie (the config file and PIXIESET_COOKIE are read again every poll)")
+                            try store.setSessionProblem("expired at \(ISOTime.format(clock.now())); waiting for a new cookie")
+                        case .csrf:
+                            logger.error("\(describe(error).0); sends wait (reads go on), and the config file is read again every poll")
+                            try store.setSessionProblem(
+                                "the studio refused the CSRF token of a send at \(ISOTime.format(clock.now())); sends wait for a working token")
+                        }
                     }
-                    expired = true
+                    refusal = kind
                     return nil
                 }
             }
@@ -194,15 +209,31 @@ struct WatchDaemon: Service, CustomStringConvertible {
                 }
                 if once || stopping { break }
                 await nap(nextPoll - ContinuousClock.now)
-                if expired, let current = (try? cookies?.current())?.flatMap({ $0 }), current.cookie != api.cookie,
+                if expired, let current = (try? cookies?.credentials())?.flatMap({ $0 }),
+                   current.cookie != api.cookie || current.csrfToken != api.csrfToken,
                    CookieSource.problem(with: current.cookie) == nil
                 {
-                    return .renewed(current.cookie)
+                    return .renewed(current)
                 }
                 // Between cycles no handler is in flight: the old version has finished its work.
                 if !noReload, version.changedAndValid(logger: logger) { return .reloaded }
             } while !stopping
             return .stopped
+        }
+    }
+}
+
+/// How the studio refused this login: the session is over (77), or a send's
+/// CSRF token was refused while reads work (78).
+enum SessionRefusal: Equatable {
+    case expired
+    case csrf
+
+    init?(_ error: any Error) {
+        switch error {
+        case PixiesetError.sessionExpired, RuntimeError.sessionExpired: self = .expired
+        case PixiesetError.csrfRefused, RuntimeError.csrfRefused: self = .csrf
+        default: return nil
         }
     }
 }

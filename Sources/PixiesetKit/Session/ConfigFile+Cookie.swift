@@ -1,0 +1,70 @@
+import Foundation
+
+extension ConfigFile {
+    /// Stores `cookie` in the config file at `path` (`pxscript login`): the
+    /// file and its folder are created when missing (modes 0600 and 0700);
+    /// in an existing file only the top-level `cookie = …` line is replaced
+    /// (or one is added before the first table), so every other key, comment
+    /// and table stays as the photographer wrote it. A symbolic link is
+    /// followed: the file it points at is the one rewritten.
+    ///
+    /// The new text is written beside the file and renamed over it, so a
+    /// crash leaves the old file or the new one, never half of either.
+    /// - Throws: `PixiesetError.file` when the existing file is not a valid
+    ///   config file (it is not rewritten: something in it would be lost).
+    public static func storeCookie(_ cookie: String, at path: String) throws {
+        let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)).map {
+            $0.hasPrefix("/") ? $0 : ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent($0)
+        } ?? path
+        let folder = (target as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        var text = ""
+        if FileManager.default.fileExists(atPath: target) {
+            // Read through the loader first: a file it refuses would be rewritten blind.
+            _ = try ConfigFile.load(path: target, checkingMode: false)
+            text = try String(contentsOfFile: target, encoding: .utf8)
+        }
+        let updated = Self.replacingCookie(in: text, with: cookie)
+        let temporary = folder + "/.config.toml.\(getpid()).tmp"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(updated.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw PixiesetError.file(path: target, problem: "cannot be written (check the folder's permissions)")
+        }
+        guard rename(temporary, target) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw PixiesetError.file(path: target, problem: "cannot be replaced (\(reason))")
+        }
+    }
+
+    /// `text` with its top-level `cookie` line set to `cookie`, everything else kept.
+    static func replacingCookie(in text: String, with cookie: String) -> String {
+        let line = "cookie = " + quoted(cookie)
+        var lines = text.isEmpty ? [] : text.components(separatedBy: "\n")
+        if lines.last == "" { lines.removeLast() }
+        var firstTable: Int?
+        for (index, raw) in lines.enumerated() {
+            let trimmed = raw.drop { $0 == " " || $0 == "\t" }
+            if trimmed.hasPrefix("[") { firstTable = index; break }
+            if Self.isCookieKey(trimmed) {
+                lines[index] = line
+                return lines.joined(separator: "\n") + "\n"
+            }
+        }
+        lines.insert(line, at: firstTable ?? lines.count)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Whether a line sets the top-level `cookie` key (bare or quoted).
+    static func isCookieKey(_ line: Substring) -> Bool {
+        for key in ["cookie", "\"cookie\"", "'cookie'"] where line.hasPrefix(key) {
+            let rest = line.dropFirst(key.count).drop { $0 == " " || $0 == "\t" }
+            if rest.hasPrefix("=") { return true }
+        }
+        return false
+    }
+
+    /// A TOML basic string: quotes and backslashes escaped (a cookie has no control characters).
+    static func quoted(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}

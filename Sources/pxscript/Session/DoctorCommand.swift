@@ -1,0 +1,195 @@
+import ArgumentParser
+import Foundation
+import LuaKit
+import PixiesetKit
+import PXRuntime
+
+/// `pxscript doctor [SCRIPT] [--json]`: one screen that says whether
+/// pxscript can work against the studio, each line ok, warning or problem
+/// with its fix (SPEC §5). Exit 0 only without a problem: 77 when the
+/// session is refused, 69 when the studio cannot be reached, 1 otherwise.
+struct DoctorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doctor",
+        abstract: "Check the config file, the session, the CSRF token, the studio's clock, the time zone and a script's state.",
+        discussion: "Makes one read (the unread count) and changes nothing. Exit 0 when nothing is a problem (warnings allowed).")
+
+    @Argument(help: "A script whose state to look at too.") var script: String?
+    @Flag(help: "Print JSON.") var json = false
+    @Option(name: .customLong("tz"), help: "The time zone scripts would use (default: TZ, the config file's tz, or this machine's).")
+    var tz: String?
+    @OptionGroup var api: APIOptions
+
+    /// One finding.
+    struct Line: Encodable {
+        enum Level: String, Encodable { case ok, warning, problem }
+        let check: String
+        let level: Level
+        let detail: String
+        var fix: String?
+    }
+
+    func run() async throws {
+        try await withExitCodes {
+            var lines: [Line] = []
+            var exit: Int32 = 0
+            func problem(_ check: String, _ detail: String, fix: String?, code: Int32 = Exit.scriptError) {
+                lines.append(Line(check: check, level: .problem, detail: detail, fix: fix))
+                if exit == 0 { exit = code }
+            }
+            let environment = ProcessInfo.processInfo.environment
+            lines.append(Line(check: "pxscript", level: .ok, detail: PxscriptVersion.current))
+            lines.append(Line(check: "Lua", level: .ok, detail: LuaState.release))
+
+            // The config file: where, its mode, whether it reads.
+            var config = ConfigFile()
+            if let path = ConfigFile.defaultPath(environment: environment) {
+                if !FileManager.default.fileExists(atPath: path) {
+                    lines.append(Line(check: "config file", level: .ok, detail: "none at \(path) (`pxscript login` writes it)"))
+                } else if let mode = ConfigFile.privacyMode(path) {
+                    let target = (path as NSString).resolvingSymlinksInPath
+                    problem("config file", String(format: "%@ is readable by others (mode %o) and holds your cookie", path, mode),
+                            fix: "chmod 600 \(target)")
+                    config = (try? ConfigFile.load(path: path, checkingMode: false)) ?? ConfigFile()
+                } else {
+                    do {
+                        config = try ConfigFile.load(path: path)
+                        lines.append(Line(check: "config file", level: .ok, detail: "\(path) (private)"))
+                    } catch {
+                        problem("config file", "\(error)", fix: "correct the line named, or remove the file and run `pxscript login`")
+                    }
+                }
+            } else {
+                lines.append(Line(check: "config file", level: .warning, detail: "no HOME: no config file can be read", fix: "set HOME"))
+            }
+
+            // Where the cookie comes from, then one read with it.
+            let credentials = CookieSource.credentials(environment: environment, config: config)
+            var base: BaseURL?
+            do {
+                base = try api.resolveBaseURL(environment: environment, config: config)
+            } catch {
+                problem("base URL", "\(error)", fix: "correct --base-url, PXSCRIPT_BASE_URL or base_url", code: Exit.usage)
+            }
+            if let credentials {
+                lines.append(Line(check: "cookie", level: .ok, detail: "from \(credentials.origin)"))
+            } else {
+                problem("cookie", "none: neither PIXIESET_COOKIE nor the config file gives one", fix: "pxscript login", code: Exit.sessionExpired)
+            }
+            if let credentials, let base {
+                let configuration = APIConfiguration(
+                    baseURL: base, cookie: credentials.cookie, cookieOrigin: credentials.origin, csrfToken: credentials.csrfToken)
+                do {
+                    let result = try await SessionCheck.run(configuration)
+                    lines.append(Line(check: "session", level: .ok, detail: "works at \(base): \(LoginCommand.describe(result.unread))"))
+                    lines.append(clockLine(result.clockOffset))
+                } catch let error as PixiesetError {
+                    switch error {
+                    case .sessionExpired:
+                        problem("session", "refused by \(base)", fix: "log in to Pixieset in your browser, then `pxscript login`", code: Exit.sessionExpired)
+                    case .unreachable, .keptFailing, .truncatedResponse:
+                        problem("session", "not checked: \(error)", fix: "check the network and the base URL", code: Exit.unreachable)
+                    default:
+                        problem("session", "\(error)", fix: "check the base URL (it must be the API's, ending in /api/v1)")
+                    }
+                }
+                let csrf = configuration.csrf
+                if let _ = csrf.xsrf {
+                    lines.append(Line(check: "CSRF token", level: .ok, detail: "X-XSRF-TOKEN from the cookie's XSRF-TOKEN, sent on writes"))
+                } else if csrf.csrf != nil {
+                    let from = environment[CSRFTokens.environmentName]?.isEmpty == false ? CSRFTokens.environmentName : "csrf_token"
+                    lines.append(Line(check: "CSRF token", level: .ok, detail: "X-CSRF-Token from \(from), sent on writes"))
+                } else {
+                    lines.append(Line(
+                        check: "CSRF token", level: .warning, detail: "none: the cookie has no XSRF-TOKEN pair and no csrf_token is set; sends may be refused (exit 78)",
+                        fix: "copy the whole Cookie header again with `pxscript login`"))
+                }
+            }
+
+            // The zone scripts would count days and hours in.
+            let zoneName = tz ?? environment["TZ"].flatMap { $0.isEmpty ? nil : $0 } ?? config.tz
+            if let zoneName {
+                let trimmed = zoneName.hasPrefix(":") ? String(zoneName.dropFirst()) : zoneName
+                if let zone = TimeZone(identifier: trimmed) {
+                    let from = tz != nil ? "--tz" : environment["TZ"]?.isEmpty == false ? "TZ" : "the config file's tz"
+                    lines.append(Line(check: "time zone", level: .ok, detail: "\(zone.identifier) (from \(from))"))
+                } else {
+                    problem("time zone", "unknown zone '\(zoneName)'", fix: "use a name like America/Toronto", code: Exit.usage)
+                }
+            } else {
+                lines.append(Line(check: "time zone", level: .ok, detail: "\(TimeZone.current.identifier) (this machine's; set tz in the config file to fix it)"))
+            }
+
+            if let script { lines.append(contentsOf: stateLines(script: script, base: base, environment: environment)) }
+
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                printNow(String(decoding: try encoder.encode(lines), as: UTF8.self))
+            } else {
+                printNow(Self.render(lines))
+            }
+            if exit != 0 { throw ExitCode(exit) }
+        }
+    }
+
+    /// The studio's clock against this machine's: pxscript works in the studio's time, but a
+    /// machine minutes off misleads logs and the photographer.
+    func clockLine(_ offset: Double?) -> Line {
+        guard let offset else {
+            return Line(check: "studio clock", level: .warning, detail: "unknown: the answer had no Date header (sends date themselves by the studio's messages)")
+        }
+        let text = DurationText.format(abs(offset))
+        let side = offset >= 0 ? "ahead of" : "behind"
+        if abs(offset) > RuntimeClock.notableOffset {
+            return Line(
+                check: "studio clock", level: .warning, detail: "the studio is \(text) \(side) this machine (pxscript counts in the studio's time)",
+                fix: "set this machine's clock automatically (timedatectl set-ntp true; macOS: System Settings › General › Date & Time)")
+        }
+        return Line(check: "studio clock", level: .ok, detail: abs(offset) < 1 ? "in step with this machine" : "\(text) \(side) this machine")
+    }
+
+    /// The script's state: where, how big, when it last ran, and what waits in it.
+    func stateLines(script: String, base: BaseURL?, environment: [String: String]) -> [Line] {
+        guard FileManager.default.fileExists(atPath: script) else {
+            return [Line(check: "state", level: .problem, detail: "\(script): no such file", fix: "give the script's path")]
+        }
+        guard let base else { return [] }
+        let path = StatePath.defaultPath(script: script, baseURL: base.description, environment: environment)
+        guard FileManager.default.fileExists(atPath: path) else {
+            return [Line(check: "state", level: .ok, detail: "none yet at \(path) (made by the first run)")]
+        }
+        do {
+            let store = try StateStore(path: path)
+            defer { try? store.close() }
+            let zone = try store.recordedZone() ?? .current
+            let status = try store.status(now: Date().addingTimeInterval(try store.studioOffset() ?? 0), timeZone: zone, journalLimit: 1)
+            let size = ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.intValue ?? 0
+            let last = status.journal.last.map { "last activity \(ISOTime.format($0.at))" } ?? "no activity yet"
+            var lines = [Line(check: "state", level: .ok, detail: "\(path): \(size / 1024) KiB, \(last), \(status.sendsToday) sends today")]
+            if status.paused { lines.append(Line(check: "state", level: .warning, detail: "sends are paused", fix: "pxscript resume \(script)")) }
+            if !status.pending.isEmpty {
+                lines.append(Line(check: "state", level: .warning, detail: "\(status.pending.count) send(s) pending a check",
+                                  fix: "the next run or watch looks for them in their conversations first"))
+            }
+            if !status.parked.isEmpty {
+                lines.append(Line(check: "state", level: .warning, detail: "\(status.parked.count) message(s) parked after failing",
+                                  fix: "pxscript status \(script) shows them with their errors"))
+            }
+            if let session = status.session { lines.append(Line(check: "state", level: .warning, detail: "watch noted: \(session)")) }
+            return lines
+        } catch {
+            return [Line(check: "state", level: .problem, detail: "\(path): \(error)", fix: "move the file aside; a new one is made by the next run")]
+        }
+    }
+
+    static func render(_ lines: [Line]) -> String {
+        let width = (lines.map(\.check.count).max() ?? 0) + 2
+        return lines.map { line in
+            let label = line.check.padding(toLength: width, withPad: " ", startingAt: 0)
+            var text = "\(line.level.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(label)\(line.detail)"
+            if let fix = line.fix { text += "\n" + String(repeating: " ", count: 9 + width) + "fix: " + fix }
+            return text
+        }.joined(separator: "\n")
+    }
+}
