@@ -20,6 +20,8 @@ struct ScriptHarness {
     let sandbox: RunningSandbox
     let statePath: String
     let log = LogCapture()
+    /// The cookie runs send (the sandbox's own unless a test sets another).
+    var cookie: String? = nil
 
     /// Writes `files` (name → text) into the folder.
     func write(_ files: [String: String]) throws {
@@ -56,7 +58,7 @@ struct ScriptHarness {
         defer { state.close() }
         let store = state.store
         let clock = try RuntimeClock(environment: options.environment)
-        var api = APIConfiguration(baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: sandbox.cookie, retry: .fast)
+        var api = APIConfiguration(baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: cookie ?? sandbox.cookie, retry: .fast)
         api.studioClock = clock.studio
         return try await PixiesetClient.withClient(api, logger: log.logger) { client in
             let runtime = try PXRuntime(options: options, client: client, store: store, clock: clock, logger: log.logger)
@@ -76,10 +78,11 @@ struct ScriptHarness {
 }
 
 /// A fresh sandbox (demo data at `testNow`) and folder for one test.
-func withHarness<T>(faults: String? = nil, _ body: (ScriptHarness) async throws -> T) async throws -> T {
+func withHarness<T>(faults: String? = nil, quirks: String? = nil, _ body: (ScriptHarness) async throws -> T) async throws -> T {
     var configuration = SandboxConfiguration()
     configuration.clock = StartingClock(start: Timestamp(parsing: testNow)!)
     if let faults { configuration.faults = try FaultPlan(parsing: faults) }
+    if let quirks { configuration.quirks = try Quirks(parsing: quirks) }
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pxruntime-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }

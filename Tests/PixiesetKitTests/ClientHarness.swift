@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import PixiesetKit
@@ -18,7 +19,7 @@ let sandboxClock = StartingClock(start: testStart)
 
 /// A client on a fresh sandbox (port 0, temporary database) for one test.
 func withClient<T>(
-    faults: String? = nil, quirks: String? = nil, retry: RetryPolicy = .fast, cookie: String? = nil,
+    faults: String? = nil, quirks: String? = nil, retry: RetryPolicy = .fast, cookie: String? = nil, csrfToken: String? = nil,
     logger: Logger = Logger(label: "test.client"),
     _ body: (RunningSandbox, PixiesetClient) async throws -> T
 ) async throws -> T {
@@ -27,14 +28,17 @@ func withClient<T>(
     if let faults { configuration.faults = try FaultPlan(parsing: faults) }
     if let quirks { configuration.quirks = try Quirks(parsing: quirks) }
     return try await StudioSandbox.withRunning(configuration) { sandbox in
-        let api = APIConfiguration(baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: cookie ?? sandbox.cookie, retry: retry)
+        let api = APIConfiguration(
+            baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: cookie ?? sandbox.cookie, csrfToken: csrfToken, retry: retry)
         return try await PixiesetClient.withClient(api, logger: logger) { client in try await body(sandbox, client) }
     }
 }
 
 /// A client pointed at any base URL (a test server, a closed port).
-func withClient<T>(baseURL: String, cookie: String?, retry: RetryPolicy = .fast, _ body: (PixiesetClient) async throws -> T) async throws -> T {
-    let api = APIConfiguration(baseURL: try BaseURL(parsing: baseURL), cookie: cookie, retry: retry)
+func withClient<T>(
+    baseURL: String, cookie: String?, csrfToken: String? = nil, retry: RetryPolicy = .fast, _ body: (PixiesetClient) async throws -> T
+) async throws -> T {
+    let api = APIConfiguration(baseURL: try BaseURL(parsing: baseURL), cookie: cookie, csrfToken: csrfToken, retry: retry)
     return try await PixiesetClient.withClient(api, body)
 }
 
@@ -75,6 +79,34 @@ func withMisbehavingServer<T>(_ body: (String) async throws -> T) async throws -
         let cookie = request.headers[.cookie] ?? ""
         return Response(status: .ok, headers: [.contentType: "application/json"],
                         body: .init(byteBuffer: .init(string: #"{"unread_count":1,"conversations_with_unread":1,"note":"\#(cookie)"}"#)))
+    }
+    // What a request carried, said without echoing any secret: which proofs came, and the plain headers.
+    @Sendable func carried(_ request: Request, _ context: BasicRequestContext) -> Response {
+        func has(_ name: String) -> Bool { HTTPField.Name(name).map { request.headers[$0] != nil } ?? false }
+        let text = #"{"xsrf":\#(has("X-XSRF-TOKEN")),"csrf":\#(has("X-CSRF-Token")),"cookie":\#(has("Cookie")),"#
+            + #""requested_with":"\#(request.headers[HTTPField.Name("X-Requested-With")!] ?? "")","user_agent":"\#(request.headers[.userAgent] ?? "")"}"#
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: text)))
+    }
+    router.get("/api/v1/carried", use: carried)
+    router.post("/api/v1/carried", use: carried)
+    // A refusal that echoes the tokens it was sent, as some frameworks' debug pages do.
+    router.post("/api/v1/echo-tokens") { request, _ in
+        let xsrf = request.headers[HTTPField.Name("X-XSRF-TOKEN")!] ?? "", csrf = request.headers[HTTPField.Name("X-CSRF-Token")!] ?? ""
+        return Response(status: .init(code: 419), headers: [.contentType: "application/json"],
+                        body: .init(byteBuffer: .init(string: #"{"message":"CSRF token mismatch: got \#(xsrf) and \#(csrf)"}"#)))
+    }
+    router.get("/api/v1/conversations/unread/count") { _, _ in
+        Response(status: .ok, headers: [.contentType: "application/json"],
+                 body: .init(byteBuffer: .init(string: #"{"data":{"unread_count":0,"conversations_with_unread":0}}"#)))
+    }
+    // A studio where the session is over: a write gets 419, the confirming read 401.
+    router.post("/api/v1/expired/conversation_messages") { _, _ in
+        Response(status: .init(code: 419), headers: [.contentType: "application/json"],
+                 body: .init(byteBuffer: .init(string: #"{"message":"Page Expired"}"#)))
+    }
+    router.get("/api/v1/expired/conversations/unread/count") { _, _ in
+        Response(status: .unauthorized, headers: [.contentType: "application/json"],
+                 body: .init(byteBuffer: .init(string: #"{"error":"Unauthorized","message":"Session expired or invalid"}"#)))
     }
     router.get("/api/v1/login-redirect/") { _, _ in Response(status: .found, headers: [.location: "https://accounts.example/login?next=/"]) }
     router.get("/api/v1/not-json/") { _, _ in

@@ -155,6 +155,52 @@ struct WatchCommandTests {
         _ = await serve.stop()
     }
 
+    @Test("a refused CSRF token stops sends, not reads, and uses up no tries; a config with the XSRF pair resumes them, once; --exit-on-expiry exits 78")
+    func csrfRefused() async throws {
+        let serve = try await ServeProcess(arguments: ["--quirks", "csrf"])
+        let folder = try RunFolder(["echo.lua": Self.echo])
+        defer { folder.remove() }
+        let state = folder.path("csrf.sqlite")
+        // The environment's cookie has no XSRF-TOKEN pair: reads work, writes are refused.
+        var env = folder.environment(serve)
+        #expect(try await pxscript(["watch", folder.path("echo.lua"), "--once", "--state", state], environment: env).status == 0)
+        let target = try #require(try await Self.conversations(serve, env: env).first)
+        let written = try await Self.clientWrites(serve, target, "Are you free on Sunday?", env: env)
+        let exited = try await pxscript(["watch", folder.path("echo.lua"), "--once", "--exit-on-expiry", "--state", state], environment: env)
+        #expect(exited.status == 78 && exited.stderr.contains("CSRF token") && exited.stderr.contains("XSRF-TOKEN"), "\(exited.status) \(exited.stderr)")
+        #expect(!exited.stderr.contains("session expired"))
+
+        // From now on the cookie comes from the config file, still without the pair.
+        env["PIXIESET_COOKIE"] = nil
+        let config = folder.path("config/pxscript/config.toml")
+        func writeConfig(_ cookie: String) throws {
+            try FileManager.default.createDirectory(atPath: folder.path("config/pxscript"), withIntermediateDirectories: true)
+            try "cookie = \"\(cookie)\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+            chmod(config, 0o600)
+        }
+        try writeConfig("session_cookie=sandbox")
+        var daemonEnvironment: [String: String?] = env
+        daemonEnvironment["PIXIESET_COOKIE"] = .some(nil)
+        let daemon = try startPxscript(["watch", folder.path("echo.lua"), "--state", state, "--interval", "0.3s"], environment: daemonEnvironment)
+        try await Task.sleep(for: .milliseconds(1500))
+        let status = try await pxscript(["status", "--state", state], environment: env)
+        #expect(status.stdout.contains("CSRF token"), "\(status.stdout)")
+        #expect(!status.stdout.contains("parked"), "\(status.stdout)")
+        #expect(try Self.replies(serve).isEmpty)
+        try writeConfig("session_cookie=sandbox; XSRF-TOKEN=eyJpdiI6InNhbmRib3gifQ%3D%3D")
+        var replies: [String: Int] = [:]
+        for _ in 0..<50 where replies.isEmpty {
+            try await Task.sleep(for: .milliseconds(200))
+            replies = try Self.replies(serve)
+        }
+        try await Task.sleep(for: .milliseconds(700))
+        daemon.signal(SIGINT)
+        daemon.wait()
+        #expect(try Self.replies(serve) == [written: 1])
+        #expect(try await pxscript(["status", "--state", state], environment: env).stdout.contains("session: ok"))
+        _ = await serve.stop()
+    }
+
     @Test("hot reload: an edited script that compiles replaces the old one; a broken edit is logged and the old one keeps running")
     func reload() async throws {
         let serve = try await ServeProcess()
