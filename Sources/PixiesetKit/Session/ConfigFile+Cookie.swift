@@ -10,8 +10,8 @@ extension ConfigFile {
     ///
     /// The new text is written beside the file and renamed over it, so a
     /// crash leaves the old file or the new one, never half of either.
-    /// - Throws: `PixiesetError.file` when the existing file is not a valid
-    ///   config file (it is not rewritten: something in it would be lost).
+    /// - Throws: `PixiesetError.file` when the existing file is not valid TOML
+    ///   (it is not rewritten: something in it would be lost).
     public static func storeCookie(_ cookie: String, at path: String) throws {
         let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)).map {
             $0.hasPrefix("/") ? $0 : ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent($0)
@@ -20,9 +20,12 @@ extension ConfigFile {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         var text = ""
         if FileManager.default.fileExists(atPath: target) {
-            // Read through the loader first: a file it refuses would be rewritten blind.
-            _ = try ConfigFile.load(path: target, checkingMode: false)
-            text = try String(contentsOfFile: target, encoding: .utf8)
+            // A file that is not TOML would be rewritten blind: refused. Keys pxscript does not know are kept.
+            guard let existing = try? String(contentsOfFile: target, encoding: .utf8) else {
+                throw PixiesetError.file(path: target, problem: "cannot be read as UTF-8 text; fix or remove it first")
+            }
+            _ = try Self.table(existing, path: target)
+            text = existing
         }
         let updated = Self.replacingCookie(in: text, with: cookie)
         let temporary = folder + "/.config.toml.\(getpid()).tmp"

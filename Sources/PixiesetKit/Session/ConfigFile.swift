@@ -19,6 +19,22 @@ public struct ConfigFile: Sendable, Hashable {
 
     public init() {}
 
+    /// `text` parsed as TOML, after the checks that keep TOMLKit's parser from aborting.
+    /// - Throws: `PixiesetError.file` naming the line.
+    static func table(_ text: String, path: String) throws -> TOMLTable {
+        guard text.utf8.count <= 1 << 20 else { throw PixiesetError.file(path: path, problem: "larger than 1 MiB: not a config file") }
+        if let problem = TOMLPrecheck.problem(in: text) {
+            throw PixiesetError.file(path: path, problem: problem.description)
+        }
+        do {
+            return try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw PixiesetError.file(path: path, problem: "line \(error.source.begin.line): \(error.description)")
+        } catch {
+            throw PixiesetError.file(path: path, problem: "not valid TOML")
+        }
+    }
+
     /// The mode of the file at `path` (a link followed) when group or others may read it, else nil.
     public static func privacyMode(_ path: String) -> Int? {
         var info = stat()
@@ -57,18 +73,7 @@ public struct ConfigFile: Sendable, Hashable {
         } catch {
             throw PixiesetError.file(path: path, problem: "cannot be read as UTF-8 text")
         }
-        guard text.utf8.count <= 1 << 20 else { throw PixiesetError.file(path: path, problem: "larger than 1 MiB: not a config file") }
-        if let problem = TOMLPrecheck.problem(in: text) {
-            throw PixiesetError.file(path: path, problem: problem.description)
-        }
-        let table: TOMLTable
-        do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw PixiesetError.file(path: path, problem: "line \(error.source.begin.line): \(error.description)")
-        } catch {
-            throw PixiesetError.file(path: path, problem: "not valid TOML")
-        }
+        let table = try Self.table(text, path: path)
         var config = ConfigFile()
         config.path = path
         for key in table.keys {
