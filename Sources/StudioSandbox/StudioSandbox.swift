@@ -26,7 +26,7 @@ public enum StudioSandbox {
             return try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask {
                     defer { continuation.finish() }
-                    try await group.run()
+                    try await runListening(group, configuration)
                 }
                 var iterator = ports.makeAsyncIterator()
                 guard let port = await iterator.next() else {
@@ -60,7 +60,21 @@ public enum StudioSandbox {
             let group = ServiceGroup(
                 configuration: .init(
                     services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: configuration.logger))
+            try await runListening(group, configuration)
+        }
+    }
+
+    /// Runs the server's group; a port that cannot be had is said in words, not as
+    /// `bind(descriptor:ptr:bytes:): Address already in use) (errno: 98)`.
+    static func runListening(_ group: ServiceGroup, _ configuration: SandboxConfiguration) async throws {
+        do {
             try await group.run()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw SandboxSetupError(
+                "port \(configuration.port) on \(configuration.host) is already in use (another sandbox?): stop it, "
+                    + "or pick another port with --port (0 takes any free one)")
+        } catch let error as IOError where error.errnoCode == EACCES {
+            throw SandboxSetupError("port \(configuration.port) needs privileges: pick a port above 1023 with --port")
         }
     }
 

@@ -7,6 +7,11 @@ struct PXScript: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pxscript",
         abstract: "Automate conversations with your clients in Pixieset Studio, with Lua scripts.",
+        discussion: """
+            First steps: `pxscript run examples/followup.lua --sandbox` tries a script against a built-in \
+            pretend studio; `pxscript login` stores your own studio's session; `pxscript doctor` checks it all.
+            \(LoginHint.text)
+            """,
         version: PxscriptVersion.current,
         subcommands: [RunCommand.self, WatchCommand.self, CheckCommand.self, StatusCommand.self, PauseCommand.self, ResumeCommand.self, APICommand.self, LoginCommand.self, DoctorCommand.self, SandboxCommand.self]
     )

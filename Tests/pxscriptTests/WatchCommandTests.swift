@@ -45,7 +45,7 @@ struct WatchCommandTests {
         for id in targets.prefix(3) { written.append(try await Self.clientWrites(serve, id, "Hello!", env: env)) }
         let second = try await pxscript(args, environment: env)
         #expect(second.status == 0, "\(second.stderr)")
-        #expect(second.stderr.contains("3 handled"))
+        #expect(second.stderr.contains("3 answered"), "\(second.stderr)")
         #expect(try await pxscript(args, environment: env).status == 0)
         #expect(try Self.replies(serve) == Dictionary(uniqueKeysWithValues: written.map { ($0, 1) }))
         // The journal keeps each message handled, beside the sends.

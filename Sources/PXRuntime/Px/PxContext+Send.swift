@@ -149,8 +149,9 @@ extension PxContext {
         let message = try JSONDecoder().decode(Message.self, from: Data(messageJSON.utf8))
         logger.info(
             "skipped a send to \(request.conversationID): already sent as \(message.id)",
-            metadata: ["at": "\(request.position)", "key": "\(key.prefix(70))"])
-        try await store.journal("skipped", conversationID: request.conversationID, detail: "already sent as \(message.id) (key \(key.prefix(60)))", at: at)
+            metadata: ["at": "\(request.position)", "by": "\(SendKeyText.readable(key))"])
+        try await store.journal(
+            "skipped", conversationID: request.conversationID, detail: "already sent as \(message.id) (\(SendKeyText.readable(key)))", at: at)
         if options.dryRun {
             plan.withLock {
                 $0.append(PlannedMessage(

@@ -14,6 +14,12 @@ extension PXRuntime {
         return context.handlers.withLock { $0.count }
     }
 
+    /// The schedules the watched script registered (`px.every`, `px.cron`, `px.at`, `px.after`).
+    nonisolated public var scheduleCount: Int { context.schedules.withLock { $0.count } }
+
+    /// Whether the watched script handles messages (`px.on("message", …)`): without, nothing is polled.
+    nonisolated public var handlesMessages: Bool { context.handlers.withLock { !$0.isEmpty } }
+
     /// The zone of the send cap and of schedules (`--tz`).
     nonisolated public var timeZone: TimeZone { context.options.timeZone }
 
@@ -27,7 +33,8 @@ extension PXRuntime {
 
     /// How a handler run for one event ended.
     public enum HandlerOutcome: Sendable {
-        case done
+        /// Handled; `replied` when the handlers sent (or found already sent) at least one message.
+        case done(replied: Bool)
         /// Every handler's `max_age` had passed.
         case tooOld
         /// A handler raised an error; `code` when it was a px error table
@@ -51,7 +58,7 @@ extension PXRuntime {
     /// Sends are keyed by the burst's first message, so a retry that finds
     /// the burst grown still replies once.
     func handle(_ burst: [Message], in conversation: Conversation, now: Date) async throws -> HandlerOutcome {
-        guard let first = burst.first, let message = burst.last else { return .done }
+        guard let first = burst.first, let message = burst.last else { return .done(replied: false) }
         let age = max(0, now.timeIntervalSince1970 - message.sentAt.secondsSince1970)
         let handlers = context.handlers.withLock { $0 }.filter { age <= $0.maxAge }
         guard !handlers.isEmpty, let runner = context.runner.withLock({ $0 }) else { return .tooOld }
@@ -69,7 +76,7 @@ extension PXRuntime {
             context.crash.check(.afterHandler)
             try await context.store.completeEvents(
                 burst.map(\.id), conversationID: conversation.id, effects: run.effects, holder: run.holder, at: now)
-            return .done
+            return .done(replied: run.sendCount > 0)
         } catch let error as LuaError {
             // Its effects are dropped, so the keys it held are free for the others (decision 0010).
             try? context.store.releaseHolds(of: run.holder)
@@ -157,7 +164,7 @@ extension PXRuntime {
                 try await context.store.recordScheduleRun(persist ? schedule.id : nil, at: now, done: once, effects: run.effects)
                 report.ran.append(schedule.id)
             } catch let error as LuaError {
-                context.logger.error("scheduled run \(schedule.id) failed [\(schedule.position)]: \(error.description)")
+                context.logger.error("scheduled run \(SendKeyText.scheduleName(schedule.id)) failed [\(schedule.position)]: \(error.description)")
                 try await context.store.recordScheduleRun(persist ? schedule.id : nil, at: now, done: once, effects: nil)
                 report.failed.append(schedule.id)
             }

@@ -12,8 +12,12 @@ final class Progress: Sendable {
     private let total: Int
     private let started = Date()
     private let state = Mutex(State())
+    private let terminal: TerminalLine
 
-    init(total: Int) { self.total = total }
+    init(total: Int, terminal: TerminalLine = .standardError) {
+        self.total = total
+        self.terminal = terminal
+    }
 
     func advance() {
         let line: String? = state.withLock { state in
@@ -25,12 +29,12 @@ final class Progress: Sendable {
             let left = rate > 0 ? Double(total - state.done) / rate : 0
             let width = 24, filled = total > 0 ? width * state.done / total : width
             let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled)
-            return String(format: "\r[%@] %d/%d  %.1f/s  ETA %.0fs ", bar, state.done, total, rate, left)
+            return String(format: "[%@] %d/%d  %.1f/s  ETA %.0fs", bar, state.done, total, rate, left)
         }
-        if let line { FileHandle.standardError.write(Data(line.utf8)) }
+        if let line { terminal.show(line) }
     }
 
     func finish() {
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        terminal.clear()
     }
 }

@@ -498,7 +498,7 @@ final class Outbox: Sendable {
                     continue
                 }
                 try StateStore.journal(
-                    db, at: at, kind: reconciled ? "reconciled" : "sent", conversationID: conversationID, detail: "\(messageID) (key \(key.prefix(60)))")
+                    db, at: at, kind: reconciled ? "reconciled" : "sent", conversationID: conversationID, detail: "\(messageID) (\(SendKeyText.readable(key)))")
             case .abandoned(let id, let conversationID, let day, let reason, let at):
                 if settled[id] == nil {
                     try db.cachedStatement(sql: "DELETE FROM send WHERE id = ? AND state = 'pending'").execute(arguments: [id])

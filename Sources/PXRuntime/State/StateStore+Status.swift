@@ -48,7 +48,7 @@ public struct StateStatus: Sendable {
             lines.append("watch: answering messages since \(ISOTime.format(watermark)); \(waiting) waiting")
         }
         for schedule in schedules {
-            lines.append("schedule \(schedule.id): next \(schedule.nextRun.map(local) ?? "never"), last \(schedule.lastRun.map(local) ?? "never")")
+            lines.append("schedule \(SendKeyText.scheduleName(schedule.id)): next \(schedule.nextRun.map(local) ?? "never"), last \(schedule.lastRun.map(local) ?? "never")")
         }
         if !parked.isEmpty { lines.append("parked (failed \(parked.count == 1 ? "handler" : "handlers"), not retried):") }
         for event in parked {

@@ -33,6 +33,9 @@ final class HandlerRun: Sendable {
         }
     }
 
+    /// The sends this run asked for (each keyed by `nextSendKey`).
+    var sendCount: Int { state.withLock { $0.sends } }
+
     /// False when `event:reply` was already called in this run.
     func takeReply() -> Bool {
         state.withLock { state in

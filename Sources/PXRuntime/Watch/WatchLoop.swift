@@ -45,6 +45,8 @@ public struct WatchLoop: Sendable {
         /// What the poll found (nil for a pass between polls: `handleDue`).
         public var polled: Poller.Result?
         public var handled = 0, skipped = 0, failed = 0, parked = 0
+        /// Of `handled`, those whose handlers sent a message (the rest chose not to reply).
+        public var replied = 0
         /// Conversations held back by pause or the send cap.
         public var waiting = 0
         /// Conversations whose burst of messages is not yet quiet for `debounce`.
@@ -65,6 +67,8 @@ public struct WatchLoop: Sendable {
 
     /// One poll, then the events and schedules due.
     public func cycle() async throws -> Report {
+        // A script of schedules only has no use for the inbox: no request, no events recorded.
+        guard runtime.handlesMessages else { return try await handleDue() }
         let polled = try await poller.poll(now: clock.now())
         clock.report(to: store, logger: logger, recorded: try? store.studioOffset())
         var report = try await handleDue(known: polled.conversations)
@@ -102,6 +106,7 @@ public struct WatchLoop: Sendable {
             return total
         }
         report.handled = outcomes.counts["done"] ?? 0
+        report.replied = outcomes.counts["replied"] ?? 0
         report.skipped = outcomes.counts["skipped"] ?? 0
         report.failed = outcomes.counts["failed"] ?? 0
         report.parked = outcomes.counts["parked"] ?? 0
@@ -163,8 +168,9 @@ public struct WatchLoop: Sendable {
             // fault; the events stay open and are handled at the next start.
             if case .failed = handled, Task.isCancelled { throw CancellationError() }
             switch handled {
-            case .done:
+            case .done(let replied):
                 result.count("done")
+                if replied { result.count("replied") }
             case .tooOld:
                 try await store.skipEvents(ids, conversationID: id, reason: "max_age", detail: "older than max_age", at: now)
                 result.count("skipped")

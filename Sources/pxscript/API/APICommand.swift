@@ -16,6 +16,7 @@ struct APICommand: AsyncParsableCommand {
             GET is retried like every read; other methods are sent once.
               pxscript api GET /conversations/ -q page_size=5 --sandbox
               pxscript api POST /conversation_messages -d '{"conversation_id":"conv_…","content":"Hi!"}'
+            \(LoginHint.text)
             """
     )
 

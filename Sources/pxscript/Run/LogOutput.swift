@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PXRuntime
 
 /// Log lines on standard error, as text for people or JSON for machines
 /// (`--log-format`). Messages reach here already redacted by the client.
@@ -25,7 +26,8 @@ struct LogOutput: LogHandler {
             let rest = merged.filter { $0.key != "at" }.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
             line = "\(Self.label(event.level)): \(event.message)\(rest)\(at)"
         }
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        // Above a progress line when one is shown (px.map on a terminal), never into it.
+        TerminalLine.standardError.line(line)
     }
 
     static func label(_ level: Logger.Level) -> String {

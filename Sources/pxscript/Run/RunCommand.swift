@@ -18,6 +18,7 @@ struct RunCommand: AsyncParsableCommand {
               pxscript run followup.lua --dry-run
               pxscript run outreach.lua -- spring-minis
               pxscript run followup.lua --sandbox
+            \(LoginHint.text)
             """
     )
 

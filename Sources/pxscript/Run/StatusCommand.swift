@@ -13,7 +13,7 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(help: "Show the whole journal (every send, skip and failure).") var history = false
     @Flag(help: "Print JSON.") var json = false
     @Option(name: .customLong("tz"), help: "Time zone to show the day in (default: the zone the state counts in).") var tz: String?
-    @Option(name: .customLong("max-sends"), help: "The cap to show today's sends against (default 200).") var maxSends: Int = 200
+    @Option(name: .customLong("max-sends"), help: "The cap to show today's sends against.") var maxSends: Int = 200
 
     func run() async throws {
         try await withExitCodes {

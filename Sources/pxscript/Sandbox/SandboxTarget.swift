@@ -49,26 +49,42 @@ struct SandboxTarget: ParsableArguments {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body ?? [:])))
-        return try await HTTPClient.withHTTPClient { client in
-            let response: HTTPClientResponse
-            do {
-                response = try await client.execute(request, timeout: .seconds(30))
-            } catch {
-                throw Failure(
-                    "no sandbox answers on 127.0.0.1:\(port) (start one with `pxscript sandbox serve --port \(port)`)",
-                    code: Exit.unreachable)
-            }
-            let bytes = Data((try await response.body.collect(upTo: 16 << 20)).readableBytesView)
-            guard (200..<300).contains(response.status.code) else {
-                if let error = try? JSONDecoder().decode(APIErrorBody.self, from: bytes) {
-                    throw Failure("\(error.error) (\(error.code ?? "no code"))")
-                }
-                throw Failure("the sandbox answered \(response.status.code)")
-            }
-            guard let object = try JSONSerialization.jsonObject(with: bytes) as? [String: Any], let payload = object["data"] else {
-                throw Failure("the sandbox answered without data")
-            }
-            return try JSONSerialization.data(withJSONObject: payload)
+        // Loopback answers at once or not at all: a refused connection is reported now, not
+        // retried by the pool until a connect timeout (it waited 10 s for a server that was not there).
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout = .init(connect: .seconds(2), read: .seconds(30))
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let result: Result<Data, any Error>
+        do {
+            result = .success(try await answer(client, request, port: port))
+        } catch {
+            result = .failure(error)
         }
+        try? await client.shutdown()
+        return try result.get()
+    }
+
+    /// The `data` of the sandbox's answer to `request`, or a failure worded for the photographer.
+    private func answer(_ client: HTTPClient, _ request: HTTPClientRequest, port: Int) async throws -> Data {
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(request, timeout: .seconds(30))
+        } catch {
+            throw Failure(
+                "no sandbox answers on 127.0.0.1:\(port) (start one with `pxscript sandbox serve --port \(port)`)",
+                code: Exit.unreachable)
+        }
+        let bytes = Data((try await response.body.collect(upTo: 16 << 20)).readableBytesView)
+        guard (200..<300).contains(response.status.code) else {
+            if let error = try? JSONDecoder().decode(APIErrorBody.self, from: bytes) {
+                throw Failure("\(error.error) (\(error.code ?? "no code"))")
+            }
+            throw Failure("the sandbox answered \(response.status.code)")
+        }
+        guard let object = try JSONSerialization.jsonObject(with: bytes) as? [String: Any], let payload = object["data"] else {
+            throw Failure("the sandbox answered without data")
+        }
+        return try JSONSerialization.data(withJSONObject: payload)
     }
 }

@@ -13,9 +13,11 @@ struct WatchCommand: AsyncParsableCommand {
         discussion: """
             Each poll costs one request when nothing is new. History is never answered: the first \
             start begins at the newest message (or --since). Ctrl-C stops after the handlers in flight; \
-            a second Ctrl-C stops at once. See docs/watch.md.
+            a second Ctrl-C stops at once. After an expired session or a refused CSRF token, sends \
+            wait and the config file is read again every poll.
               pxscript watch autoreply.lua --dry-run --once
               pxscript watch autoreply.lua --interval 30s
+            \(LoginHint.text)
             """
     )
 

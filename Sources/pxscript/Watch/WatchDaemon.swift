@@ -145,7 +145,9 @@ struct WatchDaemon: Service, CustomStringConvertible {
         try await PixiesetClient.withClient(api, logger: logger) { client in
             let runtime = try PXRuntime(options: runtimeOptions, client: client, store: store, clock: clock, logger: logger)
             let handlers = try await runtime.loadWatchScript()
-            if handlers == 0 { logger.warning("the script registers no px.on(\"message\", …) handler: nothing will be answered") }
+            if handlers == 0 && runtime.scheduleCount == 0 {
+                logger.warning("the script registers no px.on(\"message\", …) handler and no schedule (px.every, px.cron, px.at): nothing to do")
+            }
             // Held from the first session on (a renewed cookie is the same account).
             if handlers > 0, accountLock == nil, !sandbox, !dryRun, let cookie = api.cookie {
                 accountLock = try DaemonLock.account(
@@ -170,9 +172,7 @@ struct WatchDaemon: Service, CustomStringConvertible {
                         refusal = nil
                     }
                     if report.polled?.firstStart == true { logger.info("first start: answering messages from now on (history is never answered)") }
-                    if report.handled + report.failed + report.parked + report.skipped > 0 {
-                        logger.info("\(report.handled) handled, \(report.skipped) skipped, \(report.failed) to retry, \(report.parked) parked")
-                    }
+                    if let summary = Self.summary(report) { logger.info("\(summary)") }
                     let plan = await runtime.takePlan()
                     if !plan.isEmpty { printNow(PlanOutput.text(plan)) }
                     return report
@@ -220,6 +220,21 @@ struct WatchDaemon: Service, CustomStringConvertible {
             } while !stopping
             return .stopped
         }
+    }
+}
+
+extension WatchDaemon {
+    /// One line for what a pass did, naming only what happened: `2 answered, 1 handled without a reply, 1 to retry`.
+    static func summary(_ report: WatchLoop.Report) -> String? {
+        let quiet = report.handled - report.replied
+        let parts = [
+            report.replied > 0 ? "\(report.replied) answered" : nil,
+            quiet > 0 ? "\(quiet) handled without a reply" : nil,
+            report.skipped > 0 ? "\(report.skipped) skipped (too old)" : nil,
+            report.failed > 0 ? "\(report.failed) to retry" : nil,
+            report.parked > 0 ? "\(report.parked) parked" : nil,
+        ].compactMap { $0 }
+        return parts.isEmpty ? nil : parts.joined(separator: ", ")
     }
 }
 
