@@ -46,6 +46,8 @@ final class ServeProcess {
     let child: Child
     let port: Int
     let database: String
+    /// The Cookie header it accepts (with an XSRF-TOKEN pair under the csrf quirk).
+    let cookie: String
 
     init(arguments: [String] = [], environment: [String: String] = ["PXSCRIPT_NOW": "2026-03-01T09:00:00Z"]) async throws {
         child = try startPxscript(["sandbox", "serve", "--port", "0"] + arguments, environment: environment, capture: true)
@@ -61,6 +63,8 @@ final class ServeProcess {
         port = Int(portText ?? "") ?? 0
         database = banner.split(separator: "\n").first { $0.contains("database") }?
             .split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.map(String.init) ?? ""
+        cookie = banner.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix("cookie ") }
+            .map { String($0.trimmingCharacters(in: .whitespaces).dropFirst(6)).trimmingCharacters(in: .whitespaces) } ?? "session_cookie=sandbox"
         try #require(port > 0, "serve printed: \(banner)")
     }
 

@@ -22,7 +22,8 @@ struct RunFolder {
         var env = ["HOME": url.path, "XDG_STATE_HOME": url.path + "/state", "XDG_CONFIG_HOME": url.path + "/config", "PXSCRIPT_NOW": "2026-03-01T09:00:00Z"]
         if let serve {
             env["PXSCRIPT_BASE_URL"] = "http://127.0.0.1:\(serve.port)/api/v1"
-            env["PIXIESET_COOKIE"] = "session_cookie=sandbox"
+            // The sandbox's own cookie: under PXSCRIPT_SANDBOX_PROFILE=realistic it carries the XSRF-TOKEN pair.
+            env["PIXIESET_COOKIE"] = serve.cookie
         }
         return env
     }

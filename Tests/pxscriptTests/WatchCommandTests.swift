@@ -163,6 +163,7 @@ struct WatchCommandTests {
         let state = folder.path("csrf.sqlite")
         // The environment's cookie has no XSRF-TOKEN pair: reads work, writes are refused.
         var env = folder.environment(serve)
+        env["PIXIESET_COOKIE"] = "session_cookie=sandbox"
         #expect(try await pxscript(["watch", folder.path("echo.lua"), "--once", "--state", state], environment: env).status == 0)
         let target = try #require(try await Self.conversations(serve, env: env).first)
         let written = try await Self.clientWrites(serve, target, "Are you free on Sunday?", env: env)
