@@ -62,6 +62,7 @@ px = {}
 ---@field client_id string?
 ---@field page integer?
 ---@field page_size integer? at most 100
+---@field per_page integer? the same as page_size (the name the API's pagination uses)
 ---@field message boolean? include the latest message of each conversation
 ---@field message_status "inbox"|"archived"|"unread"|"all"|nil
 

@@ -26,10 +26,15 @@ public struct PageMeta: Sendable, Hashable, Codable {
         case lastPage = "last_page"
     }
 
+    enum AlternativeKeys: String, CodingKey {
+        case pageSize = "page_size"
+    }
+
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         currentPage = c.lenientInt(forKey: .currentPage) ?? 1
-        perPage = c.lenientInt(forKey: .perPage) ?? 0
+        // `per_page` as the pagination page writes it; `page_size`, the query's name, read too.
+        perPage = c.lenientInt(forKey: .perPage) ?? (try? decoder.container(keyedBy: AlternativeKeys.self))?.lenientInt(forKey: .pageSize) ?? 0
         total = c.lenientInt(forKey: .total) ?? 0
         lastPage = c.lenientInt(forKey: .lastPage) ?? currentPage
     }

@@ -60,4 +60,15 @@ struct RealAPIRuntimeTests {
             #expect(values.first?.hasPrefix("maplelight_") == true && values.dropFirst() == ["true", "true"])
         }
     }
+
+    @Test("per_page is the same option as page_size; both at once is refused like a bad argument")
+    func perPage() async throws {
+        try await withHarness { h in
+            let sizes = try await h.values("local page = px.conversations.list{ per_page = 3 }\nreturn #page.data, page.meta.per_page")
+            #expect(sizes == ["3", "3"])
+            let refused = await runError { try await h.run("return px.conversations.list{ per_page = 3, page_size = 4 }") }
+            guard case .script(let message, _)? = refused else { Issue.record("\(String(describing: refused))"); return }
+            #expect(message.contains("bad argument #1 to 'list' (field 'per_page' must be absent when page_size is given"), "\(message)")
+        }
+    }
 }

@@ -67,6 +67,13 @@ struct WireDecodingTests {
         #expect(decoded == 9)
     }
 
+    @Test("a page's size is read from per_page or page_size")
+    func pageSizeNames() throws {
+        let perPage = try decoder.decode(PageMeta.self, from: Data(#"{"current_page":1,"per_page":25,"total":3,"last_page":1}"#.utf8))
+        let pageSize = try decoder.decode(PageMeta.self, from: Data(#"{"current_page":1,"page_size":"50","total":3,"last_page":1}"#.utf8))
+        #expect(perPage.perPage == 25 && pageSize.perPage == 50)
+    }
+
     @Test("unknown fields are ignored, missing optional fields are nil, numbers may be strings")
     func tolerant() throws {
         let json = #"""

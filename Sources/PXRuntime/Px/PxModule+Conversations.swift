@@ -5,7 +5,14 @@ import PixiesetModels
 import Synchronization
 
 extension PxModule {
-    static let listOptions: Set<String> = ["client_id", "page", "page_size", "message", "message_status"]
+    static let listOptions: Set<String> = ["client_id", "page", "page_size", "per_page", "message", "message_status"]
+
+    /// `page_size`, or `per_page` (the name the API's pagination page uses); both at once is a mistake.
+    static func pageSizeOption(_ options: OptionsTable) throws -> Int? {
+        let size = try options.integer("page_size"), per = try options.integer("per_page")
+        if size != nil, per != nil { throw options.problem("per_page", "absent when page_size is given (they are the same option)", got: .integer(Int64(per!))) }
+        return size ?? per
+    }
 
     /// `px.conversations.list/get/each/awaiting`, `px.unread`.
     static func installConversations(on lua: LuaState, context: PxContext) {
@@ -13,7 +20,7 @@ extension PxModule {
         lua.registerAsync("list", in: "px.conversations") { args in
             let options = try OptionsTable(args, 1, known: listOptions)
             let filter = try conversationFilter(options)
-            let page = try options.integer("page"), pageSize = try options.integer("page_size")
+            let page = try options.integer("page"), pageSize = try pageSizeOption(options)
             return {
                 do {
                     return [context.markingAutomated(try LuaValueEncoder().encode(try await client.conversations(filter, page: page, pageSize: pageSize)))]
@@ -35,7 +42,7 @@ extension PxModule {
         }
         lua.register("each", in: "px.__host") { args in
             let options = try OptionsTable(args, 1, known: listOptions.subtracting(["page"]))
-            let pages = client.allConversations(try conversationFilter(options), pageSize: try options.integer("page_size") ?? 100)
+            let pages = client.allConversations(try conversationFilter(options), pageSize: try pageSizeOption(options) ?? 100)
             return [.integer(context.openCursor(ConversationCursor(pages: pages)))]
         }
         lua.register("awaiting", in: "px.__host") { args in

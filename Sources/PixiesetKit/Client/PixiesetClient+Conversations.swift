@@ -18,7 +18,9 @@ public struct ConversationFilter: Sendable, Hashable {
         var query: [(String, String)] = []
         if let clientID { query.append(("client_id", clientID)) }
         if let page { query.append(("page", String(page))) }
-        if let pageSize { query.append(("page_size", String(pageSize))) }
+        // The seed names it page_size; the API's pagination page per_page for most lists
+        // (docs/assumptions.md A19). Both are sent: a server reads the one it knows.
+        if let pageSize { query += [("page_size", String(pageSize)), ("per_page", String(pageSize))] }
         if includeMessages { query.append(("message", "true")) }
         if let messageStatus { query.append(("message_status", messageStatus)) }
         return query

@@ -51,9 +51,9 @@ enum APIRoutes {
         var query = ConversationQuery()
         query.clientID = parameters.string("client_id")
         query.page = try parameters.int("page", default: 1, minimum: 1)
-        query.pageSize = min(
-            try parameters.int("page_size", default: ConversationQuery.defaultPageSize, minimum: 1),
-            ConversationQuery.maximumPageSize)
+        // `per_page` as well, the name the API's pagination page uses; `page_size` (the seed's) wins.
+        let perPage = try parameters.int("per_page", default: ConversationQuery.defaultPageSize, minimum: 1)
+        query.pageSize = min(try parameters.int("page_size", default: perPage, minimum: 1), ConversationQuery.maximumPageSize)
         query.includeMessages = try parameters.bool("message", default: false)
         if let status = parameters.string("message_status") {
             guard let selection = ConversationQuery.Selection(rawValue: status) else {
