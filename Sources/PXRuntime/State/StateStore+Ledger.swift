@@ -15,12 +15,28 @@ public struct LedgerEvent: Sendable, Hashable {
 /// What a handler or scheduled run leaves to commit when it completes.
 typealias HandlerEffects = (stored: [String: String?], once: [String: (first: Double, until: Double)])
 
+/// What the poller last accepted of one conversation (issue 17): the list's
+/// `last_message_at`, latest message and unread count, whether all its
+/// client messages are in the ledger, and reads of it that failed.
+struct ConversationMark: Sendable, Hashable {
+    /// `last_message_at` as the list gave it (microseconds; 0 when absent).
+    var time: Int64
+    /// The id of the latest message the list embedded, if any.
+    var latestID: String?
+    var unread: Int?
+    /// Every client message it held at a detail read is in the ledger: new ones are found by id.
+    var detailed = false
+    /// Reads of it that failed in a row, and when to try again.
+    var failures = 0
+    var retryAt: Double?
+}
+
 /// What one poll found, to record in one transaction.
 struct PollRecord: Sendable {
     /// The new global watermark (server time, microseconds).
     var watermark: Int64?
-    /// Conversations seen, with their `last_message_at`.
-    var marks: [String: Int64] = [:]
+    /// Conversations seen, with what was accepted of them.
+    var marks: [String: ConversationMark] = [:]
     /// New client messages.
     var events: [Message] = []
     /// Client messages that were already there at the first start: kept in
@@ -34,13 +50,25 @@ extension StateStore {
         try pool.read { db in try Int64.fetchOne(db, sql: "SELECT microseconds FROM watermark WHERE name = 'global'") }
     }
 
-    func conversationMarks(_ ids: [String]) throws -> [String: Int64] {
+    func conversationMarks(_ ids: [String]) throws -> [String: ConversationMark] {
         guard !ids.isEmpty else { return [:] }
         return try pool.read { db in
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT conversation_id, last_message_at FROM conversation_mark WHERE conversation_id IN (\(ids.map { _ in "?" }.joined(separator: ",")))",
-                arguments: StatementArguments(ids))
-            return Dictionary(rows.map { ($0["conversation_id"], $0["last_message_at"]) }, uniquingKeysWith: { a, _ in a })
+            var marks: [String: ConversationMark] = [:]
+            // In slices: SQLite allows a bounded number of parameters.
+            for slice in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min(ids.count, $0 + 500)]) }) {
+                let rows = try Row.fetchAll(
+                    db, sql: """
+                        SELECT conversation_id, last_message_at, latest_id, unread, detailed, failures, retry_at FROM conversation_mark
+                        WHERE conversation_id IN (\(slice.map { _ in "?" }.joined(separator: ",")))
+                        """,
+                    arguments: StatementArguments(slice))
+                for row in rows {
+                    marks[row["conversation_id"]] = ConversationMark(
+                        time: row["last_message_at"], latestID: row["latest_id"], unread: row["unread"], detailed: row["detailed"],
+                        failures: row["failures"], retryAt: row["retry_at"])
+                }
+            }
+            return marks
         }
     }
 
@@ -48,9 +76,23 @@ extension StateStore {
     func knownMessageIDs(_ ids: [String]) throws -> Set<String> {
         guard !ids.isEmpty else { return [] }
         return try pool.read { db in
-            Set(try String.fetchAll(
-                db, sql: "SELECT message_id FROM event WHERE message_id IN (\(ids.map { _ in "?" }.joined(separator: ",")))",
-                arguments: StatementArguments(ids)))
+            var known = Set<String>()
+            for slice in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min(ids.count, $0 + 500)]) }) {
+                known.formUnion(try String.fetchAll(
+                    db, sql: "SELECT message_id FROM event WHERE message_id IN (\(slice.map { _ in "?" }.joined(separator: ",")))",
+                    arguments: StatementArguments(slice)))
+            }
+            return known
+        }
+    }
+
+    /// The newest client message of a conversation in the ledger (the poller's gap check).
+    func newestKnownMessage(in conversationID: String) throws -> (id: String, sentAt: Int64)? {
+        try pool.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT message_id, sent_at FROM event WHERE conversation_id = ? ORDER BY sent_at DESC, message_id DESC LIMIT 1",
+                arguments: [conversationID]
+            ).map { ($0["message_id"], $0["sent_at"]) }
         }
     }
 
@@ -67,11 +109,15 @@ extension StateStore {
                         """,
                     arguments: [watermark])
             }
+            // The signature as last seen, not the greatest: a timestamp in the future or a list that
+            // goes back must not pin a conversation to a value it will never show again.
             for (id, mark) in poll.marks {
                 try db.cachedStatement(sql: """
-                    INSERT INTO conversation_mark (conversation_id, last_message_at) VALUES (?, ?)
-                    ON CONFLICT(conversation_id) DO UPDATE SET last_message_at = MAX(last_message_at, excluded.last_message_at)
-                    """).execute(arguments: [id, mark])
+                    INSERT INTO conversation_mark (conversation_id, last_message_at, latest_id, unread, detailed, failures, retry_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(conversation_id) DO UPDATE SET last_message_at = excluded.last_message_at, latest_id = excluded.latest_id,
+                        unread = excluded.unread, detailed = excluded.detailed, failures = excluded.failures, retry_at = excluded.retry_at
+                    """).execute(arguments: [id, mark.time, mark.latestID, mark.unread, mark.detailed, mark.failures, mark.retryAt])
             }
             for (message, state) in poll.events.map({ ($0, "received") }) + poll.history.map({ ($0, "skipped") }) {
                 let json = message.wireJSON

@@ -93,6 +93,18 @@ extension StateStore {
                 CREATE INDEX key_hold_holder ON key_hold(holder);
                 """)
         }
+        // What the poller knows of each conversation besides a timestamp (issue 17): the list's
+        // latest message and unread count, whether every client message is in the ledger (new
+        // ones are then found by id), and reads that failed.
+        migrator.registerMigration("v4-conversation-signature") { db in
+            try db.execute(sql: """
+                ALTER TABLE conversation_mark ADD COLUMN latest_id TEXT;
+                ALTER TABLE conversation_mark ADD COLUMN unread INTEGER;
+                ALTER TABLE conversation_mark ADD COLUMN detailed INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE conversation_mark ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE conversation_mark ADD COLUMN retry_at REAL;
+                """)
+        }
         return migrator
     }
 }

@@ -121,6 +121,17 @@ extension StateStore {
 
     /// Ids of the conversation's messages already matched to sends, so a
     /// reconciliation never claims one twice.
+    /// The normalised texts of the sends to a conversation attempted since `since` (pending or
+    /// sent): the loop guard's last resort, for an API that relabels and re-ids its messages.
+    public func recentSendTexts(in conversationID: String, since: Date) throws -> Set<String> {
+        try pool.read { db in
+            Set(try String.fetchAll(
+                db, sql: "SELECT content FROM send WHERE conversation_id = ? AND attempted_at >= ?",
+                arguments: [conversationID, since.timeIntervalSince1970]
+            ).map(SendIntent.normalise))
+        }
+    }
+
     public func matchedMessageIDs(in conversationID: String) throws -> Set<String> {
         try outbox.matchedMessageIDs(in: conversationID)
     }

@@ -10,6 +10,8 @@ public enum StateSetting: String, Sendable {
     /// The time zone the state counts its days in (SPEC §5 send cap):
     /// recorded by the first run that writes it.
     case zone
+    /// When `watch` last swept every recently active conversation (studio time, seconds).
+    case lastSweep = "last_sweep"
 }
 
 extension StateStore {

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PixiesetKit
 import PixiesetModels
+import Synchronization
 
 /// The watch daemon's cycle (SPEC §6): poll, then handle every due event —
 /// conversations concurrently (bounded), each conversation's events in
@@ -23,6 +24,8 @@ public struct WatchLoop: Sendable {
     let retryDelay: Double
     /// When the daemon started: `every` and `cron` count from here until they first run.
     let startedAt: Date
+    /// Conversations whose own messages the API labelled as the client's: warned about once.
+    private let warnedOwn = WarnedOnce()
 
     public init(
         runtime: PXRuntime, poller: Poller, store: StateStore, client: PixiesetClient, logger: Logger, clock: RuntimeClock,
@@ -67,11 +70,21 @@ public struct WatchLoop: Sendable {
 
     /// One poll, then the events and schedules due.
     public func cycle() async throws -> Report {
-        // A script of schedules only has no use for the inbox: no request, no events recorded.
-        guard runtime.handlesMessages else { return try await handleDue() }
+        try await handle(try await poll())
+    }
+
+    /// The poll alone: reads only, so a daemon that is stopping may cancel it at any instant.
+    /// Nil for a script of schedules only, which has no use for the inbox (no request, no events).
+    public func poll() async throws -> Poller.Result? {
+        guard runtime.handlesMessages else { return nil }
         let polled = try await poller.poll(now: clock.now())
         clock.report(to: store, logger: logger, recorded: try? store.studioOffset())
-        var report = try await handleDue(known: polled.conversations)
+        return polled
+    }
+
+    /// The events and schedules due after `polled`.
+    public func handle(_ polled: Poller.Result?) async throws -> Report {
+        var report = try await handleDue(known: polled?.conversations ?? [:])
         report.polled = polled
         return report
     }
@@ -159,7 +172,34 @@ public struct WatchLoop: Sendable {
                     break
                 }
             }
-            if conversation == nil { conversation = try await client.conversation(id, messages: true) }
+            // The loop guard: pxscript's own messages are never handled, whatever the API labels them.
+            let own = try await runtime.ownMessages(burst.map(\.message), conversationID: id, now: now)
+            var burst = burst
+            if !own.isEmpty {
+                try await store.skipEvents(Array(own), conversationID: id, reason: "own", detail: "own message labelled client", at: now)
+                if warnedOwn.first(id) {
+                    logger.warning("\(id): the API labels pxscript's own message as the client's; not answered (loop guard)")
+                }
+                result.count("own")
+                burst.removeAll { own.contains($0.message.id) }
+                if burst.isEmpty { continue }
+            }
+            if conversation == nil {
+                do {
+                    conversation = try await client.conversation(id, messages: true)
+                } catch let error as PixiesetError where Poller.isConversationsOwn(error) {
+                    // This conversation's trouble is its own: its events wait, with backoff, then are parked.
+                    let ids = burst.map(\.message.id)
+                    let attempt = try await store.beginHandling(ids)
+                    let parked = attempt >= maxAttempts
+                    let retryAt = parked ? nil : now.addingTimeInterval(backoff(afterAttempt: attempt))
+                    try await store.failEvents(ids, conversationID: id, reason: "the conversation could not be read: \(error)", traceback: "", retryAt: retryAt, at: now)
+                    logger.error("\(id) could not be read (\(error)); \(parked ? "its messages are parked" : "tried again later")")
+                    result.count(parked ? "parked" : "failed")
+                    if let retryAt { result.wake(at: retryAt) }
+                    return result
+                }
+            }
             guard let conversation else { break }
             let ids = burst.map(\.message.id)
             let attempt = try await store.beginHandling(ids)
@@ -217,4 +257,12 @@ public struct WatchLoop: Sendable {
         }
         return result
     }
+}
+
+/// Keys already warned about, shared by the copies of a `WatchLoop`.
+final class WarnedOnce: Sendable {
+    private let keys = Mutex<Set<String>>([])
+
+    /// True the first time `key` is given.
+    func first(_ key: String) -> Bool { keys.withLock { $0.insert(key).inserted } }
 }

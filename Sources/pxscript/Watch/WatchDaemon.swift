@@ -161,10 +161,16 @@ struct WatchDaemon: Service, CustomStringConvertible {
             // A problem left by an earlier session is cleared by the first poll that works.
             var refusal: SessionRefusal? = try store.sessionProblem() != nil ? .expired : nil
             var expired: Bool { refusal != nil }
+            /// Since when the studio has been unreachable (nil: it answers).
+            var outage: Date?
             /// One pass (a poll cycle, or the work due between polls); nil when the session expired.
             func pass(_ work: () async throws -> WatchLoop.Report) async throws -> WatchLoop.Report? {
                 do {
                     let report = try await work()
+                    if let since = outage {
+                        logger.info("the studio answers again (after \(DurationText.format(max(0, clock.now().timeIntervalSince(since)))))")
+                        outage = nil
+                    }
                     // A refused CSRF token is over when a write works: a pass that handled something (reads alone
                     // worked all along). An expiry is over with the first pass that works.
                     if refusal == .expired || (refusal == .csrf && report.handled + report.schedules.ran.count > 0) {
@@ -176,6 +182,14 @@ struct WatchDaemon: Service, CustomStringConvertible {
                     let plan = await runtime.takePlan()
                     if !plan.isEmpty { printNow(PlanOutput.text(plan)) }
                     return report
+                } catch is CancellationError where stopping {
+                    // A stop during a poll: reads only were cut short, nothing to finish.
+                    return nil
+                } catch let error where Self.isPassing(error) && !once {
+                    // The studio is unreachable or keeps failing: the daemon waits for it, it does not exit.
+                    if outage == nil { logger.error("\(describe(error).0); trying again every poll") }
+                    outage = outage ?? clock.now()
+                    return nil
                 } catch let error where SessionRefusal(error) != nil {
                     let kind = SessionRefusal(error)!
                     if exitOnExpiry { throw error }
@@ -196,7 +210,11 @@ struct WatchDaemon: Service, CustomStringConvertible {
             }
             repeat {
                 let nextPoll = ContinuousClock.now + pause
-                var report = try await pass { try await loop.cycle() }
+                // The poll is only reads: a stop cancels it at once instead of waiting for a slow answer.
+                var report = try await pass {
+                    let polled = try await cancelWhenGracefulShutdown { try await loop.poll() }
+                    return try await loop.handle(polled)
+                }
                 // Between polls, wake for what is due sooner (a schedule, a retry, the end
                 // of a debounce) without polling. `--once` waits only for its debounced bursts.
                 while let due = report?.wake, !stopping, !once || (report?.debouncing ?? 0) > 0 {
@@ -235,6 +253,22 @@ extension WatchDaemon {
             report.parked > 0 ? "\(report.parked) parked" : nil,
         ].compactMap { $0 }
         return parts.isEmpty ? nil : parts.joined(separator: ", ")
+    }
+}
+
+extension WatchDaemon {
+    /// Failures a daemon outlives (SPEC §6: it never exits for an error that is not the
+    /// session's or the configuration's): the studio unreachable, failing, or answering nonsense.
+    static func isPassing(_ error: any Error) -> Bool {
+        switch error {
+        case let api as PixiesetError:
+            switch api {
+            case .unreachable, .keptFailing, .malformedResponse, .truncatedResponse, .api, .sendPending: return true
+            case .sessionExpired, .csrfRefused, .invalidID, .file, .invalidRequest: return false
+            }
+        case RuntimeError.unavailable: return true
+        default: return false
+        }
     }
 }
 
