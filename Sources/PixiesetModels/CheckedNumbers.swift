@@ -18,6 +18,21 @@ extension Int64 {
     }
 }
 
+extension Int64 {
+    /// `self - other`, clamped to `Int64`'s range instead of trapping (a time less an allowance,
+    /// where the time may be `.min` for "no floor").
+    public func minus(_ other: Int64) -> Int64 {
+        let (result, overflow) = subtractingReportingOverflow(other)
+        return overflow ? (other > 0 ? .min : .max) : result
+    }
+
+    /// `self + other`, clamped to `Int64`'s range instead of trapping.
+    public func plus(_ other: Int64) -> Int64 {
+        let (result, overflow) = addingReportingOverflow(other)
+        return overflow ? (other > 0 ? .max : .min) : result
+    }
+}
+
 extension Int {
     /// `value` rounded toward zero and clamped to `Int`'s range; NaN is 0.
     public init(saturating value: Double) { self = Int(truncatingIfNeeded: Int64(saturating: value)) }

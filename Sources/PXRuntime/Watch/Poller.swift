@@ -50,10 +50,10 @@ public struct Poller: Sendable {
     let sweepInterval: Double
     private let memory = Memory()
 
-    /// Seconds of allowance when a conversation's first read tells new from history by time.
-    static let historySlack: Double = 300
-    /// Seconds past the studio's clock a timestamp may be before it is taken for a fault.
-    static let futureSlack: Double = 60
+    /// Allowance (5 minutes, in microseconds) when a conversation's first read tells new from history by time.
+    static let historySlack: Int64 = 300_000_000
+    /// How far (a minute, in microseconds) past the studio's clock a timestamp may be before it is taken for a fault.
+    static let futureSlack: Int64 = 60_000_000
     /// Failed reads in a row after which a conversation is set aside until it changes.
     static let goneAfter = 8
     /// Polls a conversation may be left for a detail read that lags the list.
@@ -105,8 +105,8 @@ public struct Poller: Sendable {
         let stored = try store.watermark()
         let floor = stored ?? since.map(Self.micro)
         let firstStart = floor == nil
-        let ceiling = Self.micro(now) + Int64(Self.futureSlack * 1_000_000)
-        let windowStart = Self.micro(now) - Int64(saturating: historyWindow * 1_000_000)
+        let ceiling = Self.micro(now).plus(Self.futureSlack)
+        let windowStart = Self.micro(now).minus(Int64(saturating: historyWindow * 1_000_000))
         let lastSweep = try store.setting(.lastSweep).flatMap(Double.init)
         let sweep = !firstStart && now.timeIntervalSince1970 - (lastSweep ?? 0) >= sweepInterval
 
@@ -180,7 +180,7 @@ public struct Poller: Sendable {
                     try await noticeGap(in: detail, mark: mark)
                 } else {
                     // Its first read: older messages are history, told by time with an allowance.
-                    let from = (mark?.time ?? floor ?? .min) - Int64(Self.historySlack * 1_000_000)
+                    let from = (mark?.time ?? floor ?? .min).minus(Self.historySlack)
                     found += messages.filter { $0.sentAt.microseconds >= from }
                     record.history += messages.filter { $0.sentAt.microseconds < from }
                 }
@@ -246,7 +246,7 @@ public struct Poller: Sendable {
             let mayContinue = list.data.count >= pageSize || (list.meta?.lastPage ?? page) > page
             guard mayContinue else { break }
             let oldest = times.filter { $0 <= ceiling }.min() ?? .max
-            let threshold: Int64? = firstStart ? (read.newest.map { $0 - Int64(Self.historySlack * 1_000_000) }) : [floor, windowStart].compactMap { $0 }.min()
+            let threshold: Int64? = firstStart ? (read.newest.map { $0.minus(Self.historySlack) }) : [floor, windowStart].compactMap { $0 }.min()
             if read.ordered {
                 // Ordered: the next page can only hold news if this whole page did.
                 guard let threshold, oldest >= threshold else { break }
@@ -279,7 +279,7 @@ public struct Poller: Sendable {
     /// Whether the list's latest message of a conversation never seen is a client message newer than `since`.
     static func hasNewClientMessage(_ conversation: Conversation, since: Int64) -> Bool {
         guard let latest = conversation.messages?.last else { return false }
-        return latest.senderType == .client && latest.sentAt.microseconds >= since - Int64(historySlack * 1_000_000)
+        return latest.senderType == .client && latest.sentAt.microseconds >= since.minus(historySlack)
     }
 
     /// The signature to keep after a read: the list's, unless the read lags it (its newest message

@@ -37,9 +37,9 @@ public struct ConfigFile: Sendable, Hashable {
 
     /// The mode of the file at `path` (a link followed) when group or others may read it, else nil.
     public static func privacyMode(_ path: String) -> Int? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        let mode = Int(info.st_mode) & 0o777
+        // The link followed: a link's own mode is always 777.
+        let target = (path as NSString).resolvingSymlinksInPath
+        guard let mode = (try? FileManager.default.attributesOfItem(atPath: target)[.posixPermissions] as? NSNumber)?.intValue else { return nil }
         return mode & 0o077 != 0 ? mode : nil
     }
 
