@@ -105,4 +105,87 @@ struct PollerTests {
             #expect(result.events.count > 0 && result.events.count <= clientMessages.count)
         }
     }
+
+    /// The sandbox's now, as the runtime's clock would give it (the studio's time).
+    func studioNow(_ sandbox: RunningSandbox) -> Date { Date(timeIntervalSince1970: sandbox.database.clock.now().secondsSince1970) }
+
+    @Test("meta.last_page too small: every page that may hold news is read anyway, with a warning")
+    func shortLastPage() async throws {
+        try await withPoller(quirks: "no_last_page") { poller, sandbox, _ in
+            _ = try await poller.poll(now: studioNow(sandbox))
+            var written = Set<String>()
+            // More conversations than a page (10) move at once.
+            let targets = Array(Set(try sandbox.database.allMessages().map(\.conversationID)).sorted().prefix(15))
+            for id in targets { written.insert(try await sandbox.database.clientWritesIn(conversationID: id, content: "Hello \(id)").id) }
+            let result = try await poller.poll(now: studioNow(sandbox))
+            #expect(Set(result.events.map(\.id)) == written)
+            #expect(try await poller.poll(now: studioNow(sandbox)).events.isEmpty)
+        }
+    }
+
+    @Test("a timestamp from the future does not move the watermark; messages after it are still found")
+    func futureTimestamp() async throws {
+        try await withPoller(quirks: "future_timestamp") { poller, sandbox, store in
+            _ = try await poller.poll(now: studioNow(sandbox))
+            let mark = try #require(try store.watermark())
+            #expect(mark <= Timestamp(parsing: testNow)!.microseconds + 60_000_000)
+            let id = try conversations(sandbox, 1)[0]
+            let written = try await sandbox.database.clientWritesIn(conversationID: id, content: "Still there?").id
+            #expect(try await poller.poll(now: studioNow(sandbox)).events.map(\.id) == [written])
+        }
+    }
+
+    @Test("coarse and stale timestamps: two messages in one second, a last_message_at that never moves; each found once")
+    func coarseAndStale() async throws {
+        try await withPoller(quirks: "coarse_timestamps,stale_last_message_at") { poller, sandbox, _ in
+            _ = try await poller.poll(now: studioNow(sandbox))
+            let id = try conversations(sandbox, 1)[0]
+            let first = try await sandbox.database.clientWritesIn(conversationID: id, content: "One").id
+            #expect(try await poller.poll(now: studioNow(sandbox)).events.map(\.id) == [first])
+            let second = try await sandbox.database.clientWritesIn(conversationID: id, content: "Two").id
+            let third = try await sandbox.database.clientWritesIn(conversationID: id, content: "Three").id
+            #expect(Set(try await poller.poll(now: studioNow(sandbox)).events.map(\.id)) == [second, third])
+            #expect(try await poller.poll(now: studioNow(sandbox)).events.isEmpty)
+        }
+    }
+
+    @Test("one conversation that answers 404 is journaled and set aside; the others are found")
+    func failureStaysPut() async throws {
+        try await withPoller(quirks: "get_404") { poller, sandbox, store in
+            _ = try await poller.poll(now: studioNow(sandbox))
+            let all = Set(try sandbox.database.allMessages().map(\.conversationID))
+            let broken = try #require(all.min()), other = try #require(all.sorted().dropFirst().first)
+            _ = try await sandbox.database.clientWritesIn(conversationID: broken, content: "Hello?")
+            let fine = try await sandbox.database.clientWritesIn(conversationID: other, content: "Hi!").id
+            let result = try await poller.poll(now: studioNow(sandbox))
+            #expect(result.events.map(\.id) == [fine])
+            #expect(try store.journalTail(limit: 10).contains { $0.kind == "conversation unreadable" && $0.conversationID == broken })
+        }
+    }
+
+    @Test("details that hold only the latest messages: a gap is warned about")
+    func cappedGap() async throws {
+        let log = LogCapture()
+        var configuration = SandboxConfiguration()
+        configuration.clock = StartingClock(start: Timestamp(parsing: testNow)!)
+        configuration.quirks = try Quirks(parsing: "capped_messages=3")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("poller-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let store = try StateStore(path: path)
+        try await StudioSandbox.withRunning(configuration) { sandbox in
+            let api = APIConfiguration(baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: sandbox.cookie, retry: .fast)
+            try await PixiesetClient.withClient(api, logger: log.logger) { client in
+                let poller = Poller(client: client, store: store, logger: log.logger, pageSize: 10)
+                let now = { Date(timeIntervalSince1970: sandbox.database.clock.now().secondsSince1970) }
+                _ = try await poller.poll(now: now())
+                let id = try conversations(sandbox, 1)[0]
+                _ = try await sandbox.database.clientWritesIn(conversationID: id, content: "First")
+                #expect(try await poller.poll(now: now()).events.count == 1)
+                for index in 0..<5 { _ = try await sandbox.database.clientWritesIn(conversationID: id, content: "Burst \(index)") }
+                let result = try await poller.poll(now: now())
+                #expect(result.events.count == 3)
+                #expect(log.all.joined(separator: "\n").contains("returned only its latest 3 messages"), "\(log.all)")
+            }
+        }
+    }
 }

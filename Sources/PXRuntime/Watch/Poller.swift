@@ -56,8 +56,9 @@ public struct Poller: Sendable {
     static let futureSlack: Int64 = 60_000_000
     /// Failed reads in a row after which a conversation is set aside until it changes.
     static let goneAfter = 8
-    /// Polls a conversation may be left for a detail read that lags the list.
-    static let lagPolls = 3
+    /// Seconds a conversation is read again while its details lag the list (an API that shows a
+    /// message in the list before the conversation has it); then the list is believed, and the sweep is the net.
+    static let lagLimit: Double = 60
 
     public init(
         client: PixiesetClient, store: StateStore, logger: Logger, since: Date? = nil, pageSize: Int = 50, maxPages: Int = 20,
@@ -77,7 +78,8 @@ public struct Poller: Sendable {
     /// What this poller remembers between polls of one daemon: lagging reads,
     /// and which faults of the API it already warned about.
     private final class Memory: Sendable {
-        let lagging = Mutex<[String: Int]>([:])
+        /// Conversations whose details lag the list, with when that was first seen (seconds).
+        let lagging = Mutex<[String: Double]>([:])
         let warned = Mutex<Set<String>>([])
 
         func firstTime(_ key: String) -> Bool { warned.withLock { $0.insert(key).inserted } }
@@ -184,7 +186,7 @@ public struct Poller: Sendable {
                     found += messages.filter { $0.sentAt.microseconds >= from }
                     record.history += messages.filter { $0.sentAt.microseconds < from }
                 }
-                record.marks[conversation.id] = accept(signature, read: detail, previous: mark)
+                record.marks[conversation.id] = accept(signature, read: detail, previous: mark, now: now.timeIntervalSince1970)
             case nil:
                 break
             }
@@ -284,8 +286,8 @@ public struct Poller: Sendable {
 
     /// The signature to keep after a read: the list's, unless the read lags it (its newest message
     /// older than the list's time, or without the list's latest message), then the previous one, so
-    /// the conversation is read again next poll, for at most `lagPolls` polls.
-    private func accept(_ signature: ConversationMark, read detail: Conversation, previous: ConversationMark?) -> ConversationMark {
+    /// the conversation is read again next poll, for at most `lagLimit` seconds.
+    private func accept(_ signature: ConversationMark, read detail: Conversation, previous: ConversationMark?, now: Double) -> ConversationMark {
         var accepted = signature
         accepted.detailed = true
         let newest = detail.messages?.map(\.sentAt.microseconds).max() ?? .min
@@ -296,11 +298,11 @@ public struct Poller: Sendable {
             memory.lagging.withLock { _ = $0.removeValue(forKey: detail.id) }
             return accepted
         }
-        let polls = memory.lagging.withLock { lagging -> Int in
-            lagging[detail.id, default: 0] += 1
-            return lagging[detail.id]!
+        let since = memory.lagging.withLock { lagging -> Double in
+            if lagging[detail.id] == nil { lagging[detail.id] = now }
+            return lagging[detail.id] ?? now
         }
-        if polls >= Self.lagPolls {
+        if now - since >= Self.lagLimit {
             memory.lagging.withLock { _ = $0.removeValue(forKey: detail.id) }
             if memory.firstTime("lag:" + detail.id) {
                 logger.warning("\(detail.id): the API's list and the conversation disagree (a latest message the conversation does not show); the sweep reads it again")

@@ -91,7 +91,7 @@ public struct FaultPlan: Sendable, Hashable, CustomStringConvertible {
         return p
     }
 
-    private static func duration(_ name: String, _ value: String?) throws -> Duration {
+    static func duration(_ name: String, _ value: String?) throws -> Duration {
         guard let value else { throw SandboxSetupError("--faults: \(name) wants a duration, e.g. \(name)=20ms") }
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1)]
         for (suffix, scale) in units where value.hasSuffix(suffix) {
@@ -125,6 +125,56 @@ public struct Quirks: OptionSet, Sendable, Hashable, CustomStringConvertible {
     /// Conversation ids of the form `{username}_{unique_id}` (`maplelight_k3j4h5g6f7d8`): the id page's form.
     public static let usernameIDs = Quirks(rawValue: 1 << 5)
 
+    // Faults of a real API the poller must survive (issue 17): each one an implementation of
+    // the Conversations API could plausibly have.
+    /// The studio's own messages are labelled `sender_type: "client"` (list and details).
+    public static let studioAsClient = Quirks(rawValue: 1 << 6)
+    /// `GET /conversations/{id}/` answers 404 for one listed conversation (the first by id).
+    public static let get404 = Quirks(rawValue: 1 << 7)
+    /// `POST /conversation_messages` stores the message and answers 200 with an empty body.
+    public static let postEmptyBody = Quirks(rawValue: 1 << 8)
+    /// Timestamps cut to whole seconds (in the seed's format), so messages share them.
+    public static let coarseTimestamps = Quirks(rawValue: 1 << 9)
+    /// `meta.last_page` too small: always the page asked for, as if it were the last.
+    public static let noLastPage = Quirks(rawValue: 1 << 10)
+    /// `last_message_at` never moves after a conversation is created (the list keeps its order by activity).
+    public static let staleLastMessageAt = Quirks(rawValue: 1 << 11)
+    /// One conversation (the last by id) says its last message is 3 hours in the future.
+    public static let futureTimestamp = Quirks(rawValue: 1 << 12)
+    /// A conversation's details hold only its latest N messages (`capped_messages=N`, default 20).
+    public static let cappedMessages = Quirks(rawValue: 1 << 13)
+    /// A message shows in a conversation's details only D after it was stored
+    /// (`eventual_consistency=3s`, default 3 s); the list shows the activity at once.
+    public static let eventualConsistency = Quirks(rawValue: 1 << 14)
+
+    // The two quirks with a value keep it above the flags: N in bits 16–31, D in
+    // milliseconds in bits 32–51, so the set stays one plain value.
+    private static let capShift = 16, delayShift = 32
+
+    /// `capped_messages=N`: N messages per conversation's details.
+    public static func capped(_ count: Int) -> Quirks {
+        Quirks(rawValue: cappedMessages.rawValue | (min(max(count, 1), 0xFFFF) << capShift))
+    }
+
+    /// `eventual_consistency=D`: messages hidden from details for D.
+    public static func eventual(milliseconds: Int) -> Quirks {
+        Quirks(rawValue: eventualConsistency.rawValue | (min(max(milliseconds, 1), 0xF_FFFF) << delayShift))
+    }
+
+    /// The N of `capped_messages`, when on.
+    public var messageCap: Int? {
+        guard contains(.cappedMessages) else { return nil }
+        let value = (rawValue >> Self.capShift) & 0xFFFF
+        return value == 0 ? 20 : value
+    }
+
+    /// The D of `eventual_consistency` in milliseconds, when on.
+    public var consistencyDelay: Int? {
+        guard contains(.eventualConsistency) else { return nil }
+        let value = (rawValue >> Self.delayShift) & 0xF_FFFF
+        return value == 0 ? 3_000 : value
+    }
+
     /// Every quirk the real service is documented to have (by the pages of the
     /// API's documentation beside the seed): `--profile realistic`.
     public static let realistic: Quirks = [.csrf, .nestedErrors, .usernameIDs]
@@ -132,6 +182,9 @@ public struct Quirks: OptionSet, Sendable, Hashable, CustomStringConvertible {
     static let names: [(String, Quirks)] = [
         ("mark_read_on_get", .markReadOnGet), ("unordered", .unordered), ("plain_timestamps", .plainTimestamps),
         ("csrf", .csrf), ("nested_errors", .nestedErrors), ("username_ids", .usernameIDs),
+        ("studio_as_client", .studioAsClient), ("get_404", .get404), ("post_empty_body", .postEmptyBody),
+        ("coarse_timestamps", .coarseTimestamps), ("no_last_page", .noLastPage), ("stale_last_message_at", .staleLastMessageAt),
+        ("future_timestamp", .futureTimestamp), ("capped_messages", .cappedMessages), ("eventual_consistency", .eventualConsistency),
     ]
 
     /// The quirks of a `--profile`: `seed` (none: the seed to the letter) or `realistic`.
@@ -154,7 +207,25 @@ public struct Quirks: OptionSet, Sendable, Hashable, CustomStringConvertible {
     public init(parsing list: String) throws {
         self = []
         for raw in list.split(separator: ",") {
-            let name = String(raw).trimmingWhitespace
+            let parts = String(raw).trimmingWhitespace.split(separator: "=", maxSplits: 1).map(String.init)
+            let name = parts.first ?? ""
+            if parts.count == 2 {
+                switch name {
+                case "capped_messages":
+                    guard let count = Int(parts[1]), (1...0xFFFF).contains(count) else {
+                        throw SandboxSetupError("--quirks: capped_messages wants a count from 1 to 65535, e.g. capped_messages=20")
+                    }
+                    formUnion(.capped(count))
+                case "eventual_consistency":
+                    let delay = try FaultPlan.duration(name, parts[1])
+                    let milliseconds = delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000
+                    guard milliseconds > 0 else { throw SandboxSetupError("--quirks: eventual_consistency wants a duration above 0, e.g. 3s") }
+                    formUnion(.eventual(milliseconds: Int(milliseconds)))
+                default:
+                    throw SandboxSetupError("--quirks: '\(name.prefix(40))' takes no value (only capped_messages and eventual_consistency do)")
+                }
+                continue
+            }
             guard let quirk = Self.names.first(where: { $0.0 == name })?.1 else {
                 throw SandboxSetupError(
                     "--quirks: unknown quirk '\(name.prefix(40))' (known: \(Self.names.map(\.0).joined(separator: ", ")))")
@@ -164,7 +235,11 @@ public struct Quirks: OptionSet, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        let names = Self.names.filter { contains($0.1) }.map(\.0)
+        let names = Self.names.filter { contains($0.1) }.map { name, quirk -> String in
+            if quirk == .cappedMessages, let cap = messageCap { return "\(name)=\(cap)" }
+            if quirk == .eventualConsistency, let delay = consistencyDelay { return "\(name)=\(Double(delay) / 1000)s" }
+            return name
+        }
         return names.isEmpty ? "none" : names.joined(separator: ",")
     }
 }

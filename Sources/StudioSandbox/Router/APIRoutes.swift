@@ -14,7 +14,8 @@ enum APIRoutes {
             let query = try conversationQuery(QueryParameters(request))
             let page = try env.database.listConversations(
                 query, rendering: env.rendering(), unordered: env.controls.quirks.contains(.unordered))
-            return JSONResponse.wire(page)
+            let lens = try env.lens()
+            return JSONResponse.wire(lens.isIdentity ? page : lens.page(page))
         }
 
         api.get("conversations/unread/count") { _, _ in
@@ -24,17 +25,23 @@ enum APIRoutes {
         api.get("conversations/:id") { request, context in
             let id = context.parameters.get("id") ?? ""
             let includeMessages = try QueryParameters(request).bool("messages", default: true)
+            let lens = try env.lens()
+            if lens.quirks.contains(.get404), id == lens.unreadable { throw SandboxError.conversationNotFound }
             let conversation = try await env.database.conversation(
                 id: id, includeMessages: includeMessages, markRead: env.controls.quirks.contains(.markReadOnGet),
                 rendering: env.rendering())
-            return JSONResponse.wire(Envelope(data: conversation))
+            return JSONResponse.wire(Envelope(data: lens.isIdentity ? conversation : lens.conversation(conversation, details: true)))
         }
 
         api.post("conversation_messages") { request, _ in
             let body = try await collect(request, limit: maximumJSONBody)
             let send = try decodeJSON(SendMessageRequest.self, from: body)
             let message = try await env.database.send(send, rendering: env.rendering())
-            return JSONResponse.wire(Envelope(data: message), status: .created)
+            let quirks = env.controls.quirks
+            // Stored, and answered with nothing: the client cannot tell what happened.
+            if quirks.contains(.postEmptyBody) { return Response(status: .ok) }
+            let lens = try env.lens()
+            return JSONResponse.wire(Envelope(data: lens.isIdentity ? message : lens.message(message)), status: .created)
         }
 
         api.get("conversation_message_attachments/upload_url") { request, _ in

@@ -13,6 +13,13 @@ struct SandboxEnvironment: Sendable {
 
     var origin: String { publicURL.value }
 
+    /// The poller's quirks as they apply now.
+    func lens() throws -> QuirkLens {
+        let quirks = controls.quirks
+        let range = quirks.isDisjoint(with: [.get404, .futureTimestamp]) ? (nil, nil) : try database.conversationIDRange()
+        return QuirkLens(quirks: quirks, now: database.clock.now().microseconds, unreadable: range.0, fromTheFuture: range.1)
+    }
+
     func rendering() -> Rendering {
         Rendering(
             timestamps: controls.quirks.contains(.plainTimestamps) ? .plainSeconds : .canonical,

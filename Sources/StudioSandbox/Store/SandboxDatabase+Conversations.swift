@@ -106,6 +106,14 @@ extension SandboxDatabase {
     /// `GET /conversations/unread/count`: unread client messages over all of
     /// the studio's conversations (archived ones included, so the sum of the
     /// conversations' `unread_count` always equals it).
+    /// The studio's first and last conversation ids (the quirks `get_404` and `future_timestamp` pick them).
+    func conversationIDRange() throws -> (String?, String?) {
+        try pool.read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT MIN(id), MAX(id) FROM conversation WHERE studio_id = ?", arguments: [studio.id])
+            return (row?[0], row?[1])
+        }
+    }
+
     func unreadCount() throws -> UnreadCount {
         try pool.read { db in
             let row = try Row.fetchOne(

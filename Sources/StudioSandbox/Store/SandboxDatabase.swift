@@ -13,7 +13,7 @@ public final class SandboxDatabase: Sendable {
     static let applicationID: Int32 = 0x5058_5342
 
     let pool: DatabasePool
-    let clock: any SandboxClock
+    public let clock: any SandboxClock
     /// The studio the sandbox's cookie logs into.
     let studio: StudioRecord
     public let path: String
