@@ -9,7 +9,7 @@ import Testing
 struct PollerQuirkTests {
     @Test("exactly one reply per client message, none to history or to its own replies, exit 0", arguments: [
         "studio_as_client", "get_404", "post_empty_body", "coarse_timestamps", "no_last_page", "stale_last_message_at",
-        "future_timestamp", "capped_messages=20", "eventual_consistency=3s", "unordered", "mark_read_on_get",
+        "future_timestamp", "capped_messages=20", "eventual_consistency=3s", "unordered", "mark_read_on_get", "post_empty_body,eventual_consistency=3s",
     ])
     func quirk(_ quirk: String) async throws {
         let serve = try await ServeProcess(arguments: ["--quirks", quirk])

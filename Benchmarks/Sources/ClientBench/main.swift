@@ -23,6 +23,11 @@ if arguments.dropFirst().first == "--watch", arguments.count > 2 {
     try await runWatchBenchmarks(pxscriptPath: arguments[2])
     exit(0)
 }
+// `ClientBench --poller` runs issue 17's figures alone.
+if arguments.dropFirst().first == "--poller" {
+    try await runPollerBenchmarks()
+    exit(0)
+}
 // `ClientBench --run PXSCRIPT` runs issue 5's figures alone.
 if arguments.dropFirst().first == "--run", arguments.count > 2 {
     try await runScriptBenchmarks(pxscriptPath: arguments[2])
@@ -132,5 +137,7 @@ if let pxscriptPath {
     print("pxscript watch:")
     try await runWatchBenchmarks(pxscriptPath: pxscriptPath)
 }
+print("Poller:")
+try await runPollerBenchmarks()
 print("LuaKit:")
 try await runLuaBenchmarks()

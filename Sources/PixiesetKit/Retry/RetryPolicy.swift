@@ -19,7 +19,7 @@ public struct RetryPolicy: Sendable, Hashable {
     public var settleDelay: Duration
 
     public init(maxAttempts: Int = 6, baseDelay: Duration = .milliseconds(250), maxDelay: Duration = .seconds(10),
-                deadline: Duration = .seconds(90), settleDelay: Duration = .seconds(3)) {
+                deadline: Duration = .seconds(90), settleDelay: Duration = .seconds(5)) {
         self.maxAttempts = maxAttempts
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay

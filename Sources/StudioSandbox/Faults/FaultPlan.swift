@@ -26,6 +26,10 @@ public struct FaultPlan: Sendable, Hashable, CustomStringConvertible {
     public var garbled: Double = 0
     /// Added before every API answer.
     public var latency: Duration = .zero
+    /// Probability that an answer is slow: `slow_latency` (default 5 s) more (a poll's detail
+    /// reads must not wait for each other behind one).
+    public var slow: Double = 0
+    public var slowLatency: Duration = .seconds(5)
     /// Every call answers as if the session had expired.
     public var expire: Expiry?
     /// Seconds sent in `Retry-After` with a 429.
@@ -49,6 +53,8 @@ public struct FaultPlan: Sendable, Hashable, CustomStringConvertible {
             case "error_after_commit": errorAfterCommit = try Self.probability(name, value)
             case "garbled": garbled = try Self.probability(name, value)
             case "latency": latency = try Self.duration(name, value)
+            case "slow": slow = try Self.probability(name, value)
+            case "slow_latency": slowLatency = try Self.duration(name, value)
             case "retry_after":
                 guard let value, let seconds = Int(value), (0...3600).contains(seconds) else {
                     throw SandboxSetupError("--faults: retry_after wants whole seconds from 0 to 3600")
@@ -66,7 +72,7 @@ public struct FaultPlan: Sendable, Hashable, CustomStringConvertible {
             case "": continue
             default:
                 throw SandboxSetupError(
-                    "--faults: unknown fault '\(name.prefix(40))' (known: error, throttle, error_after_commit, garbled, latency, expire, retry_after, seed)")
+                    "--faults: unknown fault '\(name.prefix(40))' (known: error, throttle, error_after_commit, garbled, latency, slow, slow_latency, expire, retry_after, seed)")
             }
         }
     }
@@ -77,6 +83,7 @@ public struct FaultPlan: Sendable, Hashable, CustomStringConvertible {
         if throttle > 0 { parts.append("throttle=\(throttle)") }
         if errorAfterCommit > 0 { parts.append("error_after_commit=\(errorAfterCommit)") }
         if garbled > 0 { parts.append("garbled=\(garbled)") }
+        if slow > 0 { parts.append("slow=\(slow)") }
         if latency > .zero { parts.append("latency=\(latency.components.seconds * 1000 + latency.components.attoseconds / 1_000_000_000_000_000)ms") }
         if let expire { parts.append(expire == .loginPage ? "expire" : "expire=redirect") }
         if throttle > 0 { parts.append("retry_after=\(retryAfter)") }

@@ -67,8 +67,9 @@ public final class SandboxControls: Sendable {
             }
             let afterCommit = isSend && plan.errorAfterCommit > 0 && state.random.unit() < plan.errorAfterCommit
             let garbled = plan.garbled > 0 && state.random.unit() < plan.garbled
+            let slow = plan.slow > 0 && state.random.unit() < plan.slow
             return Decision(
-                latency: plan.latency, outcome: outcome, errorAfterCommit: afterCommit, garbled: garbled, retryAfter: plan.retryAfter)
+                latency: plan.latency + (slow ? plan.slowLatency : .zero), outcome: outcome, errorAfterCommit: afterCommit, garbled: garbled, retryAfter: plan.retryAfter)
         }
     }
 }
