@@ -54,4 +54,41 @@ struct PollerQuirkTests {
         let object = try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any]
         return (object?["data"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
     }
+
+    @Test("SIGTERM during a slow poll exits 0 at once, with the state consistent; an unreachable studio does not end the daemon")
+    func stopDuringSlowPoll() async throws {
+        let serve = try await ServeProcess()
+        let folder = try RunFolder(["echo.lua": WatchCommandTests.echo])
+        defer { folder.remove() }
+        let env = folder.environment(serve), state = folder.path("slow.sqlite")
+        #expect(try await pxscript(["watch", folder.path("echo.lua"), "--once", "--state", state], environment: env).status == 0)
+        let daemon = try startPxscript(["watch", folder.path("echo.lua"), "--state", state, "--interval", "0.2s"], environment: env, capture: true)
+        try await Task.sleep(for: .milliseconds(1200))
+        // Every answer now takes 45 s, longer than a graceful stop waits (30 s): the daemon is inside a poll when it is stopped.
+        _ = try await shell("curl -s -X PUT -d '{\"spec\": \"latency=45s\"}' http://127.0.0.1:\(serve.port)/_sandbox/faults", environment: env)
+        try await Task.sleep(for: .milliseconds(1000))
+        daemon.signal(SIGTERM)
+        let stopAsked = Date()
+        #expect(daemon.wait() == 0, "\(daemon.stderr)")
+        print("stopped \(Date().timeIntervalSince(stopAsked)) s after SIGTERM")
+        #expect(!daemon.stderr.contains("CancellationError"), "\(daemon.stderr)")
+        _ = try await shell("curl -s -X PUT -d '{\"spec\": \"\"}' http://127.0.0.1:\(serve.port)/_sandbox/faults", environment: env)
+        let status = try await pxscript(["status", "--state", state], environment: env)
+        #expect(status.status == 0, "\(status.stderr)")
+
+        // The studio goes away and comes back: the daemon waits for it and answers afterwards.
+        let port = serve.port
+        _ = await serve.stop()
+        var unreachable = env
+        unreachable["PXSCRIPT_BASE_URL"] = "http://127.0.0.1:\(port)/api/v1"
+        let waiting = try startPxscript(["watch", folder.path("echo.lua"), "--state", state, "--interval", "0.2s"], environment: unreachable, capture: true)
+        // Reads are retried (up to 6 attempts) before a poll gives up; then the daemon says so and waits.
+        for _ in 0..<300 where !waiting.stderr.contains("trying again every poll") && waiting.isRunning {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(waiting.isRunning, "the daemon exited: \(waiting.stderr)")
+        #expect(waiting.stderr.contains("trying again every poll"), "\(waiting.stderr)")
+        waiting.signal(SIGTERM)
+        #expect(waiting.wait() == 0, "\(waiting.stderr)")
+    }
 }

@@ -155,7 +155,8 @@ struct WatchDaemon: Service, CustomStringConvertible {
             }
             let poller = Poller(client: client, store: store, logger: logger, since: since)
             // Schedules count from the start in the studio's time: read it before the loop notes when it started.
-            await client.measureClock()
+            // A read: a stop cuts it short (the loop below then does not start).
+            try? await cancelWhenGracefulShutdown { await client.measureClock() }
             let loop = WatchLoop(runtime: runtime, poller: poller, store: store, client: client, logger: logger, clock: clock)
             logger.info("watching \(script) every \(DurationText.format(interval))\(dryRun ? " (dry run: nothing is sent)" : "")")
             // A problem left by an earlier session is cleared by the first poll that works.
