@@ -31,7 +31,9 @@ import Synchronization
 /// - **A sweep** every `sweepInterval` reads in full every conversation
 ///   active within `historyWindow`, so a message hidden by any fault of the
 ///   API is answered late rather than never.
-/// - Detail reads run `concurrency` at a time.
+/// - Detail reads run `concurrency` (16) at a time, so slow answers overlap
+///   instead of queueing: a poll over 50 changed conversations with one
+///   answer in four 5 s slow takes about 5 s, not 25 (`ClientBench --poller`).
 public struct Poller: Sendable {
     let client: PixiesetClient
     let store: StateStore
@@ -62,7 +64,7 @@ public struct Poller: Sendable {
 
     public init(
         client: PixiesetClient, store: StateStore, logger: Logger, since: Date? = nil, pageSize: Int = 50, maxPages: Int = 20,
-        concurrency: Int = 4, historyWindow: Double = 86_400, sweepInterval: Double = 600
+        concurrency: Int = 16, historyWindow: Double = 86_400, sweepInterval: Double = 600
     ) {
         self.client = client
         self.store = store

@@ -35,6 +35,9 @@ public struct PixiesetClient: Sendable {
         // A refused connection should come back as one failed attempt, for the
         // retry policy to count, not be retried inside the pool until the connect timeout.
         http.connectionPool.retryConnectionEstablishment = false
+        // The watch daemon reads up to 16 changed conversations at once (Poller.concurrency),
+        // and px.map up to 64 items: eight connections would queue the rest behind slow answers.
+        http.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 16
         // Nothing here is traced; the default no-op tracer still opens a span per request.
         http.tracing.tracer = nil
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)

@@ -26,8 +26,8 @@ public struct FaultPlan: Sendable, Hashable, CustomStringConvertible {
     public var garbled: Double = 0
     /// Added before every API answer.
     public var latency: Duration = .zero
-    /// Probability that an answer is slow: `slow_latency` (default 5 s) more (a poll's detail
-    /// reads must not wait for each other behind one).
+    /// Probability that a conversation's answer (`GET /conversations/{id}/`) is slow:
+    /// `slow_latency` (default 5 s) more (a poll's detail reads must not wait for each other behind one).
     public var slow: Double = 0
     public var slowLatency: Duration = .seconds(5)
     /// Every call answers as if the session had expired.

@@ -54,7 +54,7 @@ public final class SandboxControls: Sendable {
         var retryAfter: Int
     }
 
-    func decide(isSend: Bool) -> Decision {
+    func decide(isSend: Bool, isDetail: Bool = false) -> Decision {
         faultState.withLock { state in
             let plan = state.plan
             var outcome = Decision.Outcome.pass
@@ -67,7 +67,7 @@ public final class SandboxControls: Sendable {
             }
             let afterCommit = isSend && plan.errorAfterCommit > 0 && state.random.unit() < plan.errorAfterCommit
             let garbled = plan.garbled > 0 && state.random.unit() < plan.garbled
-            let slow = plan.slow > 0 && state.random.unit() < plan.slow
+            let slow = isDetail && plan.slow > 0 && state.random.unit() < plan.slow
             return Decision(
                 latency: plan.latency + (slow ? plan.slowLatency : .zero), outcome: outcome, errorAfterCommit: afterCommit, garbled: garbled, retryAfter: plan.retryAfter)
         }

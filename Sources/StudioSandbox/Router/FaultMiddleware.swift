@@ -9,7 +9,11 @@ struct FaultMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         controls.noteAPIRequest()
         let isSend = request.method == .post && request.uri.path.hasSuffix("/conversation_messages")
-        let decision = controls.decide(isSend: isSend)
+        // `slow` is for one conversation's answer among many (`GET /conversations/{id}/`).
+        let path = request.uri.path
+        let isDetail = request.method == .get && path.hasPrefix("/api/v1/conversations/") && !path.hasSuffix("/conversations/")
+            && !path.contains("/unread/")
+        let decision = controls.decide(isSend: isSend, isDetail: isDetail)
         if decision.latency > .zero { try await Task.sleep(for: decision.latency) }
         switch decision.outcome {
         case .pass: break
