@@ -1,8 +1,10 @@
 // swift-tools-version:6.2
 import PackageDescription
 
-// Dependencies point one way (SPEC §2): pxscript → StudioSandbox → PixiesetModels.
-// PixiesetKit, LuaKit and PXRuntime join as their issues land.
+// Dependencies point one way (SPEC §2):
+//   pxscript → PXRuntime → (PixiesetKit → PixiesetModels, LuaKit → CLua/CLuaShim)
+//   pxscript → StudioSandbox → PixiesetModels (the sandbox never imports the client)
+// Every module a target imports is declared here (MemberImportVisibility needs it).
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
@@ -27,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.25.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.10.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
@@ -73,6 +76,7 @@ let package = Package(
                 "PixiesetModels",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
@@ -110,6 +114,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
@@ -141,7 +147,9 @@ let package = Package(
                 "PixiesetModels",
                 "StudioSandbox",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -152,6 +160,7 @@ let package = Package(
                 "PixiesetModels",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
@@ -181,6 +190,7 @@ let package = Package(
             name: "pxscriptTests",
             dependencies: [
                 "pxscript",
+                "PXRuntime",
                 "StudioSandbox",
                 "PixiesetModels",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -6,7 +6,7 @@ import Testing
 struct ConfigFileTests {
     func load(_ text: String, in directory: URL) throws -> ConfigFile {
         let path = directory.appendingPathComponent("config.toml").path
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
         return try ConfigFile.load(path: path)
     }
 

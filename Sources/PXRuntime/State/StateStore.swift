@@ -120,13 +120,16 @@ public final class StateStore: Sendable {
         let temporary = path + ".new-\(getpid())-\(UUID().uuidString.prefix(8))"
         defer { for file in [temporary, temporary + "-wal", temporary + "-shm"] { unlink(file) } }
         let queue = try DatabaseQueue(path: temporary, configuration: configuration)
+        // Nobody sees the file before it is linked into place: no journal and no sync while it is
+        // built (each would cost a few fsyncs per migration), one sync of the whole file at the end.
         try queue.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA application_id = \(StateStore.applicationID)")
-            _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
-            // Nobody sees the file before it is linked into place: one sync at the end will do.
             try db.execute(sql: "PRAGMA synchronous = OFF")
+            _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = OFF")
+            try db.execute(sql: "PRAGMA application_id = \(StateStore.applicationID)")
         }
         try StateStore.migrator.migrate(queue)
+        // WAL is recorded in the file's header: every later opening uses it.
+        try queue.writeWithoutTransaction { db in _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") }
         try queue.close()
         if let file = FileHandle(forUpdatingAtPath: temporary) {
             try? file.synchronize()
