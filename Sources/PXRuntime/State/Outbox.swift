@@ -273,6 +273,11 @@ final class Outbox: Sendable {
     /// live process is making any more: a holder reconciles before it lets
     /// go. Each is in flight until `sent` or `abandon` settles it.
     func claimPending() async throws -> [OutboxEntry] {
+        // Nothing to claim and nothing to replay (no pending row, no log a dead holder left, nothing
+        // this process left pending): the lease, a log file and a fold are not worth taking.
+        // Every run starts here, so this is most runs' start-up.
+        let idle = view.withLock { !$0.held && $0.leftPending.isEmpty }
+        if idle, !FileManager.default.fileExists(atPath: logPath), try filedPendingSends().isEmpty { return [] }
         try await acquire()
         let pending = try filedPendingSends()
         let claimed = view.withLock { view -> [OutboxEntry] in
