@@ -50,7 +50,7 @@ public struct Poller: Sendable {
     let historyWindow: Double
     /// Seconds between sweeps.
     let sweepInterval: Double
-    private let memory = Memory()
+    let memory = Memory()
 
     /// Allowance (5 minutes, in microseconds) when a conversation's first read tells new from history by time.
     static let historySlack: Int64 = 300_000_000
@@ -79,7 +79,7 @@ public struct Poller: Sendable {
 
     /// What this poller remembers between polls of one daemon: lagging reads,
     /// and which faults of the API it already warned about.
-    private final class Memory: Sendable {
+    final class Memory: Sendable {
         /// Conversations whose details lag the list, with when that was first seen (seconds).
         let lagging = Mutex<[String: Double]>([:])
         let warned = Mutex<Set<String>>([])
@@ -207,168 +207,5 @@ public struct Poller: Sendable {
             events: record.events, requests: requests, unordered: !list.ordered, firstStart: firstStart, conversations: details)
         result.swept = sweep
         return result
-    }
-
-    // MARK: The list
-
-    struct ListRead {
-        var conversations: [Conversation]
-        var requests: Int
-        var ordered: Bool
-        /// The newest `last_message_at` not from the future.
-        var newest: Int64?
-    }
-
-    /// Reads pages while they may hold news: an ordered page wholly at or past the floor (or, for
-    /// a sweep, past the window's start) may be followed by more; an unordered list is read to the
-    /// bound. `meta.last_page` is not trusted to end it early.
-    private func readList(floor: Int64?, windowStart: Int64?, firstStart: Bool, ceiling: Int64) async throws -> ListRead {
-        var read = ListRead(conversations: [], requests: 0, ordered: true, newest: nil)
-        var seen = Set<String>(), page = 1
-        var metaLastPage: Int?
-        while true {
-            let list = try await client.conversations(ConversationFilter(includeMessages: true), page: page, pageSize: pageSize)
-            read.requests += 1
-            if let last = metaLastPage, page > last, !list.data.isEmpty, memory.firstTime("meta") {
-                logger.warning("the API's meta.last_page said \(last), but page \(page) had conversations; pages are read as long as they hold news")
-            }
-            metaLastPage = list.meta?.lastPage
-            let times = list.data.map { Self.signature(of: $0).time }
-            if zip(times, times.dropFirst()).contains(where: { $0 < $1 }) { read.ordered = false }
-            for (conversation, time) in zip(list.data, times) {
-                if time > ceiling {
-                    if memory.firstTime("future:" + conversation.id) {
-                        logger.warning("\(conversation.id) says its last message is from the future (\(ISOTime.format(Date(timeIntervalSince1970: Double(time) / 1_000_000)))); it does not move the watermark")
-                    }
-                } else {
-                    read.newest = max(read.newest ?? time, time)
-                }
-                if seen.insert(conversation.id).inserted { read.conversations.append(conversation) }
-            }
-            guard !list.data.isEmpty, page < maxPages else { break }
-            // A page shorter than asked is the last, whatever meta says; a full one may not be.
-            let mayContinue = list.data.count >= pageSize || (list.meta?.lastPage ?? page) > page
-            guard mayContinue else { break }
-            let oldest = times.filter { $0 <= ceiling }.min() ?? .max
-            let threshold: Int64? = firstStart ? (read.newest.map { $0.minus(Self.historySlack) }) : [floor, windowStart].compactMap { $0 }.min()
-            if read.ordered {
-                // Ordered: the next page can only hold news if this whole page did.
-                guard let threshold, oldest >= threshold else { break }
-            }
-            page += 1
-        }
-        if !read.ordered, memory.firstTime("unordered") {
-            logger.warning("the conversation list is not ordered by last_message_at; every poll scans up to \(maxPages) page(s) instead of trusting it")
-        }
-        return read
-    }
-
-    // MARK: Conversations
-
-    /// What the list says of `conversation`.
-    static func signature(of conversation: Conversation) -> ConversationMark {
-        ConversationMark(
-            time: conversation.lastMessageAt?.microseconds ?? 0, latestID: conversation.messages?.last?.id, unread: conversation.unreadCount)
-    }
-
-    /// Whether a known conversation must be read: its signature changed, or a failed read is due again.
-    static func wantsRead(signature: ConversationMark, mark: ConversationMark, now: Double) -> Bool {
-        let changed = signature.time != mark.time || (signature.latestID != nil && signature.latestID != mark.latestID)
-            || (signature.unread ?? 0) > (mark.unread ?? 0)
-        if mark.failures >= goneAfter { return changed }
-        if mark.failures > 0 { return changed || (mark.retryAt ?? 0) <= now }
-        return changed
-    }
-
-    /// Whether the list's latest message of a conversation never seen is a client message newer than `since`.
-    static func hasNewClientMessage(_ conversation: Conversation, since: Int64) -> Bool {
-        guard let latest = conversation.messages?.last else { return false }
-        return latest.senderType == .client && latest.sentAt.microseconds >= since.minus(historySlack)
-    }
-
-    /// The signature to keep after a read: the list's, unless the read lags it (its newest message
-    /// older than the list's time, or without the list's latest message), then the previous one, so
-    /// the conversation is read again next poll, for at most `lagLimit` seconds.
-    private func accept(_ signature: ConversationMark, read detail: Conversation, previous: ConversationMark?, now: Double) -> ConversationMark {
-        var accepted = signature
-        accepted.detailed = true
-        let newest = detail.messages?.map(\.sentAt.microseconds).max() ?? .min
-        let hasLatest = signature.latestID.map { id in detail.messages?.contains { $0.id == id } ?? false } ?? true
-        // Whole seconds: a read within the same second is not behind.
-        let lags = !hasLatest || newest < signature.time - 1_000_000
-        guard lags else {
-            memory.lagging.withLock { _ = $0.removeValue(forKey: detail.id) }
-            return accepted
-        }
-        let since = memory.lagging.withLock { lagging -> Double in
-            if lagging[detail.id] == nil { lagging[detail.id] = now }
-            return lagging[detail.id] ?? now
-        }
-        if now - since >= Self.lagLimit {
-            memory.lagging.withLock { _ = $0.removeValue(forKey: detail.id) }
-            if memory.firstTime("lag:" + detail.id) {
-                logger.warning("\(detail.id): the API's list and the conversation disagree (a latest message the conversation does not show); the sweep reads it again")
-            }
-            return accepted
-        }
-        var kept = previous ?? ConversationMark(time: 0)
-        kept.detailed = true
-        kept.failures = 0
-        kept.retryAt = nil
-        return kept
-    }
-
-    /// Warns when a conversation read in full does not reach back to the newest client message
-    /// already known: the API returned only its latest messages, and some in between may be missing.
-    private func noticeGap(in detail: Conversation, mark: ConversationMark?) async throws {
-        guard let messages = detail.messages, let oldest = messages.map(\.sentAt).min(),
-              let known = try store.newestKnownMessage(in: detail.id) else { return }
-        let returned = Set(messages.map(\.id))
-        if !returned.contains(known.id), oldest.microseconds > known.sentAt, memory.firstTime("gap:" + detail.id) {
-            logger.warning(
-                "\(detail.id): the API returned only its latest \(messages.count) messages, newer than the last one seen (\(known.id)); messages in between cannot be read and may be missed")
-        }
-    }
-
-    /// Reads conversations in full, `concurrency` at a time. An API error is the conversation's
-    /// own (a 404, a 403, an answer that cannot be read); an expired session or an unreachable
-    /// API ends the poll, for the daemon to deal with.
-    private func readDetails(_ ids: [String]) async throws -> [String: Swift.Result<Conversation, PixiesetError>] {
-        try await withThrowingTaskGroup(of: (String, Swift.Result<Conversation, PixiesetError>).self) { group in
-            var pending = ids[...], results: [String: Swift.Result<Conversation, PixiesetError>] = [:]
-            func start() {
-                guard let id = pending.popFirst() else { return }
-                group.addTask {
-                    do {
-                        return (id, .success(try await client.conversation(id, messages: true)))
-                    } catch let error as PixiesetError where Self.isConversationsOwn(error) {
-                        return (id, .failure(error))
-                    }
-                }
-            }
-            for _ in 0..<concurrency { start() }
-            while let (id, result) = try await group.next() {
-                results[id] = result
-                start()
-            }
-            return results
-        }
-    }
-
-    /// Errors that concern one conversation, not the session or the connection.
-    static func isConversationsOwn(_ error: PixiesetError) -> Bool {
-        switch error {
-        case .api, .malformedResponse, .truncatedResponse, .invalidID: true
-        default: false
-        }
-    }
-
-    /// The client messages of `conversation`, each naming its conversation (the API may leave it out).
-    static func clientMessages(of conversation: Conversation, in id: String? = nil) -> [Message] {
-        (conversation.messages ?? []).filter { $0.senderType == .client }.map { message in
-            var message = message
-            if message.conversationID == nil || message.conversationID?.isEmpty == true { message.conversationID = id ?? conversation.id }
-            return message
-        }
     }
 }

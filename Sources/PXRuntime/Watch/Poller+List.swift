@@ -1,0 +1,60 @@
+import Foundation
+import Logging
+import PixiesetKit
+import PixiesetModels
+
+/// The list side of a poll: how far to read, what the order says.
+extension Poller {
+    struct ListRead {
+        var conversations: [Conversation]
+        var requests: Int
+        var ordered: Bool
+        /// The newest `last_message_at` not from the future.
+        var newest: Int64?
+    }
+
+    /// Reads pages while they may hold news: an ordered page wholly at or past the floor (or, for
+    /// a sweep, past the window's start) may be followed by more; an unordered list is read to the
+    /// bound. `meta.last_page` is not trusted to end it early.
+    func readList(floor: Int64?, windowStart: Int64?, firstStart: Bool, ceiling: Int64) async throws -> ListRead {
+        var read = ListRead(conversations: [], requests: 0, ordered: true, newest: nil)
+        var seen = Set<String>(), page = 1
+        var metaLastPage: Int?
+        while true {
+            let list = try await client.conversations(ConversationFilter(includeMessages: true), page: page, pageSize: pageSize)
+            read.requests += 1
+            if let last = metaLastPage, page > last, !list.data.isEmpty, memory.firstTime("meta") {
+                logger.warning("the API's meta.last_page said \(last), but page \(page) had conversations; pages are read as long as they hold news")
+            }
+            metaLastPage = list.meta?.lastPage
+            let times = list.data.map { Self.signature(of: $0).time }
+            if zip(times, times.dropFirst()).contains(where: { $0 < $1 }) { read.ordered = false }
+            for (conversation, time) in zip(list.data, times) {
+                if time > ceiling {
+                    if memory.firstTime("future:" + conversation.id) {
+                        logger.warning("\(conversation.id) says its last message is from the future (\(ISOTime.format(Date(timeIntervalSince1970: Double(time) / 1_000_000)))); it does not move the watermark")
+                    }
+                } else {
+                    read.newest = max(read.newest ?? time, time)
+                }
+                if seen.insert(conversation.id).inserted { read.conversations.append(conversation) }
+            }
+            guard !list.data.isEmpty, page < maxPages else { break }
+            // A page shorter than asked is the last, whatever meta says; a full one may not be.
+            let mayContinue = list.data.count >= pageSize || (list.meta?.lastPage ?? page) > page
+            guard mayContinue else { break }
+            let oldest = times.filter { $0 <= ceiling }.min() ?? .max
+            let threshold: Int64? = firstStart ? (read.newest.map { $0.minus(Self.historySlack) }) : [floor, windowStart].compactMap { $0 }.min()
+            if read.ordered {
+                // Ordered: the next page can only hold news if this whole page did.
+                guard let threshold, oldest >= threshold else { break }
+            }
+            page += 1
+        }
+        if !read.ordered, memory.firstTime("unordered") {
+            logger.warning("the conversation list is not ordered by last_message_at; every poll scans up to \(maxPages) page(s) instead of trusting it")
+        }
+        return read
+    }
+
+}
