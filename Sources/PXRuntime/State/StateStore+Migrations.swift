@@ -1,11 +1,10 @@
 import GRDB
 
 extension StateStore {
-    /// Frozen migrations: never edit one that has landed; add a new one.
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1") { db in
-            try db.execute(sql: """
+    /// Frozen migrations, in order: never edit one that has landed; add a new one. Each is
+    /// SQL only, so a new state can be built from all of them at once (`buildNew`).
+    static let migrations: [(identifier: String, sql: String)] = [
+        ("v1", """
                 CREATE TABLE setting (
                     name TEXT PRIMARY KEY,
                     value TEXT NOT NULL
@@ -48,10 +47,8 @@ extension StateStore {
                     day TEXT PRIMARY KEY,
                     count INTEGER NOT NULL
                 );
-                """)
-        }
-        migrator.registerMigration("v2-watch") { db in
-            try db.execute(sql: """
+            """),
+        ("v2-watch", """
                 CREATE TABLE watermark (
                     name TEXT PRIMARY KEY,
                     microseconds INTEGER NOT NULL
@@ -79,11 +76,9 @@ extension StateStore {
                     next_run REAL,
                     done INTEGER NOT NULL DEFAULT 0
                 );
-                """)
-        }
+            """),
         // Keys (`px.once`, `px.store`) held by running handlers: decision 0010.
-        migrator.registerMigration("v3-key-holds") { db in
-            try db.execute(sql: """
+        ("v3-key-holds", """
                 CREATE TABLE key_hold (
                     key TEXT PRIMARY KEY,
                     holder TEXT NOT NULL,
@@ -91,20 +86,39 @@ extension StateStore {
                     expires_at REAL NOT NULL
                 );
                 CREATE INDEX key_hold_holder ON key_hold(holder);
-                """)
-        }
+            """),
         // What the poller knows of each conversation besides a timestamp (issue 17): the list's
         // latest message and unread count, whether every client message is in the ledger (new
         // ones are then found by id), and reads that failed.
-        migrator.registerMigration("v4-conversation-signature") { db in
-            try db.execute(sql: """
+        ("v4-conversation-signature", """
                 ALTER TABLE conversation_mark ADD COLUMN latest_id TEXT;
                 ALTER TABLE conversation_mark ADD COLUMN unread INTEGER;
                 ALTER TABLE conversation_mark ADD COLUMN detailed INTEGER NOT NULL DEFAULT 0;
                 ALTER TABLE conversation_mark ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
                 ALTER TABLE conversation_mark ADD COLUMN retry_at REAL;
-                """)
+            """),
+    ]
+
+    /// Brings an existing state up to date.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        for migration in migrations {
+            migrator.registerMigration(migration.identifier) { db in try db.execute(sql: migration.sql) }
         }
         return migrator
+    }
+
+    /// Builds the schema of a new state in one transaction: every migration's SQL, and their
+    /// identifiers recorded as GRDB's migrator records them (so it finds nothing left to do).
+    /// One pass instead of one migration after another is a fifth of a new state's start-up.
+    static func buildNew(_ db: Database) throws {
+        try db.inTransaction {
+            for migration in migrations { try db.execute(sql: migration.sql) }
+            try db.execute(sql: "CREATE TABLE IF NOT EXISTS grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+            for migration in migrations {
+                try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [migration.identifier])
+            }
+            return .commit
+        }
     }
 }

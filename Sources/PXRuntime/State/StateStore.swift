@@ -127,7 +127,7 @@ public final class StateStore: Sendable {
             _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = OFF")
             try db.execute(sql: "PRAGMA application_id = \(StateStore.applicationID)")
         }
-        try StateStore.migrator.migrate(queue)
+        try queue.writeWithoutTransaction { db in try StateStore.buildNew(db) }
         // WAL is recorded in the file's header: every later opening uses it.
         try queue.writeWithoutTransaction { db in _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") }
         try queue.close()
