@@ -69,4 +69,8 @@ extension RunBudget {
 }
 
 /// A run's deadline passed while the host was doing its work.
-struct LuaDeadlinePassed: Error {}
+/// Thrown by an async host function whose wait the run's wall-clock limit cut short (`px.sleep`
+/// past `--timeout`): the run ends with the time limit's error, as when the deadline's timer wins.
+public struct LuaDeadlinePassed: Error {
+    public init() {}
+}

@@ -5,7 +5,7 @@ import Testing
 /// `watch` against an API with one fault at a time (issue 17): clients write
 /// in while the daemon runs; every client message gets exactly one reply,
 /// history none, the daemon's own replies none, and a stop exits 0.
-@Suite("watch under a faulty API's quirks")
+@Suite("watch under a faulty API's quirks", .serialized)
 struct PollerQuirkTests {
     @Test("exactly one reply per client message, none to history or to its own replies, exit 0", arguments: [
         "studio_as_client", "get_404", "post_empty_body", "coarse_timestamps", "no_last_page", "stale_last_message_at",

@@ -44,10 +44,14 @@ extension PxModule {
             }
             // A dry run plans; it does not wait.
             if context.options.dryRun { return { [] } }
-            // Never past the run's wall-clock limit: the hook ends the run when the script goes on.
-            let wait = min(seconds, (args.secondsToDeadline ?? seconds) + 0.01)
+            // Never past the run's wall-clock limit. A sleep the limit cuts short ends the run when
+            // it wakes, whoever wins the race with the deadline's own timer (under load, the sleep could).
+            let toDeadline = args.secondsToDeadline ?? .infinity
+            let cut = seconds > toDeadline
+            let wait = min(seconds, toDeadline)
             return {
                 try await Task.sleep(for: .seconds(clamping: wait))
+                if cut { throw LuaDeadlinePassed() }
                 return []
             }
         }

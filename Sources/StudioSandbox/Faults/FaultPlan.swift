@@ -227,7 +227,7 @@ public struct Quirks: OptionSet, Sendable, Hashable, CustomStringConvertible {
                     let delay = try FaultPlan.duration(name, parts[1])
                     let milliseconds = delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000
                     guard milliseconds > 0 else { throw SandboxSetupError("--quirks: eventual_consistency wants a duration above 0, e.g. 3s") }
-                    formUnion(.eventual(milliseconds: Int(milliseconds)))
+                    formUnion(.eventual(milliseconds: Int(clamping: milliseconds)))
                 default:
                     throw SandboxSetupError("--quirks: '\(name.prefix(40))' takes no value (only capped_messages and eventual_consistency do)")
                 }
