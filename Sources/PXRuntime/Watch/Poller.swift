@@ -6,7 +6,7 @@ import Synchronization
 
 /// Finds new client messages (SPEC §6 "Watermarks", "Polling") without
 /// betting them on the API's timestamps, order or paging (issue 17,
-/// docs/assumptions.md A21–A26).
+/// docs/assumptions.md A21–A27).
 ///
 /// - **Idle: one request.** The first page of the list, with each
 ///   conversation's latest message. A conversation changed when its

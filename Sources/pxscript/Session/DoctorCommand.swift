@@ -94,7 +94,7 @@ struct DoctorCommand: AsyncParsableCommand {
                     }
                 }
                 let csrf = configuration.csrf
-                if let _ = csrf.xsrf {
+                if csrf.xsrf != nil {
                     lines.append(Line(check: "CSRF token", level: .ok, detail: "X-XSRF-TOKEN from the cookie's XSRF-TOKEN, sent on writes"))
                 } else if csrf.csrf != nil {
                     let from = environment[CSRFTokens.environmentName]?.isEmpty == false ? CSRFTokens.environmentName : "csrf_token"
