@@ -33,4 +33,20 @@ struct SchemaTests {
         // The migrator finds nothing left to do on a built state.
         #expect(try built.read { db in try StateStore.migrator.hasCompletedMigrations(db) })
     }
+
+    @Test("every ledger state is one the event table's CHECK allows, and nothing else is")
+    func ledgerStates() throws {
+        let queue = try DatabaseQueue()
+        try queue.writeWithoutTransaction { db in try StateStore.buildNew(db) }
+        try queue.write { db in
+            for (index, state) in LedgerState.allCases.enumerated() {
+                try db.execute(
+                    sql: "INSERT INTO event (message_id, conversation_id, sent_at, message_json, state, received_at) VALUES (?, 'c', 0, '{}', ?, 0)",
+                    arguments: ["m\(index)", state.rawValue])
+            }
+            #expect(throws: DatabaseError.self) {
+                try db.execute(sql: "INSERT INTO event (message_id, conversation_id, sent_at, message_json, state, received_at) VALUES ('x', 'c', 0, '{}', 'lost', 0)")
+            }
+        }
+    }
 }

@@ -157,7 +157,7 @@ struct WatchTests {
                 #expect(second.parked == 1 && second.handled == 1)
             }
             #expect(try w.studioMessages(in: id).filter { $0.hasPrefix("ok: ") } == ["ok: after"])
-            let parked = try StateStore(path: w.statePath).events(inState: "parked", limit: 5)
+            let parked = try StateStore(path: w.statePath).events(inState: .parked, limit: 5)
             #expect(parked.count == 1 && parked[0].reason?.contains("cannot handle boom") == true)
             #expect(parked[0].traceback?.contains("autoreply.lua:2") == true)
             let status = try StateStore(path: w.statePath).status(now: Date(), timeZone: .gmt, journalLimit: 5).text(cap: 200, path: w.statePath)
@@ -212,7 +212,7 @@ struct WatchTests {
             }
             #expect(try w.studioMessages(in: targets[0]).filter { $0.hasPrefix("Thanks ") }.count == 1)
             #expect(try w.studioMessages(in: targets[1]).filter { $0.hasPrefix("Thanks ") }.isEmpty)
-            let waiting = try StateStore(path: w.statePath).events(inState: "failed", limit: 5)
+            let waiting = try StateStore(path: w.statePath).events(inState: .failed, limit: 5)
             #expect(waiting.map(\.reason) == ["cap"])
         }
     }

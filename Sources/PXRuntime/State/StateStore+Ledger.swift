@@ -2,11 +2,26 @@ import Foundation
 import GRDB
 import PixiesetModels
 
+/// Where a client message is in its handling (SPEC §6), stored by raw value in `event.state`.
+public enum LedgerState: String, Sendable, Hashable, CaseIterable {
+    /// Found by a poll, not yet handled.
+    case received
+    /// A handler run for it has begun (a crash leaves it here: handled again at the next start).
+    case handling
+    case done
+    /// A handler failed; tried again at `retry_at`.
+    case failed
+    /// Failed too often: left for the photographer (`status`).
+    case parked
+    /// Not handled, with its reason: history, too old, pxscript's own.
+    case skipped
+}
+
 /// A client message recorded for handling (SPEC §6 "Durable state").
 public struct LedgerEvent: Sendable, Hashable {
     public let message: Message
     public let conversationID: String
-    public let state: String
+    public let state: LedgerState
     public let attempts: Int
     /// When a failed event may be tried again.
     public let retryAt: Date?
@@ -119,14 +134,14 @@ extension StateStore {
                         unread = excluded.unread, detailed = excluded.detailed, failures = excluded.failures, retry_at = excluded.retry_at
                     """).execute(arguments: [id, mark.time, mark.latestID, mark.unread, mark.detailed, mark.failures, mark.retryAt])
             }
-            for (message, state) in poll.events.map({ ($0, "received") }) + poll.history.map({ ($0, "skipped") }) {
+            for (message, state) in poll.events.map({ ($0, LedgerState.received) }) + poll.history.map({ ($0, LedgerState.skipped) }) {
                 let json = message.wireJSON
                 try db.cachedStatement(sql: """
                     INSERT INTO event (message_id, conversation_id, sent_at, message_json, state, reason, received_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(message_id) DO NOTHING
                     """).execute(arguments: [
-                        message.id, message.conversationID ?? "", message.sentAt.microseconds, json, state,
-                        state == "skipped" ? "history" : nil, at.timeIntervalSince1970,
+                        message.id, message.conversationID ?? "", message.sentAt.microseconds, json, state.rawValue,
+                        state == .skipped ? "history" : nil, at.timeIntervalSince1970,
                     ])
             }
         }
@@ -141,7 +156,7 @@ extension StateStore {
             ).map { row in
                 LedgerEvent(
                     message: try decoder.decode(Message.self, from: Data((row["message_json"] as String).utf8)),
-                    conversationID: row["conversation_id"], state: row["state"], attempts: row["attempts"],
+                    conversationID: row["conversation_id"], state: LedgerState(rawValue: row["state"]) ?? .received, attempts: row["attempts"],
                     retryAt: (row["retry_at"] as Double?).map { Date(timeIntervalSince1970: $0) })
             }
         }
@@ -269,11 +284,11 @@ extension StateStore {
     }
 
     /// Events by state, newest first (for `status`).
-    public func events(inState state: String, limit: Int) throws -> [(id: String, conversationID: String, reason: String?, traceback: String?)] {
+    public func events(inState state: LedgerState, limit: Int) throws -> [(id: String, conversationID: String, reason: String?, traceback: String?)] {
         try pool.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT message_id, conversation_id, reason, traceback FROM event WHERE state = ? ORDER BY sent_at DESC LIMIT ?",
-                arguments: [state, limit]
+                arguments: [state.rawValue, limit]
             ).map { (id: $0["message_id"], conversationID: $0["conversation_id"], reason: $0["reason"], traceback: $0["traceback"]) }
         }
     }

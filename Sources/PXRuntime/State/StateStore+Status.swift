@@ -107,7 +107,7 @@ extension StateStore {
         return StateStatus(
             day: day, sendsToday: try sendCount(day: day), pending: try pendingSends(), journal: try journalTail(limit: journalLimit),
             paused: try isPaused(), session: try sessionProblem(), watermark: try watermark().map { Date(timeIntervalSince1970: Double($0) / 1_000_000) },
-            waiting: try openEvents().count, schedules: try scheduleList(), parked: try events(inState: "parked", limit: 50),
+            waiting: try openEvents().count, schedules: try scheduleList(), parked: try events(inState: .parked, limit: 50),
             studioOffset: try studioOffset(), timeZone: timeZone)
     }
 }

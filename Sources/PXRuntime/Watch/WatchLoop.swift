@@ -118,14 +118,14 @@ public struct WatchLoop: Sendable {
             }
             return total
         }
-        report.handled = outcomes.counts["done"] ?? 0
-        report.replied = outcomes.counts["replied"] ?? 0
-        report.skipped = outcomes.counts["skipped"] ?? 0
-        report.failed = outcomes.counts["failed"] ?? 0
-        report.parked = outcomes.counts["parked"] ?? 0
-        report.debouncing = outcomes.counts["debouncing"] ?? 0
-        report.waiting = (outcomes.counts["paused"] ?? 0) + (outcomes.counts["capped"] ?? 0) + (outcomes.counts["waiting"] ?? 0)
-        if let capped = outcomes.counts["capped"], capped > 0 {
+        report.handled = outcomes.counts[.done] ?? 0
+        report.replied = outcomes.counts[.replied] ?? 0
+        report.skipped = outcomes.counts[.skipped] ?? 0
+        report.failed = outcomes.counts[.failed] ?? 0
+        report.parked = outcomes.counts[.parked] ?? 0
+        report.debouncing = outcomes.counts[.debouncing] ?? 0
+        report.waiting = (outcomes.counts[.paused] ?? 0) + (outcomes.counts[.capped] ?? 0) + (outcomes.counts[.waiting] ?? 0)
+        if let capped = outcomes.counts[.capped], capped > 0 {
             logger.warning("the daily send cap is reached: \(capped) conversation(s) wait for tomorrow (raise it with --max-sends)")
         }
         report.schedules = try await runSchedules(now: clock.now())
@@ -136,10 +136,15 @@ public struct WatchLoop: Sendable {
     /// What handling one conversation (or all of them) came to: counts by
     /// outcome, and when it next needs the loop.
     struct Outcome: Sendable {
-        var counts: [String: Int] = [:]
+        /// What became of a conversation's events in one pass (the `Report`'s counts).
+        enum Kind: Hashable, Sendable {
+            case done, replied, skipped, failed, parked, capped, paused, waiting, own, debouncing
+        }
+
+        var counts: [Kind: Int] = [:]
         var wake: Date?
 
-        mutating func count(_ name: String) { counts[name, default: 0] += 1 }
+        mutating func count(_ kind: Kind) { counts[kind, default: 0] += 1 }
         mutating func wake(at date: Date) { wake = min(wake ?? date, date) }
         mutating func merge(_ other: Outcome) {
             counts.merge(other.counts, uniquingKeysWith: +)
@@ -160,14 +165,14 @@ public struct WatchLoop: Sendable {
             guard let newest = burst.last else { continue }
             let now = clock.now()
             // A failed try waits for its retry; the burst waits for it (it goes with it).
-            if let retryAt = burst.compactMap({ $0.state == "failed" ? $0.retryAt : nil }).max(), retryAt > now {
+            if let retryAt = burst.compactMap({ $0.state == .failed ? $0.retryAt : nil }).max(), retryAt > now {
                 result.wake(at: retryAt)
                 break
             }
             if debounce > 0 {
                 let quietAt = Date(timeIntervalSince1970: newest.message.sentAt.secondsSince1970 + debounce)
                 if quietAt > now {
-                    result.count("debouncing")
+                    result.count(.debouncing)
                     result.wake(at: quietAt)
                     break
                 }
@@ -180,7 +185,7 @@ public struct WatchLoop: Sendable {
                 if warnedOwn.first(id) {
                     logger.warning("\(id): the API labels pxscript's own message as the client's; not answered (loop guard)")
                 }
-                result.count("own")
+                result.count(.own)
                 burst.removeAll { own.contains($0.message.id) }
                 if burst.isEmpty { continue }
             }
@@ -195,7 +200,7 @@ public struct WatchLoop: Sendable {
                     let retryAt = parked ? nil : now.addingTimeInterval(backoff(afterAttempt: attempt))
                     try await store.failEvents(ids, conversationID: id, reason: "the conversation could not be read: \(error)", traceback: "", retryAt: retryAt, at: now)
                     logger.error("\(id) could not be read (\(error)); \(parked ? "its messages are parked" : "tried again later")")
-                    result.count(parked ? "parked" : "failed")
+                    result.count(parked ? .parked : .failed)
                     if let retryAt { result.wake(at: retryAt) }
                     return result
                 }
@@ -209,11 +214,11 @@ public struct WatchLoop: Sendable {
             if case .failed = handled, Task.isCancelled { throw CancellationError() }
             switch handled {
             case .done(let replied):
-                result.count("done")
-                if replied { result.count("replied") }
+                result.count(.done)
+                if replied { result.count(.replied) }
             case .tooOld:
                 try await store.skipEvents(ids, conversationID: id, reason: "max_age", detail: "older than max_age", at: now)
-                result.count("skipped")
+                result.count(.skipped)
             case .failed(let message, let traceback, let code):
                 if let code, code.isSessionRefusal {
                     // The studio refused the login, not the handler: no try is used up; the event
@@ -228,7 +233,7 @@ public struct WatchLoop: Sendable {
                     let retryAt = now.addingTimeInterval(max(retryDelay, 0))
                     try await store.failEvents(
                         ids, conversationID: id, reason: "pending", traceback: "", retryAt: retryAt, countAttempt: false, at: now)
-                    result.count("waiting")
+                    result.count(.waiting)
                     result.wake(at: retryAt)
                     return result
                 }
@@ -239,7 +244,7 @@ public struct WatchLoop: Sendable {
                     let retryAt = capped ? StateStore.dayBounds(of: now, in: runtime.timeZone).end : now.addingTimeInterval(max(retryDelay, 0))
                     try await store.failEvents(
                         ids, conversationID: id, reason: capped ? "cap" : "paused", traceback: "", retryAt: retryAt, countAttempt: false, at: now)
-                    result.count(capped ? "capped" : "paused")
+                    result.count(capped ? .capped : .paused)
                     return result
                 }
                 let parked = attempt >= maxAttempts
@@ -247,7 +252,7 @@ public struct WatchLoop: Sendable {
                 try await store.failEvents(ids, conversationID: id, reason: message, traceback: traceback, retryAt: retryAt, at: now)
                 logger.error(
                     "handler failed for \(ids.joined(separator: ", ")) (try \(attempt) of \(maxAttempts))\(parked ? "; parked" : ""): \(message)\n\(traceback)")
-                result.count(parked ? "parked" : "failed")
+                result.count(parked ? .parked : .failed)
                 // Later events of this conversation wait until this one is done or parked.
                 if let retryAt {
                     result.wake(at: retryAt)
