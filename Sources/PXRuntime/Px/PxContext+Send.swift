@@ -90,7 +90,7 @@ extension PxContext {
             // unknown: the send stays pending and is looked for before it is ever made again.
             if Self.leavesPending(error) {
                 store.leavePending(entry)
-                try? await store.journal("pending", conversationID: request.conversationID, detail: "\(error)", at: clock.now())
+                try? await store.journal(.pending, conversationID: request.conversationID, detail: "\(error)", at: clock.now())
             } else {
                 try? await store.abandonSend(entry, reason: "\(error)", at: clock.now())
             }
@@ -151,7 +151,7 @@ extension PxContext {
             "skipped a send to \(request.conversationID): already sent as \(message.id)",
             metadata: ["at": "\(request.position)", "by": "\(SendKeyText.readable(key))"])
         try await store.journal(
-            "skipped", conversationID: request.conversationID, detail: "already sent as \(message.id) (\(SendKeyText.readable(key)))", at: at)
+            .skipped, conversationID: request.conversationID, detail: "already sent as \(message.id) (\(SendKeyText.readable(key)))", at: at)
         if options.dryRun {
             plan.withLock {
                 $0.append(PlannedMessage(

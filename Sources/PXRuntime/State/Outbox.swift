@@ -503,13 +503,13 @@ final class Outbox: Sendable {
                     continue
                 }
                 try StateStore.journal(
-                    db, at: at, kind: reconciled ? "reconciled" : "sent", conversationID: conversationID, detail: "\(messageID) (\(SendKeyText.readable(key)))")
+                    db, at: at, kind: reconciled ? .reconciled : .sent, conversationID: conversationID, detail: "\(messageID) (\(SendKeyText.readable(key)))")
             case .abandoned(let id, let conversationID, let day, let reason, let at):
                 if settled[id] == nil {
                     try db.cachedStatement(sql: "DELETE FROM send WHERE id = ? AND state = 'pending'").execute(arguments: [id])
                     if db.changesCount > 0 { counted[day, default: 0] -= 1 }
                 }
-                try StateStore.journal(db, at: at, kind: "failed", conversationID: conversationID, detail: reason)
+                try StateStore.journal(db, at: at, kind: .failed, conversationID: conversationID, detail: reason)
             }
         }
         for (day, change) in counted where change != 0 {

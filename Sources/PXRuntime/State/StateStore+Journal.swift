@@ -1,9 +1,17 @@
 import Foundation
 import GRDB
 
+/// What a journal line records, stored by raw value (the words `status --history` shows).
+public enum JournalKind: String, Sendable, CaseIterable {
+    case sent, reconciled, failed, handled, parked, skipped, paused, resumed, zone, pending
+    case conversationUnreadable = "conversation unreadable"
+    case conversationSetAside = "conversation set aside"
+}
+
 /// One line of the journal: every send, skip and failure with its reason.
 public struct JournalEntry: Sendable, Hashable, Codable {
     public let at: Date
+    /// A `JournalKind`'s raw value (kept as text: a state written by a later version may hold others).
     public let kind: String
     public let conversationID: String?
     public let detail: String
@@ -11,13 +19,13 @@ public struct JournalEntry: Sendable, Hashable, Codable {
 
 extension StateStore {
     /// Appends to the journal.
-    public func journal(_ kind: String, conversationID: String?, detail: String, at: Date) async throws {
+    public func journal(_ kind: JournalKind, conversationID: String?, detail: String, at: Date) async throws {
         try await pool.write { db in try Self.journal(db, at: at, kind: kind, conversationID: conversationID, detail: detail) }
     }
 
-    static func journal(_ db: Database, at: Date, kind: String, conversationID: String?, detail: String) throws {
+    static func journal(_ db: Database, at: Date, kind: JournalKind, conversationID: String?, detail: String) throws {
         try db.cachedStatement(sql: "INSERT INTO journal (at, kind, conversation_id, detail) VALUES (?, ?, ?, ?)")
-            .execute(arguments: [at.timeIntervalSince1970, kind, conversationID, detail])
+            .execute(arguments: [at.timeIntervalSince1970, kind.rawValue, conversationID, detail])
     }
 
     /// The newest `limit` entries, oldest first.
@@ -40,7 +48,7 @@ extension StateStore {
             try db.execute(
                 sql: "INSERT INTO setting (name, value) VALUES ('paused', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
                 arguments: [paused ? "1" : "0"])
-            try Self.journal(db, at: at, kind: paused ? "paused" : "resumed", conversationID: nil, detail: "")
+            try Self.journal(db, at: at, kind: paused ? .paused : .resumed, conversationID: nil, detail: "")
         }
         Outbox.notePauseChange()
     }

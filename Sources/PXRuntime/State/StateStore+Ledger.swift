@@ -188,7 +188,7 @@ extension StateStore {
                 try db.cachedStatement(sql: "UPDATE event SET state = 'done', reason = NULL, retry_at = NULL WHERE message_id = ?")
                     .execute(arguments: [id])
             }
-            try Self.journal(db, at: at, kind: "handled", conversationID: conversationID, detail: messageIDs.joined(separator: ", "))
+            try Self.journal(db, at: at, kind: .handled, conversationID: conversationID, detail: messageIDs.joined(separator: ", "))
         }
     }
 
@@ -261,7 +261,7 @@ extension StateStore {
             guard countAttempt else { return }
             let next = retryAt.map { "tried again after \(ISOTime.format($0))" } ?? "parked"
             try Self.journal(
-                db, at: at, kind: retryAt == nil ? "parked" : "failed", conversationID: conversationID,
+                db, at: at, kind: retryAt == nil ? .parked : .failed, conversationID: conversationID,
                 detail: "\(messageIDs.joined(separator: ", ")): \(reason.prefix(200)) (\(next))")
         }
     }
@@ -272,7 +272,7 @@ extension StateStore {
             for id in messageIDs {
                 try db.execute(sql: "UPDATE event SET state = 'skipped', reason = ? WHERE message_id = ?", arguments: [reason, id])
             }
-            try Self.journal(db, at: at, kind: "skipped", conversationID: conversationID, detail: "\(messageIDs.joined(separator: ", ")): \(detail)")
+            try Self.journal(db, at: at, kind: .skipped, conversationID: conversationID, detail: "\(messageIDs.joined(separator: ", ")): \(detail)")
         }
     }
 

@@ -30,13 +30,13 @@ extension StateStore {
         return try pool.write { db in
             guard let recorded = try Self.setting(db, .zone), let stored = TimeZone(identifier: recorded) else {
                 try Self.setSetting(db, .zone, zone.identifier)
-                try Self.journal(db, at: at, kind: "zone", conversationID: nil, detail: "counts its days in \(zone.identifier)")
+                try Self.journal(db, at: at, kind: .zone, conversationID: nil, detail: "counts its days in \(zone.identifier)")
                 return zone
             }
             guard stored.identifier != zone.identifier else { return stored }
             if change {
                 try Self.setSetting(db, .zone, zone.identifier)
-                try Self.journal(db, at: at, kind: "zone", conversationID: nil, detail: "from \(stored.identifier) to \(zone.identifier)")
+                try Self.journal(db, at: at, kind: .zone, conversationID: nil, detail: "from \(stored.identifier) to \(zone.identifier)")
                 return zone
             }
             guard choice == .machine else {

@@ -164,7 +164,7 @@ public struct Poller: Sendable {
                 record.marks[conversation.id] = failed
                 let gone = failed.failures >= Self.goneAfter
                 try await store.journal(
-                    gone ? "conversation set aside" : "conversation unreadable", conversationID: conversation.id,
+                    gone ? .conversationSetAside : .conversationUnreadable, conversationID: conversation.id,
                     detail: "\(error)" + (gone ? " (\(failed.failures) times; read again when it changes)" : ""), at: now)
                 if failed.failures == 1 || gone {
                     logger.warning("\(conversation.id) could not be read (\(error)); the other conversations go on\(gone ? "; set aside until it changes" : "")")
