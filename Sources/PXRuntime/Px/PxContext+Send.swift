@@ -153,7 +153,7 @@ extension PxContext {
         try await store.journal(
             .skipped, conversationID: request.conversationID, detail: "already sent as \(message.id) (\(SendKeyText.readable(key)))", at: at)
         if options.dryRun {
-            plan.withLock {
+            plan.messages.withLock {
                 $0.append(PlannedMessage(
                     conversationID: request.conversationID, clientName: "", content: request.content,
                     attachments: request.attachments.map(\.filename), position: request.position, skipped: "already sent as \(message.id)"))
@@ -173,7 +173,7 @@ extension PxContext {
                 guard FileManager.default.isReadableFile(atPath: readable) else {
                     throw PixiesetError.file(path: path, problem: "cannot be read")
                 }
-                return "att_dry_run_\(nextPlaceholder())"
+                return "att_dry_run_\(plan.nextPlaceholder())"
             }
             return try await client.upload(fileAt: readable, filename: filename, contentType: contentType).id
         }
@@ -191,7 +191,7 @@ extension PxContext {
             throw error
         }
         clientNames.withLock { $0[request.conversationID] = target.client?.name ?? "?" }
-        let id = "msg_dry_run_\(nextPlaceholder())"
+        let id = "msg_dry_run_\(plan.nextPlaceholder())"
         let message = Message(
             id: id, conversationID: request.conversationID, content: request.content, sentAt: Timestamp(microseconds: Int64(saturating: at.timeIntervalSince1970 * 1_000_000)),
             senderType: .photographer, senderID: nil, readAt: nil,
@@ -200,7 +200,7 @@ extension PxContext {
             })
         try await store.markSent(entry, message: message, at: at, reconciled: false)
         let name = await clientName(of: request.conversationID)
-        plan.withLock {
+        plan.messages.withLock {
             $0.append(PlannedMessage(
                 conversationID: request.conversationID, clientName: name, content: request.content,
                 attachments: request.attachments.map(\.filename), position: request.position, skipped: nil))

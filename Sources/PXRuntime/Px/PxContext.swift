@@ -6,8 +6,9 @@ import PixiesetModels
 import Synchronization
 
 /// What the px functions share during one run: the client, the state, the
-/// clock, the options, the plan of a dry run. `Sendable`: the async work of
-/// px functions runs off the Lua state's executor and reaches it from there.
+/// clock, the options; what a watched script registered (`watch`) and what a
+/// dry run would send (`plan`) are objects of their own. `Sendable`: the async
+/// work of px functions runs off the Lua state's executor and reaches it from there.
 final class PxContext: Sendable {
     let client: PixiesetClient
     let store: StateStore
@@ -15,27 +16,18 @@ final class PxContext: Sendable {
     let clock: RuntimeClock
     let logger: Logger
     let policy: FilePolicy
-    let plan = Mutex<[PlannedMessage]>([])
+    /// What a dry run would send.
+    let plan = DryRunPlan()
+    /// What a watched script registered, and its handler runs in progress.
+    let watch = WatchRegistry()
     /// The test-only crash switch (`PXSCRIPT_CRASH_AT`).
     let crash: CrashPoint.Switch
     /// The studio messages pxscript sent on this machine (nil when the record cannot be opened).
     let automated: AutomatedMessages
     /// Client names by conversation id, for plans and logs.
     let clientNames = Mutex<[String: String]>([:])
-    /// Handler runs in progress, by their run tag (watch).
-    let runs = Mutex<[Int64: HandlerRun]>([:])
-    /// Handlers `px.on("message", …)` registered (watch).
-    let handlers = Mutex<[MessageHandler]>([])
-    /// Schedules registered (watch).
-    let schedules = Mutex<[Schedule]>([])
-    /// The prelude's function that calls scheduled function `index`.
-    let scheduledRunner = Mutex<LuaReference?>(nil)
-    /// The prelude's function that calls handler `index` with an event.
-    let runner = Mutex<LuaReference?>(nil)
     /// Walks over conversations the script is iterating, by id.
     let cursors = Mutex<(next: Int64, open: [Int64: ConversationCursor])>((0, [:]))
-    /// Counts placeholder ids in a dry run.
-    let placeholders = Mutex(0)
     /// The send cap's current day and its bounds (asked of the calendar once a day, not once a send).
     private let capDays = Mutex<(day: String, start: Date, end: Date)?>(nil)
 
@@ -59,14 +51,7 @@ final class PxContext: Sendable {
         return bounds.day
     }
 
-    func run(_ tag: Int64) -> HandlerRun? { tag == 0 ? nil : runs.withLock { $0[tag] } }
-
-    func nextPlaceholder() -> Int {
-        placeholders.withLock {
-            $0 += 1
-            return $0
-        }
-    }
+    func run(_ tag: Int64) -> HandlerRun? { watch.run(tag) }
 
     /// The client's name in `conversationID` (read once, then remembered).
     func clientName(of conversationID: String) async -> String {
@@ -75,26 +60,4 @@ final class PxContext: Sendable {
         clientNames.withLock { $0[conversationID] = name }
         return name
     }
-}
-
-/// A `px.on("message", fn, { max_age =, debounce = })` registration.
-struct MessageHandler: Sendable {
-    /// Its place in the prelude's handler table.
-    let index: Int
-    let maxAge: Double
-    /// The quiet period before a burst of messages is handed over (0: each message at once).
-    let debounce: Double
-    let position: String
-}
-
-/// One message a dry run would send.
-public struct PlannedMessage: Sendable, Hashable {
-    public let conversationID: String
-    public let clientName: String
-    public let content: String
-    public let attachments: [String]
-    /// `file:line` of the script line that asked.
-    public let position: String
-    /// Why it would not be sent, when it would be skipped.
-    public let skipped: String?
 }

@@ -35,7 +35,7 @@ extension PxModule {
                     let name = filename ?? URL(fileURLWithPath: path).lastPathComponent
                     if context.options.dryRun {
                         return [.map([
-                            .text("id"): .text("att_dry_run_\(context.nextPlaceholder())"), .text("filename"): .text(name),
+                            .text("id"): .text("att_dry_run_\(context.plan.nextPlaceholder())"), .text("filename"): .text(name),
                             .text("content_type"): .text(contentType ?? ContentTypes.forFile(name)), .text("dry_run"): .boolean(true),
                         ])]
                     }

@@ -19,19 +19,19 @@ extension PxModule {
             guard debounce >= 0 else { throw LuaScriptError("bad argument #3 to 'on' (debounce must not be negative)") }
             // A conversation's messages are handed to the handlers together, so
             // they all wait for the same quiet period.
-            if let other = context.handlers.withLock({ $0.first }), other.debounce != debounce {
+            if let other = context.watch.handlers.withLock({ $0.first }), other.debounce != debounce {
                 throw LuaScriptError(
                     "bad argument #3 to 'on' (every message handler of a script waits for the same debounce: "
                         + "this one asks for \(DurationText.format(debounce)), the one at \(other.position) for \(DurationText.format(other.debounce)))")
             }
-            context.handlers.withLock {
+            context.watch.handlers.withLock {
                 $0.append(MessageHandler(index: Int(index), maxAge: maxAge, debounce: debounce, position: args.position))
             }
             return []
         }
         lua.register("set_runner", in: "px.__host") { args in
             let runner = try args.function(1)
-            context.runner.withLock { $0 = runner }
+            context.watch.runner.withLock { $0 = runner }
             return []
         }
         lua.registerAsync("reply", in: "px.__host") { args in
@@ -56,10 +56,10 @@ extension PxModule {
                 let spec = try args.string(2)
                 let options = try OptionsTable(args, 3, known: kind == "after" ? [] : ["name"])
                 let timing = try scheduleTiming(kind, spec, context: context)
-                let id = try options.string("name").map { "name:" + $0 } ?? context.schedules.withLock { list in
+                let id = try options.string("name").map { "name:" + $0 } ?? context.watch.schedules.withLock { list in
                     "\(kind):\(spec)#\(list.filter { $0.id.hasPrefix("\(kind):\(spec)#") }.count + 1)"
                 }
-                context.schedules.withLock { list in
+                context.watch.schedules.withLock { list in
                     list.append(Schedule(id: id, timing: timing, index: Int(index), position: args.position))
                 }
                 return []
@@ -67,7 +67,7 @@ extension PxModule {
         }
         lua.register("set_scheduled_runner", in: "px.__host") { args in
             let runner = try args.function(1)
-            context.scheduledRunner.withLock { $0 = runner }
+            context.watch.scheduledRunner.withLock { $0 = runner }
             return []
         }
     }

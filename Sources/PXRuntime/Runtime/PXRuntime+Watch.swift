@@ -12,21 +12,21 @@ extension PXRuntime {
     public func loadWatchScript() async throws -> Int {
         precondition(context.options.watch, "loadWatchScript needs RuntimeOptions.watch")
         _ = try await run()
-        return context.handlers.withLock { $0.count }
+        return context.watch.handlers.withLock { $0.count }
     }
 
     /// The schedules the watched script registered (`px.every`, `px.cron`, `px.at`, `px.after`).
-    nonisolated public var scheduleCount: Int { context.schedules.withLock { $0.count } }
+    nonisolated public var scheduleCount: Int { context.watch.schedules.withLock { $0.count } }
 
     /// Whether the watched script handles messages (`px.on("message", …)`): without, nothing is polled.
-    nonisolated public var handlesMessages: Bool { context.handlers.withLock { !$0.isEmpty } }
+    nonisolated public var handlesMessages: Bool { context.watch.handlers.withLock { !$0.isEmpty } }
 
     /// The zone of the send cap and of schedules (`--tz`).
     nonisolated public var timeZone: TimeZone { context.options.timeZone }
 
     /// The messages planned since the last call (a dry run's plan, cycle by cycle).
     public func takePlan() -> [PlannedMessage] {
-        context.plan.withLock { plan in
+        context.plan.messages.withLock { plan in
             defer { plan = [] }
             return plan
         }
@@ -44,7 +44,7 @@ extension PXRuntime {
     }
 
     /// The quiet period the script's handlers wait for (`debounce`, 0: none).
-    nonisolated public var debounce: Double { context.handlers.withLock { $0.first?.debounce ?? 0 } }
+    nonisolated public var debounce: Double { context.watch.handlers.withLock { $0.first?.debounce ?? 0 } }
 
     /// Which of `messages` pxscript itself sent, whatever their `sender_type` says (SPEC §6: the
     /// loop guard goes by identity): an id in the record of automated messages or the outbox,
@@ -76,13 +76,13 @@ extension PXRuntime {
     func handle(_ burst: [Message], in conversation: Conversation, now: Date) async throws -> HandlerOutcome {
         guard let first = burst.first, let message = burst.last else { return .done(replied: false) }
         let age = max(0, now.timeIntervalSince1970 - message.sentAt.secondsSince1970)
-        let handlers = context.handlers.withLock { $0 }.filter { age <= $0.maxAge }
-        guard !handlers.isEmpty, let runner = context.runner.withLock({ $0 }) else { return .tooOld }
+        let handlers = context.watch.handlers.withLock { $0 }.filter { age <= $0.maxAge }
+        guard !handlers.isEmpty, let runner = context.watch.runner.withLock({ $0 }) else { return .tooOld }
         nextTag += 1
         let tag = nextTag
         let run = HandlerRun(eventID: first.id, conversationID: conversation.id)
-        context.runs.withLock { $0[tag] = run }
-        defer { context.runs.withLock { _ = $0.removeValue(forKey: tag) } }
+        context.watch.runs.withLock { $0[tag] = run }
+        defer { context.watch.runs.withLock { _ = $0.removeValue(forKey: tag) } }
         let event = try eventValue(burst, conversation: conversation, age: age)
         context.crash.check(.inHandler)
         do {
@@ -149,8 +149,8 @@ extension PXRuntime {
     /// commit with the run.
     public func runDueSchedules(now: Date, startedAt: Date) async throws -> ScheduleReport {
         var report = ScheduleReport()
-        let schedules = context.schedules.withLock { $0 }
-        guard !schedules.isEmpty, let runner = context.scheduledRunner.withLock({ $0 }) else { return report }
+        let schedules = context.watch.schedules.withLock { $0 }
+        guard !schedules.isEmpty, let runner = context.watch.scheduledRunner.withLock({ $0 }) else { return report }
         var runs = try context.store.scheduleRuns()
         /// When it is next due: from its recorded runs, or for `after` (kept in memory only) from this process's.
         func nextDue(_ schedule: Schedule) -> Date? {
@@ -163,8 +163,8 @@ extension PXRuntime {
             nextTag += 1
             let tag = nextTag
             let run = HandlerRun(eventID: "s:\(schedule.id)@\(Int64(saturating: due.timeIntervalSince1970))", conversationID: "")
-            context.runs.withLock { $0[tag] = run }
-            defer { context.runs.withLock { _ = $0.removeValue(forKey: tag) } }
+            context.watch.runs.withLock { $0[tag] = run }
+            defer { context.watch.runs.withLock { _ = $0.removeValue(forKey: tag) } }
             // `after` lives in memory only (SPEC §6): nothing of it is recorded but its effects.
             let once: Bool, persist: Bool
             switch schedule.timing {

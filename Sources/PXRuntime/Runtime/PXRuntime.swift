@@ -71,7 +71,7 @@ public actor PXRuntime {
         try? await context.store.flush()
         context.clock.report(to: context.store, logger: context.logger, recorded: nil)
         let values = try outcome.mapError(Self.runtimeError).get()
-        return Summary(plan: context.plan.withLock { $0 }, results: values.map(Self.describe))
+        return Summary(plan: context.plan.messages.withLock { $0 }, results: values.map(Self.describe))
     }
 
     private func readScript() throws -> String {
