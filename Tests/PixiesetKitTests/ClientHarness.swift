@@ -108,6 +108,12 @@ func withMisbehavingServer<T>(_ body: (String) async throws -> T) async throws -
         Response(status: .unauthorized, headers: [.contentType: "application/json"],
                  body: .init(byteBuffer: .init(string: #"{"error":"Unauthorized","message":"Session expired or invalid"}"#)))
     }
+    // An error whose details are large and one whose details are small.
+    router.get("/api/v1/details/:size") { _, context in
+        let size = Int(context.parameters.get("size") ?? "") ?? 10
+        let text = #"{"error":{"code":"validation_failed","message":"Invalid","details":{"content":[""# + String(repeating: "x", count: size) + #""]}}}"#
+        return Response(status: .unprocessableContent, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: text)))
+    }
     router.get("/api/v1/login-redirect/") { _, _ in Response(status: .found, headers: [.location: "https://accounts.example/login?next=/"]) }
     router.get("/api/v1/not-json/") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: "{not json at all")))

@@ -153,4 +153,17 @@ struct RealAPITests {
             #expect(inquiry.conversationID?.hasPrefix("maplelight_") == true)
         }
     }
+
+    @Test("an error's details reach the caller from a body of an error's usual size; a huge one keeps its code and message only")
+    func boundedDetails() async throws {
+        try await withMisbehavingServer { base in
+            try await withClient(baseURL: base, cookie: Self.xsrfCookie) { client in
+                for (size, kept) in [(100, true), (200_000, false)] {
+                    let error = await pixiesetError { _ = try await client.perform(.init(method: .GET, url: base + "/details/\(size)"), retrying: false) }
+                    guard case .api(let body)? = error else { Issue.record("\(String(describing: error))"); continue }
+                    #expect(body.code == "validation_failed" && body.message == "Invalid" && (body.details != nil) == kept, "\(size)")
+                }
+            }
+        }
+    }
 }

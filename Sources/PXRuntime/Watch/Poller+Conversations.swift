@@ -36,7 +36,7 @@ extension Poller {
         let newest = detail.messages?.map(\.sentAt.microseconds).max() ?? .min
         let hasLatest = signature.latestID.map { id in detail.messages?.contains { $0.id == id } ?? false } ?? true
         // Whole seconds: a read within the same second is not behind.
-        let lags = !hasLatest || newest < signature.time - 1_000_000
+        let lags = !hasLatest || newest < signature.time.minus(1_000_000)
         guard lags else {
             memory.lagging.withLock { _ = $0.removeValue(forKey: detail.id) }
             return accepted
@@ -47,7 +47,7 @@ extension Poller {
         }
         if now - since >= Self.lagLimit {
             memory.lagging.withLock { _ = $0.removeValue(forKey: detail.id) }
-            if memory.firstTime("lag:" + detail.id) {
+            if memory.warned.first("lag:" + detail.id) {
                 logger.warning("\(detail.id): the API's list and the conversation disagree (a latest message the conversation does not show); the sweep reads it again")
             }
             return accepted
@@ -65,7 +65,7 @@ extension Poller {
         guard let messages = detail.messages, let oldest = messages.map(\.sentAt).min(),
               let known = try store.newestKnownMessage(in: detail.id) else { return }
         let returned = Set(messages.map(\.id))
-        if !returned.contains(known.id), oldest.microseconds > known.sentAt, memory.firstTime("gap:" + detail.id) {
+        if !returned.contains(known.id), oldest.microseconds > known.sentAt, memory.warned.first("gap:" + detail.id) {
             logger.warning(
                 "\(detail.id): the API returned only its latest \(messages.count) messages, newer than the last one seen (\(known.id)); messages in between cannot be read and may be missed")
         }

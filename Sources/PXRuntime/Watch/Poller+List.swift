@@ -23,7 +23,7 @@ extension Poller {
         while true {
             let list = try await client.conversations(ConversationFilter(includeMessages: true), page: page, pageSize: pageSize)
             read.requests += 1
-            if let last = metaLastPage, page > last, !list.data.isEmpty, memory.firstTime("meta") {
+            if let last = metaLastPage, page > last, !list.data.isEmpty, memory.warned.first("meta") {
                 logger.warning("the API's meta.last_page said \(last), but page \(page) had conversations; pages are read as long as they hold news")
             }
             metaLastPage = list.meta?.lastPage
@@ -31,7 +31,7 @@ extension Poller {
             if zip(times, times.dropFirst()).contains(where: { $0 < $1 }) { read.ordered = false }
             for (conversation, time) in zip(list.data, times) {
                 if time > ceiling {
-                    if memory.firstTime("future:" + conversation.id) {
+                    if memory.warned.first("future:" + conversation.id) {
                         logger.warning("\(conversation.id) says its last message is from the future (\(ISOTime.format(Date(timeIntervalSince1970: Double(time) / 1_000_000)))); it does not move the watermark")
                     }
                 } else {
@@ -51,7 +51,7 @@ extension Poller {
             }
             page += 1
         }
-        if !read.ordered, memory.firstTime("unordered") {
+        if !read.ordered, memory.warned.first("unordered") {
             logger.warning("the conversation list is not ordered by last_message_at; every poll scans up to \(maxPages) page(s) instead of trusting it")
         }
         return read

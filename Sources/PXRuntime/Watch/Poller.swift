@@ -82,9 +82,7 @@ public struct Poller: Sendable {
     final class Memory: Sendable {
         /// Conversations whose details lag the list, with when that was first seen (seconds).
         let lagging = Mutex<[String: Double]>([:])
-        let warned = Mutex<Set<String>>([])
-
-        func firstTime(_ key: String) -> Bool { warned.withLock { $0.insert(key).inserted } }
+        let warned = WarnedOnce()
     }
 
     /// What one poll did.

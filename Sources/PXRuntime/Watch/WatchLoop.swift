@@ -263,11 +263,3 @@ public struct WatchLoop: Sendable {
         return result
     }
 }
-
-/// Keys already warned about, shared by the copies of a `WatchLoop`.
-final class WarnedOnce: Sendable {
-    private let keys = Mutex<Set<String>>([])
-
-    /// True the first time `key` is given.
-    func first(_ key: String) -> Bool { keys.withLock { $0.insert(key).inserted } }
-}

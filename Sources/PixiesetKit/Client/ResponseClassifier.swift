@@ -36,6 +36,8 @@ enum AttemptResult: Sendable {
 /// Sorts answers into success, retry and failure.
 enum ResponseClassifier {
     static let retryableStatuses: Set<Int> = [429, 500, 502, 503, 504]
+    /// The largest error body whose `details` reach scripts (64 KiB; its message and code always do).
+    static let maxDetailsBody = 64 << 10
 
     /// - Parameter studioNow: the studio's time as measured so far, for a
     ///   `Retry-After` date in an answer without a `Date` header.
@@ -69,7 +71,10 @@ enum ResponseClassifier {
         if let body = try? JSONDecoder().decode(APIErrorBody.self, from: Data(response.body)) {
             return .failure(.api(APIError(
                 status: status, code: redactor.redact(body.code ?? "HTTP_\(status)"), message: redactor.redact(body.error),
-                maxSize: body.maxSize, details: body.details?.mapStrings(redactor.redact))))
+                maxSize: body.maxSize,
+                // Details become a Lua table the host builds outside the script's memory cap: only a body
+                // of an error's usual size keeps them (a 32 MiB one would be copied several times over).
+                details: response.body.count <= maxDetailsBody ? body.details?.mapStrings(redactor.redact) : nil)))
         }
         if response.isHTML && (status == 403 || String(decoding: response.body.prefix(4096), as: UTF8.self).lowercased().contains("log in")) {
             return .failure(.sessionExpired(detail: "HTTP \(status) with a login page"))
