@@ -119,8 +119,11 @@ extension LuaState {
                 outcome = .failure(error)
             }
             // A run out of time or cancelled is not resumed: its script cannot
-            // catch the end with pcall and carry on.
-            if case .failure(let error) = outcome, error is LuaDeadlinePassed {
+            // catch the end with pcall and carry on. Out of time also when the work
+            // ended after the deadline, whichever won the race with its timer.
+            var outOfTime = budget.value.deadline != 0 && pxl_monotonic_ns() > budget.value.deadline
+            if case .failure(let error) = outcome, error is LuaDeadlinePassed { outOfTime = true }
+            if outOfTime {
                 budget.value.timedOut = 1
                 throw LuaError.limit(RunBudget.timeoutMessage(budget.value.timeoutMilliseconds, option: budget.value.timeoutOption))
             }

@@ -69,8 +69,5 @@ extension RunBudget {
 }
 
 /// A run's deadline passed while the host was doing its work.
-/// Thrown by an async host function whose wait the run's wall-clock limit cut short (`px.sleep`
-/// past `--timeout`): the run ends with the time limit's error, as when the deadline's timer wins.
-public struct LuaDeadlinePassed: Error {
-    public init() {}
-}
+/// The run's wall-clock limit passed while it waited for the host.
+struct LuaDeadlinePassed: Error {}

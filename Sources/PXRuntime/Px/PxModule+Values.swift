@@ -44,14 +44,11 @@ extension PxModule {
             }
             // A dry run plans; it does not wait.
             if context.options.dryRun { return { [] } }
-            // Never past the run's wall-clock limit. A sleep the limit cuts short ends the run when
-            // it wakes, whoever wins the race with the deadline's own timer (under load, the sleep could).
-            let toDeadline = args.secondsToDeadline ?? .infinity
-            let cut = seconds > toDeadline
-            let wait = min(seconds, toDeadline)
+            // Never past the run's wall-clock limit: a sleep it cuts short wakes just after it,
+            // and a run whose deadline passed while it waited is not resumed (LuaState+Coroutines).
+            let wait = min(seconds, (args.secondsToDeadline ?? seconds) + 0.01)
             return {
                 try await Task.sleep(for: .seconds(clamping: wait))
-                if cut { throw LuaDeadlinePassed() }
                 return []
             }
         }
