@@ -124,9 +124,9 @@ struct SettingsTests {
             let config = try ConfigFile.load(path: path)
             #expect(config.cookie == "pixieset_session=abc123456" && config.maxSends == 50 && config.allowRead == ["/srv/guides"])
             let source = CookieSource(environment: [:], configPath: path)
-            #expect(try source.current()?.origin == path)
+            #expect(try source.credentials()?.origin == path)
             let env = CookieSource(environment: ["PIXIESET_COOKIE": "from_env=1"], configPath: path)
-            #expect(try env.current()?.cookie == "from_env=1")
+            #expect(try env.credentials()?.cookie == "from_env=1")
             try "cookies = \"typo\"\n".write(toFile: path, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
             #expect(throws: PixiesetError.self) { try ConfigFile.load(path: path) }

@@ -34,11 +34,7 @@ public enum AccountIdentity {
     /// The cookie's pairs that may identify the session, sorted by name
     /// (all of them when none is left after dropping the known others).
     static func sessionPairs(_ cookie: String) -> [(name: String, value: String)] {
-        let pairs = cookie.split(separator: ";").compactMap { part -> (name: String, value: String)? in
-            let piece = part.trimmingCharacters(in: .whitespaces)
-            guard let equals = piece.firstIndex(of: "="), equals != piece.startIndex else { return nil }
-            return (String(piece[..<equals]).trimmingCharacters(in: .whitespaces), String(piece[piece.index(after: equals)...]).trimmingCharacters(in: .whitespaces))
-        }
+        let pairs = CookieSource.pairs(in: cookie)
         let identifying = pairs.filter { pair in
             let name = pair.name.lowercased()
             return !notIdentifying.contains { name.hasPrefix($0) }

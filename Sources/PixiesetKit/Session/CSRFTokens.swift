@@ -34,14 +34,10 @@ public struct CSRFTokens: Sendable, Hashable {
     /// The value of the cookie's `XSRF-TOKEN` pair, URL-decoded (Laravel
     /// writes it encrypted and percent-encoded: `eyJpdiI6…%3D`).
     public static func xsrfToken(inCookie cookie: String) -> String? {
-        for pair in cookie.split(separator: ";") {
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, parts[0].trimmingSpaces.caseInsensitiveCompare(cookieName) == .orderedSame else { continue }
-            let raw = parts[1].trimmingSpaces
-            let value = raw.removingPercentEncoding ?? raw
-            return value.isEmpty ? nil : value
-        }
-        return nil
+        guard let raw = CookieSource.pairs(in: cookie).first(where: { $0.name.caseInsensitiveCompare(cookieName) == .orderedSame })?.value
+        else { return nil }
+        let value = raw.removingPercentEncoding ?? raw
+        return value.isEmpty ? nil : value
     }
 
     /// Whether `method` changes something, and so carries the tokens.

@@ -14,10 +14,14 @@ public struct CookieSource: Sendable {
         self.configPath = configPath
     }
 
-    /// The cookie and where it came from, reading the config file anew;
-    /// `nil` when neither gives one.
-    public func current() throws -> (cookie: String, origin: String)? {
-        try credentials().map { ($0.cookie, $0.origin) }
+    /// The `name=value` pairs of a Cookie header, trimmed, in order (pieces without a name are left out).
+    static func pairs(in cookie: String) -> [(name: String, value: String)] {
+        cookie.split(separator: ";").compactMap { part in
+            let piece = part.trimmingCharacters(in: .whitespaces)
+            guard let equals = piece.firstIndex(of: "="), equals != piece.startIndex else { return nil }
+            return (String(piece[..<equals]).trimmingCharacters(in: .whitespaces),
+                    String(piece[piece.index(after: equals)...]).trimmingCharacters(in: .whitespaces))
+        }
     }
 
     /// The cookie, where it came from, and the CSRF token given apart
