@@ -11,18 +11,8 @@ import Testing
 struct PollerTests {
     /// A poller on a fresh sandbox and state, and the sandbox to play clients on.
     func withPoller(quirks: String? = nil, since: Date? = nil, _ body: (Poller, RunningSandbox, StateStore) async throws -> Void) async throws {
-        var configuration = SandboxConfiguration()
-        configuration.clock = StartingClock(start: Timestamp(parsing: testNow)!)
-        if let quirks { configuration.quirks = try Quirks(parsing: quirks) }
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("poller-\(UUID().uuidString).sqlite").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let store = try StateStore(path: path)
-        let log = LogCapture()
-        try await StudioSandbox.withRunning(configuration) { sandbox in
-            let api = APIConfiguration(baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: sandbox.cookie, retry: .fast)
-            try await PixiesetClient.withClient(api, logger: log.logger) { client in
-                try await body(Poller(client: client, store: store, logger: log.logger, since: since, pageSize: 10), sandbox, store)
-            }
+        try await withPollerParts(quirks: quirks) { sandbox, client, store, log in
+            try await body(Poller(client: client, store: store, logger: log.logger, since: since, pageSize: 10), sandbox, store)
         }
     }
 
@@ -165,27 +155,35 @@ struct PollerTests {
 
     @Test("details that hold only the latest messages: a gap is warned about")
     func cappedGap() async throws {
-        let log = LogCapture()
-        var configuration = SandboxConfiguration()
-        configuration.clock = StartingClock(start: Timestamp(parsing: testNow)!)
-        configuration.quirks = try Quirks(parsing: "capped_messages=3")
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("poller-\(UUID().uuidString).sqlite").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let store = try StateStore(path: path)
-        try await StudioSandbox.withRunning(configuration) { sandbox in
-            let api = APIConfiguration(baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: sandbox.cookie, retry: .fast)
-            try await PixiesetClient.withClient(api, logger: log.logger) { client in
-                let poller = Poller(client: client, store: store, logger: log.logger, pageSize: 10)
-                let now = { Date(timeIntervalSince1970: sandbox.database.clock.now().secondsSince1970) }
-                _ = try await poller.poll(now: now())
-                let id = try conversations(sandbox, 1)[0]
-                _ = try await sandbox.database.clientWritesIn(conversationID: id, content: "First")
-                #expect(try await poller.poll(now: now()).events.count == 1)
-                for index in 0..<5 { _ = try await sandbox.database.clientWritesIn(conversationID: id, content: "Burst \(index)") }
-                let result = try await poller.poll(now: now())
-                #expect(result.events.count == 3)
-                #expect(log.all.joined(separator: "\n").contains("returned only its latest 3 messages"), "\(log.all)")
-            }
+        try await withPollerParts(quirks: "capped_messages=3") { sandbox, client, store, log in
+            let poller = Poller(client: client, store: store, logger: log.logger, pageSize: 10)
+            let now = { Date(timeIntervalSince1970: sandbox.database.clock.now().secondsSince1970) }
+            _ = try await poller.poll(now: now())
+            let id = try conversations(sandbox, 1)[0]
+            _ = try await sandbox.database.clientWritesIn(conversationID: id, content: "First")
+            #expect(try await poller.poll(now: now()).events.count == 1)
+            for index in 0..<5 { _ = try await sandbox.database.clientWritesIn(conversationID: id, content: "Burst \(index)") }
+            let result = try await poller.poll(now: now())
+            #expect(result.events.count == 3)
+            #expect(log.all.joined(separator: "\n").contains("returned only its latest 3 messages"), "\(log.all)")
         }
+    }
+}
+
+/// A fresh sandbox (demo data at `testNow`, with `quirks`), a client of it, a state
+/// and a log: what a poller needs, for tests that build their own.
+func withPollerParts(
+    quirks: String? = nil, _ body: (RunningSandbox, PixiesetClient, StateStore, LogCapture) async throws -> Void
+) async throws {
+    var configuration = SandboxConfiguration()
+    configuration.clock = StartingClock(start: Timestamp(parsing: testNow)!)
+    if let quirks { configuration.quirks = try Quirks(parsing: quirks) }
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("poller-\(UUID().uuidString).sqlite").path
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let store = try StateStore(path: path)
+    let log = LogCapture()
+    try await StudioSandbox.withRunning(configuration) { sandbox in
+        let api = APIConfiguration(baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: sandbox.cookie, retry: .fast)
+        try await PixiesetClient.withClient(api, logger: log.logger) { client in try await body(sandbox, client, store, log) }
     }
 }

@@ -41,6 +41,14 @@ func pxscript(_ arguments: [String], environment: [String: String] = [:], timeou
     return Outcome(status: status, stdout: child.stdout, stderr: child.stderr, peakKilobytes: child.peakResidentKilobytes)
 }
 
+/// Runs a shell command line (a pipe into pxscript).
+func shell(_ command: String, environment: [String: String]) async throws -> Outcome {
+    let child = try Child("/bin/sh", ["-c", command], environment: childEnvironment(environment.mapValues { Optional($0) }))
+    while child.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+    let status = child.wait()
+    return Outcome(status: status, stdout: child.stdout, stderr: child.stderr)
+}
+
 /// A `pxscript sandbox serve` process for one test.
 final class ServeProcess {
     let child: Child

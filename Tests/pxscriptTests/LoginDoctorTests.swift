@@ -100,11 +100,3 @@ struct LoginDoctorTests {
         _ = await serve.stop()
     }
 }
-
-/// Runs a shell command line (a pipe into pxscript).
-func shell(_ command: String, environment: [String: String]) async throws -> Outcome {
-    let child = try Child("/bin/sh", ["-c", command], environment: childEnvironment(environment.mapValues { Optional($0) }))
-    while child.isRunning { try await Task.sleep(for: .milliseconds(10)) }
-    let status = child.wait()
-    return Outcome(status: status, stdout: child.stdout, stderr: child.stderr)
-}

@@ -20,7 +20,7 @@ struct PollerQuirkTests {
         #expect(first.status == 0, "\(quirk): \(first.stderr)")
         var targets = try await WatchCommandTests.conversations(serve, env: env)
         // get_404 refuses the studio's first conversation by id: its messages cannot be read, by anyone.
-        let unreadable = quirk == "get_404" ? try await Self.allConversations(serve, env: env).min() : nil
+        let unreadable = quirk == "get_404" ? try await WatchCommandTests.conversations(serve, env: env, count: 100).min() : nil
         targets.removeAll { $0 == unreadable }
         let daemon = try startPxscript(["watch", folder.path("echo.lua"), "--state", state, "--interval", "0.2s"], environment: env, capture: true)
         var written: [String] = []
@@ -47,12 +47,6 @@ struct PollerQuirkTests {
         #expect(status == 0, "\(quirk): exit \(status)\n\(daemon.stderr)")
         #expect(replies == Dictionary(uniqueKeysWithValues: written.map { ($0, 1) }), "\(quirk): \(replies.count) replies for \(written.count) messages\n\(daemon.stderr)")
         _ = await serve.stop()
-    }
-
-    static func allConversations(_ serve: ServeProcess, env: [String: String]) async throws -> [String] {
-        let outcome = try await pxscript(["api", "GET", "/conversations/", "-q", "page_size=100"], environment: env)
-        let object = try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any]
-        return (object?["data"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
     }
 
     @Test("SIGTERM during a slow poll exits 0 at once, with the state consistent; an unreachable studio does not end the daemon")

@@ -26,8 +26,17 @@ struct WatchCommandTests {
         return try #require(object?["id"] as? String, "\(outcome.stderr)")
     }
 
-    static func conversations(_ serve: ServeProcess, env: [String: String]) async throws -> [String] {
-        let outcome = try await pxscript(["api", "GET", "/conversations/", "-q", "page_size=8"], environment: env)
+    /// The config file the folder's environment points at, holding `cookie` (mode 0600).
+    static func writeConfig(in folder: RunFolder, cookie: String) throws {
+        let config = folder.path("config/pxscript/config.toml")
+        try FileManager.default.createDirectory(atPath: folder.path("config/pxscript"), withIntermediateDirectories: true)
+        try "cookie = \"\(cookie)\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+        chmod(config, 0o600)
+    }
+
+    /// The ids of the first `count` conversations of the list.
+    static func conversations(_ serve: ServeProcess, env: [String: String], count: Int = 8) async throws -> [String] {
+        let outcome = try await pxscript(["api", "GET", "/conversations/", "-q", "page_size=\(count)"], environment: env)
         let object = try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any]
         return (object?["data"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
     }
@@ -122,12 +131,7 @@ struct WatchCommandTests {
         let target = try #require(try await Self.conversations(serve, env: env).first)
         // From now on the cookie comes from the config file, and it is wrong.
         env["PIXIESET_COOKIE"] = nil
-        let config = folder.path("config/pxscript/config.toml")
-        func writeConfig(_ cookie: String) throws {
-            try FileManager.default.createDirectory(atPath: folder.path("config/pxscript"), withIntermediateDirectories: true)
-            try "cookie = \"\(cookie)\"\n".write(toFile: config, atomically: true, encoding: .utf8)
-            chmod(config, 0o600)
-        }
+        func writeConfig(_ cookie: String) throws { try Self.writeConfig(in: folder, cookie: cookie) }
         try writeConfig("session_cookie=expired")
         var withCookie = env
         withCookie["PIXIESET_COOKIE"] = "session_cookie=sandbox"
@@ -173,12 +177,7 @@ struct WatchCommandTests {
 
         // From now on the cookie comes from the config file, still without the pair.
         env["PIXIESET_COOKIE"] = nil
-        let config = folder.path("config/pxscript/config.toml")
-        func writeConfig(_ cookie: String) throws {
-            try FileManager.default.createDirectory(atPath: folder.path("config/pxscript"), withIntermediateDirectories: true)
-            try "cookie = \"\(cookie)\"\n".write(toFile: config, atomically: true, encoding: .utf8)
-            chmod(config, 0o600)
-        }
+        func writeConfig(_ cookie: String) throws { try Self.writeConfig(in: folder, cookie: cookie) }
         try writeConfig("session_cookie=sandbox")
         var daemonEnvironment: [String: String?] = env
         daemonEnvironment["PIXIESET_COOKIE"] = .some(nil)
