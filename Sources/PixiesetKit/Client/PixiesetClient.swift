@@ -16,6 +16,8 @@ public struct PixiesetClient: Sendable {
     let http: HTTPClient
     let logger: Logger
     let redactor: Redactor
+    /// The write proofs, read from the configuration once (not parsed again for every send).
+    let csrf: CSRFTokens
 
     /// Runs `body` with a client whose connection pool is shut down when it returns.
     ///
@@ -45,9 +47,10 @@ public struct PixiesetClient: Sendable {
         let result: Result<T, any Error>
         do {
             result = .success(try await withTaskExecutorPreference(EventLoopExecutor(group.next()), isolation: isolation) {
-                try await body(PixiesetClient(
+                let csrf = configuration.csrf
+                return try await body(PixiesetClient(
                     configuration: configuration, http: client, logger: logger,
-                    redactor: Redactor(cookie: configuration.cookie, tokens: configuration.csrf.secrets)))
+                    redactor: Redactor(cookie: configuration.cookie, tokens: csrf.secrets), csrf: csrf))
             })
         } catch {
             result = .failure(error)
@@ -160,7 +163,7 @@ public struct PixiesetClient: Sendable {
         let isWrite = CSRFTokens.isWrite(request.method)
         if configuration.baseURL.owns(request.url) {
             if let cookie = configuration.cookie { headers.add(name: "Cookie", value: cookie) }
-            if isWrite { configuration.csrf.add(to: &headers) }
+            if isWrite { csrf.add(to: &headers) }
         }
         if request.body != nil { headers.add(name: "Content-Type", value: "application/json") }
         let response: HTTPClient.Response
@@ -206,7 +209,7 @@ public struct PixiesetClient: Sendable {
     /// too, the session expired (77). A read that fails otherwise leaves it
     /// at what the write showed: a refusal of its token.
     func settleWriteRefusal(detail: String) async -> PixiesetError {
-        let hint = configuration.csrf.refusalHint(cookieOrigin: configuration.cookieOrigin)
+        let hint = csrf.refusalHint(cookieOrigin: configuration.cookieOrigin)
         do {
             _ = try await unreadCount()
             return .csrfRefused(detail: detail, hint: hint)

@@ -98,7 +98,7 @@ extension PixiesetClient {
             if owned {
                 if let cookie = configuration.cookie { request.headers.add(name: "Cookie", value: cookie) }
                 request.headers.add(name: "X-Requested-With", value: "XMLHttpRequest")
-                configuration.csrf.add(to: &request.headers)
+                csrf.add(to: &request.headers)
             }
             let result: AttemptResult = try await FileSystem.shared.withFileHandle(forReadingAt: FilePath(path)) { file in
                 let chunks = file.readChunks(in: 0..<Int64(size), chunkLength: .kibibytes(256))
