@@ -18,9 +18,10 @@ public struct LuaArguments {
         String(LuaDispatch.positioned("", in: L).dropLast(2))
     }
 
-    /// The tag the host gave the run that called (`LuaState.call(…, tag:)`),
-    /// 0 outside one: which handler run a px function serves.
-    public var runTag: Int64 { pxl_get_limits(L)?.pointee.tag ?? 0 }
+    /// The id of the run that called (0 outside one): what `LuaState.call(…, sharing:)`
+    /// takes to charge work this run hands out (`px.map`) to its budget. The host's own
+    /// notion of a run (which handler run a px function serves) is its business, kept in Swift.
+    public var runID: Int64 { pxl_get_limits(L)?.pointee.tag ?? 0 }
 
     /// How many arguments were passed.
     public var count: Int { Int(lua_gettop(L)) }

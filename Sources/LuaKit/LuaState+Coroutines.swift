@@ -14,9 +14,9 @@ extension LuaState {
     /// - Parameter timeoutOption: the option a photographer raises the time limit with, named in its error.
     nonisolated(nonsending)
     public func runAsync(
-        _ source: String, chunkName: String, timeout: Duration? = nil, timeoutOption: String = "--handler-timeout", tag: Int64 = 0
+        _ source: String, chunkName: String, timeout: Duration? = nil, timeoutOption: String = "--handler-timeout"
     ) async throws -> [LuaValue] {
-        try await drive(chunkName: chunkName, timeout: timeout, timeoutOption: timeoutOption, tag: tag) { co in
+        try await drive(chunkName: chunkName, timeout: timeout, timeoutOption: timeoutOption) { co in
             try load(source, chunkName: chunkName, on: co)
             return 0
         }
@@ -27,14 +27,14 @@ extension LuaState {
     /// of a run apply to it, its own (instructions and time are counted per
     /// call, however many calls wait at once).
     ///
-    /// - Parameter sharing: the tag of a run under way whose budget (instructions,
-    ///   deadline, and a limit once hit) this call spends as its own: work a
-    ///   run hands out (`px.map`) is paid for by that run. Its host calls carry `tag`.
+    /// - Parameter sharing: the id (`LuaArguments.runID`) of a run under way whose budget
+    ///   (instructions, deadline, and a limit once hit) this call spends as its own: work a
+    ///   run hands out (`px.map`) is paid for by that run.
     nonisolated(nonsending)
     public func call(
-        _ function: LuaReference, with arguments: [LuaValue], timeout: Duration? = nil, tag: Int64 = 0, sharing: Int64? = nil
+        _ function: LuaReference, with arguments: [LuaValue], timeout: Duration? = nil, sharing: Int64? = nil
     ) async throws -> [LuaValue] {
-        try await drive(chunkName: "handler", timeout: timeout, tag: tag, sharing: sharing) { co in
+        try await drive(chunkName: "handler", timeout: timeout, sharing: sharing) { co in
             try withHostAllocations {
                 guard lua_checkstack(co, Int32(arguments.count + 1)) != 0,
                       lua_rawgeti(co, pxl_registryindex(), lua_Integer(function.id)) == LUA_TFUNCTION
@@ -60,9 +60,12 @@ extension LuaState {
     /// and its budget is loaded into the hook's limits around each resume.
     nonisolated(nonsending)
     func drive(
-        chunkName: String, timeout: Duration?, timeoutOption: String = "--handler-timeout", tag: Int64 = 0, sharing: Int64? = nil,
+        chunkName: String, timeout: Duration?, timeoutOption: String = "--handler-timeout", sharing: Int64? = nil,
         prepare: (OpaquePointer) throws -> Int32
     ) async throws -> [LuaValue] {
+        // Each run has its own id, which its host calls carry (`LuaArguments.runID`).
+        lastRunID += 1
+        let tag = lastRunID
         let budget: RunBudget.Shared
         if let sharing, let parent = budgets[sharing] {
             budget = parent
@@ -71,9 +74,10 @@ extension LuaState {
             own.tag = tag
             own.timeoutOption = timeoutOption
             budget = RunBudget.Shared(own)
-            budgets[tag] = budget
         }
-        defer { if budgets[tag] === budget, sharing == nil { budgets[tag] = nil } }
+        // Under its own id too, so work it hands out in turn (a px.map in a px.map item) shares it.
+        budgets[tag] = budget
+        defer { budgets[tag] = nil }
         recoverMemory()
         guard lua_checkstack(L, 4) != 0, let co = withHostAllocations({ lua_newthread(L) }) else {
             throw LuaError.setup("cannot create a coroutine (out of memory)")

@@ -12,9 +12,11 @@ public final class LuaState {
     let limits: UnsafeMutablePointer<pxl_limits>
     var functions: [LuaFunctionBox] = []
     let pending = PendingCalls()
-    /// The budgets of the runs under way, by tag, for calls that share
+    /// The budgets of the runs under way, by run id, for calls that share
     /// their caller's (`px.map` items: one budget for the run, SPEC §3).
     var budgets: [Int64: RunBudget.Shared] = [:]
+    /// The id of the latest run (`LuaArguments.runID`).
+    var lastRunID: Int64 = 0
 
     /// A fresh state with the sandboxed libraries open.
     /// The corresponding C functions are `lua_newstate` and `pxl_open_sandbox`.

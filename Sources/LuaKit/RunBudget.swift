@@ -14,7 +14,7 @@ struct RunBudget {
     var deadline: Int64 = 0
     var timeoutMilliseconds: Int64 = 0
     var timedOut: Int32 = 0
-    /// The host's tag for the run (`LuaArguments.runTag`).
+    /// The run's id (`LuaArguments.runID`).
     var tag: Int64 = 0
     /// The option that raises the wall-clock limit, for the message.
     var timeoutOption = "--handler-timeout"

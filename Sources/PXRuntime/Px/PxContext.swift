@@ -18,7 +18,7 @@ final class PxContext: Sendable {
     let policy: FilePolicy
     /// What a dry run would send.
     let plan = DryRunPlan()
-    /// What a watched script registered, and its handler runs in progress.
+    /// What a watched script registered.
     let watch = WatchRegistry()
     /// The test-only crash switch (`PXSCRIPT_CRASH_AT`).
     let crash: CrashPoint.Switch
@@ -51,7 +51,6 @@ final class PxContext: Sendable {
         return bounds.day
     }
 
-    func run(_ tag: Int64) -> HandlerRun? { watch.run(tag) }
 
     /// The client's name in `conversationID` (read once, then remembered).
     func clientName(of conversationID: String) async -> String {

@@ -22,7 +22,7 @@ extension PxModule {
                 throw LuaScriptError("bad argument #3 to 'map' (concurrency must be between 1 and 64)")
             }
             let progress = context.options.showsProgress ? Progress(total: items.count) : nil
-            let run = args.runTag
+            let run = args.runID
             return {
                 let (results, errors) = try await runtime.map(items, with: function, concurrency: concurrency, run: run, progress: progress)
                 return [.array(results), .map(errors)]

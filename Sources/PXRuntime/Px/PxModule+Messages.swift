@@ -53,7 +53,7 @@ extension PxModule {
     /// so a retried handler never repeats one; from the top level it is refused.
     static func handlerSend(_ request: SendRequest, _ args: LuaArguments, _ context: PxContext) throws -> SendRequest {
         guard context.options.watch else { return request }
-        guard let run = context.run(args.runTag) else {
+        guard let run = HandlerRun.current else {
             throw LuaScriptError(
                 "a send from the top level of a watched script: the top level registers handlers (px.on) and may read; send from a handler")
         }

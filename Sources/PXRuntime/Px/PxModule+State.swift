@@ -9,7 +9,7 @@ extension PxModule {
         // a read-modify-write never interleaves with another handler's (decision 0010).
         lua.registerAsync("get", in: "px.store") { args in
             let key = try args.string(1)
-            let run = context.run(args.runTag)
+            let run = HandlerRun.current
             return {
                 do {
                     if let run { try await context.hold("store:" + key, for: run) } else { try await context.waitWhileHeld("store:" + key) }
@@ -28,7 +28,7 @@ extension PxModule {
             } catch let problem as JSONBridge.Problem {
                 throw LuaScriptError("bad argument #2 to 'set' (\(problem.description))")
             }
-            let run = context.run(args.runTag)
+            let run = HandlerRun.current
             return {
                 do {
                     if let run {
@@ -57,7 +57,7 @@ extension PxModule {
             default: throw args.typeError(2, expected: "duration")
             }
             let seconds = period.isInfinite ? 1e12 : period
-            let run = context.run(args.runTag)
+            let run = HandlerRun.current
             return {
                 do {
                     if let run {

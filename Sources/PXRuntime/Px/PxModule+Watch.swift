@@ -35,7 +35,7 @@ extension PxModule {
             return []
         }
         lua.registerAsync("reply", in: "px.__host") { args in
-            guard let run = context.run(args.runTag) else {
+            guard let run = HandlerRun.current else {
                 throw LuaScriptError("event:reply belongs to a handler run")
             }
             let text = try args.string(2)

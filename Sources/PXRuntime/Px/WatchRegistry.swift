@@ -2,7 +2,7 @@ import LuaKit
 import Synchronization
 
 /// What a watched script registered at its top level (`px.on`, `px.every`,
-/// `px.cron`, `px.at`, `px.after`) and the handler runs in progress (SPEC §6).
+/// `px.cron`, `px.at`, `px.after`) (SPEC §6).
 final class WatchRegistry: Sendable {
     /// Handlers `px.on("message", …)` registered.
     let handlers = Mutex<[MessageHandler]>([])
@@ -12,11 +12,6 @@ final class WatchRegistry: Sendable {
     let runner = Mutex<LuaReference?>(nil)
     /// The prelude's function that calls scheduled function `index`.
     let scheduledRunner = Mutex<LuaReference?>(nil)
-    /// Handler runs in progress, by their run tag.
-    let runs = Mutex<[Int64: HandlerRun]>([:])
-
-    /// The handler run a host call came from (nil outside one: tag 0).
-    func run(_ tag: Int64) -> HandlerRun? { tag == 0 ? nil : runs.withLock { $0[tag] } }
 }
 
 /// A `px.on("message", fn, { max_age =, debounce = })` registration.

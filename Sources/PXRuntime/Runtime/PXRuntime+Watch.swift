@@ -69,7 +69,7 @@ extension PXRuntime {
     }
 
     /// Runs the handlers for `burst` (one message, or with `debounce` the
-    /// messages of a quiet-ended burst, oldest first) as one run (tag),
+    /// messages of a quiet-ended burst, oldest first) as one run (`HandlerRun.current`),
     /// its effects committed with the events when it completes (SPEC §4, §6).
     /// Sends are keyed by the burst's first message, so a retry that finds
     /// the burst grown still replies once.
@@ -78,16 +78,14 @@ extension PXRuntime {
         let age = max(0, now.timeIntervalSince1970 - message.sentAt.secondsSince1970)
         let handlers = context.watch.handlers.withLock { $0 }.filter { age <= $0.maxAge }
         guard !handlers.isEmpty, let runner = context.watch.runner.withLock({ $0 }) else { return .tooOld }
-        nextTag += 1
-        let tag = nextTag
         let run = HandlerRun(eventID: first.id, conversationID: conversation.id)
-        context.watch.runs.withLock { $0[tag] = run }
-        defer { context.watch.runs.withLock { _ = $0.removeValue(forKey: tag) } }
         let event = try eventValue(burst, conversation: conversation, age: age)
         context.crash.check(.inHandler)
         do {
             for handler in handlers {
-                _ = try await lua.call(runner, with: [.integer(Int64(handler.index)), event], timeout: context.options.handlerTimeout, tag: tag)
+                _ = try await HandlerRun.$current.withValue(run) {
+                    try await lua.call(runner, with: [.integer(Int64(handler.index)), event], timeout: context.options.handlerTimeout)
+                }
             }
             context.crash.check(.afterHandler)
             try await context.store.completeEvents(
@@ -160,11 +158,7 @@ extension PXRuntime {
         }
         for schedule in schedules {
             guard let due = nextDue(schedule), due <= now else { continue }
-            nextTag += 1
-            let tag = nextTag
             let run = HandlerRun(eventID: "s:\(schedule.id)@\(Int64(saturating: due.timeIntervalSince1970))", conversationID: "")
-            context.watch.runs.withLock { $0[tag] = run }
-            defer { context.watch.runs.withLock { _ = $0.removeValue(forKey: tag) } }
             // `after` lives in memory only (SPEC §6): nothing of it is recorded but its effects.
             let once: Bool, persist: Bool
             switch schedule.timing {
@@ -176,7 +170,9 @@ extension PXRuntime {
             // Keys it held are free once its effects are recorded (or dropped).
             defer { try? context.store.releaseHolds(of: run.holder) }
             do {
-                _ = try await lua.call(runner, with: [.integer(Int64(schedule.index))], timeout: context.options.handlerTimeout, tag: tag)
+                _ = try await HandlerRun.$current.withValue(run) {
+                    try await lua.call(runner, with: [.integer(Int64(schedule.index))], timeout: context.options.handlerTimeout)
+                }
                 try await context.store.recordScheduleRun(persist ? schedule.id : nil, at: now, done: once, effects: run.effects)
                 report.ran.append(schedule.id)
             } catch let error as LuaError {

@@ -15,8 +15,6 @@ public actor PXRuntime {
     let lua: LuaState
     let context: PxContext
     private var installed = false
-    /// The tag of the latest handler run (LuaArguments.runTag).
-    var nextTag: Int64 = 0
     /// `px.after` schedules that ran (they live in memory only).
     var afterDone: Set<String> = []
     /// The next runs last written for `status`, by schedule.
@@ -101,7 +99,9 @@ public actor PXRuntime {
     /// no run (as before: its sends are keyed by their content, never by an
     /// ordinal that the items' interleaving would make differ between tries).
     func call(_ function: LuaReference, with arguments: [LuaValue], sharing run: Int64) async throws -> [LuaValue] {
-        try await lua.call(function, with: arguments, sharing: run)
+        // An item is not the handler run that handed it out: the run's sends are keyed by their
+        // order, which items running at once would make differ between retries.
+        try await HandlerRun.$current.withValue(nil) { try await lua.call(function, with: arguments, sharing: run) }
     }
 
     func release(_ function: LuaReference) { lua.release(function) }

@@ -4,7 +4,14 @@ import Synchronization
 /// One run of a handler for one event: what its px calls need to know
 /// (SPEC §4): sends keyed by (event, ordinal), `event:reply` once, and
 /// `px.store`/`px.once` effects held until the run completes.
+///
+/// The run a px call serves is a task-local value (`current`): set around
+/// the handler's call, so every host call the handler makes, across its
+/// waits, finds its own run however many runs share the Lua state.
 final class HandlerRun: Sendable {
+    /// The handler run the current task serves (nil at a script's top level).
+    @TaskLocal static var current: HandlerRun?
+
     let eventID: String
     let conversationID: String
     /// Names this run in the state's key holds (decision 0010): unique per
