@@ -1,5 +1,6 @@
 import Foundation
 import PixiesetKit
+import PixiesetModels
 
 /// The runtime's clock: the studio's time (SPEC §4 "Times are the
 /// studio's"), read as this machine's clock plus the offset measured from
@@ -10,13 +11,19 @@ import PixiesetKit
 /// at that instant and runs forward (decision 0001). The API configuration
 /// of the run must carry `studio` (`APIConfiguration.studioClock`) so that
 /// the client's answers correct this clock.
+///
+/// On a `VirtualClock` (tests, `pxscript test`) the local clock is the
+/// virtual one, and the daemon's waits (`sleep`) let it jump ahead.
 public struct RuntimeClock: Sendable {
     /// The offset to the studio, shared with the run's client.
     public let studio: StudioClock
+    /// The virtual clock this one follows (nil: real time).
+    public let virtual: VirtualClock?
 
     /// The clock `environment` asks for.
     /// - Throws: `RuntimeError.usage` when `PXSCRIPT_NOW` is not ISO 8601.
     public init(environment: [String: String]) throws {
+        virtual = nil
         guard let text = environment["PXSCRIPT_NOW"], !text.isEmpty else {
             studio = StudioClock()
             return
@@ -30,6 +37,25 @@ public struct RuntimeClock: Sendable {
         })
     }
 
+    /// A clock that follows `virtual`.
+    public init(virtual: VirtualClock) {
+        self.virtual = virtual
+        studio = StudioClock(local: { virtual.now() })
+    }
+
     /// The studio's time now, as far as this process knows it.
     public func now() -> Date { studio.now() }
+
+    /// The daemon's wait: until `wake` (nil: until the next poll), or on a virtual clock until
+    /// `wake` or a poll instant of `polls` that may find news. Cancellation ends it early.
+    func sleep(until wake: Date?, polls: VirtualClock.PollGrid) async {
+        if let virtual {
+            await virtual.sleep(until: wake, polls: polls)
+            return
+        }
+        let until = min(wake ?? polls.from, polls.from)
+        let seconds = until.timeIntervalSince(now())
+        guard seconds > 0 else { return }
+        try? await Task.sleep(for: .seconds(clamping: seconds))
+    }
 }

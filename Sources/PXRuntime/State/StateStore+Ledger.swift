@@ -231,7 +231,7 @@ extension StateStore {
         try pool.read { db in
             Dictionary(
                 try Row.fetchAll(db, sql: "SELECT id, last_run, done FROM schedule").map { row in
-                    (row["id"] as String, ((row["last_run"] as Double?).map { Date(timeIntervalSince1970: $0) }, row["done"] as Bool))
+                    (row["id"] as String, (lastRun: (row["last_run"] as Double?).map { Date(timeIntervalSince1970: $0) }, done: row["done"] as Bool))
                 },
                 uniquingKeysWith: { a, _ in a })
         }

@@ -34,9 +34,15 @@ import Synchronization
 /// - Detail reads run `concurrency` (16) at a time, so slow answers overlap
 ///   instead of queueing: a poll over 50 changed conversations with one
 ///   answer in four 5 s slow takes about 5 s, not 25 (`ClientBench --poller`).
+///
+/// One poll serves every script of a daemon (issue 18): it reads with the
+/// marks of one state (`store`) and records what it found in each script's
+/// (`followers` too), so each has its own ledger and exactly-once handling.
 public struct Poller: Sendable {
     let client: PixiesetClient
     let store: StateStore
+    /// The states of the daemon's other message-handling scripts.
+    let followers: [StateStore]
     let logger: Logger
     /// `--since`: where the first poll reaches back to when the state has no watermark.
     let since: Date?
@@ -63,11 +69,12 @@ public struct Poller: Sendable {
     static let lagLimit: Double = 60
 
     public init(
-        client: PixiesetClient, store: StateStore, logger: Logger, since: Date? = nil, pageSize: Int = 50, maxPages: Int = 20,
-        concurrency: Int = 16, historyWindow: Double = 86_400, sweepInterval: Double = 600
+        client: PixiesetClient, store: StateStore, followers: [StateStore] = [], logger: Logger, since: Date? = nil, pageSize: Int = 50,
+        maxPages: Int = 20, concurrency: Int = 16, historyWindow: Double = 86_400, sweepInterval: Double = 600
     ) {
         self.client = client
         self.store = store
+        self.followers = followers
         self.logger = logger
         self.since = since
         self.pageSize = pageSize
@@ -197,6 +204,15 @@ public struct Poller: Sendable {
             .sorted { ($0.conversationID ?? "", $0.sentAt, $0.id) < ($1.conversationID ?? "", $1.sentAt, $1.id) }
         if firstStart { record.events = [] }
         try store.record(record, at: now)
+        for follower in followers {
+            // A script new to the daemon starts now: what is new to the others is history to it.
+            var own = record
+            if try follower.watermark() == nil {
+                own.history += own.events
+                own.events = []
+            }
+            try follower.record(own, at: now)
+        }
         if sweep || firstStart { try store.setSetting(.lastSweep, String(now.timeIntervalSince1970)) }
         if sweep, !record.events.isEmpty {
             logger.warning("the sweep found \(record.events.count) message(s) the API's list did not show as new; answering them late")

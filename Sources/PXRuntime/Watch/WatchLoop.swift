@@ -26,6 +26,8 @@ public struct WatchLoop: Sendable {
     let startedAt: Date
     /// Conversations whose own messages the API labelled as the client's: warned about once.
     private let warnedOwn = WarnedOnce()
+    /// The other scripts of the daemon: their messages are pxscript's own too (the loop guard).
+    public var siblings: [PXRuntime] = []
 
     public init(
         runtime: PXRuntime, poller: Poller, store: StateStore, client: PixiesetClient, logger: Logger, clock: RuntimeClock,
@@ -178,7 +180,10 @@ public struct WatchLoop: Sendable {
                 }
             }
             // The loop guard: pxscript's own messages are never handled, whatever the API labels them.
-            let own = try await runtime.ownMessages(burst.map(\.message), conversationID: id, now: now)
+            var own = try await runtime.ownMessages(burst.map(\.message), conversationID: id, now: now)
+            for sibling in siblings where own.count < burst.count {
+                own.formUnion(try await sibling.ownMessages(burst.map(\.message), conversationID: id, now: now))
+            }
             var burst = burst
             if !own.isEmpty {
                 try await store.skipEvents(Array(own), conversationID: id, reason: "own", detail: "own message labelled client", at: now)

@@ -115,16 +115,21 @@ struct ScriptOptions: ParsableArguments {
     /// throw-away state; otherwise the resolved API and the script's state
     /// (`--state`, else the default per script and account).
     func withTarget(script: String, sandbox: Bool, _ body: (APIConfiguration, String) async throws -> Void) async throws {
+        try await withTarget(scripts: [script], sandbox: sandbox) { api, paths in try await body(api, paths[0]) }
+    }
+
+    /// The same for several scripts (a watch daemon's): one state path each, in order.
+    func withTarget(scripts: [String], sandbox: Bool, _ body: (APIConfiguration, [String]) async throws -> Void) async throws {
         let environment = ProcessInfo.processInfo.environment
         guard sandbox else {
             let api = try self.api.resolve()
-            try await body(api, statePath ?? StatePath.defaultPath(script: script, baseURL: api.baseURL.description, environment: environment))
+            try await body(api, scripts.map { statePath ?? StatePath.defaultPath(script: $0, baseURL: api.baseURL.description, environment: environment) })
             return
         }
         try await InProcessSandbox.withRunning { api in
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pxscript-state-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: folder) }
-            try await body(api, folder + "/state.sqlite")
+            try await body(api, scripts.indices.map { folder + ($0 == 0 ? "/state.sqlite" : "/state-\($0).sqlite") })
         }
     }
 }

@@ -4,24 +4,30 @@ import Logging
 import LuaKit
 import PXRuntime
 import PixiesetKit
+import ServiceLifecycle
+import UnixSignals
 
-/// `pxscript watch SCRIPT`: the handler daemon (SPEC §5, §6).
+/// `pxscript watch SCRIPT…`: the handler daemon (SPEC §5, §6). The daemon
+/// itself is `WatchService` (PXRuntime); this command reads the options,
+/// runs it in a `ServiceGroup` and turns its end into an exit code.
 struct WatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watch",
-        abstract: "Run a script's px.on handlers on every new client message, exactly once, until stopped.",
+        abstract: "Run scripts' px.on handlers on every new client message, exactly once, until stopped.",
         discussion: """
-            Each poll costs one request when nothing is new. History is never answered: the first \
-            start begins at the newest message (or --since). Ctrl-C stops after the handlers in flight; \
-            a second Ctrl-C stops at once. After an expired session or a refused CSRF token, sends \
+            Each poll costs one request when nothing is new, however many scripts the daemon runs; \
+            each script keeps its own state, handlers, schedules and reload. History is never answered: \
+            the first start begins at the newest message (or --since). Ctrl-C stops after the handlers in \
+            flight; a second Ctrl-C stops at once. After an expired session or a refused CSRF token, sends \
             wait and the config file is read again every poll.
               pxscript watch autoreply.lua --dry-run --once
-              pxscript watch autoreply.lua --interval 30s
+              pxscript watch autoreply.lua vacation.lua digest.lua --interval 30s
+              pxscript watch scripts/        (its *.lua, except *_test.lua and required modules)
             \(LoginHint.text)
             """
     )
 
-    @Argument(help: "The Lua script.") var script: String
+    @Argument(help: "The Lua scripts, or folders of them.") var scripts: [String]
     @Option(help: "Time between polls, like 30s or 2m.") var interval: String = "30s"
     @Flag(help: "Run one poll cycle, wait for its handlers, and exit.") var once = false
     @Option(help: "On a state with no watermark yet, answer messages since this ISO 8601 time (without a zone: in --tz).") var since: String?
@@ -29,27 +35,67 @@ struct WatchCommand: AsyncParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Send nothing; print the plan for each new message; record nothing.") var dryRun = false
     @Flag(name: .customLong("exit-on-expiry"), help: "Exit with 77 when the session expires, instead of waiting for a new cookie.")
     var exitOnExpiry = false
-    @Flag(name: .customLong("no-reload"), help: "Keep running the script as it was at start-up, even when it is edited.")
+    @Flag(name: .customLong("no-reload"), help: "Keep running the scripts as they were at start-up, even when they are edited.")
     var noReload = false
     @OptionGroup var options: ScriptOptions
 
     func validate() throws {
         guard let seconds = DurationText.seconds(interval), seconds >= 0.2 else { throw ValidationError("--interval wants a duration like 30s (at least 0.2s)") }
         if let since, ISOTime.parse(since) == nil { throw ValidationError("--since wants an ISO 8601 time like 2026-03-01T09:00:00Z") }
+        guard !scripts.isEmpty else { throw ValidationError("watch wants a script (or several, or a folder of them)") }
     }
 
     func run() async throws {
         try await withExitCodes {
-            var runtimeOptions = try options.runtime(script: script, arguments: [], dryRun: dryRun, config: try options.config())
-            runtimeOptions.watch = true
-            runtimeOptions.handlerTimeout = try options.handlerTimeoutDuration()
+            let paths = try WatchScripts.resolve(scripts)
+            // One state file holds one script's sends and ledger: it cannot serve several.
+            if paths.count > 1, options.statePath != nil {
+                throw RuntimeError.usage("--state names one script's state; with several scripts each keeps its own (leave --state out)")
+            }
+            let config = try options.config()
             let logger = options.logger
-            try await options.withTarget(script: script, sandbox: sandbox) { api, statePath in
-                let daemon = WatchDaemon(
-                    script: script, interval: DurationText.seconds(interval) ?? 30, once: once, since: since.flatMap { ISOTime.parse($0, zone: runtimeOptions.timeZone) }, sandbox: sandbox, dryRun: dryRun,
-                    exitOnExpiry: exitOnExpiry, noReload: noReload, runtimeOptions: runtimeOptions, api: api, statePath: statePath, logger: logger)
-                try await daemon.runUntilStopped()
+            let environment = ProcessInfo.processInfo.environment
+            var scripts: [WatchService.Script] = []
+            for path in paths {
+                var runtime = try options.runtime(script: path, arguments: [], dryRun: dryRun, config: config)
+                runtime.watch = true
+                runtime.handlerTimeout = try options.handlerTimeoutDuration()
+                scripts.append(WatchService.Script(path: path, options: runtime, statePath: ""))
+            }
+            let zone = scripts[0].options.timeZone
+            try await options.withTarget(scripts: paths, sandbox: sandbox) { api, statePaths in
+                for index in scripts.indices { scripts[index].statePath = statePaths[index] }
+                var configuration = WatchService.Configuration(scripts: scripts, api: api, clock: try RuntimeClock(environment: environment))
+                configuration.interval = DurationText.seconds(interval) ?? 30
+                configuration.once = once
+                configuration.since = since.flatMap { ISOTime.parse($0, zone: zone) }
+                configuration.dryRun = dryRun
+                configuration.exitOnExpiry = exitOnExpiry
+                configuration.noReload = noReload
+                // A daemon outlives a session: after an expiry it reads the config file and PIXIESET_COOKIE again.
+                configuration.cookies = sandbox ? nil : CookieSource(environment: environment, configPath: ConfigFile.defaultPath(environment: environment))
+                configuration.locksAccount = !sandbox
+                let labelled = paths.count > 1
+                let service = WatchService(configuration, logger: logger) { script, plan in
+                    printNow((labelled ? "\(script):\n" : "") + PlanOutput.text(plan))
+                }
+                try await Self.runUntilStopped(service, logger: logger)
             }
         }
+    }
+
+    /// Runs the daemon until it is stopped by a signal, `--once`, or an error:
+    /// SIGINT or SIGTERM starts a graceful shutdown (no new poll; the
+    /// handlers and sends in flight finish, within 30 s, after which they
+    /// are cancelled); a second signal exits at once (`ForcedStop`).
+    static func runUntilStopped(_ service: WatchService, logger: Logger) async throws {
+        let forced = ForcedStop()
+        defer { withExtendedLifetime(forced) {} }
+        // Its end (--once, or a stop) ends the group; its name, not its fields (the cookie), is what the group logs.
+        let daemon = ServiceGroupConfiguration.ServiceConfiguration(
+            service: service, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "pxscript watch")
+        var configuration = ServiceGroupConfiguration(services: [daemon], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration = .seconds(30)
+        try await ServiceGroup(configuration: configuration).run()
     }
 }

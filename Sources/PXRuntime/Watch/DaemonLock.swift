@@ -1,5 +1,4 @@
 import Foundation
-import PXRuntime
 import PixiesetKit
 
 /// An exclusive `flock` held while a daemon runs and released by the kernel
@@ -7,23 +6,29 @@ import PixiesetKit
 /// Two are taken (SPEC §6): one per state file, and, for a script that
 /// handles messages, one per account (base URL and cookie), so two daemons
 /// never answer the same clients.
-final class DaemonLock {
+final class DaemonLock: Sendable {
     private let descriptor: Int32
 
-    /// The lock beside a state file.
-    convenience init(statePath: String) throws {
-        try self.init(path: statePath + ".lock", holder: "pid \(getpid())") { holder in
+    /// The lock beside a state file; the holder names the daemon's scripts when it has several.
+    convenience init(statePath: String, scripts: [String] = []) throws {
+        let holder = "pid \(getpid())" + (scripts.count > 1 ? ", scripts \(scripts.joined(separator: " "))" : "")
+        try self.init(path: statePath + ".lock", holder: holder) { holder in
             "another pxscript watch (\(holder)) is running on \(statePath); one daemon per state file"
         }
     }
 
     /// The lock of an account's message handling, under the state folder.
     /// The account is the normalised host and the session's own cookie pairs (`AccountIdentity`).
-    static func account(baseURL: BaseURL, cookie: String, statePath: String, environment: [String: String]) throws -> DaemonLock {
+    /// The holder names the daemon's scripts, so a refusal can say what to restart it with.
+    static func account(
+        baseURL: BaseURL, cookie: String, scripts: [(path: String, statePath: String)], environment: [String: String]
+    ) throws -> DaemonLock {
         let folder = StatePath.folder(environment: environment)
         let digest = AccountIdentity.key(baseURL: baseURL, cookie: cookie)
-        return try DaemonLock(path: folder + "/accounts/\(digest).lock", holder: "pid \(getpid()), state \(statePath)") { holder in
-            "another pxscript watch (\(holder)) already answers messages for this account; one message-handling daemon per account"
+        let holder = "pid \(getpid()), state \(scripts.map(\.statePath).joined(separator: ", ")); scripts \(scripts.map(\.path).joined(separator: " "))"
+        return try DaemonLock(path: folder + "/accounts/\(digest).lock", holder: holder) { holder in
+            "another pxscript watch (\(holder)) already answers messages for this account; one message-handling daemon per "
+                + "account: stop it and start one daemon with every script (pxscript watch a.lua b.lua …)"
         }
     }
 
@@ -33,11 +38,11 @@ final class DaemonLock {
             try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
         descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw Failure("cannot create \(path): \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else { throw RuntimeError.state("cannot create \(path): \(String(cString: strerror(errno)))") }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let current = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
             close(descriptor)
-            throw Failure(refusal(current))
+            throw RuntimeError.state(refusal(current))
         }
         ftruncate(descriptor, 0)
         _ = holder.withCString { write(descriptor, $0, strlen($0)) }

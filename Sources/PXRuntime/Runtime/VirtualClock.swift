@@ -1,0 +1,150 @@
+import Foundation
+import Synchronization
+
+/// A clock that moves only when told: tests and `pxscript test` run a
+/// watched script through days in a moment (issue 18).
+///
+/// The daemon waits on it (`sleep`) as it would on the real clock. `advance`
+/// then jumps from one moment something is due to the next: the daemon's
+/// own wake (a schedule, a retry, the end of a debounce), or a poll instant
+/// when the studio changed since the daemon last went to sleep
+/// (`studioVersion`, e.g. the test studio's count of messages). Idle polls
+/// are never ticked through: an unchanged studio has nothing to find.
+public final class VirtualClock: Sendable {
+    /// When polls fall due: `from`, then every `every` seconds.
+    public struct PollGrid: Sendable {
+        public let from: Date
+        public let every: Double
+
+        public init(from: Date, every: Double) {
+            self.from = from
+            self.every = every
+        }
+
+        /// The first poll instant at or after `date`.
+        func next(atOrAfter date: Date) -> Date {
+            guard date > from, every > 0 else { return from }
+            let steps = (date.timeIntervalSince(from) / every).rounded(.up)
+            return from.addingTimeInterval(steps * every)
+        }
+    }
+
+    private struct Sleeper {
+        let id: UInt64
+        let wake: Date?
+        let polls: PollGrid?
+        /// The studio's version when the daemon went to sleep.
+        let version: Int
+        let continuation: CheckedContinuation<Void, Never>
+    }
+
+    private struct State {
+        var now: Date
+        var sleeper: Sleeper?
+        var lastID: UInt64 = 0
+        /// `advance` calls waiting for the daemon to go to sleep (or end).
+        var waiting: [CheckedContinuation<Void, Never>] = []
+        var ended = false
+    }
+
+    private let state: Mutex<State>
+    private let studioVersion: @Sendable () -> Int
+
+    /// - Parameter studioVersion: a number that changes whenever the studio
+    ///   may hold news (a client wrote); nil: only the daemon's own wakes move it.
+    public init(start: Date, studioVersion: (@Sendable () -> Int)? = nil) {
+        state = Mutex(State(now: start))
+        self.studioVersion = studioVersion ?? { 0 }
+    }
+
+    public func now() -> Date { state.withLock { $0.now } }
+
+    /// Sets the clock (forward or back) while the daemon sleeps: `s:at(…)` in a scenario.
+    public func set(_ date: Date) { state.withLock { $0.now = date } }
+
+    /// The daemon's wait: until the clock reaches `wake`, or a poll instant
+    /// of `polls` once the studio changed, or the task is cancelled.
+    func sleep(until wake: Date?, polls: PollGrid?) async {
+        let version = studioVersion()
+        let id = state.withLock { state -> UInt64 in
+            state.lastID += 1
+            return state.lastID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let waiting = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+                    if Task.isCancelled {
+                        continuation.resume()
+                        return []
+                    }
+                    state.sleeper = Sleeper(id: id, wake: wake, polls: polls, version: version, continuation: continuation)
+                    defer { state.waiting = [] }
+                    return state.waiting
+                }
+                for waiter in waiting { waiter.resume() }
+            }
+        } onCancel: {
+            let sleeper = state.withLock { state -> Sleeper? in
+                guard state.sleeper?.id == id else { return nil }
+                defer { state.sleeper = nil }
+                return state.sleeper
+            }
+            sleeper?.continuation.resume()
+        }
+    }
+
+    /// The daemon stopped: `advance` no longer waits for it.
+    func daemonEnded() {
+        let waiting = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.ended = true
+            defer { state.waiting = [] }
+            return state.waiting
+        }
+        for waiter in waiting { waiter.resume() }
+    }
+
+    /// Moves the clock to `target`, waking the daemon at each moment
+    /// something falls due on the way and letting it finish that work
+    /// (`advance(to: now)` lets it handle what is due at once). Returns
+    /// when the daemon sleeps past `target` or has ended.
+    public func advance(to target: Date) async {
+        while true {
+            await untilAsleep()
+            let woken = state.withLock { state -> Sleeper? in
+                guard let sleeper = state.sleeper else {
+                    state.now = max(state.now, target)
+                    return nil
+                }
+                var due = sleeper.wake
+                if let polls = sleeper.polls, studioVersion() != sleeper.version {
+                    let poll = polls.next(atOrAfter: state.now)
+                    due = min(due ?? poll, poll)
+                }
+                guard let due, due <= target else {
+                    state.now = max(state.now, target)
+                    return nil
+                }
+                state.now = max(state.now, due)
+                state.sleeper = nil
+                return sleeper
+            }
+            guard let woken else { return }
+            woken.continuation.resume()
+        }
+    }
+
+    /// `advance` by `seconds`.
+    public func advance(by seconds: Double) async { await advance(to: now().addingTimeInterval(seconds)) }
+
+    /// Waits until the daemon sleeps (or has ended).
+    private func untilAsleep() async {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { state -> Bool in
+                if state.sleeper != nil || state.ended { return true }
+                state.waiting.append(continuation)
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+}

@@ -1,0 +1,174 @@
+import Foundation
+import Logging
+import PixiesetKit
+import ServiceLifecycle
+
+/// One session's passes of the watch daemon (SPEC §6): the poll for all
+/// scripts, each script's handling of what is due, and what the daemon
+/// makes of failures: the studio unreachable (it waits), the session
+/// refused (sends wait for a new cookie or token), a script's own error
+/// (that script is set aside; alone, it ends the daemon as before).
+struct WatchCycle {
+    let service: WatchService
+    let client: PixiesetClient
+    /// The poll of every message-handling script (nil: none handles messages).
+    private(set) var poller: Poller?
+    /// How the studio refused this login (nil: it did not).
+    private(set) var refusal: SessionRefusal?
+    /// Since when the studio has been unreachable (nil: it answers).
+    private var outage: Date?
+
+    var refused: Bool { refusal != nil }
+    private var logger: Logger { service.logger }
+    private var clock: RuntimeClock { service.clock }
+    private var configuration: WatchService.Configuration { service.configuration }
+
+    init(service: WatchService, client: PixiesetClient) {
+        self.service = service
+        self.client = client
+    }
+
+    /// Starts the loops of the scripts that loaded and have none yet, with one poller for those
+    /// that handle messages; the loops running keep going (their schedules count from their start).
+    mutating func start(_ hosts: inout [ScriptHost]) {
+        let polled = hosts.filter(\.handlesMessages).map(\.store)
+        poller = Self.lead(of: polled).map { lead in
+            Poller(client: client, store: lead, followers: polled.filter { $0 !== lead }, logger: logger, since: configuration.since)
+        }
+        let runtimes = hosts.compactMap(\.runtime)
+        // A loop's own poll is not used here (the daemon polls once for all), but a loop is made with one.
+        let poller = poller ?? Poller(client: client, store: hosts[0].store, logger: logger)
+        for index in hosts.indices {
+            if hosts[index].loop == nil {
+                hosts[index].start(poller: poller, siblings: runtimes, client: client, clock: clock, logger: logger)
+            } else if let own = hosts[index].runtime {
+                hosts[index].loop?.siblings = runtimes.filter { $0 !== own }
+            }
+        }
+    }
+
+    /// The state the poll reads with: the one furthest behind (its watermark the oldest), so a
+    /// restart catches up for every script; a state never polled learns only what is new from now.
+    static func lead(of stores: [StateStore]) -> StateStore? {
+        let marked = stores.compactMap { store in (try? store.watermark()).flatMap { $0 }.map { (store, $0) } }
+        return marked.min { $0.1 < $1.1 }?.0 ?? stores.first
+    }
+
+    /// A problem left by an earlier session is cleared by the first poll that works.
+    mutating func clearOldProblem(_ hosts: [ScriptHost]) throws {
+        if try hosts.contains(where: { try $0.store.sessionProblem() != nil }) { refusal = .expired }
+    }
+
+    /// One pass: the poll (when due) and each script's handling of what is due after it.
+    mutating func pass(_ hosts: inout [ScriptHost], polling: Bool) async throws {
+        var polled: Poller.Result?
+        if polling, let poller {
+            do {
+                // The poll is only reads: a stop cancels it at once instead of waiting for a slow answer.
+                let now = clock.now()
+                polled = try await cancelWhenGracefulShutdown { try await poller.poll(now: now) }
+                let recorded = try? hosts.first?.store.studioOffset()
+                for host in hosts { clock.report(to: host.store, logger: logger, recorded: recorded) }
+                if polled?.firstStart == true { logger.info("first start: answering messages from now on (history is never answered)") }
+            } catch {
+                try failed(error, in: &hosts, at: nil)
+                return
+            }
+        }
+        let now = clock.now(), found = polled
+        let due = hosts.indices.filter { hosts[$0].loop != nil && (polling || (hosts[$0].wake.map { $0 <= now } ?? false)) }
+        let results = await withTaskGroup(of: (Int, Result<WatchLoop.Report, any Error>).self) { group in
+            for index in due {
+                guard let loop = hosts[index].loop else { continue }
+                group.addTask {
+                    do { return (index, .success(polling ? try await loop.handle(found) : try await loop.handleDue())) }
+                    catch { return (index, .failure(error)) }
+                }
+            }
+            var results: [(Int, Result<WatchLoop.Report, any Error>)] = []
+            for await result in group { results.append(result) }
+            return results.sorted { $0.0 < $1.0 }
+        }
+        var worked = false
+        for (index, result) in results {
+            switch result {
+            case .success(let report):
+                worked = true
+                try await settled(report, of: &hosts[index], labelled: hosts.count > 1, hosts: hosts)
+            case .failure(let error):
+                try failed(error, in: &hosts, at: index)
+            }
+        }
+        if worked, let since = outage {
+            logger.info("the studio answers again (after \(DurationText.format(max(0, clock.now().timeIntervalSince(since)))))")
+            outage = nil
+        }
+    }
+
+    /// A pass of one script that worked: what it did, its plan, when it is next due.
+    private mutating func settled(_ report: WatchLoop.Report, of host: inout ScriptHost, labelled: Bool, hosts: [ScriptHost]) async throws {
+        // A refused CSRF token is over when a write works: a pass that handled something (reads alone
+        // worked all along). An expiry is over with the first pass that works.
+        if refusal == .expired || (refusal == .csrf && report.handled + report.schedules.ran.count > 0) {
+            for other in hosts { try other.store.setSessionProblem(nil) }
+            refusal = nil
+        }
+        if let summary = WatchService.summary(report) { logger.info("\(labelled ? "\(host.script.path): " : "")\(summary)") }
+        if let runtime = host.runtime {
+            let plan = await runtime.takePlan()
+            if !plan.isEmpty { service.plan(host.script.path, plan) }
+        }
+        host.wake = report.wake
+        host.debouncing = report.debouncing > 0
+    }
+
+    /// A pass that failed: the daemon waits (unreachable), holds sends (refused), or sets the script aside.
+    private mutating func failed(_ error: any Error, in hosts: inout [ScriptHost], at index: Int?) throws {
+        if error is CancellationError, service.stopping { return }  // a stop during a poll: reads only were cut short
+        if WatchService.isPassing(error), !configuration.once {
+            // The studio is unreachable or keeps failing: the daemon waits for it, it does not exit.
+            if outage == nil { logger.error("\(error); trying again every poll") }
+            outage = outage ?? clock.now()
+            return
+        }
+        if let kind = SessionRefusal(error) {
+            if configuration.exitOnExpiry { throw error }
+            if refusal != kind {
+                let problem: String
+                switch kind {
+                case .expired:
+                    logger.error("\(error); waiting for a new cookie (the config file and PIXIESET_COOKIE are read again every poll)")
+                    problem = "expired at \(ISOTime.format(clock.now())); waiting for a new cookie"
+                case .csrf:
+                    logger.error("\(error); sends wait (reads go on), and the config file is read again every poll")
+                    problem = "the studio refused the CSRF token of a send at \(ISOTime.format(clock.now())); sends wait for a working token"
+                }
+                for host in hosts { try host.store.setSessionProblem(problem) }
+            }
+            refusal = kind
+            return
+        }
+        // The script's own failure (its state, its handling): alone it ends the daemon; among others it is set aside.
+        guard let index, hosts.count > 1 else { throw error }
+        logger.error("\(hosts[index].script.path) is set aside until it is edited: \(error)")
+        hosts[index].problem = error
+        hosts[index].runtime = nil
+        hosts[index].loop = nil
+        hosts[index].wake = nil
+    }
+
+    /// Hot reload (SPEC §6) between cycles: each edited script that compiles replaces its running
+    /// version; a script set aside is tried again once edited. The others run on untouched.
+    mutating func reload(_ hosts: inout [ScriptHost]) async {
+        var changed = false
+        for index in hosts.indices where hosts[index].version.changedAndValid(logger: logger) {
+            if let error = await hosts[index].load(client: client, clock: clock, logger: logger) {
+                logger.error("\(hosts[index].script.path) changed but does not load; it is set aside until it is edited again: \(error)")
+            } else {
+                logger.info("\(hosts[index].script.path) changed and compiles: running the new version")
+            }
+            changed = true
+        }
+        if changed { start(&hosts) }
+    }
+}

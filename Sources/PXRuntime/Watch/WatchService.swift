@@ -1,0 +1,164 @@
+import Foundation
+import Logging
+import PixiesetKit
+import ServiceLifecycle
+
+/// The watch daemon (SPEC §5, §6) as a swift-service-lifecycle `Service`:
+/// one session with the studio, one poll per interval for all its scripts,
+/// and for each script its own Lua state, state file, handlers, schedules,
+/// reload and failures (`ScriptHost`). The CLI runs it in a `ServiceGroup`
+/// (a signal starts a graceful shutdown: no new poll, the handlers and
+/// sends in flight finish); a test runs `run()` on a `VirtualClock` and
+/// cancels it. Either way the state stays consistent: sends are recorded
+/// before they are made, events are in the ledger before they are handled.
+public struct WatchService: Service, CustomStringConvertible {
+    /// One script of the daemon.
+    public struct Script: Sendable {
+        public var path: String
+        public var options: RuntimeOptions
+        public var statePath: String
+
+        public init(path: String, options: RuntimeOptions, statePath: String) {
+            self.path = path
+            self.options = options
+            self.statePath = statePath
+        }
+    }
+
+    public struct Configuration: Sendable {
+        public var scripts: [Script]
+        public var api: APIConfiguration
+        /// Every time the daemon reckons with; a `VirtualClock`'s for tests.
+        public var clock: RuntimeClock
+        /// Seconds between polls.
+        public var interval: Double = 30
+        /// One poll cycle, then the bursts it found debounced, then the end.
+        public var once = false
+        /// On a state with no watermark yet: answer messages since then.
+        public var since: Date?
+        public var dryRun = false
+        /// End with the refusal (77, 78) instead of waiting for a new cookie.
+        public var exitOnExpiry = false
+        public var noReload = false
+        /// Where a new cookie is read after an expiry (nil: none, as for the sandbox).
+        public var cookies: CookieSource?
+        /// Whether the daemon takes the account's lock (not for a sandbox or a dry run).
+        public var locksAccount = true
+
+        public init(scripts: [Script], api: APIConfiguration, clock: RuntimeClock) {
+            self.scripts = scripts
+            self.api = api
+            self.clock = clock
+        }
+    }
+
+    let configuration: Configuration
+    let logger: Logger
+    /// Where a dry run's plan goes, pass by pass, with the script it is of (the CLI prints it).
+    let plan: @Sendable (String, [PlannedMessage]) -> Void
+
+    public init(_ configuration: Configuration, logger: Logger, plan: @escaping @Sendable (String, [PlannedMessage]) -> Void = { _, _ in }) {
+        self.configuration = configuration
+        self.logger = logger
+        self.plan = plan
+    }
+
+    /// Never the fields: the API configuration holds the cookie.
+    public var description: String { "pxscript watch \(configuration.scripts.map(\.path).joined(separator: " "))" }
+
+    var clock: RuntimeClock { configuration.clock }
+    var environment: [String: String] { configuration.scripts.first?.options.environment ?? [:] }
+
+    /// True once a graceful shutdown began (or the task was cancelled).
+    var stopping: Bool { Task.isShuttingDownGracefully || Task.isCancelled }
+
+    public func run() async throws {
+        defer { clock.virtual?.daemonEnded() }
+        let paths = configuration.scripts.map(\.path)
+        var locks: [DaemonLock] = []
+        var hosts: [ScriptHost] = []
+        defer {
+            for host in hosts { host.close() }
+            withExtendedLifetime(locks) {}
+        }
+        for script in configuration.scripts {
+            logger.debug("state of \(script.path): \(script.statePath)")
+            locks.append(try DaemonLock(statePath: script.statePath, scripts: paths))
+            hosts.append(try ScriptHost(script: script, dryRun: configuration.dryRun, now: clock.now()))
+        }
+        // A daemon outlives a session: after an expiry it re-reads the cookie
+        // every poll and starts over with the new one (SPEC §6).
+        var api = configuration.api
+        api.studioClock = clock.studio
+        var accountLock: DaemonLock?
+        defer { withExtendedLifetime(accountLock) {} }
+        while true {
+            guard let credentials = try await session(api: api, hosts: &hosts, accountLock: &accountLock) else { return }
+            api.cookie = credentials.cookie
+            api.cookieOrigin = credentials.origin
+            api.csrfToken = credentials.csrfToken
+            logger.info("new login details (from \(credentials.origin)): resuming")
+        }
+    }
+
+    /// Runs the daemon with one cookie until it is stopped or, after an
+    /// expiry, the cookie source gives a different cookie (returned).
+    private func session(api: APIConfiguration, hosts: inout [ScriptHost], accountLock: inout DaemonLock?) async throws
+        -> CookieSource.Credentials?
+    {
+        try await PixiesetClient.withClient(api, logger: logger) { client in
+            var failures: [any Error] = []
+            for index in hosts.indices {
+                if let error = await hosts[index].load(client: client, clock: clock, logger: logger) {
+                    failures.append(error)
+                    if hosts.count > 1 { logger.error("\(hosts[index].script.path) is set aside until it is edited: \(error)") }
+                }
+            }
+            // Alone, a script that does not load ends the daemon as it always did; among others it waits.
+            if failures.count == hosts.count, let first = failures.first { throw first }
+            // Held from the first session on (a renewed cookie is the same account).
+            if hosts.contains(where: \.handlesMessages), accountLock == nil, configuration.locksAccount, !configuration.dryRun, let cookie = api.cookie {
+                accountLock = try DaemonLock.account(
+                    baseURL: api.baseURL, cookie: cookie, scripts: hosts.map { ($0.script.path, $0.script.statePath) }, environment: environment)
+            }
+            // Schedules count from the start in the studio's time: read it before the loops note when they started.
+            // A read: a stop cuts it short (the loop below then does not start).
+            await cancelWhenGracefulShutdown { await client.measureClock() }
+            var cycle = WatchCycle(service: self, client: client)
+            cycle.start(&hosts)
+            let names = hosts.map(\.script.path).joined(separator: ", ")
+            logger.info("watching \(names) every \(DurationText.format(configuration.interval))\(configuration.dryRun ? " (dry run: nothing is sent)" : "")")
+            try cycle.clearOldProblem(hosts)
+            var nextPoll = clock.now()
+            while !stopping {
+                if clock.now() >= nextPoll {
+                    nextPoll = configuration.once ? .distantFuture : clock.now().addingTimeInterval(configuration.interval)
+                    try await cycle.pass(&hosts, polling: true)
+                } else {
+                    try await cycle.pass(&hosts, polling: false)
+                }
+                if configuration.once, !hosts.contains(where: { $0.debouncing && $0.wake != nil }) { break }
+                if stopping { break }
+                // Wake for what is due sooner (a schedule, a retry, the end of a debounce) without polling;
+                // at least 0.2 s ahead, so something due but not yet runnable cannot spin.
+                let wake = hosts.compactMap(\.wake).min().map { max($0, clock.now().addingTimeInterval(0.2)) }
+                let grid = VirtualClock.PollGrid(from: nextPoll, every: configuration.interval)
+                await cancelWhenGracefulShutdown { await clock.sleep(until: wake, polls: grid) }
+                guard !stopping, clock.now() >= nextPoll else { continue }
+                // Between cycles no handler is in flight: a new cookie, or an edited script, takes over here.
+                if cycle.refused, let renewed = renewedCredentials(than: api) { return renewed }
+                if !configuration.noReload { await cycle.reload(&hosts) }
+            }
+            return nil
+        }
+    }
+
+    /// After an expiry: the cookie source's login, when it differs from the one in use and looks usable.
+    private func renewedCredentials(than api: APIConfiguration) -> CookieSource.Credentials? {
+        guard let current = (try? configuration.cookies?.credentials())?.flatMap({ $0 }),
+              current.cookie != api.cookie || current.csrfToken != api.csrfToken,
+              CookieSource.problem(with: current.cookie) == nil
+        else { return nil }
+        return current
+    }
+}
