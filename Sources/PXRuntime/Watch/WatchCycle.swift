@@ -30,8 +30,17 @@ struct WatchCycle {
 
     /// Starts the loops of the scripts that loaded and have none yet, with one poller for those
     /// that handle messages; the loops running keep going (their schedules count from their start).
-    mutating func start(_ hosts: inout [ScriptHost]) {
+    ///
+    /// - Parameter joining: the daemon is under way (a script loaded after an edit): a script that
+    ///   never polled starts from the daemon's watermark, so it answers what the next poll finds,
+    ///   like the others, rather than taking it for history.
+    mutating func start(_ hosts: inout [ScriptHost], joining: Bool = false) {
         let polled = hosts.filter(\.handlesMessages).map(\.store)
+        if joining, let lead = Self.lead(of: polled), let watermark = try? lead.watermark() {
+            for store in polled where (try? store.watermark()) == .some(nil) {
+                try? store.record(PollRecord(watermark: watermark), at: clock.now())
+            }
+        }
         poller = Self.lead(of: polled).map { lead in
             Poller(client: client, store: lead, followers: polled.filter { $0 !== lead }, logger: logger, since: configuration.since)
         }
@@ -169,6 +178,6 @@ struct WatchCycle {
             }
             changed = true
         }
-        if changed { start(&hosts) }
+        if changed { start(&hosts, joining: true) }
     }
 }

@@ -21,6 +21,11 @@ extension SandboxDatabase {
         }
     }
 
+    /// How many messages the studio holds: a test studio's "anything new?" for a virtual clock.
+    public func messageCount() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM message") ?? 0 }
+    }
+
     /// IDs of the conversations of a studio (`st_HOME`, `st_OTHER`), oldest first.
     public func conversationIDs(ofStudio studioID: String) throws -> [String] {
         try pool.read { db in

@@ -1,0 +1,110 @@
+import Foundation
+import Logging
+import PXRuntime
+import PixiesetKit
+import PixiesetModels
+import StudioSandbox
+import Synchronization
+import TestSupport
+
+/// A sandbox studio and a watch daemon in-process on one `VirtualClock`:
+/// the test writes as clients, moves time, and asserts (issue 18).
+struct VirtualStudio {
+    let sandbox: RunningSandbox
+    let clock: VirtualClock
+    let folder: URL
+    let log = LogCapture()
+
+    /// The sandbox's clock: the virtual one.
+    struct SandboxTime: SandboxClock {
+        let clock: VirtualClock
+        let start: Timestamp
+        func now() -> Timestamp { Timestamp(microseconds: Int64((clock.now().timeIntervalSince1970 * 1_000_000).rounded())) }
+        var referenceTime: Timestamp { start }
+    }
+
+    /// What the clock asks to tell whether the studio may hold news.
+    final class Probe: Sendable {
+        let database = Mutex<SandboxDatabase?>(nil)
+        /// Counts every question as a change: every poll instant polls (to count requests per poll).
+        let alwaysChanged: Bool
+        let asked = Atomic<Int>(0)
+        init(alwaysChanged: Bool) { self.alwaysChanged = alwaysChanged }
+        func version() -> Int {
+            if alwaysChanged { return asked.add(1, ordering: .relaxed).newValue }
+            return (try? database.withLock { $0 }?.messageCount()) ?? 0
+        }
+    }
+
+    /// Writes `scripts` (name → source) and runs one daemon for them until `body` returns.
+    func daemon(
+        _ scripts: [(name: String, source: String)], interval: Double = 30, timeZone: String = "UTC", dryRun: Bool = false,
+        _ body: () async throws -> Void
+    ) async throws {
+        var configured: [WatchService.Script] = []
+        for (name, source) in scripts {
+            let path = folder.appendingPathComponent(name).path
+            try source.write(toFile: path, atomically: true, encoding: .utf8)
+            var options = RuntimeOptions(scriptPath: path, timeZone: TimeZone(identifier: timeZone)!)
+            options.watch = true
+            configured.append(WatchService.Script(path: path, options: options, statePath: statePath(name)))
+        }
+        var configuration = WatchService.Configuration(
+            scripts: configured, api: APIConfiguration(baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: sandbox.cookie, retry: .fast),
+            clock: RuntimeClock(virtual: clock))
+        configuration.interval = interval
+        configuration.locksAccount = false
+        configuration.dryRun = dryRun
+        let service = WatchService(configuration, logger: log.logger)
+        let task = Task { try await service.run() }
+        // Let it load, poll once and go to sleep.
+        await clock.advance(to: clock.now())
+        do {
+            try await body()
+        } catch {
+            task.cancel()
+            _ = try? await task.value
+            throw error
+        }
+        task.cancel()
+        try await task.value
+    }
+
+    func statePath(_ script: String) -> String { folder.appendingPathComponent(script + ".sqlite").path }
+
+    /// Moves the clock to `date`, the daemon doing what falls due on the way.
+    func advance(to date: Date) async { await clock.advance(to: date) }
+    func advance(by seconds: Double) async { await clock.advance(by: seconds) }
+
+    /// A client writes in `conversation` now (the studio's time is the virtual clock's).
+    @discardableResult
+    func clientWrites(_ conversation: String, _ text: String) async throws -> Message {
+        try await sandbox.database.clientWritesIn(conversationID: conversation, content: text)
+    }
+
+    func clientConversations(_ count: Int) throws -> [String] {
+        Array(Set(try sandbox.database.allMessages().filter { $0.senderType == "client" }.map(\.conversationID)).sorted().prefix(count))
+    }
+
+    /// The studio's messages in `conversation`, oldest first, with when each was sent.
+    func studioMessages(in conversation: String) throws -> [(content: String, sentAt: Double)] {
+        try sandbox.database.allMessages().filter { $0.conversationID == conversation && $0.senderType == "photographer" }
+            .map { ($0.content, try sandbox.database.sentAt(ofMessage: $0.id) ?? 0) }
+    }
+}
+
+/// A fresh sandbox on a virtual clock starting at `start`.
+func withVirtualStudio<T>(start: String = testNow, alwaysChanged: Bool = false, _ body: (VirtualStudio) async throws -> T) async throws -> T {
+    let begin = ISOTime.parse(start)!
+    let probe = VirtualStudio.Probe(alwaysChanged: alwaysChanged)
+    let clock = VirtualClock(start: begin, studioVersion: { probe.version() })
+    var configuration = SandboxConfiguration()
+    configuration.clock = VirtualStudio.SandboxTime(clock: clock, start: Timestamp(parsing: start)!)
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pxwatch-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    return try await StudioSandbox.withRunning(configuration) { sandbox in
+        probe.database.withLock { $0 = sandbox.database }
+        return try await body(VirtualStudio(sandbox: sandbox, clock: clock, folder: folder))
+    }
+}
