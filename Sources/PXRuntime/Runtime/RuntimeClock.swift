@@ -46,16 +46,15 @@ public struct RuntimeClock: Sendable {
     /// The studio's time now, as far as this process knows it.
     public func now() -> Date { studio.now() }
 
-    /// The daemon's wait: until `wake` (nil: until the next poll), or on a virtual clock until
-    /// `wake` or a poll instant of `polls` that may find news. Cancellation ends it early.
-    func sleep(until wake: Date?, polls: VirtualClock.PollGrid) async {
-        if let virtual {
-            await virtual.sleep(until: wake, polls: polls)
-            return
-        }
+    /// The daemon's wait: until `wake` or the next poll (`polls.from`), whichever
+    /// comes first; on a virtual clock until `wake` or a poll instant of `polls`
+    /// that may find news. Cancellation ends it early.
+    /// - Returns: whether a poll is due.
+    func sleep(until wake: Date?, polls: VirtualClock.PollGrid) async -> Bool {
+        if let virtual { return await virtual.sleep(until: wake, polls: polls) }
         let until = min(wake ?? polls.from, polls.from)
         let seconds = until.timeIntervalSince(now())
-        guard seconds > 0 else { return }
-        try? await Task.sleep(for: .seconds(clamping: seconds))
+        if seconds > 0 { try? await Task.sleep(for: .seconds(clamping: seconds)) }
+        return now() >= polls.from
     }
 }

@@ -35,7 +35,7 @@ public final class VirtualClock: Sendable {
         let polls: PollGrid?
         /// The studio's version when the daemon went to sleep.
         let version: Int
-        let continuation: CheckedContinuation<Void, Never>
+        let continuation: CheckedContinuation<Bool, Never>
     }
 
     private struct State {
@@ -64,17 +64,18 @@ public final class VirtualClock: Sendable {
 
     /// The daemon's wait: until the clock reaches `wake`, or a poll instant
     /// of `polls` once the studio changed, or the task is cancelled.
-    func sleep(until wake: Date?, polls: PollGrid?) async {
+    /// - Returns: whether a poll is due (the studio changed, and a poll instant came).
+    func sleep(until wake: Date?, polls: PollGrid?) async -> Bool {
         let version = studioVersion()
         let id = state.withLock { state -> UInt64 in
             state.lastID += 1
             return state.lastID
         }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
                 let waiting = state.withLock { state -> [CheckedContinuation<Void, Never>] in
                     if Task.isCancelled {
-                        continuation.resume()
+                        continuation.resume(returning: false)
                         return []
                     }
                     state.sleeper = Sleeper(id: id, wake: wake, polls: polls, version: version, continuation: continuation)
@@ -89,7 +90,7 @@ public final class VirtualClock: Sendable {
                 defer { state.sleeper = nil }
                 return state.sleeper
             }
-            sleeper?.continuation.resume()
+            sleeper?.continuation.resume(returning: false)
         }
     }
 
@@ -110,15 +111,16 @@ public final class VirtualClock: Sendable {
     public func advance(to target: Date) async {
         while true {
             await untilAsleep()
-            let woken = state.withLock { state -> Sleeper? in
+            let woken = state.withLock { state -> (Sleeper, Bool)? in
                 guard let sleeper = state.sleeper else {
                     state.now = max(state.now, target)
                     return nil
                 }
                 var due = sleeper.wake
+                var poll: Date?
                 if let polls = sleeper.polls, studioVersion() != sleeper.version {
-                    let poll = polls.next(atOrAfter: state.now)
-                    due = min(due ?? poll, poll)
+                    poll = polls.next(atOrAfter: state.now)
+                    due = min(due ?? poll!, poll!)
                 }
                 guard let due, due <= target else {
                     state.now = max(state.now, target)
@@ -126,10 +128,10 @@ public final class VirtualClock: Sendable {
                 }
                 state.now = max(state.now, due)
                 state.sleeper = nil
-                return sleeper
+                return (sleeper, poll.map { $0 <= due } ?? false)
             }
-            guard let woken else { return }
-            woken.continuation.resume()
+            guard let (sleeper, polling) = woken else { return }
+            sleeper.continuation.resume(returning: polling)
         }
     }
 

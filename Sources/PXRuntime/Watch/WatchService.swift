@@ -130,21 +130,18 @@ public struct WatchService: Service, CustomStringConvertible {
             logger.info("watching \(names) every \(DurationText.format(configuration.interval))\(configuration.dryRun ? " (dry run: nothing is sent)" : "")")
             try cycle.clearOldProblem(hosts)
             var nextPoll = clock.now()
+            var polling = true
             while !stopping {
-                if clock.now() >= nextPoll {
-                    nextPoll = configuration.once ? .distantFuture : clock.now().addingTimeInterval(configuration.interval)
-                    try await cycle.pass(&hosts, polling: true)
-                } else {
-                    try await cycle.pass(&hosts, polling: false)
-                }
+                if polling { nextPoll = configuration.once ? .distantFuture : clock.now().addingTimeInterval(configuration.interval) }
+                try await cycle.pass(&hosts, polling: polling)
                 if configuration.once, !hosts.contains(where: { $0.debouncing && $0.wake != nil }) { break }
                 if stopping { break }
                 // Wake for what is due sooner (a schedule, a retry, the end of a debounce) without polling;
                 // at least 0.2 s ahead, so something due but not yet runnable cannot spin.
                 let wake = hosts.compactMap(\.wake).min().map { max($0, clock.now().addingTimeInterval(0.2)) }
                 let grid = VirtualClock.PollGrid(from: nextPoll, every: configuration.interval)
-                await cancelWhenGracefulShutdown { await clock.sleep(until: wake, polls: grid) }
-                guard !stopping, clock.now() >= nextPoll else { continue }
+                polling = await cancelWhenGracefulShutdown { await clock.sleep(until: wake, polls: grid) }
+                guard !stopping, polling else { continue }
                 // Between cycles no handler is in flight: a new cookie, or an edited script, takes over here.
                 if cycle.refused, let renewed = renewedCredentials(than: api) { return renewed }
                 if !configuration.noReload { await cycle.reload(&hosts) }
