@@ -15,14 +15,6 @@ struct VirtualStudio {
     let folder: URL
     let log = LogCapture()
 
-    /// The sandbox's clock: the virtual one.
-    struct SandboxTime: SandboxClock {
-        let clock: VirtualClock
-        let start: Timestamp
-        func now() -> Timestamp { Timestamp(microseconds: Int64((clock.now().timeIntervalSince1970 * 1_000_000).rounded())) }
-        var referenceTime: Timestamp { start }
-    }
-
     /// What the clock asks to tell whether the studio may hold news.
     final class Probe: Sendable {
         let database = Mutex<SandboxDatabase?>(nil)
@@ -99,7 +91,9 @@ func withVirtualStudio<T>(start: String = testNow, alwaysChanged: Bool = false, 
     let probe = VirtualStudio.Probe(alwaysChanged: alwaysChanged)
     let clock = VirtualClock(start: begin, studioVersion: { probe.version() })
     var configuration = SandboxConfiguration()
-    configuration.clock = VirtualStudio.SandboxTime(clock: clock, start: Timestamp(parsing: start)!)
+    configuration.clock = FollowingClock(reference: Timestamp(parsing: start)!) {
+        Timestamp(microseconds: Int64((clock.now().timeIntervalSince1970 * 1_000_000).rounded()))
+    }
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pxwatch-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }

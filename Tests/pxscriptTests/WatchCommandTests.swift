@@ -13,11 +13,15 @@ struct WatchCommandTests {
 
     /// Client messages, and the replies that name them, from the sandbox's database file.
     static func replies(_ serve: ServeProcess) throws -> [String: Int] {
+        try messages(serve).filter { $0.hasPrefix("Got it: ") }.reduce(into: [:]) { $0[String($1.dropFirst(8)), default: 0] += 1 }
+    }
+
+    /// The text of every message in the sandbox's database file.
+    static func messages(_ serve: ServeProcess) throws -> [String] {
         var configuration = SandboxConfiguration()
         configuration.clock = StartingClock(start: try #require(Timestamp(parsing: "2026-03-01T09:00:00Z")))
         let database = try StudioSandbox.openDatabase(configuration, path: serve.database)
-        return try database.allMessages().filter { $0.content.hasPrefix("Got it: ") }
-            .reduce(into: [:]) { $0[String($1.content.dropFirst(8)), default: 0] += 1 }
+        return try database.allMessages().map(\.content)
     }
 
     static func clientWrites(_ serve: ServeProcess, _ conversation: String, _ text: String, env: [String: String]) async throws -> String {

@@ -23,6 +23,11 @@ if arguments.dropFirst().first == "--watch", arguments.count > 2 {
     try await runWatchBenchmarks(pxscriptPath: arguments[2])
     exit(0)
 }
+// `ClientBench --days` runs issue 18's virtual-time figure alone.
+if arguments.dropFirst().first == "--days" {
+    try await runVirtualDaysBenchmark()
+    exit(0)
+}
 // `ClientBench --poller` runs issue 17's figures alone.
 if arguments.dropFirst().first == "--poller" {
     try await runPollerBenchmarks()
@@ -136,6 +141,7 @@ if let pxscriptPath {
     try await runScriptBenchmarks(pxscriptPath: pxscriptPath)
     print("pxscript watch:")
     try await runWatchBenchmarks(pxscriptPath: pxscriptPath)
+    try await runVirtualDaysBenchmark()
 }
 print("Poller:")
 try await runPollerBenchmarks()

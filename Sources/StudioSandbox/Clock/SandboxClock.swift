@@ -87,3 +87,18 @@ public enum FixedNow {
         return StartingClock(start: Timestamp(microseconds: start.microseconds))
     }
 }
+
+/// A clock kept by someone else (a test's or a benchmark's virtual clock):
+/// the sandbox reads `now` from it, so its messages and `Date` headers move
+/// with that clock.
+public struct FollowingClock: SandboxClock {
+    private let read: @Sendable () -> Timestamp
+    public let referenceTime: Timestamp
+
+    public init(reference: Timestamp, _ now: @escaping @Sendable () -> Timestamp) {
+        read = now
+        referenceTime = reference
+    }
+
+    public func now() -> Timestamp { read() }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+
+/// `pxscript watch` with several scripts (issue 18), as a photographer runs it.
+@Suite("pxscript watch: several scripts, one daemon")
+struct WatchScriptsCommandTests {
+    static let vacation = """
+        px.on("message", function(event)
+          event:reply("Away: " .. event.message.id)
+        end)
+        """
+
+    @Test("a folder of scripts: each answers each new client message once, in its own state; --state with several is 64; a second daemon is told to run them together")
+    func folder() async throws {
+        let serve = try await ServeProcess()
+        let folder = try RunFolder([
+            "scripts/echo.lua": WatchCommandTests.echo, "scripts/vacation.lua": Self.vacation, "scripts/echo_test.lua": "error('a scenario, not a script')",
+        ])
+        defer { folder.remove() }
+        let env = folder.environment(serve)
+        let scripts = folder.path("scripts")
+        let refused = try await pxscript(["watch", scripts, "--once", "--state", folder.path("one.sqlite")], environment: env)
+        #expect(refused.status == 64 && refused.stderr.contains("--state names one script's state"), "\(refused.stderr)")
+
+        let first = try await pxscript(["watch", scripts, "--once"], environment: env)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("echo.lua") && first.stderr.contains("vacation.lua") && !first.stderr.contains("echo_test.lua"), "\(first.stderr)")
+        let targets = try await WatchCommandTests.conversations(serve, env: env)
+        var written: [String] = []
+        for id in targets.prefix(2) { written.append(try await WatchCommandTests.clientWrites(serve, id, "Hello!", env: env)) }
+        let second = try await pxscript(["watch", scripts, "--once"], environment: env)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(try WatchCommandTests.replies(serve) == Dictionary(uniqueKeysWithValues: written.map { ($0, 1) }))
+        #expect(try Self.away(serve) == Dictionary(uniqueKeysWithValues: written.map { ($0, 1) }))
+        // Run again: nothing more (each script's own ledger).
+        #expect(try await pxscript(["watch", scripts, "--once"], environment: env).status == 0)
+        #expect(try Self.away(serve).values.allSatisfy { $0 == 1 })
+
+        // One message daemon per account: a second one is refused, and told to run every script in one.
+        let daemon = try startPxscript(["watch", folder.path("scripts/echo.lua"), "--interval", "1s"], environment: env)
+        try await Task.sleep(for: .milliseconds(800))
+        let other = try await pxscript(["watch", folder.path("scripts/vacation.lua"), "--once"], environment: env)
+        #expect(other.status == 1 && other.stderr.contains("scripts \(folder.path("scripts/echo.lua"))"), "\(other.stderr)")
+        #expect(other.stderr.contains("start one daemon with every script"), "\(other.stderr)")
+        daemon.signal(SIGINT)
+        #expect(daemon.wait() == 0)
+        _ = await serve.stop()
+    }
+
+    static func away(_ serve: ServeProcess) throws -> [String: Int] {
+        try WatchCommandTests.messages(serve).filter { $0.hasPrefix("Away: ") }.reduce(into: [:]) { $0[String($1.dropFirst(6)), default: 0] += 1 }
+    }
+}
