@@ -7,9 +7,10 @@ import Synchronization
 /// The daemon waits on it (`sleep`) as it would on the real clock. `advance`
 /// then jumps from one moment something is due to the next: the daemon's
 /// own wake (a schedule, a retry, the end of a debounce), or a poll instant
-/// when the studio changed since the daemon last went to sleep
-/// (`studioVersion`, e.g. the test studio's count of messages). Idle polls
-/// are never ticked through: an unchanged studio has nothing to find.
+/// when the studio changed since the daemon's last poll (`studioVersion`,
+/// e.g. the test studio's count of messages; the daemon's own sends are
+/// changes too, as a real poll would see them). Idle polls are never ticked
+/// through: an unchanged studio has nothing to find.
 public final class VirtualClock: Sendable {
     /// When polls fall due: `from`, then every `every` seconds.
     public struct PollGrid: Sendable {
@@ -33,7 +34,7 @@ public final class VirtualClock: Sendable {
         let id: UInt64
         let wake: Date?
         let polls: PollGrid?
-        /// The studio's version when the daemon went to sleep.
+        /// The studio's version at the daemon's last poll.
         let version: Int
         let continuation: CheckedContinuation<Bool, Never>
     }
@@ -45,6 +46,8 @@ public final class VirtualClock: Sendable {
         /// `advance` calls waiting for the daemon to go to sleep (or end).
         var waiting: [CheckedContinuation<Void, Never>] = []
         var ended = false
+        /// The studio's version when the daemon last polled.
+        var polledVersion = 0
     }
 
     private let state: Mutex<State>
@@ -62,14 +65,19 @@ public final class VirtualClock: Sendable {
     /// Sets the clock (forward or back) while the daemon sleeps: `s:at(…)` in a scenario.
     public func set(_ date: Date) { state.withLock { $0.now = date } }
 
+    /// The daemon polls: what it finds is what the studio holds now.
+    func notePoll() {
+        let version = studioVersion()
+        state.withLock { $0.polledVersion = version }
+    }
+
     /// The daemon's wait: until the clock reaches `wake`, or a poll instant
     /// of `polls` once the studio changed, or the task is cancelled.
     /// - Returns: whether a poll is due (the studio changed, and a poll instant came).
     func sleep(until wake: Date?, polls: PollGrid?) async -> Bool {
-        let version = studioVersion()
-        let id = state.withLock { state -> UInt64 in
+        let (id, version) = state.withLock { state -> (UInt64, Int) in
             state.lastID += 1
-            return state.lastID
+            return (state.lastID, state.polledVersion)
         }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in

@@ -75,6 +75,7 @@ struct WatchCycle {
             do {
                 // The poll is only reads: a stop cancels it at once instead of waiting for a slow answer.
                 let now = clock.now()
+                clock.virtual?.notePoll()
                 polled = try await cancelWhenGracefulShutdown { try await poller.poll(now: now) }
                 let recorded = try? hosts.first?.store.studioOffset()
                 for host in hosts { clock.report(to: host.store, logger: logger, recorded: recorded) }
