@@ -56,6 +56,9 @@ public struct Poller: Sendable {
     let historyWindow: Double
     /// Seconds between sweeps.
     let sweepInterval: Double
+    /// Polls (of this poller) between sweeps besides the time: on a virtual clock, which
+    /// skips idle polls, a sweep must not fall on nearly every poll (0: time alone).
+    let sweepPolls: Int
     let memory = Memory()
 
     /// Allowance (5 minutes, in microseconds) when a conversation's first read tells new from history by time.
@@ -70,7 +73,7 @@ public struct Poller: Sendable {
 
     public init(
         client: PixiesetClient, store: StateStore, followers: [StateStore] = [], logger: Logger, since: Date? = nil, pageSize: Int = 50,
-        maxPages: Int = 20, concurrency: Int = 16, historyWindow: Double = 86_400, sweepInterval: Double = 600
+        maxPages: Int = 20, concurrency: Int = 16, historyWindow: Double = 86_400, sweepInterval: Double = 600, sweepPolls: Int = 0
     ) {
         self.client = client
         self.store = store
@@ -82,6 +85,7 @@ public struct Poller: Sendable {
         self.concurrency = max(1, concurrency)
         self.historyWindow = historyWindow
         self.sweepInterval = sweepInterval
+        self.sweepPolls = sweepPolls
     }
 
     /// What this poller remembers between polls of one daemon: lagging reads,
@@ -90,6 +94,8 @@ public struct Poller: Sendable {
         /// Conversations whose details lag the list, with when that was first seen (seconds).
         let lagging = Mutex<[String: Double]>([:])
         let warned = WarnedOnce()
+        /// Polls since the last sweep.
+        let polls = Mutex(0)
     }
 
     /// What one poll did.
@@ -117,7 +123,12 @@ public struct Poller: Sendable {
         let ceiling = Self.micro(now).plus(Self.futureSlack)
         let windowStart = Self.micro(now).minus(Int64(saturating: historyWindow * 1_000_000))
         let lastSweep = try store.setting(.lastSweep).flatMap(Double.init)
-        let sweep = !firstStart && now.timeIntervalSince1970 - (lastSweep ?? 0) >= sweepInterval
+        let polls = memory.polls.withLock { polls -> Int in
+            polls += 1
+            return polls
+        }
+        let sweep = !firstStart && now.timeIntervalSince1970 - (lastSweep ?? 0) >= sweepInterval && polls > sweepPolls
+        if sweep { memory.polls.withLock { $0 = 0 } }
 
         // 1. The list, as far as it may hold news.
         let list = try await readList(floor: floor, windowStart: sweep ? windowStart : nil, firstStart: firstStart, ceiling: ceiling)

@@ -41,8 +41,12 @@ struct WatchCycle {
                 try? store.record(PollRecord(watermark: watermark), at: clock.now())
             }
         }
+        // A virtual clock skips idle polls: a sweep waits for as many polls as 5 minutes of real ones would be.
+        let sweepPolls = clock.virtual == nil ? 0 : Int(min(1_000, 300 / max(configuration.interval, 0.2)))
         poller = Self.lead(of: polled).map { lead in
-            Poller(client: client, store: lead, followers: polled.filter { $0 !== lead }, logger: logger, since: configuration.since)
+            Poller(
+                client: client, store: lead, followers: polled.filter { $0 !== lead }, logger: logger, since: configuration.since,
+                sweepPolls: sweepPolls)
         }
         let runtimes = hosts.compactMap(\.runtime)
         // A loop's own poll is not used here (the daemon polls once for all), but a loop is made with one.
