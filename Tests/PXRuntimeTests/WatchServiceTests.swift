@@ -90,6 +90,20 @@ struct WatchServiceTests {
         }
     }
 
+    @Test("px.sleep on a virtual clock moves the clock: a handler that waits an hour replies an hour later, at once")
+    func sleepOnVirtualClock() async throws {
+        try await withVirtualStudio { studio in
+            let script = "px.on('message', function(event) px.sleep(3600); event:reply('an hour later') end)"
+            try await studio.daemon([("slow.lua", script)]) {
+                let id = try studio.clientConversations(1)[0]
+                let written = try await studio.clientWrites(id, "Hello?").sentAt.secondsSince1970
+                await studio.advance(by: 30)
+                let reply = try studio.studioMessages(in: id).first { $0.content == "an hour later" }
+                #expect(reply.map { $0.sentAt >= written + 3_600 && $0.sentAt <= written + 3_600 + 31 } == true, "\(String(describing: reply))")
+            }
+        }
+    }
+
     /// An hourly schedule, a daily cron and a debounced auto-reply, through 30 days.
     static let busy = """
         local function note(key)

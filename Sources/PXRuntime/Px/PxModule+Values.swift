@@ -44,6 +44,11 @@ extension PxModule {
             }
             // A dry run plans; it does not wait.
             if context.options.dryRun { return { [] } }
+            // On a virtual clock (tests) the wait is the clock's: time moves on, the run goes on at once.
+            if let virtual = context.clock.virtual {
+                virtual.set(max(virtual.now(), virtual.now().addingTimeInterval(seconds)))
+                return { [] }
+            }
             // Never past the run's wall-clock limit: a sleep it cuts short wakes just after it,
             // and a run whose deadline passed while it waited is not resumed (LuaState+Coroutines).
             let wait = min(seconds, (args.secondsToDeadline ?? seconds) + 0.01)

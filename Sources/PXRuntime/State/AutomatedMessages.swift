@@ -122,21 +122,19 @@ public final class AutomatedMessages: Sendable {
         configuration.busyMode = .timeout(2)
         let state = try DatabaseQueue(path: path, configuration: configuration)
         defer { try? state.close() }
-        let (rows, next): ([Row], Int64) = try state.read { db in
-            guard try Int32.fetchOne(db, sql: "PRAGMA application_id") == StateStore.applicationID,
-                  try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'send')") == true
-            else { return ([], start) }
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT id, state, message_id, conversation_id, sent_at FROM send WHERE id >= ? ORDER BY id", arguments: [start])
-            let pending = rows.first { ($0["state"] as String) == "pending" }.map { $0["id"] as Int64 }
-            return (rows, pending ?? ((rows.last?["id"] as Int64?).map { $0 + 1 } ?? start))
+        let (sends, next): ([SendTable.Copied], Int64) = try state.read { db in
+            guard try Int32.fetchOne(db, sql: "PRAGMA application_id") == StateStore.applicationID else { return ([], start) }
+            let sends = try SendTable.sends(from: start, db)
+            // Read again from the first pending one: it may be settled by then.
+            let pending = sends.first(where: \.pending)?.id
+            return (sends, pending ?? (sends.last.map { $0.id + 1 } ?? start))
         }
         try queue.write { db in
-            for row in rows {
-                guard let id: String = row["message_id"] else { continue }
+            for send in sends {
+                guard let id = send.messageID else { continue }
                 try db.execute(
                     sql: "INSERT OR IGNORE INTO automated_message (message_id, conversation_id, sent_at) VALUES (?, ?, ?)",
-                    arguments: [id, row["conversation_id"] as String, row["sent_at"] as Double?])
+                    arguments: [id, send.conversationID, send.sentAt])
             }
             try db.execute(
                 sql: "INSERT INTO synced_state (path, next_send_id) VALUES (?, ?) ON CONFLICT(path) DO UPDATE SET next_send_id = excluded.next_send_id",

@@ -96,7 +96,7 @@ extension StateStore {
     /// (for `status`; a running sender's last sends reach the file within
     /// `Outbox.foldDelay`).
     public func pendingSends() throws -> [OutboxEntry] {
-        try pool.read { db in try Self.pendingSends(db) }
+        try pool.read { db in try SendTable.pending(db) }
     }
 
     /// Takes the send lease and returns the pending sends no live process
@@ -107,28 +107,13 @@ extension StateStore {
         try await outbox.claimPending()
     }
 
-    static func pendingSends(_ db: Database) throws -> [OutboxEntry] {
-        try Row.fetchAll(db, sql: "SELECT * FROM send WHERE state = 'pending' ORDER BY id").map { row in
-            OutboxEntry(
-                id: row["id"],
-                intent: SendIntent(
-                    conversationID: row["conversation_id"], content: row["content"],
-                    attachmentIDs: Self.strings(row["attachment_ids"]), attachmentNames: Self.strings(row["attachment_names"])),
-                key: row["send_key"], explicitKey: row["explicit_key"],
-                attemptedAt: Date(timeIntervalSince1970: row["attempted_at"]), day: row["day"])
-        }
-    }
-
     /// Ids of the conversation's messages already matched to sends, so a
     /// reconciliation never claims one twice.
     /// The normalised texts of the sends to a conversation attempted since `since` (pending or
     /// sent): the loop guard's last resort, for an API that relabels and re-ids its messages.
     public func recentSendTexts(in conversationID: String, since: Date) throws -> Set<String> {
         try pool.read { db in
-            Set(try String.fetchAll(
-                db, sql: "SELECT content FROM send WHERE conversation_id = ? AND attempted_at >= ?",
-                arguments: [conversationID, since.timeIntervalSince1970]
-            ).map(SendIntent.normalise))
+            Set(try SendTable.contents(in: conversationID, since: since, db).map(SendIntent.normalise))
         }
     }
 
@@ -136,18 +121,9 @@ extension StateStore {
         try outbox.matchedMessageIDs(in: conversationID)
     }
 
-    static func matchedMessageIDs(_ db: Database, in conversationID: String) throws -> Set<String> {
-        Set(try String.fetchAll(
-            db.cachedStatement(sql: "SELECT message_id FROM send WHERE conversation_id = ? AND message_id IS NOT NULL"),
-            arguments: [conversationID]))
-    }
-
     /// Sends counted for `day` in the file.
     public func sendCount(day: String) throws -> Int {
-        try pool.read { db in try Int.fetchOne(db, sql: "SELECT count FROM daily_sends WHERE day = ?", arguments: [day]) ?? 0 }
+        try pool.read { db in try SendTable.count(day: day, db) }
     }
 
-    static func strings(_ text: String) -> [String] {
-        (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
-    }
 }

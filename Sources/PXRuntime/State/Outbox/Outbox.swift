@@ -44,7 +44,7 @@ final class Outbox: Sendable {
         /// The first row id of this lease: rows before it were filed by earlier holders.
         var firstID: Int64 = 1
         /// Earlier holders' sends by conversation and key, read when first needed.
-        var filed: [String: [String: [Filed]]] = [:]
+        var filed: [String: [String: [SendTable.Filed]]] = [:]
         /// The pause flag as last read, when, and `pauseChanges` then.
         var pause: (at: ContinuousClock.Instant, changes: Int, paused: Bool)?
         /// Reserved sends without an outcome yet (and pending sends claimed for reconciliation).
@@ -179,20 +179,13 @@ final class Outbox: Sendable {
         let mine = view.withLock { view in
             view.sends.compactMap { $0.key.conversationID == conversationID ? $0.value.sent?.messageID : nil }
         }
-        let filed = try pool.read { db in try StateStore.matchedMessageIDs(db, in: conversationID) }
+        let filed = try pool.read { db in try SendTable.matchedMessageIDs(in: conversationID, db) }
         return filed.union(mine)
     }
 
     enum Found { case pending, sent(String) }
 
     /// A send filed before this lease began, as its conversation's rows have it.
-    struct Filed {
-        let id: Int64
-        let pending: Bool
-        let sentAt: Double
-        let json: String?
-    }
-
     /// What blocks a send under `key`: this lease's own sends first, then
     /// the file's, read once per conversation and lease (nobody else adds
     /// sends while the lease is held).
@@ -204,7 +197,7 @@ final class Outbox: Sendable {
             if explicitKey || sent.at.timeIntervalSince1970 >= since { return .sent(sent.json) }
             return nil
         }
-        let filed: [Filed]
+        let filed: [SendTable.Filed]
         if view.held {
             if view.filed[sendKey.conversationID] == nil {
                 view.filed[sendKey.conversationID] = try Self.filedSends(in: sendKey.conversationID, before: view.firstID, pool)
@@ -222,17 +215,8 @@ final class Outbox: Sendable {
 
     /// The conversation's sends in the file by key, oldest first, leaving
     /// out this lease's own (ids from `before` on), which it knows better.
-    static func filedSends(in conversationID: String, before: Int64, _ pool: DatabasePool) throws -> [String: [Filed]] {
-        try pool.unsafeRead { db in
-            var byKey: [String: [Filed]] = [:]
-            let rows = try Row.fetchCursor(
-                db.cachedStatement(sql: "SELECT send_key, state, sent_at, message_json, id FROM send WHERE conversation_id = ? AND id < ? ORDER BY id"),
-                arguments: [conversationID, before])
-            while let row = try rows.next() {
-                byKey[row[0], default: []].append(Filed(id: row[4], pending: row[1] == "pending", sentAt: row[2] ?? 0, json: row[3]))
-            }
-            return byKey
-        }
+    static func filedSends(in conversationID: String, before: Int64, _ pool: DatabasePool) throws -> [String: [SendTable.Filed]] {
+        try pool.unsafeRead { db in try SendTable.filed(in: conversationID, before: before, db) }
     }
 
     /// Throws when sends on this state are paused (`pxscript pause`). The
@@ -263,7 +247,7 @@ final class Outbox: Sendable {
     func count(_ day: String, _ view: inout View) throws -> Int {
         if let known = view.counts[day] { return known }
         let filed = try pool.unsafeRead { db in
-            try Int.fetchOne(db.cachedStatement(sql: "SELECT count FROM daily_sends WHERE day = ?"), arguments: [day]) ?? 0
+            try SendTable.count(day: day, db)
         }
         view.counts[day] = filed
         return filed

@@ -114,61 +114,41 @@ extension Outbox {
         for record in records {
             switch record {
             case .intent(let entry):
-                var sent: (messageID: String, json: String, at: Double)?
+                var sent: SendTable.Sent?
                 switch settled[entry.id] {
                 case .abandoned: continue
-                case .sent(_, _, _, let messageID, let json, let at, _): sent = (messageID, json, at.timeIntervalSince1970)
+                case .sent(_, _, _, let messageID, let json, let at, _): sent = SendTable.Sent(messageID: messageID, json: json, at: at)
                 default: break
                 }
-                try db.cachedStatement(sql: """
-                    INSERT OR IGNORE INTO send (id, conversation_id, send_key, explicit_key, content, attachment_ids, attachment_names,
-                                                state, attempted_at, day, message_id, message_json, sent_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """).execute(arguments: [
-                        entry.id, entry.intent.conversationID, entry.key, entry.explicitKey, entry.intent.content,
-                        entry.intent.attachmentIDs.wireJSON, entry.intent.attachmentNames.wireJSON, sent == nil ? "pending" : "sent",
-                        entry.attemptedAt.timeIntervalSince1970, entry.day, sent?.messageID, sent?.json, sent?.at,
-                    ])
-                if db.changesCount > 0 {
+                if try SendTable.insert(entry, sent: sent, db) {
                     counted[entry.day, default: 0] += 1
                     inserted.insert(entry.id)
                 }
             case .sent(let id, let conversationID, let key, let messageID, let json, let at, let reconciled):
                 if settled[id] == nil {
-                    try db.cachedStatement(sql: "UPDATE send SET state = 'sent', message_id = ?, message_json = ?, sent_at = ? WHERE id = ? AND state = 'pending'")
-                        .execute(arguments: [messageID, json, at.timeIntervalSince1970, id])
-                    if db.changesCount == 0 { continue }
+                    guard try SendTable.markSent(id, SendTable.Sent(messageID: messageID, json: json, at: at), db) else { continue }
                 } else if !inserted.contains(id) {
                     continue
                 }
                 try StateStore.journal(
                     db, at: at, kind: reconciled ? .reconciled : .sent, conversationID: conversationID, detail: "\(messageID) (\(SendKeyText.readable(key)))")
             case .abandoned(let id, let conversationID, let day, let reason, let at):
-                if settled[id] == nil {
-                    try db.cachedStatement(sql: "DELETE FROM send WHERE id = ? AND state = 'pending'").execute(arguments: [id])
-                    if db.changesCount > 0 { counted[day, default: 0] -= 1 }
-                }
+                if settled[id] == nil, try SendTable.deletePending(id, db) { counted[day, default: 0] -= 1 }
                 try StateStore.journal(db, at: at, kind: .failed, conversationID: conversationID, detail: reason)
             }
         }
-        for (day, change) in counted where change != 0 {
-            try db.cachedStatement(sql: """
-                INSERT INTO daily_sends (day, count) VALUES (?, MAX(?, 0)) ON CONFLICT(day) DO UPDATE SET count = MAX(count + ?, 0)
-                """).execute(arguments: [day, change, change])
-        }
+        for (day, change) in counted where change != 0 { try SendTable.addToCount(day: day, change, db) }
     }
 
     /// Records in the state file how much of log `generation` it holds.
     static func mark(_ generation: String, _ end: Int, _ db: Database) throws {
-        try db.cachedStatement(sql: "INSERT INTO setting (name, value) VALUES ('outbox_folded', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value")
-            .execute(arguments: ["\(generation) \(end)"])
+        try SendTable.setFoldMarker(generation: generation, end: end, db)
     }
 
     /// Folds what a dead holder's log has beyond what its folds committed.
     static func replay(_ logPath: String, _ db: Database) throws {
         guard let log = try OutboxLog.leftover(at: logPath) else { return }
-        let marker = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE name = 'outbox_folded'")?.split(separator: " ")
-        let folded = marker.flatMap { $0.count == 2 && $0[0] == log.generation ? Int($0[1]) : nil } ?? 0
+        let folded = try SendTable.foldMarker(db).flatMap { $0.generation == log.generation ? $0.end : nil } ?? 0
         let left = log.records.filter { $0.end > folded }
         guard let last = left.last else { return }
         try apply(left.map(\.record), db)

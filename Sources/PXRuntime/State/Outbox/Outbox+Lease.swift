@@ -39,7 +39,7 @@ extension Outbox {
             do {
                 let nextID = try pool.write { [logPath] db in
                     try Self.replay(logPath, db)
-                    return (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM send") ?? 0) + 1
+                    return try SendTable.nextID(db)
                 }
                 let log = try OutboxLog(path: logPath)
                 view.withLock { view in

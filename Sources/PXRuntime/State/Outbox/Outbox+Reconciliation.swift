@@ -38,6 +38,6 @@ extension Outbox {
     }
 
     func filedPendingSends() throws -> [OutboxEntry] {
-        try pool.read { db in try StateStore.pendingSends(db) }
+        try pool.read { db in try SendTable.pending(db) }
     }
 }
