@@ -42,8 +42,16 @@ struct WatchScriptsCommandTests {
         let other = try await pxscript(["watch", folder.path("scripts/vacation.lua"), "--once"], environment: env)
         #expect(other.status == 1 && other.stderr.contains("scripts \(folder.path("scripts/echo.lua"))"), "\(other.stderr)")
         #expect(other.stderr.contains("start one daemon with every script"), "\(other.stderr)")
+        // `status` of the folder: one section per script, each saying whether a daemon runs on it.
+        let status = try await pxscript(["status", scripts], environment: env)
+        let sections = status.stdout.components(separatedBy: "== ").dropFirst()
+        #expect(status.status == 0 && sections.count == 2, "\(status.stdout)\(status.stderr)")
+        #expect(sections.first { $0.hasPrefix(folder.path("scripts/echo.lua")) }?.contains("daemon: running (pid \(daemon.pid)") == true, "\(status.stdout)")
+        #expect(sections.first { $0.hasPrefix(folder.path("scripts/vacation.lua")) }?.contains("daemon: not running") == true, "\(status.stdout)")
         daemon.signal(SIGINT)
         #expect(daemon.wait() == 0)
+        let after = try await pxscript(["status", folder.path("scripts/echo.lua"), "--json"], environment: env)
+        #expect(after.stdout.contains("\"state\"") && !after.stdout.contains("\"daemon\" : \"pid"), "\(after.stdout)")
         _ = await serve.stop()
     }
 

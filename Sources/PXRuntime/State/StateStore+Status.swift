@@ -23,6 +23,8 @@ public struct StateStatus: Sendable {
     public let studioOffset: Double?
     /// The zone days and schedule times are shown in (the state's own).
     public let timeZone: TimeZone
+    /// The watch daemon working on this state (`DaemonLock.holder`): nil when none runs.
+    public var daemon: String?
 
     /// A schedule's time as the photographer reads it: `2026-03-02 09:00 EST`.
     func local(_ date: Date) -> String {
@@ -46,6 +48,7 @@ public struct StateStatus: Sendable {
         }
         if let watermark {
             lines.append("watch: answering messages since \(ISOTime.format(watermark)); \(waiting) waiting")
+            lines.append("daemon: \(daemon.map { "running (\($0))" } ?? "not running")")
         }
         for schedule in schedules {
             lines.append("schedule \(SendKeyText.scheduleName(schedule.id)): next \(schedule.nextRun.map(local) ?? "never"), last \(schedule.lastRun.map(local) ?? "never")")
@@ -71,7 +74,7 @@ public struct StateStatus: Sendable {
             let state: String; let paused: Bool; let day: String; let sends_today: Int; let max_sends: Int
             let pending: [Pending]; let journal: [Entry]
             let session: String?; let watermark: String?; let waiting: Int; let schedules: [ScheduleEntry]; let parked: [Parked]
-            let studio_offset_seconds: Double?; let time_zone: String
+            let studio_offset_seconds: Double?; let time_zone: String; let daemon: String?
         }
         let body = Body(
             state: path, paused: paused, day: day, sends_today: sendsToday, max_sends: cap,
@@ -80,7 +83,7 @@ public struct StateStatus: Sendable {
             session: session, watermark: watermark.map(ISOTime.format), waiting: waiting,
             schedules: schedules.map { ScheduleEntry(id: $0.id, last_run: $0.lastRun.map(ISOTime.format), next_run: $0.nextRun.map(ISOTime.format)) },
             parked: parked.map { Parked(message_id: $0.id, conversation_id: $0.conversationID, reason: $0.reason, traceback: $0.traceback) },
-            studio_offset_seconds: studioOffset, time_zone: timeZone.identifier)
+            studio_offset_seconds: studioOffset, time_zone: timeZone.identifier, daemon: daemon)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(body), as: UTF8.self)

@@ -6,7 +6,7 @@ import PixiesetKit
 /// Two are taken (SPEC §6): one per state file, and, for a script that
 /// handles messages, one per account (base URL and cookie), so two daemons
 /// never answer the same clients.
-final class DaemonLock: Sendable {
+public final class DaemonLock: Sendable {
     private let descriptor: Int32
 
     /// The lock beside a state file; the holder names the daemon's scripts when it has several.
@@ -46,6 +46,20 @@ final class DaemonLock: Sendable {
         }
         ftruncate(descriptor, 0)
         _ = holder.withCString { write(descriptor, $0, strlen($0)) }
+    }
+
+    /// Who holds the daemon lock of `statePath` ("pid 42, scripts a.lua b.lua"), or nil when no daemon runs on it.
+    public static func holder(statePath: String) -> String? {
+        let path = statePath + ".lock"
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        // A shared lock is refused while a daemon holds the exclusive one.
+        guard flock(descriptor, LOCK_SH | LOCK_NB) != 0 else {
+            flock(descriptor, LOCK_UN)
+            return nil
+        }
+        return (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
     }
 
     deinit {

@@ -5,29 +5,30 @@ import PixiesetKit
 
 /// `[SCRIPT | --state PATH]`: which state file `status`, `pause` and `resume` mean.
 struct StateLocation: ParsableArguments {
-    @Argument(help: "The script whose state to use.") var script: String?
+    @Argument(help: "The scripts whose state to use (or a folder of them, as for watch).") var scripts: [String] = []
     @Option(name: .customLong("state"), help: "The state file itself.") var statePath: String?
     @OptionGroup var api: APIOptions
 
     func validate() throws {
-        if (script == nil) == (statePath == nil) { throw ValidationError("name a SCRIPT or give --state PATH (one of them)") }
+        if scripts.isEmpty == (statePath == nil) { throw ValidationError("name a SCRIPT (or several) or give --state PATH (one of them)") }
     }
 
-    /// The existing state file.
-    /// - Throws: a `Failure` with exit 66 when there is none yet.
-    func existingPath() throws -> String {
-        let environment = ProcessInfo.processInfo.environment
-        if statePath == nil, let script, !FileManager.default.fileExists(atPath: script) {
+    /// The existing state files, one per script (a folder stands for its scripts, as for `watch`).
+    /// - Throws: a `Failure` with exit 66 when one has none yet.
+    func existingPaths() throws -> [(script: String?, path: String)] {
+        if let statePath { return [(nil, try existing(statePath, script: nil))] }
+        for script in scripts where !FileManager.default.fileExists(atPath: script) {
             throw Failure("\(script): no such file", code: Exit.missingFile)
         }
-        let path: String
-        if let statePath {
-            path = statePath
-        } else {
-            let config = try ConfigFile.defaultPath(environment: environment).map { try ConfigFile.load(path: $0) } ?? ConfigFile()
-            let base = try api.resolveBaseURL(environment: environment, config: config)
-            path = StatePath.defaultPath(script: script ?? "", baseURL: base.description, environment: environment)
+        let environment = ProcessInfo.processInfo.environment
+        let config = try ConfigFile.defaultPath(environment: environment).map { try ConfigFile.load(path: $0) } ?? ConfigFile()
+        let base = try api.resolveBaseURL(environment: environment, config: config)
+        return try WatchScripts.resolve(scripts).map { script in
+            (script, try existing(StatePath.defaultPath(script: script, baseURL: base.description, environment: environment), script: script))
         }
+    }
+
+    private func existing(_ path: String, script: String?) throws -> String {
         guard FileManager.default.fileExists(atPath: path) else {
             throw Failure("no state at \(path)" + (script.map { " (\($0) has not run against this account yet)" } ?? ""), code: Exit.missingFile)
         }

@@ -2,11 +2,11 @@ import ArgumentParser
 import Foundation
 import PXRuntime
 
-/// `pxscript status [SCRIPT | --state PATH] [--history] [--json]`.
+/// `pxscript status [SCRIPT… | --state PATH] [--history] [--json]`: each script's state, and whether a daemon runs on it.
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show what a script's state holds: today's sends, pending sends, the journal, paused or not."
+        abstract: "Show what scripts' states hold: today's sends, pending sends, the journal, paused or not, the daemon."
     )
 
     @OptionGroup var location: StateLocation
@@ -17,30 +17,37 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await withExitCodes {
-            let path = try location.existingPath()
-            let store = try StateStore(path: path)
-            defer { try? store.close() }
-            let zone: TimeZone
-            if let tz {
-                guard let named = TimeZone(identifier: tz) else { throw ValidationError("unknown time zone '\(tz)' (use a name like America/Toronto)") }
-                zone = named
-            } else {
-                zone = try store.recordedZone() ?? .current
+            let states = try location.existingPaths()
+            var texts: [String] = []
+            for (script, path) in states {
+                var status = try Self.status(path: path, tz: tz, history: history)
+                status.daemon = DaemonLock.holder(statePath: path)
+                let text = json ? try status.json(cap: maxSends, path: path) : status.text(cap: maxSends, path: path)
+                texts.append(states.count > 1 && !json ? "== \(script ?? path)\n" + text : text)
             }
-            // No request is made here: the studio's time is this machine's plus the offset the last run measured.
-            let clock = try RuntimeClock(environment: ProcessInfo.processInfo.environment)
-            let now = clock.now().addingTimeInterval(try store.studioOffset() ?? 0)
-            let status = try store.status(now: now, timeZone: zone, journalLimit: history ? 100_000 : 10)
-            if json {
-                printNow(try status.json(cap: maxSends, path: path))
-            } else {
-                printNow(status.text(cap: maxSends, path: path))
-            }
+            // Several scripts: one section each, or a JSON array.
+            printNow(json && states.count > 1 ? "[\n" + texts.joined(separator: ",\n") + "\n]" : texts.joined(separator: "\n\n"))
         }
+    }
+
+    static func status(path: String, tz: String?, history: Bool) throws -> StateStatus {
+        let store = try StateStore(path: path)
+        defer { try? store.close() }
+        let zone: TimeZone
+        if let tz {
+            guard let named = TimeZone(identifier: tz) else { throw ValidationError("unknown time zone '\(tz)' (use a name like America/Toronto)") }
+            zone = named
+        } else {
+            zone = try store.recordedZone() ?? .current
+        }
+        // No request is made here: the studio's time is this machine's plus the offset the last run measured.
+        let clock = try RuntimeClock(environment: ProcessInfo.processInfo.environment)
+        let now = clock.now().addingTimeInterval(try store.studioOffset() ?? 0)
+        return try store.status(now: now, timeZone: zone, journalLimit: history ? 100_000 : 10)
     }
 }
 
-/// `pxscript pause [SCRIPT | --state PATH]`.
+/// `pxscript pause [SCRIPT… | --state PATH]`.
 struct PauseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pause", abstract: "Stop every send on a script's state (from any process) until resume.")
@@ -52,7 +59,7 @@ struct PauseCommand: AsyncParsableCommand {
     }
 }
 
-/// `pxscript resume [SCRIPT | --state PATH]`.
+/// `pxscript resume [SCRIPT… | --state PATH]`.
 struct ResumeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "resume", abstract: "Let sends on a script's state go out again.")
 
@@ -66,9 +73,11 @@ struct ResumeCommand: AsyncParsableCommand {
 /// `pause` and `resume`: records the switch (journaled) on the state, then says so.
 private func setPaused(_ paused: Bool, on location: StateLocation, saying message: (String) -> String) async throws {
     try await withExitCodes {
-        let store = try StateStore(path: try location.existingPath())
-        defer { try? store.close() }
-        try store.setPaused(paused, at: try RuntimeClock(environment: ProcessInfo.processInfo.environment).now())
-        printNow(message(store.path))
+        for (_, path) in try location.existingPaths() {
+            let store = try StateStore(path: path)
+            defer { try? store.close() }
+            try store.setPaused(paused, at: try RuntimeClock(environment: ProcessInfo.processInfo.environment).now())
+            printNow(message(store.path))
+        }
     }
 }
