@@ -48,7 +48,7 @@ struct VirtualStudio {
         configuration.locksAccount = false
         configuration.dryRun = dryRun
         let service = WatchService(configuration, logger: log.logger)
-        let task = Task { try await service.run() }
+        let task = service.start()
         // Let it load, poll once and go to sleep.
         await clock.advance(to: clock.now())
         do {

@@ -41,7 +41,7 @@ nonisolated func runVirtualDaysBenchmark() async throws {
         let service = WatchService(watch, logger: logger)
         let ids = try sandbox.database.conversationIDs(ofStudio: try sandbox.database.homeStudioID())
         let began = ContinuousClock.now
-        let task = Task { try await service.run() }
+        let task = service.start()
         await clock.advance(to: start)
         // 1,000 client messages, spread over 30 days, in turn over the conversations.
         let spacing = 30 * 86_400.0 / 1_000

@@ -45,7 +45,8 @@ public final class VirtualClock: Sendable {
         var lastID: UInt64 = 0
         /// `advance` calls waiting for the daemon to go to sleep (or end).
         var waiting: [CheckedContinuation<Void, Never>] = []
-        var ended = false
+        /// A daemon runs on this clock (`attach`): `advance` waits for it between moments.
+        var attached = false
         /// The studio's version when the daemon last polled.
         var polledVersion = 0
     }
@@ -102,10 +103,14 @@ public final class VirtualClock: Sendable {
         }
     }
 
+    /// A daemon is about to run on this clock: from now on `advance` waits
+    /// for it to go to sleep between moments (`WatchService.start` calls it).
+    func attach() { state.withLock { $0.attached = true } }
+
     /// The daemon stopped: `advance` no longer waits for it.
     func daemonEnded() {
         let waiting = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.ended = true
+            state.attached = false
             defer { state.waiting = [] }
             return state.waiting
         }
@@ -115,7 +120,7 @@ public final class VirtualClock: Sendable {
     /// Moves the clock to `target`, waking the daemon at each moment
     /// something falls due on the way and letting it finish that work
     /// (`advance(to: now)` lets it handle what is due at once). Returns
-    /// when the daemon sleeps past `target` or has ended.
+    /// when the daemon sleeps past `target`, has ended, or none runs.
     public func advance(to target: Date) async {
         while true {
             await untilAsleep()
@@ -146,11 +151,11 @@ public final class VirtualClock: Sendable {
     /// `advance` by `seconds`.
     public func advance(by seconds: Double) async { await advance(to: now().addingTimeInterval(seconds)) }
 
-    /// Waits until the daemon sleeps (or has ended).
+    /// Waits until the daemon sleeps (at once when none runs).
     private func untilAsleep() async {
         await withCheckedContinuation { continuation in
             let ready = state.withLock { state -> Bool in
-                if state.sleeper != nil || state.ended { return true }
+                if state.sleeper != nil || !state.attached { return true }
                 state.waiting.append(continuation)
                 return false
             }

@@ -72,7 +72,15 @@ public struct WatchService: Service, CustomStringConvertible {
     /// True once a graceful shutdown began (or the task was cancelled).
     var stopping: Bool { Task.isShuttingDownGracefully || Task.isCancelled }
 
+    /// Runs the daemon in a task of its own, on a virtual clock attached to
+    /// it first, so that a caller's next `advance` waits for it to start.
+    public func start() -> Task<Void, any Error> {
+        clock.virtual?.attach()
+        return Task { try await run() }
+    }
+
     public func run() async throws {
+        clock.virtual?.attach()
         defer { clock.virtual?.daemonEnded() }
         let paths = configuration.scripts.map(\.path)
         var locks: [DaemonLock] = []

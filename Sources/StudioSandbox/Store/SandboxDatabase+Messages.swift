@@ -53,38 +53,49 @@ extension SandboxDatabase {
     /// already known by that email gets a new conversation, not a new record.
     public func inquiry(name: String, email: String, content: String, subject: String? = nil) async throws -> Message {
         try checkSimulated(content)
+        return try await pool.write { db in
+            let conversation = try ownConversation(db, id: try open(db, name: name, email: email, subject: subject))
+            let row = try insertMessage(db, conversation: conversation, content: content, senderType: .client, senderID: conversation["client_id"])
+            return Rendering(storageBaseURL: "").message(row, attachments: [])
+        }
+    }
+
+    /// A conversation with a client (known by email, or new), without a message yet: a
+    /// scenario's `s:conversation{ client = … }` (`pxscript test`). Returns its id.
+    public func openConversation(name: String, email: String, subject: String? = nil) async throws -> String {
+        try await pool.write { db in try open(db, name: name, email: email, subject: subject) }
+    }
+
+    private func open(_ db: Database, name: String, email: String, subject: String?) throws -> String {
         let name = name.trimmingWhitespace, email = email.trimmingWhitespace
         guard !name.isEmpty, name.count <= 200 else { throw SandboxError.validation("name: must be 1 to 200 characters") }
         guard email.contains("@"), email.count <= 320, !email.contains(where: \.isWhitespace) else {
             throw SandboxError.validation("email: not an email address")
         }
-        return try await pool.write { db in
-            let now = clock.now().microseconds
-            let clientID: String
-            if let existing = try String.fetchOne(
-                db, sql: "SELECT id FROM client WHERE studio_id = ? AND email = ? COLLATE NOCASE", arguments: [studio.id, email])
-            {
-                clientID = existing
-            } else {
-                clientID = IDGenerator.make(.client)
-                try db.execute(
-                    sql: "INSERT INTO client (id, studio_id, name, email, avatar_color) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [clientID, studio.id, name, email, Int(UInt(bitPattern: email.lowercased().hashValue) % 12)])
-            }
-            // In the shape the studio's other conversations have (quirk `username_ids` at seeding).
-            let usernameStyle = try String.fetchOne(
-                db, sql: "SELECT id FROM conversation WHERE studio_id = ? LIMIT 1", arguments: [studio.id]).map { !$0.hasPrefix("conv_") } ?? false
-            let conversationID = IDGenerator.conversation(usernameStyle: usernameStyle)
+        if let subject, subject.count > 500 { throw SandboxError.validation("subject: at most 500 characters") }
+        let now = clock.now().microseconds
+        let clientID: String
+        if let existing = try String.fetchOne(
+            db, sql: "SELECT id FROM client WHERE studio_id = ? AND email = ? COLLATE NOCASE", arguments: [studio.id, email])
+        {
+            clientID = existing
+        } else {
+            clientID = IDGenerator.make(.client)
             try db.execute(
-                sql: """
-                    INSERT INTO conversation (id, studio_id, client_id, subject, status, created_at, updated_at, last_message_at)
-                    VALUES (?, ?, ?, ?, 'active', ?, ?, ?)
-                    """,
-                arguments: [conversationID, studio.id, clientID, subject ?? "New inquiry from \(name)", now, now, now])
-            let conversation = try ownConversation(db, id: conversationID)
-            let row = try insertMessage(db, conversation: conversation, content: content, senderType: .client, senderID: clientID)
-            return Rendering(storageBaseURL: "").message(row, attachments: [])
+                sql: "INSERT INTO client (id, studio_id, name, email, avatar_color) VALUES (?, ?, ?, ?, ?)",
+                arguments: [clientID, studio.id, name, email, Int(UInt(bitPattern: email.lowercased().hashValue) % 12)])
         }
+        // In the shape the studio's other conversations have (quirk `username_ids` at seeding).
+        let usernameStyle = try String.fetchOne(
+            db, sql: "SELECT id FROM conversation WHERE studio_id = ? LIMIT 1", arguments: [studio.id]).map { !$0.hasPrefix("conv_") } ?? false
+        let conversationID = IDGenerator.conversation(usernameStyle: usernameStyle)
+        try db.execute(
+            sql: """
+                INSERT INTO conversation (id, studio_id, client_id, subject, status, created_at, updated_at, last_message_at)
+                VALUES (?, ?, ?, ?, 'active', ?, ?, ?)
+                """,
+            arguments: [conversationID, studio.id, clientID, subject ?? "New inquiry from \(name)", now, now, now])
+        return conversationID
     }
 
     /// The studio answers in the web app (`sandbox reply`): opening the
