@@ -26,6 +26,39 @@ extension SandboxDatabase {
         try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM message") ?? 0 }
     }
 
+    /// A message as a scenario checks it (`pxscript test`): who wrote it, when, with which files.
+    public struct MessageRecord: Sendable {
+        public let id: String
+        public let conversationID: String
+        public let clientName: String
+        public let content: String
+        public let senderType: String
+        /// Seconds since 1970.
+        public let sentAt: Double
+        public let attachmentNames: [String]
+    }
+
+    /// The studio's messages written after message number `seq` (0: all), in the order they were written,
+    /// with the number to ask from next time.
+    public func studioMessages(after seq: Int64) throws -> (records: [MessageRecord], last: Int64) {
+        try pool.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT m.seq, m.id, m.conversation_id, m.content, m.sender_type, m.sent_at, COALESCE(cl.name, '') AS client_name
+                FROM message m JOIN conversation c ON c.id = m.conversation_id LEFT JOIN client cl ON cl.id = c.client_id
+                WHERE m.seq > ? AND m.sender_type != 'client' ORDER BY m.seq
+                """, arguments: [seq])
+            let records = try rows.map { row in
+                MessageRecord(
+                    id: row["id"], conversationID: row["conversation_id"], clientName: row["client_name"], content: row["content"],
+                    senderType: row["sender_type"], sentAt: Double(row["sent_at"] as Int64) / 1_000_000,
+                    attachmentNames: try String.fetchAll(
+                        db, sql: "SELECT filename FROM attachment WHERE message_id = ? ORDER BY position", arguments: [row["id"] as String]))
+            }
+            let last = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM message") ?? seq
+            return (records, max(last, seq))
+        }
+    }
+
     /// IDs of the conversations of a studio (`st_HOME`, `st_OTHER`), oldest first.
     public func conversationIDs(ofStudio studioID: String) throws -> [String] {
         try pool.read { db in
