@@ -103,10 +103,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // `pxscript test`: scenario files run on an in-process sandbox studio and a virtual clock.
+        .target(
+            name: "PXTest",
+            dependencies: [
+                "PXRuntime",
+                "LuaKit",
+                "PixiesetKit",
+                "PixiesetModels",
+                "StudioSandbox",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "pxscript",
             dependencies: [
                 "PXRuntime",
+                "PXTest",
                 "LuaKit",
                 "PixiesetKit",
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -15,17 +15,14 @@ struct VirtualStudio {
     let folder: URL
     let log = LogCapture()
 
-    /// What the clock asks to tell whether the studio may hold news.
+    /// What the clock asks to tell whether the studio may hold news: its messages, or (to count
+    /// requests per poll) a number that changes at every question, so every poll instant polls.
     final class Probe: Sendable {
-        let database = Mutex<SandboxDatabase?>(nil)
-        /// Counts every question as a change: every poll instant polls (to count requests per poll).
+        let changes = StudioChanges()
         let alwaysChanged: Bool
         let asked = Atomic<Int>(0)
         init(alwaysChanged: Bool) { self.alwaysChanged = alwaysChanged }
-        func version() -> Int {
-            if alwaysChanged { return asked.add(1, ordering: .relaxed).newValue }
-            return (try? database.withLock { $0 }?.messageCount()) ?? 0
-        }
+        func version() -> Int { alwaysChanged ? asked.add(1, ordering: .relaxed).newValue : changes.version() }
     }
 
     /// Writes `scripts` (name → source) and runs one daemon for them until `body` returns.
@@ -98,7 +95,7 @@ func withVirtualStudio<T>(start: String = testNow, alwaysChanged: Bool = false, 
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
     return try await StudioSandbox.withRunning(configuration) { sandbox in
-        probe.database.withLock { $0 = sandbox.database }
+        probe.changes.attach(sandbox.database)
         return try await body(VirtualStudio(sandbox: sandbox, clock: clock, folder: folder))
     }
 }

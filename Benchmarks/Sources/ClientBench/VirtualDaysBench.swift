@@ -4,7 +4,6 @@ import PXRuntime
 import PixiesetKit
 import PixiesetModels
 import StudioSandbox
-import Synchronization
 
 /// Issue 18's figure: 30 virtual days of a busy watched script (1,000 client
 /// messages, an hourly and a daily schedule, debounced replies) run
@@ -20,14 +19,14 @@ nonisolated func runVirtualDaysBenchmark() async throws {
         px.on("message", function(event) event:reply("Thanks, " .. event.client.name) end, { debounce = "2m" })
         """.write(toFile: script, atomically: true, encoding: .utf8)
     let start = Date(timeIntervalSince1970: 1_772_409_600)  // 2026-03-02T00:00:00Z
-    let database = DatabaseBox()
-    let clock = VirtualClock(start: start, studioVersion: { database.messageCount() })
+    let changes = StudioChanges()
+    let clock = VirtualClock(start: start, studioVersion: { changes.version() })
     var configuration = SandboxConfiguration()
     configuration.clock = FollowingClock(reference: Timestamp(microseconds: Int64(start.timeIntervalSince1970) * 1_000_000)) {
         Timestamp(microseconds: Int64((clock.now().timeIntervalSince1970 * 1_000_000).rounded()))
     }
     try await StudioSandbox.withRunning(configuration) { sandbox in
-        database.set(sandbox.database)
+        changes.attach(sandbox.database)
         var options = RuntimeOptions(scriptPath: script, timeZone: TimeZone(identifier: "UTC")!)
         options.watch = true
         options.maxSends = 1_000
@@ -58,11 +57,4 @@ nonisolated func runVirtualDaysBenchmark() async throws {
         print(String(format: "30 virtual days in-process (1,000 client messages, %d replies, hourly + daily schedules, %d API requests): %.2f s wall (goal ≤ 2 s)",
                      replies, sandbox.controls.apiRequests, seconds))
     }
-}
-
-/// The sandbox's database, once it runs, for the clock's "anything new?".
-final class DatabaseBox: Sendable {
-    private let database = Mutex<SandboxDatabase?>(nil)
-    func set(_ value: SandboxDatabase) { database.withLock { $0 = value } }
-    func messageCount() -> Int { (try? database.withLock { $0 }?.messageCount()) ?? 0 }
 }

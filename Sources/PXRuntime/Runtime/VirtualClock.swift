@@ -103,6 +103,9 @@ public final class VirtualClock: Sendable {
         }
     }
 
+    /// Whether a daemon runs on this clock (it ended, or never started, when not).
+    public var hasDaemon: Bool { state.withLock { $0.attached } }
+
     /// A daemon is about to run on this clock: from now on `advance` waits
     /// for it to go to sleep between moments (`WatchService.start` calls it).
     func attach() { state.withLock { $0.attached = true } }

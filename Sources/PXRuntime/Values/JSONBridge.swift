@@ -5,7 +5,7 @@ import PixiesetModels
 /// `px.json` and `px.store` values: Lua values to JSON text and back.
 /// Integers stay integers; an empty table encodes as `{}`; `null` decodes
 /// to nothing (a missing key), as Lua tables hold no nils.
-enum JSONBridge {
+public enum JSONBridge {
     struct Problem: Error, CustomStringConvertible {
         let description: String
     }
@@ -92,7 +92,7 @@ enum JSONBridge {
     /// Parses `text` as RFC 8259 JSON, saying where it goes wrong.
     /// - Parameter maxBytes: what the values built may take (a fixed cost per
     ///   value and the strings' bytes); past it, `TooLarge` is thrown.
-    static func decode(_ text: String, maxBytes: Int = .max) throws -> LuaValue {
+    public static func decode(_ text: String, maxBytes: Int = .max) throws -> LuaValue {
         do {
             return try StrictJSON.parse(Array(text.utf8), with: LuaBuilder(budget: Budget(bytes: maxBytes)))
         } catch let error as JSONSyntaxError {

@@ -133,7 +133,9 @@ public struct Poller: Sendable {
         // 1. The list, as far as it may hold news.
         let list = try await readList(floor: floor, windowStart: sweep ? windowStart : nil, firstStart: firstStart, ceiling: ceiling)
         let marks = try store.conversationMarks(list.conversations.map(\.id))
-        var record = PollRecord(watermark: list.newest)
+        // A first start on a studio without messages begins now: otherwise it would stay a first
+        // start, and take the first messages ever written for history.
+        var record = PollRecord(watermark: list.newest ?? (firstStart ? Self.micro(now) : nil))
         var requests = list.requests
 
         // 2. Which conversations to read in full.

@@ -1,0 +1,126 @@
+import Foundation
+import LuaKit
+import Logging
+import PXRuntime
+import PixiesetKit
+import PixiesetModels
+import StudioSandbox
+
+/// Runs scenario files (issue 19): each scenario on a fresh in-process
+/// sandbox studio and a virtual clock, with the scripts it names.
+public struct ScenarioRunner: Sendable {
+    public let options: ScenarioOptions
+
+    public init(options: ScenarioOptions) { self.options = options }
+
+    /// The scenario files under `paths`: a file as named; for a folder, its `*_test.lua` and its `tests/` folder's.
+    /// - Throws: `ScenarioFileError.missing` for a path that does not exist.
+    public static func files(in paths: [String]) throws -> [String] {
+        var files: [String] = []
+        for path in paths.isEmpty ? ["."] : paths {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { throw ScenarioFileError.missing(path) }
+            guard isFolder.boolValue else {
+                files.append(path)
+                continue
+            }
+            for folder in [path, (path as NSString).appendingPathComponent("tests")] {
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+                files += names.filter { $0.hasSuffix("_test.lua") }.sorted().map { (folder as NSString).appendingPathComponent($0) }
+            }
+        }
+        return files
+    }
+
+    /// Runs the scenarios of `file` whose name contains `filter` (all without one), in order.
+    /// - Throws: `ScenarioFileError` when the file does not load.
+    public func run(file: String, filter: String? = nil) async throws -> [ScenarioOutcome] {
+        let scenarios = try ScenarioFile(path: file)
+        let declared = try await scenarios.load()
+        var outcomes: [ScenarioOutcome] = []
+        for (index, scenario) in declared.enumerated() {
+            if let filter, !filter.isEmpty, !scenario.name.localizedCaseInsensitiveContains(filter) { continue }
+            outcomes.append(await run(index, scenario, of: scenarios))
+        }
+        return outcomes
+    }
+
+    /// Where a scenario file's scripts are: beside it, or above its `tests/` folder.
+    static func folders(of file: String) -> [String] {
+        let folder = (file as NSString).deletingLastPathComponent
+        let here = folder.isEmpty ? "." : folder
+        return (here as NSString).lastPathComponent == "tests" ? [here, (here as NSString).deletingLastPathComponent] : [here]
+    }
+
+    private func run(_ index: Int, _ scenario: ScenarioSession.Declared, of file: ScenarioFile) async -> ScenarioOutcome {
+        let began = ContinuousClock.now
+        let log = ScenarioLog()
+        var failure: String?
+        do {
+            try await withWorld(scenario, file: file.path, log: log) { world in
+                do {
+                    try await file.run(index, in: world)
+                } catch {
+                    await world.finish()
+                    throw error
+                }
+                await world.finish()
+            }
+        } catch let error as LuaError {
+            failure = error.message
+        } catch {
+            failure = "\(error)"
+        }
+        let elapsed = ContinuousClock.now - began
+        return ScenarioOutcome(
+            file: file.path, name: scenario.name, failure: failure,
+            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, notes: failure == nil ? [] : log.notable())
+    }
+
+    /// A fresh studio (empty, or the demo one) on a virtual clock, a client, and the scratch folder of the scripts' states.
+    private func withWorld(
+        _ scenario: ScenarioSession.Declared, file: String, log: ScenarioLog, _ body: (ScenarioWorld) async throws -> Void
+    ) async throws {
+        let zone = scenario.options.zone ?? options.zone
+        let startText = scenario.options.start ?? options.start
+        guard let start = ScenarioTime.parse(startText, zone: zone) else {
+            throw ScenarioError("the scenario's start \"\(startText)\" is not a time like \"2026-06-01 10:00\"")
+        }
+        let changes = StudioChanges()
+        let clock = VirtualClock(start: start, studioVersion: { changes.version() })
+        var configuration = SandboxConfiguration()
+        configuration.seed = scenario.options.demo ? .demo : .none
+        configuration.quirks = []
+        configuration.clock = FollowingClock(reference: Self.timestamp(start)) { Self.timestamp(clock.now()) }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("pxscript-test-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        try await StudioSandbox.withRunning(configuration) { sandbox in
+            changes.attach(sandbox.database)
+            let runtimeClock = RuntimeClock(virtual: clock)
+            var api = APIConfiguration(baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: sandbox.cookie, retry: .fast)
+            api.studioClock = runtimeClock.studio
+            try await PixiesetClient.withClient(api, logger: log.logger) { client in
+                let world = ScenarioWorld(
+                    sandbox: sandbox, client: client, clock: clock, runtimeClock: runtimeClock, zone: zone, folders: Self.folders(of: file),
+                    scratch: scratch, log: log, options: options)
+                try await body(world)
+            }
+        }
+    }
+
+    static func timestamp(_ date: Date) -> Timestamp { Timestamp(microseconds: Int64((date.timeIntervalSince1970 * 1_000_000).rounded())) }
+}
+
+/// How one scenario ended.
+public struct ScenarioOutcome: Sendable {
+    public let file: String
+    public let name: String
+    /// Why it failed (nil: it passed): the expectation's report, or the error, at the scenario's line.
+    public let failure: String?
+    public let seconds: Double
+    /// The scripts' warnings and errors, for a failure.
+    public let notes: [String]
+
+    public var passed: Bool { failure == nil }
+}

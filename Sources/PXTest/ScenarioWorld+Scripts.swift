@@ -1,0 +1,109 @@
+import Foundation
+import LuaKit
+import PXRuntime
+import PixiesetKit
+import StudioSandbox
+
+/// The scripts of a scenario: `s:run` (a one-off job, to completion, at the
+/// clock's time), `s:watch` (the daemon, on the virtual clock), and what
+/// their states hold (`s:store`, `s:journal`). Each script keeps one state
+/// file for the whole scenario, so `px.once` and `px.store` carry over
+/// from one run to the next, as they do for a photographer.
+extension ScenarioWorld {
+    /// `s:run(SCRIPT, { args = {…} })`.
+    func run(_ name: String, arguments: [String]) async throws {
+        try await failIfDaemonEnded()
+        let path = try resolve(name)
+        var options = RuntimeOptions(scriptPath: path, arguments: arguments, maxSends: self.options.maxSends, timeZone: zone)
+        options.allowRead = self.options.allowRead
+        let store = try StateStore(path: statePath(name))
+        defer { try? store.close() }
+        let runtime = try PXRuntime(options: options, client: client, store: store, clock: runtimeClock, logger: log.logger)
+        do {
+            _ = try await runtime.run()
+        } catch {
+            throw ScenarioError("\(name) failed: \(error)")
+        }
+        lastScript = name
+        await collect()
+    }
+
+    /// `s:watch(SCRIPT…, { interval = "30s" })`: one daemon for the scripts, until the scenario ends.
+    func watch(_ names: [String], interval: Double) async throws {
+        guard daemon == nil else { throw ScenarioError("s:watch runs once in a scenario: name every script in one call") }
+        var scripts: [WatchService.Script] = []
+        for name in names {
+            var options = RuntimeOptions(scriptPath: try resolve(name), maxSends: self.options.maxSends, timeZone: zone)
+            options.watch = true
+            options.allowRead = self.options.allowRead
+            scripts.append(WatchService.Script(path: options.scriptPath, options: options, statePath: try statePath(name)))
+        }
+        var api = APIConfiguration(baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: sandbox.cookie, retry: .fast)
+        api.studioClock = runtimeClock.studio
+        var configuration = WatchService.Configuration(scripts: scripts, api: api, clock: runtimeClock)
+        configuration.interval = interval
+        configuration.locksAccount = false
+        daemon = WatchService(configuration, logger: log.logger).start()
+        lastScript = names.last
+        // It loads, polls once and sleeps; a script that does not load ends it here.
+        await clock.advance(to: clock.now())
+        try await failIfDaemonEnded()
+        await collect()
+    }
+
+    /// Raises what ended the daemon early (a script that did not load, a state error).
+    func failIfDaemonEnded() async throws {
+        guard let daemon, !clock.hasDaemon else { return }
+        self.daemon = nil
+        do {
+            try await daemon.value
+        } catch {
+            throw ScenarioError("the watched scripts stopped: \(error)")
+        }
+    }
+
+    /// `s:store(KEY [, SCRIPT])`: what the script's `px.store` holds for `key` (nil when nothing).
+    func stored(_ key: String, script: String?) throws -> LuaValue {
+        let store = try existingState(script, asked: "store")
+        defer { try? store.close() }
+        guard let json = try store.value(forKey: key) else { return .nil }
+        return try JSONBridge.decode(json)
+    }
+
+    /// `s:journal([SCRIPT])`: the script's journal, oldest first: `{ at, kind, conversation, detail }`.
+    func journal(script: String?) throws -> LuaValue {
+        let store = try existingState(script, asked: "journal")
+        defer { try? store.close() }
+        return .array(try store.journalTail(limit: 100_000).map { entry in
+            var fields: [LuaValue: LuaValue] = [
+                .text("at"): .text(ScenarioTime.format(entry.at, zone: zone)), .text("kind"): .text(entry.kind), .text("detail"): .text(entry.detail),
+            ]
+            if let conversation = entry.conversationID { fields[.text("conversation")] = .text(conversation) }
+            return .map(fields)
+        })
+    }
+
+    private func existingState(_ script: String?, asked: String) throws -> StateStore {
+        guard let name = script ?? lastScript else { throw ScenarioError("s:\(asked) names a script that ran (none ran yet)") }
+        let path = try statePath(name)
+        guard FileManager.default.fileExists(atPath: path) else { throw ScenarioError("s:\(asked): \(name) has not run in this scenario") }
+        return try StateStore(path: path)
+    }
+
+    /// A script named by a scenario: beside the scenario file, or in the folder above `tests/`.
+    func resolve(_ name: String) throws -> String {
+        for folder in folders {
+            let path = name.hasPrefix("/") ? name : (folder as NSString).appendingPathComponent(name)
+            if FileManager.default.fileExists(atPath: path) { return path }
+        }
+        throw ScenarioError("\(name): no such script (looked in \(folders.joined(separator: ", ")))")
+    }
+
+    /// The script's state for this scenario (one per script).
+    func statePath(_ name: String) throws -> String {
+        if let known = states[name] { return known }
+        let path = scratch + "/state-\(states.count + 1).sqlite"
+        states[name] = path
+        return path
+    }
+}

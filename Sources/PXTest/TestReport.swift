@@ -1,0 +1,104 @@
+import Foundation
+
+/// What `pxscript test` prints: a line per scenario (with the failure's
+/// report under it), TAP, or JUnit XML (`--format`).
+public enum TestReport {
+    public enum Format: String, Sendable, CaseIterable {
+        case text, tap, junit
+    }
+
+    /// A scenario file that did not load.
+    public struct Broken: Sendable {
+        public let file: String
+        public let error: String
+        public init(file: String, error: String) {
+            self.file = file
+            self.error = error
+        }
+    }
+
+    public static func render(_ outcomes: [ScenarioOutcome], broken: [Broken], format: Format) -> String {
+        switch format {
+        case .text: text(outcomes, broken: broken)
+        case .tap: tap(outcomes, broken: broken)
+        case .junit: junit(outcomes, broken: broken)
+        }
+    }
+
+    /// One line per scenario, the failures' reports indented under theirs, then a count.
+    public static func line(_ outcome: ScenarioOutcome) -> String {
+        var lines = ["\(outcome.passed ? "ok  " : "FAIL") \(outcome.name)  (\((outcome.file as NSString).lastPathComponent), \(String(format: "%.2f", outcome.seconds)) s)"]
+        if let failure = outcome.failure {
+            lines += failure.split(separator: "\n", omittingEmptySubsequences: false).map { "     " + $0 }
+            if !outcome.notes.isEmpty { lines.append("     the scripts logged:") }
+            lines += outcome.notes.map { "       " + $0 }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func text(_ outcomes: [ScenarioOutcome], broken: [Broken]) -> String {
+        var lines = outcomes.map(line)
+        lines += broken.map { "FAIL \($0.file) does not load: \($0.error)" }
+        let failed = outcomes.filter { !$0.passed }.count
+        lines.append("\(outcomes.count - failed) passed, \(failed) failed" + (broken.isEmpty ? "" : ", \(broken.count) file(s) did not load"))
+        return lines.joined(separator: "\n")
+    }
+
+    static func tap(_ outcomes: [ScenarioOutcome], broken: [Broken]) -> String {
+        var lines = ["TAP version 13", "1..\(outcomes.count + broken.count)"]
+        for (number, outcome) in outcomes.enumerated() {
+            lines.append("\(outcome.passed ? "ok" : "not ok") \(number + 1) - \(outcome.name)")
+            if let failure = outcome.failure { lines += yaml(failure) }
+        }
+        for (number, file) in broken.enumerated() {
+            lines.append("not ok \(outcomes.count + number + 1) - \(file.file) does not load")
+            lines += yaml(file.error)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private static func yaml(_ message: String) -> [String] {
+        ["  ---", "  message: |"] + message.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 } + ["  ..."]
+    }
+
+    static func junit(_ outcomes: [ScenarioOutcome], broken: [Broken]) -> String {
+        let failures = outcomes.filter { !$0.passed }.count + broken.count
+        var lines = [
+            #"<?xml version="1.0" encoding="UTF-8"?>"#,
+            #"<testsuite name="pxscript test" tests="\#(outcomes.count + broken.count)" failures="\#(failures)">"#,
+        ]
+        for outcome in outcomes {
+            let open = #"  <testcase classname="\#(escape(outcome.file))" name="\#(escape(outcome.name))" time="\#(String(format: "%.3f", outcome.seconds))""#
+            guard let failure = outcome.failure else {
+                lines.append(open + "/>")
+                continue
+            }
+            lines.append(open + ">")
+            lines.append(#"    <failure message="\#(escape(String(failure.prefix(200))))">\#(escape(failure))</failure>"#)
+            lines.append("  </testcase>")
+        }
+        for file in broken {
+            lines.append(#"  <testcase classname="\#(escape(file.file))" name="load"><error message="\#(escape(file.error))"/></testcase>"#)
+        }
+        lines.append("</testsuite>")
+        return lines.joined(separator: "\n")
+    }
+
+    /// XML text: the five entities, and no control character XML 1.0 refuses.
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            case "\n", "\t", "\r": out.unicodeScalars.append(scalar)
+            case _ where scalar.value < 0x20 || (0xFFFE...0xFFFF).contains(scalar.value): out += "?"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import PXRuntime
+import PXTest
+
+/// `pxscript test [PATH…]`: runs scenario files on a sandbox studio and a virtual clock (issue 19).
+struct TestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Run scenario files (*_test.lua): what your scripts send, checked on a test studio and a virtual clock.",
+        discussion: """
+            Each scenario gets a fresh studio (empty, or the demo one with { demo = true }) and a clock that \
+            moves only when told, so days pass in a moment. Nothing reaches your real studio. \
+            Exit 0 when every scenario passes, 1 when one fails, 65 when a file does not compile. See docs/testing.md.
+              pxscript test                         (the *_test.lua here and under tests/)
+              pxscript test examples/ --filter nudge
+            """
+    )
+
+    @Argument(help: "Scenario files, or folders of them (default: this folder).") var paths: [String] = []
+    @Option(help: "Only scenarios whose name contains this.") var filter: String?
+    @Option(help: "text (a line per scenario), tap or junit.") var format: String = "text"
+    @Option(name: .customLong("tz"), help: "The zone of times without one (default TZ, or the machine's).") var tz: String?
+
+    func validate() throws {
+        guard TestReport.Format(rawValue: format) != nil else { throw ValidationError("--format is text, tap or junit") }
+        if let tz, TimeZone(identifier: tz) == nil { throw ValidationError("unknown time zone '\(tz)' (use a name like America/Toronto)") }
+    }
+
+    func run() async throws {
+        try await withExitCodes {
+            let format = TestReport.Format(rawValue: format) ?? .text
+            let environment = ProcessInfo.processInfo.environment
+            let zoneName = tz ?? environment["TZ"].flatMap { $0.isEmpty ? nil : $0 }
+            let runner = ScenarioRunner(options: ScenarioOptions(zone: zoneName.flatMap(TimeZone.init(identifier:)) ?? .current))
+            let files: [String]
+            do {
+                files = try ScenarioRunner.files(in: paths)
+            } catch let error as ScenarioFileError {
+                throw Failure(error.description, code: Exit.missingFile)
+            }
+            guard !files.isEmpty else { throw Failure("no scenario files (*_test.lua) in \(paths.isEmpty ? "." : paths.joined(separator: ", "))", code: Exit.missingFile) }
+            var outcomes: [ScenarioOutcome] = [], broken: [TestReport.Broken] = []
+            for file in files {
+                do {
+                    let found = try await runner.run(file: file, filter: filter)
+                    // A line per scenario as it ends, for text; the other formats are one document.
+                    if format == .text { for outcome in found { printNow(TestReport.line(outcome)) } }
+                    outcomes += found
+                } catch let error as ScenarioFileError {
+                    broken.append(.init(file: file, error: error.description))
+                    if format == .text { printNow("FAIL \(file) does not load: \(error)") }
+                }
+            }
+            if format == .text {
+                let failed = outcomes.filter { !$0.passed }.count
+                printNow("\(outcomes.count - failed) passed, \(failed) failed" + (broken.isEmpty ? "" : ", \(broken.count) file(s) did not load"))
+            } else {
+                printNow(TestReport.render(outcomes, broken: broken, format: format))
+            }
+            if !broken.isEmpty { throw ExitCode(Exit.compile) }
+            if outcomes.contains(where: { !$0.passed }) { throw ExitCode(Exit.scriptError) }
+        }
+    }
+}
