@@ -72,7 +72,7 @@ enum ScenarioHost {
             let options = try Fields(try args.value(2), function: "run", argument: 2)
             let arguments = try options.strings("args")
             let world = try session.world("run")
-            return { try await world.run(script, arguments: arguments); return [] }
+            return { try await world.run(script, arguments: arguments).map(LuaValue.text) }
         }
         lua.registerAsync("watch", in: table) { args in
             var scripts: [String] = [], interval = 30.0

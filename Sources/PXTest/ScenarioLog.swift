@@ -3,7 +3,7 @@ import Logging
 import Synchronization
 
 /// The log of a scenario's scripts: kept, not printed. A failure shows its
-/// warnings and errors, and each send's script line comes from here (the
+/// warnings, errors and printed lines, and each send's script line comes from here (the
 /// runtime logs `sent MESSAGE to CONVERSATION` with the line as `at`).
 final class ScenarioLog: Sendable {
     private struct Lines {
@@ -22,7 +22,10 @@ final class ScenarioLog: Sendable {
     /// The script line that sent message `id`.
     func position(ofSend id: String) -> String? { lines.withLock { $0.positions[id] } }
 
-    /// Warnings and errors, oldest first (the last `limit`).
+    /// A line a script printed: kept with the warnings, shown when the scenario fails.
+    func printed(_ line: String) { lines.withLock { $0.notable.append("print: \(line)") } }
+
+    /// Warnings, errors and printed lines, oldest first (the last `limit`).
     func notable(limit: Int = 12) -> [String] { lines.withLock { Array($0.notable.suffix(limit)) } }
 
     fileprivate func record(_ level: Logger.Level, _ message: String, at position: String?) {

@@ -10,22 +10,31 @@ import StudioSandbox
 /// file for the whole scenario, so `px.once` and `px.store` carry over
 /// from one run to the next, as they do for a photographer.
 extension ScenarioWorld {
-    /// `s:run(SCRIPT, { args = {…} })`.
-    func run(_ name: String, arguments: [String]) async throws {
+    /// `s:run(SCRIPT, { args = {…} })`: returns what the script returned, as text.
+    func run(_ name: String, arguments: [String]) async throws -> [String] {
         try await failIfDaemonEnded()
-        let path = try resolve(name)
-        var options = RuntimeOptions(scriptPath: path, arguments: arguments, maxSends: self.options.maxSends, timeZone: zone)
-        options.allowRead = self.options.allowRead
+        let options = try runtimeOptions(name, arguments: arguments, watch: false)
         let store = try StateStore(path: statePath(name))
         defer { try? store.close() }
         let runtime = try PXRuntime(options: options, client: client, store: store, clock: runtimeClock, logger: log.logger)
+        let summary: PXRuntime.Summary
         do {
-            _ = try await runtime.run()
+            summary = try await runtime.run()
         } catch {
             throw ScenarioError("\(name) failed: \(error)")
         }
         lastScript = name
         await collect()
+        return summary.results
+    }
+
+    /// A script's options in a scenario: the scenario's zone and cap, its prints kept.
+    private func runtimeOptions(_ name: String, arguments: [String], watch: Bool) throws -> RuntimeOptions {
+        var options = RuntimeOptions(scriptPath: try resolve(name), arguments: arguments, maxSends: self.options.maxSends, timeZone: zone)
+        options.watch = watch
+        options.allowRead = self.options.allowRead
+        options.printer = { [log] line in log.printed(line) }
+        return options
     }
 
     /// `s:watch(SCRIPT…, { interval = "30s" })`: one daemon for the scripts, until the scenario ends.
@@ -33,9 +42,7 @@ extension ScenarioWorld {
         guard daemon == nil else { throw ScenarioError("s:watch runs once in a scenario: name every script in one call") }
         var scripts: [WatchService.Script] = []
         for name in names {
-            var options = RuntimeOptions(scriptPath: try resolve(name), maxSends: self.options.maxSends, timeZone: zone)
-            options.watch = true
-            options.allowRead = self.options.allowRead
+            let options = try runtimeOptions(name, arguments: [], watch: true)
             scripts.append(WatchService.Script(path: options.scriptPath, options: options, statePath: try statePath(name)))
         }
         var api = APIConfiguration(baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: sandbox.cookie, retry: .fast)

@@ -18,10 +18,28 @@ enum PxModule {
         try lua.enableRequire(context.policy)
         lua.allowEnvironment(Set(context.options.allowEnvironment), from: context.options.environment)
         _ = try lua.run(prelude + (context.options.watch ? watchPrelude : ""), chunkName: "=(px)")
+        if let printer = context.options.printer { try redirectPrint(on: lua, to: printer) }
     }
 
     /// `px.on`, `every`, `cron`, `at`, `after` belong to `pxscript watch`; a
     /// one-off run says so rather than registering handlers that never run.
+    /// `print` hands its line to `printer` instead of standard output (a scenario keeps it), formatted as Lua's own.
+    static func redirectPrint(on lua: LuaState, to printer: @escaping @Sendable (String) -> Void) throws {
+        lua.register("__pxscript_print") { args in
+            printer(try args.string(1))
+            return []
+        }
+        _ = try lua.run("""
+            local emit = __pxscript_print
+            __pxscript_print = nil
+            function print(...)
+              local parts = table.pack(...)
+              for i = 1, parts.n do parts[i] = tostring(parts[i]) end
+              emit(table.concat(parts, "\t", 1, parts.n))
+            end
+            """, chunkName: "=(px)")
+    }
+
     static func installWatchOnly(on lua: LuaState) {
         for name in ["on", "every", "cron", "at", "after"] {
             lua.register(name, in: "px") { _ in

@@ -95,9 +95,9 @@ public actor PXRuntime {
     }
 
     /// Calls a function of the script (a `px.map` item) as its own coroutine,
-    /// spending the budget of the run tagged `sharing`. Its host calls carry
-    /// no run (as before: its sends are keyed by their content, never by an
-    /// ordinal that the items' interleaving would make differ between tries).
+    /// spending the budget of run `sharing` (`LuaArguments.runID`). It serves
+    /// no handler run: its sends are keyed by their content, never by an
+    /// ordinal that the items' interleaving would make differ between tries.
     func call(_ function: LuaReference, with arguments: [LuaValue], sharing run: Int64) async throws -> [LuaValue] {
         // An item is not the handler run that handed it out: the run's sends are keyed by their
         // order, which items running at once would make differ between retries.

@@ -30,6 +30,8 @@ public struct RuntimeOptions: Sendable {
     public var environment: [String: String]
     /// Whether progress bars may draw (standard error is a terminal).
     public var showsProgress: Bool
+    /// Where the script's `print` goes (nil: standard output); `pxscript test` keeps it.
+    public var printer: (@Sendable (String) -> Void)?
 
     public init(
         scriptPath: String, arguments: [String] = [], dryRun: Bool = false, limits: LuaLimits = LuaLimits(), maxSends: Int = 200,
