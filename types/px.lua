@@ -279,3 +279,82 @@ px.args = {}
 ---True under --dry-run.
 ---@type boolean
 px.dry_run = false
+
+-- Scenario files (`*_test.lua`, run by `pxscript test`; docs/testing.md).
+
+---A test studio and a virtual clock for one scenario.
+---@class px.Scenario
+local Scenario = {}
+
+---Sets the clock: "2026-06-01 10:00" or ISO 8601 (without a zone, in the scenario's).
+---@param time string
+function Scenario:at(time) end
+
+---The clock's time, "2026-06-01 10:00" in the scenario's zone.
+---@return string
+function Scenario:now() end
+
+---A conversation with a client, without messages yet; returns its id.
+---@param spec { client: string, email: string?, subject: string? }
+---@return string
+function Scenario:conversation(spec) end
+
+---The client writes in a conversation (after advancing the clock by `after`).
+---@param conversation string
+---@param text string
+---@param options { after: string|number }?
+function Scenario:client_writes(conversation, text, options) end
+
+---You answer personally from the web app (not a send of a script).
+---@param conversation string
+---@param text string
+---@param options { after: string|number }?
+function Scenario:studio_writes(conversation, text, options) end
+
+---Moves the clock by a duration ("3d", or seconds); a watched script does what falls due on the way.
+---@param duration string|number
+function Scenario:advance(duration) end
+
+---Runs a script once, to completion, at the clock's time; returns what it returned, as text.
+---@param script string
+---@param options { args: string[] }?
+---@return string ...
+function Scenario:run(script, options) end
+
+---Starts watching scripts (the daemon, on the virtual clock) until the scenario ends.
+---@param ... string|{ interval: string|number }
+function Scenario:watch(...) end
+
+---The sandbox's faults from now on, e.g. { error_after_commit = 0.5 }.
+---@param spec table<string, number|string>
+function Scenario:faults(spec) end
+
+---What a script's px.store holds for `key` (the script run or watched last, or `script`).
+---@param key string
+---@param script string?
+---@return any
+function Scenario:store(key, script) end
+
+---A script's journal, oldest first: { at, kind, conversation, detail }.
+---@param script string?
+---@return { at: string, kind: string, conversation: string?, detail: string }[]
+function Scenario:journal(script) end
+
+---Checks the sends not yet checked: `count` of them exactly (at least one without),
+---to `conversation` (any without), the text `matching` (plain), `pattern` (Lua), or `exact`,
+---with `attachments` by name, `at` ("2026-06-04 10:00", or a prefix) or `on` ("2026-06-04").
+---@param conversation string?
+---@param options { count: integer?, matching: string?, pattern: string?, exact: string?, attachments: string[]?, at: string?, on: string? }?
+function Scenario:expect_sent(conversation, options) end
+
+---Checks that nothing was sent since the last check.
+function Scenario:expect_no_sends() end
+
+px.test = {}
+
+---Declares a scenario: `fn(s)` runs on a fresh studio. Options: tz, demo (start from the
+---demo studio), start (the clock's first time).
+---@param name string
+---@param fn fun(s: px.Scenario)
+---@param options { tz: string?, demo: boolean?, start: string? }?
+function px.test.scenario(name, fn, options) end

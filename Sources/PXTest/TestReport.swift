@@ -36,12 +36,17 @@ public enum TestReport {
         return lines.joined(separator: "\n")
     }
 
-    static func text(_ outcomes: [ScenarioOutcome], broken: [Broken]) -> String {
-        var lines = outcomes.map(line)
-        lines += broken.map { "FAIL \($0.file) does not load: \($0.error)" }
+    /// The line a file that does not load gets.
+    public static func line(_ broken: Broken) -> String { "FAIL \(broken.file) does not load: \(broken.error)" }
+
+    /// `8 passed, 1 failed`, and the files that did not load.
+    public static func summary(_ outcomes: [ScenarioOutcome], broken: [Broken]) -> String {
         let failed = outcomes.filter { !$0.passed }.count
-        lines.append("\(outcomes.count - failed) passed, \(failed) failed" + (broken.isEmpty ? "" : ", \(broken.count) file(s) did not load"))
-        return lines.joined(separator: "\n")
+        return "\(outcomes.count - failed) passed, \(failed) failed" + (broken.isEmpty ? "" : ", \(broken.count) file(s) did not load")
+    }
+
+    static func text(_ outcomes: [ScenarioOutcome], broken: [Broken]) -> String {
+        (outcomes.map(line) + broken.map(line) + [summary(outcomes, broken: broken)]).joined(separator: "\n")
     }
 
     static func tap(_ outcomes: [ScenarioOutcome], broken: [Broken]) -> String {

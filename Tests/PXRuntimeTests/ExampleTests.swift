@@ -57,9 +57,10 @@ struct ExampleTests {
         }
     }
 
-    @Test("every example passes pxscript check without warnings")
+    @Test("every example, and its scenario file, passes pxscript check without warnings")
     func checked() throws {
-        for name in ["followup.lua", "outreach.lua", "unread-digest.lua", "autoreply.lua", "vacation.lua", "after-hours.lua"] {
+        let scripts = ["followup.lua", "outreach.lua", "unread-digest.lua", "autoreply.lua", "vacation.lua", "after-hours.lua"]
+        for name in scripts + scripts.map { $0.replacingOccurrences(of: ".lua", with: "_test.lua") } {
             let warnings = try ScriptCheck.run(scriptPath: Self.path(name), policy: try .init(scriptFolder: Self.examples.path))
             #expect(warnings.isEmpty, "\(name): \(warnings)")
         }

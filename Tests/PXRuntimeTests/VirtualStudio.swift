@@ -83,11 +83,14 @@ struct VirtualStudio {
 }
 
 /// A fresh sandbox on a virtual clock starting at `start`.
-func withVirtualStudio<T>(start: String = testNow, alwaysChanged: Bool = false, _ body: (VirtualStudio) async throws -> T) async throws -> T {
+func withVirtualStudio<T>(
+    start: String = testNow, alwaysChanged: Bool = false, seed: SandboxConfiguration.Seed = .demo, _ body: (VirtualStudio) async throws -> T
+) async throws -> T {
     let begin = ISOTime.parse(start)!
     let probe = VirtualStudio.Probe(alwaysChanged: alwaysChanged)
     let clock = VirtualClock(start: begin, studioVersion: { probe.version() })
     var configuration = SandboxConfiguration()
+    configuration.seed = seed
     configuration.clock = FollowingClock(reference: Timestamp(parsing: start)!) {
         Timestamp(microseconds: Int64((clock.now().timeIntervalSince1970 * 1_000_000).rounded()))
     }

@@ -90,6 +90,18 @@ struct WatchServiceTests {
         }
     }
 
+    @Test("a first start on a studio without any message begins then: the first message ever written is answered")
+    func emptyStudio() async throws {
+        try await withVirtualStudio(seed: .none) { studio in
+            try await studio.daemon([("autoreply.lua", Self.autoreply)]) {
+                let id = try await studio.sandbox.database.openConversation(name: "Ava Brown", email: "ava@example.com")
+                try await studio.clientWrites(id, "Hello, is anyone there?")
+                await studio.advance(by: 60)
+                #expect(try studio.studioMessages(in: id).map(\.content) == ["auto: thanks Ava Brown"])
+            }
+        }
+    }
+
     @Test("px.sleep on a virtual clock moves the clock: a handler that waits an hour replies an hour later, at once")
     func sleepOnVirtualClock() async throws {
         try await withVirtualStudio { studio in

@@ -63,9 +63,13 @@ public enum ScriptCheck {
         "px.args", "px.dry_run",
     ]
 
+    /// The names scenario files (`*_test.lua`, `pxscript test`) have besides the scripts' own.
+    public static let scenarioNames: Set<String> = ["px.test", "px.test.scenario"]
+
     static func unknownPxNames(_ tokens: LuaTokens, file: String) -> [String] {
-        tokens.dottedNames(from: "px").compactMap { name, line in
-            pxNames.contains(name) || name.hasPrefix("px.args.") ? nil : "\(file):\(line): warning: unknown px name '\(name)'"
+        let known = file.hasSuffix("_test.lua") ? pxNames.union(scenarioNames) : pxNames
+        return tokens.dottedNames(from: "px").compactMap { name, line in
+            known.contains(name) || name.hasPrefix("px.args.") ? nil : "\(file):\(line): warning: unknown px name '\(name)'"
         }
     }
 

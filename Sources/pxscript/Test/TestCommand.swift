@@ -48,13 +48,13 @@ struct TestCommand: AsyncParsableCommand {
                     if format == .text { for outcome in found { printNow(TestReport.line(outcome)) } }
                     outcomes += found
                 } catch let error as ScenarioFileError {
-                    broken.append(.init(file: file, error: error.description))
-                    if format == .text { printNow("FAIL \(file) does not load: \(error)") }
+                    let file = TestReport.Broken(file: file, error: error.description)
+                    broken.append(file)
+                    if format == .text { printNow(TestReport.line(file)) }
                 }
             }
             if format == .text {
-                let failed = outcomes.filter { !$0.passed }.count
-                printNow("\(outcomes.count - failed) passed, \(failed) failed" + (broken.isEmpty ? "" : ", \(broken.count) file(s) did not load"))
+                printNow(TestReport.summary(outcomes, broken: broken))
             } else {
                 printNow(TestReport.render(outcomes, broken: broken, format: format))
             }

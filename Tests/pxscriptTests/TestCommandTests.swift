@@ -1,0 +1,96 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+
+/// `pxscript test` (issue 19): scenario files on a test studio and a virtual clock.
+@Suite("pxscript test")
+struct TestCommandTests {
+    static let examples = RunCommandTests.examples.path
+
+    static let echo = """
+        px.on("message", function(event)
+          event:reply("Got it, " .. event.client.name)
+        end)
+        """
+
+    static let scenarios = """
+        local t = px.test
+        t.scenario("passes", function(s)
+          s:watch("echo.lua")
+          local c = s:conversation{ client = "Emma Wilson" }
+          s:client_writes(c, "Hello")
+          s:advance("1m")
+          s:expect_sent(c, { exact = "Got it, Emma Wilson", count = 1 })
+        end)
+        t.scenario("expects what was not sent", function(s)
+          s:watch("echo.lua")
+          local c = s:conversation{ client = "Emma Wilson" }
+          s:client_writes(c, "Hello")
+          s:advance("1m")
+          s:expect_sent(c, { matching = "Goodbye" })
+        end)
+        t.scenario("a bad argument", function(s)
+          s:advance("soon")
+        end)
+        """
+
+    @Test("the examples' scenarios all pass: one line each, exit 0")
+    func examplesPass() async throws {
+        let outcome = try await pxscript(["test", Self.examples])
+        #expect(outcome.status == 0, "\(outcome.stdout)\(outcome.stderr)")
+        let lines = outcome.stdout.split(separator: "\n")
+        #expect(lines.filter { $0.hasPrefix("ok ") }.count >= 9, "\(outcome.stdout)")
+        #expect(lines.last?.hasSuffix(" passed, 0 failed") == true, "\(outcome.stdout)")
+    }
+
+    @Test("a failing scenario shows what was expected and what was sent, with the script's line; a bad argument names the scenario's line; exit 1")
+    func failures() async throws {
+        let folder = try RunFolder(["echo.lua": Self.echo, "echo_test.lua": Self.scenarios])
+        defer { folder.remove() }
+        let outcome = try await pxscript(["test", folder.url.path])
+        #expect(outcome.status == 1, "\(outcome.stdout)\(outcome.stderr)")
+        let text = outcome.stdout
+        #expect(text.contains("ok   passes"), "\(text)")
+        #expect(text.contains("FAIL expects what was not sent"), "\(text)")
+        #expect(text.contains("echo_test.lua:14: expected a send to conv_") && text.contains("containing \"Goodbye\", found 0"), "\(text)")
+        #expect(text.contains("to conv_") && text.contains("(Emma Wilson)  [echo.lua:2]") && text.contains("| Got it, Emma Wilson"), "\(text)")
+        #expect(text.contains("echo_test.lua:17: bad argument #1 to 'advance'"), "\(text)")
+        #expect(text.contains("1 passed, 2 failed"), "\(text)")
+
+        let only = try await pxscript(["test", folder.url.path, "--filter", "PASSES"])
+        #expect(only.status == 0 && only.stdout.contains("1 passed, 0 failed"), "\(only.stdout)")
+    }
+
+    @Test("TAP and JUnit XML: well-formed, with the failures")
+    func formats() async throws {
+        let folder = try RunFolder(["echo.lua": Self.echo, "echo_test.lua": Self.scenarios])
+        defer { folder.remove() }
+        let tap = try await pxscript(["test", folder.path("echo_test.lua"), "--format", "tap"])
+        #expect(tap.status == 1)
+        let lines = tap.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.prefix(2) == ["TAP version 13", "1..3"], "\(tap.stdout)")
+        #expect(lines.contains("ok 1 - passes") && lines.contains("not ok 2 - expects what was not sent"), "\(tap.stdout)")
+
+        let junit = try await pxscript(["test", folder.path("echo_test.lua"), "--format", "junit"])
+        #expect(junit.status == 1)
+        let parser = XMLParser(data: Data(junit.stdout.utf8))
+        #expect(parser.parse(), "\(junit.stdout)")
+        #expect(junit.stdout.contains(#"tests="3" failures="2""#), "\(junit.stdout)")
+    }
+
+    @Test("a file that does not compile exits 65; no scenario file exits 66")
+    func broken() async throws {
+        let folder = try RunFolder(["bad_test.lua": "px.test.scenario('x', function(s) s:advance(", "empty/readme.txt": "nothing"])
+        defer { folder.remove() }
+        let bad = try await pxscript(["test", folder.path("bad_test.lua")])
+        #expect(bad.status == 65 && bad.stdout.contains("bad_test.lua does not load"), "\(bad.stdout)\(bad.stderr)")
+        let none = try await pxscript(["test", folder.path("empty")])
+        #expect(none.status == 66 && none.stderr.contains("no scenario files"), "\(none.stderr)")
+        let missing = try await pxscript(["test", folder.path("nowhere_test.lua")])
+        #expect(missing.status == 66, "\(missing.stderr)")
+        let format = try await pxscript(["test", folder.path("bad_test.lua"), "--format", "xml"])
+        #expect(format.status == 64)
+    }
+}
