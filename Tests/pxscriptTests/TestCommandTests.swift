@@ -80,6 +80,25 @@ struct TestCommandTests {
         #expect(junit.stdout.contains(#"tests="3" failures="2""#), "\(junit.stdout)")
     }
 
+    @Test("every scenario of docs/testing.md passes against the examples it names")
+    func documented() async throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let text = try String(contentsOf: root.appendingPathComponent("docs/testing.md"), encoding: .utf8)
+        let blocks = text.components(separatedBy: "```lua\n").dropFirst().map { $0.components(separatedBy: "\n```")[0] }
+        #expect(blocks.count >= 3)
+        // A copy of examples/, each block written over the scenario file its first line names.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pxdocs-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: RunCommandTests.examples, to: folder)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for block in blocks {
+            let name = try #require(block.split(separator: "\n").first?.split(separator: " ").last.map(String.init), "\(block)")
+            #expect(name.hasSuffix("_test.lua"), "\(block)")
+            try block.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+            let outcome = try await pxscript(["test", folder.appendingPathComponent(name).path])
+            #expect(outcome.status == 0, "\(name): \(outcome.stdout)\(outcome.stderr)")
+        }
+    }
+
     @Test("a file that does not compile exits 65; no scenario file exits 66")
     func broken() async throws {
         let folder = try RunFolder(["bad_test.lua": "px.test.scenario('x', function(s) s:advance(", "empty/readme.txt": "nothing"])
