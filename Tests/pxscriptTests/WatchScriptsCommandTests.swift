@@ -59,3 +59,54 @@ struct WatchScriptsCommandTests {
         try WatchCommandTests.messages(serve).filter { $0.hasPrefix("Away: ") }.reduce(into: [:]) { $0[String($1.dropFirst(6)), default: 0] += 1 }
     }
 }
+
+/// `pxscript watch SCRIPT --trigger NAME` (issue 19): a schedule now, here or in the running daemon.
+@Suite("pxscript watch --trigger")
+struct TriggerCommandTests {
+    static let digest = """
+        px.cron("0 9 * * *", function()
+          for conversation in px.conversations.each{} do
+            px.send(conversation.id, "Good morning digest")
+            return
+          end
+        end, { name = "morning digest" })
+        """
+
+    static func digests(_ serve: ServeProcess) throws -> Int {
+        try WatchCommandTests.messages(serve).filter { $0 == "Good morning digest" }.count
+    }
+
+    @Test("runs the named schedule once now (a dry run plans it); an unknown name lists the schedules; a running daemon is asked and runs it")
+    func trigger() async throws {
+        let serve = try await ServeProcess()
+        let folder = try RunFolder(["digest.lua": Self.digest])
+        defer { folder.remove() }
+        let env = folder.environment(serve), script = folder.path("digest.lua")
+
+        let plan = try await pxscript(["watch", script, "--trigger", "morning digest", "--dry-run"], environment: env)
+        #expect(plan.status == 0 && plan.stdout.contains("Good morning digest") && plan.stdout.contains("1 message would be sent"), "\(plan.stdout)\(plan.stderr)")
+        #expect(try Self.digests(serve) == 0)
+
+        let unknown = try await pxscript(["watch", script, "--trigger", "evening digest"], environment: env)
+        #expect(unknown.status == 64 && unknown.stderr.contains("no schedule named 'evening digest'; its schedules: morning digest"), "\(unknown.stderr)")
+
+        let once = try await pxscript(["watch", script, "--trigger", "morning digest"], environment: env)
+        #expect(once.status == 0, "\(once.stderr)")
+        #expect(try Self.digests(serve) == 1)
+
+        // With a daemon on the state: handed over through the state, run within a poll.
+        let daemon = try startPxscript(["watch", script, "--interval", "0.5s"], environment: env)
+        try await Task.sleep(for: .milliseconds(1200))
+        let asked = try await pxscript(["watch", script, "--trigger", "morning digest"], environment: env)
+        #expect(asked.status == 0 && asked.stdout.contains("asked the running daemon (pid \(daemon.pid)"), "\(asked.stdout)\(asked.stderr)")
+        var waited = 0
+        while try Self.digests(serve) < 2, waited < 100 {
+            try await Task.sleep(for: .milliseconds(100))
+            waited += 1
+        }
+        #expect(try Self.digests(serve) == 2)
+        daemon.signal(SIGINT)
+        #expect(daemon.wait() == 0)
+        _ = await serve.stop()
+    }
+}

@@ -12,6 +12,8 @@ public enum StateSetting: String, Sendable {
     case zone
     /// When `watch` last swept every recently active conversation (studio time, seconds).
     case lastSweep = "last_sweep"
+    /// Schedules `pxscript watch --trigger` asked the running daemon to run once (a JSON list of names).
+    case triggers
 }
 
 extension StateStore {

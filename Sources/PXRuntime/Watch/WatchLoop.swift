@@ -131,6 +131,16 @@ public struct WatchLoop: Sendable {
             logger.warning("the daily send cap is reached: \(capped) conversation(s) wait for tomorrow (raise it with --max-sends)")
         }
         report.schedules = try await runSchedules(now: clock.now())
+        // `pxscript watch --trigger NAME` from another terminal: run once, the schedule's own next run unchanged.
+        for name in try store.takeTriggers() {
+            do {
+                let ran = try await runtime.runSchedule(named: name, now: clock.now())
+                logger.info("schedule \(name) ran once (--trigger)\(ran ? "" : " and failed")")
+                if ran { report.schedules.ran.append(name) } else { report.schedules.failed.append(name) }
+            } catch {
+                logger.error("--trigger \(name): \(error)")
+            }
+        }
         report.wake = [outcomes.wake, report.schedules.nextDue].compactMap { $0 }.min()
         return report
     }

@@ -23,6 +23,7 @@ struct WatchCommand: AsyncParsableCommand {
               pxscript watch autoreply.lua --dry-run --once
               pxscript watch autoreply.lua vacation.lua digest.lua --interval 30s
               pxscript watch scripts/        (its *.lua, except *_test.lua and required modules)
+              pxscript watch digest.lua --trigger "morning digest"   (run that schedule once, now)
             \(LoginHint.text)
             """
     )
@@ -37,6 +38,8 @@ struct WatchCommand: AsyncParsableCommand {
     var exitOnExpiry = false
     @Flag(name: .customLong("no-reload"), help: "Keep running the scripts as they were at start-up, even when they are edited.")
     var noReload = false
+    @Option(help: "Run the schedule with this name once now (its name option, or like 'every 1h'), then exit; a running daemon is asked to.")
+    var trigger: String?
     @OptionGroup var options: ScriptOptions
 
     func validate() throws {
@@ -63,6 +66,13 @@ struct WatchCommand: AsyncParsableCommand {
                 scripts.append(WatchService.Script(path: path, options: runtime, statePath: ""))
             }
             let zone = scripts[0].options.timeZone
+            if let trigger {
+                guard paths.count == 1 else { throw RuntimeError.usage("--trigger runs a schedule of one script; name that script alone") }
+                try await options.withTarget(scripts: paths, sandbox: sandbox) { api, statePaths in
+                    try await Self.trigger(trigger, options: scripts[0].options, api: api, statePath: statePaths[0], dryRun: dryRun, logger: logger)
+                }
+                return
+            }
             try await options.withTarget(scripts: paths, sandbox: sandbox) { api, statePaths in
                 for index in scripts.indices { scripts[index].statePath = statePaths[index] }
                 var configuration = WatchService.Configuration(scripts: scripts, api: api, clock: try RuntimeClock(environment: environment))

@@ -1,0 +1,108 @@
+import Foundation
+import Logging
+import LuaKit
+import PixiesetModels
+import Synchronization
+
+extension PXRuntime {
+    /// What one pass over the schedules did.
+    public struct ScheduleReport: Sendable {
+        public var ran: [String] = []
+        public var failed: [String] = []
+        /// When the next schedule is due (nil: none will run again).
+        public var nextDue: Date?
+    }
+
+    /// Runs every schedule due at `now`, once each (SPEC §6): a run missed
+    /// while the daemon was down runs once, `at` once ever, `after` from
+    /// memory. Sends are keyed by (schedule, due time, ordinal); effects
+    /// commit with the run.
+    public func runDueSchedules(now: Date, startedAt: Date) async throws -> ScheduleReport {
+        var report = ScheduleReport()
+        let schedules = context.watch.schedules.withLock { $0 }
+        guard !schedules.isEmpty, let runner = context.watch.scheduledRunner.withLock({ $0 }) else { return report }
+        var runs = try context.store.scheduleRuns()
+        /// When it is next due: from its recorded runs, or for `after` (kept in memory only) from this process's.
+        func nextDue(_ schedule: Schedule) -> Date? {
+            var state = runs[schedule.id] ?? (lastRun: nil, done: false)
+            if case .after = schedule.timing { state = (nil, afterDone.contains(schedule.id)) }
+            return schedule.nextDue(lastRun: state.lastRun, done: state.done, startedAt: startedAt, in: context.options.timeZone)
+        }
+        for schedule in schedules {
+            guard let due = nextDue(schedule), due <= now else { continue }
+            let handlerRun = HandlerRun(eventID: "s:\(schedule.id)@\(Int64(saturating: due.timeIntervalSince1970))", conversationID: "")
+            // `after` lives in memory only (SPEC §6): nothing of it is recorded but its effects.
+            let once: Bool, persist: Bool
+            switch schedule.timing {
+            case .at: (once, persist) = (true, true)
+            case .after: (once, persist) = (true, false)
+            case .every, .cron: (once, persist) = (false, true)
+            }
+            if !persist { afterDone.insert(schedule.id) }
+            if try await run(schedule, as: handlerRun, with: runner, recording: persist ? schedule.id : nil, done: once, at: now) {
+                report.ran.append(schedule.id)
+            } else {
+                report.failed.append(schedule.id)
+            }
+            runs[schedule.id] = (now, once)
+        }
+        // Each schedule's next run: the earliest wakes the daemon between polls;
+        // for `status`, each is written when it changes (`after` is not kept).
+        for schedule in schedules {
+            let next = nextDue(schedule)
+            if let next { report.nextDue = min(report.nextDue ?? next, next) }
+            if case .after = schedule.timing { continue }
+            if notedNextRuns[schedule.id] != .some(next) {
+                try await context.store.noteNextRun(schedule.id, at: next)
+                notedNextRuns[schedule.id] = .some(next)
+            }
+        }
+        return report
+    }
+
+    /// Runs `schedule`'s function once as `run`, its effects committed with the record of the run
+    /// (`recording` the schedule's id; nil: nothing but the effects). False when it failed (logged).
+    private func run(
+        _ schedule: Schedule, as run: HandlerRun, with runner: LuaReference, recording id: String?, done: Bool, at now: Date
+    ) async throws -> Bool {
+        // Keys it held are free once its effects are recorded (or dropped).
+        defer { try? context.store.releaseHolds(of: run.holder) }
+        do {
+            _ = try await HandlerRun.$current.withValue(run) {
+                try await lua.call(runner, with: [.integer(Int64(schedule.index))], timeout: context.options.handlerTimeout)
+            }
+            try await context.store.recordScheduleRun(id, at: now, done: done, effects: run.effects)
+            return true
+        } catch let error as LuaError {
+            context.logger.error("scheduled run \(SendKeyText.scheduleName(schedule.id)) failed [\(schedule.position)]: \(error.description)")
+            try await context.store.recordScheduleRun(id, at: now, done: done, effects: nil)
+            return false
+        }
+    }
+
+    /// The schedules' names as `--trigger` takes them: the `name` option, else `every 1h`, `cron 0 9 * * *`.
+    nonisolated public var scheduleNames: [String] {
+        context.watch.schedules.withLock { $0 }.map { Self.triggerName($0.id) }
+    }
+
+    static func triggerName(_ id: String) -> String {
+        let name = SendKeyText.scheduleName(id)
+        return name.hasPrefix("'") && name.hasSuffix("'") ? String(name.dropFirst().dropLast()) : name
+    }
+
+    /// Runs the schedule named `name` once now (`pxscript watch --trigger`): its own next run is
+    /// unchanged, and its sends are keyed by this trigger, so a second trigger sends again.
+    /// - Throws: `RuntimeError.usage` when no schedule has that name.
+    public func runSchedule(named name: String, now: Date) async throws -> Bool {
+        let schedules = context.watch.schedules.withLock { $0 }
+        guard let schedule = schedules.first(where: { Self.triggerName($0.id) == name || $0.id == name }),
+              let runner = context.watch.scheduledRunner.withLock({ $0 })
+        else {
+            let known = schedules.map { Self.triggerName($0.id) }
+            throw RuntimeError.usage(
+                "no schedule named '\(name.prefix(80))'" + (known.isEmpty ? "; the script has none" : "; its schedules: \(known.joined(separator: ", "))"))
+        }
+        let run = HandlerRun(eventID: "t:\(schedule.id)@\(Int64(saturating: (now.timeIntervalSince1970 * 1_000).rounded()))", conversationID: "")
+        return try await self.run(schedule, as: run, with: runner, recording: nil, done: false, at: now)
+    }
+}

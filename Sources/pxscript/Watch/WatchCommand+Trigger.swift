@@ -1,0 +1,37 @@
+import Foundation
+import Logging
+import PXRuntime
+import PixiesetKit
+
+extension WatchCommand {
+    /// `pxscript watch SCRIPT --trigger NAME` (issue 19): the morning digest now. A daemon running on
+    /// the script's state is asked to run it (within one poll); otherwise it runs here, once, with the
+    /// same code as the daemon's. Either way the schedule's own next run is unchanged.
+    static func trigger(
+        _ name: String, options: RuntimeOptions, api: APIConfiguration, statePath: String, dryRun: Bool, logger: Logger
+    ) async throws {
+        if !dryRun, let holder = DaemonLock.holder(statePath: statePath) {
+            let store = try StateStore(path: statePath)
+            defer { try? store.close() }
+            try store.requestTrigger(name)
+            printNow("asked the running daemon (\(holder)) to run \(name) once; it does within one poll")
+            return
+        }
+        let clock = try RuntimeClock(environment: options.environment)
+        var api = api
+        api.studioClock = clock.studio
+        // A dry run records nothing durable: it works on a copy.
+        let state = try WorkingState(path: statePath, dryRun: dryRun)
+        defer { state.close() }
+        let settled = try options.settlingZone(on: state.store, at: clock.now())
+        try await PixiesetClient.withClient(api, logger: logger) { client in
+            let runtime = try PXRuntime(options: settled, client: client, store: state.store, clock: clock, logger: logger)
+            _ = try await runtime.loadWatchScript()
+            await client.measureClock()
+            let ran = try await runtime.runSchedule(named: name, now: clock.now())
+            if dryRun { printNow(PlanOutput.text(await runtime.takePlan())) }
+            guard ran else { throw Failure("\(name) failed (its error is logged above)") }
+            logger.info("\(name) ran once")
+        }
+    }
+}
