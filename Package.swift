@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "PixiesetKit", targets: ["PixiesetKit"]),
         .library(name: "LuaKit", targets: ["LuaKit"]),
         .library(name: "PXRuntime", targets: ["PXRuntime"]),
+        .library(name: "PXTest", targets: ["PXTest"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -26,6 +26,12 @@ if arguments.dropFirst().first == "--watch", arguments.count > 2 {
 // `ClientBench --days` runs issue 18's virtual-time figure alone.
 if arguments.dropFirst().first == "--days" {
     try await runVirtualDaysBenchmark()
+    try await runScenarioBenchmark()
+    exit(0)
+}
+// `ClientBench --scenarios [N]` runs issue 19's figure alone.
+if arguments.dropFirst().first == "--scenarios" {
+    try await runScenarioBenchmark(count: arguments.count > 2 ? Int(arguments[2]) ?? 100 : 100)
     exit(0)
 }
 // `ClientBench --poller` runs issue 17's figures alone.
@@ -142,6 +148,7 @@ if let pxscriptPath {
     print("pxscript watch:")
     try await runWatchBenchmarks(pxscriptPath: pxscriptPath)
     try await runVirtualDaysBenchmark()
+    try await runScenarioBenchmark()
 }
 print("Poller:")
 try await runPollerBenchmarks()
