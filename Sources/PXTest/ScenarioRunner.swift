@@ -86,12 +86,21 @@ public struct ScenarioRunner: Sendable {
         guard let start = ScenarioTime.parse(startText, zone: zone) else {
             throw ScenarioError("the scenario's start \"\(startText)\" is not a time like \"2026-06-01 10:00\"")
         }
+        try await Self.withWorld(
+            start: start, zone: zone, demo: scenario.options.demo, folders: Self.folders(of: file), options: options, log: log, body)
+    }
+
+    /// A studio of its own on a virtual clock that starts at `start` (what scenarios and `--replay` work on).
+    static func withWorld(
+        start: Date, zone: TimeZone, demo: Bool, folders: [String], options: ScenarioOptions, log: ScenarioLog,
+        _ body: (ScenarioWorld) async throws -> Void
+    ) async throws {
         let changes = StudioChanges()
         let clock = VirtualClock(start: start, studioVersion: { changes.version() })
         var configuration = SandboxConfiguration()
-        configuration.seed = scenario.options.demo ? .demo : .none
+        configuration.seed = demo ? .demo : .none
         configuration.quirks = []
-        configuration.clock = FollowingClock(reference: Self.timestamp(start)) { Self.timestamp(clock.now()) }
+        configuration.clock = FollowingClock(reference: timestamp(start)) { timestamp(clock.now()) }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("pxscript-test-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
@@ -102,7 +111,7 @@ public struct ScenarioRunner: Sendable {
             api.studioClock = runtimeClock.studio
             try await PixiesetClient.withClient(api, logger: log.logger) { client in
                 let world = ScenarioWorld(
-                    sandbox: sandbox, client: client, clock: clock, runtimeClock: runtimeClock, zone: zone, folders: Self.folders(of: file),
+                    sandbox: sandbox, client: client, clock: clock, runtimeClock: runtimeClock, zone: zone, folders: folders,
                     scratch: scratch, log: log, options: options)
                 try await body(world)
             }

@@ -69,6 +69,12 @@ actor ScenarioWorld {
         await collect()
     }
 
+    /// Moves the clock to `date` (never back), a watched script doing what falls due on the way.
+    func advance(to date: Date) async {
+        await clock.advance(to: max(date, clock.now()))
+        await collect()
+    }
+
     /// `s:conversation{ client =, email =, subject = }`: a conversation without messages yet.
     func conversation(client name: String, email: String?, subject: String?) async throws -> String {
         let email = email ?? name.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(separator: ".") + "@example.com"
@@ -122,17 +128,17 @@ actor ScenarioWorld {
     }
 }
 
-/// A send as an expectation sees it.
-struct SendRecord: Sendable {
-    let id: String
-    let conversation: String
-    let client: String
-    let text: String
+/// A send as an expectation (or a replay's timeline) sees it.
+public struct SendRecord: Sendable {
+    public let id: String
+    public let conversation: String
+    public let client: String
+    public let text: String
     /// `2026-06-04 10:00` in the scenario's zone.
-    let at: String
-    let attachments: [String]
+    public let at: String
+    public let attachments: [String]
     /// The script line that sent it (`followup.lua:4`), when known.
-    let line: String
+    public let line: String
 }
 
 /// A scenario's mistake (a bad argument, a script that failed): raised in Lua at the calling line.

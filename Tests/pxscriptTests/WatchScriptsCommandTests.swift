@@ -110,3 +110,32 @@ struct TriggerCommandTests {
         _ = await serve.stop()
     }
 }
+
+/// `pxscript watch SCRIPT --replay 30d` (issue 19): a backtest on the real inbox, reads only.
+@Suite("pxscript watch --replay")
+struct ReplayCommandTests {
+    @Test("replays the last days through the script: one reply per client message for an echo, nothing written to the studio or any state")
+    func replay() async throws {
+        let serve = try await ServeProcess()
+        let folder = try RunFolder(["echo.lua": WatchCommandTests.echo])
+        defer { folder.remove() }
+        let env = folder.environment(serve)
+        let before = try WatchCommandTests.messages(serve)
+        let outcome = try await pxscript(["watch", folder.path("echo.lua"), "--replay", "30d"], environment: env, timeout: 120)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        // "…: 67 client message(s) in 35 conversation(s); 67 messages would have been sent (nothing was)"
+        let summary = try #require(outcome.stdout.split(separator: "\n").first.map(String.init))
+        let counts = summary.components(separatedBy: "over the last ").last ?? ""
+        let numbers = counts.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+        // [30 (days), client messages, conversations, sends]
+        #expect(numbers.count == 4 && numbers[1] > 0 && numbers[1] == numbers[3], "\(summary)")
+        let replies = outcome.stdout.components(separatedBy: "  | Got it: ").count - 1
+        #expect(replies == numbers.last, "\(outcome.stdout)")
+        #expect(outcome.stdout.contains("[echo.lua:2]"))
+        // Reads only: the studio holds what it held, and no state was made.
+        #expect(try WatchCommandTests.messages(serve) == before)
+        let states = (try? FileManager.default.subpathsOfDirectory(atPath: folder.path("state/pxscript"))) ?? []
+        #expect(!states.contains { $0.hasSuffix(".sqlite") }, "\(states)")
+        _ = await serve.stop()
+    }
+}

@@ -24,6 +24,7 @@ struct WatchCommand: AsyncParsableCommand {
               pxscript watch autoreply.lua vacation.lua digest.lua --interval 30s
               pxscript watch scripts/        (its *.lua, except *_test.lua and required modules)
               pxscript watch digest.lua --trigger "morning digest"   (run that schedule once, now)
+              pxscript watch autoreply.lua --replay 30d              (what it would have said last month; sends nothing)
             \(LoginHint.text)
             """
     )
@@ -38,6 +39,8 @@ struct WatchCommand: AsyncParsableCommand {
     var exitOnExpiry = false
     @Flag(name: .customLong("no-reload"), help: "Keep running the scripts as they were at start-up, even when they are edited.")
     var noReload = false
+    @Option(help: "Show what the script would have sent over this much of the real inbox, like 30d (reads only; sends nothing).")
+    var replay: String?
     @Option(help: "Run the schedule with this name once now (its name option, or like 'every 1h'), then exit; a running daemon is asked to.")
     var trigger: String?
     @OptionGroup var options: ScriptOptions
@@ -66,6 +69,16 @@ struct WatchCommand: AsyncParsableCommand {
                 scripts.append(WatchService.Script(path: path, options: runtime, statePath: ""))
             }
             let zone = scripts[0].options.timeZone
+            if let replay {
+                guard paths.count == 1 else { throw RuntimeError.usage("--replay plays one script; name that script alone") }
+                guard let window = DurationText.seconds(replay), window > 0, window <= 366 * 86_400 else {
+                    throw RuntimeError.usage("--replay wants a duration like 30d (at most a year)")
+                }
+                try await options.withTarget(scripts: paths, sandbox: sandbox) { api, statePaths in
+                    try await Self.replay(window, script: paths[0], options: scripts[0].options, api: api, statePath: statePaths[0], logger: logger)
+                }
+                return
+            }
             if let trigger {
                 guard paths.count == 1 else { throw RuntimeError.usage("--trigger runs a schedule of one script; name that script alone") }
                 try await options.withTarget(scripts: paths, sandbox: sandbox) { api, statePaths in
