@@ -27,11 +27,17 @@ if arguments.dropFirst().first == "--watch", arguments.count > 2 {
 if arguments.dropFirst().first == "--days" {
     try await runVirtualDaysBenchmark()
     try await runScenarioBenchmark()
+    try await runReplayBenchmark()
     exit(0)
 }
 // `ClientBench --scenarios [N]` runs issue 19's figure alone.
 if arguments.dropFirst().first == "--scenarios" {
     try await runScenarioBenchmark(count: arguments.count > 2 ? Int(arguments[2]) ?? 100 : 100)
+    exit(0)
+}
+// `ClientBench --replay [N]`: issue 19's replay figure alone, over scale:N.
+if arguments.dropFirst().first == "--replay" {
+    try await runReplayBenchmark(conversations: arguments.count > 2 ? Int(arguments[2]) ?? 20_000 : 20_000)
     exit(0)
 }
 // `ClientBench --poller` runs issue 17's figures alone.
@@ -149,6 +155,7 @@ if let pxscriptPath {
     try await runWatchBenchmarks(pxscriptPath: pxscriptPath)
     try await runVirtualDaysBenchmark()
     try await runScenarioBenchmark()
+    try await runReplayBenchmark()
 }
 print("Poller:")
 try await runPollerBenchmarks()
