@@ -203,6 +203,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "PXTestTests",
+            dependencies: ["PXTest", "PXRuntime", "PixiesetKit", "PixiesetModels", "StudioSandbox"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "pxscriptTests",
             dependencies: [
                 "pxscript",
