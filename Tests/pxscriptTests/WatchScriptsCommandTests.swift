@@ -42,10 +42,13 @@ struct WatchScriptsCommandTests {
         let other = try await pxscript(["watch", folder.path("scripts/vacation.lua"), "--once"], environment: env)
         #expect(other.status == 1 && other.stderr.contains("scripts \(folder.path("scripts/echo.lua"))"), "\(other.stderr)")
         #expect(other.stderr.contains("start one daemon with every script"), "\(other.stderr)")
-        // `status` of the folder: one section per script, each saying whether a daemon runs on it.
+        // `status` of the folder: one section per script, each saying whether a daemon runs on it
+        // (a script that never ran says so, among others).
+        try "px.every('1h', function() end)".write(toFile: folder.path("scripts/later.lua"), atomically: true, encoding: .utf8)
         let status = try await pxscript(["status", scripts], environment: env)
         let sections = status.stdout.components(separatedBy: "== ").dropFirst()
-        #expect(status.status == 0 && sections.count == 2, "\(status.stdout)\(status.stderr)")
+        #expect(status.status == 0 && sections.count == 3, "\(status.stdout)\(status.stderr)")
+        #expect(sections.first { $0.hasPrefix(folder.path("scripts/later.lua")) }?.contains("no state yet") == true, "\(status.stdout)")
         #expect(sections.first { $0.hasPrefix(folder.path("scripts/echo.lua")) }?.contains("daemon: running (pid \(daemon.pid)") == true, "\(status.stdout)")
         #expect(sections.first { $0.hasPrefix(folder.path("scripts/vacation.lua")) }?.contains("daemon: not running") == true, "\(status.stdout)")
         daemon.signal(SIGINT)

@@ -49,20 +49,18 @@ public final class DaemonLock: Sendable {
     }
 
     /// Who holds the daemon lock of `statePath` ("pid 42, scripts a.lua b.lua"), or nil when no daemon runs on it.
+    /// Read without touching the lock (a daemon starting at that instant must not find it taken):
+    /// the file names its holder's pid, which is asked whether it still lives.
     public static func holder(statePath: String) -> String? {
-        let path = statePath + ".lock"
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        // A shared lock is refused while a daemon holds the exclusive one.
-        guard flock(descriptor, LOCK_SH | LOCK_NB) != 0 else {
-            flock(descriptor, LOCK_UN)
-            return nil
-        }
-        return (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
+        guard let text = try? String(contentsOfFile: statePath + ".lock", encoding: .utf8) else { return nil }
+        let holder = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard holder.hasPrefix("pid "), let pid = Int32(holder.dropFirst(4).prefix { $0.isNumber }), pid > 0 else { return nil }
+        return kill(pid, 0) == 0 || errno == EPERM ? holder : nil
     }
 
     deinit {
+        // A daemon that ends leaves no holder named (`holder` reads the name, not the lock).
+        ftruncate(descriptor, 0)
         flock(descriptor, LOCK_UN)
         close(descriptor)
     }

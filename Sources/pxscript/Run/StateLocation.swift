@@ -14,18 +14,25 @@ struct StateLocation: ParsableArguments {
     }
 
     /// The existing state files, one per script (a folder stands for its scripts, as for `watch`).
-    /// - Throws: a `Failure` with exit 66 when one has none yet.
+    /// With several scripts, those without a state yet are left out (`missing`); with one, it is an error.
+    /// - Throws: a `Failure` with exit 66 when the one named, or every one, has none yet.
     func existingPaths() throws -> [(script: String?, path: String)] {
-        if let statePath { return [(nil, try existing(statePath, script: nil))] }
+        try paths().existing
+    }
+
+    /// The state files, and the scripts among several that have none yet.
+    func paths() throws -> (existing: [(script: String?, path: String)], missing: [String]) {
+        if let statePath { return ([(nil, try existing(statePath, script: nil))], []) }
         for script in scripts where !FileManager.default.fileExists(atPath: script) {
             throw Failure("\(script): no such file", code: Exit.missingFile)
         }
         let environment = ProcessInfo.processInfo.environment
         let config = try ConfigFile.defaultPath(environment: environment).map { try ConfigFile.load(path: $0) } ?? ConfigFile()
         let base = try api.resolveBaseURL(environment: environment, config: config)
-        return try WatchScripts.resolve(scripts).map { script in
-            (script, try existing(StatePath.defaultPath(script: script, baseURL: base.description, environment: environment), script: script))
-        }
+        let all = try WatchScripts.resolve(scripts).map { ($0, StatePath.defaultPath(script: $0, baseURL: base.description, environment: environment)) }
+        let found = all.filter { FileManager.default.fileExists(atPath: $0.1) }
+        guard all.count > 1, !found.isEmpty else { return (try all.map { ($0.0, try existing($0.1, script: $0.0)) }, []) }
+        return (found.map { ($0.0, $0.1) }, all.filter { !FileManager.default.fileExists(atPath: $0.1) }.map(\.0))
     }
 
     private func existing(_ path: String, script: String?) throws -> String {

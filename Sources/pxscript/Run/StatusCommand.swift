@@ -17,7 +17,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await withExitCodes {
-            let states = try location.existingPaths()
+            let (states, missing) = try location.paths()
             var texts: [String] = []
             for (script, path) in states {
                 var status = try Self.status(path: path, tz: tz, history: history)
@@ -25,6 +25,7 @@ struct StatusCommand: AsyncParsableCommand {
                 let text = json ? try status.json(cap: maxSends, path: path) : status.text(cap: maxSends, path: path)
                 texts.append(states.count > 1 && !json ? "== \(script ?? path)\n" + text : text)
             }
+            if !json { texts += missing.map { "== \($0)\nno state yet (it has not run against this account)" } }
             // Several scripts: one section each, or a JSON array.
             printNow(json && states.count > 1 ? "[\n" + texts.joined(separator: ",\n") + "\n]" : texts.joined(separator: "\n\n"))
         }
