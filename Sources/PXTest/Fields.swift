@@ -22,6 +22,7 @@ struct Fields {
                 pairs[name] = value
             }
             self.pairs = pairs
+        case .array: throw LuaScriptError("bad argument #\(argument) to '\(function)' (options are named, like { after = \"1h\" })")
         default: throw LuaScriptError("bad argument #\(argument) to '\(function)' (table expected, got \(value.typeName))")
         }
     }
