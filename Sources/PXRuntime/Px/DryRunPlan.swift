@@ -25,4 +25,6 @@ public struct PlannedMessage: Sendable, Hashable {
     public let position: String
     /// Why it would not be sent, when it would be skipped.
     public let skipped: String?
+    /// It would wait for approval instead of going out (`approve = true`, `--approve`).
+    public var asksApproval = false
 }

@@ -41,6 +41,10 @@ struct SendRequest: Sendable {
     var eventKey: String? = nil
     /// `file:line` of the script line that asked.
     let position: String
+    /// Asks for approval instead of sending (`approve = true`).
+    var approve: ApprovalAsk? = nil
+    /// This is the send of approved request `approval`: it never asks again.
+    var approval: String? = nil
 }
 
 extension PxContext {
@@ -54,6 +58,13 @@ extension PxContext {
         // The send is dated, and its day counted, in the studio's time: read it first if no answer has yet.
         if !clock.studio.isMeasured { await client.measureClock() }  // checked first: no hop off the actor per send
         let now = clock.now()
+        if request.approval == nil, let ask = request.approve ?? options.approveAll.map({ ApprovalAsk(why: "--approve", expires: $0) }) {
+            // A key already sent is skipped as usual; otherwise the send waits for the photographer.
+            if let first = try store.sentMessage(conversationID: request.conversationID, key: key, explicitKey: explicit, now: now) {
+                return try await skipped(request, key: key, messageJSON: first, at: now)
+            }
+            return try await askApproval(request, ask: ask, key: key, now: now)
+        }
         let day = capDay(now)
         // With files to upload, looked up first, so a skipped send uploads nothing.
         if request.attachments.contains(where: { if case .file = $0 { true } else { false } }),
@@ -145,7 +156,7 @@ extension PxContext {
         }
     }
 
-    private func skipped(_ request: SendRequest, key: String, messageJSON: String, at: Date) async throws -> LuaValue {
+    func skipped(_ request: SendRequest, key: String, messageJSON: String, at: Date) async throws -> LuaValue {
         let message = try JSONDecoder().decode(Message.self, from: Data(messageJSON.utf8))
         logger.info(
             "skipped a send to \(request.conversationID): already sent as \(message.id)",

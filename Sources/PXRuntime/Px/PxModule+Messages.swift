@@ -8,22 +8,26 @@ extension PxModule {
         lua.registerAsync("send", in: "px") { args in
             let conversationID = try args.string(1)
             let content = try args.string(2)
-            let options = try OptionsTable(args, 3, known: ["attachments", "key"])
-            let request = try handlerSend(SendRequest(
+            let options = try OptionsTable(args, 3, known: ["attachments", "key", "approve", "expires"])
+            var request = try handlerSend(SendRequest(
                 conversationID: conversationID, content: content, attachments: try attachments(options),
                 key: try options.string("key"), position: args.position), args, context)
-            return { do { return [try await context.send(request)] } catch { throw PxError.from(error) } }
+            request.approve = try approval(options)
+            let asked = request
+            return { do { return [try await context.send(asked)] } catch { throw PxError.from(error) } }
         }
         lua.registerAsync("send", in: "px.messages") { args in
-            let options = try OptionsTable(args, 1, known: ["conversation_id", "content", "attachments", "key"])
+            let options = try OptionsTable(args, 1, known: ["conversation_id", "content", "attachments", "key", "approve", "expires"])
             guard let conversationID = try options.string("conversation_id") else {
                 throw options.problem("conversation_id", "a string", got: .nil)
             }
             guard let content = try options.string("content") else { throw options.problem("content", "a string", got: .nil) }
-            let request = try handlerSend(SendRequest(
+            var request = try handlerSend(SendRequest(
                 conversationID: conversationID, content: content, attachments: try attachments(options),
                 key: try options.string("key"), position: args.position), args, context)
-            return { do { return [try await context.send(request)] } catch { throw PxError.from(error) } }
+            request.approve = try approval(options)
+            let asked = request
+            return { do { return [try await context.send(asked)] } catch { throw PxError.from(error) } }
         }
         lua.registerAsync("upload", in: "px.attachments") { args in
             let path = try args.string(1)
@@ -47,6 +51,19 @@ extension PxModule {
                 } catch { throw PxError.from(error) }
             }
         }
+    }
+
+    /// `approve = true` (with `expires =`, default two days): the send waits for the photographer (issue 20).
+    static func approval(_ options: OptionsTable) throws -> ApprovalAsk? {
+        let expires = try options.duration("expires")
+        guard try options.boolean("approve") == true else {
+            if expires != nil { throw options.problem("expires", "used with approve = true", got: options.value("expires")) }
+            return nil
+        }
+        if let expires, expires <= 0 || expires > 366 * 86_400 {
+            throw LuaScriptError("bad argument to 'send' (field 'expires' must be from a second to a year)")
+        }
+        return ApprovalAsk(why: "approve = true", expires: expires ?? ApprovalAsk.defaultExpiry)
     }
 
     /// Under watch: a send belongs to a handler run, keyed by (event, ordinal)

@@ -39,7 +39,8 @@ extension PxModule {
                 throw LuaScriptError("event:reply belongs to a handler run")
             }
             let text = try args.string(2)
-            let options = try OptionsTable(args, 3, known: ["attachments", "key"])
+            let options = try OptionsTable(args, 3, known: ["attachments", "key", "approve", "expires"])
+            let approve = try approval(options)
             guard run.takeReply() else {
                 throw LuaScriptError("event:reply was already called for this message (one reply per event; use px.send for more)")
             }
@@ -47,6 +48,7 @@ extension PxModule {
                 conversationID: run.conversationID, content: text, attachments: try attachments(options), key: try options.string("key"),
                 position: args.position)
             request.eventKey = run.nextSendKey()
+            request.approve = approve
             let keyed = request
             return { do { return [try await context.send(keyed)] } catch { throw PxError.from(error) } }
         }

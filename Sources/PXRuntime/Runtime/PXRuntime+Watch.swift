@@ -61,6 +61,12 @@ extension PXRuntime {
         return own
     }
 
+    /// Sends the approved requests (only `ids`, when given), each exactly once, unless its
+    /// conversation moved on (issue 20). Returns those sent.
+    public func sendApproved(only ids: Set<String>? = nil) async throws -> [Approval] {
+        try await context.sendApproved(only: ids)
+    }
+
     /// Settles sends left pending (by an interrupted run, a refused CSRF
     /// token, a check that failed): each is looked for in its conversation
     /// before its event runs again.

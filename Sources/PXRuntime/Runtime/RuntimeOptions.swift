@@ -30,6 +30,8 @@ public struct RuntimeOptions: Sendable {
     public var environment: [String: String]
     /// Whether progress bars may draw (standard error is a terminal).
     public var showsProgress: Bool
+    /// `--approve`: every send waits for approval, open this many seconds (nil: sends go out).
+    public var approveAll: Double?
     /// Where the script's `print` goes (nil: standard output); `pxscript test` keeps it.
     public var printer: (@Sendable (String) -> Void)?
 

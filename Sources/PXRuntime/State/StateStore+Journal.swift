@@ -6,6 +6,10 @@ public enum JournalKind: String, Sendable, CaseIterable {
     case sent, reconciled, failed, handled, parked, skipped, paused, resumed, zone, pending
     case conversationUnreadable = "conversation unreadable"
     case conversationSetAside = "conversation set aside"
+    /// Approvals (issue 20): asked for, decided, and closed without a send.
+    case approvalRequested = "approval requested"
+    case approved, rejected, withdrawn
+    case approvalExpired = "approval expired"
 }
 
 /// One line of the journal: every send, skip and failure with its reason.

@@ -97,6 +97,31 @@ extension StateStore {
                 ALTER TABLE conversation_mark ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
                 ALTER TABLE conversation_mark ADD COLUMN retry_at REAL;
             """),
+        // Sends waiting for the photographer's approval (issue 20): each holds its send key until
+        // it is sent, rejected, withdrawn or expired.
+        ("v5-approvals", """
+                CREATE TABLE approval (
+                    id TEXT PRIMARY KEY,
+                    conversation_id TEXT NOT NULL,
+                    client_name TEXT NOT NULL,
+                    content TEXT NOT NULL,
+                    edited TEXT,
+                    attachments TEXT NOT NULL,
+                    send_key TEXT NOT NULL,
+                    script TEXT NOT NULL,
+                    position TEXT NOT NULL,
+                    why TEXT NOT NULL,
+                    latest_message_id TEXT,
+                    state TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    expires_at REAL NOT NULL,
+                    decided_at REAL,
+                    detail TEXT,
+                    message_id TEXT
+                );
+                CREATE INDEX approval_open ON approval(state, conversation_id);
+                CREATE UNIQUE INDEX approval_holds ON approval(conversation_id, send_key) WHERE state IN ('pending', 'approved');
+            """),
     ]
 
     /// Brings an existing state up to date.

@@ -131,6 +131,14 @@ public struct WatchLoop: Sendable {
             logger.warning("the daily send cap is reached: \(capped) conversation(s) wait for tomorrow (raise it with --max-sends)")
         }
         report.schedules = try await runSchedules(now: clock.now())
+        // Approved requests go out within one poll of being approved.
+        if try !store.approvals(in: [.pending, .approved]).isEmpty {
+            do {
+                _ = try await runtime.sendApproved()
+            } catch {
+                logger.warning("approved messages wait: \(error)")
+            }
+        }
         // `pxscript watch --trigger NAME` from another terminal: run once, the schedule's own next run unchanged.
         for name in try store.takeTriggers() {
             do {
@@ -221,6 +229,9 @@ public struct WatchLoop: Sendable {
                 }
             }
             guard let conversation else { break }
+            // The client wrote again: what waits for approval in this conversation no longer fits it.
+            let wrote = Date(timeIntervalSince1970: newest.message.sentAt.secondsSince1970)
+            try await store.withdrawApprovals(in: id, askedBefore: wrote, reason: "the client wrote again", at: now)
             let ids = burst.map(\.message.id)
             let attempt = try await store.beginHandling(ids)
             let handled = try await runtime.handle(burst.map(\.message), in: conversation, now: now)

@@ -4,7 +4,8 @@ import PXRuntime
 enum PlanOutput {
     static func text(_ plan: [PlannedMessage]) -> String {
         var lines: [String] = []
-        let sends = plan.filter { $0.skipped == nil }
+        let sends = plan.filter { $0.skipped == nil && !$0.asksApproval }
+        let asked = plan.filter(\.asksApproval).count
         for (number, message) in plan.enumerated() {
             let who = message.clientName.isEmpty ? message.conversationID : "\(message.conversationID) (\(message.clientName))"
             let at = message.position.isEmpty ? "" : "  [\(message.position)]"
@@ -12,13 +13,14 @@ enum PlanOutput {
                 lines.append("\(number + 1). skip \(who): \(skipped)\(at)")
                 continue
             }
-            lines.append("\(number + 1). to \(who)\(at)")
+            lines.append("\(number + 1). \(message.asksApproval ? "would ask for approval to send to" : "to") \(who)\(at)")
             for line in message.content.split(separator: "\n", omittingEmptySubsequences: false) { lines.append("   | \(line)") }
             if !message.attachments.isEmpty { lines.append("   attachments: \(message.attachments.joined(separator: ", "))") }
         }
-        let skipped = plan.count - sends.count
+        let skipped = plan.count - sends.count - asked
         lines.append(
             "dry run: \(sends.count) message\(sends.count == 1 ? "" : "s") would be sent"
+                + (asked > 0 ? ", \(asked) would wait for approval" : "")
                 + (skipped > 0 ? ", \(skipped) skipped (already sent)" : "") + "; nothing was sent")
         return lines.joined(separator: "\n")
     }

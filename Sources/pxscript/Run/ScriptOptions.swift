@@ -23,6 +23,7 @@ struct ScriptOptions: ParsableArguments {
     var tz: String?
     @Flag(name: .customLong("change-tz"), help: "Count this state's days in --tz from now on (a state keeps the zone of its first run).")
     var changeTZ = false
+    @Flag(name: .long, help: "Send nothing directly: every send waits for your approval (pxscript approvals).") var approve = false
     @Flag(name: .long, help: "Log more (the state path, each request's outcome).") var verbose = false
     @Flag(name: .long, help: "Log warnings and errors only.") var quiet = false
     @Option(name: .customLong("log-format"), help: "text or json.") var logFormat: String = "text"
@@ -100,6 +101,7 @@ struct ScriptOptions: ParsableArguments {
             environment: ProcessInfo.processInfo.environment, showsProgress: isatty(STDERR_FILENO) == 1)
         options.zoneChoice = zoneChoice(config: config)
         options.changeZone = changeTZ
+        if approve { options.approveAll = 2 * 86_400 }
         return options
     }
 

@@ -1,0 +1,118 @@
+import Foundation
+import Logging
+import LuaKit
+import PixiesetKit
+import PixiesetModels
+import Synchronization
+
+/// How a send asks for approval (`approve = true`, or `--approve`).
+struct ApprovalAsk: Sendable {
+    /// Why it waits, as `approvals` shows it.
+    let why: String
+    /// Seconds the request stays open (default two days, `expires =`).
+    let expires: Double
+
+    static let defaultExpiry: Double = 2 * 86_400
+}
+
+extension PxContext {
+    /// Records the send as a request instead of sending it (issue 20). An open request holding
+    /// the same key is joined, not doubled; a dry run plans "would ask for approval".
+    /// - Returns: `{ approval = "apr_…", status = "pending" }` for the script.
+    func askApproval(_ request: SendRequest, ask: ApprovalAsk, key: String, now: Date) async throws -> LuaValue {
+        if options.dryRun {
+            let name = await clientName(of: request.conversationID)
+            plan.messages.withLock {
+                $0.append(PlannedMessage(
+                    conversationID: request.conversationID, clientName: name, content: request.content,
+                    attachments: request.attachments.map(\.filename), position: request.position, skipped: nil, asksApproval: true))
+            }
+            return Self.approvalValue(id: "apr_dry_run_\(plan.nextPlaceholder())", state: .pending)
+        }
+        // One read: the client's name, and the latest message, from which "the conversation moved on" is measured.
+        let conversation = try await client.conversation(request.conversationID)
+        let attachments = try request.attachments.map { spec -> String in
+            switch spec {
+            case .id(let id): return id
+            case .file(let path, let filename, _):
+                // Checked now (it must exist and be readable); read again, by its full path, when it is sent.
+                return "file:" + (try policy.readablePath(path)) + "\u{1}" + (filename ?? "")
+            }
+        }
+        let asked = Approval(
+            id: Approval.newID(), conversationID: request.conversationID, clientName: conversation.client?.name ?? "",
+            content: request.content, edited: nil, attachments: attachments, key: key,
+            script: URL(fileURLWithPath: options.scriptPath).standardizedFileURL.path, position: request.position, why: ask.why,
+            latestMessageID: conversation.messages?.last?.id, state: .pending, createdAt: now, expiresAt: now.addingTimeInterval(ask.expires),
+            decidedAt: nil, detail: nil, messageID: nil)
+        let (approval, joined) = try await store.requestApproval(asked)
+        logger.info(
+            joined ? "already waiting for approval as \(approval.id)" : "asked for approval: \(approval.id) to \(request.conversationID)",
+            metadata: ["at": "\(request.position)"])
+        return Self.approvalValue(id: approval.id, state: approval.state)
+    }
+
+    static func approvalValue(id: String, state: Approval.State) -> LuaValue {
+        .map([.text("approval"): .text(id), .text("status"): .text(state.rawValue)])
+    }
+
+    /// Sends the approved requests (only `ids`, when given) through the outbox, each with the key it
+    /// held, exactly once; first closes expired ones, and withdraws those whose conversation moved on
+    /// (re-checked with one read just before sending). A send refused by the cap or a pause waits.
+    /// - Returns: the requests sent.
+    func sendApproved(only ids: Set<String>? = nil) async throws -> [Approval] {
+        let now = clock.now()
+        try await store.expireApprovals(at: now)
+        var sent: [Approval] = []
+        for approval in try store.approvals(in: [.approved]) where ids?.contains(approval.id) ?? true {
+            let conversation = try await client.conversation(approval.conversationID)
+            if let reason = movedOn(conversation, since: approval) {
+                try await store.closeApproval(approval.id, as: .withdrawn, detail: reason, at: clock.now())
+                logger.info("\(approval.id) withdrawn: \(reason)")
+                continue
+            }
+            var request = SendRequest(
+                conversationID: approval.conversationID, content: approval.text, attachments: approval.attachments.map(Self.attachment),
+                key: nil, position: approval.position)
+            request.eventKey = approval.key
+            request.approval = approval.id
+            do {
+                let value = try await send(request)
+                guard case .map(let fields) = value, let id = fields[.text("id")]?.text else { continue }
+                try await store.closeApproval(approval.id, as: .sent, detail: nil, messageID: id, at: clock.now())
+                sent.append(approval)
+            } catch let refusal as SendRefusal {
+                // Caps and pause apply when it is sent: it stays approved for the next pass.
+                logger.warning("\(approval.id) waits: \(refusal == .paused ? "sends are paused" : "the send cap is reached")")
+            }
+        }
+        return sent
+    }
+
+    /// Why the conversation moved on since `approval` was asked, if it did: the client wrote again,
+    /// or the studio answered personally (pxscript's own messages do not count).
+    func movedOn(_ conversation: Conversation, since approval: Approval) -> String? {
+        let messages = conversation.messages ?? []
+        let later: ArraySlice<Message>
+        if let latest = approval.latestMessageID, let index = messages.firstIndex(where: { $0.id == latest }) {
+            later = messages[(index + 1)...]
+        } else {
+            // Not found (a capped list): by time, from when it was asked.
+            later = messages.filter { $0.sentAt.secondsSince1970 > approval.createdAt.timeIntervalSince1970 }[...]
+        }
+        let automated = automatedIDs(in: Array(later))
+        for message in later where !automated.contains(message.id) {
+            let at = ISOTime.format(Date(timeIntervalSince1970: message.sentAt.secondsSince1970))
+            if message.senderType == .client { return "the client wrote again (\(at))" }
+            if message.senderType != .system { return "you answered personally (\(at))" }
+        }
+        return nil
+    }
+
+    static func attachment(_ recorded: String) -> AttachmentSpec {
+        guard recorded.hasPrefix("file:") else { return .id(recorded) }
+        let parts = recorded.dropFirst(5).split(separator: "\u{1}", maxSplits: 1, omittingEmptySubsequences: false)
+        let filename = parts.count > 1 && !parts[1].isEmpty ? String(parts[1]) : nil
+        return .file(path: String(parts[0]), filename: filename, contentType: nil)
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import GRDB
+import PixiesetModels
+
+/// The approvals of a state (issue 20): every SQL statement of the
+/// `approval` table. A request holds its send key while it is open
+/// (pending or approved): an identical one joins it.
+extension StateStore {
+    /// Records a request, or returns the open one that already holds its key (joined, not made twice).
+    func requestApproval(_ approval: Approval) async throws -> (approval: Approval, joined: Bool) {
+        try await writes.write { db in
+            if let open = try Row.fetchOne(
+                db, sql: "SELECT * FROM approval WHERE conversation_id = ? AND send_key = ? AND state IN ('pending', 'approved')",
+                arguments: [approval.conversationID, approval.key])
+            {
+                return (Self.approval(open), true)
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO approval (id, conversation_id, client_name, content, attachments, send_key, script, position, why,
+                                          latest_message_id, state, created_at, expires_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
+                    """,
+                arguments: [
+                    approval.id, approval.conversationID, approval.clientName, approval.content, approval.attachments.wireJSON, approval.key,
+                    approval.script, approval.position, approval.why, approval.latestMessageID, approval.createdAt.timeIntervalSince1970,
+                    approval.expiresAt.timeIntervalSince1970,
+                ])
+            try Self.journal(db, at: approval.createdAt, kind: .approvalRequested, conversationID: approval.conversationID, detail: approval.id)
+            return (approval, false)
+        }
+    }
+
+    /// Approvals in `states` (all without), oldest first.
+    public func approvals(in states: [Approval.State] = []) throws -> [Approval] {
+        try pool.read { db in
+            let filter = states.isEmpty ? "" : " WHERE state IN (\(states.map { "'\($0.rawValue)'" }.joined(separator: ", ")))"
+            return try Row.fetchAll(db, sql: "SELECT * FROM approval\(filter) ORDER BY created_at, id").map(Self.approval)
+        }
+    }
+
+    public func approval(_ id: String) throws -> Approval? {
+        try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM approval WHERE id = ?", arguments: [id]).map(Self.approval) }
+    }
+
+    /// Approves (with the text edited, if given) or rejects a pending request.
+    /// - Returns: false when it was not pending (decided already, withdrawn, expired).
+    public func decide(_ id: String, approve: Bool, edited: String? = nil, reason: String? = nil, at now: Date) async throws -> Bool {
+        try await writes.write { db in
+            try db.execute(
+                sql: "UPDATE approval SET state = ?, edited = COALESCE(?, edited), detail = ?, decided_at = ? WHERE id = ? AND state = 'pending'",
+                arguments: [approve ? "approved" : "rejected", edited, reason, now.timeIntervalSince1970, id])
+            guard db.changesCount > 0, let row = try Row.fetchOne(db, sql: "SELECT conversation_id FROM approval WHERE id = ?", arguments: [id])
+            else { return false }
+            let detail = approve ? id + (edited == nil ? "" : " (edited)") : id + (reason.map { ": \($0)" } ?? "")
+            try Self.journal(db, at: now, kind: approve ? .approved : .rejected, conversationID: row["conversation_id"], detail: detail)
+            return true
+        }
+    }
+
+    /// Closes an open request: withdrawn or expired (with why), or sent (with its message).
+    func closeApproval(_ id: String, as state: Approval.State, detail: String?, messageID: String? = nil, at now: Date) async throws {
+        try await writes.write { db in
+            try db.execute(
+                sql: "UPDATE approval SET state = ?, detail = COALESCE(?, detail), message_id = ?, decided_at = COALESCE(decided_at, ?) WHERE id = ? AND state IN ('pending', 'approved')",
+                arguments: [state.rawValue, detail, messageID, now.timeIntervalSince1970, id])
+            guard db.changesCount > 0, state != .sent,
+                  let row = try Row.fetchOne(db, sql: "SELECT conversation_id FROM approval WHERE id = ?", arguments: [id])
+            else { return }
+            try Self.journal(db, at: now, kind: state == .expired ? .approvalExpired : .withdrawn, conversationID: row["conversation_id"],
+                             detail: "\(id)" + (detail.map { ": \($0)" } ?? ""))
+        }
+    }
+
+    /// The conversation moved on: its open requests asked before `before` are withdrawn (a new client message).
+    func withdrawApprovals(in conversationID: String, askedBefore before: Date, reason: String, at now: Date) async throws {
+        for approval in try approvals(in: [.pending, .approved])
+        where approval.conversationID == conversationID && approval.createdAt < before {
+            try await closeApproval(approval.id, as: .withdrawn, detail: reason, at: now)
+        }
+    }
+
+    /// Open requests past their expiry are closed as expired.
+    func expireApprovals(at now: Date) async throws {
+        for approval in try approvals(in: [.pending, .approved]) where approval.expiresAt <= now {
+            try await closeApproval(approval.id, as: .expired, detail: "not sent within its time (until \(ISOTime.format(approval.expiresAt)))", at: now)
+        }
+    }
+
+    private static func approval(_ row: Row) -> Approval {
+        Approval(
+            id: row["id"], conversationID: row["conversation_id"], clientName: row["client_name"], content: row["content"], edited: row["edited"],
+            attachments: SendTable.strings(row["attachments"]), key: row["send_key"], script: row["script"], position: row["position"],
+            why: row["why"], latestMessageID: row["latest_message_id"], state: Approval.State(rawValue: row["state"]) ?? .withdrawn,
+            createdAt: Date(timeIntervalSince1970: row["created_at"]), expiresAt: Date(timeIntervalSince1970: row["expires_at"]),
+            decidedAt: (row["decided_at"] as Double?).map { Date(timeIntervalSince1970: $0) }, detail: row["detail"], messageID: row["message_id"])
+    }
+}

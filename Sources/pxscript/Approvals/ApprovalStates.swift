@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import PXRuntime
+import PixiesetKit
+
+/// Where `approvals`, `approve` and `reject` look (issue 20): the states of
+/// the scripts named, `--state`, or every state under the default folder.
+struct ApprovalStates: ParsableArguments {
+    @Option(name: .customLong("state"), help: "A state file to look in (default: the scripts', or every state).") var statePath: String?
+    @OptionGroup var api: APIOptions
+
+    /// The state files to look in: `scripts`' states, `--state`, or every state of the default folder.
+    func paths(scripts: [String]) throws -> [String] {
+        if let statePath { return [statePath] }
+        let environment = ProcessInfo.processInfo.environment
+        if !scripts.isEmpty {
+            let config = try ConfigFile.defaultPath(environment: environment).map { try ConfigFile.load(path: $0) } ?? ConfigFile()
+            let base = try api.resolveBaseURL(environment: environment, config: config)
+            return try WatchScripts.resolve(scripts).map { StatePath.defaultPath(script: $0, baseURL: base.description, environment: environment) }
+                .filter { FileManager.default.fileExists(atPath: $0) }
+        }
+        let folder = StatePath.folder(environment: environment)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return names.filter { $0.hasSuffix(".sqlite") }.sorted().map { folder + "/" + $0 }
+    }
+
+    /// The state that holds request `id` (ids are unique across states).
+    func state(holding id: String, in paths: [String]) throws -> StateStore {
+        for path in paths {
+            let store = try StateStore(path: path)
+            if try store.approval(id) != nil { return store }
+            try? store.close()
+        }
+        throw Failure("no approval request \(id.prefix(40)) (pxscript approvals lists them)", code: Exit.usage)
+    }
+}

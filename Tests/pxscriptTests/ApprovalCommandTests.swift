@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+
+/// Approvals (issue 20): a send that waits for the photographer, sent once approved,
+/// never when rejected, withdrawn when the conversation moved on.
+@Suite("pxscript approvals, approve, reject")
+struct ApprovalCommandTests {
+    /// Asks to nudge the N-th conversation of the list (px.args[1]).
+    static let nudge = """
+        local n, i = tonumber(px.args[1]) or 1, 0
+        for conversation in px.conversations.each{} do
+          i = i + 1
+          if i == n then
+            local result = px.send(conversation.id, "Hi! Just checking in.", { approve = true, key = "nudge-" .. n })
+            print(result.approval, result.status, conversation.id)
+            return
+          end
+        end
+        """
+
+    static func requestLine(_ outcome: Outcome) throws -> (id: String, conversation: String) {
+        let words = try #require(outcome.stdout.split(separator: "\n").last?.split(separator: "\t").map(String.init), "\(outcome.stdout)")
+        return (words[0], words[2])
+    }
+
+    @Test("asked, listed, joined when asked again, sent once when approved (twice), rejected with a reason, withdrawn when the client wrote again; a dry run plans the request")
+    func approvals() async throws {
+        let serve = try await ServeProcess()
+        let folder = try RunFolder(["nudge.lua": Self.nudge])
+        defer { folder.remove() }
+        let env = folder.environment(serve), script = folder.path("nudge.lua")
+        func nudges() throws -> Int { try WatchCommandTests.messages(serve).filter { $0 == "Hi! Just checking in." }.count }
+
+        let plan = try await pxscript(["run", script, "--dry-run"], environment: env)
+        #expect(plan.status == 0 && plan.stdout.contains("would ask for approval to send to") && plan.stdout.contains("1 would wait for approval"), "\(plan.stdout)\(plan.stderr)")
+
+        let first = try await pxscript(["run", script], environment: env)
+        #expect(first.status == 0, "\(first.stderr)")
+        let (id, conversation) = try Self.requestLine(first)
+        #expect(id.hasPrefix("apr_") && first.stdout.contains("\tpending\t"))
+        #expect(try nudges() == 0)
+        let again = try await pxscript(["run", script], environment: env)
+        #expect(try Self.requestLine(again).id == id, "asked again: joins the open request")
+
+        let listed = try await pxscript(["approvals"], environment: env)
+        #expect(listed.stdout.contains("\(id)  pending  to \(conversation)") && listed.stdout.contains("  | Hi! Just checking in."), "\(listed.stdout)")
+        #expect(listed.stdout.components(separatedBy: "apr_").count == 2, "one request, not two: \(listed.stdout)")
+
+        let approved = try await pxscript(["approve", id], environment: env)
+        #expect(approved.status == 0 && approved.stdout.contains("\(id) approved and sent to \(conversation)"), "\(approved.stdout)\(approved.stderr)")
+        #expect(try nudges() == 1)
+        let twice = try await pxscript(["approve", id], environment: env)
+        #expect(twice.stdout.contains("is sent: not approved again"), "\(twice.stdout)")
+        #expect(try nudges() == 1)
+        // Sent under the key it held: the next run does not ask again.
+        let after = try await pxscript(["run", script], environment: env)
+        #expect(after.status == 0 && !after.stdout.contains("pending"), "\(after.stdout)")
+
+        // Rejected: never sent, the reason kept.
+        let second = try Self.requestLine(try await pxscript(["run", script, "--", "2"], environment: env))
+        let rejected = try await pxscript(["reject", second.id, "--reason", "already booked"], environment: env)
+        #expect(rejected.stdout.contains("\(second.id) rejected"))
+        let all = try await pxscript(["approvals", "--all"], environment: env)
+        #expect(all.stdout.contains("\(second.id)  rejected") && all.stdout.contains("why: already booked"), "\(all.stdout)")
+
+        // Withdrawn: the client wrote again before the approval.
+        let third = try Self.requestLine(try await pxscript(["run", script, "--", "3"], environment: env))
+        _ = try await WatchCommandTests.clientWrites(serve, third.conversation, "Actually, I just booked!", env: env)
+        let late = try await pxscript(["approve", third.id], environment: env)
+        #expect(late.stdout.contains("not sent: withdrawn, the client wrote again"), "\(late.stdout)\(late.stderr)")
+        #expect(try nudges() == 1)
+        _ = await serve.stop()
+    }
+}
