@@ -97,7 +97,7 @@ function px.unread() end
 
 px.messages = {}
 
----@param message { conversation_id: string, content: string, attachments: (string|{path: string, filename: string?, content_type: string?})[]?, key: string? }
+---@param message { conversation_id: string, content: string, attachments: (string|{path: string, filename: string?, content_type: string?})[]?, key: string?, approve: boolean?, expires: string|number? }
 ---@return px.Message
 function px.messages.send(message) end
 
@@ -105,7 +105,7 @@ function px.messages.send(message) end
 ---without a key, the same text and attachments within 24 hours are skipped.
 ---@param conversation_id string
 ---@param content string
----@param options { attachments: (string|{path: string, filename: string?, content_type: string?})[]?, key: string? }?
+---@param options { attachments: (string|{path: string, filename: string?, content_type: string?})[]?, key: string?, approve: boolean?, expires: string|number? }?
 ---@return px.Message
 function px.send(conversation_id, content, options) end
 
@@ -127,9 +127,9 @@ function px.attachments.upload(path, options) end
 ---@field first boolean the message is the conversation's first from the client: a new inquiry
 ---@field age number seconds since the message, by the studio's clock
 local Event = {}
----Replies in the event's conversation, once per handler run.
+---Replies in the event's conversation, once per handler run (with approve = true: waits for your approval).
 ---@param text string
----@param options table?
+---@param options { attachments: (string|{path: string, filename: string?, content_type: string?})[]?, key: string?, approve: boolean?, expires: string|number? }?
 ---@return px.Message
 function Event:reply(text, options) end
 

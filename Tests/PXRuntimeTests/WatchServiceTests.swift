@@ -102,6 +102,37 @@ struct WatchServiceTests {
         }
     }
 
+    @Test("approvals under watch: a reply waits; approved, the daemon sends it within a poll, once; a new client message withdraws an open one")
+    func approvalsUnderWatch() async throws {
+        try await withVirtualStudio { studio in
+            let script = "px.on('message', function(event) event:reply('Welcome, ' .. event.client.name, { approve = true }) end)"
+            try await studio.daemon([("welcome.lua", script)]) {
+                let ids = try studio.clientConversations(2)
+                try await studio.clientWrites(ids[0], "Hello?")
+                try await studio.clientWrites(ids[1], "Hi there")
+                await studio.advance(by: 60)
+                let store = try StateStore(path: studio.statePath("welcome.lua"))
+                defer { try? store.close() }
+                let asked = try store.approvals(in: [.pending])
+                #expect(asked.count == 2)
+                #expect(try studio.studioMessages(in: ids[0]).filter { $0.content.hasPrefix("Welcome") }.isEmpty)
+
+                let first = try #require(asked.first { $0.conversationID == ids[0] })
+                #expect(try await store.decide(first.id, approve: true, at: studio.clock.now()))
+                #expect(try await store.decide(first.id, approve: true, at: studio.clock.now()) == false)
+                // The other client writes again before anyone decides: its request no longer fits.
+                let second = try #require(asked.first { $0.conversationID == ids[1] })
+                try await studio.clientWrites(ids[1], "Actually, never mind")
+                await studio.advance(by: 60)
+                await studio.advance(by: 60)
+                #expect(try studio.studioMessages(in: ids[0]).filter { $0.content.hasPrefix("Welcome") }.count == 1)
+                #expect(try store.approval(first.id)?.state == .sent)
+                #expect(try store.approval(second.id)?.state == .withdrawn)
+                #expect(try store.approval(second.id)?.detail == "the client wrote again")
+            }
+        }
+    }
+
     @Test("px.sleep on a virtual clock moves the clock: a handler that waits an hour replies an hour later, at once")
     func sleepOnVirtualClock() async throws {
         try await withVirtualStudio { studio in
