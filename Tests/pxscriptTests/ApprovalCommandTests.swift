@@ -63,6 +63,14 @@ struct ApprovalCommandTests {
         let all = try await pxscript(["approvals", "--all"], environment: env)
         #expect(all.stdout.contains("\(second.id)  rejected") && all.stdout.contains("why: already booked"), "\(all.stdout)")
 
+        // Edited before approval: the edited text is what goes out, once.
+        let fourth = try Self.requestLine(try await pxscript(["run", script, "--", "4"], environment: env))
+        var editing = env
+        editing["EDITOR"] = "sed -i s/Just/Only/"
+        let edited = try await pxscript(["approve", fourth.id, "--edit"], environment: editing)
+        #expect(edited.status == 0 && edited.stdout.contains("\(fourth.id) approved and sent"), "\(edited.stdout)\(edited.stderr)")
+        #expect(try WatchCommandTests.messages(serve).filter { $0 == "Hi! Only checking in." }.count == 1)
+
         // Withdrawn: the client wrote again before the approval.
         let third = try Self.requestLine(try await pxscript(["run", script, "--", "3"], environment: env))
         _ = try await WatchCommandTests.clientWrites(serve, third.conversation, "Actually, I just booked!", env: env)
