@@ -71,12 +71,29 @@ struct ApprovalCommandTests {
         #expect(edited.status == 0 && edited.stdout.contains("\(fourth.id) approved and sent"), "\(edited.stdout)\(edited.stderr)")
         #expect(try WatchCommandTests.messages(serve).filter { $0 == "Hi! Only checking in." }.count == 1)
 
+        // Killed right after the send left (before it was recorded), then approved again: sent once.
+        let fifth = try Self.requestLine(try await pxscript(["run", script, "--", "5"], environment: env))
+        var crashing = env
+        crashing["PXSCRIPT_CRASH_AT"] = "after-send"
+        #expect(try await pxscript(["approve", fifth.id], environment: crashing).status == 86)
+        let resumed = try await pxscript(["approve", fifth.id], environment: env)
+        #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
+        #expect(try WatchCommandTests.messages(serve).filter { $0 == "Hi! Just checking in." }.count == 2, "the first nudge and this one, once")
+
+        // Approved from two terminals at once: sent once.
+        let sixth = try Self.requestLine(try await pxscript(["run", script, "--", "6"], environment: env))
+        async let a = pxscript(["approve", sixth.id], environment: env)
+        async let b = pxscript(["approve", sixth.id], environment: env)
+        let (one, other) = (try await a, try await b)
+        #expect(one.status == 0 && other.status == 0, "\(one.stderr)\(other.stderr)")
+        #expect(try WatchCommandTests.messages(serve).filter { $0 == "Hi! Just checking in." }.count == 3)
+
         // Withdrawn: the client wrote again before the approval.
         let third = try Self.requestLine(try await pxscript(["run", script, "--", "3"], environment: env))
         _ = try await WatchCommandTests.clientWrites(serve, third.conversation, "Actually, I just booked!", env: env)
         let late = try await pxscript(["approve", third.id], environment: env)
         #expect(late.stdout.contains("not sent: withdrawn, the client wrote again"), "\(late.stdout)\(late.stderr)")
-        #expect(try nudges() == 1)
+        #expect(try nudges() == 3)
         _ = await serve.stop()
     }
 }

@@ -81,6 +81,9 @@ extension PxContext {
                 guard case .map(let fields) = value, let id = fields[.text("id")]?.text else { continue }
                 try await store.closeApproval(approval.id, as: .sent, detail: nil, messageID: id, at: clock.now())
                 sent.append(approval)
+            } catch let error as LuaScriptError where Self.code(of: error) == PxErrorCode.sendInFlight.rawValue {
+                // Another process (a second `approve`, the daemon) is sending it right now: once is enough.
+                logger.info("\(approval.id) is being sent by another process")
             } catch let refusal as SendRefusal {
                 // Caps and pause apply when it is sent: it stays approved for the next pass.
                 logger.warning("\(approval.id) waits: \(refusal == .paused ? "sends are paused" : "the send cap is reached")")
@@ -107,6 +110,12 @@ extension PxContext {
             if message.senderType != .system { return "you answered personally (\(at))" }
         }
         return nil
+    }
+
+    /// The `code` of a px error table the host raised.
+    static func code(of error: LuaScriptError) -> String? {
+        guard case .map(let fields)? = error.value else { return nil }
+        return fields[.text("code")]?.text
     }
 
     static func attachment(_ recorded: String) -> AttachmentSpec {

@@ -64,7 +64,9 @@ extension PXRuntime {
     /// Sends the approved requests (only `ids`, when given), each exactly once, unless its
     /// conversation moved on (issue 20). Returns those sent.
     public func sendApproved(only ids: Set<String>? = nil) async throws -> [Approval] {
-        try await context.sendApproved(only: ids)
+        // A send an interrupted process left pending is settled first (looked for, never repeated).
+        try await context.reconcilePending()
+        return try await context.sendApproved(only: ids)
     }
 
     /// Settles sends left pending (by an interrupted run, a refused CSRF

@@ -14,7 +14,7 @@ import Synchronization
 public final class AutomatedMessages: Sendable {
     /// `PRAGMA application_id` of the record ("PXAM").
     static let applicationID: Int32 = 0x5058_414D
-    static let fileName = "automated.sqlite"
+    public static let fileName = "automated.sqlite"
     /// How often the state files are looked at again (a watch polls more often).
     static let refreshInterval: Duration = .seconds(5)
 

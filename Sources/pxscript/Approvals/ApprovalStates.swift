@@ -21,7 +21,8 @@ struct ApprovalStates: ParsableArguments {
         }
         let folder = StatePath.folder(environment: environment)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        return names.filter { $0.hasSuffix(".sqlite") }.sorted().map { folder + "/" + $0 }
+        // Every script's state: not the record of automated messages kept beside them.
+        return names.filter { $0.hasSuffix(".sqlite") && $0 != AutomatedMessages.fileName }.sorted().map { folder + "/" + $0 }
     }
 
     /// The state that holds request `id` (ids are unique across states).

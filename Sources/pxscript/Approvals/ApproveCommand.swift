@@ -37,9 +37,12 @@ struct ApproveCommand: AsyncParsableCommand {
             }
             for (store, id) in chosen {
                 guard let approval = try store.approval(id) else { continue }
-                let edited = edit ? try Self.edited(approval.text) : nil
-                guard try await store.decide(id, approve: true, edited: edited, at: clock.now()) else {
-                    printNow("\(id) is \(approval.state.rawValue)\(approval.detail.map { " (\($0))" } ?? ""): not approved again")
+                // Approved but not sent (its daemon or an earlier `approve` stopped first): sent now, still once.
+                let unsent = approval.state == .approved
+                let edited = edit && !unsent ? try Self.edited(approval.text) : nil
+                guard try await store.decide(id, approve: true, edited: edited, at: clock.now()) || unsent else {
+                    let now = try store.approval(id) ?? approval
+                    printNow("\(id) is \(now.state.rawValue)\(now.detail.map { " (\($0))" } ?? ""): not approved again")
                     continue
                 }
                 if let holder = DaemonLock.holder(statePath: store.path) {
@@ -66,6 +69,8 @@ struct ApproveCommand: AsyncParsableCommand {
             let now = try store.approval(id)
             if let message = sent.first.flatMap({ _ in now?.messageID }) {
                 printNow("\(id) approved and sent to \(approval.conversationID) (\(message))")
+            } else if now?.state == .approved {
+                printNow("\(id) approved; another process is sending it (or it waits for the send cap or a resume)")
             } else {
                 printNow("\(id) approved; not sent: \(now.map { "\($0.state.rawValue)" + ($0.detail.map { ", \($0)" } ?? "") } ?? "?")")
             }
