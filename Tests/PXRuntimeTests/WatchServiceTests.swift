@@ -133,6 +133,25 @@ struct WatchServiceTests {
         }
     }
 
+    @Test("an approval nobody decides expires at its time, and is never sent")
+    func approvalExpires() async throws {
+        try await withVirtualStudio { studio in
+            let script = "px.on('message', function(event) event:reply('Welcome', { approve = true, expires = '1h' }) end)"
+            try await studio.daemon([("welcome.lua", script)]) {
+                let id = try studio.clientConversations(1)[0]
+                try await studio.clientWrites(id, "Hello?")
+                await studio.advance(by: 60)
+                let store = try StateStore(path: studio.statePath("welcome.lua"))
+                defer { try? store.close() }
+                let asked = try #require(try store.approvals(in: [.pending]).first)
+                await studio.advance(by: 2 * 3_600)
+                #expect(try store.approval(asked.id)?.state == .expired)
+                #expect(try studio.studioMessages(in: id).filter { $0.content == "Welcome" }.isEmpty)
+                #expect(try await store.decide(asked.id, approve: true, at: studio.clock.now()) == false)
+            }
+        }
+    }
+
     @Test("px.sleep on a virtual clock moves the clock: a handler that waits an hour replies an hour later, at once")
     func sleepOnVirtualClock() async throws {
         try await withVirtualStudio { studio in

@@ -80,10 +80,31 @@ extension StateStore {
         }
     }
 
+    /// Whether any request is open (a daemon asks every pass: one cheap read).
+    func hasOpenApprovals() throws -> Bool {
+        try pool.read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM approval WHERE state IN ('pending', 'approved'))") ?? false
+        }
+    }
+
+    /// When the next open request expires (nil: none is open): the daemon wakes for it.
+    func nextApprovalExpiry() throws -> Date? {
+        try pool.read { db in
+            try Double.fetchOne(db, sql: "SELECT MIN(expires_at) FROM approval WHERE state IN ('pending', 'approved')")
+                .map { Date(timeIntervalSince1970: $0) }
+        }
+    }
+
     /// Open requests past their expiry are closed as expired.
     func expireApprovals(at now: Date) async throws {
-        for approval in try approvals(in: [.pending, .approved]) where approval.expiresAt <= now {
-            try await closeApproval(approval.id, as: .expired, detail: "not sent within its time (until \(ISOTime.format(approval.expiresAt)))", at: now)
+        let due = try pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT id, expires_at FROM approval WHERE state IN ('pending', 'approved') AND expires_at <= ?",
+                arguments: [now.timeIntervalSince1970])
+        }
+        for row in due {
+            let until = ISOTime.format(Date(timeIntervalSince1970: row["expires_at"]))
+            try await closeApproval(row["id"], as: .expired, detail: "not sent within its time (until \(until))", at: now)
         }
     }
 

@@ -132,7 +132,7 @@ public struct WatchLoop: Sendable {
         }
         report.schedules = try await runSchedules(now: clock.now())
         // Approved requests go out within one poll of being approved.
-        if try !store.approvals(in: [.pending, .approved]).isEmpty {
+        if try store.hasOpenApprovals() {
             do {
                 _ = try await runtime.sendApproved()
             } catch {
@@ -149,7 +149,8 @@ public struct WatchLoop: Sendable {
                 logger.error("--trigger \(name): \(error)")
             }
         }
-        report.wake = [outcomes.wake, report.schedules.nextDue].compactMap { $0 }.min()
+        // An open approval's expiry wakes the daemon too, so it closes on time.
+        report.wake = [outcomes.wake, report.schedules.nextDue, try store.nextApprovalExpiry()].compactMap { $0 }.min()
         return report
     }
 
