@@ -340,6 +340,22 @@ function Scenario:store(key, script) end
 ---@return { at: string, kind: string, conversation: string?, detail: string }[]
 function Scenario:journal(script) end
 
+---The open approval requests of a script (the one run or watched last, or `script`), oldest first.
+---@param script string?
+---@return { id: string, conversation: string, text: string, status: string }[]
+function Scenario:approvals(script) end
+
+---Approves a request (with the text edited, if given): under s:watch it goes out at the next
+---poll (s:advance), otherwise at once; withdrawn instead if the conversation moved on.
+---@param id string
+---@param text string?
+function Scenario:approve(id, text) end
+
+---Rejects a request, with an optional reason.
+---@param id string
+---@param reason string?
+function Scenario:reject(id, reason) end
+
 ---Checks the sends not yet checked: `count` of them exactly (at least one without),
 ---to `conversation` (any without), the text `matching` (plain), `pattern` (Lua), or `exact`,
 ---with `attachments` by name, `at` ("2026-06-04 10:00", or a prefix) or `on` ("2026-06-04").

@@ -101,6 +101,15 @@ enum ScenarioHost {
             let script = try args.optionalString(1), world = try session.world("journal")
             return { [try await world.journal(script: script)] }
         }
+        lua.registerAsync("approvals", in: table) { args in
+            let script = try args.optionalString(1), world = try session.world("approvals")
+            return { [try await world.approvals(script: script)] }
+        }
+        lua.registerAsync("decide", in: table) { args in
+            let approve = try args.string(1) == "approve", id = try args.string(2), text = try args.optionalString(3)
+            let world = try session.world(approve ? "approve" : "reject")
+            return { try await world.decide(id, approve: approve, text: text); return [] }
+        }
         lua.registerAsync("unchecked", in: table) { _ in
             let world = try session.world("expect_sent")
             return { [.array(await world.uncheckedSends().map(\.luaValue))] }

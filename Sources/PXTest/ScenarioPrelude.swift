@@ -57,6 +57,15 @@ enum ScenarioPrelude {
     function Scenario:faults(spec) check(spec, "table", 1, "faults"); return relay(pcall(host.faults, spec)) end
     function Scenario:store(key, script) check(key, "string", 1, "store"); return relay(pcall(host.store, key, script)) end
     function Scenario:journal(script) return relay(pcall(host.journal, script)) end
+    function Scenario:approvals(script) return relay(pcall(host.approvals, script)) end
+    function Scenario:approve(id, text)
+      check(id, "string", 1, "approve"); check(text, "string", 2, "approve", true)
+      return relay(pcall(host.decide, "approve", id, text))
+    end
+    function Scenario:reject(id, reason)
+      check(id, "string", 1, "reject"); check(reason, "string", 2, "reject", true)
+      return relay(pcall(host.decide, "reject", id, reason))
+    end
 
     -- One send as a failure shows it: when, to whom, which line sent it, the text.
     local function describe(send)

@@ -29,7 +29,7 @@ extension ScenarioWorld {
     }
 
     /// A script's options in a scenario: the scenario's zone and cap, its prints kept.
-    private func runtimeOptions(_ name: String, arguments: [String], watch: Bool) throws -> RuntimeOptions {
+    func runtimeOptions(_ name: String, arguments: [String], watch: Bool) throws -> RuntimeOptions {
         var options = RuntimeOptions(scriptPath: try resolve(name), arguments: arguments, maxSends: self.options.maxSends, timeZone: zone)
         options.watch = watch
         options.allowRead = self.options.allowRead

@@ -59,7 +59,7 @@ struct ExampleTests {
 
     @Test("every example, and its scenario file, passes pxscript check without warnings")
     func checked() throws {
-        let scripts = ["followup.lua", "outreach.lua", "unread-digest.lua", "autoreply.lua", "vacation.lua", "after-hours.lua"]
+        let scripts = ["followup.lua", "outreach.lua", "unread-digest.lua", "autoreply.lua", "vacation.lua", "after-hours.lua", "welcome.lua"]
         for name in scripts + scripts.map { $0.replacingOccurrences(of: ".lua", with: "_test.lua") } {
             let warnings = try ScriptCheck.run(scriptPath: Self.path(name), policy: try .init(scriptFolder: Self.examples.path))
             #expect(warnings.isEmpty, "\(name): \(warnings)")

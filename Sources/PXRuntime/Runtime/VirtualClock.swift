@@ -49,6 +49,8 @@ public final class VirtualClock: Sendable {
         var attached = false
         /// The studio's version when the daemon last polled.
         var polledVersion = 0
+        /// Changes a poll would notice that the studio's version does not count (`noteChange`).
+        var changes = 0
     }
 
     private let state: Mutex<State>
@@ -69,8 +71,14 @@ public final class VirtualClock: Sendable {
     /// The daemon polls: what it finds is what the studio holds now.
     func notePoll() {
         let version = studioVersion()
-        state.withLock { $0.polledVersion = version }
+        state.withLock { $0.polledVersion = version &+ $0.changes }
     }
+
+    /// Something the daemon's next poll would act on changed outside the studio (a request
+    /// approved from a scenario): the next poll instant polls, as it would in real time.
+    public func noteChange() { state.withLock { $0.changes &+= 1 } }
+
+    private func version(_ state: State) -> Int { studioVersion() &+ state.changes }
 
     /// The daemon's wait: until the clock reaches `wake`, or a poll instant
     /// of `polls` once the studio changed, or the task is cancelled.
@@ -134,7 +142,7 @@ public final class VirtualClock: Sendable {
                 }
                 var due = sleeper.wake
                 var poll: Date?
-                if let polls = sleeper.polls, studioVersion() != sleeper.version {
+                if let polls = sleeper.polls, version(state) != sleeper.version {
                     poll = polls.next(atOrAfter: state.now)
                     due = min(due ?? poll!, poll!)
                 }

@@ -24,7 +24,7 @@ struct ApproveCommand: AsyncParsableCommand {
         try await withExitCodes {
             let paths = try states.paths(scripts: all ? items : [])
             let clock = try RuntimeClock(environment: ProcessInfo.processInfo.environment)
-            let logger = Logger(label: "pxscript.approve")
+            let logger = LogOutput.logger(verbose: false, quiet: false, json: false)
             var chosen: [(store: StateStore, id: String)] = []
             if all {
                 for path in paths {
