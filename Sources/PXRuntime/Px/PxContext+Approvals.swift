@@ -61,6 +61,8 @@ extension PxContext {
     /// (re-checked with one read just before sending). A send refused by the cap or a pause waits.
     /// - Returns: the requests sent.
     func sendApproved(only ids: Set<String>? = nil) async throws -> [Approval] {
+        // Expiry is the studio's time: read it first if no answer has yet (an `approve` just started).
+        if !clock.studio.isMeasured { await client.measureClock() }
         let now = clock.now()
         try await store.expireApprovals(at: now)
         var sent: [Approval] = []

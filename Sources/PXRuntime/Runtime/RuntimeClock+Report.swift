@@ -23,6 +23,12 @@ extension RuntimeClock {
         return offset
     }
 
+    /// The studio's time without a request (`status`, `approvals`): measured already, or this
+    /// machine's clock plus the offset the state's last run recorded.
+    public func now(recordedFor store: StateStore) -> Date {
+        studio.isMeasured ? now() : now().addingTimeInterval((try? store.studioOffset()) ?? 0)
+    }
+
     /// "this machine's clock is 1 h 5 min ahead of the studio's".
     public static func describe(offset: Double) -> String {
         let seconds = Int(min(abs(offset), 1e9).rounded())

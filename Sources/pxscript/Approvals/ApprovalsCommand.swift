@@ -26,7 +26,7 @@ struct ApprovalsCommand: AsyncParsableCommand {
                 let store = try StateStore(path: path)
                 defer { try? store.close() }
                 let shown = try store.approvals(in: all ? [] : [.pending, .approved])
-                lines += shown.map { Self.describe($0, now: clock.now()) }
+                lines += shown.map { Self.describe($0, now: clock.now(recordedFor: store)) }
             }
             printNow(lines.isEmpty ? "nothing waits for approval" : lines.joined(separator: "\n"))
         }

@@ -40,7 +40,7 @@ struct ApproveCommand: AsyncParsableCommand {
                 // Approved but not sent (its daemon or an earlier `approve` stopped first): sent now, still once.
                 let unsent = approval.state == .approved
                 let edited = edit && !unsent ? try Self.edited(approval.text) : nil
-                guard try await store.decide(id, approve: true, edited: edited, at: clock.now()) || unsent else {
+                guard try await store.decide(id, approve: true, edited: edited, at: clock.now(recordedFor: store)) || unsent else {
                     let now = try store.approval(id) ?? approval
                     printNow("\(id) is \(now.state.rawValue)\(now.detail.map { " (\($0))" } ?? ""): not approved again")
                     continue
@@ -111,7 +111,7 @@ struct RejectCommand: AsyncParsableCommand {
     func run() async throws {
         try await withExitCodes {
             let paths = try states.paths(scripts: all ? items : [])
-            let now = try RuntimeClock(environment: ProcessInfo.processInfo.environment).now()
+            let clock = try RuntimeClock(environment: ProcessInfo.processInfo.environment)
             var chosen: [(store: StateStore, id: String)] = []
             if all {
                 for path in paths { let store = try StateStore(path: path); chosen += try store.approvals(in: [.pending]).map { (store, $0.id) } }
@@ -119,7 +119,7 @@ struct RejectCommand: AsyncParsableCommand {
                 for id in items { chosen.append((try states.state(holding: id, in: paths), id)) }
             }
             for (store, id) in chosen {
-                let rejected = try await store.decide(id, approve: false, reason: reason, at: now)
+                let rejected = try await store.decide(id, approve: false, reason: reason, at: clock.now(recordedFor: store))
                 printNow(rejected ? "\(id) rejected" : "\(id) is no longer waiting: not rejected")
             }
         }

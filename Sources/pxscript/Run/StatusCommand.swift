@@ -43,7 +43,7 @@ struct StatusCommand: AsyncParsableCommand {
         }
         // No request is made here: the studio's time is this machine's plus the offset the last run measured.
         let clock = try RuntimeClock(environment: ProcessInfo.processInfo.environment)
-        let now = clock.now().addingTimeInterval(try store.studioOffset() ?? 0)
+        let now = clock.now(recordedFor: store)
         return try store.status(now: now, timeZone: zone, journalLimit: history ? 100_000 : 10)
     }
 }
