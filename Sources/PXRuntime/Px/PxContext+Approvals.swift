@@ -36,7 +36,7 @@ extension PxContext {
             case .id(let id): return id
             case .file(let path, let filename, _):
                 // Checked now (it must exist and be readable); read again, by its full path, when it is sent.
-                return "file:" + (try policy.readablePath(path)) + "\u{1}" + (filename ?? "")
+                return Approval.recordedFile(path: try policy.readablePath(path), filename: filename)
             }
         }
         let asked = Approval(
@@ -121,9 +121,7 @@ extension PxContext {
     }
 
     static func attachment(_ recorded: String) -> AttachmentSpec {
-        guard recorded.hasPrefix("file:") else { return .id(recorded) }
-        let parts = recorded.dropFirst(5).split(separator: "\u{1}", maxSplits: 1, omittingEmptySubsequences: false)
-        let filename = parts.count > 1 && !parts[1].isEmpty ? String(parts[1]) : nil
-        return .file(path: String(parts[0]), filename: filename, contentType: nil)
+        let parsed = Approval.parse(recorded)
+        return parsed.id.map(AttachmentSpec.id) ?? .file(path: parsed.path, filename: parsed.filename, contentType: nil)
     }
 }

@@ -49,6 +49,21 @@ public struct Approval: Sendable, Hashable {
     /// What goes out.
     public var text: String { edited ?? content }
 
+    /// A recorded file attachment: `file:` + its full path + \u{1} + the name it is sent under (empty: its own).
+    static func recordedFile(path: String, filename: String?) -> String { "file:" + path + "\u{1}" + (filename ?? "") }
+
+    /// A recorded attachment: an `att_…` id, or a file (path, and the name it is sent under, if given).
+    static func parse(_ recorded: String) -> (id: String?, path: String, filename: String?) {
+        guard recorded.hasPrefix("file:") else { return (recorded, "", nil) }
+        let parts = recorded.dropFirst(5).split(separator: "\u{1}", maxSplits: 1, omittingEmptySubsequences: false)
+        return (nil, String(parts[0]), parts.count > 1 && !parts[1].isEmpty ? String(parts[1]) : nil)
+    }
+
+    /// The attachments as `approvals` shows them: ids, and files by the name they are sent under.
+    public var attachmentNames: [String] {
+        attachments.map { Self.parse($0) }.map { $0.id ?? $0.filename ?? ($0.path as NSString).lastPathComponent }
+    }
+
     static func newID() -> String {
         let letters = Array("ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
         return "apr_" + String((0..<12).map { _ in letters[Int.random(in: 0..<letters.count)] })

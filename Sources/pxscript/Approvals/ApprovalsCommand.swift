@@ -44,13 +44,7 @@ struct ApprovalsCommand: AsyncParsableCommand {
         if let detail = approval.detail { lines.append("  why: \(detail)") }
         if approval.edited != nil { lines.append("  (edited before approval)") }
         lines += approval.text.split(separator: "\n", omittingEmptySubsequences: false).prefix(8).map { "  | \($0)" }
-        if !approval.attachments.isEmpty { lines.append("  attachments: \(approval.attachments.map(Self.attachmentName).joined(separator: ", "))") }
+        if !approval.attachments.isEmpty { lines.append("  attachments: \(approval.attachmentNames.joined(separator: ", "))") }
         return lines.joined(separator: "\n")
-    }
-
-    static func attachmentName(_ recorded: String) -> String {
-        guard recorded.hasPrefix("file:") else { return recorded }
-        let parts = recorded.dropFirst(5).split(separator: "\u{1}", maxSplits: 1, omittingEmptySubsequences: false)
-        return parts.count > 1 && !parts[1].isEmpty ? String(parts[1]) : (String(parts[0]) as NSString).lastPathComponent
     }
 }
