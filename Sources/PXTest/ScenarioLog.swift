@@ -22,19 +22,27 @@ final class ScenarioLog: Sendable {
     /// The script line that sent message `id`.
     func position(ofSend id: String) -> String? { lines.withLock { $0.positions[id] } }
 
+    /// Lines kept for a failure's report: the newest; a script printing in a loop does not grow the host.
+    static let kept = 100
+
     /// A line a script printed: kept with the warnings, shown when the scenario fails.
-    func printed(_ line: String) { lines.withLock { $0.notable.append("print: \(line)") } }
+    func printed(_ line: String) { keep("print: \(line.prefix(500))") }
+
+    private func keep(_ line: String) {
+        lines.withLock { lines in
+            lines.notable.append(line)
+            if lines.notable.count > 2 * Self.kept { lines.notable.removeFirst(lines.notable.count - Self.kept) }
+        }
+    }
 
     /// Warnings, errors and printed lines, oldest first (the last `limit`).
     func notable(limit: Int = 12) -> [String] { lines.withLock { Array($0.notable.suffix(limit)) } }
 
     fileprivate func record(_ level: Logger.Level, _ message: String, at position: String?) {
-        lines.withLock { lines in
-            if message.hasPrefix("sent "), let id = message.split(separator: " ").dropFirst().first, let position {
-                lines.positions[String(id)] = Self.short(position)
-            }
-            if level >= .warning { lines.notable.append("\(level): \(message)") }
+        if message.hasPrefix("sent "), let id = message.split(separator: " ").dropFirst().first, let position {
+            lines.withLock { $0.positions[String(id)] = Self.short(position) }
         }
+        if level >= .warning { keep("\(level): \(message.prefix(500))") }
     }
 
     /// `/tmp/…/followup.lua:4` as `followup.lua:4`.

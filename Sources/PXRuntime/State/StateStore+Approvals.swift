@@ -80,13 +80,6 @@ extension StateStore {
         }
     }
 
-    /// Whether any request is open (a daemon asks every pass: one cheap read).
-    func hasOpenApprovals() throws -> Bool {
-        try pool.read { db in
-            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM approval WHERE state IN ('pending', 'approved'))") ?? false
-        }
-    }
-
     /// When the next open request expires (nil: none is open): the daemon wakes for it.
     func nextApprovalExpiry() throws -> Date? {
         try pool.read { db in

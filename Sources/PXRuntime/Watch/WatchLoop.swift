@@ -132,12 +132,15 @@ public struct WatchLoop: Sendable {
         }
         report.schedules = try await runSchedules(now: clock.now())
         // Approved requests go out within one poll of being approved.
-        if try store.hasOpenApprovals() {
+        // One read when nothing waits: the next expiry is nil exactly when no request is open.
+        var expiry = try store.nextApprovalExpiry()
+        if expiry != nil {
             do {
                 _ = try await runtime.sendApproved()
             } catch {
                 logger.warning("approved messages wait: \(error)")
             }
+            expiry = try store.nextApprovalExpiry()
         }
         // `pxscript watch --trigger NAME` from another terminal: run once, the schedule's own next run unchanged.
         for name in try store.takeTriggers() {
@@ -150,7 +153,7 @@ public struct WatchLoop: Sendable {
             }
         }
         // An open approval's expiry wakes the daemon too, so it closes on time.
-        report.wake = [outcomes.wake, report.schedules.nextDue, try store.nextApprovalExpiry()].compactMap { $0 }.min()
+        report.wake = [outcomes.wake, report.schedules.nextDue, expiry].compactMap { $0 }.min()
         return report
     }
 
