@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import PXRuntime
-import PixiesetKit
 
 /// Where `approvals`, `approve` and `reject` look (issue 20): the states of
 /// the scripts named, `--state`, or every state under the default folder.
@@ -12,14 +11,10 @@ struct ApprovalStates: ParsableArguments {
     /// The state files to look in: `scripts`' states, `--state`, or every state of the default folder.
     func paths(scripts: [String]) throws -> [String] {
         if let statePath { return [statePath] }
-        let environment = ProcessInfo.processInfo.environment
         if !scripts.isEmpty {
-            let config = try ConfigFile.defaultPath(environment: environment).map { try ConfigFile.load(path: $0) } ?? ConfigFile()
-            let base = try api.resolveBaseURL(environment: environment, config: config)
-            return try WatchScripts.resolve(scripts).map { StatePath.defaultPath(script: $0, baseURL: base.description, environment: environment) }
-                .filter { FileManager.default.fileExists(atPath: $0) }
+            return try StateLocation.defaultPaths(of: scripts, api: api).map(\.path).filter { FileManager.default.fileExists(atPath: $0) }
         }
-        let folder = StatePath.folder(environment: environment)
+        let folder = StatePath.folder(environment: ProcessInfo.processInfo.environment)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         // Every script's state: not the record of automated messages kept beside them.
         return names.filter { $0.hasSuffix(".sqlite") && $0 != AutomatedMessages.fileName }.sorted().map { folder + "/" + $0 }

@@ -26,13 +26,18 @@ struct StateLocation: ParsableArguments {
         for script in scripts where !FileManager.default.fileExists(atPath: script) {
             throw Failure("\(script): no such file", code: Exit.missingFile)
         }
-        let environment = ProcessInfo.processInfo.environment
-        let config = try ConfigFile.defaultPath(environment: environment).map { try ConfigFile.load(path: $0) } ?? ConfigFile()
-        let base = try api.resolveBaseURL(environment: environment, config: config)
-        let all = try WatchScripts.resolve(scripts).map { ($0, StatePath.defaultPath(script: $0, baseURL: base.description, environment: environment)) }
+        let all = try Self.defaultPaths(of: scripts, api: api)
         let found = all.filter { FileManager.default.fileExists(atPath: $0.1) }
         guard all.count > 1, !found.isEmpty else { return (try all.map { ($0.0, try existing($0.1, script: $0.0)) }, []) }
         return (found.map { ($0.0, $0.1) }, all.filter { !FileManager.default.fileExists(atPath: $0.1) }.map(\.0))
+    }
+
+    /// Each script's default state path for the current account (a folder stands for its scripts, as for `watch`).
+    static func defaultPaths(of scripts: [String], api: APIOptions) throws -> [(script: String, path: String)] {
+        let environment = ProcessInfo.processInfo.environment
+        let config = try ConfigFile.defaultPath(environment: environment).map { try ConfigFile.load(path: $0) } ?? ConfigFile()
+        let base = try api.resolveBaseURL(environment: environment, config: config)
+        return try WatchScripts.resolve(scripts).map { ($0, StatePath.defaultPath(script: $0, baseURL: base.description, environment: environment)) }
     }
 
     private func existing(_ path: String, script: String?) throws -> String {
