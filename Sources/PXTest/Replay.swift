@@ -53,12 +53,12 @@ public struct Replay: Sendable {
                 ids[conversation.id] = try await world.conversation(client: name, email: email, subject: conversation.subject)
             }
             let started = played.firstIndex { $0.1.sentAt.secondsSince1970 >= from.timeIntervalSince1970 } ?? played.count
-            for (real, message) in played[..<started] { try await write(message, in: ids[real], world: world, at: message.sentAt) }
+            for (real, message) in played[..<started] { try await write(message, in: ids[real], world: world) }
             await world.clock.set(from)
             try await world.watch([(script as NSString).lastPathComponent], interval: 30)
             for (real, message) in played[started...] {
                 await world.advance(to: Date(timeIntervalSince1970: message.sentAt.secondsSince1970))
-                try await write(message, in: ids[real], world: world, at: message.sentAt)
+                try await write(message, in: ids[real], world: world)
             }
             await world.advance(to: now)
             let back = Dictionary(ids.map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
@@ -81,9 +81,9 @@ public struct Replay: Sendable {
     }
 
     /// A real message played into the replay's studio at its time.
-    private func write(_ message: Message, in conversation: String?, world: ScenarioWorld, at time: Timestamp) async throws {
+    private func write(_ message: Message, in conversation: String?, world: ScenarioWorld) async throws {
         guard let conversation else { return }
-        let date = Date(timeIntervalSince1970: time.secondsSince1970)
+        let date = Date(timeIntervalSince1970: message.sentAt.secondsSince1970)
         if await world.daemon == nil { await world.clock.set(date) } else { await world.advance(to: date) }
         // An empty text (a message of attachments only) still counts as a message.
         let text = message.content.isEmpty ? "(attachments)" : message.content

@@ -13,11 +13,11 @@ import Synchronization
 /// through: an unchanged studio has nothing to find.
 public final class VirtualClock: Sendable {
     /// When polls fall due: `from`, then every `every` seconds.
-    public struct PollGrid: Sendable {
-        public let from: Date
-        public let every: Double
+    struct PollGrid: Sendable {
+        let from: Date
+        let every: Double
 
-        public init(from: Date, every: Double) {
+        init(from: Date, every: Double) {
             self.from = from
             self.every = every
         }

@@ -16,8 +16,6 @@ struct ScriptHost: Sendable {
     /// The version running (nil: it failed to load, or has not yet).
     var runtime: PXRuntime?
     var loop: WatchLoop?
-    /// Why it is not running.
-    var problem: (any Error)?
     /// What its last pass asked for: when it is next due between polls, and
     /// whether a burst of messages waits for its quiet period.
     var wake: Date?
@@ -41,9 +39,9 @@ struct ScriptHost: Sendable {
 
     func close() { state.close() }
 
-    /// Runs the script's top level on a new Lua state with `client`. An
-    /// error is kept (`problem`) and returned; the previous version, if
-    /// any, is dropped either way (a reload replaces it).
+    /// Runs the script's top level on a new Lua state with `client`; returns
+    /// its error, if any. The previous version, if any, is dropped either
+    /// way (a reload replaces it).
     mutating func load(client: PixiesetClient, clock: RuntimeClock, logger: Logger) async -> (any Error)? {
         runtime = nil
         loop = nil
@@ -56,10 +54,8 @@ struct ScriptHost: Sendable {
                 logger.warning("\(script.path) registers no px.on(\"message\", …) handler and no schedule (px.every, px.cron, px.at): nothing to do")
             }
             self.runtime = runtime
-            problem = nil
             return nil
         } catch {
-            problem = error
             return error
         }
     }

@@ -165,7 +165,6 @@ struct WatchCycle {
         // The script's own failure (its state, its handling): alone it ends the daemon; among others it is set aside.
         guard let index, hosts.count > 1 else { throw error }
         logger.error("\(hosts[index].script.path) is set aside until it is edited: \(error)")
-        hosts[index].problem = error
         hosts[index].runtime = nil
         hosts[index].loop = nil
         hosts[index].wake = nil
