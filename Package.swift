@@ -3,6 +3,7 @@ import PackageDescription
 
 // Dependencies point one way (SPEC §2):
 //   pxscript → PXRuntime → (PixiesetKit → PixiesetModels, LuaKit → CLua/CLuaShim)
+//   PXRuntime → PXNotify → PixiesetKit (the `[notify]` config, redaction)
 //   pxscript → StudioSandbox → PixiesetModels (the sandbox never imports the client)
 // Every module a target imports is declared here (MemberImportVisibility needs it).
 let swiftSettings: [SwiftSetting] = [
@@ -21,6 +22,7 @@ let package = Package(
         .library(name: "LuaKit", targets: ["LuaKit"]),
         .library(name: "PXRuntime", targets: ["PXRuntime"]),
         .library(name: "PXTest", targets: ["PXTest"]),
+        .library(name: "PXNotify", targets: ["PXNotify"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -89,10 +91,23 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Notifications to the photographer (issue 20): the targets of `[notify]` and their delivery.
+        .target(
+            name: "PXNotify",
+            dependencies: [
+                "PixiesetKit",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "PXRuntime",
             dependencies: [
                 "LuaKit",
+                "PXNotify",
                 "PixiesetKit",
                 "PixiesetModels",
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -121,6 +136,7 @@ let package = Package(
             name: "pxscript",
             dependencies: [
                 "PXRuntime",
+                "PXNotify",
                 "PXTest",
                 "LuaKit",
                 "PixiesetKit",
@@ -186,11 +202,13 @@ let package = Package(
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
                 "PXRuntime",
+                "PXNotify",
                 "LuaKit",
                 "PixiesetKit",
                 "PixiesetModels",
                 "StudioSandbox",
                 "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -212,6 +230,7 @@ let package = Package(
             dependencies: [
                 "pxscript",
                 "PXRuntime",
+                "PXNotify",
                 "StudioSandbox",
                 "PixiesetModels",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -14,6 +14,7 @@ enum PxModule {
         installTime(on: lua, context: context)
         installValues(on: lua, context: context)
         installMap(on: lua, context: context, runtime: runtime)
+        installNotify(on: lua, context: context)
         if context.options.watch { installWatch(on: lua, context: context) } else { installWatchOnly(on: lua) }
         try lua.enableRequire(context.policy)
         lua.allowEnvironment(Set(context.options.allowEnvironment), from: context.options.environment)

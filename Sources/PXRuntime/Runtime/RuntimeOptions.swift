@@ -32,6 +32,8 @@ public struct RuntimeOptions: Sendable {
     public var showsProgress: Bool
     /// `--approve`: every send waits for approval, open this many seconds (nil: sends go out).
     public var approveAll: Double?
+    /// Where `px.notify` and the daemon's conditions go (issue 20); by default only recorded in the state.
+    public var notifier: Notifier = .recording
     /// Where the script's `print` goes (nil: standard output); `pxscript test` keeps it.
     public var printer: (@Sendable (String) -> Void)?
 

@@ -101,7 +101,7 @@ extension StateStore {
         }
     }
 
-    private static func approval(_ row: Row) -> Approval {
+    static func approval(_ row: Row) -> Approval {
         Approval(
             id: row["id"], conversationID: row["conversation_id"], clientName: row["client_name"], content: row["content"], edited: row["edited"],
             attachments: SendTable.strings(row["attachments"]), key: row["send_key"], script: row["script"], position: row["position"],

@@ -10,6 +10,9 @@ public enum JournalKind: String, Sendable, CaseIterable {
     case approvalRequested = "approval requested"
     case approved, rejected, withdrawn
     case approvalExpired = "approval expired"
+    /// Notifications (issue 20): a `px.notify` over its hourly limit, a target given up on.
+    case notificationDropped = "notification dropped"
+    case notificationGivenUp = "notification given up"
 }
 
 /// One line of the journal: every send, skip and failure with its reason.

@@ -122,6 +122,37 @@ extension StateStore {
                 CREATE INDEX approval_open ON approval(state, conversation_id);
                 CREATE UNIQUE INDEX approval_holds ON approval(conversation_id, send_key) WHERE state IN ('pending', 'approved');
             """),
+        // Notifications (issue 20): each kept until every target has it or was given up on; a
+        // condition notifies once until it clears. Targets are recorded by a digest, never by URL.
+        ("v6-notices", """
+                CREATE TABLE notice (
+                    id INTEGER PRIMARY KEY,
+                    kind TEXT NOT NULL,
+                    condition TEXT,
+                    title TEXT NOT NULL,
+                    text TEXT NOT NULL,
+                    script TEXT,
+                    origin TEXT NOT NULL,
+                    created_at REAL NOT NULL
+                );
+                CREATE INDEX notice_by_origin ON notice(origin, created_at);
+                CREATE TABLE notice_delivery (
+                    notice_id INTEGER NOT NULL,
+                    target TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'given up')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    last_error TEXT,
+                    done_at REAL,
+                    PRIMARY KEY (notice_id, target)
+                );
+                CREATE INDEX notice_delivery_pending ON notice_delivery(target, notice_id) WHERE state = 'pending';
+                CREATE TABLE notice_condition (
+                    name TEXT PRIMARY KEY,
+                    raised_at REAL NOT NULL,
+                    detail TEXT NOT NULL
+                );
+                ALTER TABLE approval ADD COLUMN notified_at REAL;
+            """),
     ]
 
     /// Brings an existing state up to date.

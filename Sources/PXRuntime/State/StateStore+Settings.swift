@@ -14,6 +14,12 @@ public enum StateSetting: String, Sendable {
     case lastSweep = "last_sweep"
     /// Schedules `pxscript watch --trigger` asked the running daemon to run once (a JSON list of names).
     case triggers
+    /// When the last "approvals waiting" notification was posted (studio time, seconds).
+    case approvalDigest = "approval_digest"
+    /// The watch daemon's last sign of life (studio time, seconds): written every pass.
+    case heartbeat
+    /// When the watch daemon last stopped on purpose (studio time, seconds); removed while one runs.
+    case stoppedAt = "stopped_at"
 }
 
 extension StateStore {

@@ -24,19 +24,28 @@ struct ScriptVersion: Sendable {
                    uniquingKeysWith: { a, _ in a })
     }
 
-    /// True when a file of the version in use changed and the new version compiles;
+    /// What an edit came to.
+    enum Change: Equatable {
+        case none
+        /// It compiles: load it.
+        case valid
+        /// It does not compile (the error's text): the old version keeps running.
+        case invalid(String)
+    }
+
+    /// Whether a file of the version in use changed, and whether the new version compiles;
     /// a change that does not compile is logged once and the old version keeps running.
-    mutating func changedAndValid(logger: Logger) -> Bool {
+    mutating func change(logger: Logger) -> Change {
         let now = Self.stamp(Array(stamp.keys))
-        guard now != stamp, let policy else { return false }
+        guard now != stamp, let policy else { return .none }
         stamp = now
         do {
             // The new version may require other modules: watch those from now on.
             stamp = Self.stamp(try ScriptCheck.inspect(scriptPath: script, policy: policy).files)
-            return true
+            return .valid
         } catch {
             logger.error("\(script) changed but does not compile; the running version stays: \(error)")
-            return false
+            return .invalid("\(error)")
         }
     }
 }

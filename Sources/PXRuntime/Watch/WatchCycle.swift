@@ -17,11 +17,14 @@ struct WatchCycle {
     private(set) var refusal: SessionRefusal?
     /// Since when the studio has been unreachable (nil: it answers).
     private var outage: Date?
+    /// The daemon was found down when it started: told after the first pass that works, with what it caught up.
+    var downtime: Downtime?
 
     var refused: Bool { refusal != nil }
     private var logger: Logger { service.logger }
     private var clock: RuntimeClock { service.clock }
     private var configuration: WatchService.Configuration { service.configuration }
+    private var notifier: Notifier { service.configuration.notifier }
 
     init(service: WatchService, client: PixiesetClient) {
         self.service = service
@@ -104,13 +107,23 @@ struct WatchCycle {
             return results.sorted { $0.0 < $1.0 }
         }
         var worked = false
+        var caughtUp = WatchLoop.Report()
         for (index, result) in results {
             switch result {
             case .success(let report):
                 worked = true
+                caughtUp.add(report)
                 try await settled(report, of: &hosts[index], labelled: hosts.count > 1, hosts: hosts)
             case .failure(let error):
                 try failed(error, in: &hosts, at: index)
+            }
+        }
+        if worked, let first = hosts.first {
+            // A sign of life per pass: the next start tells a stop from a crash by it.
+            try? first.store.setSetting(.heartbeat, String(clock.now().timeIntervalSince1970))
+            if polling, let downtime {
+                notifier.post(downtime.notice(caughtUp: WatchService.summary(caughtUp), zone: first.options.timeZone), origin: .daemon, on: first.store)
+                self.downtime = nil
             }
         }
         if worked, let since = outage {
@@ -125,8 +138,12 @@ struct WatchCycle {
         // worked all along). An expiry is over with the first pass that works.
         if refusal == .expired || (refusal == .csrf && report.handled + report.schedules.ran.count > 0) {
             for other in hosts { try other.store.setSessionProblem(nil) }
+            if let first = hosts.first {
+                for name in ["session", "csrf"] { notifier.clear(name, script: nil, on: first.store, at: clock.now()) }
+            }
             refusal = nil
         }
+        noteConditions(of: report, on: host)
         if let summary = WatchService.summary(report) { logger.info("\(labelled ? "\(host.script.path): " : "")\(summary)") }
         if let runtime = host.runtime {
             let plan = await runtime.takePlan()
@@ -134,6 +151,23 @@ struct WatchCycle {
         }
         host.wake = report.wake
         host.debouncing = report.debouncing > 0
+        // Approvals waiting: one digest per interval; the daemon wakes when the next one may go.
+        if let due = notifier.digestApprovals(on: host.store, at: clock.now()) { host.wake = min(host.wake ?? due, due) }
+    }
+
+    /// What a pass says the photographer should hear of: handlers parked, or working again; the send cap.
+    private func noteConditions(of report: WatchLoop.Report, on host: ScriptHost) {
+        let store = host.store, path = host.script.path, now = clock.now()
+        for (id, parked) in report.parkedConversations.sorted(by: { $0.key < $1.key }) {
+            notifier.raise(.parked(conversationID: id, client: parked.client, error: parked.error), script: path, on: store, at: now)
+        }
+        if report.capped > 0 { notifier.raise(.cap(limit: host.options.maxSends), script: path, on: store, at: now) }
+        // One read, and only after a pass that did something: is anything raised that this pass cleared?
+        guard !report.workingConversations.isEmpty, let raised = try? store.raisedConditions(), !raised.isEmpty else { return }
+        for id in report.workingConversations.sorted() where raised["parked:" + id] != nil {
+            notifier.clear("parked:" + id, script: path, on: store, at: now)
+        }
+        if report.capped == 0, report.replied > 0, raised["cap"] != nil { notifier.clear("cap", script: path, on: store, at: now) }
     }
 
     /// A pass that failed: the daemon waits (unreachable), holds sends (refused), or sets the script aside.
@@ -146,6 +180,10 @@ struct WatchCycle {
             return
         }
         if let kind = SessionRefusal(error) {
+            // Raised before an exit too: the daemon's last act is to try to deliver it.
+            if refusal != kind, let first = hosts.first {
+                notifier.raise(.session(csrf: kind == .csrf), script: nil, on: first.store, at: clock.now())
+            }
             if configuration.exitOnExpiry { throw error }
             if refusal != kind {
                 let problem: String
@@ -172,16 +210,34 @@ struct WatchCycle {
 
     /// Hot reload (SPEC §6) between cycles: each edited script that compiles replaces its running
     /// version; a script set aside is tried again once edited. The others run on untouched.
+    /// An edit that does not load notifies once, until an edit loads.
     mutating func reload(_ hosts: inout [ScriptHost]) async {
         var changed = false
-        for index in hosts.indices where hosts[index].version.changedAndValid(logger: logger) {
+        for index in hosts.indices {
+            let path = hosts[index].script.path, store = hosts[index].store
+            switch hosts[index].version.change(logger: logger) {
+            case .none:
+                continue
+            case .invalid(let error):
+                notifier.raise(.reload(script: path, error: Self.firstLine(error)), script: path, on: store, at: clock.now())
+                continue
+            case .valid:
+                break
+            }
             if let error = await hosts[index].load(client: client, clock: clock, logger: logger) {
-                logger.error("\(hosts[index].script.path) changed but does not load; it is set aside until it is edited again: \(error)")
+                logger.error("\(path) changed but does not load; it is set aside until it is edited again: \(error)")
+                notifier.raise(.reload(script: path, error: Self.firstLine("\(error)")), script: path, on: store, at: clock.now())
             } else {
-                logger.info("\(hosts[index].script.path) changed and compiles: running the new version")
+                logger.info("\(path) changed and compiles: running the new version")
+                notifier.clear(NoticeCondition.reload(script: path, error: "").name, script: path, on: store, at: clock.now())
             }
             changed = true
         }
         if changed { start(&hosts, joining: true) }
+    }
+
+    /// The first line of an error, for a notice (the traceback stays in the log and `status`).
+    static func firstLine(_ text: String) -> String {
+        String(text.split(separator: "\n", omittingEmptySubsequences: true).first ?? "").trimmingCharacters(in: .whitespaces)
     }
 }

@@ -54,12 +54,27 @@ public struct WatchLoop: Sendable {
         public var replied = 0
         /// Conversations held back by pause or the send cap.
         public var waiting = 0
+        /// Of `waiting`, those held back by the send cap.
+        public var capped = 0
+        /// Conversations whose handler was parked in this pass: the client's name and the error's first line.
+        public var parkedConversations: [String: (client: String, error: String)] = [:]
+        /// Conversations whose events were all handled in this pass (a parked handler there works again).
+        public var workingConversations: Set<String> = []
         /// Conversations whose burst of messages is not yet quiet for `debounce`.
         public var debouncing = 0
         public var schedules = PXRuntime.ScheduleReport()
         /// The earliest instant something is due before the next poll could
         /// find it: a schedule, a retry, the end of a debounce (nil: nothing).
         public var wake: Date?
+
+        /// Adds `other`'s counts (several scripts' passes summed).
+        mutating func add(_ other: Report) {
+            handled += other.handled
+            skipped += other.skipped
+            failed += other.failed
+            parked += other.parked
+            replied += other.replied
+        }
     }
 
     /// Runs the schedules due at `now` (each cycle does, after the events).
@@ -127,6 +142,9 @@ public struct WatchLoop: Sendable {
         report.parked = outcomes.counts[.parked] ?? 0
         report.debouncing = outcomes.counts[.debouncing] ?? 0
         report.waiting = (outcomes.counts[.paused] ?? 0) + (outcomes.counts[.capped] ?? 0) + (outcomes.counts[.waiting] ?? 0)
+        report.capped = outcomes.counts[.capped] ?? 0
+        report.parkedConversations = outcomes.parked
+        report.workingConversations = outcomes.working
         if let capped = outcomes.counts[.capped], capped > 0 {
             logger.warning("the daily send cap is reached: \(capped) conversation(s) wait for tomorrow (raise it with --max-sends)")
         }
@@ -167,12 +185,17 @@ public struct WatchLoop: Sendable {
 
         var counts: [Kind: Int] = [:]
         var wake: Date?
+        /// Conversations parked (their client and the error's first line), and those handled without failure.
+        var parked: [String: (client: String, error: String)] = [:]
+        var working: Set<String> = []
 
         mutating func count(_ kind: Kind) { counts[kind, default: 0] += 1 }
         mutating func wake(at date: Date) { wake = min(wake ?? date, date) }
         mutating func merge(_ other: Outcome) {
             counts.merge(other.counts, uniquingKeysWith: +)
             if let date = other.wake { wake(at: date) }
+            parked.merge(other.parked) { a, _ in a }
+            working.formUnion(other.working)
         }
     }
 
@@ -228,6 +251,7 @@ public struct WatchLoop: Sendable {
                     try await store.failEvents(ids, conversationID: id, reason: "the conversation could not be read: \(error)", traceback: "", retryAt: retryAt, at: now)
                     logger.error("\(id) could not be read (\(error)); \(parked ? "its messages are parked" : "tried again later")")
                     result.count(parked ? .parked : .failed)
+                    if parked { result.parked[id] = ("conversation \(id)", WatchCycle.firstLine("the conversation could not be read: \(error)")) }
                     if let retryAt { result.wake(at: retryAt) }
                     return result
                 }
@@ -245,6 +269,7 @@ public struct WatchLoop: Sendable {
             switch handled {
             case .done(let replied):
                 result.count(.done)
+                result.working.insert(id)
                 if replied { result.count(.replied) }
             case .tooOld:
                 try await store.skipEvents(ids, conversationID: id, reason: "max_age", detail: "older than max_age", at: now)
@@ -283,6 +308,7 @@ public struct WatchLoop: Sendable {
                 logger.error(
                     "handler failed for \(ids.joined(separator: ", ")) (try \(attempt) of \(maxAttempts))\(parked ? "; parked" : ""): \(message)\n\(traceback)")
                 result.count(parked ? .parked : .failed)
+                if parked { result.parked[id] = (conversation.client?.name ?? id, WatchCycle.firstLine(message)) }
                 // Later events of this conversation wait until this one is done or parked.
                 if let retryAt {
                     result.wake(at: retryAt)

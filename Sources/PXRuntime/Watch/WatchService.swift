@@ -44,6 +44,8 @@ public struct WatchService: Service, CustomStringConvertible {
         public var cookies: CookieSource?
         /// Whether the daemon takes the account's lock (not for a sandbox or a dry run).
         public var locksAccount = true
+        /// Where its conditions and the scripts' `px.notify` go (issue 20); the daemon runs its courier.
+        public var notifier: Notifier = .recording
 
         public init(scripts: [Script], api: APIConfiguration, clock: RuntimeClock) {
             self.scripts = scripts
@@ -94,14 +96,32 @@ public struct WatchService: Service, CustomStringConvertible {
             locks.append(try DaemonLock(statePath: script.statePath, scripts: paths))
             hosts.append(try ScriptHost(script: script, dryRun: configuration.dryRun, now: clock.now()))
         }
+        // Down since when (a run that ended without stopping), read before this run marks anything.
+        let downtime = hosts.first.flatMap { Downtime.found(in: $0.store, now: clock.now(), interval: configuration.interval) }
+        // Any end this process sees is a stop on purpose; only a kill or a crash leaves no mark (declared
+        // after the hosts' `defer`, so it runs before their states close).
+        defer { try? hosts.first?.store.setSetting(.stoppedAt, String(clock.now().timeIntervalSince1970)) }
+        let delivery = Delivery(courier: configuration.notifier.courier, stores: hosts.map(\.store))
+        do {
+            try await serve(hosts: &hosts, downtime: downtime)
+        } catch {
+            await delivery.finish()
+            throw error
+        }
+        await delivery.finish()
+    }
+
+    /// The daemon's sessions, one after another (a new cookie starts the next).
+    private func serve(hosts: inout [ScriptHost], downtime: Downtime?) async throws {
         // A daemon outlives a session: after an expiry it re-reads the cookie
         // every poll and starts over with the new one (SPEC §6).
         var api = configuration.api
         api.studioClock = clock.studio
         var accountLock: DaemonLock?
         defer { withExtendedLifetime(accountLock) {} }
+        var downtime = downtime
         while true {
-            guard let credentials = try await session(api: api, hosts: &hosts, accountLock: &accountLock) else { return }
+            guard let credentials = try await session(api: api, hosts: &hosts, accountLock: &accountLock, downtime: &downtime) else { return }
             api.cookie = credentials.cookie
             api.cookieOrigin = credentials.origin
             api.csrfToken = credentials.csrfToken
@@ -111,7 +131,7 @@ public struct WatchService: Service, CustomStringConvertible {
 
     /// Runs the daemon with one cookie until it is stopped or, after an
     /// expiry, the cookie source gives a different cookie (returned).
-    private func session(api: APIConfiguration, hosts: inout [ScriptHost], accountLock: inout DaemonLock?) async throws
+    private func session(api: APIConfiguration, hosts: inout [ScriptHost], accountLock: inout DaemonLock?, downtime: inout Downtime?) async throws
         -> CookieSource.Credentials?
     {
         try await PixiesetClient.withClient(api, logger: logger) { client in
@@ -133,6 +153,8 @@ public struct WatchService: Service, CustomStringConvertible {
             // A read: a stop cuts it short (the loop below then does not start).
             await cancelWhenGracefulShutdown { await client.measureClock() }
             var cycle = WatchCycle(service: self, client: client)
+            cycle.downtime = downtime
+            defer { downtime = cycle.downtime }
             cycle.start(&hosts)
             let names = hosts.map(\.script.path).joined(separator: ", ")
             logger.info("watching \(names) every \(DurationText.format(configuration.interval))\(configuration.dryRun ? " (dry run: nothing is sent)" : "")")

@@ -2,7 +2,7 @@ import Foundation
 import TOMLKit
 
 /// `~/.config/pxscript/config.toml` (SPEC §5): `cookie`, `csrf_token`,
-/// `base_url`, `allow_read`, `tz`, `max_sends`.
+/// `base_url`, `allow_read`, `tz`, `max_sends`, `[notify]`.
 ///
 /// It holds the session cookie, so like ssh it is refused when group or
 /// others may read it.
@@ -14,6 +14,8 @@ public struct ConfigFile: Sendable, Hashable {
     public var allowRead: [String] = []
     public var tz: String?
     public var maxSends: Int?
+    /// `[notify]`: where notifications go (issue 20); no targets when the table is missing.
+    public var notify = NotifyConfig()
     /// Where it was read from.
     public var path: String?
 
@@ -44,7 +46,7 @@ public struct ConfigFile: Sendable, Hashable {
     }
 
     /// The keys a config file may hold (`pxscript login` keeps every other line as it is).
-    public static let knownKeys = ["cookie", "csrf_token", "base_url", "allow_read", "tz", "max_sends"]
+    public static let knownKeys = ["cookie", "csrf_token", "base_url", "allow_read", "tz", "max_sends", "notify"]
 
     /// The default location: `$XDG_CONFIG_HOME/pxscript/config.toml`, else `~/.config/pxscript/config.toml`.
     public static func defaultPath(environment: [String: String]) -> String? {
@@ -97,6 +99,8 @@ public struct ConfigFile: Sendable, Hashable {
                     throw PixiesetError.file(path: path, problem: "'max_sends' must be a whole number")
                 }
                 config.maxSends = number
+            case "notify":
+                config.notify = try NotifyConfig.parse(value, path: path)
             default:
                 throw PixiesetError.file(
                     path: path, problem: "unknown key '\(key)' (known: \(Self.knownKeys.joined(separator: ", ")))")
