@@ -67,7 +67,11 @@ public struct NoticeSender: Sendable {
             default: return "HTTP client error"
             }
         }
-        let type = String(describing: Swift.type(of: error))
-        return type.contains("Connect") ? "connection refused" : type.contains("TLS") || type.contains("SSL") ? "TLS failure" : "network error"
+        // NIO's own words name the address (host and port, which the label shows too), never the path.
+        let words = String(describing: error).lowercased()
+        if words.contains("refused") { return "connection refused" }
+        if words.contains("tls") || words.contains("ssl") || words.contains("certificate") { return "TLS failure" }
+        if words.contains("resolve") || words.contains("dns") || words.contains("name or service") { return "host not found" }
+        return "network error"
     }
 }

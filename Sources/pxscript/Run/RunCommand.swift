@@ -36,27 +36,39 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await withExitCodes {
-            var runtimeOptions = try options.runtime(script: script, arguments: arguments, dryRun: dryRun, config: try options.config())
+            let config = try options.config()
+            var runtimeOptions = try options.runtime(script: script, arguments: arguments, dryRun: dryRun, config: config)
             if let timeout, let seconds = DurationText.seconds(timeout) { runtimeOptions.runTimeout = .seconds(clamping: seconds) }
             let logger = options.logger
             try await options.withTarget(script: script, sandbox: sandbox) { api, statePath in
-                try await execute(runtimeOptions, api: api, statePath: statePath, logger: logger)
+                try await execute(runtimeOptions, config: config, api: api, statePath: statePath, logger: logger)
             }
         }
     }
 
-    private func execute(_ runtimeOptions: RuntimeOptions, api: APIConfiguration, statePath: String, logger: Logger) async throws {
+    private func execute(_ runtimeOptions: RuntimeOptions, config: ConfigFile, api: APIConfiguration, statePath: String, logger: Logger) async throws {
         logger.debug("state: \(statePath)")
         let clock = try RuntimeClock(environment: runtimeOptions.environment)
         var api = api
         api.studioClock = clock.studio
         let state = try WorkingState(path: statePath, dryRun: runtimeOptions.dryRun)
         defer { state.close() }
-        let runtimeOptions = try runtimeOptions.settlingZone(on: state.store, at: clock.now())
-        try await PixiesetClient.withClient(api, logger: logger) { client in
-            let runtime = try PXRuntime(options: runtimeOptions, client: client, store: state.store, clock: clock, logger: logger)
-            let summary = try await runtime.run()
-            if runtimeOptions.dryRun { printNow(PlanOutput.text(summary.plan)) }
+        var runtimeOptions = try runtimeOptions.settlingZone(on: state.store, at: clock.now())
+        let notices = NoticeSetup(config: config, api: api, deliver: !runtimeOptions.dryRun && !sandbox, clock: clock, logger: logger)
+        runtimeOptions.notifier = notices.notifier
+        var failure: (any Error)?
+        do {
+            try await PixiesetClient.withClient(api, logger: logger) { client in
+                let runtime = try PXRuntime(options: runtimeOptions, client: client, store: state.store, clock: clock, logger: logger)
+                let summary = try await runtime.run()
+                if runtimeOptions.dryRun { printNow(PlanOutput.text(summary.plan)) }
+            }
+        } catch {
+            failure = error
         }
+        // Notices never change how a run ends: delivered within a few seconds, or left for the next run.
+        await notices.notifier.finishRun(on: state.store, error: failure, at: clock.now())
+        await notices.close()
+        if let failure { throw failure }
     }
 }

@@ -87,8 +87,14 @@ struct WatchCommand: AsyncParsableCommand {
                 return
             }
             try await options.withTarget(scripts: paths, sandbox: sandbox) { api, statePaths in
-                for index in scripts.indices { scripts[index].statePath = statePaths[index] }
-                var configuration = WatchService.Configuration(scripts: scripts, api: api, clock: try RuntimeClock(environment: environment))
+                let clock = try RuntimeClock(environment: environment)
+                let notices = NoticeSetup(config: config, api: api, deliver: !dryRun && !sandbox, clock: clock, logger: logger)
+                for index in scripts.indices {
+                    scripts[index].statePath = statePaths[index]
+                    scripts[index].options.notifier = notices.notifier
+                }
+                var configuration = WatchService.Configuration(scripts: scripts, api: api, clock: clock)
+                configuration.notifier = notices.notifier
                 configuration.interval = DurationText.seconds(interval) ?? 30
                 configuration.once = once
                 configuration.since = since.flatMap { ISOTime.parse($0, zone: zone) }
@@ -102,7 +108,13 @@ struct WatchCommand: AsyncParsableCommand {
                 let service = WatchService(configuration, logger: logger) { script, plan in
                     printNow((labelled ? "\(script):\n" : "") + PlanOutput.text(plan))
                 }
-                try await Self.runUntilStopped(service, logger: logger)
+                do {
+                    try await Self.runUntilStopped(service, logger: logger)
+                } catch {
+                    await notices.close()
+                    throw error
+                }
+                await notices.close()
             }
         }
     }
