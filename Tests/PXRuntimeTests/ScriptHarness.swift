@@ -36,24 +36,26 @@ struct ScriptHarness {
     @discardableResult
     func run(
         _ script: String, name: String = "script.lua", dryRun: Bool = false, maxSends: Int = 200, arguments: [String] = [],
-        limits: LuaLimits = LuaLimits(), allowEnvironment: [String] = [], environment: [String: String] = [:], timeZone: String = "UTC"
+        limits: LuaLimits = LuaLimits(), allowEnvironment: [String] = [], environment: [String: String] = [:], timeZone: String = "UTC",
+        notifier: Notifier = .recording
     ) async throws -> PXRuntime.Summary {
         try write([name: script])
         return try await runFile(
             folder.appendingPathComponent(name).path, dryRun: dryRun, maxSends: maxSends, arguments: arguments, limits: limits,
-            allowEnvironment: allowEnvironment, environment: environment, timeZone: timeZone)
+            allowEnvironment: allowEnvironment, environment: environment, timeZone: timeZone, notifier: notifier)
     }
 
     /// Runs the script at `path` (an example of the repository, say) with this harness's sandbox and state.
     @discardableResult
     func runFile(
         _ path: String, dryRun: Bool = false, maxSends: Int = 200, arguments: [String] = [], limits: LuaLimits = LuaLimits(),
-        allowEnvironment: [String] = [], environment: [String: String] = [:], timeZone: String = "UTC"
+        allowEnvironment: [String] = [], environment: [String: String] = [:], timeZone: String = "UTC", notifier: Notifier = .recording
     ) async throws -> PXRuntime.Summary {
-        let options = RuntimeOptions(
+        var options = RuntimeOptions(
             scriptPath: path, arguments: arguments, dryRun: dryRun, limits: limits, maxSends: maxSends,
             timeZone: try #require(TimeZone(identifier: timeZone)), allowEnvironment: allowEnvironment,
             environment: environment.merging(["PXSCRIPT_NOW": testNow]) { $1 })
+        options.notifier = notifier
         let state = try WorkingState(path: statePath, dryRun: dryRun)
         defer { state.close() }
         let store = state.store

@@ -28,19 +28,23 @@ struct VirtualStudio {
     /// Writes `scripts` (name → source) and runs one daemon for them until `body` returns.
     func daemon(
         _ scripts: [(name: String, source: String)], interval: Double = 30, timeZone: String = "UTC", dryRun: Bool = false,
+        maxSends: Int = 200, notifier: Notifier = .recording, cookie: String? = nil, cookies: CookieSource? = nil,
         _ body: () async throws -> Void
     ) async throws {
         var configured: [WatchService.Script] = []
         for (name, source) in scripts {
             let path = folder.appendingPathComponent(name).path
             try source.write(toFile: path, atomically: true, encoding: .utf8)
-            var options = RuntimeOptions(scriptPath: path, timeZone: TimeZone(identifier: timeZone)!)
+            var options = RuntimeOptions(scriptPath: path, maxSends: maxSends, timeZone: TimeZone(identifier: timeZone)!)
             options.watch = true
+            options.notifier = notifier
             configured.append(WatchService.Script(path: path, options: options, statePath: statePath(name)))
         }
         var configuration = WatchService.Configuration(
-            scripts: configured, api: APIConfiguration(baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: sandbox.cookie, retry: .fast),
+            scripts: configured, api: APIConfiguration(baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: cookie ?? sandbox.cookie, retry: .fast),
             clock: RuntimeClock(virtual: clock))
+        configuration.notifier = notifier
+        configuration.cookies = cookies
         configuration.interval = interval
         configuration.locksAccount = false
         configuration.dryRun = dryRun

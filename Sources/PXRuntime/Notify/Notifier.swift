@@ -37,9 +37,9 @@ public struct Notifier: Sendable {
         return notice
     }
 
-    /// Posts a one-off notice on `store`.
+    /// Posts a one-off notice on `store`; false when it could not be recorded (logged).
     @discardableResult
-    func post(_ notice: Notice, origin: NoticeOrigin, on store: StateStore) -> Bool {
+    public func post(_ notice: Notice, origin: NoticeOrigin = .daemon, on store: StateStore) -> Bool {
         do {
             try store.postNotice(cleaned(notice), origin: origin, targets: keys)
             courier?.ring()

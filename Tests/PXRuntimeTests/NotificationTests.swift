@@ -1,0 +1,175 @@
+import Foundation
+import Logging
+import PXNotify
+import PXRuntime
+import PixiesetKit
+import Synchronization
+import TestSupport
+import Testing
+
+/// A notifier and its courier delivering to `targets`, retrying 50 ms apart (real time: the courier paces real targets).
+struct Notifying {
+    let notifier: Notifier
+    let courier: Courier
+    let sender: NoticeSender
+
+    init(_ targets: [NotifyConfig.Target], log: LogCapture, maxAttempts: Int = 10, cookie: String? = nil, digest: Double = 3600,
+         now: @escaping @Sendable () -> Date = { Date() }) {
+        var timing = Courier.Timing()
+        timing.firstRetry = .milliseconds(50)
+        timing.longestRetry = .milliseconds(200)
+        timing.maxAttempts = maxAttempts
+        let config = NotifyConfig(targets: targets, approvalDigest: digest)
+        sender = NoticeSender(timeout: 5)
+        courier = Courier(targets: NoticeTarget.all(config), sender: sender, logger: log.logger, timing: timing, now: now)
+        notifier = Notifier(config: config, redactor: Redactor(cookie: cookie, tokens: config.secrets), courier: courier, logger: log.logger)
+    }
+
+    /// Runs the courier over `stores` while `body` runs.
+    func delivering<T>(_ stores: [StateStore], _ body: () async throws -> T) async throws -> T {
+        for store in stores { courier.serve(store) }
+        let task = Task { await courier.run() }
+        defer { task.cancel() }
+        return try await body()
+    }
+
+    func close() async { await sender.shutdown() }
+}
+
+func withTemporaryState<T>(_ body: (StateStore, URL) async throws -> T) async throws -> T {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pxnotify-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let store = try StateStore(path: folder.appendingPathComponent("state.sqlite").path)
+    defer { try? store.close() }
+    return try await body(store, folder)
+}
+
+@Suite("Notifications: kept until delivered, in order, retried, never in the way (issue 20)")
+struct NotificationTests {
+    let at = ISOTime.parse(testNow)!
+
+    @Test("a notice waits in the state until its target takes it: 500 twice, then delivered; notices arrive in order")
+    func retriedInOrder() async throws {
+        try await withWebhook { receiver, base in
+            try await withTemporaryState { store, _ in
+                receiver.answer([500, 500])
+                let log = LogCapture()
+                let notifying = Notifying([.webhook(url: base + "/hook", format: .json)], log: log)
+                try await notifying.delivering([store]) {
+                    notifying.notifier.post(Notice(kind: .message, title: "first", text: "one", at: at), on: store)
+                    notifying.notifier.post(Notice(kind: .message, title: "second", text: "two", at: at), on: store)
+                    #expect(await receiver.wait { receiver.delivered.count == 2 })
+                }
+                await notifying.close()
+                let titles = try receiver.delivered.map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])["title"] as? String }
+                #expect(titles == ["first", "second"])
+                #expect(receiver.answered.withLock { $0.map(\.1) } == [500, 500, 200, 200])
+                #expect(try store.notices().map(\.deliveries) == [["delivered"], ["delivered"]])
+                #expect(log.all.contains { $0.contains("answered HTTP 500") && $0.contains("trying again") })
+            }
+        }
+    }
+
+    @Test("a stop leaves undelivered notices in the state; the next start delivers them")
+    func survivesRestart() async throws {
+        try await withWebhook { receiver, base in
+            try await withTemporaryState { store, _ in
+                let log = LogCapture()
+                receiver.answer(Array(repeating: 503, count: 3))
+                let first = Notifying([.webhook(url: base + "/hook", format: .text)], log: log)
+                try await first.delivering([store]) {
+                    first.notifier.post(Notice(kind: .message, title: "the session expired", text: "", at: at), on: store)
+                    #expect(await receiver.wait { receiver.answered.withLock { $0.count } >= 2 })
+                }
+                await first.close()
+                #expect(try store.notices().map(\.deliveries) == [["pending"]])
+                // The next run (a new courier, as after a restart) finds it and delivers it.
+                try await Task.sleep(for: .milliseconds(300))
+                receiver.answer([])
+                let second = Notifying([.webhook(url: base + "/hook", format: .text)], log: log)
+                try await second.delivering([store]) {
+                    #expect(await receiver.wait { receiver.delivered.count == 1 })
+                }
+                await second.close()
+                #expect(receiver.delivered == [#"{"text":"the session expired"}"#])
+            }
+        }
+    }
+
+    @Test("a refusal that will not change (404) is given up at once; failures that may pass are given up after the bound")
+    func givenUp() async throws {
+        try await withWebhook { receiver, base in
+            try await withTemporaryState { store, _ in
+                let log = LogCapture()
+                receiver.answer([404] + Array(repeating: 500, count: 3))
+                let notifying = Notifying([.webhook(url: base + "/hook", format: .text)], log: log, maxAttempts: 3)
+                try await notifying.delivering([store]) {
+                    notifying.notifier.post(Notice(kind: .message, title: "a", text: "", at: at), on: store)
+                    notifying.notifier.post(Notice(kind: .message, title: "b", text: "", at: at), on: store)
+                    #expect(await receiver.wait { (try? store.notices().map(\.deliveries)) == [["given up"], ["given up"]] })
+                }
+                await notifying.close()
+                #expect(receiver.answered.withLock { $0.map(\.1) } == [404, 500, 500, 500])
+                let journal = try store.journalTail(limit: 10).filter { $0.kind == JournalKind.notificationGivenUp.rawValue }
+                #expect(journal.count == 2)
+                #expect(journal[0].detail.contains("answered HTTP 404"))
+            }
+        }
+    }
+
+    @Test("each format: Slack-style text, Discord content, ntfy with a Title header, the whole notice as JSON; a command gets the text on stdin")
+    func formats() async throws {
+        try await withWebhook { receiver, base in
+            try await withTemporaryState { store, folder in
+                let out = folder.appendingPathComponent("command.out").path
+                let log = LogCapture()
+                let notifying = Notifying(
+                    [.webhook(url: base + "/slack", format: .text), .webhook(url: base + "/discord", format: .discord),
+                     .webhook(url: base + "/ntfy", format: .ntfy), .webhook(url: base + "/json", format: .json),
+                     .command(["/bin/sh", "-c", "cat > '\(out)'"])],
+                    log: log)
+                try await notifying.delivering([store]) {
+                    notifying.notifier.post(Notice(kind: .message, title: "Approvals wait", text: "apr_1 to Ava: “Hi Ava”", script: "welcome.lua", at: at), on: store)
+                    #expect(await receiver.wait { receiver.delivered.count == 4 && FileManager.default.fileExists(atPath: out) })
+                    #expect(await receiver.wait { (try? store.notices().first?.deliveries) == Array(repeating: "delivered", count: 5) })
+                }
+                await notifying.close()
+                let byPath = Dictionary(receiver.answered.withLock { $0.map { ($0.0.path, $0.0) } }, uniquingKeysWith: { a, _ in a })
+                #expect(byPath["/slack"]?.body == #"{"text":"Approvals wait\napr_1 to Ava: “Hi Ava”"}"#)
+                #expect(byPath["/slack"]?.headers["content-type"] == "application/json")
+                #expect(byPath["/discord"]?.body == #"{"content":"Approvals wait\napr_1 to Ava: “Hi Ava”"}"#)
+                #expect(byPath["/ntfy"]?.body == "apr_1 to Ava: “Hi Ava”")
+                #expect(byPath["/ntfy"]?.headers["title"] == "Approvals wait")
+                let jsonBody = try #require(byPath["/json"]).body
+                let json = try #require(JSONSerialization.jsonObject(with: Data(jsonBody.utf8)) as? [String: String])
+                #expect(json["kind"] == "message" && json["script"] == "welcome.lua" && json["at"] == "2026-03-01T09:00:00Z")
+                #expect(try String(contentsOfFile: out, encoding: .utf8) == "Approvals wait\napr_1 to Ava: “Hi Ava”")
+            }
+        }
+    }
+
+    @Test("webhook URLs and the cookie never reach the log or a notice: labels show the host only, notices are redacted")
+    func secretsNeverShown() async throws {
+        try await withWebhook { receiver, base in
+            try await withTemporaryState { store, _ in
+                let log = LogCapture()
+                let secretPath = "/services/T000/B000/XXXXsecretXXXX"
+                receiver.answer([500, 404])
+                let cookie = "sessionid=cookie-value-123456"
+                let notifying = Notifying([.webhook(url: base + secretPath, format: .text)], log: log, cookie: cookie)
+                try await notifying.delivering([store]) {
+                    notifying.notifier.post(Notice(kind: .message, title: "t", text: "echo of cookie-value-123456 and \(base + secretPath)", at: at), on: store)
+                    #expect(await receiver.wait { (try? store.notices().first?.deliveries) == ["given up"] })
+                }
+                await notifying.close()
+                let logged = log.all.joined(separator: "\n") + (try store.journalTail(limit: 20).map(\.detail).joined(separator: "\n"))
+                #expect(!logged.contains("XXXXsecretXXXX"))
+                #expect(logged.contains("webhook http://127.0.0.1:"))
+                let stored = try #require(store.notices().first?.notice.text)
+                #expect(!stored.contains("cookie-value-123456") && !stored.contains("XXXXsecretXXXX"))
+                #expect(receiver.arrived.withLock { $0.allSatisfy { !$0.body.contains("cookie-value-123456") } })
+            }
+        }
+    }
+}
