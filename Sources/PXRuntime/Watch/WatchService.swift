@@ -139,7 +139,12 @@ public struct WatchService: Service, CustomStringConvertible {
             for index in hosts.indices {
                 if let error = await hosts[index].load(client: client, clock: clock, logger: logger) {
                     failures.append(error)
-                    if hosts.count > 1 { logger.error("\(hosts[index].script.path) is set aside until it is edited: \(error)") }
+                    if hosts.count > 1 {
+                        let path = hosts[index].script.path
+                        logger.error("\(path) is set aside until it is edited: \(error)")
+                        configuration.notifier.raise(
+                            .reload(script: path, error: WatchCycle.firstLine("\(error)")), script: path, on: hosts[index].store, at: clock.now())
+                    }
                 }
             }
             // Alone, a script that does not load ends the daemon as it always did; among others it waits.
