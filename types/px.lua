@@ -161,6 +161,13 @@ function px.at(time, fn, options) end
 ---@param fn fun()
 function px.after(delay, fn) end
 
+---Sends a notification to the photographer through config.toml's [notify] targets (20 an hour per script).
+---Recorded, never delivered, in a dry run and in `pxscript test`.
+---@param text string at most 4000 bytes
+---@param options { title: string? }?
+---@return boolean posted false when the hourly limit dropped it
+function px.notify(text, options) end
+
 ---Waits (nothing in a dry run).
 ---@param seconds number
 function px.sleep(seconds) end

@@ -60,7 +60,7 @@ public enum ScriptCheck {
         "px.cron", "px.at", "px.after", "px.sleep", "px.map", "px.template", "px.template.render", "px.template.file", "px.store",
         "px.store.get", "px.store.set", "px.once", "px.hours", "px.log", "px.log.debug", "px.log.info", "px.log.warn", "px.log.error",
         "px.json", "px.json.encode", "px.json.decode", "px.time", "px.time.now", "px.time.parse", "px.time.format", "px.duration",
-        "px.args", "px.dry_run",
+        "px.args", "px.dry_run", "px.notify",
     ]
 
     /// The names scenario files (`*_test.lua`, `pxscript test`) have besides the scripts' own.
