@@ -124,6 +124,7 @@ let package = Package(
             name: "PXTest",
             dependencies: [
                 "PXRuntime",
+                "PXNotify",
                 "LuaKit",
                 "PixiesetKit",
                 "PixiesetModels",

@@ -352,6 +352,12 @@ function Scenario:journal(script) end
 ---@return { id: string, conversation: string, text: string, status: string }[]
 function Scenario:approvals(script) end
 
+---What the script (or the daemon, about it) would have told you (`px.notify`, a parked handler, …),
+---oldest first: recorded in a scenario, never delivered.
+---@param script string?
+---@return { title: string, text: string, kind: string }[]
+function Scenario:notifications(script) end
+
 ---Approves a request (with the text edited, if given): under s:watch it goes out at the next
 ---poll (s:advance), otherwise at once; withdrawn instead if the conversation moved on.
 ---@param id string

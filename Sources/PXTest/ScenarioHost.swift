@@ -105,6 +105,10 @@ enum ScenarioHost {
             let script = try args.optionalString(1), world = try session.world("approvals")
             return { [try await world.approvals(script: script)] }
         }
+        lua.registerAsync("notifications", in: table) { args in
+            let script = try args.optionalString(1), world = try session.world("notifications")
+            return { [try await world.notifications(script: script)] }
+        }
         lua.registerAsync("decide", in: table) { args in
             let approve = try args.string(1) == "approve", id = try args.string(2), text = try args.optionalString(3)
             let world = try session.world(approve ? "approve" : "reject")

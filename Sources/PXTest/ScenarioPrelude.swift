@@ -58,6 +58,7 @@ enum ScenarioPrelude {
     function Scenario:store(key, script) check(key, "string", 1, "store"); return relay(pcall(host.store, key, script)) end
     function Scenario:journal(script) return relay(pcall(host.journal, script)) end
     function Scenario:approvals(script) return relay(pcall(host.approvals, script)) end
+    function Scenario:notifications(script) return relay(pcall(host.notifications, script)) end
     function Scenario:approve(id, text)
       check(id, "string", 1, "approve"); check(text, "string", 2, "approve", true)
       return relay(pcall(host.decide, "approve", id, text))
