@@ -67,3 +67,51 @@ struct NotifyFunctionTests {
         }
     }
 }
+
+/// Every Lua example of docs/notifications.md runs: `lua` blocks as a dry run, `lua watch` blocks under a daemon.
+@Suite("docs/notifications.md examples run")
+struct NotificationsDocTests {
+    static func blocks(fence: String) throws -> [String] {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let text = try String(contentsOf: root.appendingPathComponent("docs/notifications.md"), encoding: .utf8)
+        var blocks: [String] = [], current: [Substring]?
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line == fence { current = [] } else if line.hasPrefix("```"), let block = current {
+                blocks.append(block.joined(separator: "\n"))
+                current = nil
+            } else if current != nil { current?.append(line) }
+        }
+        return blocks
+    }
+
+    @Test("the run examples notify (recorded: no target in a test)")
+    func runExamples() async throws {
+        let blocks = try Self.blocks(fence: "```lua")
+        #expect(blocks.count >= 1)
+        try await withHarness { h in
+            for (number, block) in blocks.enumerated() {
+                try await h.run(block, name: "example\(number + 1).lua")
+            }
+            let store = try h.state()
+            defer { try? store.close() }
+            #expect(try store.notices().map(\.notice.title).contains("Morning digest"))
+        }
+    }
+
+    @Test("the watch example sends its digest on a weekday at 08:00")
+    func watchExamples() async throws {
+        let blocks = try Self.blocks(fence: "```lua watch")
+        #expect(blocks.count >= 1)
+        for block in blocks {
+            try await withVirtualStudio { studio in
+                try await studio.daemon([("digest.lua", block)]) {
+                    // testNow is a Sunday, 09:00 UTC: Monday 08:00 is 23 hours on.
+                    await studio.advance(by: 23 * 3_600 + 60)
+                }
+                let store = try StateStore(path: studio.statePath("digest.lua"))
+                defer { try? store.close() }
+                #expect(try store.notices().map(\.notice.title) == ["Good morning"])
+            }
+        }
+    }
+}
