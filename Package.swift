@@ -157,7 +157,11 @@ let package = Package(
         // What more than one test target needs (log capture).
         .target(
             name: "TestSupport",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
@@ -232,6 +236,7 @@ let package = Package(
                 "pxscript",
                 "PXRuntime",
                 "PXNotify",
+                "TestSupport",
                 "StudioSandbox",
                 "PixiesetModels",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

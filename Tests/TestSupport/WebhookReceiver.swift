@@ -7,26 +7,26 @@ import Synchronization
 /// A loopback webhook for notification tests: records each request, answers
 /// with the statuses it is given (in order, then 200), and can hold its
 /// answers until released (a target that hangs).
-final class WebhookReceiver: Sendable {
-    struct Received: Sendable {
-        let path: String
-        let headers: [String: String]
-        let body: String
+public final class WebhookReceiver: Sendable {
+    public struct Received: Sendable {
+        public let path: String
+        public let headers: [String: String]
+        public let body: String
     }
 
     /// Requests as they arrived, and those answered (with their status).
-    let arrived = Mutex<[Received]>([])
-    let answered = Mutex<[(Received, Int)]>([])
+    public let arrived = Mutex<[Received]>([])
+    public let answered = Mutex<[(Received, Int)]>([])
     private let statuses = Mutex<[Int]>([])
     private let holding = Mutex<(on: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     /// The next answers' statuses, in order.
-    func answer(_ codes: [Int]) { statuses.withLock { $0 += codes } }
+    public func answer(_ codes: [Int]) { statuses.withLock { $0 += codes } }
 
     /// Holds every answer until `release` (requests still arrive).
-    func hold() { holding.withLock { $0.on = true } }
+    public func hold() { holding.withLock { $0.on = true } }
 
-    func release() {
+    public func release() {
         let waiters = holding.withLock { state in
             state.on = false
             defer { state.waiters = [] }
@@ -36,7 +36,7 @@ final class WebhookReceiver: Sendable {
     }
 
     /// The bodies of the requests answered 2xx, in order.
-    var delivered: [String] { answered.withLock { $0.filter { (200..<300).contains($0.1) }.map(\.0.body) } }
+    public var delivered: [String] { answered.withLock { $0.filter { (200..<300).contains($0.1) }.map(\.0.body) } }
 
     fileprivate func handle(_ request: Request) async -> Response {
         var request = request
@@ -57,7 +57,7 @@ final class WebhookReceiver: Sendable {
     }
 
     /// Waits (at most `seconds` of real time) until `condition` holds; false if it never did.
-    func wait(seconds: Double = 20, until condition: () -> Bool) async -> Bool {
+    public func wait(seconds: Double = 20, until condition: () -> Bool) async -> Bool {
         let deadline = ContinuousClock.now.advanced(by: .seconds(seconds))
         while !condition() {
             if ContinuousClock.now > deadline { return false }
@@ -68,7 +68,7 @@ final class WebhookReceiver: Sendable {
 }
 
 /// A webhook receiver on a free loopback port for the duration of `body`, given its base URL.
-func withWebhook<T>(_ body: (WebhookReceiver, String) async throws -> T) async throws -> T {
+public func withWebhook<T>(_ body: (WebhookReceiver, String) async throws -> T) async throws -> T {
     let receiver = WebhookReceiver()
     let router = Router()
     router.post("**") { request, _ in await receiver.handle(request) }
