@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LuaKit
 import PixiesetKit
+import PXNotify
 import PXRuntime
 
 /// `pxscript doctor [SCRIPT] [--json]`: one screen that says whether
@@ -118,6 +119,16 @@ struct DoctorCommand: AsyncParsableCommand {
                 }
             } else {
                 lines.append(Line(check: "time zone", level: .ok, detail: "\(TimeZone.current.identifier) (this machine's; set tz in the config file to fix it)"))
+            }
+
+            // Where notifications go (labels only: a webhook URL is a secret). Not tried: `pxscript notify --test` does that.
+            let targets = NoticeTarget.all(config.notify)
+            if targets.isEmpty {
+                lines.append(Line(
+                    check: "notifications", level: .ok,
+                    detail: "none set: add a [notify] table to hear of an expired session or a parked handler (docs/notifications.md)"))
+            } else {
+                lines.append(Line(check: "notifications", level: .ok, detail: targets.map(\.label).joined(separator: "; ") + " (`pxscript notify --test` tries them)"))
             }
 
             if let script { lines.append(contentsOf: stateLines(script: script, base: base, environment: environment)) }
