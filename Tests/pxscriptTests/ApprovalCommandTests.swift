@@ -96,4 +96,55 @@ struct ApprovalCommandTests {
         #expect(try nudges() == 3)
         _ = await serve.stop()
     }
+
+    /// Asks to send the price guide to the N-th conversation (px.args[1]), with the file attached.
+    static let guide = """
+        local n, i = tonumber(px.args[1]) or 1, 0
+        for conversation in px.conversations.each{} do
+          i = i + 1
+          if i == n then
+            local result = px.send(conversation.id, "Here is the price guide.",
+              { approve = true, key = "guide", attachments = { { path = "guide.pdf", filename = "Price guide.pdf" } } })
+            print(result.approval, result.status, conversation.id)
+            return
+          end
+        end
+        """
+
+    /// Prints each attachment of the conversation's messages: name and size.
+    static let attachmentsOf = """
+        for _, message in ipairs(px.conversations.get(px.args[1]).messages) do
+          for _, attachment in ipairs(message.attachments or {}) do print(attachment.filename, attachment.file_size) end
+        end
+        """
+
+    @Test("a request keeps the file it attaches as it was when asked (edited or deleted since, the approved one goes out), and the send cap of the run that asked")
+    func filesAndCapRecorded() async throws {
+        let serve = try await ServeProcess()
+        let original = "%PDF-1.4 the spring price guide\n"
+        let folder = try RunFolder(["guide.lua": Self.guide, "attachments.lua": Self.attachmentsOf, "guide.pdf": original])
+        defer { folder.remove() }
+        let env = folder.environment(serve), script = folder.path("guide.lua")
+
+        // Asked under a cap of 0: approved, it waits for that cap (applied when it is sent, not the default 200).
+        let capped = try Self.requestLine(try await pxscript(["run", script, "--max-sends", "0", "--", "2"], environment: env))
+        let waiting = try await pxscript(["approve", capped.id], environment: env)
+        #expect(waiting.stderr.contains("\(capped.id) waits: the send cap is reached"), "\(waiting.stdout)\(waiting.stderr)")
+        #expect(try WatchCommandTests.messages(serve).filter { $0 == "Here is the price guide." }.isEmpty)
+
+        let asked = try Self.requestLine(try await pxscript(["run", script, "--", "1"], environment: env))
+        let copies = try #require(FileManager.default.enumerator(atPath: folder.path("state"))?.allObjects as? [String])
+        #expect(copies.contains { $0.hasSuffix("Price guide.pdf") }, "\(copies)")
+        // The file changes, then goes, before anyone approves: the copy taken when it was asked goes out.
+        try "a different, longer file that nobody approved\n".write(toFile: folder.path("guide.pdf"), atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: folder.path("guide.pdf"))
+        let approved = try await pxscript(["approve", asked.id], environment: env)
+        #expect(approved.status == 0 && approved.stdout.contains("approved and sent"), "asked: \(asked) \(approved.stdout)\(approved.stderr)")
+        let listing = try await pxscript(["run", folder.path("attachments.lua"), "--", asked.conversation], environment: env)
+        #expect(listing.stdout.contains("Price guide.pdf\t\(original.utf8.count)"), "\(listing.stdout)\(listing.stderr)")
+        // Closed: its copies are gone (the capped request, still open, keeps its own).
+        let left = FileManager.default.enumerator(atPath: folder.path("state"))?.allObjects as? [String] ?? []
+        #expect(!left.contains { $0.contains(asked.id) } && left.contains { $0.contains(capped.id) }, "\(left)")
+        _ = await serve.stop()
+    }
 }

@@ -31,21 +31,33 @@ extension PxContext {
         }
         // One read: the client's name, and the latest message, from which "the conversation moved on" is measured.
         let conversation = try await client.conversation(request.conversationID)
-        let attachments = try request.attachments.map { spec -> String in
-            switch spec {
-            case .id(let id): return id
-            case .file(let path, let filename, _):
-                // Checked now (it must exist and be readable); read again, by its full path, when it is sent.
-                return Approval.recordedFile(path: try policy.readablePath(path), filename: filename)
+        let id = Approval.newID()
+        // Files are read now, under the script's file policy: what is approved is what goes out.
+        let attachments: [String]
+        do {
+            attachments = try request.attachments.map { spec -> String in
+                switch spec {
+                case .id(let id): return id
+                case .file(let path, let filename, _), .kept(let path, let filename):
+                    let name = filename ?? URL(fileURLWithPath: path).lastPathComponent
+                    return Approval.keptFile(path: try ApprovalFiles.keep(try policy.readablePath(path), filename: name, approval: id, in: store), filename: name)
+                }
             }
+        } catch {
+            ApprovalFiles.remove(approval: id, in: store)
+            throw error
         }
-        let asked = Approval(
-            id: Approval.newID(), conversationID: request.conversationID, clientName: conversation.client?.name ?? "",
+        var asked = Approval(
+            id: id, conversationID: request.conversationID, clientName: conversation.client?.name ?? "",
             content: request.content, edited: nil, attachments: attachments, key: key,
             script: URL(fileURLWithPath: options.scriptPath).standardizedFileURL.path, position: request.position, why: ask.why,
             latestMessageID: conversation.messages?.last?.id, state: .pending, createdAt: now, expiresAt: now.addingTimeInterval(ask.expires),
             decidedAt: nil, detail: nil, messageID: nil)
+        // Sent later under the cap and zone of this run, whoever approves it.
+        asked.maxSends = options.maxSends
+        asked.zone = options.timeZone.identifier
         let (approval, joined) = try await store.requestApproval(asked)
+        if joined { ApprovalFiles.remove(approval: id, in: store) }
         logger.info(
             joined ? "already waiting for approval as \(approval.id)" : "asked for approval: \(approval.id) to \(request.conversationID)",
             metadata: ["at": "\(request.position)"])
@@ -122,6 +134,8 @@ extension PxContext {
 
     static func attachment(_ recorded: String) -> AttachmentSpec {
         let parsed = Approval.parse(recorded)
-        return parsed.id.map(AttachmentSpec.id) ?? .file(path: parsed.path, filename: parsed.filename, contentType: nil)
+        if let id = parsed.id { return .id(id) }
+        // A request from before copies were kept names the file itself, read under the policy when sent.
+        return parsed.kept ? .kept(path: parsed.path, filename: parsed.filename) : .file(path: parsed.path, filename: parsed.filename, contentType: nil)
     }
 }

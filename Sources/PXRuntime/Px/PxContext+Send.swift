@@ -12,12 +12,14 @@ enum AttachmentSpec: Sendable, Hashable {
     case id(String)
     /// A file to upload first, under the file policy.
     case file(path: String, filename: String?, contentType: String?)
+    /// pxscript's own copy of a file, made when an approval was asked (outside the script's folder, by design).
+    case kept(path: String, filename: String?)
 
     /// The name the message will show (unknown for an id).
     var filename: String {
         switch self {
         case .id: ""
-        case .file(let path, let filename, _): filename ?? URL(fileURLWithPath: path).lastPathComponent
+        case .file(let path, let filename, _), .kept(let path, let filename): filename ?? URL(fileURLWithPath: path).lastPathComponent
         }
     }
 
@@ -25,7 +27,7 @@ enum AttachmentSpec: Sendable, Hashable {
     var keyPart: String {
         switch self {
         case .id(let id): id
-        case .file: "file:" + filename
+        case .file, .kept: "file:" + filename
         }
     }
 }
@@ -67,7 +69,7 @@ extension PxContext {
         }
         let day = capDay(now)
         // With files to upload, looked up first, so a skipped send uploads nothing.
-        if request.attachments.contains(where: { if case .file = $0 { true } else { false } }),
+        if request.attachments.contains(where: { if case .id = $0 { false } else { true } }),
            let first = try store.sentMessage(conversationID: request.conversationID, key: key, explicitKey: explicit, now: now)
         {
             return try await skipped(request, key: key, messageJSON: first, at: now)
@@ -187,6 +189,11 @@ extension PxContext {
                 return "att_dry_run_\(plan.nextPlaceholder())"
             }
             return try await client.upload(fileAt: readable, filename: filename, contentType: contentType).id
+        case .kept(let path, let filename):
+            // Only pxscript's own copies beside this state: a kept path never opens anything else.
+            guard ApprovalFiles.isKept(path, in: store) else { throw PixiesetError.file(path: path, problem: "not a copy kept for an approval") }
+            guard !options.dryRun else { return "att_dry_run_\(plan.nextPlaceholder())" }
+            return try await client.upload(fileAt: path, filename: filename).id
         }
     }
 

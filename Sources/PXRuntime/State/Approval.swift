@@ -45,6 +45,9 @@ public struct Approval: Sendable, Hashable {
     /// The reason of a rejection or withdrawal.
     public let detail: String?
     public let messageID: String?
+    /// The send cap and the zone of the run that asked: `approve` sends under them (nil: asked before they were recorded).
+    public var maxSends: Int? = nil
+    public var zone: String? = nil
 
     /// What goes out.
     public var text: String { edited ?? content }
@@ -52,11 +55,16 @@ public struct Approval: Sendable, Hashable {
     /// A recorded file attachment: `file:` + its full path + \u{1} + the name it is sent under (empty: its own).
     static func recordedFile(path: String, filename: String?) -> String { "file:" + path + "\u{1}" + (filename ?? "") }
 
-    /// A recorded attachment: an `att_…` id, or a file (path, and the name it is sent under, if given).
-    static func parse(_ recorded: String) -> (id: String?, path: String, filename: String?) {
-        guard recorded.hasPrefix("file:") else { return (recorded, "", nil) }
+    /// A file read when the request was made: `kept:` + the path of pxscript's copy + \u{1} + the name it is sent under.
+    static func keptFile(path: String, filename: String) -> String { "kept:" + path + "\u{1}" + filename }
+
+    /// A recorded attachment: an `att_…` id, or a file (path, the name it is sent under if given, and
+    /// whether the path is pxscript's own copy, made when the request was).
+    static func parse(_ recorded: String) -> (id: String?, path: String, filename: String?, kept: Bool) {
+        let kept = recorded.hasPrefix("kept:")
+        guard kept || recorded.hasPrefix("file:") else { return (recorded, "", nil, false) }
         let parts = recorded.dropFirst(5).split(separator: "\u{1}", maxSplits: 1, omittingEmptySubsequences: false)
-        return (nil, String(parts[0]), parts.count > 1 && !parts[1].isEmpty ? String(parts[1]) : nil)
+        return (nil, String(parts[0]), parts.count > 1 && !parts[1].isEmpty ? String(parts[1]) : nil, kept)
     }
 
     /// The attachments as `approvals` shows them: ids, and files by the name they are sent under.

@@ -18,13 +18,13 @@ extension StateStore {
             try db.execute(
                 sql: """
                     INSERT INTO approval (id, conversation_id, client_name, content, attachments, send_key, script, position, why,
-                                          latest_message_id, state, created_at, expires_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
+                                          latest_message_id, state, created_at, expires_at, max_sends, zone)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)
                     """,
                 arguments: [
                     approval.id, approval.conversationID, approval.clientName, approval.content, approval.attachments.wireJSON, approval.key,
                     approval.script, approval.position, approval.why, approval.latestMessageID, approval.createdAt.timeIntervalSince1970,
-                    approval.expiresAt.timeIntervalSince1970,
+                    approval.expiresAt.timeIntervalSince1970, approval.maxSends, approval.zone,
                 ])
             try Self.journal(db, at: approval.createdAt, kind: .approvalRequested, conversationID: approval.conversationID, detail: approval.id)
             return (approval, false)
@@ -52,6 +52,7 @@ extension StateStore {
                 arguments: [approve ? "approved" : "rejected", edited, reason, now.timeIntervalSince1970, id])
             guard db.changesCount > 0, let row = try Row.fetchOne(db, sql: "SELECT conversation_id FROM approval WHERE id = ?", arguments: [id])
             else { return false }
+            if !approve { ApprovalFiles.remove(approval: id, in: self) }
             let detail = approve ? id + (edited == nil ? "" : " (edited)") : id + (reason.map { ": \($0)" } ?? "")
             try Self.journal(db, at: now, kind: approve ? .approved : .rejected, conversationID: row["conversation_id"], detail: detail)
             return true
@@ -60,6 +61,7 @@ extension StateStore {
 
     /// Closes an open request: withdrawn or expired (with why), or sent (with its message).
     func closeApproval(_ id: String, as state: Approval.State, detail: String?, messageID: String? = nil, at now: Date) async throws {
+        defer { ApprovalFiles.remove(approval: id, in: self) }
         try await writes.write { db in
             try db.execute(
                 sql: "UPDATE approval SET state = ?, detail = COALESCE(?, detail), message_id = ?, decided_at = COALESCE(decided_at, ?) WHERE id = ? AND state IN ('pending', 'approved')",
@@ -107,6 +109,7 @@ extension StateStore {
             attachments: SendTable.strings(row["attachments"]), key: row["send_key"], script: row["script"], position: row["position"],
             why: row["why"], latestMessageID: row["latest_message_id"], state: Approval.State(rawValue: row["state"]) ?? .withdrawn,
             createdAt: Date(timeIntervalSince1970: row["created_at"]), expiresAt: Date(timeIntervalSince1970: row["expires_at"]),
-            decidedAt: (row["decided_at"] as Double?).map { Date(timeIntervalSince1970: $0) }, detail: row["detail"], messageID: row["message_id"])
+            decidedAt: (row["decided_at"] as Double?).map { Date(timeIntervalSince1970: $0) }, detail: row["detail"], messageID: row["message_id"],
+            maxSends: row["max_sends"], zone: row["zone"])
     }
 }

@@ -124,6 +124,7 @@ extension StateStore {
             """),
         // Notifications (issue 20): each kept until every target has it or was given up on; a
         // condition notifies once until it clears. Targets are recorded by a digest, never by URL.
+        // A request also records the send cap and zone it is to be sent under.
         ("v6-notices", """
                 CREATE TABLE notice (
                     id INTEGER PRIMARY KEY,
@@ -152,6 +153,8 @@ extension StateStore {
                     detail TEXT NOT NULL
                 );
                 ALTER TABLE approval ADD COLUMN notified_at REAL;
+                ALTER TABLE approval ADD COLUMN max_sends INTEGER;
+                ALTER TABLE approval ADD COLUMN zone TEXT;
             """),
     ]
 

@@ -59,8 +59,11 @@ struct ApproveCommand: AsyncParsableCommand {
         var api = try states.api.resolve()
         api.studioClock = clock.studio
         let config = try ConfigFile.defaultPath(environment: ProcessInfo.processInfo.environment).map { try ConfigFile.load(path: $0) } ?? ConfigFile()
+        // The cap and zone recorded with the request (the run that asked), else the config's and the state's.
+        let recorded = try store.recordedZone()
+        let zone = approval.zone.flatMap(TimeZone.init(identifier:)) ?? recorded ?? .current
         var options = RuntimeOptions(
-            scriptPath: approval.script, maxSends: config.maxSends ?? 200, timeZone: try store.recordedZone() ?? .current,
+            scriptPath: approval.script, maxSends: approval.maxSends ?? config.maxSends ?? 200, timeZone: zone,
             environment: ProcessInfo.processInfo.environment)
         options.allowRead = config.allowRead
         try await PixiesetClient.withClient(api, logger: logger) { client in
