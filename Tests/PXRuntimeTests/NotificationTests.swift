@@ -60,6 +60,8 @@ struct NotificationTests {
                     notifying.notifier.post(Notice(kind: .message, title: "first", text: "one", at: at), on: store)
                     notifying.notifier.post(Notice(kind: .message, title: "second", text: "two", at: at), on: store)
                     #expect(await receiver.wait { receiver.delivered.count == 2 })
+                    // Recorded once the answer is read: just after the receiver answered.
+                    #expect(await receiver.wait { (try? store.notices().map(\.deliveries)) == [["delivered"], ["delivered"]] })
                 }
                 await notifying.close()
                 let titles = try receiver.delivered.map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])["title"] as? String }
@@ -84,6 +86,8 @@ struct NotificationTests {
                 }
                 await first.close()
                 #expect(try store.notices().map(\.deliveries) == [["pending"]])
+                let status = try store.status(now: at, timeZone: .gmt, journalLimit: 5)
+                #expect(status.notices.waiting == 1 && status.text(cap: 200, path: "s").contains("notifications: 1 waiting for delivery"))
                 // The next run (a new courier, as after a restart) finds it and delivers it.
                 try await Task.sleep(for: .milliseconds(300))
                 receiver.answer([])

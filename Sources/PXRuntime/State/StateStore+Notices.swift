@@ -121,6 +121,15 @@ extension StateStore {
         }
     }
 
+    /// Notices some target has yet to take, and those a target was given up on (kept 30 days).
+    func noticeBacklog() throws -> (waiting: Int, givenUp: Int) {
+        try pool.read { db in
+            let waiting = try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT notice_id) FROM notice_delivery WHERE state = 'pending'") ?? 0
+            let givenUp = try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT notice_id) FROM notice_delivery WHERE state = 'given up'") ?? 0
+            return (waiting, givenUp)
+        }
+    }
+
     /// The newest `limit` notices, oldest first, with their delivery states (`pending`, `delivered`, `given up`).
     public func notices(limit: Int = 50) throws -> [(notice: Notice, deliveries: [String])] {
         try pool.read { db in

@@ -25,6 +25,8 @@ public struct StateStatus: Sendable {
     public let timeZone: TimeZone
     /// The watch daemon working on this state (`DaemonLock.holder`): nil when none runs.
     public var daemon: String?
+    /// Notifications not yet delivered to some target, and those a target was given up on (issue 20).
+    public var notices: (waiting: Int, givenUp: Int) = (0, 0)
 
     /// A schedule's time as the photographer reads it: `2026-03-02 09:00 EST`.
     func local(_ date: Date) -> String {
@@ -58,6 +60,11 @@ public struct StateStatus: Sendable {
             lines.append("  \(event.id) in \(event.conversationID): \(event.reason ?? "?")")
             for line in (event.traceback ?? "").split(separator: "\n").prefix(6) { lines.append("    \(line)") }
         }
+        if notices.waiting + notices.givenUp > 0 {
+            let parts = [notices.waiting > 0 ? "\(notices.waiting) waiting for delivery" : nil,
+                         notices.givenUp > 0 ? "\(notices.givenUp) given up (the journal says why)" : nil].compactMap { $0 }
+            lines.append("notifications: " + parts.joined(separator: ", "))
+        }
         lines.append(journal.isEmpty ? "journal: empty" : "journal (newest last):")
         for entry in journal {
             lines.append("  \(ISOTime.format(entry.at))  \(entry.kind)  \(entry.conversationID ?? "-")  \(entry.detail)")
@@ -75,6 +82,7 @@ public struct StateStatus: Sendable {
             let pending: [Pending]; let journal: [Entry]
             let session: String?; let watermark: String?; let waiting: Int; let schedules: [ScheduleEntry]; let parked: [Parked]
             let studio_offset_seconds: Double?; let time_zone: String; let daemon: String?
+            let notifications_waiting: Int; let notifications_given_up: Int
         }
         let body = Body(
             state: path, paused: paused, day: day, sends_today: sendsToday, max_sends: cap,
@@ -83,7 +91,8 @@ public struct StateStatus: Sendable {
             session: session, watermark: watermark.map(ISOTime.format), waiting: waiting,
             schedules: schedules.map { ScheduleEntry(id: $0.id, last_run: $0.lastRun.map(ISOTime.format), next_run: $0.nextRun.map(ISOTime.format)) },
             parked: parked.map { Parked(message_id: $0.id, conversation_id: $0.conversationID, reason: $0.reason, traceback: $0.traceback) },
-            studio_offset_seconds: studioOffset, time_zone: timeZone.identifier, daemon: daemon)
+            studio_offset_seconds: studioOffset, time_zone: timeZone.identifier, daemon: daemon,
+            notifications_waiting: notices.waiting, notifications_given_up: notices.givenUp)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(body), as: UTF8.self)
@@ -107,10 +116,12 @@ extension StateStore {
 
     public func status(now: Date, timeZone: TimeZone, journalLimit: Int) throws -> StateStatus {
         let day = Self.day(of: now, in: timeZone)
-        return StateStatus(
+        var status = StateStatus(
             day: day, sendsToday: try sendCount(day: day), pending: try pendingSends(), journal: try journalTail(limit: journalLimit),
             paused: try isPaused(), session: try sessionProblem(), watermark: try watermark().map { Date(timeIntervalSince1970: Double($0) / 1_000_000) },
             waiting: try openEvents().count, schedules: try scheduleList(), parked: try events(inState: .parked, limit: 50),
             studioOffset: try studioOffset(), timeZone: timeZone)
+        status.notices = try noticeBacklog()
+        return status
     }
 }
