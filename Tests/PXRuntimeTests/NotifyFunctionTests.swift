@@ -56,10 +56,22 @@ struct NotifyFunctionTests {
                 try await h.run("px.notify('3 clients wait', { title = 'Morning digest' })", notifier: notifying.notifier)
                 let store = try h.state()
                 defer { try? store.close() }
-                await notifying.notifier.finishRun(on: store, error: nil, at: Date())
-                await notifying.close()
+                await notifying.notifier.finishRun(on: store, error: nil, maxSends: 200, at: Date())
                 #expect(receiver.delivered == [#"{"text":"Morning digest\n3 clients wait"}"#])
                 #expect(try store.notices().last?.deliveries == ["delivered"])
+                // A run stopped at the cap notifies once; the next run that ends well clears it.
+                let capped = await runError {
+                    try await h.run("for c in px.conversations.each{} do px.send(c.id, 'hello') end", maxSends: 1, notifier: notifying.notifier)
+                }
+                guard case .sendCap? = capped else { Issue.record("expected the cap, got \(String(describing: capped))"); return }
+                await notifying.notifier.finishRun(on: store, error: capped, maxSends: 1, at: Date())
+                await notifying.notifier.finishRun(on: store, error: capped, maxSends: 1, at: Date())
+                await notifying.notifier.finishRun(on: store, error: nil, maxSends: 1, at: Date())
+                await notifying.close()
+                #expect(receiver.delivered.dropFirst() == [
+                    #"{"text":"pxscript: the daily send cap (1) is reached\nReplies and sends wait for tomorrow. Raise it with --max-sends or max_sends in config.toml."}"#,
+                    #"{"text":"pxscript: sends go out again (a new day under the send cap)"}"#,
+                ])
                 // With no [notify] table, a notice is recorded for nobody.
                 try await h.run("px.notify('nobody hears this')")
                 #expect(try store.notices().last?.deliveries == [])

@@ -67,7 +67,8 @@ struct RunCommand: AsyncParsableCommand {
             failure = error
         }
         // Notices never change how a run ends: delivered within a few seconds, or left for the next run.
-        await notices.notifier.finishRun(on: state.store, error: failure, at: clock.now())
+        await notices.notifier.finishRun(
+            on: state.store, error: failure, maxSends: runtimeOptions.maxSends, script: runtimeOptions.scriptPath, at: clock.now())
         await notices.close()
         if let failure { throw failure }
     }
