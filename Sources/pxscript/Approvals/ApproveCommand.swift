@@ -35,49 +35,31 @@ struct ApproveCommand: AsyncParsableCommand {
             } else {
                 for id in items { chosen.append((try states.state(holding: id, in: paths), id)) }
             }
+            let apiOptions = states.api
+            let desk = ApprovalDesk(
+                api: { try apiOptions.resolve() }, config: try Self.config(), clock: clock, logger: logger,
+                environment: ProcessInfo.processInfo.environment)
             for (store, id) in chosen {
                 guard let approval = try store.approval(id) else { continue }
-                // Approved but not sent (its daemon or an earlier `approve` stopped first): sent now, still once.
-                let unsent = approval.state == .approved
-                let edited = edit && !unsent ? try Self.edited(approval.text) : nil
-                guard try await store.decide(id, approve: true, edited: edited, at: clock.now(recordedFor: store)) || unsent else {
-                    let now = try store.approval(id) ?? approval
-                    printNow("\(id) is \(now.state.rawValue)\(now.detail.map { " (\($0))" } ?? ""): not approved again")
-                    continue
-                }
-                if let holder = DaemonLock.holder(statePath: store.path) {
+                let edited = edit && approval.state == .pending ? try Self.edited(approval.text) : nil
+                switch try await desk.approve(id, in: store, edited: edited) {
+                case .notWaiting(let state, let detail):
+                    printNow("\(id) is \(state)\(detail.map { " (\($0))" } ?? ""): not approved again")
+                case .leftToDaemon(let holder):
                     printNow("\(id) approved; the running daemon (\(holder)) sends it within one poll")
-                    continue
+                case .sent(let message):
+                    printNow("\(id) approved and sent to \(approval.conversationID) (\(message))")
+                case .waits:
+                    printNow("\(id) approved; another process is sending it (or it waits for the send cap or a resume)")
+                case .notSent(let state, let detail):
+                    printNow("\(id) approved; not sent: \(state)\(detail.map { ", \($0)" } ?? "")")
                 }
-                try await send(id, approval: approval, store: store, clock: clock, logger: logger)
             }
         }
     }
 
-    /// Sends an approved request from here (no daemon runs on its state), with its script's options.
-    private func send(_ id: String, approval: Approval, store: StateStore, clock: RuntimeClock, logger: Logger) async throws {
-        var api = try states.api.resolve()
-        api.studioClock = clock.studio
-        let config = try ConfigFile.defaultPath(environment: ProcessInfo.processInfo.environment).map { try ConfigFile.load(path: $0) } ?? ConfigFile()
-        // The cap and zone recorded with the request (the run that asked), else the config's and the state's.
-        let recorded = try store.recordedZone()
-        let zone = approval.zone.flatMap(TimeZone.init(identifier:)) ?? recorded ?? .current
-        var options = RuntimeOptions(
-            scriptPath: approval.script, maxSends: approval.maxSends ?? config.maxSends ?? 200, timeZone: zone,
-            environment: ProcessInfo.processInfo.environment)
-        options.allowRead = config.allowRead
-        try await PixiesetClient.withClient(api, logger: logger) { client in
-            let runtime = try PXRuntime(options: options, client: client, store: store, clock: clock, logger: logger)
-            let sent = try await runtime.sendApproved(only: [id])
-            let now = try store.approval(id)
-            if let message = sent.first.flatMap({ _ in now?.messageID }) {
-                printNow("\(id) approved and sent to \(approval.conversationID) (\(message))")
-            } else if now?.state == .approved {
-                printNow("\(id) approved; another process is sending it (or it waits for the send cap or a resume)")
-            } else {
-                printNow("\(id) approved; not sent: \(now.map { "\($0.state.rawValue)" + ($0.detail.map { ", \($0)" } ?? "") } ?? "?")")
-            }
-        }
+    static func config() throws -> ConfigFile {
+        try ConfigFile.defaultPath(environment: ProcessInfo.processInfo.environment).map { try ConfigFile.load(path: $0) } ?? ConfigFile()
     }
 
     /// The text after `$EDITOR` (or vi) had it; nil when unchanged.

@@ -1,0 +1,70 @@
+import Foundation
+import Logging
+import PixiesetKit
+
+/// Deciding a request the one way every place decides (issues 20, 21):
+/// `pxscript approve` and `reject`, and the dashboard. An approval is sent
+/// by the daemon running on its state within one poll, or from here when
+/// none runs, under the cap and zone recorded with the request.
+public struct ApprovalDesk: Sendable {
+    /// Resolved only when it sends (a daemon that sends needs no cookie from here).
+    public let api: @Sendable () throws -> APIConfiguration
+    public let config: ConfigFile
+    public let clock: RuntimeClock
+    public let logger: Logger
+    public let environment: [String: String]
+
+    public init(api: @escaping @Sendable () throws -> APIConfiguration, config: ConfigFile, clock: RuntimeClock, logger: Logger, environment: [String: String]) {
+        self.api = api
+        self.config = config
+        self.clock = clock
+        self.logger = logger
+        self.environment = environment
+    }
+
+    /// What approving came to.
+    public enum Approved: Sendable, Equatable {
+        /// It was not waiting (decided before, withdrawn, expired): its state and why.
+        case notWaiting(state: String, detail: String?)
+        /// The daemon running on its state (this holder) sends it within one poll.
+        case leftToDaemon(String)
+        case sent(messageID: String)
+        /// Approved, not sent yet: another process is sending it, or it waits for the cap or a resume.
+        case waits
+        /// Approved, then not sent: withdrawn when the conversation moved on, or expired.
+        case notSent(state: String, detail: String?)
+    }
+
+    /// Approves `id` (with `edited` text, if given), then sends it unless a daemon will.
+    /// An approved request not yet sent (its daemon or an earlier `approve` stopped first) is sent, still once.
+    public func approve(_ id: String, in store: StateStore, edited: String? = nil) async throws -> Approved {
+        guard let approval = try store.approval(id) else { return .notWaiting(state: "gone", detail: nil) }
+        let unsent = approval.state == .approved
+        guard try await store.decide(id, approve: true, edited: unsent ? nil : edited, at: clock.now(recordedFor: store)) || unsent else {
+            let now = try store.approval(id) ?? approval
+            return .notWaiting(state: now.state.rawValue, detail: now.detail)
+        }
+        if let holder = DaemonLock.holder(statePath: store.path) { return .leftToDaemon(holder) }
+        var api = try self.api()
+        api.studioClock = clock.studio
+        // The cap and zone recorded with the request (the run that asked), else the config's and the state's.
+        let recorded = try store.recordedZone()
+        let zone = approval.zone.flatMap(TimeZone.init(identifier:)) ?? recorded ?? .current
+        var options = RuntimeOptions(
+            scriptPath: approval.script, maxSends: approval.maxSends ?? config.maxSends ?? 200, timeZone: zone, environment: environment)
+        options.allowRead = config.allowRead
+        return try await PixiesetClient.withClient(api, logger: logger) { client in
+            let runtime = try PXRuntime(options: options, client: client, store: store, clock: clock, logger: logger)
+            let sent = try await runtime.sendApproved(only: [id])
+            let now = try store.approval(id)
+            if let message = sent.first.flatMap({ _ in now?.messageID }) { return .sent(messageID: message) }
+            if now?.state == .approved { return .waits }
+            return .notSent(state: now?.state.rawValue ?? "gone", detail: now?.detail)
+        }
+    }
+
+    /// Rejects `id` (never sent); false when it was no longer waiting.
+    public func reject(_ id: String, in store: StateStore, reason: String?) async throws -> Bool {
+        try await store.decide(id, approve: false, reason: reason, at: clock.now(recordedFor: store))
+    }
+}
