@@ -120,6 +120,8 @@ extension PxContext {
                 logger.warning("could not record that \(message.id) was sent to \(request.conversationID) (\(error)); the next run looks for it in the conversation")
             }
         }
+        // The script line that sent it, for results per message: not waited for, and only statistics if lost.
+        Task { [store, position = request.position, id = message.id] in try? store.noteOrigin(of: id, position: position) }
         logger.info("sent \(message.id) to \(request.conversationID)", metadata: ["at": "\(request.position)"])
         return message.sentLuaValue
     }

@@ -124,7 +124,8 @@ extension StateStore {
             """),
         // Notifications (issue 20): each kept until every target has it or was given up on; a
         // condition notifies once until it clears. Targets are recorded by a digest, never by URL.
-        // A request also records the send cap and zone it is to be sent under.
+        // A request also records the send cap and zone it is to be sent under; a send, the script
+        // line that made it (the dashboard's results per message, issue 21).
         ("v6-notices", """
                 CREATE TABLE notice (
                     id INTEGER PRIMARY KEY,
@@ -155,6 +156,10 @@ extension StateStore {
                 ALTER TABLE approval ADD COLUMN notified_at REAL;
                 ALTER TABLE approval ADD COLUMN max_sends INTEGER;
                 ALTER TABLE approval ADD COLUMN zone TEXT;
+                CREATE TABLE send_origin (
+                    message_id TEXT PRIMARY KEY,
+                    position TEXT NOT NULL
+                );
             """),
     ]
 
