@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "PXRuntime", targets: ["PXRuntime"]),
         .library(name: "PXTest", targets: ["PXTest"]),
         .library(name: "PXNotify", targets: ["PXNotify"]),
+        .library(name: "PXDashboard", targets: ["PXDashboard"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -119,6 +120,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // `pxscript dashboard`: the local web page (issue 21), server-rendered.
+        .target(
+            name: "PXDashboard",
+            dependencies: [
+                "PXRuntime",
+                "PixiesetKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // `pxscript test`: scenario files run on an in-process sandbox studio and a virtual clock.
         .target(
             name: "PXTest",
@@ -138,6 +153,7 @@ let package = Package(
             dependencies: [
                 "PXRuntime",
                 "PXNotify",
+                "PXDashboard",
                 "PXTest",
                 "LuaKit",
                 "PixiesetKit",
@@ -146,6 +162,7 @@ let package = Package(
                 "PixiesetModels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -24,6 +24,16 @@ public enum ScriptCheck {
         return try check(source: source, chunkName: scriptPath, policy: policy)
     }
 
+    /// Whether the script registers work for `pxscript watch` (`px.on`, `every`, `cron`, `at`, `after`):
+    /// its dry run is a watch pass (the dashboard's plan), not a run.
+    public static func registersHandlers(scriptPath: String) throws -> Bool {
+        guard let data = FileManager.default.contents(atPath: scriptPath), let source = String(data: data, encoding: .utf8) else {
+            throw RuntimeError.missingFile("\(scriptPath): no such file")
+        }
+        let watchNames: Set<String> = ["px.on", "px.every", "px.cron", "px.at", "px.after"]
+        return LuaTokens(source).dottedNames(from: "px").contains { watchNames.contains($0.0) }
+    }
+
     /// - Returns: warnings, `file:line: message`, and the files read.
     /// - Throws: `RuntimeError.compile` for the first file that does not compile.
     static func check(source: String, chunkName: String, policy: FilePolicy) throws -> (warnings: [String], files: [String]) {

@@ -46,6 +46,29 @@ extension StateStore {
         }
     }
 
+    /// Journal lines newest first, `limit` of them after skipping `offset`, of one `kind` and about
+    /// a conversation (its id, or text in the line) when given: the dashboard's activity pages.
+    public func journalPage(offset: Int, limit: Int, kind: String? = nil, about: String? = nil) throws -> [JournalEntry] {
+        try pool.read { db in
+            var conditions: [String] = [], arguments: [(any DatabaseValueConvertible)?] = []
+            if let kind { conditions.append("kind = ?"); arguments.append(kind) }
+            if let about {
+                conditions.append("(conversation_id = ? OR detail LIKE ? ESCAPE '\\')")
+                let pattern = about.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                    .replacingOccurrences(of: "_", with: "\\_")
+                arguments += [about, "%" + pattern + "%"]
+            }
+            let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+            arguments += [limit, offset]
+            return try Row.fetchAll(
+                db, sql: "SELECT * FROM journal\(filter) ORDER BY id DESC LIMIT ? OFFSET ?", arguments: StatementArguments(arguments)
+            ).map { row in
+                JournalEntry(
+                    at: Date(timeIntervalSince1970: row["at"]), kind: row["kind"], conversationID: row["conversation_id"], detail: row["detail"])
+            }
+        }
+    }
+
     /// Whether sends on this state are paused (`pxscript pause`).
     public func isPaused() throws -> Bool { try pool.read { db in try Self.isPaused(db) } }
 

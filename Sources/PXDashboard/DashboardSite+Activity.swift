@@ -1,0 +1,52 @@
+import Foundation
+import Hummingbird
+import PXRuntime
+
+extension DashboardSite {
+    /// Lines per page of the activity.
+    static let activityPage = 50
+
+    /// The journals of every state, newest first, filtered by script, kind and client, a page at a time.
+    func activity(_ request: Request) throws -> [String: Any] {
+        let query = request.uri.queryParameters
+        let script = query["script"].flatMap { Int(String($0)) }
+        let kind = query["kind"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        let client = query["client"].map(String.init).map { String($0.trimmingCharacters(in: .whitespaces).prefix(200)) } ?? ""
+        let page = max(0, query["page"].flatMap { Int(String($0)) } ?? 0)
+        let offset = page * Self.activityPage
+        var names: [String: String] = [:]
+        var merged: [(entry: JournalEntry, script: String)] = []
+        for (index, each) in configuration.scripts.enumerated() where script == nil || script == index {
+            guard let store = try states.store(index) else { continue }
+            // Each state's newest lines up to the end of this page: merged, the page is exact.
+            let lines = try store.journalPage(offset: 0, limit: offset + Self.activityPage + 1, kind: kind, about: client.isEmpty ? nil : client)
+            merged += lines.map { ($0, each.label) }
+            for approval in try store.approvals() { names[approval.conversationID] = approval.clientName }
+        }
+        merged.sort { $0.entry.at > $1.entry.at }
+        let shown = merged.dropFirst(offset).prefix(Self.activityPage)
+        func link(_ page: Int) -> String {
+            var parts = URLComponents()
+            parts.path = "/activity"
+            parts.queryItems = [
+                script.map { URLQueryItem(name: "script", value: String($0)) }, kind.map { URLQueryItem(name: "kind", value: $0) },
+                client.isEmpty ? nil : URLQueryItem(name: "client", value: client), URLQueryItem(name: "page", value: String(page)),
+            ].compactMap { $0 }
+            return parts.string ?? "/activity"
+        }
+        let entries: [[String: Any]] = shown.map { line in
+            [
+                "at": local(line.entry.at), "script": line.script, "kind": line.entry.kind, "conversation": line.entry.conversationID as Any,
+                "client_name": line.entry.conversationID.flatMap { names[$0].flatMap { $0.isEmpty ? nil : $0 } } as Any, "detail": line.entry.detail,
+            ]
+        }
+        return [
+            "title": "Activity", "entries": entries, "entries_shown": !entries.isEmpty,
+            "filtered": script != nil || kind != nil || !client.isEmpty, "client": client,
+            "script_options": configuration.scripts.enumerated().map { ["value": $0.offset, "label": $0.element.label, "selected": $0.offset == script] },
+            "kind_options": JournalKind.allCases.map { ["value": $0.rawValue, "selected": $0.rawValue == kind] },
+            "newer": (page > 0 ? link(page - 1) : nil) as Any, "older": (merged.count > offset + Self.activityPage ? link(page + 1) : nil) as Any,
+            "notice": notice(request) as Any,
+        ]
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import Hummingbird
+import Logging
+import PixiesetKit
+import PXRuntime
+import Synchronization
+
+extension DashboardSite {
+    /// The plan page, with the plan of a dry run when one ran.
+    func planPage(_ request: Request, ran: (index: Int, plan: [PlannedMessage]?, error: String?)?) throws -> [String: Any] {
+        let choices = configuration.scripts.enumerated().compactMap { index, script -> [String: Any]? in
+            script.scriptPath == nil ? nil : ["index": index, "label": script.label, "selected": ran?.index == index]
+        }
+        var fields: [String: Any] = ["title": "Plan", "choices": choices, "runnable": !choices.isEmpty, "csrf": csrf(request)]
+        if let ran {
+            fields["ran"] = "What \(configuration.scripts[ran.index].label) would send now"
+            if let error = ran.error { fields["error"] = error }
+            let planned: [[String: Any]] = (ran.plan ?? []).map { message in
+                [
+                    "client": message.clientName, "conversation": message.conversationID, "text": message.content,
+                    "position": message.position,
+                    "outcome": message.skipped.map { "skip: \($0)" } ?? (message.asksApproval ? "ask for approval" : "send"),
+                ]
+            }
+            fields["planned"] = planned
+            fields["planned_shown"] = !planned.isEmpty
+        }
+        return fields
+    }
+
+    /// A dry run of one script, as `pxscript run SCRIPT --dry-run` makes it (a watch script: `watch --dry-run --once`).
+    func plan(_ request: Request) async throws -> Response {
+        let form = try await DashboardForm(request)
+        guard dashboard.keys.isCSRF(form["csrf"] ?? "", for: session(request)) else { return Self.plain(.forbidden, "Refused: the form is stale. Reload the page.") }
+        guard let index = form["script"].flatMap(Int.init), configuration.scripts.indices.contains(index),
+              let script = configuration.scripts[index].scriptPath
+        else { return Self.redirect("/plan", notice: "No such script here.") }
+        let statePath = configuration.scripts[index].statePath
+        var plan: [PlannedMessage]?, problem: String?
+        do {
+            plan = try await DashboardPlan(configuration: configuration, logger: dashboard.logger).run(script: script, statePath: statePath)
+        } catch {
+            problem = "The dry run failed: \(error)"
+        }
+        return page("plan", try planPage(request, ran: (index, plan, problem)))
+    }
+}
+
+/// One dry run from the dashboard: the state copied (nothing recorded), nothing sent.
+struct DashboardPlan {
+    let configuration: Dashboard.Configuration
+    let logger: Logger
+
+    func run(script: String, statePath: String) async throws -> [PlannedMessage] {
+        var api = try configuration.api()
+        let clock = configuration.clock
+        api.studioClock = clock.studio
+        let state = try WorkingState(path: statePath, dryRun: true)
+        defer { state.close() }
+        var options = RuntimeOptions(
+            scriptPath: script, dryRun: true, maxSends: configuration.config.maxSends ?? 200, timeZone: configuration.timeZone,
+            allowRead: configuration.config.allowRead, environment: configuration.environment)
+        options = try options.settlingZone(on: state.store, at: clock.now())
+        let watches = try ScriptCheck.registersHandlers(scriptPath: script)
+        if watches {
+            // A watch script: what one poll would answer now.
+            options.watch = true
+            let planned = PlanBox()
+            var daemon = WatchService.Configuration(
+                scripts: [WatchService.Script(path: script, options: options, statePath: statePath)], api: api, clock: clock)
+            daemon.once = true
+            daemon.dryRun = true
+            daemon.locksAccount = false
+            try await WatchService(daemon, logger: logger) { _, plan in planned.add(plan) }.run()
+            return planned.all
+        }
+        return try await PixiesetClient.withClient(api, logger: logger) { client in
+            try await PXRuntime(options: options, client: client, store: state.store, clock: clock, logger: logger).run().plan
+        }
+    }
+}
+
+/// The plan a dry-run daemon hands over, pass by pass.
+final class PlanBox: Sendable {
+    private let messages = Mutex<[PlannedMessage]>([])
+    func add(_ plan: [PlannedMessage]) { messages.withLock { $0 += plan } }
+    var all: [PlannedMessage] { messages.withLock { $0 } }
+}

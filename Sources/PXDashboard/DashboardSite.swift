@@ -1,0 +1,203 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import PixiesetKit
+import PXRuntime
+
+/// The dashboard's pages and actions (issue 21). Pages read the states;
+/// actions go through the commands' own code.
+struct DashboardSite: Sendable {
+    let dashboard: Dashboard
+    let states: DashboardStates
+
+    init(dashboard: Dashboard) {
+        self.dashboard = dashboard
+        states = DashboardStates(scripts: dashboard.configuration.scripts)
+    }
+
+    var configuration: Dashboard.Configuration { dashboard.configuration }
+    var clock: RuntimeClock { configuration.clock }
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/assets/style.css") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8"], body: .init(byteBuffer: .init(string: DashboardTemplates.css)))
+        }
+        router.get("/") { request, _ in page("overview", try overview(request)) }
+        router.get("/approvals") { request, _ in page("approvals", try approvals(request)) }
+        router.get("/activity") { request, _ in page("activity", try activity(request)) }
+        router.get("/plan") { request, _ in page("plan", try planPage(request, ran: nil)) }
+        router.get("/results") { request, _ in page("results", try DashboardResults(site: self).page(request)) }
+        router.post("/approvals/:id/approve") { request, context in try await decide(request, id: context.parameters.get("id") ?? "", approve: true) }
+        router.post("/approvals/:id/reject") { request, context in try await decide(request, id: context.parameters.get("id") ?? "", approve: false) }
+        router.post("/pause") { request, _ in try await pause(request, true) }
+        router.post("/resume") { request, _ in try await pause(request, false) }
+        router.post("/plan") { request, _ in try await plan(request) }
+    }
+
+    // MARK: rendering
+
+    /// A page: the template with the fields every page has.
+    func page(_ name: String, _ fields: [String: Any]) -> Response {
+        var data = fields
+        data["version"] = PxscriptVersion.current
+        data["zone"] = configuration.timeZone.identifier
+        data["\(name == "overview" ? "overview" : name + "_page")"] = true
+        data["waiting"] = (try? waitingCount()).flatMap { $0 > 0 ? $0 : nil } as Any
+        let html = DashboardTemplates.render(name, Self.unwrapped(data) as? [String: Any] ?? [:])
+        return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: .init(string: html)))
+    }
+
+    /// `value` with every optional unwrapped and every nil left out: Mustache would print "nil".
+    static func unwrapped(_ value: Any) -> Any? {
+        let mirror = Mirror(reflecting: value)
+        if mirror.displayStyle == .optional {
+            guard let inner = mirror.children.first?.value else { return nil }
+            return unwrapped(inner)
+        }
+        if let fields = value as? [String: Any] { return fields.compactMapValues { unwrapped($0) } }
+        if let items = value as? [[String: Any]] { return items.map { $0.compactMapValues { unwrapped($0) } } }
+        return value
+    }
+
+    static func plain(_ status: HTTPResponse.Status, _ text: String) -> Response {
+        let html = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>pxscript</title></head><body><main><h1>pxscript dashboard</h1><p>"
+            + escape(text) + "</p></main></body></html>"
+        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: .init(string: html)))
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
+    }
+
+    /// Back to `path` after an action, with what happened shown there.
+    static func redirect(_ path: String, notice: String) -> Response {
+        var parts = URLComponents()
+        parts.path = path
+        parts.queryItems = [URLQueryItem(name: "notice", value: notice)]
+        var response = Response(status: .seeOther)
+        response.headers[.location] = parts.string ?? path
+        return response
+    }
+
+    func session(_ request: Request) -> String { DashboardGuard<BasicRequestContext>.cookie(DashboardGuard<BasicRequestContext>.cookieName, in: request) ?? "" }
+    func csrf(_ request: Request) -> String { dashboard.keys.csrf(for: session(request)) }
+    func notice(_ request: Request) -> String? { request.uri.queryParameters["notice"].map(String.init).map { String($0.prefix(300)) } }
+
+    /// The time as the photographer reads it.
+    func local(_ date: Date) -> String {
+        let format = DateFormatter()
+        format.locale = Locale(identifier: "en_US_POSIX")
+        format.timeZone = configuration.timeZone
+        format.dateFormat = "EEE d MMM HH:mm"
+        return format.string(from: date)
+    }
+
+    func waitingCount() throws -> Int {
+        var total = 0
+        for index in configuration.scripts.indices { total += try states.store(index)?.approvals(in: [.pending]).count ?? 0 }
+        return total
+    }
+
+    // MARK: overview
+
+    func overview(_ request: Request) throws -> [String: Any] {
+        var problem: String?
+        var scripts: [[String: Any]] = []
+        let now = clock.now()
+        for (index, script) in configuration.scripts.enumerated() {
+            guard let store = try states.store(index) else {
+                scripts.append(["index": index, "label": script.label, "missing": true])
+                continue
+            }
+            let zone = (try? store.recordedZone()) ?? configuration.timeZone
+            let status = try store.status(now: now, timeZone: zone, journalLimit: 0)
+            if let session = status.session { problem = "Sends wait: the session \(session)." }
+            var fields: [String: Any] = [
+                "index": index, "label": script.label, "csrf": csrf(request),
+                "daemon": DaemonLock.holder(statePath: script.statePath).map { "running (\($0))" } ?? "not running",
+                "sends_today": status.sendsToday, "cap": configuration.config.maxSends ?? 200, "paused": status.paused,
+                "approvals": try store.approvals(in: [.pending]).count, "parked": status.parked.count,
+                "schedules": status.schedules.map { ["name": SendKeyText.scheduleName($0.id), "next": $0.nextRun.map(local) ?? "never"] },
+            ]
+            if let offset = status.studioOffset, abs(offset) > 1 { fields["offset"] = RuntimeClock.describe(offset: offset) }
+            scripts.append(fields)
+        }
+        return ["title": "Overview", "scripts": scripts, "session_ok": problem == nil, "session_problem": problem ?? "", "notice": notice(request) as Any]
+    }
+
+    // MARK: approvals
+
+    func approvals(_ request: Request) throws -> [String: Any] {
+        var open: [[String: Any]] = [], closed: [[String: Any]] = []
+        for (index, script) in configuration.scripts.enumerated() {
+            guard let store = try states.store(index) else { continue }
+            for approval in try store.approvals() {
+                if approval.state == .pending {
+                    open.append([
+                        "id": approval.id, "client": approval.clientName.isEmpty ? approval.conversationID : approval.clientName,
+                        "script": script.label, "asked": local(approval.createdAt), "expires": local(approval.expiresAt), "why": approval.why,
+                        "text": approval.text, "attachments": approval.attachmentNames, "csrf": csrf(request),
+                        "context": [[String: Any]](), "context_shown": false,
+                    ])
+                } else if approval.state != .approved {
+                    closed.append([
+                        "id": approval.id, "client": approval.clientName, "state": approval.state.rawValue, "detail": approval.detail ?? "",
+                        "at": approval.decidedAt ?? approval.createdAt,
+                    ])
+                }
+            }
+        }
+        closed.sort { ($0["at"] as? Date ?? .distantPast) > ($1["at"] as? Date ?? .distantPast) }
+        return [
+            "title": "Approvals", "open": open, "closed": Array(closed.prefix(20)), "closed_shown": !closed.isEmpty,
+            "notice": notice(request) as Any,
+        ]
+    }
+
+    func decide(_ request: Request, id: String, approve: Bool) async throws -> Response {
+        let form = try await DashboardForm(request)
+        guard dashboard.keys.isCSRF(form["csrf"] ?? "", for: session(request)) else { return Self.plain(.forbidden, "Refused: the form is stale. Reload the page.") }
+        guard let (_, store) = try states.holding(id) else { return Self.redirect("/approvals", notice: "\(id.prefix(40)) is not a request here.") }
+        let desk = ApprovalDesk(
+            api: configuration.api, config: configuration.config, clock: clock, logger: dashboard.logger, environment: configuration.environment)
+        guard approve else {
+            let reason = form["reason"].flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
+            let rejected = try await desk.reject(id, in: store, reason: reason)
+            return Self.redirect("/approvals", notice: rejected ? "\(id) rejected: it will not be sent." : "\(id) was no longer waiting.")
+        }
+        let original = try store.approval(id)?.text
+        let text = form["text"]?.replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .newlines)
+        guard text.map({ !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) ?? true else {
+            return Self.redirect("/approvals", notice: "The message is empty: \(id) was not approved.")
+        }
+        let edited = text == original ? nil : text
+        let said: String
+        do {
+            switch try await desk.approve(id, in: store, edited: edited) {
+            case .notWaiting(let state, let detail): said = "\(id) is \(state)\(detail.map { " (\($0))" } ?? ""): not approved again."
+            case .leftToDaemon: said = "\(id) approved\(edited == nil ? "" : " (edited)"); the running daemon sends it within one poll."
+            case .sent(let message): said = "\(id) approved\(edited == nil ? "" : " (edited)") and sent (\(message))."
+            case .waits: said = "\(id) approved; it waits for the send cap or a resume (or another process is sending it)."
+            case .notSent(let state, let detail): said = "\(id) approved, then not sent: \(state)\(detail.map { ", \($0)" } ?? "")."
+            }
+        } catch {
+            said = "\(id) is approved, and sending it from here failed: \(error)"
+        }
+        return Self.redirect("/approvals", notice: said)
+    }
+
+    // MARK: pause, resume
+
+    func pause(_ request: Request, _ paused: Bool) async throws -> Response {
+        let form = try await DashboardForm(request)
+        guard dashboard.keys.isCSRF(form["csrf"] ?? "", for: session(request)) else { return Self.plain(.forbidden, "Refused: the form is stale. Reload the page.") }
+        guard let index = form["script"].flatMap(Int.init), let store = try states.store(index) else {
+            return Self.redirect("/", notice: "No such script here.")
+        }
+        try store.setPaused(paused, at: clock.now(recordedFor: store))
+        let label = configuration.scripts[index].label
+        return Self.redirect("/", notice: paused ? "Sends of \(label) are paused until you resume them." : "Sends of \(label) go out again.")
+    }
+}
