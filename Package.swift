@@ -243,6 +243,24 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "PXDashboardTests",
+            dependencies: [
+                "PXDashboard",
+                "PXRuntime",
+                "PixiesetKit",
+                "PixiesetModels",
+                "StudioSandbox",
+                "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "PXTestTests",
             dependencies: ["PXTest", "PXRuntime", "PixiesetKit", "PixiesetModels", "StudioSandbox"],
             swiftSettings: swiftSettings

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import LuaKit
+import PXDashboard
 import PXRuntime
 import PixiesetKit
 import ServiceLifecycle
@@ -43,6 +44,8 @@ struct WatchCommand: AsyncParsableCommand {
     var replay: String?
     @Option(help: "Run the schedule with this name once now (its name option, or like 'every 1h'), then exit; a running daemon is asked to.")
     var trigger: String?
+    @Option(help: "Serve the dashboard on this port too (0: any free port); its address is printed and kept beside each state.")
+    var dashboard: Int?
     @OptionGroup var options: ScriptOptions
 
     func validate() throws {
@@ -108,8 +111,22 @@ struct WatchCommand: AsyncParsableCommand {
                 let service = WatchService(configuration, logger: logger) { script, plan in
                     printNow((labelled ? "\(script):\n" : "") + PlanOutput.text(plan))
                 }
+                var page: (any Service)?
+                let pagePaths = scripts.map(\.statePath)
+                if let port = dashboard {
+                    var shown = Dashboard.Configuration(
+                        scripts: scripts.map { Dashboard.Script(label: ($0.path as NSString).lastPathComponent, scriptPath: $0.path, statePath: $0.statePath) },
+                        api: { api }, config: config, clock: clock, environment: environment)
+                    shown.port = port
+                    shown.timeZone = zone
+                    page = Dashboard(shown, logger: logger).application { address in
+                        printNow("dashboard: \(address)")
+                        DashboardAddress.write(address, beside: pagePaths)
+                    }
+                }
+                defer { if page != nil { DashboardAddress.remove(beside: pagePaths) } }
                 do {
-                    try await Self.runUntilStopped(service, logger: logger)
+                    try await Self.runUntilStopped(service, beside: page, logger: logger)
                 } catch {
                     await notices.close()
                     throw error
@@ -123,13 +140,18 @@ struct WatchCommand: AsyncParsableCommand {
     /// SIGINT or SIGTERM starts a graceful shutdown (no new poll; the
     /// handlers and sends in flight finish, within 30 s, after which they
     /// are cancelled); a second signal exits at once (`ForcedStop`).
-    static func runUntilStopped(_ service: WatchService, logger: Logger) async throws {
+    static func runUntilStopped(_ service: WatchService, beside page: (any Service)? = nil, logger: Logger) async throws {
         let forced = ForcedStop()
         defer { withExtendedLifetime(forced) {} }
         // Its end (--once, or a stop) ends the group; its name, not its fields (the cookie), is what the group logs.
         let daemon = ServiceGroupConfiguration.ServiceConfiguration(
             service: service, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "pxscript watch")
-        var configuration = ServiceGroupConfiguration(services: [daemon], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // The dashboard (`--dashboard`) stops with the daemon.
+        let dashboard = page.map {
+            ServiceGroupConfiguration.ServiceConfiguration(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "dashboard")
+        }
+        var configuration = ServiceGroupConfiguration(
+            services: [daemon] + (dashboard.map { [$0] } ?? []), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         configuration.maximumGracefulShutdownDuration = .seconds(30)
         try await ServiceGroup(configuration: configuration).run()
     }

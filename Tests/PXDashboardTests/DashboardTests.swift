@@ -1,0 +1,182 @@
+import Foundation
+import NIOHTTP1
+import PXRuntime
+import StudioSandbox
+import Testing
+
+/// The dashboard over loopback (issue 21): its locks, and its actions through the commands' own code.
+@Suite("pxscript dashboard")
+struct DashboardTests {
+    /// Asks to nudge the N-th conversation (px.args[1]), waiting for approval.
+    static let nudge = """
+        local n, i = tonumber(px.args[1]) or 1, 0
+        for conversation in px.conversations.each{} do
+          i = i + 1
+          if i == n then
+            local result = px.send(conversation.id, "Hi! Just checking in.", { approve = true, key = "nudge-" .. n })
+            return result.approval
+          end
+        end
+        """
+
+    static let pages = ["/", "/approvals", "/activity", "/plan", "/results", "/activity?kind=sent&client=conv"]
+
+    @Test("no page without the token; the token opens an HttpOnly, SameSite=Strict session and leaves the address; a wrong token or cookie is refused")
+    func token() async throws {
+        try await withDashboard { h in
+            for page in Self.pages {
+                let answer = try await h.get(page, cookie: nil)
+                #expect(answer.status == 401, "\(page)")
+                #expect(!answer.body.contains("Overview") || page != "/")
+            }
+            #expect(try await h.get("/?token=wrong-token", cookie: nil).status == 401)
+            #expect(try await h.get("/", cookie: "forged-session").status == 401)
+            let opened = try await h.get("/?token=\(h.token)", cookie: nil)
+            #expect(opened.status == 303 && opened.location == "/")
+            let cookie = try #require(opened.headers.first(name: "Set-Cookie"))
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/"))
+            let session = try await h.login()
+            for page in Self.pages {
+                let answer = try await h.get(page, cookie: session)
+                #expect(answer.status == 200, "\(page): \(answer.body.prefix(200))")
+            }
+        }
+    }
+
+    @Test("a Host other than the dashboard's own is refused (DNS rebinding), even with a session")
+    func host() async throws {
+        try await withDashboard { h in
+            let session = try await h.login()
+            let port = h.base.split(separator: ":").last.map(String.init) ?? ""
+            for host in ["evil.example:\(port)", "127.0.0.1.nip.io:\(port)", "127.0.0.1:1"] {
+                let answer = try await h.request(.GET, "/", cookie: session, headers: [("Host", host)])
+                #expect(answer.status == 421, "\(host)")
+            }
+            #expect(try await h.request(.GET, "/", cookie: session, headers: [("Host", "localhost:\(port)")]).status == 200)
+        }
+    }
+
+    @Test("every page carries a Content-Security-Policy without inline script, no script at all, and never the cookie or a webhook URL")
+    func headersAndSecrets() async throws {
+        try await withDashboard { h in
+            try await h.run(Self.nudge)
+            let session = try await h.login()
+            for page in Self.pages {
+                let answer = try await h.get(page, cookie: session)
+                let policy = try #require(answer.headers.first(name: "Content-Security-Policy"))
+                #expect(policy.contains("default-src 'none'") && !policy.contains("unsafe-inline") && policy.contains("frame-ancestors 'none'"))
+                #expect(answer.headers.first(name: "X-Frame-Options") == "DENY")
+                #expect(answer.headers.first(name: "Cache-Control") == "no-store")
+                #expect(!answer.body.contains("<script"), "\(page)")
+                #expect(!answer.body.contains(h.sandbox.cookie) && !answer.body.contains("webhookSECRET"), "\(page)")
+            }
+        }
+    }
+
+    @Test("a POST without its session's CSRF token, or from another site, is refused and changes nothing")
+    func crossSite() async throws {
+        try await withDashboard { h in
+            let id = try #require(try await h.run(Self.nudge).results.first)
+            let session = try await h.login()
+            let csrf = try h.csrf(try await h.get("/approvals", cookie: session).body)
+            let refusals: [(form: [String: String], headers: [(String, String)])] = [
+                (["text": "Hi"], []),
+                (["csrf": "0" + csrf.dropFirst(), "text": "Hi"], []),
+                (["csrf": csrf, "text": "Hi"], [("Sec-Fetch-Site", "cross-site")]),
+                (["csrf": csrf, "text": "Hi"], [("Origin", "https://evil.example")]),
+            ]
+            for refusal in refusals {
+                let answer = try await h.request(.POST, "/approvals/\(id)/approve", cookie: session, form: refusal.form, headers: refusal.headers)
+                #expect(answer.status == 403)
+            }
+            // Without a session, even with the right form: refused.
+            #expect(try await h.request(.POST, "/pause", cookie: nil, form: ["csrf": csrf, "script": "0"]).status == 401)
+            #expect(try h.studioMessages().filter { $0.contains("checking in") }.isEmpty)
+            let store = try StateStore(path: h.statePath)
+            defer { try? store.close() }
+            #expect(try store.approval(id)?.state == .pending)
+            #expect(try store.isPaused() == false)
+        }
+    }
+
+    @Test("approve after an edit sends the edited text once; reject keeps its reason; deciding again is refused")
+    func decide() async throws {
+        try await withDashboard { h in
+            let first = try #require(try await h.run(Self.nudge, arguments: ["1"]).results.first)
+            let second = try #require(try await h.run(Self.nudge, arguments: ["2"]).results.first)
+            let session = try await h.login()
+            let page = try await h.get("/approvals", cookie: session)
+            #expect(page.body.contains(first) && page.body.contains(second) && page.body.contains("Hi! Just checking in."))
+            let csrf = try h.csrf(page.body)
+            let approved = try await h.request(.POST, "/approvals/\(first)/approve", cookie: session, form: ["csrf": csrf, "text": "Hi Liam! Only checking in."])
+            #expect(approved.status == 303)
+            #expect(approved.location?.contains("approved%20(edited)%20and%20sent") == true, "\(approved.location ?? "")")
+            #expect(try h.studioMessages().filter { $0 == "Hi Liam! Only checking in." }.count == 1)
+            let again = try await h.request(.POST, "/approvals/\(first)/approve", cookie: session, form: ["csrf": csrf, "text": "Hi Liam! Only checking in."])
+            #expect(again.location?.contains("not%20approved%20again") == true, "\(again.location ?? "")")
+            #expect(try h.studioMessages().filter { $0 == "Hi Liam! Only checking in." }.count == 1)
+
+            let rejected = try await h.request(.POST, "/approvals/\(second)/reject", cookie: session, form: ["csrf": csrf, "reason": "booked already"])
+            #expect(rejected.location?.contains("rejected") == true)
+            let store = try StateStore(path: h.statePath)
+            defer { try? store.close() }
+            #expect(try store.approval(second)?.state == .rejected && store.approval(second)?.detail == "booked already")
+            #expect(try store.approval(first)?.edited == "Hi Liam! Only checking in.")
+            // The page shows them closed, with why.
+            let after = try await h.get("/approvals", cookie: session).body
+            #expect(after.contains("Nothing waits for your approval") && after.contains("booked already"))
+        }
+    }
+
+    @Test("pause and resume from the overview are the state's own: sends raise PAUSED until resumed")
+    func pause() async throws {
+        try await withDashboard { h in
+            try await h.run("return 1")
+            let session = try await h.login()
+            let csrf = try h.csrf(try await h.get("/", cookie: session).body)
+            let paused = try await h.request(.POST, "/pause", cookie: session, form: ["csrf": csrf, "script": "0"])
+            #expect(paused.status == 303)
+            let store = try StateStore(path: h.statePath)
+            defer { try? store.close() }
+            #expect(try store.isPaused())
+            #expect(try await h.get("/", cookie: session).body.contains("Resume sends"))
+            let error = await #expect(throws: RuntimeError.self) {
+                try await h.run("for c in px.conversations.each{} do px.send(c.id, 'hello'); return end")
+            }
+            #expect(error?.description.contains("PAUSED") == true, "\(String(describing: error))")
+            _ = try await h.request(.POST, "/resume", cookie: session, form: ["csrf": csrf, "script": "0"])
+            #expect(try store.isPaused() == false)
+        }
+    }
+
+    @Test("a dry run from the plan page shows what would go out, and sends nothing")
+    func plan() async throws {
+        try await withDashboard { h in
+            try await h.run("return 1")
+            try "for c in px.conversations.each{} do px.send(c.id, 'Spring minis are open!'); return end"
+                .write(toFile: h.script, atomically: true, encoding: .utf8)
+            let session = try await h.login()
+            let csrf = try h.csrf(try await h.get("/plan", cookie: session).body)
+            let planned = try await h.request(.POST, "/plan", cookie: session, form: ["csrf": csrf, "script": "0"])
+            #expect(planned.status == 200)
+            #expect(planned.body.contains("Spring minis are open!") && planned.body.contains("nudge.lua:1"), "\(planned.body)")
+            #expect(try h.studioMessages().filter { $0.contains("Spring minis") }.isEmpty)
+        }
+    }
+
+    @Test("results count each script line's sends and draw the charts; the activity filters by kind and client")
+    func resultsAndActivity() async throws {
+        try await withDashboard { h in
+            try await h.run("for c in px.conversations.each{} do px.send(c.id, 'Spring minis are open!', { key = 'spring-' .. c.id }) end")
+            let session = try await h.login()
+            let results = try await h.get("/results", cookie: session).body
+            #expect(results.contains("line nudge.lua:1"), "\(results)")
+            #expect(results.contains("<svg") && results.contains("Messages sent per day"))
+            let sent = try await h.get("/activity?kind=sent", cookie: session).body
+            let rows = sent.components(separatedBy: "<tr><td>").count - 1
+            #expect(rows >= 2 && !sent.contains("<td>zone</td>") && sent.contains("<td>sent</td>"))
+            let none = try await h.get("/activity?kind=sent&client=conv_NO_SUCH", cookie: session).body
+            #expect(none.contains("Nothing in the journal for this filter"))
+        }
+    }
+}
