@@ -126,6 +126,7 @@ let package = Package(
             dependencies: [
                 "PXRuntime",
                 "PixiesetKit",
+                "PixiesetModels",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Mustache", package: "swift-mustache"),

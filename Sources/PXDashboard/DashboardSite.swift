@@ -24,7 +24,7 @@ struct DashboardSite: Sendable {
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8"], body: .init(byteBuffer: .init(string: DashboardTemplates.css)))
         }
         router.get("/") { request, _ in page("overview", try overview(request)) }
-        router.get("/approvals") { request, _ in page("approvals", try approvals(request)) }
+        router.get("/approvals") { request, _ in page("approvals", try await approvals(request)) }
         router.get("/activity") { request, _ in page("activity", try activity(request)) }
         router.get("/plan") { request, _ in page("plan", try planPage(request, ran: nil)) }
         router.get("/results") { request, _ in page("results", try DashboardResults(site: self).page(request)) }
@@ -129,7 +129,7 @@ struct DashboardSite: Sendable {
 
     // MARK: approvals
 
-    func approvals(_ request: Request) throws -> [String: Any] {
+    func approvals(_ request: Request) async throws -> [String: Any] {
         var open: [[String: Any]] = [], closed: [[String: Any]] = []
         for (index, script) in configuration.scripts.enumerated() {
             guard let store = try states.store(index) else { continue }
@@ -138,7 +138,7 @@ struct DashboardSite: Sendable {
                     open.append([
                         "id": approval.id, "client": approval.clientName.isEmpty ? approval.conversationID : approval.clientName,
                         "script": script.label, "asked": local(approval.createdAt), "expires": local(approval.expiresAt), "why": approval.why,
-                        "text": approval.text, "attachments": approval.attachmentNames, "csrf": csrf(request),
+                        "text": approval.text, "attachments": approval.attachmentNames, "csrf": csrf(request), "conversation": approval.conversationID,
                         "context": [[String: Any]](), "context_shown": false,
                     ])
                 } else if approval.state != .approved {
@@ -150,6 +150,14 @@ struct DashboardSite: Sendable {
             }
         }
         closed.sort { ($0["at"] as? Date ?? .distantPast) > ($1["at"] as? Date ?? .distantPast) }
+        // The conversation's last messages, for context: one read per request shown (at most 10).
+        let contexts = await DashboardContext(configuration: configuration, logger: dashboard.logger)
+            .lastMessages(of: open.prefix(10).compactMap { $0["conversation"] as? String })
+        for index in open.indices {
+            guard let id = open[index]["conversation"] as? String, let messages = contexts[id], !messages.isEmpty else { continue }
+            open[index]["context"] = messages
+            open[index]["context_shown"] = true
+        }
         return [
             "title": "Approvals", "open": open, "closed": Array(closed.prefix(20)), "closed_shown": !closed.isEmpty,
             "notice": notice(request) as Any,

@@ -107,6 +107,8 @@ struct DashboardTests {
             let session = try await h.login()
             let page = try await h.get("/approvals", cookie: session)
             #expect(page.body.contains(first) && page.body.contains(second) && page.body.contains("Hi! Just checking in."))
+            // Each request with the conversation's last messages, read from the studio.
+            #expect(page.body.contains("The conversation's last messages") && page.body.contains("Client:"), "\(page.body)")
             let csrf = try h.csrf(page.body)
             let approved = try await h.request(.POST, "/approvals/\(first)/approve", cookie: session, form: ["csrf": csrf, "text": "Hi Liam! Only checking in."])
             #expect(approved.status == 303)
