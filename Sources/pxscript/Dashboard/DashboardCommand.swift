@@ -24,6 +24,7 @@ struct DashboardCommand: AsyncParsableCommand {
     @Option(help: "The port (default: any free one).") var port: Int = 0
     @Option(help: "Listen on this address instead of 127.0.0.1 (anyone who can reach it and has the token can send).")
     var listen: String?
+    @Option(help: "Show every state in this folder (instead of the default state folder).") var folder: String?
     @Flag(help: "Open the page in the browser.") var open = false
     @Flag(help: "Print the address of the dashboard running on these states, and exit.") var url = false
     @OptionGroup var options: ScriptOptions
@@ -35,7 +36,7 @@ struct DashboardCommand: AsyncParsableCommand {
     func run() async throws {
         try await withExitCodes {
             let environment = ProcessInfo.processInfo.environment
-            let shown = try Self.scripts(scripts, options: options)
+            let shown = try Self.scripts(scripts, folder: folder, options: options)
             if url {
                 let addresses = Set(shown.compactMap { DashboardAddress.read(beside: $0.statePath) })
                 guard !addresses.isEmpty else { throw Failure("no dashboard runs on these states (start one with `pxscript dashboard`)", code: Exit.usage) }
@@ -71,7 +72,7 @@ struct DashboardCommand: AsyncParsableCommand {
     }
 
     /// The scripts named (each with its default state), or every state of the default folder.
-    static func scripts(_ scripts: [String], options: ScriptOptions) throws -> [Dashboard.Script] {
+    static func scripts(_ scripts: [String], folder named: String?, options: ScriptOptions) throws -> [Dashboard.Script] {
         if let state = options.statePath {
             return [Dashboard.Script(label: scripts.first.map { ($0 as NSString).lastPathComponent } ?? (state as NSString).lastPathComponent,
                                      scriptPath: scripts.first, statePath: state)]
@@ -81,7 +82,7 @@ struct DashboardCommand: AsyncParsableCommand {
                 Dashboard.Script(label: ($0.script as NSString).lastPathComponent, scriptPath: $0.script, statePath: $0.path)
             }
         }
-        let folder = StatePath.folder(environment: ProcessInfo.processInfo.environment)
+        let folder = named ?? StatePath.folder(environment: ProcessInfo.processInfo.environment)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         return names.filter { $0.hasSuffix(".sqlite") && $0 != AutomatedMessages.fileName }.sorted().map {
             Dashboard.Script(label: String($0.dropLast(7)), scriptPath: nil, statePath: folder + "/" + $0)
