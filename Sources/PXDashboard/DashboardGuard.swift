@@ -42,10 +42,15 @@ struct DashboardGuard<Context: RequestContext>: RouterMiddleware {
         }
         if request.method == .post {
             // A page of another site cannot post here: the browser names where a request comes from.
-            if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!], site != "same-origin" {
+            let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!]
+            if let site, site != "same-origin" {
                 return DashboardSite.plain(.forbidden, "Refused: this request came from another site.")
             }
-            if let origin = request.headers[HTTPField.Name("Origin")!], !hosts.contains(Self.hostOf(origin)) {
+            // `Origin: null` is what a browser sends when it keeps the origin to itself (a privacy setting):
+            // then only its own `Sec-Fetch-Site: same-origin` lets the post through (the CSRF token is checked anyway).
+            if let origin = request.headers[HTTPField.Name("Origin")!], !hosts.contains(Self.hostOf(origin)),
+               !(origin == "null" && site == "same-origin")
+            {
                 return DashboardSite.plain(.forbidden, "Refused: this request came from another site.")
             }
         }
@@ -73,7 +78,9 @@ struct DashboardGuard<Context: RequestContext>: RouterMiddleware {
         headers[.contentSecurityPolicy] =
             "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
         headers[.xContentTypeOptions] = "nosniff"
-        headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        // Same-origin: the page's own posts carry their origin (with no-referrer a browser sends `Origin: null`);
+        // no other site ever learns the address, which holds no token after login anyway.
+        headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
         headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
         headers[.cacheControl] = "no-store"
     }

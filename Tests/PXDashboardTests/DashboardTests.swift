@@ -89,12 +89,19 @@ struct DashboardTests {
                 let answer = try await h.request(.POST, "/approvals/\(id)/approve", cookie: session, form: refusal.form, headers: refusal.headers)
                 #expect(answer.status == 403)
             }
+            // What a browser sends from the page itself (Origin withheld by its privacy setting): let through to the CSRF check.
+            let own = try await h.request(
+                .POST, "/approvals/\(id)/reject", cookie: session, form: ["csrf": csrf, "reason": "own page"],
+                headers: [("Sec-Fetch-Site", "same-origin"), ("Origin", "null")])
+            #expect(own.status == 303)
+            #expect(try await h.request(
+                .POST, "/pause", cookie: session, form: ["csrf": csrf, "script": "0"], headers: [("Origin", "null")]).status == 403)
             // Without a session, even with the right form: refused.
             #expect(try await h.request(.POST, "/pause", cookie: nil, form: ["csrf": csrf, "script": "0"]).status == 401)
             #expect(try h.studioMessages().filter { $0.contains("checking in") }.isEmpty)
             let store = try StateStore(path: h.statePath)
             defer { try? store.close() }
-            #expect(try store.approval(id)?.state == .pending)
+            #expect(try store.approval(id)?.state == .rejected && store.approval(id)?.detail == "own page")
             #expect(try store.isPaused() == false)
         }
     }
