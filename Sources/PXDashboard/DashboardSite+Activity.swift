@@ -25,6 +25,14 @@ extension DashboardSite {
         }
         merged.sort { $0.entry.at > $1.entry.at }
         let shown = merged.dropFirst(offset).prefix(Self.activityPage)
+        // Each send with the script line that made it (`msg_… (key …)` names the message first).
+        var lines: [String: String] = [:]
+        let sentIDs = shown.filter { $0.entry.kind == JournalKind.sent.rawValue || $0.entry.kind == JournalKind.reconciled.rawValue }
+            .compactMap { $0.entry.detail.split(separator: " ").first.map(String.init) }
+        for index in configuration.scripts.indices where !sentIDs.isEmpty {
+            guard let store = try states.store(index) else { continue }
+            lines.merge(try store.origins(of: sentIDs)) { a, _ in a }
+        }
         func link(_ page: Int) -> String {
             var parts = URLComponents()
             parts.path = "/activity"
@@ -38,6 +46,7 @@ extension DashboardSite {
             [
                 "at": local(line.entry.at), "script": line.script, "kind": line.entry.kind, "conversation": line.entry.conversationID as Any,
                 "client_name": line.entry.conversationID.flatMap { names[$0].flatMap { $0.isEmpty ? nil : $0 } } as Any, "detail": line.entry.detail,
+                "line": line.entry.detail.split(separator: " ").first.flatMap { lines[String($0)] }.map { ($0 as NSString).lastPathComponent } as Any,
             ]
         }
         return [

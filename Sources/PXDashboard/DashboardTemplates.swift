@@ -122,7 +122,7 @@ enum DashboardTemplates {
             {{^entries}}<p>Nothing in the journal{{#filtered}} for this filter{{/filtered}}.</p>{{/entries}}
             {{#entries_shown}}
             <table><thead><tr><th scope="col">When</th><th scope="col">Script</th><th scope="col">What</th><th scope="col">Conversation</th><th scope="col">Detail</th></tr></thead><tbody>
-            {{#entries}}<tr><td>{{at}}</td><td>{{script}}</td><td>{{kind}}</td><td>{{#conversation}}<a href="/activity?client={{conversation}}">{{conversation}}</a>{{/conversation}}{{#client_name}} ({{client_name}}){{/client_name}}</td><td>{{detail}}</td></tr>{{/entries}}
+            {{#entries}}<tr><td>{{at}}</td><td>{{script}}</td><td>{{kind}}</td><td>{{#conversation}}<a href="/activity?client={{conversation}}">{{conversation}}</a>{{/conversation}}{{#client_name}} ({{client_name}}){{/client_name}}</td><td>{{detail}}{{#line}} <small>from line {{line}}</small>{{/line}}</td></tr>{{/entries}}
             </tbody></table>
             {{/entries_shown}}
             <nav aria-label="Pages of the journal" class="pager">{{#newer}}<a href="{{newer}}">Newer</a>{{/newer}} {{#older}}<a href="{{older}}">Older</a>{{/older}}</nav>

@@ -184,6 +184,8 @@ struct DashboardTests {
             let sent = try await h.get("/activity?kind=sent", cookie: session).body
             let rows = sent.components(separatedBy: "<tr><td>").count - 1
             #expect(rows >= 2 && !sent.contains("<td>zone</td>") && sent.contains("<td>sent</td>"))
+            // Each send names the script line that made it.
+            #expect(sent.contains("from line nudge.lua:1"))
             let none = try await h.get("/activity?kind=sent&client=conv_NO_SUCH", cookie: session).body
             #expect(none.contains("Nothing in the journal for this filter"))
         }

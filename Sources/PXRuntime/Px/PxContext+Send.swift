@@ -120,8 +120,9 @@ extension PxContext {
                 logger.warning("could not record that \(message.id) was sent to \(request.conversationID) (\(error)); the next run looks for it in the conversation")
             }
         }
-        // The script line that sent it, for results per message: not waited for, and only statistics if lost.
-        Task { [store, position = request.position, id = message.id] in try? store.noteOrigin(of: id, position: position) }
+        // The script line that sent it, for results per message (one small write; a run may end right after,
+        // so it is not left to a task). Only statistics: a failure is not the send's.
+        try? store.noteOrigin(of: message.id, position: request.position)
         logger.info("sent \(message.id) to \(request.conversationID)", metadata: ["at": "\(request.position)"])
         return message.sentLuaValue
     }

@@ -22,6 +22,19 @@ extension StateStore {
         }
     }
 
+    /// The script lines that sent these messages, by message id (those recorded).
+    public func origins(of messageIDs: [String]) throws -> [String: String] {
+        guard !messageIDs.isEmpty else { return [:] }
+        return try pool.read { db in
+            let marks = Array(repeating: "?", count: messageIDs.count).joined(separator: ", ")
+            return Dictionary(
+                try Row.fetchAll(
+                    db, sql: "SELECT message_id, position FROM send_origin WHERE message_id IN (\(marks))",
+                    arguments: StatementArguments(messageIDs)
+                ).map { ($0["message_id"], $0["position"]) }, uniquingKeysWith: { a, _ in a })
+        }
+    }
+
     /// The messages sent since `since`, oldest first.
     public func sentRecords(since: Date) throws -> [SentRecord] {
         try pool.read { db in
