@@ -12,7 +12,7 @@ struct PXScript: AsyncParsableCommand {
             pretend studio; `pxscript login` stores your own studio's session; `pxscript doctor` checks it all.
             \(LoginHint.text)
             """,
-        version: PxscriptVersion.current,
-        subcommands: [RunCommand.self, WatchCommand.self, CheckCommand.self, StatusCommand.self, PauseCommand.self, ResumeCommand.self, APICommand.self, LoginCommand.self, DoctorCommand.self, SandboxCommand.self, TestCommand.self, ApprovalsCommand.self, ApproveCommand.self, RejectCommand.self, NotifyCommand.self, DashboardCommand.self]
+        version: "\(PxscriptVersion.current) (\(BuildCommit.value))",
+        subcommands: [RunCommand.self, WatchCommand.self, CheckCommand.self, StatusCommand.self, PauseCommand.self, ResumeCommand.self, APICommand.self, LoginCommand.self, DoctorCommand.self, SandboxCommand.self, TestCommand.self, ApprovalsCommand.self, ApproveCommand.self, RejectCommand.self, NotifyCommand.self, DashboardCommand.self, ServiceCommand.self]
     )
 }
