@@ -6,7 +6,8 @@ driven by Selenium, against a sandbox studio and a `pxscript dashboard`.
 
 Logs in with the token, approves a request after editing it (and sees the
 message arrive in the sandbox), rejects one with a reason, pauses and
-resumes, runs a plan, reads results; checks that no page works without the
+resumes, runs a plan, reads results; pauses a running daemon from its
+dashboard and sees it hold a reply until resumed; checks that no page works without the
 token and that a cross-site form post is refused; saves a screenshot of
 each view and runs axe-core on each (no serious or critical violation).
 Bounded: every wait has a timeout, the whole run a few minutes at most.
@@ -178,6 +179,8 @@ def main():
             wait_for(lambda: driver.current_url.startswith(root), 10)
             time.sleep(0.5)
             check(not sandbox_has(base_url, "pwned"), "a cross-site form post sends nothing")
+            # A running daemon with the dashboard beside it: pause on the page, and the daemon holds a reply.
+            check_daemon_pause(driver, pxscript, env, home, base_url, processes)
         finally:
             driver.quit()
     finally:
@@ -190,6 +193,35 @@ def main():
         shutil.rmtree(home, ignore_errors=True)
     print(f"\n{'all browser checks passed' if not FAILURES else str(len(FAILURES)) + ' browser check(s) failed'}")
     sys.exit(1 if FAILURES else 0)
+
+
+def check_daemon_pause(driver, pxscript, env, home, base_url, processes):
+    script = home / "autoreply.lua"
+    script.write_text('px.on("message", function(event) event:reply("Thanks for writing, " .. event.client.name .. "!") end)\n')
+    daemon = subprocess.Popen([pxscript, "watch", str(script), "--interval", "1s", "--dashboard", "0"], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, env=env)
+    processes.append(daemon)
+    url = None
+    for line in daemon.stdout:
+        match = re.search(r"dashboard: (http://\S+)", line)
+        if match:
+            url = match.group(1)
+            break
+    check(url is not None, "watch --dashboard prints the dashboard's address")
+    root = url.split("?")[0].rstrip("/")
+    driver.get(url)
+    check(wait_for(lambda: "running (pid" in driver.page_source, 20), "the overview sees the daemon running")
+    driver.find_element(By.XPATH, "//button[text()='Pause sends']").click()
+    check(wait_for(lambda: "Resume sends" in driver.page_source), "paused from the page")
+    port = base_url.split(":")[2].split("/")[0]
+    made = subprocess.run([pxscript, "sandbox", "inquiry", "Zoe Park", "zoe@example.com", "Do you photograph pets?", "--port", port],
+                          env=env, capture_output=True, text=True, timeout=60)
+    check(made.returncode == 0, "a new client writes in")
+    time.sleep(5)
+    check(not sandbox_has(base_url, "Thanks for writing, Zoe Park!"), "paused: the daemon holds its reply")
+    driver.get(root + "/")
+    driver.find_element(By.XPATH, "//button[text()='Resume sends']").click()
+    check(wait_for(lambda: sandbox_has(base_url, "Thanks for writing, Zoe Park!"), 40), "resumed: the reply goes out")
 
 
 def sandbox_has(base_url, text):
