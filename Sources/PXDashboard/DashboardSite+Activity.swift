@@ -5,6 +5,8 @@ import PXRuntime
 extension DashboardSite {
     /// Lines per page of the activity.
     static let activityPage = 50
+    /// The furthest page the activity goes back to.
+    static let lastPage = 10_000
 
     /// The journals of every state, newest first, filtered by script, kind and client, a page at a time.
     func activity(_ request: Request) throws -> [String: Any] {
@@ -12,7 +14,9 @@ extension DashboardSite {
         let script = query["script"].flatMap { Int(String($0)) }
         let kind = query["kind"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
         let client = query["client"].map(String.init).map { String($0.trimmingCharacters(in: .whitespaces).prefix(200)) } ?? ""
-        let page = max(0, query["page"].flatMap { Int(String($0)) } ?? 0)
+        // Bounded before any arithmetic: a page number from the address must not overflow into a trap
+        // (a watch daemon serving the page would stop with it). 10,000 pages are half a million lines.
+        let page = min(max(0, query["page"].flatMap { Int(String($0)) } ?? 0), Self.lastPage)
         let offset = page * Self.activityPage
         var names: [String: String] = [:]
         var merged: [(entry: JournalEntry, script: String)] = []

@@ -43,6 +43,34 @@ struct DashboardTests {
         }
     }
 
+    @Test("hostile addresses and forms never stop the server: page numbers that would overflow, huge or broken forms, unknown ids")
+    func hostileInputs() async throws {
+        try await withDashboard { h in
+            try await h.run(Self.nudge)
+            let session = try await h.login()
+            for page in ["900000000000000000", "9223372036854775807", "-9223372036854775808", "99999999999999999999", "1e9", "%00"] {
+                let answer = try await h.get("/activity?page=\(page)", cookie: session)
+                #expect(answer.status == 200, "page=\(page)")
+            }
+            let csrf = try h.csrf(try await h.get("/", cookie: session).body)
+            let forms: [(String, [String: String])] = [
+                ("/pause", ["csrf": csrf, "script": "99999999999999999999999"]),
+                ("/pause", ["csrf": csrf, "script": "-1"]),
+                ("/plan", ["csrf": csrf, "script": "9223372036854775807"]),
+                ("/approvals/apr_NOPE/approve", ["csrf": csrf, "text": String(repeating: "x", count: 10_000)]),
+                ("/approvals/%2e%2e%2fetc/reject", ["csrf": csrf]),
+            ]
+            for (path, form) in forms {
+                let answer = try await h.request(.POST, path, cookie: session, form: form)
+                #expect([303, 200, 404].contains(answer.status), "\(path): \(answer.status)")
+            }
+            let big = try await h.request(.POST, "/pause", cookie: session, form: ["csrf": csrf, "script": "0", "x": String(repeating: "a", count: 200_000)])
+            #expect(big.status == 413 || big.status == 400, "\(big.status)")
+            // Still serving.
+            #expect(try await h.get("/", cookie: session).status == 200)
+        }
+    }
+
     @Test("a Host other than the dashboard's own is refused (DNS rebinding), even with a session")
     func host() async throws {
         try await withDashboard { h in
