@@ -61,6 +61,10 @@ struct ServiceCommandTests {
             #expect(try await pxscript(["service", "install", script, "--system", "--print"], environment: env).status == 64)
             #expect(try await pxscript(["service", "install", script, "--print", "--", "--exit-on-expiry"], environment: env).status == 64)
             #expect(try await pxscript(["service", "install", script, "--print", "--", "--once"], environment: env).status == 64)
+            // A line break would start a directive of its own in the unit: refused.
+            let injected = try await pxscript(
+                ["service", "install", script, "--print", "--", "--tz", "UTC\nExecStartPre=/bin/sh -c evil"], environment: env)
+            #expect(injected.status == 64 && !injected.stdout.contains("ExecStartPre"))
         }
     }
 

@@ -64,6 +64,10 @@ struct ServiceInstall: AsyncParsableCommand {
         if service.system && runAs == nil { throw ValidationError("--system runs as a user: add --run-as USER") }
         if runAs != nil && !service.system { throw ValidationError("--run-as goes with --system") }
         if service.system && service.kind == .launchd { throw ValidationError("on macOS the service is a LaunchAgent of your own user: leave out --system") }
+        // A line break in a path or an option would end the unit's line and start another directive.
+        if (words + [binary ?? ""]).contains(where: { $0.unicodeScalars.contains { CharacterSet.controlCharacters.contains($0) } }) {
+            throw ValidationError("a script path or option holds a control character (a line break?): not written into a unit")
+        }
         if watchOptions.contains(where: { $0 == "--exit-on-expiry" || $0 == "--once" || $0 == "--dry-run" || $0 == "--sandbox" }) {
             throw ValidationError("a service keeps running: --exit-on-expiry, --once, --dry-run and --sandbox do not go in it")
         }
