@@ -247,6 +247,7 @@ let package = Package(
             name: "PXDashboardTests",
             dependencies: [
                 "PXDashboard",
+                "PXNotify",
                 "PXRuntime",
                 "PixiesetKit",
                 "PixiesetModels",

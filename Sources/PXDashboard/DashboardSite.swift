@@ -122,6 +122,10 @@ struct DashboardSite: Sendable {
                 "schedules": status.schedules.map { ["name": SendKeyText.scheduleName($0.id), "next": $0.nextRun.map(local) ?? "never"] },
             ]
             if let offset = status.studioOffset, abs(offset) > 1 { fields["offset"] = RuntimeClock.describe(offset: offset) }
+            // Notifications that have not reached you: waiting for a target, or given up on (the activity says why).
+            let notices = [status.notices.waiting > 0 ? "\(status.notices.waiting) waiting for delivery" : nil,
+                           status.notices.givenUp > 0 ? "\(status.notices.givenUp) given up" : nil].compactMap { $0 }
+            if !notices.isEmpty { fields["notices"] = notices.joined(separator: ", ") }
             scripts.append(fields)
         }
         return ["title": "Overview", "scripts": scripts, "session_ok": problem == nil, "session_problem": problem ?? "", "notice": notice(request) as Any]

@@ -66,6 +66,7 @@ enum DashboardTemplates {
             <dt>Approvals waiting</dt><dd>{{approvals}}</dd>
             <dt>Parked handlers</dt><dd>{{parked}}</dd>
             {{#offset}}<dt>Studio clock</dt><dd>{{offset}}</dd>{{/offset}}
+            {{#notices}}<dt>Notifications</dt><dd class="problem">{{notices}}</dd>{{/notices}}
             {{#schedules}}<dt>Next {{name}}</dt><dd>{{next}}</dd>{{/schedules}}
             </dl>
             <form method="post" action="{{#paused}}/resume{{/paused}}{{^paused}}/pause{{/paused}}">

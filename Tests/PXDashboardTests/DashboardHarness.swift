@@ -30,11 +30,12 @@ struct DashboardHarness {
 
     /// Runs `source` once as `pxscript run` would, against the sandbox, on the harness's state.
     @discardableResult
-    func run(_ source: String, arguments: [String] = [], dryRun: Bool = false) async throws -> PXRuntime.Summary {
+    func run(_ source: String, arguments: [String] = [], dryRun: Bool = false, notifier: Notifier = .recording) async throws -> PXRuntime.Summary {
         try source.write(toFile: script, atomically: true, encoding: .utf8)
-        let options = RuntimeOptions(
+        var options = RuntimeOptions(
             scriptPath: script, arguments: arguments, dryRun: dryRun, timeZone: TimeZone(identifier: "UTC")!,
             environment: ["PXSCRIPT_NOW": Self.testNow])
+        options.notifier = notifier
         let state = try WorkingState(path: statePath, dryRun: dryRun)
         defer { state.close() }
         let clock = try RuntimeClock(environment: options.environment)

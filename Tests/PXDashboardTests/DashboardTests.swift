@@ -1,7 +1,10 @@
 import Foundation
 import NIOHTTP1
+import PXNotify
 import PXRuntime
+import PixiesetKit
 import StudioSandbox
+import TestSupport
 import Testing
 
 /// The dashboard over loopback (issue 21): its locks, and its actions through the commands' own code.
@@ -68,6 +71,23 @@ struct DashboardTests {
             #expect(big.status == 413 || big.status == 400, "\(big.status)")
             // Still serving.
             #expect(try await h.get("/", cookie: session).status == 200)
+        }
+    }
+
+    @Test("the overview says when notifications have not reached you, never naming the webhook")
+    func undeliveredNotices() async throws {
+        try await withDashboard { h in
+            let config = NotifyConfig(targets: [.webhook(url: DashboardHarness.webhook, format: .text)])
+            // A courier that never runs: the notice stays waiting for its target.
+            let sender = NoticeSender()
+            let courier = Courier(targets: NoticeTarget.all(config), sender: sender, logger: h.log.logger, now: { Date() })
+            let notifier = Notifier(config: config, redactor: Redactor(cookie: nil, tokens: config.secrets), courier: courier, logger: h.log.logger)
+            try await h.run("px.notify('3 clients wait')", notifier: notifier)
+            let session = try await h.login()
+            let page = try await h.get("/", cookie: session).body
+            #expect(page.contains("1 waiting for delivery"), "\(page)")
+            #expect(!page.contains("webhookSECRET"))
+            await sender.shutdown()
         }
     }
 
