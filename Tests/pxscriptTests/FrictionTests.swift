@@ -41,7 +41,8 @@ struct FrictionTests {
         let busy = try await pxscript(["sandbox", "serve", "--port", String(serve.port)])
         #expect(busy.status == 1 && busy.stderr.contains("already in use") && !busy.stderr.contains("bind("), "\(busy.stderr)")
         _ = await serve.stop()
-        let none = try await pxscript(["sandbox", "message", "conv_X", "Hello", "--port", String(serve.port)])
+        // Port 9 (discard), where nothing listens: the stopped server's port may already be another test's sandbox.
+        let none = try await pxscript(["sandbox", "message", "conv_X", "Hello", "--port", "9"])
         #expect(none.status == 69 && none.stderr.contains("no sandbox answers"), "\(none.stderr)")
     }
 
