@@ -133,16 +133,13 @@ def main():
             box.clear()
             box.send_keys("Hi Liam! Only checking in.")
             box.find_element(By.XPATH, "./ancestor::form").find_element(By.TAG_NAME, "button").click()
-            notice = wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "p.notice"))
-            check(notice and "approved (edited) and sent" in notice[0].text, "edit, then approve: the page says sent")
-            if not notice or "approved (edited) and sent" not in notice[0].text:
-                print(driver.current_url, driver.page_source[:3000])
+            check(wait_for(lambda: notice_says(driver, "approved (edited) and sent")), "edit, then approve: the page says sent")
             check(wait_for(lambda: sandbox_has(base_url, "Hi Liam! Only checking in.")), "the edited message arrives in the sandbox")
 
             driver.find_element(By.ID, f"reason-{second}").send_keys("booked already")
             driver.find_element(By.ID, f"reason-{second}").find_element(By.XPATH, "./ancestor::form").find_element(By.TAG_NAME, "button").click()
-            notice = wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "p.notice"))
-            check(notice and "rejected" in notice[0].text, "reject with a reason")
+            # The page before the post still shows the approval's notice: wait for the new page's.
+            check(wait_for(lambda: notice_says(driver, "rejected")), "reject with a reason")
             check("booked already" in driver.page_source, "the closed request shows why")
 
             driver.get(root + "/")
@@ -222,6 +219,14 @@ def check_daemon_pause(driver, pxscript, env, home, base_url, processes):
     driver.get(root + "/")
     driver.find_element(By.XPATH, "//button[text()='Resume sends']").click()
     check(wait_for(lambda: sandbox_has(base_url, "Thanks for writing, Zoe Park!"), 40), "resumed: the reply goes out")
+
+
+def notice_says(driver, text):
+    """Whether the page's notice holds `text` (a page being replaced may drop its elements meanwhile)."""
+    try:
+        return any(text in element.text for element in driver.find_elements(By.CSS_SELECTOR, "p.notice"))
+    except Exception:
+        return False
 
 
 def sandbox_has(base_url, text):
