@@ -44,7 +44,9 @@ struct DashboardSite: Sendable {
         data["zone"] = configuration.timeZone.identifier
         data["\(name == "overview" ? "overview" : name + "_page")"] = true
         data["waiting"] = (try? waitingCount()).flatMap { $0 > 0 ? $0 : nil } as Any
-        let html = DashboardTemplates.render(name, Self.unwrapped(data) as? [String: Any] ?? [:])
+        guard let html = DashboardTemplates.render(name, Self.unwrapped(data) as? [String: Any] ?? [:]) else {
+            return Self.plain(.internalServerError, "The page's template does not parse (\(DashboardTemplates.library.broken.joined(separator: ", "))): a bug in pxscript.")
+        }
         return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: .init(string: html)))
     }
 

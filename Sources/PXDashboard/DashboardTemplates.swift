@@ -4,17 +4,23 @@ import Mustache
 /// binary). Mustache escapes every `{{value}}` for HTML; nothing is written
 /// unescaped but the charts, which the server draws itself (`{{{svg}}}`).
 enum DashboardTemplates {
-    static let library: MustacheLibrary = {
-        var library = MustacheLibrary()
+    /// The templates that parse, and the names of any that do not (none: every page test renders them all).
+    static let library: (templates: MustacheLibrary, broken: [String]) = {
+        var library = MustacheLibrary(), broken: [String] = []
         for (name, text) in templates {
-            // The templates are this file's own: one that does not parse is a programming error caught by every test.
-            library.register(try! MustacheTemplate(string: text), named: name)
+            do {
+                library.register(try MustacheTemplate(string: text), named: name)
+            } catch {
+                broken.append(name)
+            }
         }
-        return library
+        return (library, broken.sorted())
     }()
 
-    static func render(_ name: String, _ data: [String: Any]) -> String {
-        library.render(data, withTemplate: name) ?? ""
+    /// The page `name` rendered, or nil when a template it needs does not parse (the page answers 500, the server goes on).
+    static func render(_ name: String, _ data: [String: Any]) -> String? {
+        guard library.broken.isEmpty else { return nil }
+        return library.templates.render(data, withTemplate: name)
     }
 
     static let templates: [String: String] = [
