@@ -11,13 +11,19 @@ public struct LuaErrorCause: Sendable, Hashable {
     public let code: String?
     public let status: Int64?
     public let message: String?
+    /// A finer kind within the code, and the underlying detail, where the host gives them
+    /// (a `LOCAL_FAULT`'s `kind = "full"` and the system's own words).
+    public let kind: String?
+    public let detail: String?
     /// The table is one the host raised (`LuaScriptError(raising:…)`).
     public let raisedByHost: Bool
 
-    public init(code: String?, status: Int64?, message: String?, raisedByHost: Bool) {
+    public init(code: String?, status: Int64?, message: String?, kind: String? = nil, detail: String? = nil, raisedByHost: Bool) {
         self.code = code
         self.status = status
         self.message = message
+        self.kind = kind
+        self.detail = detail
         self.raisedByHost = raisedByHost
     }
 
@@ -76,6 +82,8 @@ public struct LuaErrorCause: Sendable, Hashable {
             pxl_pop(L, 1)
         }
         pxl_pop(L, 1)
-        return LuaErrorCause(code: field("code").0, status: field("status").1, message: field("message").0, raisedByHost: raised)
+        return LuaErrorCause(
+            code: field("code").0, status: field("status").1, message: field("message").0, kind: field("kind").0, detail: field("detail").0,
+            raisedByHost: raised)
     }
 }

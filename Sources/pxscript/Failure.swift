@@ -12,6 +12,8 @@ enum Exit {
     static let compile: Int32 = 65
     static let missingFile: Int32 = 66
     static let unreachable: Int32 = 69
+    /// This machine failed the state (a lock past the timeout, a full or read-only disk): EX_IOERR.
+    static let localFault: Int32 = 74
     static let sendCap: Int32 = 75
     static let sessionExpired: Int32 = 77
     static let csrfRefused: Int32 = 78
@@ -59,9 +61,10 @@ func describe(_ error: any Error) -> (String, Int32) {
         case .sendCap: return (runtime.description, Exit.sendCap)
         case .sessionExpired: return (runtime.description, Exit.sessionExpired)
         case .csrfRefused: return (runtime.description, Exit.csrfRefused)
+        case .localFault: return (runtime.description, Exit.localFault)
         case .script, .state: return (runtime.description, Exit.scriptError)
         }
-    case let state as StateError: return (state.description, Exit.scriptError)
+    case let state as StateError: return (state.description, state.fault == nil ? Exit.scriptError : Exit.localFault)
     case let setup as SandboxSetupError: return (setup.description, setup.isMissingFile ? Exit.missingFile : Exit.scriptError)
     case let sandbox as SandboxError: return ("\(sandbox.body.error) (\(sandbox.code))", Exit.scriptError)
     case let api as PixiesetError:
@@ -72,7 +75,9 @@ func describe(_ error: any Error) -> (String, Int32) {
         case .file(let path, _) where !FileManager.default.fileExists(atPath: path): return (api.description, Exit.missingFile)
         default: return (api.description, Exit.scriptError)
         }
-    default: return (String(describing: error), Exit.scriptError)
+    default:
+        if let fault = LocalFault(error) { return (fault.description, Exit.localFault) }
+        return (String(describing: error), Exit.scriptError)
     }
 }
 

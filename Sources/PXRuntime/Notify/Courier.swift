@@ -11,13 +11,22 @@ import Synchronization
 /// is given up on at once. Nothing waits for it: handlers and sends only
 /// write a row and ring the bell.
 ///
-/// Backoff is in this machine's time, like the client's retry pauses: it
-/// paces a real server, and decides nothing about clients.
+/// A state that cannot be read or written for a while (locked, a full
+/// disk: issue 33) delays deliveries, never loses or repeats one: a worker
+/// that could not read looks again after a pause instead of waiting for a
+/// bell that may never ring, and a delivery made but not recorded is
+/// recorded later instead of being made again.
+///
+/// Backoff is paced by `Timing.pause`: real time by default (it paces a real
+/// server and decides nothing about clients); tests give a pause that
+/// returns at once, so retries never wait in real time.
 public final class Courier: Sendable {
     public struct Timing: Sendable {
         public var firstRetry: Duration = .seconds(10)
         public var longestRetry: Duration = .seconds(1800)
         public var maxAttempts = 10
+        /// How a worker waits between tries.
+        public var pause: @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }
 
         public init() {}
     }
@@ -30,11 +39,21 @@ public final class Courier: Sendable {
     let now: @Sendable () -> Date
     private let state = Mutex(Shared())
 
+    /// A delivery that was made but whose record could not be written yet.
+    private struct Made: Hashable {
+        let store: ObjectIdentifier
+        let noticeID: Int64
+    }
+
     private struct Shared {
         var stores: [ObjectIdentifier: StateStore] = [:]
-        /// A notice waiting for its retry, per target: its id and when it may be tried.
-        var retryAt: [String: (noticeID: Int64, at: ContinuousClock.Instant)] = [:]
+        /// Per target, the notice waiting for its retry, and the pause before it.
+        var retrying: [String: (noticeID: Int64, pause: Duration)] = [:]
+        /// Per target, deliveries made whose record waits for the state to be writable again.
+        var unrecorded: [String: Set<Made>] = [:]
         var bells: [String: AsyncStream<Void>.Continuation] = [:]
+        /// Deliveries of notices no state could record (`deliverUnrecorded`) still under way.
+        var unrecordedTasks: [UUID: Task<Void, Never>] = [:]
     }
 
     public init(targets: [NoticeTarget], sender: NoticeSender, logger: Logger, timing: Timing = Timing(), now: @escaping @Sendable () -> Date) {
@@ -76,6 +95,7 @@ public final class Courier: Sendable {
                             }
                         }
                     }
+                    for task in self.state.withLock({ Array($0.unrecordedTasks.values) }) { inner.addTask { await task.value } }
                 }
             }
             group.addTask { try? await Task.sleep(for: limit) }
@@ -84,23 +104,70 @@ public final class Courier: Sendable {
         }
     }
 
+    /// Delivers `notice` to every target once, now, without a record in any state: what the
+    /// daemon does when no state can be written (a full disk) and the photographer must still hear.
+    func deliverUnrecorded(_ notice: Notice) {
+        let id = UUID()
+        let task = Task {
+            for target in targets {
+                do {
+                    try await sender.deliver(notice, to: target)
+                } catch {
+                    logger.error("notification to \(target.label) could not be delivered (\(error)): \(notice.title)")
+                }
+            }
+            _ = state.withLock { $0.unrecordedTasks.removeValue(forKey: id) }
+        }
+        state.withLock { $0.unrecordedTasks[id] = task }
+    }
+
     private enum Next {
         case ready(StateStore, PendingDelivery)
-        case waiting(until: ContinuousClock.Instant)
+        /// The oldest notice waits for its retry, after this pause.
+        case retry(after: Duration)
+        /// A state could not be read or written: look again after this pause.
+        case pause(Duration)
         case idle
     }
 
     /// The oldest notice pending for `target` across the states, unless it waits for its retry.
     private func next(for target: NoticeTarget) -> Next {
-        let (stores, retry) = state.withLock { (Array($0.stores.values), $0.retryAt[target.key]) }
+        let (stores, retrying) = state.withLock { (Array($0.stores.values), $0.retrying[target.key]) }
+        if !recordMade(for: target) { return .pause(timing.firstRetry) }
         var oldest: (StateStore, PendingDelivery)?
+        var unreadable = false
         for store in stores {
-            guard let job = (try? store.pendingDeliveries(for: target.key))?.first else { continue }
-            if oldest == nil || job.notice.at < oldest!.1.notice.at { oldest = (store, job) }
+            let jobs: [PendingDelivery]
+            do {
+                jobs = try store.pendingDeliveries(for: target.key)
+            } catch {
+                unreadable = true
+                continue
+            }
+            guard let job = jobs.first else { continue }
+            if let current = oldest, current.1.notice.at <= job.notice.at { continue }
+            oldest = (store, job)
         }
-        guard let (store, job) = oldest else { return .idle }
-        if let retry, retry.noticeID == job.noticeID, retry.at > .now { return .waiting(until: retry.at) }
+        guard let (store, job) = oldest else { return unreadable ? .pause(timing.firstRetry) : .idle }
+        if let retrying, retrying.noticeID == job.noticeID { return .retry(after: retrying.pause) }
         return .ready(store, job)
+    }
+
+    /// Records the deliveries made whose record failed; false while some still cannot be recorded.
+    private func recordMade(for target: NoticeTarget) -> Bool {
+        let made = state.withLock { $0.unrecorded[target.key] ?? [] }
+        guard !made.isEmpty else { return true }
+        let stores = state.withLock { $0.stores }
+        var left = made
+        for delivery in made {
+            guard let store = stores[delivery.store] else {
+                left.remove(delivery)
+                continue
+            }
+            if (try? store.recordDelivery(delivery.noticeID, target: target.key, delivered: true, at: now())) != nil { left.remove(delivery) }
+        }
+        state.withLock { $0.unrecorded[target.key] = left }
+        return left.isEmpty
     }
 
     private func work(for target: NoticeTarget) async {
@@ -112,8 +179,11 @@ public final class Courier: Sendable {
             switch next(for: target) {
             case .ready(let store, let job):
                 await attempt(job, on: store, to: target)
-            case .waiting(let until):
-                try? await Task.sleep(until: until)
+            case .retry(let pause):
+                await timing.pause(pause)
+                state.withLock { _ = $0.retrying.removeValue(forKey: target.key) }
+            case .pause(let pause):
+                await timing.pause(pause)
             case .idle:
                 _ = await rings.next()
             }
@@ -125,8 +195,15 @@ public final class Courier: Sendable {
         do {
             try await sender.deliver(job.notice, to: target)
             if Task.isCancelled { return }
-            try? store.recordDelivery(job.noticeID, target: target.key, delivered: true, at: now())
-            state.withLock { _ = $0.retryAt.removeValue(forKey: target.key) }
+            do {
+                try store.recordDelivery(job.noticeID, target: target.key, delivered: true, at: now())
+            } catch {
+                // Delivered, but the state cannot say so yet: kept here, so it is recorded later, never delivered twice.
+                logger.warning("a delivered notification could not be recorded yet (\(error)); it is recorded once the state can be written")
+                let made = Made(store: ObjectIdentifier(store), noticeID: job.noticeID)
+                state.withLock { _ = $0.unrecorded[target.key, default: []].insert(made) }
+            }
+            state.withLock { _ = $0.retrying.removeValue(forKey: target.key) }
         } catch {
             // Cut short by a stop: not the target's failure; tried again at the next start.
             if Task.isCancelled { return }
@@ -137,11 +214,11 @@ public final class Courier: Sendable {
                 logger.error("notification to \(target.label) given up after \(tries) \(tries == 1 ? "try" : "tries"): \(error)")
                 try? await store.journal(
                     .notificationGivenUp, conversationID: nil, detail: "\(target.label): \(job.notice.title) (\(error))", at: now())
-                state.withLock { _ = $0.retryAt.removeValue(forKey: target.key) }
+                state.withLock { _ = $0.retrying.removeValue(forKey: target.key) }
             } else {
                 let pause = min(timing.longestRetry, timing.firstRetry * (1 << min(tries - 1, 20)))
                 logger.warning("notification to \(target.label) failed (\(error)); trying again in \(pause)")
-                state.withLock { $0.retryAt[target.key] = (job.noticeID, .now.advanced(by: pause)) }
+                state.withLock { $0.retrying[target.key] = (job.noticeID, pause) }
             }
         }
     }

@@ -12,6 +12,8 @@ enum NoticeCondition: Sendable, Hashable {
     case cap(limit: Int)
     /// A script was edited and does not load: the running version stays, or the script is set aside.
     case reload(script: String, error: String)
+    /// This machine failed a state (a lock held past the timeout, a full disk): the daemon waits for it to pass.
+    case localFault(LocalFault)
 
     /// The name it is kept under in the state (one per conversation or script where it is theirs).
     var name: String {
@@ -20,6 +22,7 @@ enum NoticeCondition: Sendable, Hashable {
         case .parked(let id, _, _): return "parked:" + id
         case .cap: return "cap"
         case .reload(let script, _): return "reload:" + script
+        case .localFault: return "local"
         }
     }
 
@@ -50,6 +53,11 @@ enum NoticeCondition: Sendable, Hashable {
             title = "pxscript: \(script) changed but does not load"
             text = "\(error)\nThe version that ran before keeps running (or the script waits, set aside, until you fix it)."
             detail = script
+        case .localFault(let fault):
+            title = "pxscript: \(fault.kind == .full ? "the disk is full" : "a state file cannot be written")"
+            text = "\(fault)\nThe daemon keeps running and tries again; messages wait (none is lost or sent twice) until the state can record them."
+                + " `pxscript doctor` says more."
+            detail = "the state \(fault.path ?? "file")"
         }
         return (Notice(kind: .raised, condition: name, title: title, text: text, script: script, at: now), detail)
     }
@@ -62,6 +70,7 @@ enum NoticeCondition: Sendable, Hashable {
         case "cap": title = "pxscript: sends go out again (a new day under the send cap)"
         case _ where name.hasPrefix("parked:"): title = "pxscript: the handler works again for \(detail)"
         case _ where name.hasPrefix("reload:"): title = "pxscript: \(detail) loads again"
+        case "local": title = "pxscript: \(detail) can be written again; messages go out"
         default: title = "pxscript: \(detail) is fine again"
         }
         return Notice(kind: .cleared, condition: name, title: title, text: "", script: script, at: now)

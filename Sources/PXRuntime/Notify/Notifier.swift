@@ -50,14 +50,23 @@ public struct Notifier: Sendable {
         }
     }
 
-    /// Raises `condition` on `store` (notifies unless it is raised already).
-    func raise(_ condition: NoticeCondition, script: String?, on store: StateStore, at now: Date) {
+    /// Raises `condition` on `store` (notifies unless it is raised already); false when it could not be recorded (logged).
+    @discardableResult
+    func raise(_ condition: NoticeCondition, script: String?, on store: StateStore, at now: Date) -> Bool {
         let (notice, detail) = condition.raised(script: script, at: now)
         do {
             if try store.raiseCondition(condition.name, detail: redactor.redact(detail), notice: cleaned(notice), targets: keys) { courier?.ring() }
+            return true
         } catch {
             logger.error("a notification could not be recorded (\(error)): \(notice.title)")
+            return false
         }
+    }
+
+    /// Delivers `notice` at once, without recording it: for when no state can be written (a full
+    /// disk), so the photographer still hears of it. One try per target; failures are logged.
+    func deliverUnrecorded(_ notice: Notice) {
+        courier?.deliverUnrecorded(cleaned(notice))
     }
 
     /// Clears the condition named `name` on `store` (notifies when it was raised).

@@ -32,6 +32,9 @@ enum PxError {
 
     /// The table for an error of the client or the outbox.
     static func from(_ error: any Error) -> any Error {
+        if let fault = LocalFault(error) {
+            return table(code: .localFault, status: nil, message: fault.description, extra: ["kind": .text(fault.kind.rawValue), "detail": .text(fault.detail)])
+        }
         switch error {
         case let failure as LuaScriptError:
             return failure
@@ -77,6 +80,7 @@ enum PxError {
         case .sessionExpired?: .sessionExpired(message)
         case .csrfRefused?: .csrfRefused(message)
         case .unreachable?, .unavailable?, .sendPending?: .unavailable(message)
+        case .localFault?: .localFault(message)
         default: .script(message: message, traceback: traceback)
         }
     }

@@ -24,6 +24,8 @@ public struct PxErrorCode: Hashable, Sendable, CustomStringConvertible {
     public static let badResponse = PxErrorCode("BAD_RESPONSE")
     public static let invalidRequest = PxErrorCode("INVALID_REQUEST")
     public static let state = PxErrorCode("STATE")
+    /// This machine failed the state: locked past the busy timeout, a full or read-only disk, an I/O error (issue 33).
+    public static let localFault = PxErrorCode("LOCAL_FAULT")
 
     /// The code of a px error that reached the host: only a table the host
     /// itself raised counts (a script's look-alike `{ code = "SEND_CAP" }`,
@@ -35,7 +37,7 @@ public struct PxErrorCode: Hashable, Sendable, CustomStringConvertible {
 
     /// Codes that stop a run or a `px.map` instead of failing one item:
     /// nothing the script can do about them inside the run.
-    var stopsTheRun: Bool { [.sendCap, .paused, .sessionExpired, .csrfRefused].contains(self) }
+    var stopsTheRun: Bool { [.sendCap, .paused, .sessionExpired, .csrfRefused, .localFault].contains(self) }
 
     /// Codes that say the studio refused this login (its cookie or its CSRF token): no handler's
     /// fault, so a handler failing with one uses up none of its tries (SPEC §6).

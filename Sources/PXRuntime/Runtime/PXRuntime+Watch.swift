@@ -41,6 +41,8 @@ extension PXRuntime {
         /// A handler raised an error; `code` when it was a px error table
         /// the host raised (a cap or pause is not the handler's fault).
         case failed(message: String, traceback: String, code: PxErrorCode?)
+        /// This machine failed the state during the run (a lock, a full disk): nobody's fault, it passes.
+        case localFault(LocalFault)
     }
 
     /// The quiet period the script's handlers wait for (`debounce`, 0: none).
@@ -103,7 +105,12 @@ extension PXRuntime {
             // Its effects are dropped, so the keys it held are free for the others (decision 0010).
             try? context.store.releaseHolds(of: run.holder)
             if case .runtime(let message, let traceback, _) = error {
-                return .failed(message: message, traceback: traceback, code: PxErrorCode(hostRaised: error))
+                let code = PxErrorCode(hostRaised: error)
+                if code == .localFault, let cause = error.cause {
+                    let kind = cause.kind.flatMap(LocalFault.Kind.init(rawValue:)) ?? .io
+                    return .localFault(LocalFault(kind, path: context.store.path, detail: cause.detail ?? message))
+                }
+                return .failed(message: message, traceback: traceback, code: code)
             }
             return .failed(message: error.message, traceback: "", code: nil)
         } catch {

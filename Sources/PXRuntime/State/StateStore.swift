@@ -54,7 +54,8 @@ public final class StateStore: Sendable {
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
             throw StateError("\(path) is not a readable state file (\(error.message ?? "corrupt")); it was left as it is")
         } catch {
-            throw StateError("cannot open the state file \(path): \(error)")
+            let fault = LocalFault(error).map { LocalFault($0.kind, path: path, detail: $0.detail) }
+            throw StateError("cannot open the state file \(path): \(fault?.description ?? "\(error)")", fault: fault)
         }
     }
 
@@ -139,7 +140,8 @@ public final class StateStore: Sendable {
             // A file system without hard links: a rename, which could only replace a state made this instant.
             guard !FileManager.default.fileExists(atPath: path), rename(temporary, path) == 0 else {
                 if FileManager.default.fileExists(atPath: path) { return }
-                throw StateError("cannot create the state file \(path): \(String(cString: strerror(errno)))")
+                let code = errno
+                throw StateError("cannot create the state file \(path): \(String(cString: strerror(code)))", fault: LocalFault.fromErrno(code, path: path))
             }
             return
         }
@@ -174,8 +176,14 @@ public final class StateStore: Sendable {
     }
 }
 
-/// A problem with the state file, worded for the user.
+/// A problem with the state file, worded for the user; `fault` when it is
+/// this machine's (a lock, a full disk), which passes.
 public struct StateError: Error, Sendable, CustomStringConvertible {
     public let description: String
-    public init(_ description: String) { self.description = description }
+    public let fault: LocalFault?
+
+    public init(_ description: String, fault: LocalFault? = nil) {
+        self.description = description
+        self.fault = fault
+    }
 }

@@ -19,12 +19,16 @@ struct WatchCycle {
     private var outage: Date?
     /// The daemon was found down when it started: told after the first pass that works, with what it caught up.
     var downtime: Downtime?
+    /// This machine failing the states (issue 33): what failed and since when; the daemon waits it out.
+    var faults = LocalFaults()
+    /// When the poll that met a local fault is tried again (sooner than the next regular poll).
+    var pollRetry: Date? { faults.pollRetry }
 
     var refused: Bool { refusal != nil }
-    private var logger: Logger { service.logger }
-    private var clock: RuntimeClock { service.clock }
-    private var configuration: WatchService.Configuration { service.configuration }
-    private var notifier: Notifier { service.configuration.notifier }
+    var logger: Logger { service.logger }
+    var clock: RuntimeClock { service.clock }
+    var configuration: WatchService.Configuration { service.configuration }
+    var notifier: Notifier { service.configuration.notifier }
 
     init(service: WatchService, client: PixiesetClient) {
         self.service = service
@@ -91,6 +95,7 @@ struct WatchCycle {
                 try failed(error, in: &hosts, at: nil)
                 return
             }
+            if faults.isFailing { faults.worked(nil) }
         }
         let now = clock.now(), found = polled
         let due = hosts.indices.filter { hosts[$0].loop != nil && (polling || (hosts[$0].wake.map { $0 <= now } ?? false)) }
@@ -112,6 +117,7 @@ struct WatchCycle {
             switch result {
             case .success(let report):
                 worked = true
+                if faults.isFailing { faults.worked(index) }
                 caughtUp.add(report)
                 try await settled(report, of: &hosts[index], labelled: hosts.count > 1, hosts: hosts)
             case .failure(let error):
@@ -126,6 +132,7 @@ struct WatchCycle {
                 self.downtime = nil
             }
         }
+        if let (fault, since) = faults.takeCleared() { faultCleared(fault, since: since, hosts: hosts) }
         if worked, let since = outage {
             logger.info("the studio answers again (after \(DurationText.format(max(0, clock.now().timeIntervalSince(since)))))")
             outage = nil
@@ -170,9 +177,13 @@ struct WatchCycle {
         if report.capped == 0, report.replied > 0, raised["cap"] != nil { notifier.clear("cap", script: path, on: store, at: now) }
     }
 
-    /// A pass that failed: the daemon waits (unreachable), holds sends (refused), or sets the script aside.
+    /// A pass that failed: the daemon waits (unreachable, a local fault), holds sends (refused), or sets the script aside.
     private mutating func failed(_ error: any Error, in hosts: inout [ScriptHost], at index: Int?) throws {
         if error is CancellationError, service.stopping { return }  // a stop during a poll: reads only were cut short
+        if let fault = LocalFault(error), !configuration.once {
+            localFault(fault, in: &hosts, at: index)
+            return
+        }
         if WatchService.isPassing(error), !configuration.once {
             // The studio is unreachable or keeps failing: the daemon waits for it, it does not exit.
             if outage == nil { logger.error("\(error); trying again every poll") }

@@ -218,6 +218,11 @@ public struct WatchLoop: Sendable {
             case .tooOld:
                 try await store.skipEvents(ids, conversationID: id, reason: "max_age", detail: "older than max_age", at: now)
                 result.count(.skipped)
+            case .localFault(let fault):
+                // This machine failed the state (a lock, a full disk): not the handler's fault. The
+                // events stay open without a try used up, and the daemon waits for the fault to pass.
+                try await store.failEvents(ids, conversationID: id, reason: "local", traceback: "", retryAt: now, countAttempt: false, at: now)
+                throw fault
             case .failed(let message, let traceback, let code):
                 if let code, code.isSessionRefusal {
                     // The studio refused the login, not the handler: no try is used up; the event

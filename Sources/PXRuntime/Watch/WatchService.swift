@@ -168,7 +168,14 @@ public struct WatchService: Service, CustomStringConvertible {
             var polling = true
             while !stopping {
                 if polling { nextPoll = configuration.once ? .distantFuture : clock.now().addingTimeInterval(configuration.interval) }
-                try await cycle.pass(&hosts, polling: polling)
+                do {
+                    try await cycle.pass(&hosts, polling: polling)
+                } catch {
+                    // A local fault met outside a script's pass (a session mark, a heartbeat): waited out too.
+                    guard let fault = LocalFault(error), !configuration.once else { throw error }
+                    cycle.localFault(fault, in: &hosts, at: nil)
+                }
+                if let retry = cycle.pollRetry { nextPoll = min(nextPoll, max(retry, clock.now())) }
                 if configuration.once, !hosts.contains(where: { $0.debouncing && $0.wake != nil }) { break }
                 if stopping { break }
                 // Wake for what is due sooner (a schedule, a retry, the end of a debounce) without polling;

@@ -37,7 +37,10 @@ final class OutboxLog: @unchecked Sendable {
         self.path = path
         generation = UUID().uuidString
         descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw StateError("cannot create the outbox log \(path): \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else {
+            let code = errno
+            throw StateError("cannot create the outbox log \(path): \(String(cString: strerror(code)))", fault: LocalFault.fromErrno(code, path: path))
+        }
         end = 0
         var header = JSONWriter(capacity: 64)
         header.beginObject()
@@ -101,8 +104,13 @@ final class OutboxLog: @unchecked Sendable {
             while done < buffer.count {
                 let wrote = Foundation.write(descriptor, buffer.baseAddress! + done, buffer.count - done)
                 if wrote < 0 {
-                    if errno == EINTR { continue }
-                    throw StateError("cannot write the outbox log \(path): \(String(cString: strerror(errno)))")
+                    let code = errno
+                    if code == EINTR { continue }
+                    // A line written in part (the disk filled up halfway) is cut off again, so the log
+                    // stays whole lines and the next write, once there is room, starts a line of its own.
+                    if done > 0 { _ = ftruncate(descriptor, off_t(end)) }
+                    throw StateError(
+                        "cannot write the outbox log \(path): \(String(cString: strerror(code)))", fault: LocalFault.fromErrno(code, path: path))
                 }
                 done += wrote
             }

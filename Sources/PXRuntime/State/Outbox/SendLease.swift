@@ -22,7 +22,10 @@ final class SendLease: @unchecked Sendable {
     func tryAcquire() throws -> Bool {
         if descriptor >= 0 { return true }
         let opened = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard opened >= 0 else { throw StateError("cannot create \(path): \(String(cString: strerror(errno)))") }
+        guard opened >= 0 else {
+            let code = errno
+            throw StateError("cannot create \(path): \(String(cString: strerror(code)))", fault: LocalFault.fromErrno(code, path: path))
+        }
         guard flock(opened, LOCK_EX | LOCK_NB) == 0 else {
             close(opened)
             return false
