@@ -81,7 +81,16 @@ final class Child: Sendable {
         }
     }
 
-    /// Waits for the child to end; its exit status, or 128 + the signal that ended it.
+    /// Waits for the child to end without holding a thread of the test's pool (it looks every
+    /// 10 ms): its exit status, or 128 + the signal that ended it.
+    @discardableResult
+    func exited() async -> Int32 {
+        while isRunning { try? await Task.sleep(for: .milliseconds(10)) }
+        return wait()
+    }
+
+    /// Waits for the child to end, blocking the calling thread; its exit status, or 128 + the
+    /// signal that ended it. From async code use `exited()`.
     @discardableResult
     func wait() -> Int32 {
         if let known = status.withLock({ $0 }) { return known }

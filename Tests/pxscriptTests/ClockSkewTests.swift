@@ -45,7 +45,7 @@ struct ClockSkewTests {
         let first = try startPxscript(["run", folder.path("outreach.lua"), "--state", state], environment: env)
         try await Task.sleep(for: .milliseconds(250))
         first.signal(SIGKILL)
-        _ = first.wait()
+        _ = await first.exited()
         let again = try await pxscript(["run", folder.path("outreach.lua"), "--state", state], environment: env)
         #expect(again.status == 0, "\(again.stderr)")
         let counts = try Self.counts(serve, prefix: "Skew test ")

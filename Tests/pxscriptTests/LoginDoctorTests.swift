@@ -27,7 +27,7 @@ struct LoginDoctorTests {
         let help = login.shown
         #expect(help.contains("Chrome") && help.contains("Firefox") && help.contains("Safari") && help.contains("Request Headers"))
         login.type(Self.xsrfCookie + "\r")
-        #expect(login.wait() == 0, "\(login.shown)")
+        #expect(await login.exited() == 0, "\(login.shown)")
         #expect(!login.shown.contains("sandbox") && !login.shown.contains("eyJpdiI6"), "the cookie was shown: \(login.shown)")
         #expect(login.shown.contains("saved: the session works"))
         let text = try String(contentsOfFile: config, encoding: .utf8)
@@ -46,7 +46,7 @@ struct LoginDoctorTests {
         let login = try PTYChild(["login"], environment: env)
         #expect(try await login.waitFor("Cookie: "))
         login.type("session_cookie=wrong-value-123\r")
-        #expect(login.wait() == 77)
+        #expect(await login.exited() == 77)
         #expect(login.shown.contains("refused that cookie") && !login.shown.contains("wrong-value-123"))
         #expect(!FileManager.default.fileExists(atPath: folder.path("config/pxscript/config.toml")))
         // Without a terminal it reads standard input, the way `pbpaste | pxscript login` gives it.

@@ -71,11 +71,16 @@ final class PTYChild: @unchecked Sendable {
         return false
     }
 
-    /// Waits for the exit; returns the status.
-    func wait() -> Int32 {
+    /// Waits for the exit without holding a thread of the test's pool (it looks every 10 ms); returns the status.
+    func exited() async -> Int32 {
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        _ = reader.wait(timeout: .now() + 5)
+        while true {
+            let result = waitpid(pid, &status, WNOHANG)
+            if result == pid || (result < 0 && errno != EINTR) { break }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        // The reader thread sees the end of the terminal's output soon after the exit (at most 5 s).
+        for _ in 0..<500 where reader.wait(timeout: .now()) == .timedOut { try? await Task.sleep(for: .milliseconds(10)) }
         close(master)
         return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
     }

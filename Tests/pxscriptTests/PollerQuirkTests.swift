@@ -43,7 +43,7 @@ struct PollerQuirkTests {
         try await Task.sleep(for: .milliseconds(1500))
         replies = try WatchCommandTests.replies(serve)
         daemon.signal(SIGTERM)
-        let status = daemon.wait()
+        let status = await daemon.exited()
         #expect(status == 0, "\(quirk): exit \(status)\n\(daemon.stderr)")
         #expect(replies == Dictionary(uniqueKeysWithValues: written.map { ($0, 1) }), "\(quirk): \(replies.count) replies for \(written.count) messages\n\(daemon.stderr)")
         _ = await serve.stop()
@@ -63,7 +63,7 @@ struct PollerQuirkTests {
         try await Task.sleep(for: .milliseconds(1000))
         daemon.signal(SIGTERM)
         let stopAsked = Date()
-        #expect(daemon.wait() == 0, "\(daemon.stderr)")
+        #expect(await daemon.exited() == 0, "\(daemon.stderr)")
         print("stopped \(Date().timeIntervalSince(stopAsked)) s after SIGTERM")
         #expect(!daemon.stderr.contains("CancellationError"), "\(daemon.stderr)")
         _ = try await shell("curl -s -X PUT -d '{\"spec\": \"\"}' http://127.0.0.1:\(serve.port)/_sandbox/faults", environment: env)
@@ -83,6 +83,6 @@ struct PollerQuirkTests {
         #expect(waiting.isRunning, "the daemon exited: \(waiting.stderr)")
         #expect(waiting.stderr.contains("trying again every poll"), "\(waiting.stderr)")
         waiting.signal(SIGTERM)
-        #expect(waiting.wait() == 0, "\(waiting.stderr)")
+        #expect(await waiting.exited() == 0, "\(waiting.stderr)")
     }
 }

@@ -197,7 +197,7 @@ struct RunCommandTests {
             let wait = Int.random(in: 150...450, using: &seed)
             try await Task.sleep(for: .milliseconds(wait))
             process.signal(SIGKILL)
-            let status = process.wait()
+            let status = await process.exited()
             #expect(status == 128 + SIGKILL || status == 0, "round \(round)")
         }
         let final = try await pxscript(["run", folder.path("outreach.lua"), "--state", state], environment: env)

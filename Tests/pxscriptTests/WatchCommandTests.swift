@@ -77,7 +77,7 @@ struct WatchCommandTests {
         #expect(other.status == 1 && other.stderr.contains("pid \(daemon.pid), state \(state)"), "\(other.stderr)")
         #expect(other.stderr.contains("one message-handling daemon per account"))
         daemon.signal(SIGINT)
-        #expect(daemon.wait() == 0)
+        #expect(await daemon.exited() == 0)
         _ = await serve.stop()
     }
 
@@ -95,7 +95,7 @@ struct WatchCommandTests {
         let refused = try await pxscript(["watch", folder.path("echo.lua"), "--once", "--state", folder.path("b.sqlite")], environment: other)
         #expect(refused.status == 1 && refused.stderr.contains("one message-handling daemon per account"), "\(refused.stderr)")
         daemon.signal(SIGINT)
-        #expect(daemon.wait() == 0)
+        #expect(await daemon.exited() == 0)
         _ = await serve.stop()
     }
 
@@ -157,7 +157,7 @@ struct WatchCommandTests {
             replies = try Self.replies(serve)
         }
         daemon.signal(SIGINT)
-        daemon.wait()
+        await daemon.exited()
         #expect(replies == [written: 1])
         #expect(try await pxscript(["status", "--state", state], environment: env).stdout.contains("session: ok"))
         _ = await serve.stop()
@@ -199,7 +199,7 @@ struct WatchCommandTests {
         }
         try await Task.sleep(for: .milliseconds(700))
         daemon.signal(SIGINT)
-        daemon.wait()
+        await daemon.exited()
         #expect(try Self.replies(serve) == [written: 1])
         #expect(try await pxscript(["status", "--state", state], environment: env).stdout.contains("session: ok"))
         _ = await serve.stop()
@@ -236,7 +236,7 @@ struct WatchCommandTests {
         try await Task.sleep(for: .milliseconds(500))
         #expect(try await replyTo("three")?.hasPrefix("v2: ") == true)
         daemon.signal(SIGINT)
-        daemon.wait()
+        await daemon.exited()
         let log = daemon.stderr
         #expect(log.contains("changed but does not compile") && log.contains("running the new version"))
         _ = await serve.stop()
@@ -274,7 +274,7 @@ struct WatchCommandTests {
         let drained = try await Self.clientWrites(serve, target, "Hello", env: env)
         try await Self.waitUntil { first.stderr.contains("handling \(drained)") }
         first.signal(SIGTERM)
-        #expect(first.wait() == 0, "\(first.stderr)")
+        #expect(await first.exited() == 0, "\(first.stderr)")
         #expect(try Self.replies(serve)[drained] == 1)
         #expect(first.stderr.contains("stopping after the handlers in flight"))
 
@@ -286,7 +286,7 @@ struct WatchCommandTests {
         second.signal(SIGTERM)
         try await Task.sleep(for: .milliseconds(300))
         second.signal(SIGINT)
-        #expect(second.wait() == 130)
+        #expect(await second.exited() == 130)
         #expect(Date().timeIntervalSince(signalled) < 10)
         #expect(try Self.replies(serve)[interrupted] == nil)
         let restart = try await pxscript(args + ["--once"], environment: env)
@@ -305,7 +305,7 @@ struct WatchCommandTests {
             ["watch", folder.path("tick.lua"), "--state", folder.path("tick.sqlite"), "--interval", "60s"], environment: env, capture: true)
         try await Task.sleep(for: .milliseconds(4500))
         daemon.signal(SIGINT)
-        #expect(daemon.wait() == 0)
+        #expect(await daemon.exited() == 0)
         // Each tick logs the studio's time (HH:MM:SS): the daemon woke for each one between polls, once a
         // second, counted against the time the ticks span (a loaded machine may let this test oversleep).
         let times = daemon.stderr.split(separator: "\n").compactMap { line -> Int? in
@@ -347,7 +347,7 @@ struct WatchCommandTests {
             }
             try await Task.sleep(for: .milliseconds(Int.random(in: 100...700, using: &random)))
             daemon.signal(SIGKILL)
-            daemon.wait()
+            await daemon.exited()
         }
         // Let a last daemon finish the work (a failed send is retried after its backoff).
         for _ in 0..<3 {

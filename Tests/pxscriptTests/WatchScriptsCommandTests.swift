@@ -52,7 +52,7 @@ struct WatchScriptsCommandTests {
         #expect(sections.first { $0.hasPrefix(folder.path("scripts/echo.lua")) }?.contains("daemon: running (pid \(daemon.pid)") == true, "\(status.stdout)")
         #expect(sections.first { $0.hasPrefix(folder.path("scripts/vacation.lua")) }?.contains("daemon: not running") == true, "\(status.stdout)")
         daemon.signal(SIGINT)
-        #expect(daemon.wait() == 0)
+        #expect(await daemon.exited() == 0)
         let after = try await pxscript(["status", folder.path("scripts/echo.lua"), "--json"], environment: env)
         #expect(after.stdout.contains("\"state\"") && !after.stdout.contains("\"daemon\" : \"pid"), "\(after.stdout)")
         _ = await serve.stop()
@@ -109,7 +109,7 @@ struct TriggerCommandTests {
         }
         #expect(try Self.digests(serve) == 2)
         daemon.signal(SIGINT)
-        #expect(daemon.wait() == 0)
+        #expect(await daemon.exited() == 0)
         _ = await serve.stop()
     }
 }

@@ -10,7 +10,7 @@ struct Delivery: Sendable {
     init(courier: Courier?, stores: [StateStore]) {
         self.courier = courier
         for store in stores { courier?.serve(store) }
-        task = courier.map { courier in Task { await courier.run() } }
+        task = courier.map { courier in Task(executorPreference: StateThreads.shared) { await courier.run() } }
     }
 
     /// Stops the workers, then delivers what is pending for at most `limit`. Unstructured, so a
@@ -19,6 +19,6 @@ struct Delivery: Sendable {
         guard let courier, let task else { return }
         task.cancel()
         await task.value
-        await Task { await courier.flush(within: limit) }.value
+        await Task(executorPreference: StateThreads.shared) { await courier.flush(within: limit) }.value
     }
 }

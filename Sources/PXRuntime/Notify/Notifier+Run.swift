@@ -17,6 +17,6 @@ extension Notifier {
         digestApprovals(on: store, at: now)
         guard let courier else { return }
         courier.serve(store)
-        await Task { await courier.flush(within: limit) }.value
+        await Task(executorPreference: StateThreads.shared) { await courier.flush(within: limit) }.value
     }
 }

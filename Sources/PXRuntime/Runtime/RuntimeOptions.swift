@@ -34,6 +34,8 @@ public struct RuntimeOptions: Sendable {
     public var approveAll: Double?
     /// Where `px.notify` and the daemon's conditions go (issue 20); by default only recorded in the state.
     public var notifier: Notifier = .recording
+    /// How long a write waits for another process's lock on the state (`PXSCRIPT_BUSY_TIMEOUT`).
+    public var busyTimeout: Double = StateStore.busyTimeout
     /// Where the script's `print` goes (nil: standard output); `pxscript test` keeps it.
     public var printer: (@Sendable (String) -> Void)?
 

@@ -33,6 +33,12 @@ extension StateStore {
         try pool.write { db in try Self.setSetting(db, setting, value) }
     }
 
+    /// `setSetting` on GRDB's writer thread: a lock held by another process suspends the caller
+    /// instead of blocking its thread (the daemon's, every pass: issue 33).
+    public func writeSetting(_ setting: StateSetting, _ value: String?) async throws {
+        try await pool.write { db in try Self.setSetting(db, setting, value) }
+    }
+
     static func setting(_ db: Database, _ setting: StateSetting) throws -> String? {
         try String.fetchOne(db, sql: "SELECT value FROM setting WHERE name = ?", arguments: [setting.rawValue])
     }

@@ -21,6 +21,8 @@ public final class StateStore: Sendable {
     /// Sends: the lease, the log and the holder's view (decision 0007).
     let outbox: Outbox
     public let path: String
+    /// How long its writes wait for another process's lock.
+    public let busyTimeout: Double
     /// The folder the state belongs in: its own, or for a dry run's copy the
     /// real state's (where the record of automated messages is read).
     public let home: String
@@ -28,15 +30,24 @@ public final class StateStore: Sendable {
     /// Opens the state at `path`, creating it (and its folder) when missing.
     /// - Parameter home: the folder it belongs in, when it is a copy of a state elsewhere.
     /// - Throws: `StateError` for a foreign, corrupt or unwritable file.
-    public init(path: String, home: String? = nil) throws {
+    /// How long a write waits for another process's lock on the state before that is a local
+    /// fault (issue 33): 10 s, or `PXSCRIPT_BUSY_TIMEOUT` seconds (a slow network disk may want
+    /// more; tests use less).
+    public static let busyTimeout: Double = {
+        guard let text = ProcessInfo.processInfo.environment["PXSCRIPT_BUSY_TIMEOUT"], let seconds = Double(text), seconds.isFinite else { return 10 }
+        return min(max(seconds, 0.01), 600)
+    }()
+
+    public init(path: String, home: String? = nil, busyTimeout: Double = StateStore.busyTimeout) throws {
         self.path = path
+        self.busyTimeout = busyTimeout
         let folder = (path as NSString).deletingLastPathComponent
         self.home = home ?? (folder.isEmpty ? "." : folder)
         if !folder.isEmpty {
             try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
         var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
+        configuration.busyMode = .timeout(busyTimeout)
         // The WAL file is kept when the last connection closes: deleting it takes an exclusive
         // lock, which a process opening the state at that moment meets as SQLITE_BUSY.
         configuration.prepareDatabase { db in
@@ -154,7 +165,7 @@ public final class StateStore: Sendable {
     /// An outbox log left by a killed run goes with it, so the copy replays
     /// it as the real state would.
     public func copy(to path: String) throws -> StateStore {
-        let copy = try StateStore(path: path, home: home)
+        let copy = try StateStore(path: path, home: home, busyTimeout: busyTimeout)
         try pool.backup(to: copy.pool)
         if let log = FileManager.default.contents(atPath: self.path + "-outbox") {
             try log.write(to: URL(fileURLWithPath: path + "-outbox"))

@@ -8,21 +8,21 @@ public struct WorkingState: Sendable {
     /// The scratch folder of a dry run, removed by `close`.
     private let scratch: String?
 
-    public init(path: String, dryRun: Bool) throws {
+    public init(path: String, dryRun: Bool, busyTimeout: Double = StateStore.busyTimeout) throws {
         guard dryRun else {
-            store = try StateStore(path: path)
+            store = try StateStore(path: path, busyTimeout: busyTimeout)
             scratch = nil
             return
         }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pxscript-dry-run-\(UUID().uuidString)").path
         scratch = folder
         if FileManager.default.fileExists(atPath: path) {
-            let real = try StateStore(path: path)
+            let real = try StateStore(path: path, busyTimeout: busyTimeout)
             defer { try? real.close() }
             store = try real.copy(to: folder + "/state.sqlite")
         } else {
             let home = (path as NSString).deletingLastPathComponent
-            store = try StateStore(path: folder + "/state.sqlite", home: home.isEmpty ? "." : home)
+            store = try StateStore(path: folder + "/state.sqlite", home: home.isEmpty ? "." : home, busyTimeout: busyTimeout)
         }
     }
 

@@ -27,7 +27,7 @@ struct ScriptHost: Sendable {
     /// Opens its state (the daemon's lock on it is taken before).
     init(script: WatchService.Script, dryRun: Bool, now: Date) throws {
         self.script = script
-        state = try WorkingState(path: script.statePath, dryRun: dryRun)
+        state = try WorkingState(path: script.statePath, dryRun: dryRun, busyTimeout: script.options.busyTimeout)
         do {
             options = try script.options.settlingZone(on: state.store, at: now)
         } catch {

@@ -126,7 +126,7 @@ struct WatchCycle {
         }
         if worked, let first = hosts.first {
             // A sign of life per pass: the next start tells a stop from a crash by it.
-            try? first.store.setSetting(.heartbeat, String(clock.now().timeIntervalSince1970))
+            try? await first.store.writeSetting(.heartbeat, String(clock.now().timeIntervalSince1970))
             if polling, let downtime {
                 notifier.post(downtime.notice(caughtUp: WatchService.summary(caughtUp), zone: first.options.timeZone), origin: .daemon, on: first.store)
                 self.downtime = nil

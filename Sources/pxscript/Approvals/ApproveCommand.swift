@@ -41,7 +41,7 @@ struct ApproveCommand: AsyncParsableCommand {
                 environment: ProcessInfo.processInfo.environment)
             for (store, id) in chosen {
                 guard let approval = try store.approval(id) else { continue }
-                let edited = edit && approval.state == .pending ? try Self.edited(approval.text) : nil
+                let edited = edit && approval.state == .pending ? try await Self.edited(approval.text) : nil
                 switch try await desk.approve(id, in: store, edited: edited) {
                 case .notWaiting(let state, let detail):
                     printNow("\(id) is \(state)\(detail.map { " (\($0))" } ?? ""): not approved again")
@@ -63,7 +63,7 @@ struct ApproveCommand: AsyncParsableCommand {
     }
 
     /// The text after `$EDITOR` (or vi) had it; nil when unchanged.
-    static func edited(_ text: String) throws -> String? {
+    static func edited(_ text: String) async throws -> String? {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("pxscript-approve-\(UUID().uuidString).txt")
         try text.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
@@ -71,9 +71,8 @@ struct ApproveCommand: AsyncParsableCommand {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", "\(editor) \"$1\"", "editor", file.path]
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw Failure("the editor exited with \(process.terminationStatus): not approved") }
+        let status = try await process.runUntilExit()
+        guard status == 0 else { throw Failure("the editor exited with \(status): not approved") }
         let result = try String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .newlines)
         guard !result.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw Failure("the edited text is empty: not approved") }
         return result == text ? nil : result

@@ -93,7 +93,7 @@ struct ServiceInstall: AsyncParsableCommand {
                 printNow("wrote \(file.path)")
             }
             guard service.root == nil else { return }
-            try Self.enable(definition, manager: service.kind, options: service, files: files)
+            try await Self.enable(definition, manager: service.kind, options: service, files: files)
         }
     }
 
@@ -143,7 +143,7 @@ struct ServiceInstall: AsyncParsableCommand {
     }
 
     /// Loads and starts it; when the manager cannot be reached, says what to run.
-    static func enable(_ definition: ServiceDefinition, manager: ServiceDefinition.Manager, options: ServiceOptions, files: [(path: String, text: String)]) throws {
+    static func enable(_ definition: ServiceDefinition, manager: ServiceDefinition.Manager, options: ServiceOptions, files: [(path: String, text: String)]) async throws {
         let steps: [[String]]
         switch manager {
         case .systemd:
@@ -152,7 +152,7 @@ struct ServiceInstall: AsyncParsableCommand {
             try? FileManager.default.createDirectory(atPath: definition.home + "/Library/Logs/pxscript", withIntermediateDirectories: true)
             steps = [["launchctl", "bootstrap", "gui/\(getuid())", files[0].path]]
         }
-        for step in steps where ServiceRunner.run(step) != 0 {
+        for step in steps where await ServiceRunner.run(step) != 0 {
             throw Failure("`\(step.joined(separator: " "))` did not work; run it yourself once the service manager is up")
         }
         printNow("started \(definition.name): `pxscript service status\(options.name.map { " --name \($0)" } ?? "")` shows it, `pxscript service logs` its log")
@@ -169,7 +169,7 @@ struct ServiceStatus: AsyncParsableCommand {
         case .systemd: command = ["systemctl"] + service.scopeFlag + ["status", service.unitName + ".service", "--no-pager"]
         case .launchd: command = ["launchctl", "print", "gui/\(getuid())/com.pxscript.\(service.name ?? "pxscript")"]
         }
-        throw ExitCode(ServiceRunner.run(command))
+        throw ExitCode(await ServiceRunner.run(command))
     }
 }
 
@@ -188,7 +188,7 @@ struct ServiceLogs: AsyncParsableCommand {
             let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
             command = ["tail", "-n", String(lines)] + (follow ? ["-f"] : []) + [home + "/Library/Logs/pxscript/\(service.unitName).log"]
         }
-        throw ExitCode(ServiceRunner.run(command))
+        throw ExitCode(await ServiceRunner.run(command))
     }
 }
 
@@ -205,10 +205,10 @@ struct ServiceUninstall: AsyncParsableCommand {
             case .systemd:
                 let folder = service.system ? root + "/etc/systemd/system" : root + home + "/.config/systemd/user"
                 paths = [folder + "/\(service.unitName).service", folder + "/\(service.unitName)-failed@.service"]
-                if service.root == nil { _ = ServiceRunner.run(["systemctl"] + service.scopeFlag + ["disable", "--now", service.unitName + ".service"]) }
+                if service.root == nil { _ = await ServiceRunner.run(["systemctl"] + service.scopeFlag + ["disable", "--now", service.unitName + ".service"]) }
             case .launchd:
                 paths = [root + home + "/Library/LaunchAgents/com.pxscript.\(service.unitName).plist"]
-                if service.root == nil { _ = ServiceRunner.run(["launchctl", "bootout", "gui/\(getuid())", paths[0]]) }
+                if service.root == nil { _ = await ServiceRunner.run(["launchctl", "bootout", "gui/\(getuid())", paths[0]]) }
             }
             var removed = 0
             for path in paths where FileManager.default.fileExists(atPath: path) {
@@ -217,23 +217,17 @@ struct ServiceUninstall: AsyncParsableCommand {
                 removed += 1
             }
             if removed == 0 { printNow("no \(service.unitName) service here") }
-            if service.kind == .systemd, service.root == nil { _ = ServiceRunner.run(["systemctl"] + service.scopeFlag + ["daemon-reload"]) }
+            if service.kind == .systemd, service.root == nil { _ = await ServiceRunner.run(["systemctl"] + service.scopeFlag + ["daemon-reload"]) }
         }
     }
 }
 
 /// Runs a service manager's command, its output to ours; its exit status (127 when it is not there).
 enum ServiceRunner {
-    static func run(_ command: [String]) -> Int32 {
+    static func run(_ command: [String]) async -> Int32 {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = command
-        do {
-            try process.run()
-        } catch {
-            return 127
-        }
-        process.waitUntilExit()
-        return process.terminationStatus
+        return (try? await process.runUntilExit()) ?? 127
     }
 }
