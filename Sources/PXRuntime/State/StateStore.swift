@@ -57,7 +57,7 @@ public final class StateStore: Sendable {
         do {
             let existed = FileManager.default.fileExists(atPath: path)
             if !existed { try Self.create(path, configuration: configuration) }
-            pool = try Self.open(path, configuration: configuration, checkingOwnership: existed)
+            pool = try Self.open(path, configuration: configuration, checkingOwnership: existed, busyTimeout: busyTimeout)
             writes = GroupCommit(pool: pool)
             outbox = Outbox(statePath: path, pool: pool)
         } catch let error as StateError {
@@ -78,8 +78,10 @@ public final class StateStore: Sendable {
     /// - Parameter checkingOwnership: the file was there before: it is looked
     ///   at read-only first, since opening a pool switches the file to WAL,
     ///   which would already change a file that is not ours.
-    private static func open(_ path: String, configuration: Configuration, checkingOwnership: Bool) throws -> DatabasePool {
+    private static func open(_ path: String, configuration: Configuration, checkingOwnership: Bool, busyTimeout: Double) throws -> DatabasePool {
         var attempt = 0
+        // A lock held past the busy timeout is not a race of starts: it is a local fault, said at once.
+        let started = ContinuousClock.now, patience = Duration.seconds(busyTimeout)
         while true {
             do {
                 if checkingOwnership { try Self.checkOwnership(path) }
@@ -94,8 +96,10 @@ public final class StateStore: Sendable {
                     try? pool.close()
                     throw error
                 }
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && attempt < 20 {
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && attempt < 20 && ContinuousClock.now - started < patience {
                 attempt += 1
+                // Blocking, on purpose: opening a state is synchronous, and these pauses are short (at
+                // most 20 of 20–400 ms, within the busy timeout) and only happen at a race of starts.
                 usleep(UInt32(20_000 * attempt))
             }
         }

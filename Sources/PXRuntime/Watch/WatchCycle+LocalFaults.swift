@@ -9,6 +9,9 @@ extension WatchCycle {
     /// not be written is found or run again; a send whose intent could not be recorded never left.
     mutating func localFault(_ fault: LocalFault, in hosts: inout [ScriptHost], at index: Int?) {
         let now = clock.now()
+        // SQLite's errors do not name the file: the state of the script, or the daemon's only one.
+        let owner = index.map { hosts[$0].store.path } ?? (hosts.count == 1 ? hosts.first?.store.path : nil)
+        let fault = fault.path == nil ? LocalFault(fault.kind, path: owner, detail: fault.detail) : fault
         let first = !faults.isFailing
         faults.note(fault, at: now)
         let pause = faults.failed(index, at: now, interval: configuration.interval)

@@ -20,9 +20,21 @@ struct StatusCommand: AsyncParsableCommand {
             let (states, missing) = try location.paths()
             var texts: [String] = []
             for (script, path) in states {
-                var status = try Self.status(path: path, tz: tz, history: history)
+                let health = StateHealth.of(statePath: path)
+                var status: StateStatus
+                do {
+                    status = try Self.status(path: path, tz: tz, history: history)
+                } catch where LocalFault(error) != nil {
+                    // Say what this machine is doing to the state, then fail with it (74).
+                    for problem in health.problems() { printError("state \(path): \(problem)") }
+                    throw error
+                }
                 status.daemon = DaemonLock.holder(statePath: path)
-                let text = json ? try status.json(cap: maxSends, path: path) : status.text(cap: maxSends, path: path)
+                var text = json ? try status.json(cap: maxSends, path: path) : status.text(cap: maxSends, path: path)
+                if !json {
+                    text += health.freeBytes.map { "\ndisk: \(StateHealth.size($0)) free" } ?? ""
+                    text += health.problems().map { "\nwarning: \($0)" }.joined()
+                }
                 texts.append(states.count > 1 && !json ? "== \(script ?? path)\n" + text : text)
             }
             if !json { texts += missing.map { "== \($0)\nno state yet (it has not run against this account)" } }

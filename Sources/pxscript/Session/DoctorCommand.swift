@@ -170,6 +170,8 @@ struct DoctorCommand: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: path) else {
             return [Line(check: "state", level: .ok, detail: "none yet at \(path) (made by the first run)")]
         }
+        let health = StateHealth.of(statePath: path)
+        let healthLines = health.problems().map { Line(check: "state", level: .problem, detail: $0, fix: "pxscript keeps waiting for it; see docs/watch.md \"When this machine fails\"") }
         do {
             let store = try StateStore(path: path)
             defer { try? store.close() }
@@ -177,7 +179,9 @@ struct DoctorCommand: AsyncParsableCommand {
             let status = try store.status(now: Date().addingTimeInterval(try store.studioOffset() ?? 0), timeZone: zone, journalLimit: 1)
             let size = ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.intValue ?? 0
             let last = status.journal.last.map { "last activity \(ISOTime.format($0.at))" } ?? "no activity yet"
-            var lines = [Line(check: "state", level: .ok, detail: "\(path): \(size / 1024) KiB, \(last), \(status.sendsToday) sends today")]
+            let free = health.freeBytes.map { ", \(StateHealth.size($0)) free on its disk" } ?? ""
+            var lines = [Line(check: "state", level: .ok, detail: "\(path): \(size / 1024) KiB\(free), \(last), \(status.sendsToday) sends today")]
+            lines += healthLines
             if status.paused { lines.append(Line(check: "state", level: .warning, detail: "sends are paused", fix: "pxscript resume \(script)")) }
             if !status.pending.isEmpty {
                 lines.append(Line(check: "state", level: .warning, detail: "\(status.pending.count) send(s) pending a check",
@@ -190,7 +194,9 @@ struct DoctorCommand: AsyncParsableCommand {
             if let session = status.session { lines.append(Line(check: "state", level: .warning, detail: "watch noted: \(session)")) }
             return lines
         } catch {
-            return [Line(check: "state", level: .problem, detail: "\(path): \(error)", fix: "move the file aside; a new one is made by the next run")]
+            // A lock or a full disk passes: the file is fine, and moving it aside would lose its history.
+            if LocalFault(error) != nil { return [Line(check: "state", level: .problem, detail: "\(path): \(error)", fix: nil)] + healthLines }
+            return [Line(check: "state", level: .problem, detail: "\(path): \(error)", fix: "move the file aside; a new one is made by the next run")] + healthLines
         }
     }
 

@@ -1,0 +1,73 @@
+import Foundation
+
+/// What this machine offers a state (issue 33), for `doctor` and `status`:
+/// the space left on its disk, whether its folder can be written, and which
+/// process holds its write lock when that can be known.
+public struct StateHealth: Sendable, Equatable {
+    /// Bytes free for this user on the state's disk (nil: unknown).
+    public var freeBytes: Int64?
+    /// The state's folder (and file, when there) can be written.
+    public var writable: Bool
+    /// The process holding the state's write lock: its pid and name (nil: none, or not knowable).
+    public var lockHolder: (pid: Int32, name: String)?
+
+    /// Below this, the disk is called nearly full: a state grows by a few KiB per message, its WAL by up to 4 MiB.
+    public static let lowSpace: Int64 = 50 << 20
+
+    public static func == (a: StateHealth, b: StateHealth) -> Bool {
+        a.freeBytes == b.freeBytes && a.writable == b.writable && a.lockHolder?.pid == b.lockHolder?.pid && a.lockHolder?.name == b.lockHolder?.name
+    }
+
+    /// Looks at the state at `path` (which may not exist yet) without opening it.
+    public static func of(statePath path: String) -> StateHealth {
+        let folder = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        var stats = statvfs()
+        let free = statvfs(folder, &stats) == 0 ? Int64(clamping: UInt64(stats.f_bavail).multipliedReportingOverflow(by: UInt64(stats.f_frsize)).partialValue) : nil
+        let writable = access(folder, W_OK) == 0 && (access(path, F_OK) != 0 || access(path, W_OK) == 0)
+        return StateHealth(freeBytes: free, writable: writable, lockHolder: holder(of: path))
+    }
+
+    /// The process holding SQLite's write lock on the state: in WAL mode, byte 120 of the `-shm`
+    /// file (`WAL_WRITE_LOCK`), taken with a POSIX record lock that `F_GETLK` reports with its pid.
+    /// Nil when nobody holds it, or the holder is this process (which `F_GETLK` does not report).
+    static func holder(of path: String) -> (pid: Int32, name: String)? {
+        let descriptor = open(path + "-shm", O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var lock = flock()
+        lock.l_type = Int16(F_WRLCK)
+        lock.l_whence = Int16(SEEK_SET)
+        lock.l_start = 120
+        lock.l_len = 1
+        guard fcntl(descriptor, F_GETLK, &lock) == 0, lock.l_type != Int16(F_UNLCK), lock.l_pid > 0 else { return nil }
+        return (lock.l_pid, processName(lock.l_pid))
+    }
+
+    /// A process's command line, shortened, for a person ("python3 backup.py"); its pid alone when unknown.
+    static func processName(_ pid: Int32) -> String {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"), !data.isEmpty else { return "pid \(pid)" }
+        let words = data.split(separator: 0).prefix(3).map { String(decoding: $0, as: UTF8.self) }
+        let shown = words.enumerated().map { $0.offset == 0 ? ($0.element as NSString).lastPathComponent : $0.element }.joined(separator: " ")
+        return String(shown.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) }.prefix(80))
+    }
+
+    /// Lines for a person: what is wrong (nothing when all is well, unless `always`).
+    public func problems() -> [String] {
+        var lines: [String] = []
+        if let lockHolder {
+            lines.append("the state is locked for writing by \(lockHolder.name) (pid \(lockHolder.pid)); writes wait for it")
+        }
+        if !writable { lines.append("the state's folder or file cannot be written (a read-only disk, or its permissions)") }
+        if let freeBytes, freeBytes < Self.lowSpace {
+            lines.append("the state's disk is \(freeBytes == 0 ? "full" : "nearly full: \(Self.size(freeBytes)) free")")
+        }
+        return lines
+    }
+
+    /// `12.3 MB`, `512 KB`.
+    public static func size(_ bytes: Int64) -> String {
+        if bytes >= 1 << 30 { return String(format: "%.1f GB", Double(bytes) / Double(1 << 30)) }
+        if bytes >= 1 << 20 { return String(format: "%.1f MB", Double(bytes) / Double(1 << 20)) }
+        return "\(bytes / 1024) KB"
+    }
+}

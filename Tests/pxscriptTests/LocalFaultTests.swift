@@ -1,0 +1,160 @@
+import Foundation
+import Testing
+
+/// Waits (at most `seconds` of real time, looking every 20 ms) until `condition` holds: a wait on
+/// an event, never a fixed pause. Records an issue naming `what` when it never does.
+@discardableResult
+func until(_ what: @autoclosure () -> String, seconds: Double = 20, _ condition: () throws -> Bool) async rethrows -> Bool {
+    let deadline = ContinuousClock.now.advanced(by: .seconds(seconds))
+    while try !condition() {
+        if ContinuousClock.now > deadline {
+            Issue.record("waited \(seconds) s for \(what())")
+            return false
+        }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return true
+}
+
+/// Another process holding a state's write lock (`BEGIN IMMEDIATE`) until `release`.
+final class StateLocker {
+    let child: Child
+    private let releaseFile: String
+
+    init(state: String) async throws {
+        releaseFile = state + ".release-\(UUID().uuidString.prefix(8))"
+        let program = """
+            import os, sqlite3, sys, time
+            connection = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
+            connection.execute("BEGIN IMMEDIATE")
+            print("locked", flush=True)
+            while not os.path.exists(sys.argv[2]):
+                time.sleep(0.02)
+            connection.execute("ROLLBACK")
+            """
+        child = try Child("/usr/bin/env", ["python3", "-c", program, state, releaseFile], environment: ProcessInfo.processInfo.environment, capture: true)
+        await until("the locker to hold the state (\(child.stderr))") { child.stdout.contains("locked") || !child.isRunning }
+    }
+
+    func release() async {
+        FileManager.default.createFile(atPath: releaseFile, contents: nil)
+        _ = await child.exited()
+        try? FileManager.default.removeItem(atPath: releaseFile)
+    }
+}
+
+@Suite("Local faults: a locked state or a full disk never ends the daemon (issue 33)")
+struct LocalFaultTests {
+    static let echo = WatchCommandTests.echo
+
+    /// A daemon answering with `echo.lua` on `state`, waits of 0.3 s for a lock.
+    static func daemon(_ folder: RunFolder, _ serve: ServeProcess, state: String) async throws -> (Child, [String: String]) {
+        var env = folder.environment(serve)
+        env["PXSCRIPT_BUSY_TIMEOUT"] = "0.3"
+        let daemon = try startPxscript(
+            ["watch", folder.path("echo.lua"), "--state", state, "--interval", "0.2s"], environment: env.mapValues { Optional($0) }, capture: true)
+        await until("the daemon to start (\(daemon.stderr))") { daemon.stderr.contains("watching") || !daemon.isRunning }
+        return (daemon, env)
+    }
+
+    @Test("a state held locked by another process past the busy timeout: logged and notified once, the daemon goes on, every message answered once")
+    func lockedState() async throws {
+        let serve = try await ServeProcess()
+        let folder = try RunFolder(["echo.lua": Self.echo])
+        defer { folder.remove() }
+        let state = folder.path("watch.sqlite")
+        let (daemon, env) = try await Self.daemon(folder, serve, state: state)
+        let ids = try await WatchCommandTests.conversations(serve, env: env)
+        let first = try await WatchCommandTests.clientWrites(serve, ids[0], "before", env: env)
+        try await until("the first reply") { try WatchCommandTests.replies(serve)[first] == 1 }
+
+        let locker = try await StateLocker(state: state)
+        let second = try await WatchCommandTests.clientWrites(serve, ids[1], "while locked", env: env)
+        await until("the daemon to meet the lock (\(daemon.stderr))") { daemon.stderr.contains("holds the state locked") }
+        #expect(daemon.isRunning, "\(daemon.stderr)")
+        #expect(try WatchCommandTests.replies(serve)[second] == nil)
+        await locker.release()
+
+        try await until("the reply to the message written while locked (\(daemon.stderr))") { try WatchCommandTests.replies(serve)[second] == 1 }
+        await until("the daemon to say the state works again") { daemon.stderr.contains("can be written again") }
+        let third = try await WatchCommandTests.clientWrites(serve, ids[2], "after", env: env)
+        try await until("the third reply") { try WatchCommandTests.replies(serve)[third] == 1 }
+        daemon.signal(SIGINT)
+        #expect(await daemon.exited() == 0, "\(daemon.stderr)")
+        #expect(try WatchCommandTests.replies(serve) == [first: 1, second: 1, third: 1])
+        // Said once while it lasted, however many tries met it.
+        #expect(daemon.stderr.components(separatedBy: "holds the state locked").count - 1 == 1, "\(daemon.stderr)")
+        _ = await serve.stop()
+    }
+
+    @Test("run on a state held locked past the busy timeout stops with one line and exit 74")
+    func runOnLockedState() async throws {
+        let serve = try await ServeProcess()
+        let folder = try RunFolder(["count.lua": "px.store.set('n', (px.store.get('n') or 0) + 1) print(px.store.get('n'))"])
+        defer { folder.remove() }
+        var env = folder.environment(serve)
+        env["PXSCRIPT_BUSY_TIMEOUT"] = "0.3"
+        let state = folder.path("run.sqlite")
+        let once = try await pxscript(["run", folder.path("count.lua"), "--state", state], environment: env)
+        #expect(once.status == 0 && once.stdout == "1\n", "\(once.stderr)")
+        let locker = try await StateLocker(state: state)
+        let locked = try await pxscript(["run", folder.path("count.lua"), "--state", state], environment: env)
+        // status names the holder (reads go on under another process's write lock).
+        let status = try await pxscript(["status", "--state", state], environment: env)
+        #expect(status.stdout.contains("warning: the state is locked for writing by python3") && status.stdout.contains("disk: "), "\(status.stdout)\(status.stderr)")
+        await locker.release()
+        #expect(locked.status == 74, "\(locked.status): \(locked.stderr)")
+        let lines = locked.stderr.split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].hasPrefix("error: ") && lines[0].contains("holds the state locked"), "\(locked.stderr)")
+        let after = try await pxscript(["run", folder.path("count.lua"), "--state", state], environment: env)
+        #expect(after.status == 0 && after.stdout == "2\n", "\(after.stderr)")
+        _ = await serve.stop()
+    }
+
+    @Test(
+        "a full disk (a 4 MB tmpfs filled up): the daemon goes on; messages before, during and after are each answered once when space is freed",
+        .enabled(if: getuid() == 0, "mounting a small tmpfs needs root"))
+    func fullDisk() async throws {
+        let serve = try await ServeProcess()
+        let folder = try RunFolder(["echo.lua": Self.echo])
+        defer { folder.remove() }
+        let disk = folder.path("disk")
+        try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
+        let mount = try await shell("mount -t tmpfs -o size=4m pxscript-test '\(disk)'", environment: [:])
+        try #require(mount.status == 0, "\(mount.stderr)")
+        defer { _ = umount2(disk, Int32(MNT_DETACH)) }
+        let state = disk + "/watch.sqlite"
+        let (daemon, env) = try await Self.daemon(folder, serve, state: state)
+        let ids = try await WatchCommandTests.conversations(serve, env: env)
+        let first = try await WatchCommandTests.clientWrites(serve, ids[0], "before", env: env)
+        try await until("the first reply") { try WatchCommandTests.replies(serve)[first] == 1 }
+
+        // Fill what is left, to the last byte.
+        let filler = disk + "/filler"
+        let fill = try await shell("dd if=/dev/zero of='\(filler)' bs=4k 2>&1; sync", environment: [:])
+        #expect(fill.stdout.contains("No space left"), "\(fill.stdout)")
+        var written: [String] = []
+        for (index, id) in ids.dropFirst().prefix(4).enumerated() {
+            written.append(try await WatchCommandTests.clientWrites(serve, id, "while full \(index)", env: env))
+        }
+        await until("the daemon to meet the full disk (\(daemon.stderr))") { daemon.stderr.contains("the disk is full") }
+        #expect(daemon.isRunning, "\(daemon.stderr)")
+        try FileManager.default.removeItem(atPath: filler)
+
+        try await until("the replies to the messages written while full (\(daemon.stderr))") {
+            let replies = try WatchCommandTests.replies(serve)
+            return written.allSatisfy { replies[$0] == 1 }
+        }
+        let last = try await WatchCommandTests.clientWrites(serve, ids[5], "after", env: env)
+        try await until("the last reply") { try WatchCommandTests.replies(serve)[last] == 1 }
+        daemon.signal(SIGINT)
+        #expect(await daemon.exited() == 0, "\(daemon.stderr)")
+        var expected = Dictionary(uniqueKeysWithValues: written.map { ($0, 1) })
+        expected[first] = 1
+        expected[last] = 1
+        #expect(try WatchCommandTests.replies(serve) == expected)
+        // Said once while it lasted, however many tries met it.
+        #expect(daemon.stderr.components(separatedBy: "free some space").count - 1 == 1, "\(daemon.stderr)")
+        _ = await serve.stop()
+    }
+}
