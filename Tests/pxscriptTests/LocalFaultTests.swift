@@ -111,6 +111,34 @@ struct LocalFaultTests {
         _ = await serve.stop()
     }
 
+    @Test("a state locked in the middle of a run: the px call that meets it raises LOCAL_FAULT, and the run ends with exit 74")
+    func runLockedMidway() async throws {
+        let serve = try await ServeProcess()
+        let script = """
+            px.store.set("n", 0)
+            print("ready")
+            while not pcall(px.template.file, "go", {}) do px.sleep(0.02) end
+            local ok, err = pcall(px.store.set, "n", 1)
+            print(ok, type(err) == "table" and err.code, type(err) == "table" and err.kind)
+            px.store.set("n", 2)
+            """
+        let folder = try RunFolder(["midway.lua": script])
+        defer { folder.remove() }
+        var env = folder.environment(serve)
+        env["PXSCRIPT_BUSY_TIMEOUT"] = "0.3"
+        let state = folder.path("run.sqlite")
+        let run = try startPxscript(["run", folder.path("midway.lua"), "--state", state], environment: env.mapValues { Optional($0) }, capture: true)
+        await until("the run to start (\(run.stderr))") { run.stdout.contains("ready") || !run.isRunning }
+        let locker = try await StateLocker(state: state)
+        FileManager.default.createFile(atPath: folder.path("go"), contents: nil)
+        let status = await run.exited()
+        await locker.release()
+        #expect(run.stdout.contains("false\tLOCAL_FAULT\tbusy"), "\(run.stdout)")
+        #expect(status == 74, "\(status): \(run.stderr)")
+        #expect(run.stderr.contains("holds the state locked"), "\(run.stderr)")
+        _ = await serve.stop()
+    }
+
     @Test(
         "a full disk (a 4 MB tmpfs filled up): the daemon goes on; messages before, during and after are each answered once when space is freed",
         .enabled(if: getuid() == 0, "mounting a small tmpfs needs root"))
