@@ -98,8 +98,8 @@ public final class StateStore: Sendable {
                 }
             } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && attempt < 20 && ContinuousClock.now - started < patience {
                 attempt += 1
-                // Blocking, on purpose: opening a state is synchronous, and these pauses are short (at
-                // most 20 of 20–400 ms, within the busy timeout) and only happen at a race of starts.
+                // blocking: opening a state is synchronous, and these pauses are short (20–400 ms, all
+                // within the busy timeout) and only happen when processes start at the same moment.
                 usleep(UInt32(20_000 * attempt))
             }
         }

@@ -42,6 +42,7 @@ public final class StateThreads: TaskExecutor, @unchecked Sendable {
     private func serve() {
         while true {
             condition.lock()
+            // blocking: one of pxscript's own threads, idle until a job comes (never a cooperative one).
             while head == jobs.count { condition.wait() }
             let job = jobs[head]
             head += 1
