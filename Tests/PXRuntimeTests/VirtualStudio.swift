@@ -28,7 +28,7 @@ struct VirtualStudio {
     /// Writes `scripts` (name → source) and runs one daemon for them until `body` returns.
     func daemon(
         _ scripts: [(name: String, source: String)], interval: Double = 30, timeZone: String = "UTC", dryRun: Bool = false,
-        maxSends: Int = 200, notifier: Notifier = .recording, cookie: String? = nil, cookies: CookieSource? = nil,
+        maxSends: Int = 200, notifier: Notifier = .recording, cookie: String? = nil, cookies: CookieSource? = nil, busyTimeout: Double? = nil,
         _ body: () async throws -> Void
     ) async throws {
         var configured: [WatchService.Script] = []
@@ -38,6 +38,7 @@ struct VirtualStudio {
             var options = RuntimeOptions(scriptPath: path, maxSends: maxSends, timeZone: TimeZone(identifier: timeZone)!)
             options.watch = true
             options.notifier = notifier
+            if let busyTimeout { options.busyTimeout = busyTimeout }
             configured.append(WatchService.Script(path: path, options: options, statePath: statePath(name)))
         }
         var configuration = WatchService.Configuration(

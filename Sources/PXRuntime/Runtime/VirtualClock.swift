@@ -74,6 +74,10 @@ public final class VirtualClock: Sendable {
         state.withLock { $0.polledVersion = version &+ $0.changes }
     }
 
+    /// The daemon's poll failed (the studio unreachable, a state locked): it saw nothing, so the
+    /// next poll instant polls again, as it would in real time.
+    func notePollFailed() { state.withLock { $0.polledVersion = .min } }
+
     /// Something the daemon's next poll would act on changed outside the studio (a request
     /// approved from a scenario): the next poll instant polls, as it would in real time.
     public func noteChange() { state.withLock { $0.changes &+= 1 } }

@@ -92,6 +92,7 @@ struct WatchCycle {
                 for host in hosts { clock.report(to: host.store, logger: logger, recorded: recorded) }
                 if polled?.firstStart == true { logger.info("first start: answering messages from now on (history is never answered)") }
             } catch {
+                clock.virtual?.notePollFailed()
                 try failed(error, in: &hosts, at: nil)
                 return
             }

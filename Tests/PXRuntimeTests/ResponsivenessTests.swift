@@ -1,0 +1,60 @@
+import Foundation
+import PXNotify
+import PXRuntime
+import PixiesetKit
+import StudioSandbox
+import Synchronization
+import TestSupport
+import Testing
+
+/// Issue 33: a state locked by another process holds back the work that needs it, never the
+/// process. A probe on Swift's cooperative pool measures its own lateness while the daemon and
+/// its courier meet the lock; past 250 ms a cooperative thread was blocked. These tests run alone
+/// (`scripts/test` runs them after the parallel suite), so other tests' CPU does not count.
+@Suite("Responsiveness: a locked state blocks no cooperative thread", .serialized)
+struct ResponsivenessTests {
+    static let limit = Duration.milliseconds(250)
+
+    @Test("the daemon meets a locked state and its courier records two deliveries there: the probe is never late past 250 ms, every message is answered once")
+    func lockedStateUnderWatch() async throws {
+        try await withWebhook { receiver, base in
+            try await withVirtualStudio { studio in
+                receiver.hold()
+                let notifying = Notifying(
+                    [.webhook(url: base + "/a", format: .text), .webhook(url: base + "/b", format: .text)], log: studio.log, now: { studio.clock.now() })
+                let script = """
+                    px.on("message", function(event)
+                      px.notify("new message from " .. event.client.name)
+                      event:reply("thanks, " .. event.client.name)
+                    end)
+                    """
+                let probe = ResponsivenessProbe()
+                do {
+                    // The daemon runs the courier of its notifier over its states, as `watch` does.
+                    try await studio.daemon([("reply.lua", script)], notifier: notifying.notifier, busyTimeout: 0.5) {
+                        let ids = try studio.clientConversations(2)
+                        try await studio.clientWrites(ids[0], "Hello?")
+                        await studio.advance(by: 60)
+                        // Both targets' workers hold the notice, waiting for the webhook's answer.
+                        #expect(await receiver.wait { receiver.arrived.withLock { $0.count } == 2 })
+                        let lock = try await StateLock(state: studio.statePath("reply.lua"))
+                        // The answers come while the state is locked: each worker's record waits for the lock.
+                        receiver.release()
+                        #expect(await receiver.wait { studio.log.all.filter { $0.contains("could not be recorded yet") }.count == 2 })
+                        // The daemon meets the lock too, and waits it out.
+                        try await studio.clientWrites(ids[1], "Hi")
+                        await studio.advance(by: 30)
+                        #expect(studio.log.all.contains { $0.contains("holds the state locked") })
+                        await lock.release()
+                        await studio.advance(by: 60)
+                        #expect(try studio.studioMessages(in: ids[0]).filter { $0.content.hasPrefix("thanks") }.count == 1)
+                        #expect(try studio.studioMessages(in: ids[1]).filter { $0.content.hasPrefix("thanks") }.count == 1)
+                    }
+                }
+                let worst = probe.stop()
+                await notifying.close()
+                #expect(worst < Self.limit, "the cooperative pool left the probe waiting \(worst)")
+            }
+        }
+    }
+}
