@@ -93,7 +93,8 @@ struct NotificationWatchTests {
                     cookies: renewed
                 ) {
                     await studio.advance(by: 60)
-                    #expect(await receiver.wait { receiver.delivered.count == 1 })
+                    // The renewed cookie may be taken within the same minute: its "works again" can follow at once.
+                    #expect(await receiver.wait { receiver.delivered.count >= 1 })
                     // A client writes: the next poll reads the renewed cookie and works.
                     let id = try studio.clientConversations(1)[0]
                     try await studio.clientWrites(id, "Hello?")

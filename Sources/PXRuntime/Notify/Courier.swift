@@ -194,7 +194,7 @@ public final class Courier: Sendable {
     private func attempt(_ job: PendingDelivery, on store: StateStore, to target: NoticeTarget) async {
         do {
             try await sender.deliver(job.notice, to: target)
-            if Task.isCancelled { return }
+            // Delivered: recorded even when a stop came meanwhile, or the next start would deliver it again.
             do {
                 try store.recordDelivery(job.noticeID, target: target.key, delivered: true, at: now())
             } catch {
