@@ -6,6 +6,7 @@ import PixiesetKit
 import PixiesetModels
 import StudioSandbox
 import Synchronization
+import TestSupport
 import Testing
 
 let testStart = Timestamp(parsing: "2026-03-01T09:00:00Z")!
@@ -20,7 +21,7 @@ let sandboxClock = StartingClock(start: testStart)
 /// A client on a fresh sandbox (port 0, temporary database) for one test.
 func withClient<T>(
     faults: String? = nil, quirks: String? = nil, retry: RetryPolicy = .fast, cookie: String? = nil, csrfToken: String? = nil,
-    logger: Logger = Logger(label: "test.client"),
+    logger: Logger = Logger(label: "test.client"), pauses: PauseLog = PauseLog(),
     _ body: (RunningSandbox, PixiesetClient) async throws -> T
 ) async throws -> T {
     var configuration = SandboxConfiguration()
@@ -28,8 +29,10 @@ func withClient<T>(
     if let faults { configuration.faults = try FaultPlan(parsing: faults) }
     if let quirks { configuration.quirks = try Quirks(parsing: quirks) }
     return try await StudioSandbox.withRunning(configuration) { sandbox in
-        let api = APIConfiguration(
+        var api = APIConfiguration(
             baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: cookie ?? sandbox.cookie, csrfToken: csrfToken, retry: retry)
+        // Retries and the second search wait on no real time: the sandbox answers at once.
+        api.pause = pauses.pause
         return try await PixiesetClient.withClient(api, logger: logger) { client in try await body(sandbox, client) }
     }
 }
@@ -38,7 +41,8 @@ func withClient<T>(
 func withClient<T>(
     baseURL: String, cookie: String?, csrfToken: String? = nil, retry: RetryPolicy = .fast, _ body: (PixiesetClient) async throws -> T
 ) async throws -> T {
-    let api = APIConfiguration(baseURL: try BaseURL(parsing: baseURL), cookie: cookie, csrfToken: csrfToken, retry: retry)
+    var api = APIConfiguration(baseURL: try BaseURL(parsing: baseURL), cookie: cookie, csrfToken: csrfToken, retry: retry)
+    api.pause = PauseLog().pause
     return try await PixiesetClient.withClient(api, body)
 }
 

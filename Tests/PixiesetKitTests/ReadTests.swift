@@ -48,13 +48,16 @@ struct ReadTests {
 
     @Test("reads are retried through 503s and 429s")
     func retries() async throws {
-        try await withClient(faults: "error=0.3,throttle=0.2,seed=3") { _, client in
+        let pauses = PauseLog()
+        try await withClient(faults: "error=0.3,throttle=0.2,seed=3", pauses: pauses) { _, client in
             for _ in 0..<25 {
                 #expect(try await client.unreadCount().unreadCount >= 0)
             }
             let all = try await client.allConversations(pageSize: 9).reduce(into: [String]()) { $0.append($1.id) }
             #expect(all.count == 40 && Set(all).count == 40)
         }
+        // A 429's Retry-After (1 s) is honoured; a 503 waits the policy's backoff (at most 50 ms here).
+        #expect(pauses.pauses.contains(.seconds(1)) && pauses.pauses.contains { $0 <= .milliseconds(50) }, "\(pauses.pauses)")
     }
 
     @Test("a service that keeps failing ends in a clear error after the attempts")

@@ -20,6 +20,10 @@ public struct APIConfiguration: Sendable {
     /// The studio's clock, measured from the answers of every client made
     /// with this configuration (and read by the runtime's clock).
     public var studioClock: StudioClock
+    /// How the client waits between tries and before its second search for a send: this
+    /// machine's time by default (it paces a real server); a test gives its own, so no test
+    /// waits on a backoff in real time (issue 33).
+    public var pause: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
 
     /// The write proofs these settings send.
     public var csrf: CSRFTokens { CSRFTokens(cookie: cookie, csrfToken: csrfToken) }

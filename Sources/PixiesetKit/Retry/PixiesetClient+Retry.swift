@@ -26,7 +26,7 @@ extension PixiesetClient {
                     throw finalError(reason: reason, attempts: attempt, detail: detail)
                 }
                 logger.debug("\(redactor.redact(label())): \(detail); retry \(attempt) in \(delay)")
-                try await Task.sleep(for: delay)
+                try await configuration.pause(delay)
                 attempt += 1
             }
         }

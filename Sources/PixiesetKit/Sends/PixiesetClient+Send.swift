@@ -94,7 +94,7 @@ extension PixiesetClient {
     private func settledSearch(
         _ intent: SendIntent, since: Date, excluded: @Sendable () async throws -> Set<String>
     ) async throws -> Message? {
-        try await Task.sleep(for: configuration.retry.settleDelay)
+        try await configuration.pause(configuration.retry.settleDelay)
         return try await reconcile(intent, since: since, excluding: try await excluded())
     }
 
