@@ -87,6 +87,63 @@ struct LocalFaultTests {
         _ = await serve.stop()
     }
 
+    @Test("a daemon started while its state is held locked waits for it, then answers what came meanwhile, once")
+    func lockedAtStart() async throws {
+        let serve = try await ServeProcess()
+        let folder = try RunFolder(["echo.lua": Self.echo])
+        defer { folder.remove() }
+        let state = folder.path("watch.sqlite")
+        var env = folder.environment(serve)
+        env["PXSCRIPT_BUSY_TIMEOUT"] = "0.3"
+        // A first start marks where answering begins.
+        #expect(try await pxscript(["watch", folder.path("echo.lua"), "--once", "--state", state], environment: env).status == 0)
+        let locker = try await StateLocker(state: state)
+        let daemon = try startPxscript(
+            ["watch", folder.path("echo.lua"), "--state", state, "--interval", "0.2s"], environment: env.mapValues { Optional($0) }, capture: true)
+        await until("the daemon to meet the lock (\(daemon.stderr))") { daemon.stderr.contains("holds the state locked") || !daemon.isRunning }
+        let ids = try await WatchCommandTests.conversations(serve, env: env)
+        let written = try await WatchCommandTests.clientWrites(serve, ids[0], "while the daemon starts", env: env)
+        #expect(daemon.isRunning, "\(daemon.stderr)")
+        await locker.release()
+        try await until("the reply (\(daemon.stderr))") { try WatchCommandTests.replies(serve)[written] == 1 }
+        daemon.signal(SIGINT)
+        #expect(await daemon.exited() == 0, "\(daemon.stderr)")
+        #expect(try WatchCommandTests.replies(serve) == [written: 1])
+        _ = await serve.stop()
+    }
+
+    @Test(
+        "a state on a disk made read-only: a daemon starting waits for it; once writable it answers what came meanwhile, once; run exits 74",
+        .enabled(if: getuid() == 0, "remounting a tmpfs needs root"))
+    func readOnlyDisk() async throws {
+        let serve = try await ServeProcess()
+        let folder = try RunFolder(["echo.lua": Self.echo, "count.lua": "px.store.set('n', (px.store.get('n') or 0) + 1)"])
+        defer { folder.remove() }
+        let disk = folder.path("disk")
+        try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
+        #expect(try await shell("mount -t tmpfs -o size=8m pxscript-test '\(disk)'", environment: [:]).status == 0)
+        defer { _ = umount2(disk, Int32(MNT_DETACH)) }
+        let state = disk + "/watch.sqlite"
+        var env = folder.environment(serve)
+        env["PXSCRIPT_BUSY_TIMEOUT"] = "0.3"
+        #expect(try await pxscript(["watch", folder.path("echo.lua"), "--once", "--state", state], environment: env).status == 0)
+        #expect(try await shell("mount -o remount,ro '\(disk)'", environment: [:]).status == 0)
+        let run = try await pxscript(["run", folder.path("count.lua"), "--state", state], environment: env)
+        #expect(run.status == 74, "\(run.status): \(run.stderr)")
+        let daemon = try startPxscript(
+            ["watch", folder.path("echo.lua"), "--state", state, "--interval", "0.2s"], environment: env.mapValues { Optional($0) }, capture: true)
+        await until("the daemon to meet the read-only disk (\(daemon.stderr))") { daemon.stderr.contains("can no longer be written") || !daemon.isRunning }
+        let ids = try await WatchCommandTests.conversations(serve, env: env)
+        let written = try await WatchCommandTests.clientWrites(serve, ids[0], "while read-only", env: env)
+        #expect(daemon.isRunning, "\(daemon.stderr)")
+        #expect(try await shell("mount -o remount,rw '\(disk)'", environment: [:]).status == 0)
+        try await until("the reply (\(daemon.stderr))") { try WatchCommandTests.replies(serve)[written] == 1 }
+        daemon.signal(SIGINT)
+        #expect(await daemon.exited() == 0, "\(daemon.stderr)")
+        #expect(try WatchCommandTests.replies(serve) == [written: 1])
+        _ = await serve.stop()
+    }
+
     @Test("run on a state held locked past the busy timeout stops with one line and exit 74")
     func runOnLockedState() async throws {
         let serve = try await ServeProcess()

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import LuaKit
 
 /// A fault of this machine rather than of the studio or the script (issue
 /// 33): the state held locked by another process past the busy timeout,
@@ -54,6 +55,12 @@ public struct LocalFault: Error, Sendable, Hashable, CustomStringConvertible {
         case let state as StateError:
             guard let fault = state.fault else { return nil }
             self = fault
+        case let lua as LuaError:
+            // The px error a px function raised for it, passed through the script.
+            guard let cause = lua.cause, cause.raisedByHost, cause.code == PxErrorCode.localFault.rawValue else { return nil }
+            self.init(cause.kind.flatMap(Kind.init(rawValue:)) ?? .io, path: nil, detail: cause.detail ?? cause.message ?? "")
+        case RuntimeError.localFault(let message):
+            self.init(.io, path: nil, detail: message)
         case let database as DatabaseError:
             guard let kind = Self.kind(of: database.resultCode) else { return nil }
             self.init(kind, path: nil, detail: database.message ?? "\(database.resultCode)")

@@ -38,7 +38,10 @@ public final class DaemonLock: Sendable {
             try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
         descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw RuntimeError.state("cannot create \(path): \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else {
+            let code = errno
+            throw StateError("cannot create \(path): \(String(cString: strerror(code)))", fault: LocalFault.fromErrno(code, path: path))
+        }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let current = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
             close(descriptor)

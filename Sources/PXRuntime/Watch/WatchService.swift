@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PixiesetKit
+import PixiesetModels
 import ServiceLifecycle
 
 /// The watch daemon (SPEC §5, §6) as a swift-service-lifecycle `Service`:
@@ -93,8 +94,9 @@ public struct WatchService: Service, CustomStringConvertible {
         }
         for script in configuration.scripts {
             logger.debug("state of \(script.path): \(script.statePath)")
-            locks.append(try DaemonLock(statePath: script.statePath, scripts: paths))
-            hosts.append(try ScriptHost(script: script, dryRun: configuration.dryRun, now: clock.now()))
+            guard let (lock, host) = try await openWaiting(script, scripts: paths) else { return }
+            locks.append(lock)
+            hosts.append(host)
         }
         // Down since when (a run that ended without stopping), read before this run marks anything.
         let downtime = hosts.first.flatMap { Downtime.found(in: $0.store, now: clock.now(), interval: configuration.interval) }
@@ -109,6 +111,45 @@ public struct WatchService: Service, CustomStringConvertible {
             throw error
         }
         await delivery.finish()
+    }
+
+    /// Takes the daemon's lock on a script's state and opens it; a local fault (the state locked by a backup, the disk full) is
+    /// waited out as during a run (issue 33): said once, tried again after 0.5 s doubling up to
+    /// the poll interval. Nil when the daemon was stopped meanwhile.
+    private func openWaiting(_ script: Script, scripts: [String]) async throws -> (DaemonLock, ScriptHost)? {
+        var pause = 0.5
+        var said = false
+        while true {
+            do {
+                let lock = try DaemonLock(statePath: script.statePath, scripts: scripts)
+                return (lock, try ScriptHost(script: script, dryRun: configuration.dryRun, now: clock.now()))
+            } catch {
+                guard let fault = LocalFault(error), !configuration.once else { throw error }
+                if !said { logger.error("\(fault); the daemon waits for it to pass before it starts \(script.path)") }
+                said = true
+                let wait = Duration.seconds(clamping: pause)
+                await cancelWhenGracefulShutdown { try? await Task.sleep(for: wait) }
+                if stopping { return nil }
+                pause = min(pause * 2, max(configuration.interval, 0.5))
+            }
+        }
+    }
+
+    /// Loads a script (its top level, its pending sends reconciled); a local fault is waited out
+    /// like `openWaiting`'s. Its error otherwise (nil: loaded, or the daemon is stopping).
+    private func loadWaiting(_ host: inout ScriptHost, client: PixiesetClient) async -> (any Error)? {
+        var pause = 0.5
+        var said = false
+        while true {
+            guard let error = await host.load(client: client, clock: clock, logger: logger) else { return nil }
+            guard let fault = LocalFault(error), !configuration.once else { return error }
+            if !said { logger.error("\(fault); the daemon waits for it to pass before it loads \(host.script.path)") }
+            said = true
+            let wait = Duration.seconds(clamping: pause)
+            await cancelWhenGracefulShutdown { try? await Task.sleep(for: wait) }
+            if stopping { return nil }
+            pause = min(pause * 2, max(configuration.interval, 0.5))
+        }
     }
 
     /// The daemon's sessions, one after another (a new cookie starts the next).
@@ -137,7 +178,7 @@ public struct WatchService: Service, CustomStringConvertible {
         try await PixiesetClient.withClient(api, logger: logger) { client in
             var failures: [any Error] = []
             for index in hosts.indices {
-                if let error = await hosts[index].load(client: client, clock: clock, logger: logger) {
+                if let error = await loadWaiting(&hosts[index], client: client) {
                     failures.append(error)
                     if hosts.count > 1 {
                         let path = hosts[index].script.path
@@ -163,7 +204,12 @@ public struct WatchService: Service, CustomStringConvertible {
             cycle.start(&hosts)
             let names = hosts.map(\.script.path).joined(separator: ", ")
             logger.info("watching \(names) every \(DurationText.format(configuration.interval))\(configuration.dryRun ? " (dry run: nothing is sent)" : "")")
-            try cycle.clearOldProblem(hosts)
+            do {
+                try cycle.clearOldProblem(hosts)
+            } catch {
+                // A read the first poll makes again: a local fault here is waited out there.
+                guard LocalFault(error) != nil else { throw error }
+            }
             var nextPoll = clock.now()
             var polling = true
             while !stopping {
