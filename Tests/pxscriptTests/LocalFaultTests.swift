@@ -1,4 +1,6 @@
 import Foundation
+import PixiesetModels
+import StudioSandbox
 import Testing
 
 /// Waits (at most `seconds` of real time, looking every 20 ms) until `condition` holds: a wait on
@@ -240,6 +242,74 @@ struct LocalFaultTests {
         #expect(try WatchCommandTests.replies(serve) == expected)
         // Said once while it lasted, however many tries met it.
         #expect(daemon.stderr.components(separatedBy: "free some space").count - 1 == 1, "\(daemon.stderr)")
+        _ = await serve.stop()
+    }
+
+    /// How many copies of `text` each conversation holds, from the sandbox's database file.
+    static func copies(of text: String, _ serve: ServeProcess) throws -> [String: Int] {
+        var configuration = SandboxConfiguration()
+        configuration.clock = StartingClock(start: try #require(Timestamp(parsing: "2026-03-01T09:00:00Z")))
+        let database = try StudioSandbox.openDatabase(configuration, path: serve.database)
+        return try database.allMessages().filter { $0.content == text }.reduce(into: [:]) { $0[$1.conversationID, default: 0] += 1 }
+    }
+
+    @Test(
+        "an outreach run killed, and run on a disk that fills up under it, then run again: each client gets the message exactly once",
+        .enabled(if: getuid() == 0, "mounting a small tmpfs needs root"))
+    func outreachThroughKillsAndAFullDisk() async throws {
+        let serve = try await ServeProcess()
+        let text = "Our spring calendar is open"
+        // Four sends, then it waits for the test's go-ahead (a file in its folder), four more, waits again, the rest.
+        let script = """
+            local n = 0
+            for c in px.conversations.each{ message_status = "all" } do
+              n = n + 1
+              if n > 12 then break end
+              if n == 5 or n == 9 then
+                print("waiting at " .. n)
+                while not pcall(px.template.file, "go" .. n, {}) do px.sleep(0.02) end
+              end
+              px.send(c.id, "\(text)", { key = "spring-2026" })
+            end
+            print("sent to " .. n - 1)
+            """
+        let folder = try RunFolder(["spring.lua": script])
+        defer { folder.remove() }
+        let disk = folder.path("disk")
+        try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
+        #expect(try await shell("mount -t tmpfs -o size=4m pxscript-test '\(disk)'", environment: [:]).status == 0)
+        defer { _ = umount2(disk, Int32(MNT_DETACH)) }
+        var env = folder.environment(serve)
+        env["PXSCRIPT_BUSY_TIMEOUT"] = "0.3"
+        let args = ["run", folder.path("spring.lua"), "--state", disk + "/spring.sqlite"]
+        let filler = disk + "/filler"
+        func sent() throws -> Int { try Self.copies(of: text, serve).values.reduce(0, +) }
+
+        // Killed after four sends.
+        let first = try startPxscript(args, environment: env.mapValues { Optional($0) }, capture: true)
+        await until("the first run to wait at 5 (\(first.stderr))") { first.stdout.contains("waiting at 5") || !first.isRunning }
+        first.signal(SIGKILL)
+        _ = await first.exited()
+        #expect(try sent() == 4)
+        // The next run goes on to 8, then the disk fills up under it: it stops with 74 and one line.
+        FileManager.default.createFile(atPath: folder.path("go5"), contents: nil)
+        let second = try startPxscript(args, environment: env.mapValues { Optional($0) }, capture: true)
+        await until("the second run to wait at 9 (\(second.stderr))") { second.stdout.contains("waiting at 9") || !second.isRunning }
+        #expect(try sent() == 8)
+        let fill = try await shell("dd if=/dev/zero of='\(filler)' bs=4k 2>&1; sync", environment: [:])
+        #expect(fill.stdout.contains("No space left"), "\(fill.stdout)")
+        FileManager.default.createFile(atPath: folder.path("go9"), contents: nil)
+        #expect(await second.exited() == 74, "\(second.stderr)")
+        #expect(second.stderr.contains("the disk is full"), "\(second.stderr)")
+        // Still full: the run says so again.
+        let full = try await pxscript(args, environment: env)
+        #expect(full.status == 74, "\(full.status): \(full.stderr)")
+        // Space again: the last run finishes the job; nothing went out twice.
+        try FileManager.default.removeItem(atPath: filler)
+        let last = try await pxscript(args, environment: env)
+        #expect(last.status == 0 && last.stdout.contains("sent to 12"), "\(last.status): \(last.stdout)\(last.stderr)")
+        let copies = try Self.copies(of: text, serve)
+        #expect(copies.count == 12 && copies.values.allSatisfy { $0 == 1 }, "\(copies)")
         _ = await serve.stop()
     }
 }
