@@ -41,9 +41,9 @@ struct ClockSkewTests {
         var env = folder.environment(serve)
         env["PXSCRIPT_NOW"] = Self.skewed(offset)
         let state = folder.path("skew.sqlite")
-        // Killed once part-way, so a pending send is reconciled by the next run too.
+        // Killed once part-way (as its first send reaches the studio), so a pending send is reconciled by the next run too.
         let first = try startPxscript(["run", folder.path("outreach.lua"), "--state", state], environment: env)
-        try await Task.sleep(for: .milliseconds(250))
+        try await until("a first send") { try !Self.counts(serve, prefix: "Skew test ").isEmpty || !first.isRunning }
         first.signal(SIGKILL)
         _ = await first.exited()
         let again = try await pxscript(["run", folder.path("outreach.lua"), "--state", state], environment: env)

@@ -31,19 +31,19 @@ struct PollerQuirkTests {
                 written.append(try await WatchCommandTests.clientWrites(serve, target, "Question \(round)a", env: env))
                 written.append(try await WatchCommandTests.clientWrites(serve, target, "Question \(round)b", env: env))
             }
-            try await Task.sleep(for: .milliseconds(700))
+            // Each round answered before the next is written: the rounds come to different polls.
+            try await until("\(quirk): round \(round) answered\n\(daemon.stderr)", seconds: 30) {
+                Set(try WatchCommandTests.replies(serve).keys).isSuperset(of: written)
+            }
         }
-        var replies: [String: Int] = [:]
-        for _ in 0..<150 {
-            replies = try WatchCommandTests.replies(serve)
-            if Set(replies.keys).isSuperset(of: written) { break }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        // A little longer: a loop or a second copy would show now.
-        try await Task.sleep(for: .milliseconds(1500))
-        replies = try WatchCommandTests.replies(serve)
+        // One more message, written once every reply is out, and answered: the polls that read it read the
+        // replies too, so a loop or a second copy would show by then (and a stop lets a send under way finish).
+        let last = try await WatchCommandTests.clientWrites(serve, targets[0], "One more thing", env: env)
+        written.append(last)
+        try await until("\(quirk): the last message answered\n\(daemon.stderr)", seconds: 30) { try WatchCommandTests.replies(serve)[last] != nil }
         daemon.signal(SIGTERM)
         let status = await daemon.exited()
+        let replies = try WatchCommandTests.replies(serve)
         #expect(status == 0, "\(quirk): exit \(status)\n\(daemon.stderr)")
         #expect(replies == Dictionary(uniqueKeysWithValues: written.map { ($0, 1) }), "\(quirk): \(replies.count) replies for \(written.count) messages\n\(daemon.stderr)")
         _ = await serve.stop()
@@ -51,16 +51,21 @@ struct PollerQuirkTests {
 
     @Test("SIGTERM during a slow poll exits 0 at once, with the state consistent; an unreachable studio does not end the daemon")
     func stopDuringSlowPoll() async throws {
-        let serve = try await ServeProcess()
+        // --verbose: the sandbox logs each request as it comes in.
+        let serve = try await ServeProcess(arguments: ["--verbose"])
         let folder = try RunFolder(["echo.lua": WatchCommandTests.echo])
         defer { folder.remove() }
         let env = folder.environment(serve), state = folder.path("slow.sqlite")
         #expect(try await pxscript(["watch", folder.path("echo.lua"), "--once", "--state", state], environment: env).status == 0)
         let daemon = try startPxscript(["watch", folder.path("echo.lua"), "--state", state, "--interval", "0.2s"], environment: env, capture: true)
-        try await Task.sleep(for: .milliseconds(1200))
+        await until("the daemon to start (\(daemon.stderr))") { daemon.stderr.contains("info: watching ") }
         // Every answer now takes 45 s, longer than a graceful stop waits (30 s): the daemon is inside a poll when it is stopped.
         _ = try await shell("curl -s -X PUT -d '{\"spec\": \"latency=45s\"}' http://127.0.0.1:\(serve.port)/_sandbox/faults", environment: env)
-        try await Task.sleep(for: .milliseconds(1000))
+        // A request of the poll came in after the change: it is held up.
+        await until("a poll held up (\(serve.child.stderr))") {
+            let sinceChange = serve.child.stderr.components(separatedBy: "path=/_sandbox/faults").dropFirst()
+            return sinceChange.last?.contains("path=/api/v1/") == true
+        }
         daemon.signal(SIGTERM)
         let stopAsked = Date()
         #expect(await daemon.exited() == 0, "\(daemon.stderr)")

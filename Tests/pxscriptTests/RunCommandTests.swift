@@ -194,6 +194,7 @@ struct RunCommandTests {
         var seed = SystemRandomNumberGenerator()
         for round in 0..<3 {
             let process = try startPxscript(["run", folder.path("outreach.lua"), "--state", state], environment: env)
+            // Deliberately not a wait for the run: it is killed at a random instant.
             let wait = Int.random(in: 150...450, using: &seed)
             try await Task.sleep(for: .milliseconds(wait))
             process.signal(SIGKILL)

@@ -68,8 +68,9 @@ struct WatchCommandTests {
         for id in written { #expect(handled.contains { $0.hasSuffix(id) }, "\(history.stdout)") }
 
         // Two daemons on one state: the second is refused, naming the first.
-        let daemon = try startPxscript(["watch", folder.path("echo.lua"), "--state", state, "--interval", "1s"], environment: env)
-        try await Task.sleep(for: .milliseconds(600))
+        let daemon = try startPxscript(["watch", folder.path("echo.lua"), "--state", state, "--interval", "1s"], environment: env, capture: true)
+        // It says it is watching once it holds its locks (the state's and the account's).
+        await until("the daemon to start (\(daemon.stderr))") { daemon.stderr.contains("info: watching ") }
         let refused = try await pxscript(args, environment: env)
         #expect(refused.status == 1 && refused.stderr.contains("another pxscript watch (pid \(daemon.pid))"))
         // Another state, the same account: refused too, naming the first daemon and its state.
@@ -87,8 +88,9 @@ struct WatchCommandTests {
         let folder = try RunFolder(["echo.lua": Self.echo])
         defer { folder.remove() }
         let env = folder.environment(serve)
-        let daemon = try startPxscript(["watch", folder.path("echo.lua"), "--state", folder.path("a.sqlite"), "--interval", "1s"], environment: env)
-        try await Task.sleep(for: .milliseconds(600))
+        let daemon = try startPxscript(
+            ["watch", folder.path("echo.lua"), "--state", folder.path("a.sqlite"), "--interval", "1s"], environment: env, capture: true)
+        await until("the daemon to start (\(daemon.stderr))") { daemon.stderr.contains("info: watching ") }
         var other = env
         other["PXSCRIPT_BASE_URL"] = "http://localhost:\(serve.port)/api/v1"
         other["PIXIESET_COOKIE"] = "_ga=GA1.2.345; session_cookie=sandbox; _gid=GA1.2.6"
@@ -144,18 +146,17 @@ struct WatchCommandTests {
 
         var daemonEnvironment: [String: String?] = env
         daemonEnvironment["PIXIESET_COOKIE"] = .some(nil)
-        let daemon = try startPxscript(["watch", folder.path("echo.lua"), "--state", state, "--interval", "0.3s"], environment: daemonEnvironment)
-        try await Task.sleep(for: .milliseconds(900))
+        let daemon = try startPxscript(
+            ["watch", folder.path("echo.lua"), "--state", state, "--interval", "0.3s"], environment: daemonEnvironment, capture: true)
+        await until("the daemon to find the session expired (\(daemon.stderr))") { daemon.stderr.contains("waiting for a new cookie") }
         let written = try await Self.clientWrites(serve, target, "Anyone there?", env: withCookie)
         let status = try await pxscript(["status", "--state", state], environment: env)
         #expect(status.stdout.contains("session: expired at"), "\(status.stdout)")
         #expect(try Self.replies(serve).isEmpty)
         try writeConfig("session_cookie=sandbox")
-        var replies: [String: Int] = [:]
-        for _ in 0..<150 where replies.isEmpty {  // up to 30 s: a loaded machine renews slowly
-            try await Task.sleep(for: .milliseconds(200))
-            replies = try Self.replies(serve)
-        }
+        // Up to 30 s: a loaded machine renews slowly.
+        try await until("the reply after the new cookie (\(daemon.stderr))", seconds: 30) { try !Self.replies(serve).isEmpty }
+        let replies = try Self.replies(serve)
         daemon.signal(SIGINT)
         await daemon.exited()
         #expect(replies == [written: 1])
@@ -166,7 +167,14 @@ struct WatchCommandTests {
     @Test("a refused CSRF token stops sends, not reads, and uses up no tries; a config with the XSRF pair resumes them, once; --exit-on-expiry exits 78")
     func csrfRefused() async throws {
         let serve = try await ServeProcess(arguments: ["--quirks", "csrf"])
-        let folder = try RunFolder(["echo.lua": Self.echo])
+        // The echo, saying so each time it handles a message: its tries can be counted.
+        let counted = """
+            px.on("message", function(event)
+              px.log.info("handling " .. event.message.id)
+              event:reply("Got it: " .. event.message.id)
+            end)
+            """
+        let folder = try RunFolder(["echo.lua": counted])
         defer { folder.remove() }
         let state = folder.path("csrf.sqlite")
         // The environment's cookie has no XSRF-TOKEN pair: reads work, writes are refused.
@@ -185,22 +193,24 @@ struct WatchCommandTests {
         try writeConfig("session_cookie=sandbox")
         var daemonEnvironment: [String: String?] = env
         daemonEnvironment["PIXIESET_COOKIE"] = .some(nil)
-        let daemon = try startPxscript(["watch", folder.path("echo.lua"), "--state", state, "--interval", "0.3s"], environment: daemonEnvironment)
-        try await Task.sleep(for: .milliseconds(1500))
+        let daemon = try startPxscript(
+            ["watch", folder.path("echo.lua"), "--state", state, "--interval", "0.3s"], environment: daemonEnvironment, capture: true)
+        // Tried and refused at each poll: one try more than a failing handler gets before it is parked (3).
+        await until("four refused tries (\(daemon.stderr))") { daemon.stderr.components(separatedBy: "handling \(written)").count > 4 }
         let status = try await pxscript(["status", "--state", state], environment: env)
         #expect(status.stdout.contains("CSRF token"), "\(status.stdout)")
         #expect(!status.stdout.contains("parked"), "\(status.stdout)")
         #expect(try Self.replies(serve).isEmpty)
         try writeConfig("session_cookie=sandbox; XSRF-TOKEN=eyJpdiI6InNhbmRib3gifQ%3D%3D")
-        var replies: [String: Int] = [:]
-        for _ in 0..<150 where replies.isEmpty {  // up to 30 s: a loaded machine renews slowly
-            try await Task.sleep(for: .milliseconds(200))
-            replies = try Self.replies(serve)
-        }
-        try await Task.sleep(for: .milliseconds(700))
+        // Up to 30 s: a loaded machine renews slowly.
+        try await until("the reply after the new token (\(daemon.stderr))", seconds: 30) { try !Self.replies(serve).isEmpty }
+        // Once: a message written after the reply is answered too, in a later poll, which would
+        // also have answered the first one again.
+        let later = try await Self.clientWrites(serve, target, "Or on Monday?", env: env)
+        try await until("the reply to a later message (\(daemon.stderr))") { try Self.replies(serve)[later] == 1 }
         daemon.signal(SIGINT)
         await daemon.exited()
-        #expect(try Self.replies(serve) == [written: 1])
+        #expect(try Self.replies(serve) == [written: 1, later: 1])
         #expect(try await pxscript(["status", "--state", state], environment: env).stdout.contains("session: ok"))
         _ = await serve.stop()
     }
@@ -226,14 +236,20 @@ struct WatchCommandTests {
             }
             return nil
         }
+        // Hot reload compares modification times only: each edit is given one of its own (instead of waiting
+        // out the file system's granularity), set before it replaces the script so the daemon sees one change.
+        func edit(_ text: String, modified: Date) throws {
+            let script = folder.path("reply.lua"), draft = script + ".edit"
+            try text.write(toFile: draft, atomically: false, encoding: .utf8)
+            try FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: draft)
+            #expect(rename(draft, script) == 0)
+        }
         #expect(try await replyTo("one")?.hasPrefix("v1: ") == true)
-        try await Task.sleep(for: .milliseconds(1100))  // a new modification time
-        try "px.on('message', function(event) event:reply(\n".write(toFile: folder.path("reply.lua"), atomically: true, encoding: .utf8)
-        try await Task.sleep(for: .milliseconds(500))
+        try edit("px.on('message', function(event) event:reply(\n", modified: Date(timeIntervalSinceNow: -7200))
+        await until("the broken edit to be seen (\(daemon.stderr))") { daemon.stderr.contains("changed but does not compile") }
         #expect(try await replyTo("two")?.hasPrefix("v1: ") == true)
-        try await Task.sleep(for: .milliseconds(1100))
-        try version("v2").write(toFile: folder.path("reply.lua"), atomically: true, encoding: .utf8)
-        try await Task.sleep(for: .milliseconds(500))
+        try edit(version("v2"), modified: Date(timeIntervalSinceNow: -3600))
+        await until("the new version to run (\(daemon.stderr))") { daemon.stderr.contains("running the new version") }
         #expect(try await replyTo("three")?.hasPrefix("v2: ") == true)
         daemon.signal(SIGINT)
         await daemon.exited()
@@ -284,7 +300,8 @@ struct WatchCommandTests {
         try await Self.waitUntil { second.stderr.contains("handling \(interrupted)") }
         let signalled = Date()
         second.signal(SIGTERM)
-        try await Task.sleep(for: .milliseconds(300))
+        // The second signal once the first is taken in (so it is a second one, not two at once).
+        await until("the first signal to be taken in (\(second.stderr))") { second.stderr.contains("stopping after the handlers in flight") }
         second.signal(SIGINT)
         #expect(await second.exited() == 130)
         #expect(Date().timeIntervalSince(signalled) < 10)
@@ -303,7 +320,8 @@ struct WatchCommandTests {
         let env = folder.environment(serve)
         let daemon = try startPxscript(
             ["watch", folder.path("tick.lua"), "--state", folder.path("tick.sqlite"), "--interval", "60s"], environment: env, capture: true)
-        try await Task.sleep(for: .milliseconds(4500))
+        // Three ticks: two whole seconds between polls 60 s apart.
+        await until("three ticks (\(daemon.stderr))") { daemon.stderr.components(separatedBy: "info: tick ").count > 3 }
         daemon.signal(SIGINT)
         #expect(await daemon.exited() == 0)
         // Each tick logs the studio's time (HH:MM:SS): the daemon woke for each one between polls, once a
@@ -345,6 +363,7 @@ struct WatchCommandTests {
                 let id = targets[Int.random(in: 0..<targets.count, using: &random)]
                 written.append(try await Self.clientWrites(serve, id, "Message \(round).\(index)", env: env))
             }
+            // Deliberately not a wait for the daemon: it is killed at a random instant (replayable from the seed).
             try await Task.sleep(for: .milliseconds(Int.random(in: 100...700, using: &random)))
             daemon.signal(SIGKILL)
             await daemon.exited()

@@ -37,8 +37,9 @@ struct WatchScriptsCommandTests {
         #expect(try Self.away(serve).values.allSatisfy { $0 == 1 })
 
         // One message daemon per account: a second one is refused, and told to run every script in one.
-        let daemon = try startPxscript(["watch", folder.path("scripts/echo.lua"), "--interval", "1s"], environment: env)
-        try await Task.sleep(for: .milliseconds(800))
+        let daemon = try startPxscript(["watch", folder.path("scripts/echo.lua"), "--interval", "1s"], environment: env, capture: true)
+        // It says it is watching once it holds its locks (the state's and the account's).
+        await until("the daemon to start (\(daemon.stderr))") { daemon.stderr.contains("info: watching ") }
         let other = try await pxscript(["watch", folder.path("scripts/vacation.lua"), "--once"], environment: env)
         #expect(other.status == 1 && other.stderr.contains("scripts \(folder.path("scripts/echo.lua"))"), "\(other.stderr)")
         #expect(other.stderr.contains("start one daemon with every script"), "\(other.stderr)")
@@ -98,8 +99,8 @@ struct TriggerCommandTests {
         #expect(try Self.digests(serve) == 1)
 
         // With a daemon on the state: handed over through the state, run within a poll.
-        let daemon = try startPxscript(["watch", script, "--interval", "0.5s"], environment: env)
-        try await Task.sleep(for: .milliseconds(1200))
+        let daemon = try startPxscript(["watch", script, "--interval", "0.5s"], environment: env, capture: true)
+        await until("the daemon to start (\(daemon.stderr))") { daemon.stderr.contains("info: watching ") }
         let asked = try await pxscript(["watch", script, "--trigger", "morning digest"], environment: env)
         #expect(asked.status == 0 && asked.stdout.contains("asked the running daemon (pid \(daemon.pid)"), "\(asked.stdout)\(asked.stderr)")
         var waited = 0

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import ServiceLifecycle
 
 /// Applies the fault plan to API calls (SPEC §7): latency, 503, 429 with
 /// `Retry-After`, an expired session, and 502 after a send was stored.
@@ -14,7 +15,15 @@ struct FaultMiddleware<Context: RequestContext>: RouterMiddleware {
         let isDetail = request.method == .get && path.hasPrefix("/api/v1/conversations/") && !path.hasSuffix("/conversations/")
             && !path.contains("/unread/")
         let decision = controls.decide(isSend: isSend, isDetail: isDetail)
-        if decision.latency > .zero { try await Task.sleep(for: decision.latency) }
+        if decision.latency > .zero {
+            // A stop ends the wait: a sandbox stopping does not hold its answers for the latency first.
+            let latency = decision.latency
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: latency) }
+            } catch where Task.isShuttingDownGracefully {
+                // Stopping: answer now.
+            }
+        }
         switch decision.outcome {
         case .pass: break
         case .expire(.loginPage): return JSONResponse.html(LoginPage.html)
