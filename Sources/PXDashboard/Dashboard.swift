@@ -71,6 +71,7 @@ public struct Dashboard: Sendable {
         let site = DashboardSite(dashboard: self)
         let router = Router()
         let port = LockedPort()
+        router.add(middleware: DashboardStateThreads())
         router.add(middleware: DashboardGuard(keys: keys, hosts: port.hosts(for: configuration.host)))
         site.register(on: router)
         var serverLogger = logger
