@@ -89,6 +89,44 @@ struct LocalFaultTests {
         _ = await serve.stop()
     }
 
+    @Test("a lock that comes while a handler holds a px.store key: the handler runs again once it passes (its key not left held), each message answered once")
+    func lockedMidHandler() async throws {
+        let serve = try await ServeProcess()
+        // It takes a key, says so, and waits for the test's go-ahead (a file in its folder) before replying.
+        let script = """
+            px.on("message", function(event)
+              px.store.set("last", event.message.id)
+              px.log.info("holding " .. event.message.id)
+              while not pcall(px.template.file, "go", {}) do px.sleep(0.02) end
+              event:reply("Got it: " .. event.message.id)
+            end)
+            """
+        let folder = try RunFolder(["echo.lua": script])
+        defer { folder.remove() }
+        let state = folder.path("watch.sqlite")
+        var env = folder.environment(serve)
+        env["PXSCRIPT_BUSY_TIMEOUT"] = "0.3"
+        #expect(try await pxscript(["watch", folder.path("echo.lua"), "--once", "--state", state], environment: env).status == 0)
+        let daemon = try startPxscript(
+            ["watch", folder.path("echo.lua"), "--state", state, "--interval", "0.2s"], environment: env.mapValues { Optional($0) }, capture: true)
+        await until("the daemon to start (\(daemon.stderr))") { daemon.stderr.contains("watching") }
+        let ids = try await WatchCommandTests.conversations(serve, env: env)
+        let first = try await WatchCommandTests.clientWrites(serve, ids[0], "first", env: env)
+        await until("the handler to hold its key (\(daemon.stderr))") { daemon.stderr.contains("holding \(first)") }
+        let locker = try await StateLocker(state: state)
+        FileManager.default.createFile(atPath: folder.path("go"), contents: nil)
+        await until("the handler's end to meet the lock (\(daemon.stderr))") { daemon.stderr.contains("holds the state locked") }
+        await locker.release()
+        try await until("the reply (\(daemon.stderr))") { try WatchCommandTests.replies(serve)[first] == 1 }
+        let second = try await WatchCommandTests.clientWrites(serve, ids[1], "second", env: env)
+        try await until("the next message answered too (\(daemon.stderr))") { try WatchCommandTests.replies(serve)[second] == 1 }
+        daemon.signal(SIGINT)
+        #expect(await daemon.exited() == 0, "\(daemon.stderr)")
+        #expect(try WatchCommandTests.replies(serve) == [first: 1, second: 1])
+        #expect(!daemon.stderr.contains("stayed held"), "\(daemon.stderr)")
+        _ = await serve.stop()
+    }
+
     @Test("a daemon started while its state is held locked waits for it, then answers what came meanwhile, once")
     func lockedAtStart() async throws {
         let serve = try await ServeProcess()

@@ -39,18 +39,22 @@ public final class Courier: Sendable {
     let now: @Sendable () -> Date
     private let state = Mutex(Shared())
 
-    /// A delivery that was made but whose record could not be written yet.
-    private struct Made: Hashable {
+    /// A try whose outcome could not be written yet (the state locked, the disk full): kept here
+    /// and written before anything else is tried for its target, so it is neither made again nor lost.
+    private struct Unrecorded: Hashable {
         let store: ObjectIdentifier
         let noticeID: Int64
+        let delivered: Bool
+        let givenUp: Bool
+        let error: String?
     }
 
     private struct Shared {
         var stores: [ObjectIdentifier: StateStore] = [:]
         /// Per target, the notice waiting for its retry, and the pause before it.
         var retrying: [String: (noticeID: Int64, pause: Duration)] = [:]
-        /// Per target, deliveries made whose record waits for the state to be writable again.
-        var unrecorded: [String: Set<Made>] = [:]
+        /// Per target, tries whose outcome waits for the state to be writable again.
+        var unrecorded: [String: Set<Unrecorded>] = [:]
         var bells: [String: AsyncStream<Void>.Continuation] = [:]
         /// Deliveries of notices no state could record (`deliverUnrecorded`) still under way.
         var unrecordedTasks: [UUID: Task<Void, Never>] = [:]
@@ -133,7 +137,7 @@ public final class Courier: Sendable {
     /// The oldest notice pending for `target` across the states, unless it waits for its retry.
     private func next(for target: NoticeTarget) -> Next {
         let (stores, retrying) = state.withLock { (Array($0.stores.values), $0.retrying[target.key]) }
-        if !recordMade(for: target) { return .pause(timing.firstRetry) }
+        if !recordOutcomes(for: target) { return .pause(timing.firstRetry) }
         var oldest: (StateStore, PendingDelivery)?
         var unreadable = false
         for store in stores {
@@ -153,21 +157,28 @@ public final class Courier: Sendable {
         return .ready(store, job)
     }
 
-    /// Records the deliveries made whose record failed; false while some still cannot be recorded.
-    private func recordMade(for target: NoticeTarget) -> Bool {
-        let made = state.withLock { $0.unrecorded[target.key] ?? [] }
-        guard !made.isEmpty else { return true }
+    /// Writes the outcomes that could not be written; false while some still cannot be.
+    private func recordOutcomes(for target: NoticeTarget) -> Bool {
+        let waiting = state.withLock { $0.unrecorded[target.key] ?? [] }
+        guard !waiting.isEmpty else { return true }
         let stores = state.withLock { $0.stores }
-        var left = made
-        for delivery in made {
-            guard let store = stores[delivery.store] else {
-                left.remove(delivery)
+        var left = waiting
+        for outcome in waiting {
+            guard let store = stores[outcome.store] else {
+                left.remove(outcome)
                 continue
             }
-            if (try? store.recordDelivery(delivery.noticeID, target: target.key, delivered: true, at: now())) != nil { left.remove(delivery) }
+            let written: Void? = try? store.recordDelivery(
+                outcome.noticeID, target: target.key, delivered: outcome.delivered, givenUp: outcome.givenUp, error: outcome.error, at: now())
+            if written != nil { left.remove(outcome) }
         }
         state.withLock { $0.unrecorded[target.key] = left }
         return left.isEmpty
+    }
+
+    private func keepUnrecorded(_ job: PendingDelivery, on store: StateStore, to target: NoticeTarget, delivered: Bool, givenUp: Bool, error: String?) {
+        let outcome = Unrecorded(store: ObjectIdentifier(store), noticeID: job.noticeID, delivered: delivered, givenUp: givenUp, error: error)
+        state.withLock { _ = $0.unrecorded[target.key, default: []].insert(outcome) }
     }
 
     private func work(for target: NoticeTarget) async {
@@ -200,8 +211,7 @@ public final class Courier: Sendable {
             } catch {
                 // Delivered, but the state cannot say so yet: kept here, so it is recorded later, never delivered twice.
                 logger.warning("a delivered notification could not be recorded yet (\(error)); it is recorded once the state can be written")
-                let made = Made(store: ObjectIdentifier(store), noticeID: job.noticeID)
-                state.withLock { _ = $0.unrecorded[target.key, default: []].insert(made) }
+                keepUnrecorded(job, on: store, to: target, delivered: true, givenUp: false, error: nil)
             }
             state.withLock { _ = $0.retrying.removeValue(forKey: target.key) }
         } catch {
@@ -209,7 +219,13 @@ public final class Courier: Sendable {
             if Task.isCancelled { return }
             let tries = job.attempts + 1
             let givingUp = !error.isTransient || tries >= timing.maxAttempts
-            try? store.recordDelivery(job.noticeID, target: target.key, delivered: false, givenUp: givingUp, error: error.description, at: now())
+            let failure = error.description
+            do {
+                try store.recordDelivery(job.noticeID, target: target.key, delivered: false, givenUp: givingUp, error: failure, at: now())
+            } catch {
+                // Its try is not counted yet: nothing more is tried for this target until it is (no loop of tries).
+                keepUnrecorded(job, on: store, to: target, delivered: false, givenUp: givingUp, error: failure)
+            }
             if givingUp {
                 logger.error("notification to \(target.label) given up after \(tries) \(tries == 1 ? "try" : "tries"): \(error)")
                 try? await store.journal(

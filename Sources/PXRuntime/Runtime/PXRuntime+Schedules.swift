@@ -39,11 +39,15 @@ extension PXRuntime {
             case .every, .cron: (once, persist) = (false, true)
             }
             if !persist { afterDone.insert(schedule.id) }
-            if try await run(schedule, as: handlerRun, with: runner, recording: persist ? schedule.id : nil, done: once, at: now) {
-                report.ran.append(schedule.id)
-            } else {
-                report.failed.append(schedule.id)
+            let ran: Bool
+            do {
+                ran = try await run(schedule, as: handlerRun, with: runner, recording: persist ? schedule.id : nil, done: once, at: now)
+            } catch {
+                // Not run (a local fault): due again once it passes, its sends keyed by the same due time.
+                if !persist { afterDone.remove(schedule.id) }
+                throw error
             }
+            if ran { report.ran.append(schedule.id) } else { report.failed.append(schedule.id) }
             runs[schedule.id] = (now, once)
         }
         // Each schedule's next run: the earliest wakes the daemon between polls;
@@ -74,6 +78,8 @@ extension PXRuntime {
             try await context.store.recordScheduleRun(id, at: now, done: done, effects: run.effects)
             return true
         } catch let error as LuaError {
+            // This machine failed the state, not the function: the run does not count (issue 33).
+            if let fault = LocalFault(error) { throw LocalFault(fault.kind, path: context.store.path, detail: fault.detail) }
             context.logger.error("scheduled run \(SendKeyText.scheduleName(schedule.id)) failed [\(schedule.position)]: \(error.description)")
             try await context.store.recordScheduleRun(id, at: now, done: done, effects: nil)
             return false

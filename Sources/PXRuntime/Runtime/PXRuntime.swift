@@ -19,6 +19,15 @@ public actor PXRuntime {
     var afterDone: Set<String> = []
     /// The next runs last written for `status`, by schedule.
     var notedNextRuns: [String: Date?] = [:]
+    /// `--trigger` requests taken from the state that a local fault kept from running (issue 33).
+    private var keptTriggers: [String] = []
+
+    func keepTriggers(_ names: [String]) { keptTriggers = names + keptTriggers }
+
+    func takeKeptTriggers() -> [String] {
+        defer { keptTriggers = [] }
+        return keptTriggers
+    }
 
     /// - Throws: `RuntimeError.state` when the Lua state cannot be made.
     public init(options: RuntimeOptions, client: PixiesetClient, store: StateStore, clock: RuntimeClock, logger: Logger) throws {

@@ -18,7 +18,7 @@ extension StateStore {
             if let row = try Row.fetchOne(db, sql: "SELECT holder, pid, expires_at FROM key_hold WHERE key = ?", arguments: [key]) {
                 let owner: String = row["holder"]
                 if owner == holder { return true }
-                if Self.holds(pid: row["pid"], expiresAt: row["expires_at"]) { return false }
+                if Self.holds(holder: owner, pid: row["pid"], expiresAt: row["expires_at"]) { return false }
             }
             try db.execute(
                 sql: """
@@ -36,7 +36,7 @@ extension StateStore {
             guard let row = try Row.fetchOne(db, sql: "SELECT holder, pid, expires_at FROM key_hold WHERE key = ?", arguments: [key]) else {
                 return false
             }
-            return Self.holds(pid: row["pid"], expiresAt: row["expires_at"])
+            return Self.holds(holder: row["holder"], pid: row["pid"], expiresAt: row["expires_at"])
         }
     }
 
@@ -52,8 +52,10 @@ extension StateStore {
     /// A hold holds while its process lives and its deadline (the handler's
     /// timeout, with a margin) has not passed. Both are this machine's: the
     /// holder is a process here, so its clock is the one to compare with.
-    private static func holds(pid: Int32, expiresAt: Double) -> Bool {
+    /// In this process, it holds while its run exists (`KeyHolders`).
+    private static func holds(holder: String, pid: Int32, expiresAt: Double) -> Bool {
         guard Date().timeIntervalSince1970 < expiresAt else { return false }
-        return pid == getpid() || kill(pid, 0) == 0 || errno == EPERM
+        if pid == getpid() { return KeyHolders.isLive(holder) }
+        return kill(pid, 0) == 0 || errno == EPERM
     }
 }

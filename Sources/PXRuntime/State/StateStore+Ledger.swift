@@ -177,6 +177,17 @@ extension StateStore {
         }
     }
 
+    /// Gives back the try `beginHandling` counted for each of `messageIDs` (a local fault met them:
+    /// issue 33); they stay open, to run again.
+    func refundAttempts(_ messageIDs: [String]) async throws {
+        try await writes.write { db in
+            for id in messageIDs {
+                try db.cachedStatement(sql: "UPDATE event SET attempts = MAX(attempts - 1, 0) WHERE message_id = ? AND state IN ('handling', 'failed', 'received')")
+                    .execute(arguments: [id])
+            }
+        }
+    }
+
     /// The handler completed: its `px.store` and `px.once` effects take
     /// effect with its events, in one transaction (SPEC §4).
     func completeEvents(_ messageIDs: [String], conversationID: String, effects: HandlerEffects, holder: String, at: Date) async throws {

@@ -30,7 +30,11 @@ final class HandlerRun: Sendable {
     init(eventID: String, conversationID: String) {
         self.eventID = eventID
         self.conversationID = conversationID
+        KeyHolders.started(holder)
     }
+
+    // However the run ended, its holds stop holding in this process (a release may not have been written).
+    deinit { KeyHolders.ended(holder) }
 
     /// The key of the handler's next send: the same in every retry of this event.
     func nextSendKey() -> String {

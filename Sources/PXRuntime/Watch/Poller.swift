@@ -216,7 +216,9 @@ public struct Poller: Sendable {
         record.events = Dictionary(grouping: found.filter { !known.contains($0.id) }, by: \.id).compactMap(\.value.first)
             .sorted { ($0.conversationID ?? "", $0.sentAt, $0.id) < ($1.conversationID ?? "", $1.sentAt, $1.id) }
         if firstStart { record.events = [] }
-        try store.record(record, at: now)
+        // The followers first, the lead last: the lead's marks decide what the next poll finds again,
+        // so a follower whose state fails (a lock, a full disk) makes the whole poll fail before they
+        // move, and the retried poll finds the same messages for everyone (recording is idempotent).
         for follower in followers {
             // A script new to the daemon starts now: what is new to the others is history to it.
             var own = record
@@ -226,6 +228,7 @@ public struct Poller: Sendable {
             }
             try follower.record(own, at: now)
         }
+        try store.record(record, at: now)
         if sweep || firstStart { try store.setSetting(.lastSweep, String(now.timeIntervalSince1970)) }
         if sweep, !record.events.isEmpty {
             logger.warning("the sweep found \(record.events.count) message(s) the API's list did not show as new; answering them late")

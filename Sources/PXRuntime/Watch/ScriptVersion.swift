@@ -35,6 +35,10 @@ struct ScriptVersion: Sendable {
 
     /// Whether a file of the version in use changed, and whether the new version compiles;
     /// a change that does not compile is logged once and the old version keeps running.
+    /// Forgets the version seen, so the next look reports the script changed again: a load that
+    /// met a local fault (issue 33) is tried again at the next reload.
+    mutating func forget() { stamp = [:] }
+
     mutating func change(logger: Logger) -> Change {
         let now = Self.stamp(Array(stamp.keys))
         guard now != stamp, let policy else { return .none }

@@ -97,6 +97,9 @@ struct WatchCycle {
                 return
             }
             if faults.isFailing { faults.worked(nil) }
+        } else if polling, faults.isFailing {
+            // No poll to make (schedules only): a fault met outside a script's pass is retried by this pass.
+            faults.worked(nil)
         }
         let now = clock.now(), found = polled
         let due = hosts.indices.filter { hosts[$0].loop != nil && (polling || (hosts[$0].wake.map { $0 <= now } ?? false)) }
@@ -214,6 +217,7 @@ struct WatchCycle {
         }
         // The script's own failure (its state, its handling): alone it ends the daemon; among others it is set aside.
         guard let index, hosts.count > 1 else { throw error }
+        faults.worked(index)  // set aside: no local fault of its own is waited for any more
         logger.error("\(hosts[index].script.path) is set aside until it is edited: \(error)")
         hosts[index].runtime = nil
         hosts[index].loop = nil
@@ -237,6 +241,13 @@ struct WatchCycle {
                 break
             }
             if let error = await hosts[index].load(client: client, clock: clock, logger: logger) {
+                if let fault = LocalFault(error) {
+                    // Not the edit's fault: loaded again at the next reload, once the state can be written.
+                    hosts[index].version.forget()
+                    localFault(fault, in: &hosts, at: index)
+                    changed = true
+                    continue
+                }
                 logger.error("\(path) changed but does not load; it is set aside until it is edited again: \(error)")
                 notifier.raise(.reload(script: path, error: Self.firstLine("\(error)")), script: path, on: store, at: clock.now())
             } else {

@@ -26,6 +26,8 @@ public struct WatchLoop: Sendable {
     let startedAt: Date
     /// Conversations whose own messages the API labelled as the client's: warned about once.
     private let warnedOwn = WarnedOnce()
+    /// Tries that met a local fault and are to be given back (issue 33).
+    private let refunds = AttemptRefunds()
     /// The other scripts of the daemon: their messages are pxscript's own too (the loop guard).
     public var siblings: [PXRuntime] = []
 
@@ -87,6 +89,8 @@ public struct WatchLoop: Sendable {
                 logger.warning("\(error)")
             }
         }
+        // Tries a local fault used up, given back before anything runs again (or this pass fails too).
+        try await refunds.settle(on: store)
         let byConversation = Dictionary(grouping: try store.openEvents(), by: \.conversationID)
         let outcomes = try await withThrowingTaskGroup(of: Outcome.self) { group in
             var pending = byConversation.keys.sorted()[...]
@@ -129,14 +133,21 @@ public struct WatchLoop: Sendable {
             expiry = try store.nextApprovalExpiry()
         }
         // `pxscript watch --trigger NAME` from another terminal: run once, the schedule's own next run unchanged.
-        for name in try store.takeTriggers() {
+        let asked = try store.takeTriggers()
+        var triggers = await runtime.takeKeptTriggers() + asked
+        while let name = triggers.first {
             do {
                 let ran = try await runtime.runSchedule(named: name, now: clock.now())
                 logger.info("schedule \(name) ran once (--trigger)\(ran ? "" : " and failed")")
                 if ran { report.schedules.ran.append(name) } else { report.schedules.failed.append(name) }
+            } catch where LocalFault(error) != nil {
+                // Taken from the state but not run: kept here, run once the fault passes.
+                await runtime.keepTriggers(triggers)
+                throw error
             } catch {
                 logger.error("--trigger \(name): \(error)")
             }
+            triggers.removeFirst()
         }
         // An open approval's expiry wakes the daemon too, so it closes on time.
         report.wake = [outcomes.wake, report.schedules.nextDue, expiry].compactMap { $0 }.min()
@@ -206,10 +217,20 @@ public struct WatchLoop: Sendable {
             try await store.withdrawApprovals(in: id, askedBefore: wrote, reason: "the client wrote again", at: now)
             let ids = burst.map(\.message.id)
             let attempt = try await store.beginHandling(ids)
-            let handled = try await runtime.handle(burst.map(\.message), in: conversation, now: now)
-            // Stopped by the host (a shutdown past its deadline): not the handler's
-            // fault; the events stay open and are handled at the next start.
-            if case .failed = handled, Task.isCancelled { throw CancellationError() }
+            let handled: PXRuntime.HandlerOutcome
+            do {
+                handled = try await runtime.handle(burst.map(\.message), in: conversation, now: now)
+            } catch where LocalFault(error) != nil {
+                // Its end could not be written (a lock, a full disk): the try does not count.
+                await refunds.give(ids, on: store)
+                throw error
+            }
+            // Stopped by the host (a shutdown past its deadline, or another conversation's local
+            // fault): not the handler's fault; the events stay open, their try given back.
+            if case .failed = handled, Task.isCancelled {
+                await refunds.give(ids, on: store)
+                throw CancellationError()
+            }
             switch handled {
             case .done(let replied):
                 result.count(.done)
@@ -221,7 +242,7 @@ public struct WatchLoop: Sendable {
             case .localFault(let fault):
                 // This machine failed the state (a lock, a full disk): not the handler's fault. The
                 // events stay open without a try used up, and the daemon waits for the fault to pass.
-                try await store.failEvents(ids, conversationID: id, reason: "local", traceback: "", retryAt: now, countAttempt: false, at: now)
+                await refunds.give(ids, on: store)
                 throw fault
             case .failed(let message, let traceback, let code):
                 if let code, code.isSessionRefusal {

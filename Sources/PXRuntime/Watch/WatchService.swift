@@ -82,7 +82,14 @@ public struct WatchService: Service, CustomStringConvertible {
         return Task { try await run() }
     }
 
+    /// Runs on pxscript's state threads (`StateThreads`): opening, closing and marking the states may
+    /// wait for another program's lock, never on a cooperative thread; each session's work then runs
+    /// on its client's event loop (decision 0006).
     public func run() async throws {
+        try await withTaskExecutorPreference(StateThreads.shared) { try await runOnStateThreads() }
+    }
+
+    private func runOnStateThreads() async throws {
         clock.virtual?.attach()
         defer { clock.virtual?.daemonEnded() }
         let paths = configuration.scripts.map(\.path)

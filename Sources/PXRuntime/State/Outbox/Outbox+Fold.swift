@@ -16,7 +16,14 @@ extension Outbox {
         Task {
             try? await Task.sleep(for: Self.foldDelay)
             view.withLock { $0.foldScheduled = false }
-            try? await flush()
+            do {
+                try await flush()
+            } catch {
+                // Not written (the state locked, the disk full: issue 33): the records stay in the log and
+                // the fold is tried again, or the lease would stay held and other processes wait for ever.
+                try? await Task.sleep(for: Self.foldRetry)
+                if !view.withLock({ $0.closed }) { scheduleFold() }
+            }
         }
     }
 

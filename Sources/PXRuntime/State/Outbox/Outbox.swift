@@ -60,6 +60,8 @@ final class Outbox: Sendable {
     /// this far apart at most while sends go on, and the lease is let go
     /// this long after the last outcome.
     static let foldDelay: Duration = .milliseconds(50)
+    /// The pause before a fold that could not be written is tried again.
+    static let foldRetry: Duration = .seconds(1)
 
     let pool: DatabasePool
     let lease: SendLease

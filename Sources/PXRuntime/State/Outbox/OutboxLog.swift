@@ -162,7 +162,12 @@ final class OutboxLog: @unchecked Sendable {
     /// (an intent is written before its request). Any other line that
     /// cannot be read is an error, and the log is left as it is.
     static func leftover(at path: String) throws -> (generation: String, records: [(end: Int, record: OutboxRecord)])? {
-        guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else { return nil }
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        // There but unreadable (an I/O error): never taken for "no log", which the next holder would truncate.
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw StateError("the outbox log \(path) cannot be read; it was left as it is", fault: LocalFault(.io, path: path, detail: "the log could not be read"))
+        }
+        if data.isEmpty { return nil }
         let bytes = [UInt8](data)
         var lines: [(end: Int, text: ArraySlice<UInt8>)] = []
         var start = 0
