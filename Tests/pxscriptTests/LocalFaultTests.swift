@@ -127,6 +127,82 @@ struct LocalFaultTests {
         _ = await serve.stop()
     }
 
+    @Test("a schedule that meets a lock does not count as run: it runs again once the lock passes, and sends once")
+    func scheduleMeetsLock() async throws {
+        let serve = try await ServeProcess()
+        let script = """
+            px.after("0.5s", function()
+              px.log.info("spring waiting")
+              while not pcall(px.template.file, "go", {}) do px.sleep(0.02) end
+              local c = px.conversations.list{ page_size = 1 }.data[1]
+              px.store.set("spring", true)
+              px.send(c.id, "Spring sessions are open", { key = "spring" })
+              px.log.info("spring sent")
+            end)
+            """
+        let folder = try RunFolder(["spring.lua": script])
+        defer { folder.remove() }
+        let state = folder.path("spring.sqlite")
+        var env = folder.environment(serve)
+        env["PXSCRIPT_BUSY_TIMEOUT"] = "0.3"
+        let daemon = try startPxscript(
+            ["watch", folder.path("spring.lua"), "--state", state, "--interval", "0.2s"], environment: env.mapValues { Optional($0) }, capture: true)
+        await until("the schedule to start (\(daemon.stderr))") { daemon.stderr.contains("spring waiting") || !daemon.isRunning }
+        let locker = try await StateLocker(state: state)
+        FileManager.default.createFile(atPath: folder.path("go"), contents: nil)
+        await until("the schedule to meet the lock (\(daemon.stderr))") { daemon.stderr.contains("holds the state locked") || !daemon.isRunning }
+        #expect(daemon.isRunning, "\(daemon.stderr)")
+        await locker.release()
+        await until("the schedule to run again and send (\(daemon.stderr))") { daemon.stderr.contains("spring sent") || !daemon.isRunning }
+        daemon.signal(SIGINT)
+        #expect(await daemon.exited() == 0, "\(daemon.stderr)")
+        #expect(try Self.copies(of: "Spring sessions are open", serve).values.reduce(0, +) == 1)
+        _ = await serve.stop()
+    }
+
+    @Test("two scripts, one daemon: whichever script's state is locked, both answer every message once (the poll waits for the locked one)")
+    func lockedFollower() async throws {
+        let serve = try await ServeProcess()
+        let reply = { (name: String) in "px.on('message', function(event) event:reply('\(name) got ' .. event.message.id) end)" }
+        let folder = try RunFolder(["a.lua": reply("A"), "b.lua": reply("B")])
+        defer { folder.remove() }
+        var env = folder.environment(serve)
+        env["PXSCRIPT_BUSY_TIMEOUT"] = "0.3"
+        for script in ["a.lua", "b.lua"] {
+            #expect(try await pxscript(["watch", folder.path(script), "--once"], environment: env).status == 0)
+        }
+        func statePath(_ script: String) async throws -> String {
+            let status = try await pxscript(["status", folder.path(script)], environment: env)
+            return try #require(status.stdout.split(separator: "\n").first { $0.hasPrefix("state: ") }.map { String($0.dropFirst(7)) }, "\(status.stdout)")
+        }
+        let states = [try await statePath("a.lua"), try await statePath("b.lua")]
+        let daemon = try startPxscript(
+            ["watch", folder.path("a.lua"), folder.path("b.lua"), "--interval", "0.2s"], environment: env.mapValues { Optional($0) }, capture: true)
+        await until("the daemon to start (\(daemon.stderr))") { daemon.stderr.contains("watching") || !daemon.isRunning }
+        let ids = try await WatchCommandTests.conversations(serve, env: env)
+        var written: [String] = []
+        // One of the two states is the poll's lead, the other a follower: each is locked in turn.
+        for (round, state) in states.enumerated() {
+            let locker = try await StateLocker(state: state)
+            written.append(try await WatchCommandTests.clientWrites(serve, ids[round], "while \(round) is locked", env: env))
+            await until("the daemon to meet the lock (\(daemon.stderr))") {
+                daemon.stderr.components(separatedBy: "holds the state locked").count > round + 1 || !daemon.isRunning
+            }
+            await locker.release()
+            try await until("both replies (\(daemon.stderr))") {
+                let texts = try WatchCommandTests.messages(serve)
+                return written.allSatisfy { id in texts.contains("A got \(id)") && texts.contains("B got \(id)") }
+            }
+        }
+        daemon.signal(SIGINT)
+        #expect(await daemon.exited() == 0, "\(daemon.stderr)")
+        let texts = try WatchCommandTests.messages(serve)
+        for id in written {
+            #expect(texts.filter { $0 == "A got \(id)" }.count == 1 && texts.filter { $0 == "B got \(id)" }.count == 1, "\(id)")
+        }
+        _ = await serve.stop()
+    }
+
     @Test("a daemon started while its state is held locked waits for it, then answers what came meanwhile, once")
     func lockedAtStart() async throws {
         let serve = try await ServeProcess()
