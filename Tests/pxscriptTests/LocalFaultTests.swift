@@ -273,14 +273,24 @@ struct LocalFaultTests {
         let locker = try await StateLocker(state: state)
         let locked = try await pxscript(["run", folder.path("count.lua"), "--state", state], environment: env)
         // status names the holder (reads go on under another process's write lock).
-        let status = try await pxscript(["status", "--state", state], environment: env)
-        #expect(status.stdout.contains("warning: the state is locked for writing by python3") && status.stdout.contains("disk: "), "\(status.stdout)\(status.stderr)")
+        let shown = try await pxscript(["status", "--state", state], environment: env)
+        #expect(shown.stdout.contains("warning: the state is locked for writing by python3") && shown.stdout.contains("disk: "), "\(shown.stdout)\(shown.stderr)")
         await locker.release()
         #expect(locked.status == 74, "\(locked.status): \(locked.stderr)")
         let lines = locked.stderr.split(separator: "\n")
         #expect(lines.count == 1 && lines[0].hasPrefix("error: ") && lines[0].contains("holds the state locked"), "\(locked.stderr)")
         let after = try await pxscript(["run", folder.path("count.lua"), "--state", state], environment: env)
         #expect(after.status == 0 && after.stdout == "2\n", "\(after.stderr)")
+
+        // doctor looks at the script's own state: locked, it is a problem with its fix, exit 74.
+        #expect(try await pxscript(["run", folder.path("count.lua")], environment: env).status == 0)
+        let status = try await pxscript(["status", folder.path("count.lua")], environment: env)
+        let own = try #require(status.stdout.split(separator: "\n").first { $0.hasPrefix("state: ") }.map { String($0.dropFirst(7)) })
+        let holder = try await StateLocker(state: own)
+        let doctor = try await pxscript(["doctor", folder.path("count.lua")], environment: env)
+        await holder.release()
+        #expect(doctor.status == 74, "\(doctor.status): \(doctor.stdout)")
+        #expect(doctor.stdout.contains("locked for writing by python3") && doctor.stdout.contains("kill "), "\(doctor.stdout)")
         _ = await serve.stop()
     }
 

@@ -52,13 +52,15 @@ public struct Notifier: Sendable {
 
     /// Raises `condition` on `store` (notifies unless it is raised already); false when it could not be recorded (logged).
     @discardableResult
-    func raise(_ condition: NoticeCondition, script: String?, on store: StateStore, at now: Date) -> Bool {
+    /// - Parameter quietly: a failure is the caller's to handle (it tries elsewhere), logged at debug only.
+    func raise(_ condition: NoticeCondition, script: String?, on store: StateStore, at now: Date, quietly: Bool = false) -> Bool {
         let (notice, detail) = condition.raised(script: script, at: now)
         do {
             if try store.raiseCondition(condition.name, detail: redactor.redact(detail), notice: cleaned(notice), targets: keys) { courier?.ring() }
             return true
         } catch {
-            logger.error("a notification could not be recorded (\(error)): \(notice.title)")
+            let line = "a notification could not be recorded (\(error)): \(notice.title)"
+            if quietly { logger.debug("\(line)") } else { logger.error("\(line)") }
             return false
         }
     }

@@ -51,18 +51,41 @@ public struct StateHealth: Sendable, Equatable {
         return String(shown.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) }.prefix(80))
     }
 
-    /// Lines for a person: what is wrong (nothing when all is well, unless `always`).
-    public func problems() -> [String] {
-        var lines: [String] = []
-        if let lockHolder {
-            lines.append("the state is locked for writing by \(lockHolder.name) (pid \(lockHolder.pid)); writes wait for it")
-        }
-        if !writable { lines.append("the state's folder or file cannot be written (a read-only disk, or its permissions)") }
-        if let freeBytes, freeBytes < Self.lowSpace {
-            lines.append("the state's disk is \(freeBytes == 0 ? "full" : "nearly full: \(Self.size(freeBytes)) free")")
-        }
-        return lines
+    /// One thing wrong: whether it stops writes now (`serious`), what it is, and what to do.
+    public struct Finding: Sendable, Equatable {
+        public let serious: Bool
+        public let text: String
+        public let fix: String
     }
+
+    /// What is wrong with the state at `path`, for a person (nothing when all is well).
+    public func findings(statePath path: String) -> [Finding] {
+        let folder = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        var findings: [Finding] = []
+        if let lockHolder {
+            findings.append(Finding(
+                serious: true, text: "the state is locked for writing by \(lockHolder.name) (pid \(lockHolder.pid)); writes wait for it",
+                fix: "let that program finish, or end it (kill \(lockHolder.pid)); a running watch goes on by itself"))
+        }
+        if !writable {
+            findings.append(Finding(
+                serious: true, text: "the state's folder or file cannot be written (a read-only disk, or its permissions)",
+                fix: "make \(folder) writable for this user"))
+        }
+        if let freeBytes, freeBytes < Self.lowSpace {
+            findings.append(Finding(
+                serious: freeBytes < Self.fullSpace,
+                text: "the state's disk is \(freeBytes < Self.fullSpace ? "full" : "nearly full"): \(Self.size(freeBytes)) free",
+                fix: "free space on the disk that holds \(folder)"))
+        }
+        return findings
+    }
+
+    /// What is wrong, as lines (`status`).
+    public func problems(statePath path: String) -> [String] { findings(statePath: path).map(\.text) }
+
+    /// Below this, writes fail: a transaction of a few pages, and the WAL's growth, need that much.
+    public static let fullSpace: Int64 = 256 << 10
 
     /// `12.3 MB`, `512 KB`.
     public static func size(_ bytes: Int64) -> String {

@@ -66,7 +66,7 @@ public final class StateStore: Sendable {
             throw StateError("\(path) is not a readable state file (\(error.message ?? "corrupt")); it was left as it is")
         } catch {
             let fault = LocalFault(error).map { LocalFault($0.kind, path: path, detail: $0.detail) }
-            throw StateError("cannot open the state file \(path): \(fault?.description ?? "\(error)")", fault: fault)
+            throw StateError("cannot open the state file \(path): \(fault.map { "\($0.kind.explanation) (\($0.detail))" } ?? "\(error)")", fault: fault)
         }
     }
 

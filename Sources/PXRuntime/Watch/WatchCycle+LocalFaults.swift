@@ -26,7 +26,7 @@ extension WatchCycle {
         // written, delivered at once without a record, so the photographer hears of it anyway.
         let faulty = index.map { hosts[$0].store }
         let stores = hosts.map(\.store).filter { $0 !== faulty } + (faulty.map { [$0] } ?? [])
-        faults.noticeStore = stores.first { notifier.raise(.localFault(fault), script: nil, on: $0, at: now) }
+        faults.noticeStore = stores.first { notifier.raise(.localFault(fault), script: nil, on: $0, at: now, quietly: true) }
         if faults.noticeStore == nil {
             notifier.deliverUnrecorded(NoticeCondition.localFault(fault).raised(script: nil, at: now).notice)
         }

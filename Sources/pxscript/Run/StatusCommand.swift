@@ -26,14 +26,14 @@ struct StatusCommand: AsyncParsableCommand {
                     status = try Self.status(path: path, tz: tz, history: history)
                 } catch where LocalFault(error) != nil {
                     // Say what this machine is doing to the state, then fail with it (74).
-                    for problem in health.problems() { printError("state \(path): \(problem)") }
+                    for problem in health.problems(statePath: path) { printError("state \(path): \(problem)") }
                     throw error
                 }
                 status.daemon = DaemonLock.holder(statePath: path)
                 var text = json ? try status.json(cap: maxSends, path: path) : status.text(cap: maxSends, path: path)
                 if !json {
                     text += health.freeBytes.map { "\ndisk: \(StateHealth.size($0)) free" } ?? ""
-                    text += health.problems().map { "\nwarning: \($0)" }.joined()
+                    text += health.problems(statePath: path).map { "\nwarning: \($0)" }.joined()
                 }
                 texts.append(states.count > 1 && !json ? "== \(script ?? path)\n" + text : text)
             }

@@ -28,6 +28,18 @@ struct DoctorCommand: AsyncParsableCommand {
         let level: Level
         let detail: String
         var fix: String?
+        /// The problem is this machine failing the state (exit 74).
+        var localFault = false
+
+        init(check: String, level: Level, detail: String, fix: String? = nil, localFault: Bool = false) {
+            self.check = check
+            self.level = level
+            self.detail = detail
+            self.fix = fix
+            self.localFault = localFault
+        }
+
+        enum CodingKeys: String, CodingKey { case check, level, detail, fix }
     }
 
     func run() async throws {
@@ -131,7 +143,14 @@ struct DoctorCommand: AsyncParsableCommand {
                 lines.append(Line(check: "notifications", level: .ok, detail: targets.map(\.label).joined(separator: "; ") + " (`pxscript notify --test` tries them)"))
             }
 
-            if let script { lines.append(contentsOf: stateLines(script: script, base: base, environment: environment)) }
+            if let script {
+                let state = stateLines(script: script, base: base, environment: environment)
+                lines.append(contentsOf: state)
+                // This machine failing the state (a lock, a full or read-only disk) is 74, as for `run`.
+                if exit == 0, state.contains(where: { $0.level == .problem }) {
+                    exit = state.contains { $0.level == .problem && $0.localFault } ? Exit.localFault : Exit.scriptError
+                }
+            }
 
             if json {
                 let encoder = JSONEncoder()
@@ -171,7 +190,9 @@ struct DoctorCommand: AsyncParsableCommand {
             return [Line(check: "state", level: .ok, detail: "none yet at \(path) (made by the first run)")]
         }
         let health = StateHealth.of(statePath: path)
-        let healthLines = health.problems().map { Line(check: "state", level: .problem, detail: $0, fix: "pxscript keeps waiting for it; see docs/watch.md \"When this machine fails\"") }
+        let healthLines = health.findings(statePath: path).map {
+            Line(check: "state", level: $0.serious ? .problem : .warning, detail: $0.text, fix: $0.fix, localFault: $0.serious)
+        }
         do {
             let store = try StateStore(path: path)
             defer { try? store.close() }
@@ -195,7 +216,9 @@ struct DoctorCommand: AsyncParsableCommand {
             return lines
         } catch {
             // A lock or a full disk passes: the file is fine, and moving it aside would lose its history.
-            if LocalFault(error) != nil { return [Line(check: "state", level: .problem, detail: "\(path): \(error)", fix: nil)] + healthLines }
+            if LocalFault(error) != nil {
+                return [Line(check: "state", level: .problem, detail: "\(path): \(error)", fix: healthLines.first?.fix, localFault: true)] + healthLines
+            }
             return [Line(check: "state", level: .problem, detail: "\(path): \(error)", fix: "move the file aside; a new one is made by the next run")] + healthLines
         }
     }
