@@ -120,42 +120,45 @@ public struct WatchService: Service, CustomStringConvertible {
         await delivery.finish()
     }
 
-    /// Takes the daemon's lock on a script's state and opens it; a local fault (the state locked by a backup, the disk full) is
-    /// waited out as during a run (issue 33): said once, tried again after 0.5 s doubling up to
-    /// the poll interval. Nil when the daemon was stopped meanwhile.
+    /// Takes the daemon's lock on a script's state and opens it, waiting out local faults.
     private func openWaiting(_ script: Script, scripts: [String]) async throws -> (DaemonLock, ScriptHost)? {
+        try await waitingOutLocalFaults(before: "it starts \(script.path)") {
+            let lock = try DaemonLock(statePath: script.statePath, scripts: scripts)
+            return (lock, try ScriptHost(script: script, dryRun: configuration.dryRun, now: clock.now()))
+        }
+    }
+
+    /// Loads a script (its top level, its pending sends reconciled), waiting out local faults.
+    /// Its error otherwise (nil: loaded, or the daemon is stopping).
+    private func loadWaiting(_ host: inout ScriptHost, client: PixiesetClient) async -> (any Error)? {
+        do {
+            _ = try await waitingOutLocalFaults(before: "it loads \(host.script.path)") {
+                if let error = await host.load(client: client, clock: clock, logger: logger) { throw error }
+            }
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// Tries `attempt` until it meets no local fault (the state locked by a backup, the disk full:
+    /// issue 33), as the passes do: said once, tried again after 0.5 s doubling up to the poll
+    /// interval. Nil when the daemon was stopped meanwhile; any other error is thrown.
+    private func waitingOutLocalFaults<T>(before what: String, _ attempt: () async throws -> T) async throws -> T? {
         var pause = 0.5
         var said = false
         while true {
             do {
-                let lock = try DaemonLock(statePath: script.statePath, scripts: scripts)
-                return (lock, try ScriptHost(script: script, dryRun: configuration.dryRun, now: clock.now()))
+                return try await attempt()
             } catch {
                 guard let fault = LocalFault(error), !configuration.once else { throw error }
-                if !said { logger.error("\(fault); the daemon waits for it to pass before it starts \(script.path)") }
+                if !said { logger.error("\(fault); the daemon waits for it to pass before \(what)") }
                 said = true
                 let wait = Duration.seconds(clamping: pause)
                 await cancelWhenGracefulShutdown { try? await Task.sleep(for: wait) }
                 if stopping { return nil }
                 pause = min(pause * 2, max(configuration.interval, 0.5))
             }
-        }
-    }
-
-    /// Loads a script (its top level, its pending sends reconciled); a local fault is waited out
-    /// like `openWaiting`'s. Its error otherwise (nil: loaded, or the daemon is stopping).
-    private func loadWaiting(_ host: inout ScriptHost, client: PixiesetClient) async -> (any Error)? {
-        var pause = 0.5
-        var said = false
-        while true {
-            guard let error = await host.load(client: client, clock: clock, logger: logger) else { return nil }
-            guard let fault = LocalFault(error), !configuration.once else { return error }
-            if !said { logger.error("\(fault); the daemon waits for it to pass before it loads \(host.script.path)") }
-            said = true
-            let wait = Duration.seconds(clamping: pause)
-            await cancelWhenGracefulShutdown { try? await Task.sleep(for: wait) }
-            if stopping { return nil }
-            pause = min(pause * 2, max(configuration.interval, 0.5))
         }
     }
 
