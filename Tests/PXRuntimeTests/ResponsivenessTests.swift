@@ -54,6 +54,10 @@ struct ResponsivenessTests {
                 let worst = probe.stop()
                 await notifying.close()
                 #expect(worst < Self.limit, "the cooperative pool left the probe waiting \(worst)")
+                // The fault was told once and its end once, to each target, though its only state could not record them.
+                let bodies = receiver.delivered
+                #expect(bodies.filter { $0.contains("a state file cannot be written") }.count == 2, "\(bodies)")
+                #expect(bodies.filter { $0.contains("can be written again") }.count == 2, "\(bodies)")
             }
         }
     }
