@@ -3,7 +3,7 @@
 # release build in CI), then what issue 22 asks of it: a dry run of an
 # example against the demo studio, the man page, bash completions, and
 # --uninstall. Idempotent: installed twice, the same files.
-#   tests/install/install_test.sh PXSCRIPT
+#   Tests/Install/install_test.sh PXSCRIPT
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 binary="$1"

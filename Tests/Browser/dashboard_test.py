@@ -2,7 +2,7 @@
 """The dashboard in a real browser (issue 21): headless Chromium from Debian,
 driven by Selenium, against a sandbox studio and a `pxscript dashboard`.
 
-    tests/browser/dashboard_test.py PXSCRIPT [--screenshots DIR]
+    Tests/Browser/dashboard_test.py PXSCRIPT [--screenshots DIR]
 
 Logs in with the token, approves a request after editing it (and sees the
 message arrive in the sandbox), rejects one with a reason, pauses and
