@@ -1,10 +1,12 @@
 import Foundation
-import Synchronization
 
 /// Another process (Python's sqlite3) holding a state's write lock (`BEGIN IMMEDIATE`) until
 /// `release`: what a backup or a long `sqlite3` session does to a state (issue 33).
+///
+/// Spawned with `posix_spawn` and reaped by its own pid, never with Foundation's `Process`,
+/// whose child monitoring does not mix with the tests' own spawned children in one process.
 public final class StateLock: Sendable {
-    private let process: Process
+    private let pid: pid_t
     private let marker: String
 
     /// Returns once the lock is held.
@@ -19,11 +21,14 @@ public final class StateLock: Sendable {
                 time.sleep(0.02)
             connection.execute("ROLLBACK")
             """
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", program, state, marker]
-        try process.run()
-        for _ in 0..<1_000 where !FileManager.default.fileExists(atPath: marker + ".held") && process.isRunning {
+        let arguments = ["/usr/bin/env", "python3", "-c", program, state, marker]
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for pointer in argv + envp { free(pointer) } }
+        var child: pid_t = 0
+        guard posix_spawn(&child, arguments[0], nil, nil, argv, envp) == 0 else { throw CocoaError(.executableLoad) }
+        pid = child
+        for _ in 0..<1_000 where !FileManager.default.fileExists(atPath: marker + ".held") && Self.running(child) {
             try await Task.sleep(for: .milliseconds(20))
         }
         guard FileManager.default.fileExists(atPath: marker + ".held") else { throw CocoaError(.fileReadUnknown) }
@@ -32,56 +37,13 @@ public final class StateLock: Sendable {
     /// Lets the lock go and waits for the process to end.
     public func release() async {
         FileManager.default.createFile(atPath: marker + ".release", contents: nil)
-        while process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
+        while Self.running(pid) { try? await Task.sleep(for: .milliseconds(10)) }
         for suffix in [".held", ".release"] { try? FileManager.default.removeItem(atPath: marker + suffix) }
     }
-}
 
-/// A task that measures its own lateness every 50 ms on Swift's cooperative pool: how long the
-/// pool left it waiting. Blocked cooperative threads show up here (issue 33).
-public final class ResponsivenessProbe: Sendable {
-    private final class Worst: Sendable {
-        let value = Mutex<Duration>(.zero)
-    }
-
-    private let worst = Worst()
-    private let task: Task<Void, Never>
-
-    public init() {
-        let worst = self.worst
-        task = Task.detached {
-            while !Task.isCancelled {
-                let due = ContinuousClock.now.advanced(by: .milliseconds(50))
-                try? await Task.sleep(until: due)
-                let late = ContinuousClock.now - due
-                worst.value.withLock { $0 = max($0, late) }
-            }
-        }
-    }
-
-    /// The longest lateness seen so far.
-    public var worstLateness: Duration { worst.value.withLock { $0 } }
-
-    public func stop() -> Duration {
-        task.cancel()
-        return worstLateness
-    }
-}
-
-/// Retry pauses taken without real time (issue 33): each asked pause is kept, and returns once
-/// other tasks had their turn. Give `pause` to `APIConfiguration.pause` or `Courier.Timing.pause`.
-public final class PauseLog: Sendable {
-    private let asked = Mutex<[Duration]>([])
-
-    public init() {}
-
-    public var pauses: [Duration] { asked.withLock { $0 } }
-
-    public var pause: @Sendable (Duration) async throws -> Void {
-        { [self] duration in
-            asked.withLock { $0.append(duration) }
-            await Task.yield()
-            try Task.checkCancellation()
-        }
+    /// Whether `pid` still runs (reaping it once it ended).
+    private static func running(_ pid: pid_t) -> Bool {
+        var status: Int32 = 0
+        return waitpid(pid, &status, WNOHANG) == 0
     }
 }

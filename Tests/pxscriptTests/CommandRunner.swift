@@ -85,3 +85,18 @@ final class ServeProcess {
 
     deinit { if child.isRunning { child.signal(SIGKILL) } }
 }
+
+/// Waits (at most `seconds` of real time, looking every 20 ms) until `condition` holds: a wait on
+/// an event, never a fixed pause. Records an issue naming `what` when it never does.
+@discardableResult
+func until(_ what: @autoclosure () -> String, seconds: Double = 20, _ condition: () throws -> Bool) async rethrows -> Bool {
+    let deadline = ContinuousClock.now.advanced(by: .seconds(seconds))
+    while try !condition() {
+        if ContinuousClock.now > deadline {
+            Issue.record("waited \(seconds) s for \(what())")
+            return false
+        }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return true
+}

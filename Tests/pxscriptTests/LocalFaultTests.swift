@@ -1,58 +1,23 @@
 import Foundation
 import PixiesetModels
 import StudioSandbox
+import TestSupport
 import Testing
-
-/// Waits (at most `seconds` of real time, looking every 20 ms) until `condition` holds: a wait on
-/// an event, never a fixed pause. Records an issue naming `what` when it never does.
-@discardableResult
-func until(_ what: @autoclosure () -> String, seconds: Double = 20, _ condition: () throws -> Bool) async rethrows -> Bool {
-    let deadline = ContinuousClock.now.advanced(by: .seconds(seconds))
-    while try !condition() {
-        if ContinuousClock.now > deadline {
-            Issue.record("waited \(seconds) s for \(what())")
-            return false
-        }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return true
-}
-
-/// Another process holding a state's write lock (`BEGIN IMMEDIATE`) until `release`.
-final class StateLocker {
-    let child: Child
-    private let releaseFile: String
-
-    init(state: String) async throws {
-        releaseFile = state + ".release-\(UUID().uuidString.prefix(8))"
-        let program = """
-            import os, sqlite3, sys, time
-            connection = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
-            connection.execute("BEGIN IMMEDIATE")
-            print("locked", flush=True)
-            while not os.path.exists(sys.argv[2]):
-                time.sleep(0.02)
-            connection.execute("ROLLBACK")
-            """
-        child = try Child("/usr/bin/env", ["python3", "-c", program, state, releaseFile], environment: ProcessInfo.processInfo.environment, capture: true)
-        await until("the locker to hold the state (\(child.stderr))") { child.stdout.contains("locked") || !child.isRunning }
-    }
-
-    func release() async {
-        FileManager.default.createFile(atPath: releaseFile, contents: nil)
-        _ = await child.exited()
-        try? FileManager.default.removeItem(atPath: releaseFile)
-    }
-}
 
 @Suite("Local faults: a locked state or a full disk never ends the daemon (issue 33)")
 struct LocalFaultTests {
     static let echo = WatchCommandTests.echo
 
-    /// A daemon answering with `echo.lua` on `state`, waits of 0.3 s for a lock.
-    static func daemon(_ folder: RunFolder, _ serve: ServeProcess, state: String) async throws -> (Child, [String: String]) {
+    /// The folder's environment, with writes waiting 0.3 s (not 10) for another program's lock.
+    static func environment(_ folder: RunFolder, _ serve: ServeProcess) -> [String: String] {
         var env = folder.environment(serve)
         env["PXSCRIPT_BUSY_TIMEOUT"] = "0.3"
+        return env
+    }
+
+    /// A daemon answering with `echo.lua` on `state`.
+    static func daemon(_ folder: RunFolder, _ serve: ServeProcess, state: String) async throws -> (Child, [String: String]) {
+        let env = Self.environment(folder, serve)
         let daemon = try startPxscript(
             ["watch", folder.path("echo.lua"), "--state", state, "--interval", "0.2s"], environment: env.mapValues { Optional($0) }, capture: true)
         await until("the daemon to start (\(daemon.stderr))") { daemon.stderr.contains("watching") || !daemon.isRunning }
@@ -70,7 +35,7 @@ struct LocalFaultTests {
         let first = try await WatchCommandTests.clientWrites(serve, ids[0], "before", env: env)
         try await until("the first reply") { try WatchCommandTests.replies(serve)[first] == 1 }
 
-        let locker = try await StateLocker(state: state)
+        let locker = try await StateLock(state: state)
         let second = try await WatchCommandTests.clientWrites(serve, ids[1], "while locked", env: env)
         await until("the daemon to meet the lock (\(daemon.stderr))") { daemon.stderr.contains("holds the state locked") }
         #expect(daemon.isRunning, "\(daemon.stderr)")
@@ -104,8 +69,7 @@ struct LocalFaultTests {
         let folder = try RunFolder(["echo.lua": script])
         defer { folder.remove() }
         let state = folder.path("watch.sqlite")
-        var env = folder.environment(serve)
-        env["PXSCRIPT_BUSY_TIMEOUT"] = "0.3"
+        let env = Self.environment(folder, serve)
         #expect(try await pxscript(["watch", folder.path("echo.lua"), "--once", "--state", state], environment: env).status == 0)
         let daemon = try startPxscript(
             ["watch", folder.path("echo.lua"), "--state", state, "--interval", "0.2s"], environment: env.mapValues { Optional($0) }, capture: true)
@@ -113,7 +77,7 @@ struct LocalFaultTests {
         let ids = try await WatchCommandTests.conversations(serve, env: env)
         let first = try await WatchCommandTests.clientWrites(serve, ids[0], "first", env: env)
         await until("the handler to hold its key (\(daemon.stderr))") { daemon.stderr.contains("holding \(first)") }
-        let locker = try await StateLocker(state: state)
+        let locker = try await StateLock(state: state)
         FileManager.default.createFile(atPath: folder.path("go"), contents: nil)
         await until("the handler's end to meet the lock (\(daemon.stderr))") { daemon.stderr.contains("holds the state locked") }
         await locker.release()
@@ -143,12 +107,11 @@ struct LocalFaultTests {
         let folder = try RunFolder(["spring.lua": script])
         defer { folder.remove() }
         let state = folder.path("spring.sqlite")
-        var env = folder.environment(serve)
-        env["PXSCRIPT_BUSY_TIMEOUT"] = "0.3"
+        let env = Self.environment(folder, serve)
         let daemon = try startPxscript(
             ["watch", folder.path("spring.lua"), "--state", state, "--interval", "0.2s"], environment: env.mapValues { Optional($0) }, capture: true)
         await until("the schedule to start (\(daemon.stderr))") { daemon.stderr.contains("spring waiting") || !daemon.isRunning }
-        let locker = try await StateLocker(state: state)
+        let locker = try await StateLock(state: state)
         FileManager.default.createFile(atPath: folder.path("go"), contents: nil)
         await until("the schedule to meet the lock (\(daemon.stderr))") { daemon.stderr.contains("holds the state locked") || !daemon.isRunning }
         #expect(daemon.isRunning, "\(daemon.stderr)")
@@ -166,8 +129,7 @@ struct LocalFaultTests {
         let reply = { (name: String) in "px.on('message', function(event) event:reply('\(name) got ' .. event.message.id) end)" }
         let folder = try RunFolder(["a.lua": reply("A"), "b.lua": reply("B")])
         defer { folder.remove() }
-        var env = folder.environment(serve)
-        env["PXSCRIPT_BUSY_TIMEOUT"] = "0.3"
+        let env = Self.environment(folder, serve)
         for script in ["a.lua", "b.lua"] {
             #expect(try await pxscript(["watch", folder.path(script), "--once"], environment: env).status == 0)
         }
@@ -183,7 +145,7 @@ struct LocalFaultTests {
         var written: [String] = []
         // One of the two states is the poll's lead, the other a follower: each is locked in turn.
         for (round, state) in states.enumerated() {
-            let locker = try await StateLocker(state: state)
+            let locker = try await StateLock(state: state)
             written.append(try await WatchCommandTests.clientWrites(serve, ids[round], "while \(round) is locked", env: env))
             await until("the daemon to meet the lock (\(daemon.stderr))") {
                 daemon.stderr.components(separatedBy: "holds the state locked").count > round + 1 || !daemon.isRunning
@@ -209,11 +171,10 @@ struct LocalFaultTests {
         let folder = try RunFolder(["echo.lua": Self.echo])
         defer { folder.remove() }
         let state = folder.path("watch.sqlite")
-        var env = folder.environment(serve)
-        env["PXSCRIPT_BUSY_TIMEOUT"] = "0.3"
+        let env = Self.environment(folder, serve)
         // A first start marks where answering begins.
         #expect(try await pxscript(["watch", folder.path("echo.lua"), "--once", "--state", state], environment: env).status == 0)
-        let locker = try await StateLocker(state: state)
+        let locker = try await StateLock(state: state)
         let daemon = try startPxscript(
             ["watch", folder.path("echo.lua"), "--state", state, "--interval", "0.2s"], environment: env.mapValues { Optional($0) }, capture: true)
         await until("the daemon to meet the lock (\(daemon.stderr))") { daemon.stderr.contains("holds the state locked") || !daemon.isRunning }
@@ -240,8 +201,7 @@ struct LocalFaultTests {
         #expect(try await shell("mount -t tmpfs -o size=8m pxscript-test '\(disk)'", environment: [:]).status == 0)
         defer { _ = umount2(disk, Int32(MNT_DETACH)) }
         let state = disk + "/watch.sqlite"
-        var env = folder.environment(serve)
-        env["PXSCRIPT_BUSY_TIMEOUT"] = "0.3"
+        let env = Self.environment(folder, serve)
         #expect(try await pxscript(["watch", folder.path("echo.lua"), "--once", "--state", state], environment: env).status == 0)
         #expect(try await shell("mount -o remount,ro '\(disk)'", environment: [:]).status == 0)
         let run = try await pxscript(["run", folder.path("count.lua"), "--state", state], environment: env)
@@ -265,12 +225,11 @@ struct LocalFaultTests {
         let serve = try await ServeProcess()
         let folder = try RunFolder(["count.lua": "px.store.set('n', (px.store.get('n') or 0) + 1) print(px.store.get('n'))"])
         defer { folder.remove() }
-        var env = folder.environment(serve)
-        env["PXSCRIPT_BUSY_TIMEOUT"] = "0.3"
+        let env = Self.environment(folder, serve)
         let state = folder.path("run.sqlite")
         let once = try await pxscript(["run", folder.path("count.lua"), "--state", state], environment: env)
         #expect(once.status == 0 && once.stdout == "1\n", "\(once.stderr)")
-        let locker = try await StateLocker(state: state)
+        let locker = try await StateLock(state: state)
         let locked = try await pxscript(["run", folder.path("count.lua"), "--state", state], environment: env)
         // status names the holder (reads go on under another process's write lock).
         let shown = try await pxscript(["status", "--state", state], environment: env)
@@ -286,7 +245,7 @@ struct LocalFaultTests {
         #expect(try await pxscript(["run", folder.path("count.lua")], environment: env).status == 0)
         let status = try await pxscript(["status", folder.path("count.lua")], environment: env)
         let own = try #require(status.stdout.split(separator: "\n").first { $0.hasPrefix("state: ") }.map { String($0.dropFirst(7)) })
-        let holder = try await StateLocker(state: own)
+        let holder = try await StateLock(state: own)
         let doctor = try await pxscript(["doctor", folder.path("count.lua")], environment: env)
         await holder.release()
         #expect(doctor.status == 74, "\(doctor.status): \(doctor.stdout)")
@@ -307,12 +266,11 @@ struct LocalFaultTests {
             """
         let folder = try RunFolder(["midway.lua": script])
         defer { folder.remove() }
-        var env = folder.environment(serve)
-        env["PXSCRIPT_BUSY_TIMEOUT"] = "0.3"
+        let env = Self.environment(folder, serve)
         let state = folder.path("run.sqlite")
         let run = try startPxscript(["run", folder.path("midway.lua"), "--state", state], environment: env.mapValues { Optional($0) }, capture: true)
         await until("the run to start (\(run.stderr))") { run.stdout.contains("ready") || !run.isRunning }
-        let locker = try await StateLocker(state: state)
+        let locker = try await StateLock(state: state)
         FileManager.default.createFile(atPath: folder.path("go"), contents: nil)
         let status = await run.exited()
         await locker.release()
@@ -403,8 +361,7 @@ struct LocalFaultTests {
         try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
         #expect(try await shell("mount -t tmpfs -o size=4m pxscript-test '\(disk)'", environment: [:]).status == 0)
         defer { _ = umount2(disk, Int32(MNT_DETACH)) }
-        var env = folder.environment(serve)
-        env["PXSCRIPT_BUSY_TIMEOUT"] = "0.3"
+        let env = Self.environment(folder, serve)
         let args = ["run", folder.path("spring.lua"), "--state", disk + "/spring.sqlite"]
         let filler = disk + "/filler"
         func sent() throws -> Int { try Self.copies(of: text, serve).values.reduce(0, +) }

@@ -80,7 +80,7 @@ enum PxError {
         case .sessionExpired?: .sessionExpired(message)
         case .csrfRefused?: .csrfRefused(message)
         case .unreachable?, .unavailable?, .sendPending?: .unavailable(message)
-        case .localFault?: .localFault(message)
+        case .localFault?: .localFault(message, kind: error.cause?.kind.flatMap(LocalFault.Kind.init(rawValue:)) ?? .io)
         default: .script(message: message, traceback: traceback)
         }
     }

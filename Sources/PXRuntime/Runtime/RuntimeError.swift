@@ -20,12 +20,12 @@ public enum RuntimeError: Error, Sendable, CustomStringConvertible {
     /// The state file cannot be used (1).
     case state(String)
     /// This machine failed the state: a lock held past the timeout, a full or read-only disk, an I/O error (74).
-    case localFault(String)
+    case localFault(String, kind: LocalFault.Kind)
 
     public var description: String {
         switch self {
         case .usage(let text), .compile(let text), .missingFile(let text), .unavailable(let text), .sendCap(let text),
-            .sessionExpired(let text), .csrfRefused(let text), .state(let text), .localFault(let text):
+            .sessionExpired(let text), .csrfRefused(let text), .state(let text), .localFault(let text, _):
             text
         case .script(let message, let traceback): traceback.isEmpty ? message : message + "\n" + traceback
         }

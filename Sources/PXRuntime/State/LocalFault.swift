@@ -59,8 +59,8 @@ public struct LocalFault: Error, Sendable, Hashable, CustomStringConvertible {
             // The px error a px function raised for it, passed through the script.
             guard let cause = lua.cause, cause.raisedByHost, cause.code == PxErrorCode.localFault.rawValue else { return nil }
             self.init(cause.kind.flatMap(Kind.init(rawValue:)) ?? .io, path: nil, detail: cause.detail ?? cause.message ?? "")
-        case RuntimeError.localFault(let message):
-            self.init(.io, path: nil, detail: message)
+        case RuntimeError.localFault(let message, let kind):
+            self.init(kind, path: nil, detail: message)
         case let database as DatabaseError:
             guard let kind = Self.kind(of: database.resultCode) else { return nil }
             self.init(kind, path: nil, detail: database.message ?? "\(database.resultCode)")

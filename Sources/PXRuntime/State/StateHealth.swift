@@ -3,7 +3,7 @@ import Foundation
 /// What this machine offers a state (issue 33), for `doctor` and `status`:
 /// the space left on its disk, whether its folder can be written, and which
 /// process holds its write lock when that can be known.
-public struct StateHealth: Sendable, Equatable {
+public struct StateHealth: Sendable {
     /// Bytes free for this user on the state's disk (nil: unknown).
     public var freeBytes: Int64?
     /// The state's folder (and file, when there) can be written.
@@ -14,15 +14,16 @@ public struct StateHealth: Sendable, Equatable {
     /// Below this, the disk is called nearly full: a state grows by a few KiB per message, its WAL by up to 4 MiB.
     public static let lowSpace: Int64 = 50 << 20
 
-    public static func == (a: StateHealth, b: StateHealth) -> Bool {
-        a.freeBytes == b.freeBytes && a.writable == b.writable && a.lockHolder?.pid == b.lockHolder?.pid && a.lockHolder?.name == b.lockHolder?.name
-    }
-
     /// Looks at the state at `path` (which may not exist yet) without opening it.
     public static func of(statePath path: String) -> StateHealth {
         let folder = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
         var stats = statvfs()
-        let free = statvfs(folder, &stats) == 0 ? Int64(clamping: UInt64(stats.f_bavail).multipliedReportingOverflow(by: UInt64(stats.f_frsize)).partialValue) : nil
+        var free: Int64?
+        if statvfs(folder, &stats) == 0 {
+            // The file system's own counts: saturated rather than wrapped if they are ever absurd.
+            let (bytes, overflow) = UInt64(stats.f_bavail).multipliedReportingOverflow(by: UInt64(stats.f_frsize))
+            free = overflow ? .max : Int64(clamping: bytes)
+        }
         let writable = access(folder, W_OK) == 0 && (access(path, F_OK) != 0 || access(path, W_OK) == 0)
         return StateHealth(freeBytes: free, writable: writable, lockHolder: holder(of: path))
     }
