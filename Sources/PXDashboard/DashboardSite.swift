@@ -121,7 +121,7 @@ struct DashboardSite: Sendable {
                 "daemon": DaemonLock.holder(statePath: script.statePath).map { "running (\($0))" } ?? "not running",
                 "sends_today": status.sendsToday, "cap": configuration.config.maxSends ?? 200, "paused": status.paused,
                 "approvals": try store.approvals(in: [.pending]).count, "parked": status.parked.count,
-                "schedules": status.schedules.map { ["name": SendKeyText.scheduleName($0.id), "next": $0.nextRun.map(local) ?? "never"] },
+                "schedules": status.schedules.map { ["name": SendKeyText.scheduleName($0.id), "next": $0.nextRun.map(local) ?? "never", "failure": $0.lastFailure.map { String($0.prefix(300)) } ?? ""] },
             ]
             if let offset = status.studioOffset, abs(offset) > 1 { fields["offset"] = RuntimeClock.describe(offset: offset) }
             // Notifications that have not reached you: waiting for a target, or given up on (the activity says why).

@@ -73,7 +73,7 @@ enum DashboardTemplates {
             <dt>Parked handlers</dt><dd>{{parked}}</dd>
             {{#offset}}<dt>Studio clock</dt><dd>{{offset}}</dd>{{/offset}}
             {{#notices}}<dt>Notifications</dt><dd class="problem">{{notices}}</dd>{{/notices}}
-            {{#schedules}}<dt>Next {{name}}</dt><dd>{{next}}</dd>{{/schedules}}
+            {{#schedules}}<dt>Next {{name}}</dt><dd>{{next}}{{#failure}} <strong class="failed">last run failed: {{failure}}</strong>{{/failure}}</dd>{{/schedules}}
             </dl>
             <form method="post" action="{{#paused}}/resume{{/paused}}{{^paused}}/pause{{/paused}}">
             <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="script" value="{{index}}">

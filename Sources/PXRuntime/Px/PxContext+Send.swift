@@ -53,8 +53,24 @@ extension PxContext {
     /// Sends exactly once (SPEC §4 "Send keys", §6 "Durable state"): the
     /// intent is recorded before the request; a key already sent is
     /// skipped and its first message returned; an unknown outcome stays
-    /// pending for reconciliation.
+    /// pending for reconciliation. Each outcome is counted for the run (and
+    /// the handler run) that asked, so a run whose sends failed never ends as
+    /// a success, whether or not the script caught the error.
     func send(_ request: SendRequest) async throws -> LuaValue {
+        let run = HandlerRun.current
+        do {
+            let value = try await makeSend(request)
+            tally.noteSent()
+            run?.tally.noteSent()
+            return value
+        } catch {
+            tally.noteFailed(request.conversationID, error)
+            run?.tally.noteFailed(request.conversationID, error)
+            throw error
+        }
+    }
+
+    private func makeSend(_ request: SendRequest) async throws -> LuaValue {
         let explicit = request.key != nil || request.eventKey != nil
         let key = request.key.map { "k:" + $0 } ?? request.eventKey ?? Self.derivedKey(request)
         // The send is dated, and its day counted, in the studio's time: read it first if no answer has yet.

@@ -75,7 +75,7 @@ extension PxModule {
                 "a send from the top level of a watched script: the top level registers handlers (px.on) and may read; send from a handler")
         }
         var request = request
-        request.eventKey = run.nextSendKey()
+        request.eventKey = run.sendKey(request)
         return request
     }
 

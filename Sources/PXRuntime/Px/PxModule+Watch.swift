@@ -47,7 +47,7 @@ extension PxModule {
             var request = SendRequest(
                 conversationID: run.conversationID, content: text, attachments: try attachments(options), key: try options.string("key"),
                 position: args.position)
-            request.eventKey = run.nextSendKey()
+            request.eventKey = run.sendKey(request)
             request.approve = approve
             let keyed = request
             return { do { return [try await context.send(keyed)] } catch { throw PxError.from(error) } }

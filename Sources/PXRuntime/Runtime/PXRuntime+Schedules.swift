@@ -75,15 +75,24 @@ extension PXRuntime {
             _ = try await HandlerRun.$current.withValue(run) {
                 try await lua.call(runner, with: [.integer(Int64(schedule.index))], timeout: context.options.handlerTimeout)
             }
-            try await context.store.recordScheduleRun(id, at: now, done: done, effects: run.effects)
-            return true
+            // Its effects stand (the function completed), but a run whose sends failed failed (issue 27).
+            let failure = run.tally.current.failureSummary
+            let name = SendKeyText.scheduleName(schedule.id)
+            try await context.store.recordScheduleRun(id, named: name, at: now, done: done, effects: run.effects, failure: failure)
+            if let failure { context.logger.error("scheduled run \(name) failed [\(schedule.position)]: \(failure)") }
+            return failure == nil
         } catch let error as LuaError {
             // This machine failed the state, not the function: the run does not count (issue 33).
             if let fault = LocalFault(error) { throw LocalFault(fault.kind, path: context.store.path, detail: fault.detail) }
-            context.logger.error("scheduled run \(SendKeyText.scheduleName(schedule.id)) failed [\(schedule.position)]: \(error.description)")
-            try await context.store.recordScheduleRun(id, at: now, done: done, effects: nil)
+            let name = SendKeyText.scheduleName(schedule.id)
+            context.logger.error("scheduled run \(name) failed [\(schedule.position)]: \(error.description)")
+            try await context.store.recordScheduleRun(id, named: name, at: now, done: done, effects: nil, failure: Self.firstLine(error.description))
             return false
         }
+    }
+
+    static func firstLine(_ text: String) -> String {
+        String(text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
     }
 
     /// The schedules' names as `--trigger` takes them: the `name` option, else `every 1h`, `cron 0 9 * * *`.

@@ -78,6 +78,10 @@ public actor PXRuntime {
         try? await context.store.flush()
         context.clock.report(to: context.store, logger: context.logger, recorded: nil)
         let values = try outcome.mapError(Self.runtimeError).get()
+        // A run whose sends failed did not do its job, even if the script caught every error (issue 27).
+        if !context.options.watch, let summary = context.tally.current.failureSummary {
+            throw RuntimeError.script(message: summary, traceback: "")
+        }
         return Summary(plan: context.plan.messages.withLock { $0 }, results: values.map(Self.describe))
     }
 
@@ -105,12 +109,13 @@ public actor PXRuntime {
 
     /// Calls a function of the script (a `px.map` item) as its own coroutine,
     /// spending the budget of run `sharing` (`LuaArguments.runID`). It serves
-    /// no handler run: its sends are keyed by their content, never by an
-    /// ordinal that the items' interleaving would make differ between tries.
+    /// the handler run that called `px.map` (a task group's children inherit
+    /// it; issue 27: a schedule's `px.map` under `watch` sent nothing without
+    /// it), but its sends are keyed by their content within that run
+    /// (`HandlerRun.itemSendKey`), never by an ordinal that the items'
+    /// interleaving would make differ between tries.
     func call(_ function: LuaReference, with arguments: [LuaValue], sharing run: Int64) async throws -> [LuaValue] {
-        // An item is not the handler run that handed it out: the run's sends are keyed by their
-        // order, which items running at once would make differ between retries.
-        try await HandlerRun.$current.withValue(nil) { try await lua.call(function, with: arguments, sharing: run) }
+        try await HandlerRun.$inMapItem.withValue(true) { try await lua.call(function, with: arguments, sharing: run) }
     }
 
     func release(_ function: LuaReference) { lua.release(function) }

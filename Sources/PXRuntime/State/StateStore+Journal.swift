@@ -6,6 +6,10 @@ public enum JournalKind: String, Sendable, CaseIterable {
     case sent, reconciled, failed, handled, parked, skipped, paused, resumed, zone, pending
     case conversationUnreadable = "conversation unreadable"
     case conversationSetAside = "conversation set aside"
+    /// A schedule's run that raised, or whose sends failed (issue 27).
+    case scheduleFailed = "schedule failed"
+    /// Parked events queued again by `pxscript retry` or the dashboard (issue 27).
+    case retried
     /// Approvals (issue 20): asked for, decided, and closed without a send.
     case approvalRequested = "approval requested"
     case approved, rejected, withdrawn

@@ -205,16 +205,19 @@ extension StateStore {
 
     /// A scheduled run ended: when it ran (so nothing piles up), whether it
     /// is done for good (`at`), and, if it completed, its effects.
-    func recordScheduleRun(_ id: String?, at: Date, done: Bool, effects: HandlerEffects?) async throws {
+    /// Records a schedule's run with its effects; `failure` (the run raised, or its sends failed)
+    /// is kept for `status` and journaled as `schedule failed`, named `name`.
+    func recordScheduleRun(_ id: String?, named name: String, at: Date, done: Bool, effects: HandlerEffects?, failure: String?) async throws {
         try await writes.write { db in
             if let effects { try Self.apply(effects, db) }
+            if let failure { try Self.journal(db, at: at, kind: .scheduleFailed, conversationID: nil, detail: "\(name): \(failure)") }
             guard let id else { return }
             try db.execute(
                 sql: """
-                    INSERT INTO schedule (id, last_run, done) VALUES (?, ?, ?)
-                    ON CONFLICT(id) DO UPDATE SET last_run = excluded.last_run, done = excluded.done
+                    INSERT INTO schedule (id, last_run, done, last_failure) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET last_run = excluded.last_run, done = excluded.done, last_failure = excluded.last_failure
                     """,
-                arguments: [id, at.timeIntervalSince1970, done])
+                arguments: [id, at.timeIntervalSince1970, done, failure])
         }
     }
 
@@ -228,11 +231,12 @@ extension StateStore {
     }
 
     /// Schedules as the daemon last saw them: id, last run, next run.
-    public func scheduleList() throws -> [(id: String, lastRun: Date?, nextRun: Date?)] {
+    public func scheduleList() throws -> [ScheduleRecord] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, last_run, next_run FROM schedule ORDER BY id").map { row in
-                (id: row["id"], lastRun: (row["last_run"] as Double?).map { Date(timeIntervalSince1970: $0) },
-                 nextRun: (row["next_run"] as Double?).map { Date(timeIntervalSince1970: $0) })
+            try Row.fetchAll(db, sql: "SELECT id, last_run, next_run, last_failure FROM schedule ORDER BY id").map { row in
+                ScheduleRecord(
+                    id: row["id"], lastRun: (row["last_run"] as Double?).map { Date(timeIntervalSince1970: $0) },
+                    nextRun: (row["next_run"] as Double?).map { Date(timeIntervalSince1970: $0) }, lastFailure: row["last_failure"])
             }
         }
     }
@@ -303,4 +307,13 @@ extension StateStore {
             ).map { (id: $0["message_id"], conversationID: $0["conversation_id"], reason: $0["reason"], traceback: $0["traceback"]) }
         }
     }
+}
+
+/// A schedule as the daemon last saw it.
+public struct ScheduleRecord: Sendable, Hashable {
+    public let id: String
+    public let lastRun: Date?
+    public let nextRun: Date?
+    /// Why its last run failed (nil: it ran, or never ran).
+    public let lastFailure: String?
 }

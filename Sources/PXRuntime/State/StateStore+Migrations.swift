@@ -161,6 +161,11 @@ extension StateStore {
                     position TEXT NOT NULL
                 );
             """),
+        // A schedule's last run that failed (raised, or its sends failed) says so in `status` and
+        // the dashboard, never "ran" (issue 27); parked events can be queued again (`pxscript retry`).
+        ("v7-schedule-failures", """
+                ALTER TABLE schedule ADD COLUMN last_failure TEXT;
+            """),
     ]
 
     /// Brings an existing state up to date.

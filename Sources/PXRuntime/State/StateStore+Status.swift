@@ -16,7 +16,7 @@ public struct StateStatus: Sendable {
     /// Watch: messages waiting to be handled (or retried).
     public let waiting: Int
     /// Watch: schedules as the daemon last saw them.
-    public let schedules: [(id: String, lastRun: Date?, nextRun: Date?)]
+    public let schedules: [ScheduleRecord]
     /// Watch: parked messages with their error and traceback.
     public let parked: [(id: String, conversationID: String, reason: String?, traceback: String?)]
     /// Seconds the studio's clock was ahead of this machine's at the last run.
@@ -53,7 +53,8 @@ public struct StateStatus: Sendable {
             lines.append("daemon: \(daemon.map { "running (\($0))" } ?? "not running")")
         }
         for schedule in schedules {
-            lines.append("schedule \(SendKeyText.scheduleName(schedule.id)): next \(schedule.nextRun.map(local) ?? "never"), last \(schedule.lastRun.map(local) ?? "never")")
+            let last = schedule.lastRun.map(local).map { last in schedule.lastFailure.map { "\(last) FAILED: \($0.prefix(200))" } ?? last } ?? "never"
+            lines.append("schedule \(SendKeyText.scheduleName(schedule.id)): next \(schedule.nextRun.map(local) ?? "never"), last \(last)")
         }
         if !parked.isEmpty { lines.append("parked (failed \(parked.count == 1 ? "handler" : "handlers"), not retried):") }
         for event in parked {
@@ -75,7 +76,7 @@ public struct StateStatus: Sendable {
     public func json(cap: Int, path: String) throws -> String {
         struct Pending: Encodable { let conversation_id: String; let since: String; let content: String }
         struct Entry: Encodable { let at: String; let kind: String; let conversation_id: String?; let detail: String }
-        struct ScheduleEntry: Encodable { let id: String; let last_run: String?; let next_run: String? }
+        struct ScheduleEntry: Encodable { let id: String; let last_run: String?; let next_run: String?; let last_failure: String? }
         struct Parked: Encodable { let message_id: String; let conversation_id: String; let reason: String?; let traceback: String? }
         struct Body: Encodable {
             let state: String; let paused: Bool; let day: String; let sends_today: Int; let max_sends: Int
@@ -89,7 +90,7 @@ public struct StateStatus: Sendable {
             pending: pending.map { Pending(conversation_id: $0.intent.conversationID, since: ISOTime.format($0.attemptedAt), content: $0.intent.content) },
             journal: journal.map { Entry(at: ISOTime.format($0.at), kind: $0.kind, conversation_id: $0.conversationID, detail: $0.detail) },
             session: session, watermark: watermark.map(ISOTime.format), waiting: waiting,
-            schedules: schedules.map { ScheduleEntry(id: $0.id, last_run: $0.lastRun.map(ISOTime.format), next_run: $0.nextRun.map(ISOTime.format)) },
+            schedules: schedules.map { ScheduleEntry(id: $0.id, last_run: $0.lastRun.map(ISOTime.format), next_run: $0.nextRun.map(ISOTime.format), last_failure: $0.lastFailure) },
             parked: parked.map { Parked(message_id: $0.id, conversation_id: $0.conversationID, reason: $0.reason, traceback: $0.traceback) },
             studio_offset_seconds: studioOffset, time_zone: timeZone.identifier, daemon: daemon,
             notifications_waiting: notices.waiting, notifications_given_up: notices.givenUp)

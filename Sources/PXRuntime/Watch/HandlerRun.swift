@@ -11,6 +11,12 @@ import Synchronization
 final class HandlerRun: Sendable {
     /// The handler run the current task serves (nil at a script's top level).
     @TaskLocal static var current: HandlerRun?
+    /// True in a `px.map` item: the items of one run interleave, so their
+    /// sends are keyed by their content within the run, not by an ordinal.
+    @TaskLocal static var inMapItem = false
+
+    /// What this run's sends came to: a schedule's run whose sends failed is a failed run.
+    let tally = SendTallies()
 
     let eventID: String
     let conversationID: String
@@ -42,6 +48,18 @@ final class HandlerRun: Sendable {
             $0.sends += 1
             return "e:\(eventID):\($0.sends)"
         }
+    }
+
+    /// The key of a send from a `px.map` item of this run: the event and the
+    /// send's content (its conversation is kept beside the key), the same in
+    /// every retry however the items interleave or the list is ordered.
+    func itemSendKey(_ request: SendRequest) -> String {
+        "e:\(eventID):m" + PxContext.derivedKey(request).dropFirst(2)
+    }
+
+    /// The key of this run's next send, wherever the script asked for it.
+    func sendKey(_ request: SendRequest) -> String {
+        Self.inMapItem ? itemSendKey(request) : nextSendKey()
     }
 
     /// The sends this run asked for (each keyed by `nextSendKey`).

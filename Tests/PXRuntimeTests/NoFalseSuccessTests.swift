@@ -1,0 +1,105 @@
+import Foundation
+import GRDB
+import PXRuntime
+import StudioSandbox
+import TestSupport
+import Testing
+
+/// Issue 27, class 1: a run or a schedule's run whose sends failed never
+/// reports success, and the handler run survives `px.map`.
+@Suite("No false success: px.map under watch, failed sends fail the run")
+struct NoFalseSuccessTests {
+    @Test("a px.map outreach from a schedule under watch sends to every item, once, and a second run of the same due time sends nothing")
+    func mapUnderSchedule() async throws {
+        try await withWatch { w in
+            let ids = try w.clientConversations(3)
+            let list = ids.map { "\"\($0)\"" }.joined(separator: ", ")
+            let script = """
+                px.cron("0 10 1 * *", function()
+                  local results, errors = px.map({ \(list) }, function(id) px.send(id, "Spring minis are open!") end)
+                  assert(next(errors) == nil, "an item failed")
+                end, { name = "monthly outreach" })
+                """
+            let start = ISOTime.parse(testNow)!
+            try await w.daemon(script) { loop in
+                let report = try await loop.runSchedules(now: start.addingTimeInterval(3601))
+                #expect(report.ran == ["name:monthly outreach"] && report.failed.isEmpty, "\(w.log.all)")
+            }
+            for id in ids { #expect(try w.studioMessages(in: id).filter { $0 == "Spring minis are open!" }.count == 1) }
+            // The same due run again (as after a crash before it was recorded): keyed by the run and the text, nothing twice.
+            try await DatabaseQueue(path: w.statePath).write { try $0.execute(sql: "DELETE FROM schedule") }
+            try await w.daemon(script) { loop in
+                _ = try await loop.runSchedules(now: start.addingTimeInterval(3602))
+            }
+            for id in ids { #expect(try w.studioMessages(in: id).filter { $0 == "Spring minis are open!" }.count == 1) }
+        }
+    }
+
+    @Test("a schedule whose px.map items failed is a failed run in the report, status and the journal, never 'ran'")
+    func failedItemsFailTheSchedule() async throws {
+        try await withWatch { w in
+            let id = try w.clientConversations(1)[0]
+            let start = ISOTime.parse(testNow)!
+            try await w.daemon("""
+                px.every("1h", function()
+                  px.map({ "\(id)", "conv_does_not_exist" }, function(c) px.send(c, "Gallery reminder") end)
+                end, { name = "reminders" })
+                """) { loop in
+                let report = try await loop.runSchedules(now: start.addingTimeInterval(3601))
+                #expect(report.failed == ["name:reminders"] && report.ran.isEmpty)
+            }
+            #expect(try w.studioMessages(in: id) .contains("Gallery reminder"))
+            let status = try StateStore(path: w.statePath).status(now: start, timeZone: .gmt, journalLimit: 5).text(cap: 200, path: w.statePath)
+            #expect(status.contains("FAILED: sent 1, failed 1: first error conv_does_not_exist:"), "\(status)")
+            #expect(status.contains("schedule failed"), "\(status)")
+        }
+    }
+
+    @Test("a schedule that raised is recorded as failed too")
+    func raisedScheduleFails() async throws {
+        try await withWatch { w in
+            let start = ISOTime.parse(testNow)!
+            try await w.daemon("px.every('1h', function() error('no template') end, { name = 'digest' })") { loop in
+                let report = try await loop.runSchedules(now: start.addingTimeInterval(3601))
+                #expect(report.failed == ["name:digest"])
+            }
+            let schedules = try StateStore(path: w.statePath).scheduleList()
+            #expect(schedules.first?.lastFailure?.contains("no template") == true)
+        }
+    }
+
+    @Test("px.map inside a message handler sends through the handler's run")
+    func mapInHandler() async throws {
+        try await withWatch { w in
+            let id = try w.clientConversations(1)[0]
+            try await w.daemon("""
+                px.on("message", function(event)
+                  local _, errors = px.map({ 1, 2 }, function(n) px.send(event.conversation.id, "Thanks! (" .. n .. ")") end)
+                  assert(next(errors) == nil, "an item failed")
+                end)
+                """) { loop in
+                _ = try await loop.cycle()
+                _ = try await w.sandbox.database.clientWritesIn(conversationID: id, content: "Hello?")
+                let report = try await loop.cycle()
+                #expect(report.failed == 0 && report.parked == 0, "\(w.log.all)")
+            }
+            #expect(try w.studioMessages(in: id).filter { $0.hasPrefix("Thanks! (") }.count == 2)
+        }
+    }
+
+    @Test("a run in which every send was refused fails with a summary, even though the script caught each error")
+    func refusedSendsFailTheRun() async throws {
+        try await withHarness { h in
+            let id = try #require(h.messages().first?.conversationID)
+            let error = await runError {
+                try await h.run("""
+                    local ok1 = pcall(px.send, "conv_does_not_exist", "hello")
+                    local _, errors = px.map({ "conv_gone_too" }, function(c) px.send(c, "hello") end)
+                    px.send("\(id)", "A real one")
+                    """)
+            }
+            guard case .script(let message, _)? = error else { Issue.record("not a script failure: \(String(describing: error))"); return }
+            #expect(message.hasPrefix("sent 1, failed 2: first error conv_does_not_exist:"), "\(message)")
+        }
+    }
+}
