@@ -101,6 +101,9 @@ struct TriggerCommandTests {
         // With a daemon on the state: handed over through the state, run within a poll.
         let daemon = try startPxscript(["watch", script, "--interval", "0.5s"], environment: env, capture: true)
         await until("the daemon to start (\(daemon.stderr))") { daemon.stderr.contains("info: watching ") }
+        // A misspelt name is refused while a daemon runs too (issue 27: it used to exit 0, the error only in the daemon's log).
+        let misspelt = try await pxscript(["watch", script, "--trigger", "morning digets"], environment: env)
+        #expect(misspelt.status == 64 && misspelt.stderr.contains("no schedule named 'morning digets'; its schedules: morning digest"), "\(misspelt.stdout)\(misspelt.stderr)")
         let asked = try await pxscript(["watch", script, "--trigger", "morning digest"], environment: env)
         #expect(asked.status == 0 && asked.stdout.contains("asked the running daemon (pid \(daemon.pid)"), "\(asked.stdout)\(asked.stderr)")
         var waited = 0

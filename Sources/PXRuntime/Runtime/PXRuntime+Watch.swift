@@ -12,6 +12,11 @@ extension PXRuntime {
     public func loadWatchScript() async throws -> Int {
         precondition(context.options.watch, "loadWatchScript needs RuntimeOptions.watch")
         _ = try await run()
+        // For `watch --trigger` in another process: a name it cannot run is refused there, not logged here.
+        if !context.options.dryRun {
+            let names = String(decoding: try JSONEncoder().encode(scheduleNames), as: UTF8.self)
+            try await context.store.writeSetting(.scheduleNames, names)
+        }
         return context.watch.handlers.withLock { $0.count }
     }
 

@@ -14,6 +14,9 @@ public enum StateSetting: String, Sendable {
     case lastSweep = "last_sweep"
     /// Schedules `pxscript watch --trigger` asked the running daemon to run once (a JSON list of names).
     case triggers
+    /// The schedule names (`--trigger` names) of the script the running daemon loaded last (a JSON
+    /// list): `watch --trigger` checks a name against them before asking (issue 27).
+    case scheduleNames = "schedule_names"
     /// When the last "approvals waiting" notification was posted (studio time, seconds).
     case approvalDigest = "approval_digest"
     /// The watch daemon's last sign of life (studio time, seconds): written every pass.

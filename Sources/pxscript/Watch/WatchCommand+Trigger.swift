@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PXRuntime
 import PixiesetKit
+import PixiesetModels
 
 extension WatchCommand {
     /// `pxscript watch SCRIPT --trigger NAME` (issue 19): the morning digest now. A daemon running on
@@ -13,6 +14,14 @@ extension WatchCommand {
         if !dryRun, let holder = DaemonLock.holder(statePath: statePath) {
             let store = try StateStore(path: statePath)
             defer { try? store.close() }
+            // The daemon's loaded script names its schedules: a name it does not have is refused here (issue 27).
+            if let known = try store.setting(.scheduleNames).flatMap({ try? JSONDecoder().decode([String].self, from: Data($0.utf8)) }),
+               !known.contains(name)
+            {
+                throw RuntimeError.usage(
+                    "no schedule named '\(TerminalText.escaped(String(name.prefix(80))))'"
+                        + (known.isEmpty ? " in the script the daemon runs; it has none" : "; its schedules: \(known.joined(separator: ", "))"))
+            }
             try store.requestTrigger(name)
             printNow("asked the running daemon (\(holder)) to run \(name) once; it does within one poll")
             return
