@@ -97,8 +97,20 @@ struct ClockSkewTests {
         #expect(other.stderr.contains("counts its days in America/Toronto") && other.stderr.contains("--tz Europe/Paris --change-tz"), "\(other.stderr)")
         // The machine's zone gives way to the state's.
         #expect(try await pxscript(["run", folder.path("one.lua"), "--state", state], environment: env).status == 0)
+        // A machine that travelled (TZ is the machine's zone, issue 27): run and watch go on in the studio's zone, with a warning.
+        var lisbon = env
+        lisbon["TZ"] = "Europe/Lisbon"
+        let travelled = try await pxscript(["run", folder.path("one.lua"), "--state", state], environment: lisbon)
+        #expect(travelled.status == 0, "\(travelled.stderr)")
+        #expect(travelled.stderr.contains("this machine is in Europe/Lisbon, but this state counts the studio's days and times in America/Toronto"), "\(travelled.stderr)")
+        try "px.every('1h', function() end)".write(toFile: folder.path("every.lua"), atomically: true, encoding: .utf8)
+        let daemon = try startPxscript(["watch", folder.path("every.lua"), "--state", state, "--interval", "0.5s"], environment: lisbon, capture: true)
+        await until("the daemon to start (\(daemon.stderr))") { daemon.stderr.contains("info: watching ") }
+        #expect(daemon.stderr.contains("this machine is in Europe/Lisbon"), "\(daemon.stderr)")
+        daemon.signal(SIGINT)
+        #expect(await daemon.exited() == 0)
         let again = try await pxscript(["status", "--state", state], environment: env)
-        #expect(again.stdout.contains("today (2026-02-28, America/Toronto): 2 of 200 sends"), "\(again.stdout)")
+        #expect(again.stdout.contains("today (2026-02-28, America/Toronto): 3 of 200 sends"), "\(again.stdout)")
         let moved = try await pxscript(["run", folder.path("one.lua"), "--state", state, "--tz", "Europe/Paris", "--change-tz"], environment: env)
         #expect(moved.status == 0, "\(moved.stderr)")
         let history = try await pxscript(["status", "--state", state, "--history"], environment: env)

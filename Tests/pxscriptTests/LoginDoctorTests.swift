@@ -58,6 +58,44 @@ struct LoginDoctorTests {
         _ = await serve.stop()
     }
 
+    @Test("piped login --base-url stores the URL and this machine's zone, so the doctor it suggests checks the same studio; doctor warns when no tz is set")
+    func loginStoresBaseURLAndZone() async throws {
+        let serve = try await ServeProcess()
+        let folder = try RunFolder([:])
+        defer { folder.remove() }
+        var env = Self.environment(folder, serve)
+        let base = env.removeValue(forKey: "PXSCRIPT_BASE_URL") ?? ""
+        env["TZ"] = "Asia/Kolkata"
+        // Before any login: no tz is a warning with its fix (issue 27).
+        let before = try await pxscript(["doctor"], environment: env)
+        #expect(before.stdout.contains("time zone") && before.stdout.contains("none set") && before.stdout.contains("tz = \"Asia/Kolkata\""), "\(before.stdout)")
+        let login = try await shell("printf 'session_cookie=sandbox\\n' | \(pxscriptBinary.path) login --base-url \(base)", environment: env)
+        #expect(login.status == 0 && login.stdout.contains("saved: base_url = \(base)") && login.stdout.contains("saved: tz = Asia/Kolkata"), "\(login.stdout)\(login.stderr)")
+        let text = try String(contentsOfFile: folder.path("config/pxscript/config.toml"), encoding: .utf8)
+        #expect(text.contains("base_url = \"\(base)\"") && text.contains("tz = \"Asia/Kolkata\""), "\(text)")
+        let doctor = try await pxscript(["doctor"], environment: env)
+        #expect(doctor.status == 0 && doctor.stdout.contains(base) && doctor.stdout.contains("Asia/Kolkata (from the config file's tz)"), "\(doctor.stdout)\(doctor.stderr)")
+        _ = await serve.stop()
+    }
+
+    @Test("doctor: a config file that does not read is the one problem (no 'cookie: none'), with 'did you mean' and a quoting hint")
+    func brokenConfigIsTheOneProblem() async throws {
+        let serve = try await ServeProcess()
+        for (text, words) in [
+            ("cookie = \"a=b\"\nmax_send = 5\n", "unknown key 'max_send': did you mean 'max_sends'?"),
+            ("cookie = \"a=b\"\ntz = America/Toronto\n", "line 2: Error while parsing value: could not determine value type; text needs quotes: tz = \"America/Toronto\""),
+        ] {
+            let folder = try RunFolder(["config/pxscript/config.toml": text])
+            defer { folder.remove() }
+            chmod(folder.path("config/pxscript/config.toml"), 0o600)
+            let doctor = try await pxscript(["doctor"], environment: Self.environment(folder, serve))
+            #expect(doctor.status == 1 && doctor.stdout.contains(words), "\(doctor.stdout)")
+            let problems = doctor.stdout.split(separator: "\n").filter { $0.hasPrefix("problem") }
+            #expect(problems.count == 1 && doctor.stdout.contains("cookie         not checked"), "\(doctor.stdout)")
+        }
+        _ = await serve.stop()
+    }
+
     @Test("doctor: all well is exit 0; a missing CSRF token and a skewed studio clock are warnings with their fix")
     func doctorWarnings() async throws {
         // The sandbox's clock is fixed in March; this machine's is not: the studio looks months behind.

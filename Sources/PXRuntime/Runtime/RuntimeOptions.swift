@@ -23,6 +23,8 @@ public struct RuntimeOptions: Sendable {
     public var zoneChoice: StateStore.ZoneChoice = .named
     /// `--change-tz`: the state counts its days in `timeZone` from now on.
     public var changeZone = false
+    /// Set by `settlingZone` when the machine's zone differs from the state's: a warning to show.
+    public var zoneNote: String?
     /// `--allow-read` folders, besides the script's own.
     public var allowRead: [String]
     /// `--allow-env` names `os.getenv` may read.
@@ -63,6 +65,12 @@ extension RuntimeOptions {
     public func settlingZone(on store: StateStore, at now: Date) throws -> RuntimeOptions {
         var options = self
         options.timeZone = try store.settleZone(timeZone, choice: zoneChoice, change: changeZone, at: now)
+        // A machine that travelled: the studio's zone stays, said once per start (issue 27: never a refusal).
+        if zoneChoice == .machine, options.timeZone.identifier != timeZone.identifier {
+            options.zoneNote = "this machine is in \(timeZone.identifier), but this state counts the studio's days and times in "
+                + "\(options.timeZone.identifier) and goes on doing so; to say so for good, set tz = \"\(options.timeZone.identifier)\" in "
+                + "config.toml; to move the studio to \(timeZone.identifier), run once with --tz \(timeZone.identifier) --change-tz"
+        }
         return options
     }
 }

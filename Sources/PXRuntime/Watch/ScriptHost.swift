@@ -47,6 +47,7 @@ struct ScriptHost: Sendable {
         loop = nil
         wake = nil
         debouncing = false
+        if let note = options.zoneNote { logger.warning("\(script.path): \(note)") }
         do {
             let runtime = try PXRuntime(options: options, client: client, store: store, clock: clock, logger: logger)
             let handlers = try await runtime.loadWatchScript()

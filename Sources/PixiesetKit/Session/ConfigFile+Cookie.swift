@@ -13,6 +13,15 @@ extension ConfigFile {
     /// - Throws: `PixiesetError.file` when the existing file is not valid TOML
     ///   (it is not rewritten: something in it would be lost).
     public static func storeCookie(_ cookie: String, at path: String) throws {
+        try store(["cookie": cookie], at: path)
+    }
+
+    /// Sets top-level keys (`pxscript login`: `cookie`, and `base_url` and `tz` when it has them) the
+    /// same way: each key's line replaced, or added before the first table; everything else kept.
+    /// A key in `keeping` that the file sets already is left as it is.
+    /// - Returns: the keys written.
+    @discardableResult
+    public static func store(_ values: KeyValuePairs<String, String>, keeping: Set<String> = [], at path: String) throws -> [String] {
         let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)).map {
             $0.hasPrefix("/") ? $0 : ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent($0)
         } ?? path
@@ -27,7 +36,11 @@ extension ConfigFile {
             _ = try Self.table(existing, path: target)
             text = existing
         }
-        let updated = Self.replacingCookie(in: text, with: cookie)
+        var updated = text, written: [String] = []
+        for (key, value) in values where !(keeping.contains(key) && Self.sets(key, in: text)) {
+            updated = Self.replacing(key, in: updated, with: value)
+            written.append(key)
+        }
         let temporary = folder + "/.config.toml.\(getpid()).tmp"
         guard FileManager.default.createFile(atPath: temporary, contents: Data(updated.utf8), attributes: [.posixPermissions: 0o600]) else {
             throw PixiesetError.file(path: target, problem: "cannot be written (check the folder's permissions)")
@@ -37,18 +50,31 @@ extension ConfigFile {
             unlink(temporary)
             throw PixiesetError.file(path: target, problem: "cannot be replaced (\(reason))")
         }
+        return written
     }
 
-    /// `text` with its top-level `cookie` line set to `cookie`, everything else kept.
-    static func replacingCookie(in text: String, with cookie: String) -> String {
-        let line = "cookie = " + quoted(cookie)
+    /// Whether `text` sets the top-level `key`.
+    static func sets(_ key: String, in text: String) -> Bool {
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let trimmed = raw.drop { $0 == " " || $0 == "\t" }
+            if trimmed.hasPrefix("[") { return false }
+            if isKey(key, trimmed) { return true }
+        }
+        return false
+    }
+
+    static func replacingCookie(in text: String, with cookie: String) -> String { replacing("cookie", in: text, with: cookie) }
+
+    /// `text` with its top-level `key` line set to `value`, everything else kept.
+    static func replacing(_ key: String, in text: String, with value: String) -> String {
+        let line = "\(key) = " + quoted(value)
         var lines = text.isEmpty ? [] : text.components(separatedBy: "\n")
         if lines.last == "" { lines.removeLast() }
         var firstTable: Int?
         for (index, raw) in lines.enumerated() {
             let trimmed = raw.drop { $0 == " " || $0 == "\t" }
             if trimmed.hasPrefix("[") { firstTable = index; break }
-            if Self.isCookieKey(trimmed) {
+            if Self.isKey(key, trimmed) {
                 lines[index] = line
                 return lines.joined(separator: "\n") + "\n"
             }
@@ -57,9 +83,9 @@ extension ConfigFile {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Whether a line sets the top-level `cookie` key (bare or quoted).
-    static func isCookieKey(_ line: Substring) -> Bool {
-        for key in ["cookie", "\"cookie\"", "'cookie'"] where line.hasPrefix(key) {
+    /// Whether a line sets the top-level `name` key (bare or quoted).
+    static func isKey(_ name: String, _ line: Substring) -> Bool {
+        for key in [name, "\"\(name)\"", "'\(name)'"] where line.hasPrefix(key) {
             let rest = line.dropFirst(key.count).drop { $0 == " " || $0 == "\t" }
             if rest.hasPrefix("=") { return true }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import PixiesetModels
 import TOMLKit
 
 /// `~/.config/pxscript/config.toml` (SPEC §5): `cookie`, `csrf_token`,
@@ -31,7 +32,8 @@ public struct ConfigFile: Sendable, Hashable {
         do {
             return try TOMLTable(string: text)
         } catch let error as TOMLParseError {
-            throw PixiesetError.file(path: path, problem: "line \(error.source.begin.line): \(error.description)")
+            let line = error.source.begin.line
+            throw PixiesetError.file(path: path, problem: "line \(line): \(error.description)" + quotingHint(text, line: line))
         } catch {
             throw PixiesetError.file(path: path, problem: "not valid TOML")
         }
@@ -53,6 +55,21 @@ public struct ConfigFile: Sendable, Hashable {
         if let xdg = environment["XDG_CONFIG_HOME"], xdg.hasPrefix("/") { return xdg + "/pxscript/config.toml" }
         guard let home = environment["HOME"], !home.isEmpty else { return nil }
         return home + "/.config/pxscript/config.toml"
+    }
+
+    /// For a value TOML cannot read (`tz = America/Toronto`): the line as it should be, quoted.
+    static func quotingHint(_ text: String, line number: Int) -> String {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard number >= 1, number <= lines.count else { return "" }
+        let line = lines[number - 1]
+        guard let equals = line.firstIndex(of: "=") else { return "" }
+        let key = line[..<equals].trimmingCharacters(in: .whitespaces)
+        let value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+        guard !key.isEmpty, !value.isEmpty, !value.hasPrefix("\""), !value.hasPrefix("'"), !value.hasPrefix("["), !value.hasPrefix("{"),
+              Int(value) == nil, value != "true", value != "false"
+        else { return "" }
+        let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        return "; text needs quotes: \(key) = \"\(TerminalText.escaped(String(escaped.prefix(80))))\""
     }
 
     /// Reads the file at `path`; a missing file is an empty configuration.
@@ -103,7 +120,9 @@ public struct ConfigFile: Sendable, Hashable {
                 config.notify = try NotifyConfig.parse(value, path: path)
             default:
                 throw PixiesetError.file(
-                    path: path, problem: "unknown key '\(key)' (known: \(Self.knownKeys.joined(separator: ", ")))")
+                    path: path,
+                    problem: "unknown key '\(key)'" + (NearestName.suggestion(for: key, among: Self.knownKeys).map { ": did you mean '\($0)'?" } ?? "")
+                        + " (known: \(Self.knownKeys.joined(separator: ", ")))")
             }
         }
         return config

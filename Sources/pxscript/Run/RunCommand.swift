@@ -54,6 +54,7 @@ struct RunCommand: AsyncParsableCommand {
         let state = try WorkingState(path: statePath, dryRun: runtimeOptions.dryRun)
         defer { state.close() }
         var runtimeOptions = try runtimeOptions.settlingZone(on: state.store, at: clock.now())
+        if let note = runtimeOptions.zoneNote { logger.warning("\(note)") }
         let notices = NoticeSetup(config: config, api: api, deliver: !runtimeOptions.dryRun && !sandbox, clock: clock, logger: logger)
         runtimeOptions.notifier = notices.notifier
         var failure: (any Error)?

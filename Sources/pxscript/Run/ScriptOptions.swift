@@ -71,13 +71,14 @@ struct ScriptOptions: ParsableArguments {
         return .seconds(clamping: seconds)
     }
 
-    /// Whether the zone was named (`--tz`, `TZ`, the config's `tz`) or is the machine's.
+    /// Whether the zone was named (`--tz`, the config's `tz`) or is the machine's. `TZ` is the
+    /// machine's: it follows the machine when it travels, so it never overrules the state (issue 27).
     func zoneChoice(config: ConfigFile) -> StateStore.ZoneChoice {
-        tz != nil || !(ProcessInfo.processInfo.environment["TZ"] ?? "").isEmpty || config.tz != nil ? .named : .machine
+        tz != nil || config.tz != nil ? .named : .machine
     }
 
     func timeZone(config: ConfigFile) throws -> TimeZone {
-        let name = tz ?? ProcessInfo.processInfo.environment["TZ"].flatMap { $0.isEmpty ? nil : $0 } ?? config.tz
+        let name = tz ?? config.tz ?? ProcessInfo.processInfo.environment["TZ"].flatMap { $0.isEmpty ? nil : $0 }
         guard let name else { return .current }
         guard let zone = TimeZone(identifier: name.hasPrefix(":") ? String(name.dropFirst()) : name) else {
             throw ValidationError("unknown time zone '\(name)' (use a name like America/Toronto)")

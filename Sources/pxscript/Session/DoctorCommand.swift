@@ -17,7 +17,7 @@ struct DoctorCommand: AsyncParsableCommand {
 
     @Argument(help: "A script whose state to look at too.") var script: String?
     @Flag(help: "Print JSON.") var json = false
-    @Option(name: .customLong("tz"), help: "The time zone scripts would use (default: TZ, the config file's tz, or this machine's).")
+    @Option(name: .customLong("tz"), help: "The time zone scripts would use (default: the config file's tz, or this machine's).")
     var tz: String?
     @OptionGroup var api: APIOptions
 
@@ -56,6 +56,9 @@ struct DoctorCommand: AsyncParsableCommand {
 
             // The config file: where, its mode, whether it reads.
             var config = ConfigFile()
+            // A config file that does not read is the problem to fix first: what depends on it (the cookie,
+            // the base URL, the zone) is not judged from an empty one (issue 27: "cookie: none").
+            var configBroken = false
             if let path = ConfigFile.defaultPath(environment: environment) {
                 if !FileManager.default.fileExists(atPath: path) {
                     lines.append(Line(check: "config file", level: .ok, detail: "none at \(path) (`pxscript login` writes it)"))
@@ -70,6 +73,7 @@ struct DoctorCommand: AsyncParsableCommand {
                         lines.append(Line(check: "config file", level: .ok, detail: "\(path) (private)"))
                     } catch {
                         problem("config file", "\(error)", fix: "correct the line named, or remove the file and run `pxscript login`")
+                        configBroken = true
                     }
                 }
             } else {
@@ -86,6 +90,8 @@ struct DoctorCommand: AsyncParsableCommand {
             }
             if let credentials {
                 lines.append(Line(check: "cookie", level: .ok, detail: "from \(credentials.origin)"))
+            } else if configBroken {
+                lines.append(Line(check: "cookie", level: .warning, detail: "not checked: the config file above does not read"))
             } else {
                 problem("cookie", "none: neither PIXIESET_COOKIE nor the config file gives one", fix: "pxscript login", code: Exit.sessionExpired)
             }
@@ -120,17 +126,23 @@ struct DoctorCommand: AsyncParsableCommand {
             }
 
             // The zone scripts would count days and hours in.
-            let zoneName = tz ?? environment["TZ"].flatMap { $0.isEmpty ? nil : $0 } ?? config.tz
+            let zoneName = tz ?? config.tz
             if let zoneName {
                 let trimmed = zoneName.hasPrefix(":") ? String(zoneName.dropFirst()) : zoneName
                 if let zone = TimeZone(identifier: trimmed) {
-                    let from = tz != nil ? "--tz" : environment["TZ"]?.isEmpty == false ? "TZ" : "the config file's tz"
+                    let from = tz != nil ? "--tz" : "the config file's tz"
                     lines.append(Line(check: "time zone", level: .ok, detail: "\(zone.identifier) (from \(from))"))
                 } else {
                     problem("time zone", "unknown zone '\(zoneName)'", fix: "use a name like America/Toronto", code: Exit.usage)
                 }
+            } else if configBroken {
+                lines.append(Line(check: "time zone", level: .warning, detail: "not checked: the config file above does not read"))
             } else {
-                lines.append(Line(check: "time zone", level: .ok, detail: "\(TimeZone.current.identifier) (this machine's; set tz in the config file to fix it)"))
+                // A machine that travels would move the studio's days and hours with it (issue 27).
+                lines.append(Line(
+                    check: "time zone", level: .warning,
+                    detail: "none set: \(TimeZone.current.identifier), this machine's, until a state records its own",
+                    fix: "add tz = \"\(LoginCommand.machineZone(environment))\" (the studio's zone) to the config file; `pxscript login` writes it"))
             }
 
             // Where notifications go (labels only: a webhook URL is a secret). Not tried: `pxscript notify --test` does that.

@@ -13,7 +13,8 @@ struct LoginCommand: AsyncParsableCommand {
             \(howToCopy)
 
             The cookie is checked with one read (the unread count) and saved as `cookie` in \
-            ~/.config/pxscript/config.toml (mode 600; other keys in the file are kept). It is never shown. \
+            ~/.config/pxscript/config.toml (mode 600; other keys in the file are kept), with `base_url` \
+            when --base-url is given and `tz` (this machine's zone) when none is set. It is never shown. \
             Without a terminal it is read from standard input, e.g. `pbpaste | pxscript login`. \
             PIXIESET_COOKIE, when set, is used instead of the file. Then run `pxscript doctor`.
             """)
@@ -64,14 +65,31 @@ struct LoginCommand: AsyncParsableCommand {
                     "the studio refused that cookie (is it the whole Cookie header, copied after logging in?); nothing changed",
                     code: Exit.sessionExpired)
             }
-            try ConfigFile.storeCookie(cookie, at: path)
+            // What the next commands need to speak to the same studio in its zone (issue 27): the base URL
+            // given here (else `doctor` checks another studio) and, when none is set, the zone of this machine now.
+            let zone = Self.machineZone(environment)
+            let values: KeyValuePairs<String, String> = api.baseURL != nil
+                ? ["cookie": cookie, "base_url": "\(base)", "tz": zone] : ["cookie": cookie, "tz": zone]
+            let written = try ConfigFile.store(values, keeping: ["tz"], at: path)
             printNow("saved: the session works (\(Self.describe(result.unread))); the cookie is in \(path) (mode 600)")
+            if api.baseURL != nil { printNow("saved: base_url = \(base) (every command uses it now)") }
+            if written.contains("tz") {
+                printNow("saved: tz = \(zone), this machine's zone now: scripts count the studio's days and hours in it, wherever this machine travels (change tz in \(path) if the studio is elsewhere)")
+            }
             if CSRFTokens(cookie: cookie, csrfToken: token).isEmpty { printError("warning: \(Self.noCSRF)") }
             if environment[CookieSource.environmentName]?.isEmpty == false {
                 printError("note: PIXIESET_COOKIE is set in this shell and is used instead of the file; unset it to use the saved cookie")
             }
             printNow("next: pxscript doctor")
         }
+    }
+
+    /// This machine's zone as a name (`TZ` when set, as `:Area/City` or `Area/City`).
+    static func machineZone(_ environment: [String: String]) -> String {
+        if let name = environment["TZ"], !name.isEmpty, let zone = TimeZone(identifier: name.hasPrefix(":") ? String(name.dropFirst()) : name) {
+            return zone.identifier
+        }
+        return TimeZone.current.identifier
     }
 
     static let noCSRF = "the cookie has no XSRF-TOKEN pair and no csrf_token is set: reading works, but the studio may refuse sends "
