@@ -33,6 +33,7 @@ struct DashboardSite: Sendable {
         router.post("/pause") { request, _ in try await pause(request, true) }
         router.post("/resume") { request, _ in try await pause(request, false) }
         router.post("/plan") { request, _ in try await plan(request) }
+        router.post("/retry") { request, _ in try await retry(request) }
     }
 
     // MARK: rendering
@@ -120,7 +121,7 @@ struct DashboardSite: Sendable {
                 "index": index, "label": script.label, "csrf": csrf(request),
                 "daemon": DaemonLock.holder(statePath: script.statePath).map { "running (\($0))" } ?? "not running",
                 "sends_today": status.sendsToday, "cap": configuration.config.maxSends ?? 200, "paused": status.paused,
-                "approvals": try store.approvals(in: [.pending]).count, "parked": status.parked.count,
+                "approvals": try store.approvals(in: [.pending]).count, "parked": status.parked.count, "has_parked": !status.parked.isEmpty,
                 "schedules": status.schedules.map { ["name": SendKeyText.scheduleName($0.id), "next": $0.nextRun.map(local) ?? "never", "failure": $0.lastFailure.map { String($0.prefix(300)) } ?? ""] },
             ]
             if let offset = status.studioOffset, abs(offset) > 1 { fields["offset"] = RuntimeClock.describe(offset: offset) }
@@ -200,6 +201,23 @@ struct DashboardSite: Sendable {
             said = "\(id) is approved, and sending it from here failed: \(error)"
         }
         return Self.redirect("/approvals", notice: said)
+    }
+
+    // MARK: retry
+
+    /// Queues a script's parked messages again (`pxscript retry --all`).
+    func retry(_ request: Request) async throws -> Response {
+        let form = try await DashboardForm(request)
+        guard dashboard.keys.isCSRF(form["csrf"] ?? "", for: session(request)) else { return Self.plain(.forbidden, "Refused: the form is stale. Reload the page.") }
+        guard let index = form["script"].flatMap(Int.init), let store = try states.store(index) else {
+            return Self.redirect("/", notice: "No such script here.")
+        }
+        let (queued, _) = try await store.retryParked(nil, at: clock.now(recordedFor: store))
+        let label = configuration.scripts[index].label
+        let daemon = DaemonLock.holder(statePath: configuration.scripts[index].statePath) != nil
+        return Self.redirect("/", notice: queued.isEmpty ? "Nothing of \(label) was parked."
+            : "\(queued.count) parked message\(queued.count == 1 ? "" : "s") of \(label) queued again; "
+                + (daemon ? "the daemon handles them within one poll." : "no daemon runs: `pxscript watch` handles them when it starts."))
     }
 
     // MARK: pause, resume

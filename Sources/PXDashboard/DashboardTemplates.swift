@@ -79,6 +79,12 @@ enum DashboardTemplates {
             <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="script" value="{{index}}">
             <button type="submit">{{#paused}}Resume sends{{/paused}}{{^paused}}Pause sends{{/paused}}</button>
             </form>
+            {{#has_parked}}
+            <form method="post" action="/retry">
+            <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="script" value="{{index}}">
+            <button type="submit">Retry parked messages</button> <span class="hint">once the script is fixed: the daemon hands them to it again, once</span>
+            </form>
+            {{/has_parked}}
             {{/missing}}
             </section>
             {{/scripts}}

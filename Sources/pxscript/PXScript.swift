@@ -13,6 +13,6 @@ struct PXScript: AsyncParsableCommand {
             \(LoginHint.text)
             """,
         version: "\(PxscriptVersion.current) (\(BuildCommit.value))",
-        subcommands: [RunCommand.self, WatchCommand.self, CheckCommand.self, StatusCommand.self, PauseCommand.self, ResumeCommand.self, APICommand.self, LoginCommand.self, DoctorCommand.self, SandboxCommand.self, TestCommand.self, ApprovalsCommand.self, ApproveCommand.self, RejectCommand.self, NotifyCommand.self, DashboardCommand.self, ServiceCommand.self]
+        subcommands: [RunCommand.self, WatchCommand.self, CheckCommand.self, StatusCommand.self, PauseCommand.self, ResumeCommand.self, APICommand.self, LoginCommand.self, DoctorCommand.self, SandboxCommand.self, TestCommand.self, ApprovalsCommand.self, ApproveCommand.self, RejectCommand.self, RetryCommand.self, NotifyCommand.self, DashboardCommand.self, ServiceCommand.self]
     )
 }

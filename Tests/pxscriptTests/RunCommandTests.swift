@@ -223,4 +223,23 @@ struct RunCommandTests {
         #expect(!leak.stdout.contains("session_cookie") && !leak.stderr.contains("session_cookie"))
         _ = await serve.stop()
     }
+
+    @Test("a run whose sends all failed exits 1 with a summary line; retry: nothing parked, an id not parked is 64, ids or --all needed")
+    func failedSendsAndRetry() async throws {
+        let serve = try await ServeProcess()
+        let folder = try RunFolder([
+            "refused.lua": "local ok = pcall(px.send, 'conv_does_not_exist', 'hello')\nreturn ok\n",
+        ])
+        defer { folder.remove() }
+        let env = folder.environment(serve), state = folder.path("s.sqlite")
+        let refused = try await pxscript(["run", folder.path("refused.lua"), "--state", state], environment: env)
+        #expect(refused.status == 1 && refused.stderr.contains("error: sent 0, failed 1: first error conv_does_not_exist:"), "\(refused.stderr)")
+        let nothing = try await pxscript(["retry", "--state", state, "--all"], environment: env)
+        #expect(nothing.status == 0 && nothing.stdout.contains("nothing parked"), "\(nothing.stdout)\(nothing.stderr)")
+        let unknown = try await pxscript(["retry", "--state", state, "msg_not_here"], environment: env)
+        #expect(unknown.status == 64 && unknown.stderr.contains("not parked here: msg_not_here"), "\(unknown.stderr)")
+        let bare = try await pxscript(["retry", "--state", state], environment: env)
+        #expect(bare.status == 64 && bare.stderr.contains("--all"), "\(bare.stderr)")
+        _ = await serve.stop()
+    }
 }

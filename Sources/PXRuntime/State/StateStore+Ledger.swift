@@ -317,3 +317,30 @@ public struct ScheduleRecord: Sendable, Hashable {
     /// Why its last run failed (nil: it ran, or never ran).
     public let lastFailure: String?
 }
+
+extension StateStore {
+    /// Queues parked events again (`pxscript retry`, the dashboard's Retry): each is open with no
+    /// tries counted, so the next poll hands it to the script through the normal ledger, exactly once
+    /// (its earlier sends are keyed by the event, so one already made is skipped). `ids` nil: all.
+    /// - Returns: the events queued, and the ids asked for that are not parked here.
+    public func retryParked(_ ids: [String]?, at: Date) async throws -> (queued: [(id: String, conversationID: String)], notParked: [String]) {
+        try await writes.write { db in
+            let parked = try Row.fetchAll(db, sql: "SELECT message_id, conversation_id FROM event WHERE state = 'parked' ORDER BY sent_at")
+                .map { (id: $0["message_id"] as String, conversationID: $0["conversation_id"] as String) }
+            let chosen = ids.map { wanted in parked.filter { wanted.contains($0.id) } } ?? parked
+            for event in chosen {
+                try db.execute(
+                    sql: "UPDATE event SET state = 'received', attempts = 0, retry_at = NULL, reason = NULL, traceback = NULL WHERE message_id = ?",
+                    arguments: [event.id])
+                try Self.journal(db, at: at, kind: .retried, conversationID: event.conversationID, detail: "\(event.id): queued again")
+            }
+            let found = Set(chosen.map(\.id))
+            return (chosen, (ids ?? []).filter { !found.contains($0) })
+        }
+    }
+
+    /// How many events are parked (for `status`, the dashboard and the reload notice).
+    public func parkedCount() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event WHERE state = 'parked'") ?? 0 }
+    }
+}

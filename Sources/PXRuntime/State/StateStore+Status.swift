@@ -56,7 +56,9 @@ public struct StateStatus: Sendable {
             let last = schedule.lastRun.map(local).map { last in schedule.lastFailure.map { "\(last) FAILED: \($0.prefix(200))" } ?? last } ?? "never"
             lines.append("schedule \(SendKeyText.scheduleName(schedule.id)): next \(schedule.nextRun.map(local) ?? "never"), last \(last)")
         }
-        if !parked.isEmpty { lines.append("parked (failed \(parked.count == 1 ? "handler" : "handlers"), not retried):") }
+        if !parked.isEmpty {
+            lines.append("parked (failed \(parked.count == 1 ? "handler" : "handlers"); once the script is fixed, `pxscript retry --state \(path) --all` queues \(parked.count == 1 ? "it" : "them") again):")
+        }
         for event in parked {
             lines.append("  \(event.id) in \(event.conversationID): \(event.reason ?? "?")")
             for line in (event.traceback ?? "").split(separator: "\n").prefix(6) { lines.append("    \(line)") }

@@ -1,4 +1,5 @@
 import Foundation
+import PXNotify
 import Logging
 import PixiesetKit
 import ServiceLifecycle
@@ -253,10 +254,23 @@ struct WatchCycle {
             } else {
                 logger.info("\(path) changed and compiles: running the new version")
                 notifier.clear(NoticeCondition.reload(script: path, error: "").name, script: path, on: store, at: clock.now())
+                pointAtParked(script: path, on: store)
             }
             changed = true
         }
         if changed { start(&hosts, joining: true) }
+    }
+
+    /// An edit may be the fix for a handler that parked: say how to hand those messages to it again
+    /// (issue 27: a parked client could never be answered), in the log and once as a notification.
+    func pointAtParked(script path: String, on store: StateStore) {
+        guard let parked = try? store.parkedCount(), parked > 0 else { return }
+        let how = "`pxscript retry \(path) --all` queues \(parked == 1 ? "it" : "them") again (`pxscript status \(path)` lists \(parked == 1 ? "it" : "them"))"
+        logger.warning("\(path): \(parked) parked message\(parked == 1 ? "" : "s") the new version may now handle: \(how)")
+        notifier.post(
+            Notice(kind: .message, title: "pxscript: \(parked) parked message\(parked == 1 ? "" : "s") may be handled by the new \(path)",
+                   text: "The edited script loaded. If it fixes the handler that failed, \(how).", script: path, at: clock.now()),
+            on: store)
     }
 
     /// The first line of an error, for a notice (the traceback stays in the log and `status`).
