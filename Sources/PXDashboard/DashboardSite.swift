@@ -196,6 +196,7 @@ struct DashboardSite: Sendable {
             case .sent(let message): said = "\(id) approved\(edited == nil ? "" : " (edited)") and sent (\(message))."
             case .waits: said = "\(id) approved; it waits for the send cap or a resume (or another process is sending it)."
             case .notSent(let state, let detail): said = "\(id) approved, then not sent: \(state)\(detail.map { ", \($0)" } ?? "")."
+            case .refusedEdit(let problem): said = "\(id) was not approved: \(problem). Shorten the text and approve again."
             }
         } catch {
             said = "\(id) is approved, and sending it from here failed: \(error)"

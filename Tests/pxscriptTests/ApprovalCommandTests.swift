@@ -49,12 +49,16 @@ struct ApprovalCommandTests {
         let approved = try await pxscript(["approve", id], environment: env)
         #expect(approved.status == 0 && approved.stdout.contains("\(id) approved and sent to \(conversation)"), "\(approved.stdout)\(approved.stderr)")
         #expect(try nudges() == 1)
+        // Recorded as sent by approve itself (issue 27): counted today, journaled, and no later command finds it half done.
+        let recorded = try await pxscript(["status", script], environment: env)
+        #expect(recorded.stdout.contains(" 1 of 200 sends") && recorded.stdout.contains("  sent  "), "\(recorded.stdout)")
         let twice = try await pxscript(["approve", id], environment: env)
         #expect(twice.stdout.contains("is sent: not approved again"), "\(twice.stdout)")
         #expect(try nudges() == 1)
         // Sent under the key it held: the next run does not ask again.
         let after = try await pxscript(["run", script], environment: env)
         #expect(after.status == 0 && !after.stdout.contains("pending"), "\(after.stdout)")
+        #expect(!after.stderr.contains("interrupted"), "\(after.stderr)")
 
         // Rejected: never sent, the reason kept.
         let second = try Self.requestLine(try await pxscript(["run", script, "--", "2"], environment: env))
@@ -70,6 +74,16 @@ struct ApprovalCommandTests {
         let edited = try await pxscript(["approve", fourth.id, "--edit"], environment: editing)
         #expect(edited.status == 0 && edited.stdout.contains("\(fourth.id) approved and sent"), "\(edited.stdout)\(edited.stderr)")
         #expect(try WatchCommandTests.messages(serve).filter { $0 == "Hi! Only checking in." }.count == 1)
+        // An edit longer than the studio takes is refused before anything is decided or sent (exit 1), and can be edited again.
+        let seventh = try Self.requestLine(try await pxscript(["run", script, "--", "7"], environment: env))
+        try "#!/bin/sh\nhead -c 25000 /dev/zero | tr '\\0' x > \"$1\"\n".write(toFile: folder.path("long.sh"), atomically: true, encoding: .utf8)
+        chmod(folder.path("long.sh"), 0o755)
+        editing["EDITOR"] = folder.path("long.sh")
+        let long = try await pxscript(["approve", seventh.id, "--edit"], environment: editing)
+        #expect(long.status == 1 && long.stdout.contains("not approved: the text is 25000 characters long; the studio takes at most 20000"), "\(long.stdout)\(long.stderr)")
+        let stillOpen = try await pxscript(["approvals"], environment: env)
+        #expect(stillOpen.stdout.contains("\(seventh.id)  pending"), "\(stillOpen.stdout)")
+        #expect(try await pxscript(["reject", seventh.id], environment: env).status == 0)
 
         // Killed right after the send left (before it was recorded), then approved again: sent once.
         let fifth = try Self.requestLine(try await pxscript(["run", script, "--", "5"], environment: env))
@@ -92,7 +106,7 @@ struct ApprovalCommandTests {
         let third = try Self.requestLine(try await pxscript(["run", script, "--", "3"], environment: env))
         _ = try await WatchCommandTests.clientWrites(serve, third.conversation, "Actually, I just booked!", env: env)
         let late = try await pxscript(["approve", third.id], environment: env)
-        #expect(late.stdout.contains("not sent: withdrawn, the client wrote again"), "\(late.stdout)\(late.stderr)")
+        #expect(late.status == 1 && late.stdout.contains("not sent: withdrawn, the client wrote again"), "\(late.stdout)\(late.stderr)")
         #expect(try nudges() == 3)
         _ = await serve.stop()
     }

@@ -1,4 +1,5 @@
 import Foundation
+import PXNotify
 import Logging
 import LuaKit
 import PixiesetKit
@@ -28,6 +29,10 @@ extension PxContext {
                     attachments: request.attachments.map(\.filename), position: request.position, skipped: nil, asksApproval: true))
             }
             return Self.approvalValue(id: "apr_dry_run_\(plan.nextPlaceholder())", state: .pending)
+        }
+        // A text the studio would refuse for good is refused now, not after the photographer approved it.
+        if let problem = SendMessageRequest.contentProblem(request.content) {
+            throw LuaScriptError("bad argument #2 to 'send' (\(problem): it cannot be asked for approval)")
         }
         // One read: the client's name, and the latest message, from which "the conversation moved on" is measured.
         let conversation = try await client.conversation(request.conversationID)
@@ -79,18 +84,18 @@ extension PxContext {
         try await store.expireApprovals(at: now)
         var sent: [Approval] = []
         for approval in try store.approvals(in: [.approved]) where ids?.contains(approval.id) ?? true {
-            let conversation = try await client.conversation(approval.conversationID)
-            if let reason = movedOn(conversation, since: approval) {
-                try await store.closeApproval(approval.id, as: .withdrawn, detail: reason, at: clock.now())
-                logger.info("\(approval.id) withdrawn: \(reason)")
-                continue
-            }
             var request = SendRequest(
                 conversationID: approval.conversationID, content: approval.text, attachments: approval.attachments.map(Self.attachment),
                 key: nil, position: approval.position)
             request.eventKey = approval.key
             request.approval = approval.id
             do {
+                let conversation = try await client.conversation(approval.conversationID)
+                if let reason = movedOn(conversation, since: approval) {
+                    try await store.closeApproval(approval.id, as: .withdrawn, detail: reason, at: clock.now())
+                    logger.info("\(approval.id) withdrawn: \(reason)")
+                    continue
+                }
                 let value = try await send(request)
                 guard case .map(let fields) = value, let id = fields[.text("id")]?.text else { continue }
                 try await store.closeApproval(approval.id, as: .sent, detail: nil, messageID: id, at: clock.now())
@@ -101,9 +106,35 @@ extension PxContext {
             } catch let refusal as SendRefusal {
                 // Caps and pause apply when it is sent: it stays approved for the next pass.
                 logger.warning("\(approval.id) waits: \(refusal == .paused ? "sends are paused" : "the send cap is reached")")
+            } catch where Self.refusedForGood(error) {
+                // Refused for good: closed, said, and never in the way of the others (issue 27).
+                let reason = "refused by the studio: \(error)"
+                try await store.closeApproval(approval.id, as: .refused, detail: reason, at: clock.now())
+                logger.error("\(approval.id) to \(approval.clientName) closed, not sent: \(reason)")
+                options.notifier.post(
+                    Notice(kind: .message, title: "pxscript: the studio refused an approved message to \(approval.clientName)",
+                           text: "\(approval.id) (\(approval.position)) was approved, and the studio refused it: \(error). It is closed and will not be sent; "
+                               + "ask again (or write to the client yourself) once it is fixed.", script: approval.script, at: clock.now()),
+                    on: store)
+            } catch where SessionRefusal(error) != nil || LocalFault(error) != nil {
+                // The login or this machine: every other request would meet it too.
+                throw error
+            } catch {
+                // A passing failure (the network, the studio's 5xx): it stays approved for the next pass; the others go on.
+                logger.warning("\(approval.id) waits for the next try: \(error)")
             }
         }
         return sent
+    }
+
+    /// A failure sending it again would meet too: a 4xx other than the login's, the CSRF token's
+    /// and 429's; a conversation or file that does not exist; a request pxscript itself refuses.
+    static func refusedForGood(_ error: any Error) -> Bool {
+        switch error as? PixiesetError {
+        case .api(let failure)?: (400..<500).contains(failure.status) && ![401, 403, 408, 419, 429].contains(failure.status)
+        case .invalidID?, .invalidRequest?, .file?: true
+        default: false
+        }
     }
 
     /// Why the conversation moved on since `approval` was asked, if it did: the client wrote again,

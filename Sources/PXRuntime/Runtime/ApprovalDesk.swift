@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PixiesetKit
+import PixiesetModels
 
 /// Deciding a request the one way every place decides (issues 20, 21):
 /// `pxscript approve` and `reject`, and the dashboard. An approval is sent
@@ -31,17 +32,23 @@ public struct ApprovalDesk: Sendable {
         case sent(messageID: String)
         /// Approved, not sent yet: another process is sending it, or it waits for the cap or a resume.
         case waits
-        /// Approved, then not sent: withdrawn when the conversation moved on, or expired.
+        /// Approved, then not sent: withdrawn when the conversation moved on, expired, or refused by the studio.
         case notSent(state: String, detail: String?)
+        /// The edited text is one the studio would refuse (too long, empty): nothing was decided.
+        case refusedEdit(String)
     }
 
     /// Approves `id` (with `edited` text, if given), then sends it unless a daemon will.
     /// An approved request not yet sent (its daemon or an earlier `approve` stopped first) is sent, still once.
     public func approve(_ id: String, in store: StateStore, edited: String? = nil) async throws -> Approved {
         guard let approval = try store.approval(id) else { return .notWaiting(state: "gone", detail: nil) }
+        // An edit the studio would refuse is refused here, before anything is decided or sent (issue 27).
+        if let edited, let problem = SendMessageRequest.contentProblem(edited) { return .refusedEdit(problem) }
         let unsent = approval.state == .approved
         guard try await store.decide(id, approve: true, edited: unsent ? nil : edited, at: clock.now(recordedFor: store)) || unsent else {
             let now = try store.approval(id) ?? approval
+            // Approved by another process meanwhile (a second `approve`, the dashboard): it is on its way.
+            if now.state == .approved { return .waits }
             return .notWaiting(state: now.state.rawValue, detail: now.detail)
         }
         if let holder = DaemonLock.holder(statePath: store.path) { return .leftToDaemon(holder) }
@@ -55,7 +62,16 @@ public struct ApprovalDesk: Sendable {
         options.allowRead = config.allowRead
         return try await PixiesetClient.withClient(api, logger: logger) { client in
             let runtime = try PXRuntime(options: options, client: client, store: store, clock: clock, logger: logger)
-            let sent = try await runtime.sendApproved(only: [id])
+            let sent: [Approval]
+            do {
+                sent = try await runtime.sendApproved(only: [id])
+            } catch {
+                // What was sent before the failure is recorded before the error goes up (an expired session is 77).
+                try? await store.flush()
+                throw error
+            }
+            // Recorded as sent here, before this process ends: no later command finds it half done (issue 27).
+            try await store.flush()
             let now = try store.approval(id)
             if let message = sent.first.flatMap({ _ in now?.messageID }) { return .sent(messageID: message) }
             if now?.state == .approved { return .waits }

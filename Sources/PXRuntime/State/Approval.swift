@@ -14,6 +14,8 @@ public struct Approval: Sendable, Hashable {
         /// The conversation moved on (the client wrote again, or you answered personally).
         case withdrawn
         case expired
+        /// The studio refused it for good when it was sent (a text over its limit, a conversation gone).
+        case refused
 
         /// Whether it still holds its send key.
         public var isOpen: Bool { self == .pending || self == .approved }

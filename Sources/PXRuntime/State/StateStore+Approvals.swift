@@ -69,7 +69,12 @@ extension StateStore {
             guard db.changesCount > 0, state != .sent,
                   let row = try Row.fetchOne(db, sql: "SELECT conversation_id FROM approval WHERE id = ?", arguments: [id])
             else { return }
-            try Self.journal(db, at: now, kind: state == .expired ? .approvalExpired : .withdrawn, conversationID: row["conversation_id"],
+            let kind: JournalKind = switch state {
+            case .expired: .approvalExpired
+            case .refused: .approvalRefused
+            default: .withdrawn
+            }
+            try Self.journal(db, at: now, kind: kind, conversationID: row["conversation_id"],
                              detail: "\(id)" + (detail.map { ": \($0)" } ?? ""))
         }
     }

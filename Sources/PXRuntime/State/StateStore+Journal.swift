@@ -14,6 +14,8 @@ public enum JournalKind: String, Sendable, CaseIterable {
     case approvalRequested = "approval requested"
     case approved, rejected, withdrawn
     case approvalExpired = "approval expired"
+    /// An approved message the studio refused for good when it was sent (issue 27).
+    case approvalRefused = "approval refused"
     /// Notifications (issue 20): a `px.notify` over its hourly limit, a target given up on.
     case notificationDropped = "notification dropped"
     case notificationGivenUp = "notification given up"

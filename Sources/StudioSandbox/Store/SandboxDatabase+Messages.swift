@@ -3,8 +3,8 @@ import GRDB
 import PixiesetModels
 
 extension SandboxDatabase {
-    /// Longest message text accepted (characters).
-    public static let maximumContentLength = 20_000
+    /// Longest message text accepted (characters): the limit pxscript assumes of the studio.
+    public static let maximumContentLength = SendMessageRequest.maximumContentLength
     /// Most attachments on one message.
     public static let maximumAttachments = 10
 

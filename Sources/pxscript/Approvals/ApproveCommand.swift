@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PXRuntime
 import PixiesetKit
+import PixiesetModels
 
 /// `pxscript approve ID… | --all [SCRIPT]` (issue 20): approved requests go out exactly once, by the
 /// running daemon within one poll, or from here when none runs; `--edit` changes the text first.
@@ -39,22 +40,31 @@ struct ApproveCommand: AsyncParsableCommand {
             let desk = ApprovalDesk(
                 api: { try apiOptions.resolve() }, config: try Self.config(), clock: clock, logger: logger,
                 environment: ProcessInfo.processInfo.environment)
+            // Exit 0 only when every request named is sent or on its way (issue 27: no false success).
+            var failed: [String] = []
             for (store, id) in chosen {
                 guard let approval = try store.approval(id) else { continue }
+                let client = approval.clientName.isEmpty ? "" : " (\(TerminalText.escaped(approval.clientName)))"
                 let edited = edit && approval.state == .pending ? try await Self.edited(approval.text) : nil
                 switch try await desk.approve(id, in: store, edited: edited) {
                 case .notWaiting(let state, let detail):
-                    printNow("\(id) is \(state)\(detail.map { " (\($0))" } ?? ""): not approved again")
+                    printNow("\(id) is \(state)\(detail.map { " (\(TerminalText.escaped($0)))" } ?? ""): not approved again")
+                    if state != Approval.State.sent.rawValue { failed.append(id) }
                 case .leftToDaemon(let holder):
                     printNow("\(id) approved; the running daemon (\(holder)) sends it within one poll")
                 case .sent(let message):
-                    printNow("\(id) approved and sent to \(approval.conversationID) (\(message))")
+                    printNow("\(id) approved and sent to \(approval.conversationID)\(client) (\(message))")
                 case .waits:
                     printNow("\(id) approved; another process is sending it (or it waits for the send cap or a resume)")
                 case .notSent(let state, let detail):
-                    printNow("\(id) approved; not sent: \(state)\(detail.map { ", \($0)" } ?? "")")
+                    printNow("\(id) approved; not sent: \(state)\(detail.map { ", \(TerminalText.escaped($0))" } ?? "")")
+                    failed.append(id)
+                case .refusedEdit(let problem):
+                    printNow("\(id) not approved: \(problem); edit it again (pxscript approve \(id) --edit)")
+                    failed.append(id)
                 }
             }
+            if !failed.isEmpty { throw Failure("not sent: \(failed.joined(separator: ", ")) (\(failed.count) of \(chosen.count))") }
         }
     }
 
