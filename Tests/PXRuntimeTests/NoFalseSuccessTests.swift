@@ -87,19 +87,18 @@ struct NoFalseSuccessTests {
         }
     }
 
-    @Test("a run in which every send was refused fails with a summary, even though the script caught each error")
+    @Test("a run whose sends failed reports them, even though the script caught each error (pxscript run exits 1 with it)")
     func refusedSendsFailTheRun() async throws {
         try await withHarness { h in
             let id = try #require(h.messages().first?.conversationID)
-            let error = await runError {
-                try await h.run("""
-                    local ok1 = pcall(px.send, "conv_does_not_exist", "hello")
-                    local _, errors = px.map({ "conv_gone_too" }, function(c) px.send(c, "hello") end)
-                    px.send("\(id)", "A real one")
-                    """)
-            }
-            guard case .script(let message, _)? = error else { Issue.record("not a script failure: \(String(describing: error))"); return }
+            let summary = try await h.run("""
+                local ok1 = pcall(px.send, "conv_does_not_exist", "hello")
+                local _, errors = px.map({ "conv_gone_too" }, function(c) px.send(c, "hello") end)
+                px.send("\(id)", "A real one")
+                """)
+            let message = try #require(summary.sendFailures)
             #expect(message.hasPrefix("sent 1, failed 2: first error conv_does_not_exist:"), "\(message)")
+            #expect(try await h.run("px.send('\(id)', 'All good')").sendFailures == nil)
         }
     }
 }

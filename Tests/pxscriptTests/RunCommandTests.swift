@@ -240,6 +240,15 @@ struct RunCommandTests {
         #expect(unknown.status == 64 && unknown.stderr.contains("not parked here: msg_not_here"), "\(unknown.stderr)")
         let bare = try await pxscript(["retry", "--state", state], environment: env)
         #expect(bare.status == 64 && bare.stderr.contains("--all"), "\(bare.stderr)")
+        // A send left pending by a crash, checked with an expired cookie: 77 (log in), not 69 "try again later".
+        try "for c in px.conversations.each{} do px.send(c.id, 'one') return end".write(toFile: folder.path("one.lua"), atomically: true, encoding: .utf8)
+        var crashing = env
+        crashing["PXSCRIPT_CRASH_AT"] = "after-send"
+        #expect(try await pxscript(["run", folder.path("one.lua"), "--state", state], environment: crashing).status == 86)
+        var expired = env
+        expired["PIXIESET_COOKIE"] = "session_cookie=expired"
+        let checked = try await pxscript(["run", folder.path("one.lua"), "--state", state], environment: expired)
+        #expect(checked.status == 77 && checked.stderr.contains("from an interrupted run could not be checked"), "\(checked.stderr)")
         _ = await serve.stop()
     }
 }

@@ -117,7 +117,15 @@ extension PxContext {
         } catch {
             // A refused CSRF token surely stored nothing on a Laravel back end, but the real API is
             // unknown: the send stays pending and is looked for before it is ever made again.
-            if Self.leavesPending(error) {
+            if case PixiesetError.csrfRefused? = error as? PixiesetError, case .success(let found) = await lookFor(intent, since: entry.attemptedAt) {
+                // Reads work while the token is refused: looked for at once. Not there, it is forgotten and
+                // its place under the cap given back (issue 27: a refused send never counts); there, recorded.
+                if let message = found {
+                    try? await store.markSent(entry, message: message, at: clock.now(), reconciled: true)
+                } else {
+                    try? await store.abandonSend(entry, reason: "refused by the studio (CSRF token): \(error)", at: clock.now())
+                }
+            } else if Self.leavesPending(error) {
                 store.leavePending(entry)
                 try? await store.journal(.pending, conversationID: request.conversationID, detail: "\(error)", at: clock.now())
             } else {
@@ -141,6 +149,15 @@ extension PxContext {
         try? store.noteOrigin(of: message.id, position: request.position)
         logger.info("sent \(message.id) to \(request.conversationID)", metadata: ["at": "\(request.position)"])
         return message.sentLuaValue
+    }
+
+    /// Whether `intent` reached its conversation after `since` (a failure: nothing could be said).
+    private func lookFor(_ intent: SendIntent, since: Date) async -> Result<Message?, any Error> {
+        do {
+            return .success(try await client.reconcile(intent, since: since, excluding: try store.matchedMessageIDs(in: intent.conversationID)))
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// Failures after which a send stays pending for reconciliation instead of being forgotten.
@@ -262,6 +279,12 @@ extension PxContext {
                 found = try await client.reconcile(entry.intent, since: entry.attemptedAt, excluding: matched)
             } catch {
                 for unsettled in claimed[index...] { store.leavePending(unsettled) }
+                // An expired session or a local fault is what it is (77, 74), not "try again later" (issue 27).
+                if let refusal = SessionRefusal(error) {
+                    let words = "a send to \(entry.intent.conversationID) from an interrupted run could not be checked: \(error)"
+                    throw refusal == .csrf ? RuntimeError.csrfRefused(words) : RuntimeError.sessionExpired(words)
+                }
+                if LocalFault(error) != nil { throw error }
                 throw RuntimeError.unavailable(
                     "a send to \(entry.intent.conversationID) from an interrupted run could not be checked (\(error)); "
                         + "nothing was run, so it cannot be sent twice: try again later")
