@@ -32,7 +32,8 @@ px = {}
 ---@field conversation_id string
 ---@field content string
 ---@field sent_at string the API's timestamp, e.g. "2025-08-07T10:30:00.000000Z" (px.time.parse turns it into seconds)
----@field sender_type "client"|"photographer"|"system"|string
+---@field sender_type "client"|"photographer"|"system"|string the API's raw word
+---@field from "client"|"studio"|"system" who wrote it, in the docs' words: the client, you (or pxscript), or the studio's own notes ("Invoice … was paid")
 ---@field sender_id string?
 ---@field read_at string?
 ---@field attachments px.Attachment[]

@@ -13,6 +13,17 @@ struct ExampleTests {
 
     static func path(_ name: String) -> String { examples.appendingPathComponent(name).path }
 
+    @Test("the examples' templates break lines only between sentences: a client's mail app wraps, a hard break mid-sentence shows as one")
+    func templatesBreakBetweenSentences() throws {
+        let folder = Self.examples.appendingPathComponent("templates")
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where name.hasSuffix(".mustache") {
+            let lines = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+            for (line, next) in zip(lines, lines.dropFirst()) where !line.isEmpty && !next.isEmpty {
+                #expect([",", ".", "!", "?", ":", "}"].contains(line.last.map(String.init) ?? ""), "\(name): a line ends mid-sentence: \(line)")
+            }
+        }
+    }
+
     @Test("followup.lua nudges each waiting client once a week, and plans the same in a dry run")
     func followup() async throws {
         try await withHarness { h in

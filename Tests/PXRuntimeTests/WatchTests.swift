@@ -161,7 +161,7 @@ struct WatchTests {
             #expect(parked.count == 1 && parked[0].reason?.contains("cannot handle boom") == true)
             #expect(parked[0].traceback?.contains("autoreply.lua:2") == true)
             let status = try StateStore(path: w.statePath).status(now: Date(), timeZone: .gmt, journalLimit: 5).text(cap: 200, path: w.statePath)
-            #expect(status.contains("parked (failed handler, not retried):") && status.contains("cannot handle boom"))
+            #expect(status.contains("parked (failed handler; once the script is fixed, `pxscript retry --state") && status.contains("cannot handle boom"))
             #expect(status.contains("watch: answering messages since 2026-"))
         }
     }

@@ -1,4 +1,5 @@
 import LuaKit
+import PixiesetModels
 
 /// The fields of an options table (`{ page = 2, key = "…" }`), checked with
 /// Lua's wording: `bad argument #2 to 'send' (field 'key' must be a string, got number)`.
@@ -22,7 +23,7 @@ struct OptionsTable {
         }
         for key in fields.keys {
             guard let name = key.text, known.contains(name) else {
-                let shown = key.text.map { "'\($0)'" } ?? "a \(key.typeName) key"
+                let shown = key.text.map { "'\($0)'" + NearestName.hint(for: $0, among: known.sorted()) } ?? "a \(key.typeName) key"
                 throw LuaScriptError(
                     "bad argument #\(position) to '\(function)' (unknown option \(shown); expected one of \(known.sorted().joined(separator: ", ")))")
             }

@@ -29,6 +29,18 @@ extension PxContext {
     /// `value` with `automated` on every message table, from a set already looked up.
     func marking(_ value: LuaValue, automated: Set<String>) -> LuaValue { Self.mark(value, automated: automated, depth: 0) }
 
+    /// Who wrote a message, in the words the docs use (issue 27): `client`, `system` (the studio's
+    /// own notes: "Invoice … was paid"), or `studio` (the photographer, pxscript, any other
+    /// sender the API may name); the raw `sender_type` stays beside it.
+    static func from(_ senderType: LuaValue?) -> String {
+        guard case .string(let bytes)? = senderType else { return "studio" }
+        switch String(decoding: bytes, as: UTF8.self) {
+        case "client": return "client"
+        case "system": return "system"
+        default: return "studio"
+        }
+    }
+
     /// A map with `sender_type` and `id` is a message.
     private static func messageID(_ fields: [LuaValue: LuaValue]) -> (id: String, studio: Bool)? {
         guard case .string(let type)? = fields[.text("sender_type")], case .string(let id)? = fields[.text("id")] else { return nil }
@@ -59,6 +71,7 @@ extension PxContext {
         case .map(var fields):
             if let message = messageID(fields) {
                 fields[.text("automated")] = .boolean(message.studio && automated.contains(message.id))
+                fields[.text("from")] = .text(Self.from(fields[.text("sender_type")]))
                 return .map(fields)
             }
             for (key, item) in fields { fields[key] = mark(item, automated: automated, depth: depth + 1) }

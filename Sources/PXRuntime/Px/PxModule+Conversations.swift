@@ -5,7 +5,7 @@ import PixiesetModels
 import Synchronization
 
 extension PxModule {
-    static let listOptions: Set<String> = ["client_id", "page", "page_size", "per_page", "message", "message_status"]
+    static let listOptions = PxOptionNames.list
 
     /// `page_size`, or `per_page` (the name the API's pagination page uses); both at once is a mistake.
     static func pageSizeOption(_ options: OptionsTable) throws -> Int? {
@@ -46,7 +46,7 @@ extension PxModule {
             return [.integer(context.openCursor(ConversationCursor(pages: pages)))]
         }
         lua.register("awaiting", in: "px.__host") { args in
-            let options = try OptionsTable(args, 1, known: ["on", "older_than", "newer_than", "client_id", "automated"])
+            let options = try OptionsTable(args, 1, known: PxOptionNames.awaiting)
             let side = try options.string("on") ?? "client"
             guard side == "client" || side == "studio" else {
                 throw LuaScriptError("bad argument #1 to 'awaiting' (field 'on' must be \"client\" or \"studio\")")

@@ -8,7 +8,7 @@ extension PxModule {
         lua.registerAsync("send", in: "px") { args in
             let conversationID = try args.string(1)
             let content = try args.string(2)
-            let options = try OptionsTable(args, 3, known: ["attachments", "key", "approve", "expires"])
+            let options = try OptionsTable(args, 3, known: PxOptionNames.send)
             var request = try handlerSend(SendRequest(
                 conversationID: conversationID, content: content, attachments: try attachments(options),
                 key: try options.string("key"), position: args.position), args, context)
@@ -17,7 +17,7 @@ extension PxModule {
             return { do { return [try await context.send(asked)] } catch { throw PxError.from(error) } }
         }
         lua.registerAsync("send", in: "px.messages") { args in
-            let options = try OptionsTable(args, 1, known: ["conversation_id", "content", "attachments", "key", "approve", "expires"])
+            let options = try OptionsTable(args, 1, known: PxOptionNames.send.union(["conversation_id", "content"]))
             guard let conversationID = try options.string("conversation_id") else {
                 throw options.problem("conversation_id", "a string", got: .nil)
             }

@@ -13,7 +13,7 @@ extension PxModule {
             guard event == "message" else {
                 throw LuaScriptError("bad argument #1 to 'on' (the event is \"message\", got \"\(event.prefix(40))\")")
             }
-            let options = try OptionsTable(args, 3, known: ["max_age", "debounce"])
+            let options = try OptionsTable(args, 3, known: PxOptionNames.handler)
             let maxAge = try options.duration("max_age") ?? 86_400
             let debounce = try options.duration("debounce") ?? 0
             guard debounce >= 0 else { throw LuaScriptError("bad argument #3 to 'on' (debounce must not be negative)") }
@@ -39,7 +39,7 @@ extension PxModule {
                 throw LuaScriptError("event:reply belongs to a handler run")
             }
             let text = try args.string(2)
-            let options = try OptionsTable(args, 3, known: ["attachments", "key", "approve", "expires"])
+            let options = try OptionsTable(args, 3, known: PxOptionNames.send)
             let approve = try approval(options)
             guard run.takeReply() else {
                 throw LuaScriptError("event:reply was already called for this message (one reply per event; use px.send for more)")
@@ -56,7 +56,7 @@ extension PxModule {
             lua.register(kind, in: "px.__host") { args in
                 let index = try args.integer(1)
                 let spec = try args.string(2)
-                let options = try OptionsTable(args, 3, known: kind == "after" ? [] : ["name"])
+                let options = try OptionsTable(args, 3, known: kind == "after" ? [] : PxOptionNames.schedule)
                 let timing = try scheduleTiming(kind, spec, context: context)
                 let id = try options.string("name").map { "name:" + $0 } ?? context.watch.schedules.withLock { list in
                     "\(kind):\(spec)#\(list.filter { $0.id.hasPrefix("\(kind):\(spec)#") }.count + 1)"

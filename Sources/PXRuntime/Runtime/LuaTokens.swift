@@ -189,4 +189,100 @@ struct LuaTokens {
             return (token.text, token.line)
         }
     }
+
+    /// A call's table literal, written in the call (`px.send(id, text, { key = "x" })`).
+    struct LiteralTable {
+        /// The called name: `px.send`, or `:reply` for a method call.
+        let function: String
+        /// The argument the table is, as the script writes the call.
+        let position: Int
+        /// Its `name = value` keys, with their lines.
+        let keys: [(name: String, line: Int)]
+    }
+
+    /// Table literals passed to px functions and to `:reply`, with their keys (`pxscript check`).
+    var literalTables: [LiteralTable] {
+        var found: [LiteralTable] = []
+        var i = 0
+        while i < tokens.count {
+            defer { i += 1 }
+            var function: String?, j = i
+            if tokens[i].kind == .name, tokens[i].text == "px", i == 0 || ![".", ":"].contains(tokens[i - 1].text) {
+                var name = "px"
+                j = i + 1
+                while j + 1 < tokens.count, tokens[j].text == ".", tokens[j + 1].kind == .name {
+                    name += "." + tokens[j + 1].text
+                    j += 2
+                }
+                function = name
+            } else if tokens[i].text == ":", i + 1 < tokens.count, tokens[i + 1].kind == .name {
+                function = ":" + tokens[i + 1].text
+                j = i + 2
+            }
+            guard let function, j < tokens.count else { continue }
+            if tokens[j].text == "{" {
+                found.append(LiteralTable(function: function, position: 1, keys: keys(ofTableAt: j)))
+            } else if tokens[j].text == "(" {
+                var depth = 0, position = 1, startsArgument = true, k = j + 1
+                while k < tokens.count {
+                    let text = tokens[k].text, symbol = tokens[k].kind == .symbol
+                    if symbol && depth == 0 && text == ")" { break }
+                    if symbol && depth == 0 && text == "," { position += 1; startsArgument = true; k += 1; continue }
+                    if symbol && depth == 0 && text == "{" && startsArgument {
+                        found.append(LiteralTable(function: function, position: position, keys: keys(ofTableAt: k)))
+                    }
+                    if symbol && ["(", "{", "["].contains(text) { depth += 1 }
+                    if symbol && [")", "}", "]"].contains(text) { depth -= 1 }
+                    depth += blockDepth(tokens[k])
+                    startsArgument = false
+                    k += 1
+                }
+            }
+        }
+        return found
+    }
+
+    /// +1 for a keyword that opens a block (`function`, `if`, `do`, `repeat`; `for` and `while`
+    /// open theirs with `do`), -1 for one that closes it (`end`, `until`), else 0.
+    private func blockDepth(_ token: Token) -> Int {
+        guard token.kind == .keyword else { return 0 }
+        switch token.text {
+        case "function", "if", "do", "repeat": return 1
+        case "end", "until": return -1
+        default: return 0
+        }
+    }
+
+    /// The `name =` keys at the top level of the table literal whose `{` is at `start`.
+    private func keys(ofTableAt start: Int) -> [(name: String, line: Int)] {
+        var keys: [(name: String, line: Int)] = [], depth = 0, k = start
+        while k < tokens.count {
+            let token = tokens[k]
+            if token.kind == .symbol, ["(", "{", "["].contains(token.text) { depth += 1 }
+            if token.kind == .symbol, [")", "}", "]"].contains(token.text) {
+                depth -= 1
+                if depth == 0 { break }
+            }
+            depth += blockDepth(token)
+            if depth == 1, token.kind == .name, k + 1 < tokens.count, tokens[k + 1].text == "=", ["{", ",", ";"].contains(tokens[k - 1].text) {
+                keys.append((token.text, token.line))
+            }
+            k += 1
+        }
+        return keys
+    }
+
+    /// Lines where `sender_type` is compared with a literal, and the literal (`m.sender_type == "studio"`).
+    var senderTypeComparisons: [(value: String, line: Int)] {
+        var found: [(value: String, line: Int)] = []
+        for index in tokens.indices where tokens[index].kind == .name && tokens[index].text == "sender_type" {
+            if index + 2 < tokens.count, ["==", "~="].contains(tokens[index + 1].text), tokens[index + 2].kind == .string {
+                found.append((tokens[index + 2].text, tokens[index].line))
+            }
+            if index >= 2, ["==", "~="].contains(tokens[index - 1].text), tokens[index - 2].kind == .string {
+                found.append((tokens[index - 2].text, tokens[index].line))
+            }
+        }
+        return found
+    }
 }

@@ -127,7 +127,7 @@ extension PXRuntime {
     /// The `event` table a handler gets: `message` (the newest of the
     /// burst), `messages` (the burst, oldest first), `conversation`,
     /// `client`, `answered` (the studio answered personally after it),
-    /// `first` (it is the conversation's first client message), `age`;
+    /// `first` (no message from anyone came before it), `age`;
     /// every message with `automated` (SPEC §4).
     func eventValue(_ burst: [Message], conversation: Conversation, age: Double) throws -> LuaValue {
         guard let message = burst.last, let oldest = burst.first else { return .map([:]) }
@@ -137,7 +137,9 @@ extension PXRuntime {
         let answered = messages.contains {
             $0.senderType != .client && $0.senderType != .system && $0.sentAt > message.sentAt && !automated.contains($0.id)
         }
-        let first = !messages.contains { $0.senderType == .client && $0.sentAt < oldest.sentAt }
+        // A new inquiry: nobody wrote before it, neither the client nor the studio (issue 27: a client
+        // answering the photographer's first message after a phone call is not "reaching out").
+        let first = !messages.contains { $0.id != oldest.id && $0.sentAt < oldest.sentAt }
         var fields: [LuaValue: LuaValue] = [
             .text("message"): try encoder.encode(message),
             .text("messages"): try encoder.encode(burst),

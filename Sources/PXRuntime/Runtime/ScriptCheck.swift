@@ -1,5 +1,6 @@
 import Foundation
 import LuaKit
+import PixiesetModels
 
 /// `pxscript check`: compiles a script and every module it requires, with
 /// no network, and warns about `px.` names that do not exist and globals
@@ -48,7 +49,8 @@ public enum ScriptCheck {
                 throw RuntimeError.compile(error.message)
             }
             let tokens = LuaTokens(text)
-            warnings += unknownPxNames(tokens, file: name) + undefinedGlobals(tokens, file: name)
+            warnings += unknownPxNames(tokens, file: name) + unknownOptions(tokens, file: name) + senderTypeComparisons(tokens, file: name)
+                + undefinedGlobals(tokens, file: name)
             for module in tokens.requiredModules {
                 let path = module.split(separator: ".").joined(separator: "/") + ".lua"
                 do {
@@ -79,9 +81,36 @@ public enum ScriptCheck {
     static func unknownPxNames(_ tokens: LuaTokens, file: String) -> [String] {
         let known = file.hasSuffix("_test.lua") ? pxNames.union(scenarioNames) : pxNames
         return tokens.dottedNames(from: "px").compactMap { name, line in
-            known.contains(name) || name.hasPrefix("px.args.") ? nil : "\(file):\(line): warning: unknown px name '\(name)'"
+            known.contains(name) || name.hasPrefix("px.args.") ? nil
+                : "\(file):\(line): warning: unknown px name '\(name)'" + NearestName.hint(for: name, among: known.sorted())
         }
     }
+
+    /// Options a px function refuses when called, found in the call's table literal (issue 27:
+    /// `awaiting{ olderthan = "3d" }` was "ok"). Errors: the call would fail, every time.
+    static func unknownOptions(_ tokens: LuaTokens, file: String) -> [String] {
+        tokens.literalTables.flatMap { table -> [String] in
+            guard let options = PxOptionNames.byFunction[table.function], options.position == table.position else { return [] }
+            let shown = table.function.hasPrefix(":") ? "event\(table.function)" : table.function
+            return table.keys.filter { !options.names.contains($0.name) }.map { key in
+                "\(file):\(key.line): error: unknown option '\(key.name)' for \(shown)" + NearestName.hint(for: key.name, among: options.names.sorted())
+                    + (options.names.isEmpty ? "; it takes none" : "; it takes \(options.names.sorted().joined(separator: ", "))")
+            }
+        }
+    }
+
+    /// `sender_type` is the API's raw word (`photographer`, `client`, `system`): a script comparing it
+    /// with "studio" never matches (issue 27); `from` is the field in the docs' words.
+    static func senderTypeComparisons(_ tokens: LuaTokens, file: String) -> [String] {
+        tokens.senderTypeComparisons.compactMap { value, line in
+            guard !["client", "photographer", "system"].contains(value) else { return nil }
+            return "\(file):\(line): warning: sender_type is never \"\(value.prefix(40))\" (the API says \"photographer\", \"client\" or \"system\"); "
+                + "compare from instead: message.from == \"studio\", \"client\" or \"system\""
+        }
+    }
+
+    /// Whether a finding of `check` is an error (the script would fail), not a warning.
+    public static func isError(_ finding: String) -> Bool { finding.contains(": error: ") }
 
     static let knownGlobals: Set<String> = [
         "px", "assert", "error", "getmetatable", "ipairs", "load", "next", "pairs", "pcall", "print", "rawequal", "rawget", "rawlen",

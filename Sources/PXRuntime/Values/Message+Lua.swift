@@ -21,10 +21,11 @@ extension Message {
 }
 
 extension Message {
-    /// A message pxscript sent, as `px.send` returns it: `automated = true`.
+    /// A message pxscript sent, as `px.send` returns it: `automated = true`, `from = "studio"`.
     var sentLuaValue: LuaValue {
         guard case .map(var fields) = luaValue else { return luaValue }
         fields[.text("automated")] = .boolean(true)
+        fields[.text("from")] = .text("studio")
         return .map(fields)
     }
 }

@@ -9,8 +9,10 @@ struct CheckCommand: AsyncParsableCommand {
         commandName: "check",
         abstract: "Compile a script and the modules it requires, and warn about likely mistakes. No network.",
         discussion: """
-            Errors are printed as file:line: message (exit 65). Warnings name px functions that \
-            do not exist (px.sned) and globals that are used but never set (a typo like conversaton).
+            Errors are printed as file:line: message (exit 65): a script that does not compile, and an \
+            option a px function does not take (awaiting{ olderthan = "3d" }, with the one meant). \
+            Warnings name px functions that do not exist (px.sned, with the nearest one) and globals \
+            that are used but never set (a typo like conversaton).
             """
     )
 
@@ -22,9 +24,13 @@ struct CheckCommand: AsyncParsableCommand {
         try await withExitCodes {
             let folder = (script as NSString).deletingLastPathComponent
             let policy = try FilePolicy(scriptFolder: folder.isEmpty ? "." : folder, granted: allowRead)
-            let warnings = try ScriptCheck.run(scriptPath: script, policy: policy)
-            for warning in warnings { printNow(warning) }
-            printError("\(script): ok" + (warnings.isEmpty ? "" : " (\(warnings.count) warning\(warnings.count == 1 ? "" : "s"))"))
+            let findings = try ScriptCheck.run(scriptPath: script, policy: policy)
+            for finding in findings { printNow(finding) }
+            let errors = findings.filter(ScriptCheck.isError).count, warnings = findings.count - errors
+            let counted = (warnings == 0 ? "" : " (\(warnings) warning\(warnings == 1 ? "" : "s"))")
+            // An option the function refuses fails the script every time it gets there: an error (65), like a syntax error.
+            guard errors == 0 else { throw Failure("\(script): \(errors) error\(errors == 1 ? "" : "s")" + counted, code: Exit.compile) }
+            printError("\(script): ok" + counted)
         }
     }
 }
