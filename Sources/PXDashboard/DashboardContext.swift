@@ -28,8 +28,13 @@ struct DashboardContext {
         }) ?? [:]
         return read.mapValues { messages in
             messages.suffix(Self.shown).map { message -> [String: Any] in
-                let client = message.senderType == .client
-                return ["side": client ? "client" : "studio", "who": client ? "Client:" : "You:", "text": String(message.content.prefix(600))]
+                // The studio's own notes ("Invoice … was paid") are neither the client nor you (issue 27).
+                let (side, who) = switch message.senderType {
+                case .client: ("client", "Client:")
+                case .system: ("system", "Studio note:")
+                default: ("studio", "You:")
+                }
+                return ["side": side, "who": who, "text": String(message.content.prefix(600))]
             }
         }
     }

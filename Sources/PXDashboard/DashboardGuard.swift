@@ -38,7 +38,7 @@ struct DashboardGuard<Context: RequestContext>: RouterMiddleware {
             return response
         }
         guard let session = Self.cookie(Self.cookieName, in: request), keys.isSession(session) else {
-            return DashboardSite.plain(.unauthorized, "Open the address `pxscript dashboard` printed (it holds a token); `pxscript dashboard --url` shows it again.")
+            return DashboardSite.plain(.unauthorized, "Open the address that pxscript dashboard printed (it holds a token); pxscript dashboard --url shows it again.")
         }
         if request.method == .post {
             // A page of another site cannot post here: the browser names where a request comes from.

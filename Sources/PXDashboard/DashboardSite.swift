@@ -88,14 +88,8 @@ struct DashboardSite: Sendable {
     func csrf(_ request: Request) -> String { dashboard.keys.csrf(for: session(request)) }
     func notice(_ request: Request) -> String? { request.uri.queryParameters["notice"].map(String.init).map { String($0.prefix(300)) } }
 
-    /// The time as the photographer reads it.
-    func local(_ date: Date) -> String {
-        let format = DateFormatter()
-        format.locale = Locale(identifier: "en_US_POSIX")
-        format.timeZone = configuration.timeZone
-        format.dateFormat = "EEE d MMM HH:mm"
-        return format.string(from: date)
-    }
+    /// The time as the photographer reads it, as every command shows it (`ShownTime`).
+    func local(_ date: Date) -> String { ShownTime.text(date, in: configuration.timeZone, now: clock.now()) }
 
     func waitingCount() throws -> Int {
         var total = 0
@@ -120,7 +114,7 @@ struct DashboardSite: Sendable {
             var fields: [String: Any] = [
                 "index": index, "label": script.label, "csrf": csrf(request),
                 "daemon": DaemonLock.holder(statePath: script.statePath).map { "running (\($0))" } ?? "not running",
-                "sends_today": status.sendsToday, "cap": configuration.config.maxSends ?? 200, "paused": status.paused,
+                "sends_today": status.sendsToday, "cap": status.capInForce ?? configuration.config.maxSends ?? 200, "paused": status.paused,
                 "approvals": try store.approvals(in: [.pending]).count, "parked": status.parked.count, "has_parked": !status.parked.isEmpty,
                 "schedules": status.schedules.map { ["name": SendKeyText.scheduleName($0.id), "next": $0.nextRun.map(local) ?? "never", "failure": $0.lastFailure.map { String($0.prefix(300)) } ?? ""] },
             ]
@@ -218,7 +212,7 @@ struct DashboardSite: Sendable {
         let daemon = DaemonLock.holder(statePath: configuration.scripts[index].statePath) != nil
         return Self.redirect("/", notice: queued.isEmpty ? "Nothing of \(label) was parked."
             : "\(queued.count) parked message\(queued.count == 1 ? "" : "s") of \(label) queued again; "
-                + (daemon ? "the daemon handles them within one poll." : "no daemon runs: `pxscript watch` handles them when it starts."))
+                + (daemon ? "the daemon handles them within one poll." : "no daemon runs: pxscript watch handles them when it starts."))
     }
 
     // MARK: pause, resume

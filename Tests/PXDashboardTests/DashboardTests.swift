@@ -33,6 +33,8 @@ struct DashboardTests {
                 #expect(!answer.body.contains("Overview") || page != "/")
             }
             #expect(try await h.get("/?token=wrong-token", cookie: nil).status == 401)
+            // Plain text, so no Markdown backticks in it (issue 27).
+            #expect(try await !h.get("/", cookie: nil).body.contains("`"))
             #expect(try await h.get("/", cookie: "forged-session").status == 401)
             let opened = try await h.get("/?token=\(h.token)", cookie: nil)
             #expect(opened.status == 303 && opened.location == "/")
@@ -166,6 +168,10 @@ struct DashboardTests {
             // Each request with the conversation's last messages, read from the studio.
             #expect(page.body.contains("The conversation's last messages") && page.body.contains("Client:"), "\(page.body)")
             let csrf = try h.csrf(page.body)
+            // An edit longer than the studio takes is refused before anything is decided or sent (issue 27).
+            let long = try await h.request(.POST, "/approvals/\(first)/approve", cookie: session, form: ["csrf": csrf, "text": String(repeating: "x", count: 20_001)])
+            #expect(long.location?.contains("was%20not%20approved") == true, "\(long.location ?? "")")
+            #expect(try StateStore(path: h.statePath).approval(first)?.state == .pending)
             let approved = try await h.request(.POST, "/approvals/\(first)/approve", cookie: session, form: ["csrf": csrf, "text": "Hi Liam! Only checking in."])
             #expect(approved.status == 303)
             #expect(approved.location?.contains("approved%20(edited)%20and%20sent") == true, "\(approved.location ?? "")")

@@ -54,6 +54,16 @@ final class PxContext: Sendable {
     }
 
 
+    /// Remembers the client names of conversations the script read (kept in the state when the run
+    /// ends, for what a person reads). At most 10,000 names a run: a bulk run's own list is enough.
+    func noteNames(_ conversations: [Conversation]) {
+        clientNames.withLock { names in
+            for conversation in conversations where names.count < 10_000 {
+                if let name = conversation.client?.name { names[conversation.id] = name }
+            }
+        }
+    }
+
     /// The client's name in `conversationID` (read once, then remembered).
     func clientName(of conversationID: String) async -> String {
         if let known = clientNames.withLock({ $0[conversationID] }) { return known }

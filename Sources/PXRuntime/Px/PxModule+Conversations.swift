@@ -23,7 +23,9 @@ extension PxModule {
             let page = try options.integer("page"), pageSize = try pageSizeOption(options)
             return {
                 do {
-                    return [context.markingAutomated(try LuaValueEncoder().encode(try await client.conversations(filter, page: page, pageSize: pageSize)))]
+                    let found = try await client.conversations(filter, page: page, pageSize: pageSize)
+                    context.noteNames(found.data)
+                    return [context.markingAutomated(try LuaValueEncoder().encode(found))]
                 } catch { throw PxError.from(error) }
             }
         }
@@ -32,7 +34,11 @@ extension PxModule {
             let options = try OptionsTable(args, 2, known: ["messages"])
             let messages = try options.boolean("messages") ?? true
             return {
-                do { return [context.markingAutomated(try LuaValueEncoder().encode(try await client.conversation(id, messages: messages)))] } catch { throw PxError.from(error) }
+                do {
+                    let conversation = try await client.conversation(id, messages: messages)
+                    context.noteNames([conversation])
+                    return [context.markingAutomated(try LuaValueEncoder().encode(conversation))]
+                } catch { throw PxError.from(error) }
             }
         }
         lua.registerAsync("unread", in: "px") { _ in
@@ -70,6 +76,7 @@ extension PxModule {
                         context.closeCursor(id)
                         return [.nil]
                     }
+                    context.noteNames([conversation])
                     return [context.markingAutomated(try LuaValueEncoder().encode(conversation))]
                 } catch {
                     context.closeCursor(id)

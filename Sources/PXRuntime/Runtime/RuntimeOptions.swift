@@ -65,6 +65,8 @@ extension RuntimeOptions {
     public func settlingZone(on store: StateStore, at now: Date) throws -> RuntimeOptions {
         var options = self
         options.timeZone = try store.settleZone(timeZone, choice: zoneChoice, change: changeZone, at: now)
+        // The cap in force, for `status` (one read; written when it changed).
+        if try store.setting(.capInForce) != String(maxSends) { try store.setSetting(.capInForce, String(maxSends)) }
         // A machine that travelled: the studio's zone stays, said once per start (issue 27: never a refusal).
         if zoneChoice == .machine, options.timeZone.identifier != timeZone.identifier {
             options.zoneNote = "this machine is in \(timeZone.identifier), but this state counts the studio's days and times in "

@@ -57,6 +57,8 @@ struct PollRecord: Sendable {
     /// Client messages that were already there at the first start: kept in
     /// the ledger as skipped ("history") so a `≥` comparison never answers them.
     var history: [Message] = []
+    /// Client names of the conversations with events, for what a person reads (`conversation_name`).
+    var names: [String: String] = [:]
 }
 
 extension StateStore {
@@ -134,6 +136,7 @@ extension StateStore {
                         unread = excluded.unread, detailed = excluded.detailed, failures = excluded.failures, retry_at = excluded.retry_at
                     """).execute(arguments: [id, mark.time, mark.latestID, mark.unread, mark.detailed, mark.failures, mark.retryAt])
             }
+            try Self.noteClientNames(poll.names, db)
             for (message, state) in poll.events.map({ ($0, LedgerState.received) }) + poll.history.map({ ($0, LedgerState.skipped) }) {
                 let json = message.wireJSON
                 try db.cachedStatement(sql: """

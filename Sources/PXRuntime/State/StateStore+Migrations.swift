@@ -162,9 +162,14 @@ extension StateStore {
                 );
             """),
         // A schedule's last run that failed (raised, or its sends failed) says so in `status` and
-        // the dashboard, never "ran" (issue 27); parked events can be queued again (`pxscript retry`).
+        // the dashboard, never "ran" (issue 27); each conversation id shown to a person comes with its
+        // client's name, as last seen (`conversation_name`).
         ("v7-schedule-failures", """
                 ALTER TABLE schedule ADD COLUMN last_failure TEXT;
+                CREATE TABLE conversation_name (
+                    conversation_id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL
+                );
             """),
     ]
 

@@ -17,6 +17,9 @@ public enum StateSetting: String, Sendable {
     /// The schedule names (`--trigger` names) of the script the running daemon loaded last (a JSON
     /// list): `watch --trigger` checks a name against them before asking (issue 27).
     case scheduleNames = "schedule_names"
+    /// The send cap (`--max-sends`, `max_sends`) of the last run or daemon on this state: the one
+    /// `status` and the dashboard count today's sends against (issue 27).
+    case capInForce = "max_sends"
     /// When the last "approvals waiting" notification was posted (studio time, seconds).
     case approvalDigest = "approval_digest"
     /// The watch daemon's last sign of life (studio time, seconds): written every pass.

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PixiesetKit
+import PixiesetModels
 
 /// What `pxscript status` shows of a state.
 public struct StateStatus: Sendable {
@@ -28,9 +29,19 @@ public struct StateStatus: Sendable {
     /// Notifications not yet delivered to some target, and those a target was given up on (issue 20).
     public var notices: (waiting: Int, givenUp: Int) = (0, 0)
 
-    /// A schedule's time as the photographer reads it: `2026-03-02 09:00 EST`.
-    func local(_ date: Date) -> String {
-        (try? TimeFormat.format(date, "%F %H:%M %Z", timeZone: timeZone)) ?? ISOTime.format(date)
+    /// Client names by conversation, for the lines that name one (`conv_… (Ann Lee)`).
+    public var names: [String: String] = [:]
+    /// The send cap of the last run or daemon on this state (nil: none recorded).
+    public var capInForce: Int?
+    /// When the status was taken: a time of another year shows its year.
+    public var now: Date?
+
+    /// A time as the photographer reads it: `Mon 2 Mar 09:00 EST` (`ShownTime`).
+    func local(_ date: Date) -> String { ShownTime.text(date, in: timeZone, now: now) }
+
+    /// `conv_… (Ann Lee)`: a conversation id with its client's name, when known; text from outside escaped.
+    func named(_ id: String) -> String {
+        TerminalText.escaped(id) + (names[id].map { " (\(TerminalText.escaped($0)))" } ?? "")
     }
 
     public func text(cap: Int, path: String) -> String {
@@ -46,22 +57,22 @@ public struct StateStatus: Sendable {
         }
         lines.append(pending.isEmpty ? "pending sends: none" : "pending sends (checked before the next run sends anything):")
         for entry in pending {
-            lines.append("  \(entry.intent.conversationID) since \(ISOTime.format(entry.attemptedAt)): \(entry.intent.content.prefix(60))")
+            lines.append("  \(named(entry.intent.conversationID)) since \(local(entry.attemptedAt)): \(TerminalText.escaped(String(entry.intent.content.prefix(60))))")
         }
         if let watermark {
-            lines.append("watch: answering messages since \(ISOTime.format(watermark)); \(waiting) waiting")
+            lines.append("watch: answering messages since \(local(watermark)); \(waiting) waiting")
             lines.append("daemon: \(daemon.map { "running (\($0))" } ?? "not running")")
         }
         for schedule in schedules {
-            let last = schedule.lastRun.map(local).map { last in schedule.lastFailure.map { "\(last) FAILED: \($0.prefix(200))" } ?? last } ?? "never"
+            let last = schedule.lastRun.map(local).map { last in schedule.lastFailure.map { "\(last) FAILED: \(TerminalText.escaped(String($0.prefix(200))))" } ?? last } ?? "never"
             lines.append("schedule \(SendKeyText.scheduleName(schedule.id)): next \(schedule.nextRun.map(local) ?? "never"), last \(last)")
         }
         if !parked.isEmpty {
             lines.append("parked (failed \(parked.count == 1 ? "handler" : "handlers"); once the script is fixed, `pxscript retry --state \(path) --all` queues \(parked.count == 1 ? "it" : "them") again):")
         }
         for event in parked {
-            lines.append("  \(event.id) in \(event.conversationID): \(event.reason ?? "?")")
-            for line in (event.traceback ?? "").split(separator: "\n").prefix(6) { lines.append("    \(line)") }
+            lines.append("  \(TerminalText.escaped(event.id)) in \(named(event.conversationID)): \(TerminalText.escaped(event.reason ?? "?"))")
+            for line in (event.traceback ?? "").split(separator: "\n").prefix(6) { lines.append("    \(TerminalText.escaped(String(line)))") }
         }
         if notices.waiting + notices.givenUp > 0 {
             let parts = [notices.waiting > 0 ? "\(notices.waiting) waiting for delivery" : nil,
@@ -70,7 +81,7 @@ public struct StateStatus: Sendable {
         }
         lines.append(journal.isEmpty ? "journal: empty" : "journal (newest last):")
         for entry in journal {
-            lines.append("  \(ISOTime.format(entry.at))  \(entry.kind)  \(entry.conversationID ?? "-")  \(entry.detail)")
+            lines.append("  \(local(entry.at))  \(entry.kind)  \(entry.conversationID.map(named) ?? "-")  \(TerminalText.escaped(entry.detail))")
         }
         return lines.joined(separator: "\n")
     }
@@ -125,6 +136,10 @@ extension StateStore {
             waiting: try openEvents().count, schedules: try scheduleList(), parked: try events(inState: .parked, limit: 50),
             studioOffset: try studioOffset(), timeZone: timeZone)
         status.notices = try noticeBacklog()
+        status.now = now
+        status.capInForce = try setting(.capInForce).flatMap(Int.init)
+        status.names = try clientNames(for: status.journal.compactMap(\.conversationID) + status.parked.map(\.conversationID)
+            + status.pending.map(\.intent.conversationID))
         return status
     }
 }

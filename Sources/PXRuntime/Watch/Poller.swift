@@ -216,6 +216,10 @@ public struct Poller: Sendable {
         record.events = Dictionary(grouping: found.filter { !known.contains($0.id) }, by: \.id).compactMap(\.value.first)
             .sorted { ($0.conversationID ?? "", $0.sentAt, $0.id) < ($1.conversationID ?? "", $1.sentAt, $1.id) }
         if firstStart { record.events = [] }
+        // The client's name of each conversation with news, for what a person reads (status, the journal).
+        for id in Set(record.events.compactMap(\.conversationID)) {
+            if let name = details[id]?.client?.name { record.names[id] = name }
+        }
         // The followers first, the lead last: the lead's marks decide what the next poll finds again,
         // so a follower whose state fails (a lock, a full disk) makes the whole poll fail before they
         // move, and the retried poll finds the same messages for everyone (recording is idempotent).

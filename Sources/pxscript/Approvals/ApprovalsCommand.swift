@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PXRuntime
+import PixiesetModels
 
 /// `pxscript approvals [SCRIPT…]`: the sends waiting for you, with a preview (issue 20).
 struct ApprovalsCommand: AsyncParsableCommand {
@@ -26,25 +27,32 @@ struct ApprovalsCommand: AsyncParsableCommand {
                 let store = try StateStore(path: path)
                 defer { try? store.close() }
                 let shown = try store.approvals(in: all ? [] : [.pending, .approved])
-                lines += shown.map { Self.describe($0, now: clock.now(recordedFor: store)) }
+                let now = clock.now(recordedFor: store), recorded = try store.recordedZone()
+                lines += shown.map { approval in
+                    // In the studio's zone: the one the request was asked in, else the state's.
+                    let zone = approval.zone.flatMap(TimeZone.init(identifier:)) ?? recorded ?? .current
+                    return Self.describe(approval, now: now, zone: zone)
+                }
             }
             printNow(lines.isEmpty ? "nothing waits for approval" : lines.joined(separator: "\n"))
         }
     }
 
-    /// `apr_…  pending  to conv_… (Emma Wilson)  asked 2026-…, open until …  [followup.lua:12]`, then the text.
-    static func describe(_ approval: Approval, now: Date) -> String {
+    /// `apr_…  pending  to conv_… (Emma Wilson)  asked Sun 6 Dec 18:57 EST, open until …  [followup.lua line 12]`, then
+    /// the text. What the client or the studio wrote is shown escaped: a name cannot forge a line (issue 28).
+    static func describe(_ approval: Approval, now: Date, zone: TimeZone) -> String {
         var state = approval.state.rawValue
         if approval.state.isOpen, approval.expiresAt <= now { state = "expired" }
-        var head = "\(approval.id)  \(state)  to \(approval.conversationID) (\(approval.clientName.isEmpty ? "?" : approval.clientName))"
-        head += "  asked \(ISOTime.format(approval.createdAt).prefix(16))"
-        if approval.state.isOpen { head += ", open until \(ISOTime.format(approval.expiresAt).prefix(16))" }
-        head += "  [\((approval.script as NSString).lastPathComponent) \(approval.position.split(separator: ":").last.map { "line \($0)" } ?? "")]"
+        let client = approval.clientName.isEmpty ? "?" : TerminalText.escaped(approval.clientName)
+        var head = "\(approval.id)  \(state)  to \(TerminalText.escaped(approval.conversationID)) (\(client))"
+        head += "  asked \(ShownTime.text(approval.createdAt, in: zone, now: now))"
+        if approval.state.isOpen { head += ", open until \(ShownTime.text(approval.expiresAt, in: zone, now: now))" }
+        head += "  [\(TerminalText.escaped((approval.script as NSString).lastPathComponent)) \(approval.position.split(separator: ":").last.map { "line \($0)" } ?? "")]"
         var lines = [head]
-        if let detail = approval.detail { lines.append("  why: \(detail)") }
+        if let detail = approval.detail { lines.append("  why: \(TerminalText.escaped(detail))") }
         if approval.edited != nil { lines.append("  (edited before approval)") }
-        lines += approval.text.split(separator: "\n", omittingEmptySubsequences: false).prefix(8).map { "  | \($0)" }
-        if !approval.attachments.isEmpty { lines.append("  attachments: \(approval.attachmentNames.joined(separator: ", "))") }
+        lines += approval.text.split(separator: "\n", omittingEmptySubsequences: false).prefix(8).map { "  | \(TerminalText.escaped(String($0)))" }
+        if !approval.attachments.isEmpty { lines.append("  attachments: \(approval.attachmentNames.map(TerminalText.escaped).joined(separator: ", "))") }
         return lines.joined(separator: "\n")
     }
 }

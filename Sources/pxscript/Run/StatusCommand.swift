@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PXRuntime
+import PixiesetKit
 
 /// `pxscript status [SCRIPT… | --state PATH] [--history] [--json]`: each script's state, and whether a daemon runs on it.
 struct StatusCommand: AsyncParsableCommand {
@@ -13,7 +14,7 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(help: "Show the whole journal (every send, skip and failure).") var history = false
     @Flag(help: "Print JSON.") var json = false
     @Option(name: .customLong("tz"), help: "Time zone to show the day in (default: the zone the state counts in).") var tz: String?
-    @Option(name: .customLong("max-sends"), help: "The cap to show today's sends against.") var maxSends: Int = 200
+    @Option(name: .customLong("max-sends"), help: "The cap to show today's sends against (default: the one the last run used).") var maxSends: Int?
 
     func run() async throws {
         try await withExitCodes {
@@ -30,7 +31,9 @@ struct StatusCommand: AsyncParsableCommand {
                     throw error
                 }
                 status.daemon = DaemonLock.holder(statePath: path)
-                var text = json ? try status.json(cap: maxSends, path: path) : status.text(cap: maxSends, path: path)
+                // The cap in force: named here, else the last run's, else the config's, else the default.
+                let cap = try maxSends ?? status.capInForce ?? Self.configCap() ?? 200
+                var text = json ? try status.json(cap: cap, path: path) : status.text(cap: cap, path: path)
                 if !json {
                     text += health.freeBytes.map { "\ndisk: \(StateHealth.size($0)) free" } ?? ""
                     text += health.problems(statePath: path).map { "\nwarning: \($0)" }.joined()
@@ -41,6 +44,10 @@ struct StatusCommand: AsyncParsableCommand {
             // Several scripts: one section each, or a JSON array.
             printNow(json && states.count > 1 ? "[\n" + texts.joined(separator: ",\n") + "\n]" : texts.joined(separator: "\n\n"))
         }
+    }
+
+    static func configCap() throws -> Int? {
+        try ConfigFile.defaultPath(environment: ProcessInfo.processInfo.environment).map { try ConfigFile.load(path: $0) }?.maxSends
     }
 
     static func status(path: String, tz: String?, history: Bool) throws -> StateStatus {

@@ -211,7 +211,7 @@ struct DoctorCommand: AsyncParsableCommand {
             let zone = try store.recordedZone() ?? .current
             let status = try store.status(now: Date().addingTimeInterval(try store.studioOffset() ?? 0), timeZone: zone, journalLimit: 1)
             let size = ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.intValue ?? 0
-            let last = status.journal.last.map { "last activity \(ISOTime.format($0.at))" } ?? "no activity yet"
+            let last = status.journal.last.map { "last activity \(ShownTime.text($0.at, in: zone, now: status.now))" } ?? "no activity yet"
             let free = health.freeBytes.map { ", \(StateHealth.size($0)) free on its disk" } ?? ""
             var lines = [Line(check: "state", level: .ok, detail: "\(path): \(size / 1024) KiB\(free), \(last), \(status.sendsToday) sends today")]
             lines += healthLines

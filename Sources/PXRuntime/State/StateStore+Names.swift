@@ -1,0 +1,37 @@
+import Foundation
+import GRDB
+
+/// Client names by conversation, as pxscript last saw them (issue 27: every
+/// conversation id printed for a person is followed by the client's name).
+/// Noted by the poll and at the end of a run; read by `status`, `approvals`
+/// and the journal's lines. A name is at most 200 characters.
+extension StateStore {
+    /// Notes `names` (conversation id → client name), replacing older ones.
+    public func noteClientNames(_ names: [String: String]) throws {
+        guard !names.isEmpty else { return }
+        try pool.write { db in try Self.noteClientNames(names, db) }
+    }
+
+    static func noteClientNames(_ names: [String: String], _ db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO conversation_name (conversation_id, name) VALUES (?, ?)
+            ON CONFLICT(conversation_id) DO UPDATE SET name = excluded.name WHERE name <> excluded.name
+            """)
+        for (id, name) in names where !name.isEmpty && name != "?" {
+            try statement.execute(arguments: [id, String(name.prefix(200))])
+        }
+    }
+
+    /// The names known for `ids` (those unknown are left out).
+    public func clientNames(for ids: some Collection<String>) throws -> [String: String] {
+        guard !ids.isEmpty else { return [:] }
+        return try pool.read { db in
+            var names: [String: String] = [:]
+            let statement = try db.cachedStatement(sql: "SELECT name FROM conversation_name WHERE conversation_id = ?")
+            for id in Set(ids) {
+                if let name = try String.fetchOne(statement, arguments: [id]) { names[id] = name }
+            }
+            return names
+        }
+    }
+}
