@@ -14,7 +14,6 @@ public enum TerminalText {
             case "\u{1B}": out += "\\e"
             case "\n": out += "\\n"
             case "\r": out += "\\r"
-            case "\t": out += "\\t"
             default:
                 let hex = String(scalar.value, radix: 16, uppercase: true)
                 out += scalar.value < 0x100 ? "\\x" + (hex.count == 1 ? "0" : "") + hex : "\\u{\(hex)}"
@@ -27,6 +26,7 @@ public enum TerminalText {
     /// follows on the line), line and paragraph separators.
     static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
+        case 0x09: false  // a tab moves the cursor right only, as in a traceback; cat -v leaves it too
         case 0x00...0x1F, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069, 0x2028, 0x2029, 0x200E, 0x200F, 0x061C: true
         default: false
         }

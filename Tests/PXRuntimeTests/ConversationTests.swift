@@ -68,7 +68,7 @@ struct ConversationTests {
         ("px.send(nil, 'hi')", "bad argument #1 to 'send' (string expected, got nil)"),
         ("px.send('conv_X')", "bad argument #2 to 'send' (string expected, got no value)"),
         ("px.conversations.list{ page = 'two' }", "bad argument #1 to 'list' (field 'page' must be an integer, got string)"),
-        ("px.conversations.list{ pages = 2 }", "bad argument #1 to 'list' (unknown option 'pages'; expected one of client_id, message, message_status, page, page_size, per_page)"),
+        ("px.conversations.list{ pages = 2 }", "bad argument #1 to 'list' (unknown option 'pages' (did you mean 'page'?); expected one of client_id, message, message_status, page, page_size, per_page)"),
         ("for c in px.conversations.each(5) do end", "bad argument #1 to 'each' (table expected, got number)"),
         ("px.messages.send{ content = 'hi' }", "bad argument #1 to 'send' (field 'conversation_id' must be a string, got nil)"),
         ("px.once()", "bad argument #1 to 'once' (string expected, got no value)"),
