@@ -2,6 +2,7 @@ import Foundation
 import LuaKit
 import PXRuntime
 import StudioSandbox
+import TestSupport
 import Testing
 
 /// The scripts in examples/, run as a photographer would: first with
@@ -20,6 +21,24 @@ struct ExampleTests {
             let lines = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
             for (line, next) in zip(lines, lines.dropFirst()) where !line.isEmpty && !next.isEmpty {
                 #expect([",", ".", "!", "?", ":", "}"].contains(line.last.map(String.init) ?? ""), "\(name): a line ends mid-sentence: \(line)")
+            }
+        }
+    }
+
+    @Test("daily-followup.lua nudges the waiting clients every morning under watch, each once a week")
+    func dailyFollowup() async throws {
+        try await withWatch { w in
+            func nudges() throws -> Int { try w.sandbox.database.allMessages().filter { $0.content.hasPrefix("Hi ") && $0.content.contains("Just checking in about") }.count }
+            let start = ISOTime.parse(testNow)!  // Sunday 1 March, 09:00 UTC
+            try await w.daemon(path: Self.path("daily-followup.lua")) { loop in
+                let monday = try await loop.runSchedules(now: start.addingTimeInterval(86_400 + 30))
+                #expect(monday.ran == ["name:morning nudge"] && monday.failed.isEmpty, "\(w.log.all)")
+                let first = try nudges()
+                #expect(first > 0)
+                // Tuesday morning: the same clients are not nudged again within the week.
+                let tuesday = try await loop.runSchedules(now: start.addingTimeInterval(2 * 86_400 + 30))
+                #expect(tuesday.ran == ["name:morning nudge"])
+                #expect(try nudges() == first)
             }
         }
     }

@@ -65,6 +65,12 @@ struct ServiceCommandTests {
             let injected = try await pxscript(
                 ["service", "install", script, "--print", "--", "--tz", "UTC\nExecStartPre=/bin/sh -c evil"], environment: env)
             #expect(injected.status == 64 && !injected.stdout.contains("ExecStartPre"))
+            // A run-style script (no handler, no schedule) would start and do nothing: refused, with how to schedule it (issue 27).
+            let runStyle = home.appendingPathComponent("scripts/outreach.lua").path
+            try "for c in px.conversations.each{} do px.send(c.id, 'Minis!') end\n".write(toFile: runStyle, atomically: true, encoding: .utf8)
+            let refused = try await pxscript(["service", "install", runStyle, "--manager", "systemd", "--print"], environment: env)
+            #expect(refused.status == 64 && refused.stderr.contains("no handler (px.on) and no schedule") && refused.stderr.contains("px.cron("), "\(refused.stderr)")
+            #expect(refused.stdout.isEmpty)
         }
     }
 

@@ -99,6 +99,15 @@ struct ServiceInstall: AsyncParsableCommand {
 
     func makeDefinition() throws -> ServiceDefinition {
         let paths = try WatchScripts.resolve(scripts).map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        // A run-style script would run its top level at every start and then sit idle (its sends refused
+        // under watch): refused here, with how to schedule it (issue 27).
+        for path in paths where try !ScriptCheck.registersHandlers(scriptPath: path) {
+            throw Failure(
+                "\(path) has no handler (px.on) and no schedule (px.every, px.cron, px.at): a service would start it and do nothing. "
+                    + "To run it every day, wrap its work in a schedule, e.g. px.cron(\"0 9 * * *\", function() … end, { name = \"daily\" }) "
+                    + "(docs/cookbook.md \"Every morning\"), or run it from cron with `pxscript run`",
+                code: Exit.usage)
+        }
         let home: String
         if let runAs {
             guard let entry = getpwnam(runAs), let folder = entry.pointee.pw_dir else { throw Failure("no user \(runAs) on this machine", code: Exit.usage) }
