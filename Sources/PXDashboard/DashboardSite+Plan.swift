@@ -7,7 +7,7 @@ import Synchronization
 
 extension DashboardSite {
     /// The plan page, with the plan of a dry run when one ran.
-    func planPage(_ request: Request, ran: (index: Int, plan: [PlannedMessage]?, error: String?)?) throws -> [String: Any] {
+    func planPage(_ request: Request, ran: (index: Int, plan: DashboardPlan.Outcome?, error: String?)?) throws -> [String: Any] {
         let choices = configuration.scripts.enumerated().compactMap { index, script -> [String: Any]? in
             script.scriptPath == nil ? nil : ["index": index, "label": script.label, "selected": ran?.index == index]
         }
@@ -15,15 +15,24 @@ extension DashboardSite {
         if let ran {
             fields["ran"] = "What \(configuration.scripts[ran.index].label) would send now"
             if let error = ran.error { fields["error"] = error }
-            let planned: [[String: Any]] = (ran.plan ?? []).map { message in
-                [
-                    "client": message.clientName, "conversation": message.conversationID, "text": message.content,
-                    "position": message.position,
-                    "outcome": message.skipped.map { "skip: \($0)" } ?? (message.asksApproval ? "ask for approval" : "send"),
-                ]
+            func rows(_ plan: [PlannedMessage]) -> [[String: Any]] {
+                plan.map { message in
+                    [
+                        "client": message.clientName, "conversation": message.conversationID, "text": message.content,
+                        "position": message.position,
+                        "outcome": message.skipped.map { "skip: \($0)" } ?? (message.asksApproval ? "ask for approval" : "send"),
+                    ]
+                }
             }
+            let planned = rows(ran.plan?.now ?? [])
             fields["planned"] = planned
             fields["planned_shown"] = !planned.isEmpty
+            // Each schedule as it would run next (issue 27: a cron outreach could not be previewed).
+            fields["schedules"] = (ran.plan?.schedules ?? []).map { schedule -> [String: Any] in
+                let messages = rows(schedule.plan)
+                return ["name": schedule.name, "next": schedule.next.map(local) ?? "", "messages": messages, "shown": !messages.isEmpty,
+                        "error": schedule.error ?? ""]
+            }
         }
         return fields
     }
@@ -36,7 +45,7 @@ extension DashboardSite {
               let script = configuration.scripts[index].scriptPath
         else { return Self.redirect("/plan", notice: "No such script here.") }
         let statePath = configuration.scripts[index].statePath
-        var plan: [PlannedMessage]?, problem: String?
+        var plan: DashboardPlan.Outcome?, problem: String?
         do {
             plan = try await DashboardPlan(configuration: configuration, logger: dashboard.logger).run(script: script, statePath: statePath)
         } catch {
@@ -51,7 +60,14 @@ struct DashboardPlan {
     let configuration: Dashboard.Configuration
     let logger: Logger
 
-    func run(script: String, statePath: String) async throws -> [PlannedMessage] {
+    /// What a dry run found: what would go now (a run, or one poll of a watched script), and each
+    /// schedule's plan at its next run.
+    struct Outcome {
+        var now: [PlannedMessage]
+        var schedules: [(name: String, next: Date?, plan: [PlannedMessage], error: String?)] = []
+    }
+
+    func run(script: String, statePath: String) async throws -> Outcome {
         var api = try configuration.api()
         let clock = configuration.clock
         api.studioClock = clock.studio
@@ -72,10 +88,36 @@ struct DashboardPlan {
             daemon.dryRun = true
             daemon.locksAccount = false
             try await WatchService(daemon, logger: logger) { _, plan in planned.add(plan) }.run()
-            return planned.all
+            var outcome = Outcome(now: planned.all)
+            outcome.schedules = try await schedules(options: options, api: api, state: state)
+            return outcome
         }
         return try await PixiesetClient.withClient(api, logger: logger) { client in
-            try await PXRuntime(options: options, client: client, store: state.store, clock: clock, logger: logger).run().plan
+            Outcome(now: try await PXRuntime(options: options, client: client, store: state.store, clock: clock, logger: logger).run().plan)
+        }
+    }
+
+    /// Each schedule of a watched script run once now on the dry run's copy, as `watch --trigger NAME
+    /// --dry-run` does: what it would send at its next run (the studio as it is now).
+    private func schedules(options: RuntimeOptions, api: APIConfiguration, state: WorkingState) async throws
+        -> [(name: String, next: Date?, plan: [PlannedMessage], error: String?)]
+    {
+        let clock = configuration.clock
+        let next = Dictionary((try? state.store.scheduleList())?.map { (PXRuntime.triggerName($0.id), $0.nextRun) } ?? [], uniquingKeysWith: { a, _ in a })
+        return try await PixiesetClient.withClient(api, logger: logger) { client in
+            let runtime = try PXRuntime(options: options, client: client, store: state.store, clock: clock, logger: logger)
+            _ = try await runtime.loadWatchScript()
+            var found: [(name: String, next: Date?, plan: [PlannedMessage], error: String?)] = []
+            for name in runtime.scheduleNames.prefix(20) {
+                var problem: String?
+                do {
+                    if try await !runtime.runSchedule(named: name, now: clock.now()) { problem = "Its run failed (the log says why)." }
+                } catch {
+                    problem = "Its run failed: \(error)"
+                }
+                found.append((name, next[name] ?? nil, await runtime.takePlan(), problem))
+            }
+            return found
         }
     }
 }

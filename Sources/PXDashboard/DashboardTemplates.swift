@@ -162,6 +162,16 @@ enum DashboardTemplates {
             {{#planned}}<tr><td>{{client}} <small>{{conversation}}</small></td><td class="text">{{text}}</td><td>{{position}}</td><td>{{outcome}}</td></tr>{{/planned}}
             </tbody></table>
             {{/planned_shown}}
+            {{#schedules}}
+            <h3>Schedule {{name}} at its next run{{#next}} ({{next}}){{/next}}</h3>
+            {{#error}}<p class="problem">{{error}}</p>{{/error}}
+            {{^error}}{{^messages}}<p>It would send nothing.</p>{{/messages}}{{/error}}
+            {{#shown}}
+            <table><thead><tr><th scope="col">To</th><th scope="col">Message</th><th scope="col">Line</th><th scope="col">Would</th></tr></thead><tbody>
+            {{#messages}}<tr><td>{{client}} <small>{{conversation}}</small></td><td class="text">{{text}}</td><td>{{position}}</td><td>{{outcome}}</td></tr>{{/messages}}
+            </tbody></table>
+            {{/shown}}
+            {{/schedules}}
             {{/ran}}
             {{> foot}}
             """,

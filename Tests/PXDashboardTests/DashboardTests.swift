@@ -225,6 +225,15 @@ struct DashboardTests {
             #expect(planned.status == 200)
             #expect(planned.body.contains("Spring minis are open!") && planned.body.contains("nudge.lua:1"), "\(planned.body)")
             #expect(try h.studioMessages().filter { $0.contains("Spring minis") }.isEmpty)
+            // A watched script's schedule is previewed as it would run next (issue 27), still sending nothing.
+            try """
+                px.cron("0 10 1 * *", function()
+                  for c in px.conversations.each{} do px.send(c.id, "Monthly news: autumn dates!") return end
+                end, { name = "monthly news" })
+                """.write(toFile: h.script, atomically: true, encoding: .utf8)
+            let scheduled = try await h.request(.POST, "/plan", cookie: session, form: ["csrf": csrf, "script": "0"])
+            #expect(scheduled.body.contains("Schedule monthly news at its next run") && scheduled.body.contains("Monthly news: autumn dates!"), "\(scheduled.body)")
+            #expect(try h.studioMessages().filter { $0.contains("Monthly news") }.isEmpty)
         }
     }
 

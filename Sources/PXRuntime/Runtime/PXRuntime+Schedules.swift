@@ -100,7 +100,7 @@ extension PXRuntime {
         context.watch.schedules.withLock { $0 }.map { Self.triggerName($0.id) }
     }
 
-    static func triggerName(_ id: String) -> String {
+    public static func triggerName(_ id: String) -> String {
         let name = SendKeyText.scheduleName(id)
         return name.hasPrefix("'") && name.hasSuffix("'") ? String(name.dropFirst().dropLast()) : name
     }
