@@ -46,10 +46,43 @@ public struct ConversationPage: Sendable, Codable {
     public var data: [Conversation]
     /// Absent meta reads as a single page.
     public var meta: PageMeta?
+    /// Entries of `data` that could not be read (a value of the wrong type or out of range, a field
+    /// nested too deep): their ids when those could be read, else `#N` (their place in the page).
+    /// One bad conversation is set aside; it never makes the page unreadable (issue 27).
+    public var unreadable: [String] = []
 
     public init(data: [Conversation], meta: PageMeta?) {
         self.data = data
         self.meta = meta
+    }
+
+    enum CodingKeys: String, CodingKey { case data, meta }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        meta = try c.decodeIfPresent(PageMeta.self, forKey: .meta)
+        let entries = try c.decode([Entry].self, forKey: .data)
+        data = entries.compactMap(\.conversation)
+        unreadable = entries.enumerated().compactMap { index, entry in entry.conversation == nil ? entry.id ?? "#\(index + 1)" : nil }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(data, forKey: .data)
+        try c.encodeIfPresent(meta, forKey: .meta)
+    }
+
+    /// One entry of `data`: the conversation, or nothing (and its id, if readable) when it does not decode.
+    struct Entry: Decodable {
+        let conversation: Conversation?
+        let id: String?
+
+        enum Keys: String, CodingKey { case id }
+
+        init(from decoder: any Decoder) {
+            conversation = try? Conversation(from: decoder)
+            id = conversation?.id ?? (try? decoder.container(keyedBy: Keys.self).decode(String.self, forKey: .id))
+        }
     }
 }
 

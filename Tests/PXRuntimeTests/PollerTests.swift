@@ -187,3 +187,19 @@ func withPollerParts(
         try await PixiesetClient.withClient(api, logger: log.logger) { client in try await body(sandbox, client, store, log) }
     }
 }
+
+extension PollerTests {
+    @Test("one conversation whose details are nested too deep, with a number out of range, is set aside like a 404; the others are found")
+    func hostileDetails() async throws {
+        try await withPoller(quirks: "hostile_details") { poller, sandbox, store in
+            _ = try await poller.poll(now: studioNow(sandbox))
+            let all = Set(try sandbox.database.allMessages().map(\.conversationID))
+            let broken = try #require(all.min()), other = try #require(all.sorted().dropFirst().first)
+            _ = try await sandbox.database.clientWritesIn(conversationID: broken, content: "Hello?")
+            let fine = try await sandbox.database.clientWritesIn(conversationID: other, content: "Hi!").id
+            let result = try await poller.poll(now: studioNow(sandbox))
+            #expect(result.events.map(\.id) == [fine])
+            #expect(try store.journalTail(limit: 10).contains { $0.kind == "conversation unreadable" && $0.conversationID == broken })
+        }
+    }
+}

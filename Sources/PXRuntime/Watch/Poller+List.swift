@@ -16,7 +16,7 @@ extension Poller {
     /// Reads pages while they may hold news: an ordered page wholly at or past the floor (or, for
     /// a sweep, past the window's start) may be followed by more; an unordered list is read to the
     /// bound. `meta.last_page` is not trusted to end it early.
-    func readList(floor: Int64?, windowStart: Int64?, firstStart: Bool, ceiling: Int64) async throws -> ListRead {
+    func readList(floor: Int64?, windowStart: Int64?, firstStart: Bool, ceiling: Int64, at now: Date) async throws -> ListRead {
         var read = ListRead(conversations: [], requests: 0, ordered: true, newest: nil)
         var seen = Set<String>(), page = 1
         var metaLastPage: Int?
@@ -27,6 +27,14 @@ extension Poller {
                 logger.warning("the API's meta.last_page said \(last), but page \(page) had conversations; pages are read as long as they hold news")
             }
             metaLastPage = list.meta?.lastPage
+            // An entry no decoder reads is set aside like a conversation that answers 404 (issue 27); said once each.
+            for id in list.unreadable where memory.warned.first("unreadable:" + id) {
+                logger.warning("a conversation in the list cannot be read (\(id)); it is set aside, the others go on")
+                try await store.journal(
+                    .conversationUnreadable, conversationID: id.hasPrefix("#") ? nil : id,
+                    detail: "its entry in the list cannot be read (page \(page)\(id.hasPrefix("#") ? ", entry \(id.dropFirst())" : ""))", at: now)
+            }
+            let entries = list.data.count + list.unreadable.count
             let times = list.data.map { Self.signature(of: $0).time }
             if zip(times, times.dropFirst()).contains(where: { $0 < $1 }) { read.ordered = false }
             for (conversation, time) in zip(list.data, times) {
@@ -39,9 +47,9 @@ extension Poller {
                 }
                 if seen.insert(conversation.id).inserted { read.conversations.append(conversation) }
             }
-            guard !list.data.isEmpty, page < maxPages else { break }
-            // A page shorter than asked is the last, whatever meta says; a full one may not be.
-            let mayContinue = list.data.count >= pageSize || (list.meta?.lastPage ?? page) > page
+            guard entries > 0, page < maxPages else { break }
+            // A page shorter than asked is the last, whatever meta says; a full one may not be (its unreadable entries count).
+            let mayContinue = entries >= pageSize || (list.meta?.lastPage ?? page) > page
             guard mayContinue else { break }
             let oldest = times.filter { $0 <= ceiling }.min() ?? .max
             let threshold: Int64? = firstStart ? (read.newest.map { $0.minus(Self.historySlack) }) : [floor, windowStart].compactMap { $0 }.min()

@@ -131,7 +131,7 @@ public struct Poller: Sendable {
         if sweep { memory.polls.withLock { $0 = 0 } }
 
         // 1. The list, as far as it may hold news.
-        let list = try await readList(floor: floor, windowStart: sweep ? windowStart : nil, firstStart: firstStart, ceiling: ceiling)
+        let list = try await readList(floor: floor, windowStart: sweep ? windowStart : nil, firstStart: firstStart, ceiling: ceiling, at: now)
         let marks = try store.conversationMarks(list.conversations.map(\.id))
         // A first start on a studio without messages begins now: otherwise it would stay a first
         // start, and take the first messages ever written for history.

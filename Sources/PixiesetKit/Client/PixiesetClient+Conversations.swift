@@ -1,3 +1,4 @@
+import Foundation
 import NIOHTTP1
 import PixiesetModels
 
@@ -34,7 +35,31 @@ extension PixiesetClient {
     {
         if let clientID = filter.clientID { try Self.check(.client, clientID) }
         let url = configuration.baseURL.url(["conversations"], trailingSlash: true, query: filter.query(page: page, pageSize: pageSize))
-        return try decode(ConversationPage.self, from: try await perform(Request(method: .GET, url: url)))
+        let response = try await perform(Request(method: .GET, url: url))
+        do {
+            return try decode(ConversationPage.self, from: response)
+        } catch let error as PixiesetError {
+            // One entry no decoder reads (nested too deep) makes the whole answer unreadable to JSONDecoder:
+            // read entry by entry, the bad one set aside (issue 27).
+            guard case .malformedResponse = error, let page = pageEntryByEntry(response) else { throw error }
+            return page
+        }
+    }
+
+    /// The page, its entries decoded one by one; nil when even that cannot be done.
+    func pageEntryByEntry(_ response: APIResponse) -> ConversationPage? {
+        let bytes = response.body
+        guard let (whole, items) = JSONSlices.array(under: "data", in: bytes) else { return nil }
+        let rest = Array(bytes[..<whole.lowerBound]) + Array("[]".utf8) + Array(bytes[whole.upperBound...])
+        guard var page = try? JSONDecoder().decode(ConversationPage.self, from: Data(rest)) else { return nil }
+        for (index, range) in items.enumerated() {
+            if let conversation = try? JSONDecoder().decode(Conversation.self, from: Data(bytes[range])) {
+                page.data.append(conversation)
+            } else {
+                page.unreadable.append(JSONSlices.string(under: "id", in: bytes[range]) ?? "#\(index + 1)")
+            }
+        }
+        return page
     }
 
     /// One conversation with its participants and, by default, its messages.

@@ -153,6 +153,9 @@ public struct Quirks: OptionSet, Sendable, Hashable, CustomStringConvertible {
     /// A message shows in a conversation's details only D after it was stored
     /// (`eventual_consistency=3s`, default 3 s); the list shows the activity at once.
     public static let eventualConsistency = Quirks(rawValue: 1 << 14)
+    /// `GET /conversations/{id}/` of one conversation (the first by id) answers its details with an extra
+    /// field nested 600 levels deep and a number out of any range (`1e400`): an answer no client can read.
+    public static let hostileDetails = Quirks(rawValue: 1 << 15)
 
     // The two quirks with a value keep it above the flags: N in bits 16–31, D in
     // milliseconds in bits 32–51, so the set stays one plain value.
@@ -192,6 +195,7 @@ public struct Quirks: OptionSet, Sendable, Hashable, CustomStringConvertible {
         ("studio_as_client", .studioAsClient), ("get_404", .get404), ("post_empty_body", .postEmptyBody),
         ("coarse_timestamps", .coarseTimestamps), ("no_last_page", .noLastPage), ("stale_last_message_at", .staleLastMessageAt),
         ("future_timestamp", .futureTimestamp), ("capped_messages", .cappedMessages), ("eventual_consistency", .eventualConsistency),
+        ("hostile_details", .hostileDetails),
     ]
 
     /// The quirks of a `--profile`: `seed` (none: the seed to the letter) or `realistic`.

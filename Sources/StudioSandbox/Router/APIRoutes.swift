@@ -15,7 +15,8 @@ enum APIRoutes {
             let page = try env.database.listConversations(
                 query, rendering: env.rendering(), unordered: env.controls.quirks.contains(.unordered))
             let lens = try env.lens()
-            return JSONResponse.wire(lens.isIdentity ? page : lens.page(page))
+            let shown = lens.isIdentity ? page : lens.page(page)
+            return lens.quirks.contains(.hostileDetails) ? JSONResponse.hostile(shown, poisoning: lens.unreadable) : JSONResponse.wire(shown)
         }
 
         api.get("conversations/unread/count") { _, _ in
@@ -30,7 +31,8 @@ enum APIRoutes {
             let conversation = try await env.database.conversation(
                 id: id, includeMessages: includeMessages, markRead: env.controls.quirks.contains(.markReadOnGet),
                 rendering: env.rendering())
-            return JSONResponse.wire(Envelope(data: lens.isIdentity ? conversation : lens.conversation(conversation, details: true)))
+            let answer = Envelope(data: lens.isIdentity ? conversation : lens.conversation(conversation, details: true))
+            return lens.quirks.contains(.hostileDetails) && id == lens.unreadable ? JSONResponse.hostile(answer) : JSONResponse.wire(answer)
         }
 
         api.post("conversation_messages") { request, _ in

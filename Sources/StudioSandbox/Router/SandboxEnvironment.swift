@@ -16,7 +16,7 @@ struct SandboxEnvironment: Sendable {
     /// The poller's quirks as they apply now.
     func lens() throws -> QuirkLens {
         let quirks = controls.quirks
-        let range = quirks.isDisjoint(with: [.get404, .futureTimestamp]) ? (nil, nil) : try database.conversationIDRange()
+        let range = quirks.isDisjoint(with: [.get404, .futureTimestamp, .hostileDetails]) ? (nil, nil) : try database.conversationIDRange()
         return QuirkLens(quirks: quirks, now: database.clock.now().microseconds, unreadable: range.0, fromTheFuture: range.1)
     }
 

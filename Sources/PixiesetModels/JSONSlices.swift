@@ -1,0 +1,105 @@
+/// Splits a JSON answer without building it: the byte ranges of the items of
+/// the array under a top-level key. A list page whose one entry no decoder
+/// can read (nested deeper than any parser allows) is read entry by entry,
+/// so that one bad conversation is set aside and the others are still seen
+/// (issue 27). Only brackets and strings are followed; depth is counted, not
+/// recursed into, so no nesting exhausts the stack.
+public enum JSONSlices {
+    /// The array under `key` of the top-level object: its own range (brackets included) and its items' ranges.
+    public static func array(under key: String, in bytes: [UInt8]) -> (whole: Range<Int>, items: [Range<Int>])? {
+        let wanted = Array(key.utf8)
+        var index = 0, depth = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                let end = stringEnd(bytes, from: index)
+                guard end <= bytes.count else { return nil }
+                if depth == 1, Array(bytes[(index + 1)..<(end - 1)]) == wanted {
+                    var next = end
+                    while next < bytes.count, [UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"), UInt8(ascii: ":")].contains(bytes[next]) { next += 1 }
+                    guard next < bytes.count, bytes[next] == UInt8(ascii: "[") else { return nil }
+                    return items(bytes, arrayAt: next)
+                }
+                index = end
+                continue
+            }
+            if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") { depth += 1 }
+            if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") { depth -= 1 }
+            index += 1
+        }
+        return nil
+    }
+
+    /// The string under `key` at the top level of the object in `bytes` (plain text only: nil when it
+    /// holds an escape), found by the same scan: a bad entry's id, when nothing else of it reads.
+    public static func string(under key: String, in bytes: ArraySlice<UInt8>) -> String? {
+        let bytes = Array(bytes), wanted = Array(key.utf8)
+        var index = 0, depth = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                let end = stringEnd(bytes, from: index)
+                guard end <= bytes.count else { return nil }
+                if depth == 1, Array(bytes[(index + 1)..<(end - 1)]) == wanted {
+                    var next = end
+                    while next < bytes.count, bytes[next] != UInt8(ascii: "\"") {
+                        guard [UInt8(ascii: " "), UInt8(ascii: ":"), UInt8(ascii: "\n"), UInt8(ascii: "\t"), UInt8(ascii: "\r")].contains(bytes[next]) else { return nil }
+                        next += 1
+                    }
+                    let close = stringEnd(bytes, from: next)
+                    guard close <= bytes.count else { return nil }
+                    let text = bytes[(next + 1)..<(close - 1)]
+                    return text.contains(UInt8(ascii: "\\")) ? nil : String(decoding: text, as: UTF8.self)
+                }
+                index = end
+                continue
+            }
+            if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") { depth += 1 }
+            if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") { depth -= 1 }
+            index += 1
+        }
+        return nil
+    }
+
+    /// The index just after the string that opens at `start`.
+    static func stringEnd(_ bytes: [UInt8], from start: Int) -> Int {
+        var index = start + 1
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "\\") { index += 2; continue }
+            if bytes[index] == UInt8(ascii: "\"") { return index + 1 }
+            index += 1
+        }
+        return bytes.count + 1
+    }
+
+    static func items(_ bytes: [UInt8], arrayAt open: Int) -> (whole: Range<Int>, items: [Range<Int>])? {
+        var items: [Range<Int>] = [], depth = 0, itemStart: Int?, index = open
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                if depth == 1, itemStart == nil { itemStart = index }
+                index = stringEnd(bytes, from: index)
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                if depth == 1, itemStart == nil { itemStart = index }
+                depth += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+                if depth == 0 {
+                    if let start = itemStart { items.append(start..<index) }
+                    return (open..<(index + 1), items)
+                }
+            case UInt8(ascii: ","):
+                if depth == 1, let start = itemStart { items.append(start..<index); itemStart = nil }
+            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"):
+                break
+            default:
+                if depth == 1, itemStart == nil { itemStart = index }
+            }
+            index += 1
+        }
+        return nil
+    }
+}
