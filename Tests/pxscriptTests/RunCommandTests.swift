@@ -231,9 +231,16 @@ struct RunCommandTests {
             "refused.lua": "local ok = pcall(px.send, 'conv_does_not_exist', 'hello')\nreturn ok\n",
         ])
         defer { folder.remove() }
-        let env = folder.environment(serve), state = folder.path("s.sqlite")
+        let env = folder.environment(serve), state = folder.path("s.sqlite"), heard = folder.path("heard.txt")
+        // With [notify] set, the photographer hears of it too.
+        try FileManager.default.createDirectory(atPath: folder.path("config/pxscript"), withIntermediateDirectories: true)
+        try "[notify]\ncommand = [\"/bin/sh\", \"-c\", \"cat >> '\(heard)'\"]\n".write(toFile: folder.path("config/pxscript/config.toml"), atomically: true, encoding: .utf8)
+        chmod(folder.path("config/pxscript/config.toml"), 0o600)
         let refused = try await pxscript(["run", folder.path("refused.lua"), "--state", state], environment: env)
         #expect(refused.status == 1 && refused.stderr.contains("error: sent 0, failed 1: first error conv_does_not_exist:"), "\(refused.stderr)")
+        let told = (try? String(contentsOfFile: heard, encoding: .utf8)) ?? ""
+        #expect(told.contains("sends failed in refused.lua") && told.contains("sent 0, failed 1"), "\(told)")
+        try FileManager.default.removeItem(atPath: folder.path("config/pxscript/config.toml"))
         let nothing = try await pxscript(["retry", "--state", state, "--all"], environment: env)
         #expect(nothing.status == 0 && nothing.stdout.contains("nothing parked"), "\(nothing.stdout)\(nothing.stderr)")
         let unknown = try await pxscript(["retry", "--state", state, "msg_not_here"], environment: env)

@@ -58,20 +58,25 @@ struct RunCommand: AsyncParsableCommand {
         let notices = NoticeSetup(config: config, api: api, deliver: !runtimeOptions.dryRun && !sandbox, clock: clock, logger: logger)
         runtimeOptions.notifier = notices.notifier
         var failure: (any Error)?
+        var failedSends: String?
         do {
             try await PixiesetClient.withClient(api, logger: logger) { client in
                 let runtime = try PXRuntime(options: runtimeOptions, client: client, store: state.store, clock: clock, logger: logger)
                 let summary = try await runtime.run()
                 if runtimeOptions.dryRun { printNow(PlanOutput.text(summary.plan)) }
                 // Sends failed, caught by the script or not: not a success (issue 27).
-                if let failures = summary.sendFailures { throw RuntimeError.script(message: failures, traceback: "") }
+                if let failures = summary.sendFailures {
+                    failedSends = failures
+                    throw RuntimeError.script(message: failures, traceback: "")
+                }
             }
         } catch {
             failure = error
         }
         // Notices never change how a run ends: delivered within a few seconds, or left for the next run.
         await notices.notifier.finishRun(
-            on: state.store, error: failure, maxSends: runtimeOptions.maxSends, script: runtimeOptions.scriptPath, at: clock.now())
+            on: state.store, error: failure, maxSends: runtimeOptions.maxSends, script: runtimeOptions.scriptPath, failedSends: failedSends,
+            at: clock.now())
         await notices.close()
         if let failure { throw failure }
     }
