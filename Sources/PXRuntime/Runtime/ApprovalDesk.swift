@@ -73,7 +73,8 @@ public struct ApprovalDesk: Sendable {
             // Recorded as sent here, before this process ends: no later command finds it half done (issue 27).
             try await store.flush()
             let now = try store.approval(id)
-            if let message = sent.first.flatMap({ _ in now?.messageID }) { return .sent(messageID: message) }
+            // Sent here, or by another process meanwhile (a second `approve`): either way it went out, once.
+            if now?.state == .sent, let message = now?.messageID { return sent.isEmpty ? .notWaiting(state: "sent", detail: message) : .sent(messageID: message) }
             if now?.state == .approved { return .waits }
             return .notSent(state: now?.state.rawValue ?? "gone", detail: now?.detail)
         }
