@@ -33,7 +33,7 @@ struct DashboardGuard<Context: RequestContext>: RouterMiddleware {
                 return DashboardSite.plain(.unauthorized, "This token is not the dashboard's. Open the address pxscript printed.")
             }
             var response = Response(status: .seeOther)
-            response.headers[.location] = request.uri.path.isEmpty ? "/" : request.uri.path
+            response.headers[.location] = Self.ownPath(request.uri.path)
             response.headers[.setCookie] = "\(Self.cookieName)=\(keys.openSession()); Path=/; HttpOnly; SameSite=Strict"
             return response
         }
@@ -55,6 +55,15 @@ struct DashboardGuard<Context: RequestContext>: RouterMiddleware {
             }
         }
         return try await next(request, context)
+    }
+
+    /// `path` when it is a path of this dashboard, else `/`: a redirect never leaves it (issue 28:
+    /// `//evil.example/x` is another site to a browser, and so is `/\evil.example`).
+    static func ownPath(_ path: String) -> String {
+        guard path.hasPrefix("/"), !path.hasPrefix("//"), !path.hasPrefix("/\\"), path.utf8.count <= 200,
+              path.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F && $0 != "\\" })
+        else { return "/" }
+        return path
     }
 
     /// The `host:port` of an `Origin` header (`http://127.0.0.1:8123`).

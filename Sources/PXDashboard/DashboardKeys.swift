@@ -10,10 +10,20 @@ final class DashboardKeys: Sendable {
     let token: String
     /// Signs CSRF tokens; never leaves the process.
     private let key: [UInt8] = (0..<32).map { _ in UInt8.random(in: 0...255) }
-    private let sessions = Mutex<Set<String>>([])
+    /// Open sessions by the SHA-256 of their id, with when each was last used: looked up by key,
+    /// never compared one by one (issue 28: 100,000 logins made each check cost seconds).
+    private let sessions = Mutex<[Data: ContinuousClock.Instant]>([:])
+    /// A session unused this long is closed.
+    static let idleLimit: Duration = .seconds(12 * 3600)
+    /// At most this many sessions live at once; opening one more closes the least recently used.
+    static let maximumSessions = 256
+    /// The length of every session id `random()` makes: anything else is refused before any work.
+    static let sessionLength = 43
+    private let now: @Sendable () -> ContinuousClock.Instant
 
-    init(token: String? = nil) {
+    init(token: String? = nil, now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
         self.token = token ?? Self.random()
+        self.now = now
     }
 
     /// 32 random bytes, URL-safe base64 without padding.
@@ -29,14 +39,33 @@ final class DashboardKeys: Sendable {
     /// A new session, for a visitor who showed the token.
     func openSession() -> String {
         let session = Self.random()
-        sessions.withLock { _ = $0.insert(session) }
+        let at = now()
+        sessions.withLock { open in
+            for (key, used) in open where at - used >= Self.idleLimit { open[key] = nil }
+            if open.count >= Self.maximumSessions, let oldest = open.min(by: { $0.value < $1.value })?.key { open[oldest] = nil }
+            open[Data(SHA256.hash(data: Data(session.utf8)))] = at
+        }
         return session
     }
 
+    /// Whether `candidate` is an open session (and marks it used). A cookie of another length is
+    /// refused before anything; the lookup is by its hash, so its time says nothing of the ids.
     func isSession(_ candidate: String) -> Bool {
-        // Each known session is compared in full: no early exit on the first that differs.
-        sessions.withLock { known in known.reduce(false) { $0 || Self.same(candidate, $1) } }
+        guard candidate.utf8.count == Self.sessionLength else { return false }
+        let key = Data(SHA256.hash(data: Data(candidate.utf8))), at = now()
+        return sessions.withLock { open in
+            guard let used = open[key] else { return false }
+            guard at - used < Self.idleLimit else {
+                open[key] = nil
+                return false
+            }
+            open[key] = at
+            return true
+        }
     }
+
+    /// How many sessions are open (for tests and `docs/security.md`'s bound).
+    var openSessions: Int { sessions.withLock { $0.count } }
 
     /// The CSRF token of `session`: every form carries it, every POST must.
     func csrf(for session: String) -> String {

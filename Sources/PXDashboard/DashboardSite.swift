@@ -77,7 +77,7 @@ struct DashboardSite: Sendable {
     /// Back to `path` after an action, with what happened shown there.
     static func redirect(_ path: String, notice: String) -> Response {
         var parts = URLComponents()
-        parts.path = path
+        parts.path = DashboardGuard<BasicRequestContext>.ownPath(path)
         parts.queryItems = [URLQueryItem(name: "notice", value: notice)]
         var response = Response(status: .seeOther)
         response.headers[.location] = parts.string ?? path

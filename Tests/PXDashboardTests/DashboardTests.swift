@@ -255,3 +255,39 @@ struct DashboardTests {
         }
     }
 }
+
+/// Issue 28: what a request can grow, and where a redirect can send.
+@Suite("Dashboard: bounded sessions, own redirects")
+struct DashboardBoundsTests {
+    @Test("sessions are bounded: past the limit the least recently used closes; a cookie of another length is refused at once")
+    func boundedSessions() async throws {
+        try await withDashboard { h in
+            let first = try await h.login()
+            let kept = try await h.login()
+            for _ in 0..<256 {
+                _ = try await h.get("/?token=\(h.token)", cookie: nil)
+                // The kept one is used all along, so it is never the least recently used.
+                if Bool.random() { _ = try await h.get("/", cookie: kept) }
+                _ = try await h.get("/", cookie: kept)
+            }
+            #expect(try await h.get("/", cookie: first).status == 401)
+            #expect(try await h.get("/", cookie: kept).status == 200)
+            #expect(try await h.get("/", cookie: String(repeating: "A", count: 60_000)).status == 401)
+            #expect(try await h.get("/", cookie: kept + "A").status == 401)
+        }
+    }
+
+    @Test("a redirect stays on the dashboard: a token login on //evil.example/x goes to /")
+    func ownRedirects() async throws {
+        try await withDashboard { h in
+            for path in ["//evil.example/x", "/\\evil.example/x", "//evil.example"] {
+                let answer = try await h.get("\(path)?token=\(h.token)", cookie: nil)
+                // `/` itself, or a path a browser cannot take for another host (the client may send `\` as %5C).
+                let location = answer.location ?? "//"
+                #expect(answer.status == 303 && location.hasPrefix("/") && !location.hasPrefix("//") && !location.contains("\\"), "\(path): \(location)")
+            }
+            let fine = try await h.get("/approvals?token=\(h.token)", cookie: nil)
+            #expect(fine.location == "/approvals")
+        }
+    }
+}

@@ -95,4 +95,37 @@ struct ServiceCommandTests {
             #expect(read.stdout == "com.pxscript.pxscript watch 6 False True \(home.path)/Library/Logs/pxscript/pxscript.log\n", "\(read.stdout)\(read.stderr)")
         }
     }
+
+    @Test("a hostile path in every field: systemd's % specifiers are doubled (a folder w%n%h stays itself), the plist is escaped XML that plistlib reads back exactly")
+    func hostilePaths() async throws {
+        try await withHome(notify: true) { home, env in
+            let folder = home.appendingPathComponent("w%n%h <&> \"q\" $HOME").path
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let script = folder + "/auto%i.lua"
+            try "px.on('message', function(event) end)\n".write(toFile: script, atomically: true, encoding: .utf8)
+            let allowed = "/tmp/%n/%h"
+            let root = home.appendingPathComponent("root").path
+            let outcome = try await pxscript(["service", "install", script, "--manager", "systemd", "--root", root, "--", "--allow-read", allowed], environment: env)
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+            let units = root + home.path + "/.config/systemd/user"
+            let unit = try String(contentsOfFile: units + "/pxscript.service", encoding: .utf8)
+            #expect(unit.contains("w%%n%%h") && unit.contains("auto%%i.lua") && unit.contains("/tmp/%%n/%%h") && unit.contains("$$HOME"), "\(unit)")
+            #expect(unit.contains("Description=pxscript watch auto%%i.lua"), "\(unit)")
+            #expect(!unit.replacingOccurrences(of: "%%", with: "").contains("%n/") && !unit.replacingOccurrences(of: "%%", with: "").contains("%h"), "\(unit)")
+            if FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze") {
+                let verified = try await shell(
+                    "systemd-analyze verify --man=no \"$UNIT\" 2>&1; echo \"exit=$?\"", environment: env.merging(["UNIT": units + "/pxscript.service"]) { $1 })
+                #expect(!verified.stdout.contains("pxscript.service:"), "\(verified.stdout)")
+            }
+            let printed = try await pxscript(["service", "install", script, "--manager", "launchd", "--print", "--", "--allow-read", allowed], environment: env)
+            #expect(printed.status == 0 && printed.stdout.contains("<plist"), "\(printed.stderr)")
+            let plist = home.appendingPathComponent("agent.plist").path
+            try printed.stdout.write(toFile: plist, atomically: true, encoding: .utf8)
+            let read = try await shell(
+                "python3 -c 'import plistlib, sys, json; p = plistlib.load(open(sys.argv[1], \"rb\")); print(json.dumps(p[\"ProgramArguments\"][2:]))' \"$PLIST\"",
+                environment: env.merging(["PLIST": plist]) { $1 })
+            let arguments = try JSONSerialization.jsonObject(with: Data(read.stdout.utf8)) as? [String]
+            #expect(arguments == [URL(fileURLWithPath: script).standardizedFileURL.path, "--allow-read", allowed], "\(read.stdout)\(read.stderr)")
+        }
+    }
 }

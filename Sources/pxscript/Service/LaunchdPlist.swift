@@ -11,23 +11,63 @@ struct LaunchdPlist {
     func folder(root: String) -> String { root + definition.home + "/Library/LaunchAgents" }
     var logPath: String { definition.home + "/Library/Logs/pxscript/\(definition.name).log" }
 
+    /// The property list, written here (issue 28: Foundation's serialisation under `try?` wrote an
+    /// empty file on Linux and said nothing). Every string is XML-escaped; control characters were
+    /// refused before (`ServiceInstall.validate`), and any left are dropped (XML 1.0 cannot hold them).
     var text: String {
-        let object: [String: Any] = [
-            "Label": label,
-            "ProgramArguments": definition.arguments,
-            "WorkingDirectory": definition.workingDirectory,
-            "RunAtLoad": true,
-            // Restarted after an error exit or a crash, not after a clean stop. Exits a restart cannot fix
-            // (64, 65, 66) are retried at most once a minute; an expired session does not end the daemon.
-            "KeepAlive": ["SuccessfulExit": false, "Crashed": true],
-            "ThrottleInterval": 60,
-            "ExitTimeOut": 45,
-            "ProcessType": "Background",
-            "StandardOutPath": logPath,
-            "StandardErrorPath": logPath,
-            "EnvironmentVariables": ["HOME": definition.home],
+        var lines = [
+            #"<?xml version="1.0" encoding="UTF-8"?>"#,
+            #"<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">"#,
+            #"<plist version="1.0">"#,
+            "<dict>",
         ]
-        let data = (try? PropertyListSerialization.data(fromPropertyList: object, format: .xml, options: 0)) ?? Data()
-        return String(decoding: data, as: UTF8.self)
+        func key(_ name: String) { lines.append("\t<key>\(name)</key>") }
+        func string(_ name: String, _ value: String) {
+            key(name)
+            lines.append("\t<string>\(Self.escaped(value))</string>")
+        }
+        string("Label", label)
+        key("ProgramArguments")
+        lines.append("\t<array>")
+        lines += definition.arguments.map { "\t\t<string>\(Self.escaped($0))</string>" }
+        lines.append("\t</array>")
+        string("WorkingDirectory", definition.workingDirectory)
+        key("RunAtLoad")
+        lines.append("\t<true/>")
+        // Restarted after an error exit or a crash, not after a clean stop. Exits a restart cannot fix
+        // (64, 65, 66) are retried at most once a minute; an expired session does not end the daemon.
+        key("KeepAlive")
+        lines += ["\t<dict>", "\t\t<key>Crashed</key>", "\t\t<true/>", "\t\t<key>SuccessfulExit</key>", "\t\t<false/>", "\t</dict>"]
+        key("ThrottleInterval")
+        lines.append("\t<integer>60</integer>")
+        key("ExitTimeOut")
+        lines.append("\t<integer>45</integer>")
+        string("ProcessType", "Background")
+        string("StandardOutPath", logPath)
+        string("StandardErrorPath", logPath)
+        key("EnvironmentVariables")
+        lines += ["\t<dict>", "\t\t<key>HOME</key>", "\t\t<string>\(Self.escaped(definition.home))</string>", "\t</dict>"]
+        lines += ["</dict>", "</plist>"]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Text for an XML element: `&`, `<`, `>` and quotes escaped; characters XML 1.0 cannot hold dropped.
+    static func escaped(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
+            default:
+                let value = scalar.value
+                if value < 0x20 || (0xFFFE...0xFFFF).contains(value) { continue }
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 }

@@ -22,7 +22,7 @@ struct SystemdUnit {
         var unit = [
             "# Written by `pxscript service install`; `pxscript service uninstall` removes it.",
             "[Unit]",
-            "Description=pxscript watch \(definition.scripts.map { ($0 as NSString).lastPathComponent }.joined(separator: ", "))",
+            "Description=pxscript watch \(Self.specifiersEscaped(definition.scripts.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")))",
             "After=network-online.target",
             "Wants=network-online.target",
         ]
@@ -33,11 +33,12 @@ struct SystemdUnit {
             "Type=simple",
         ]
         if let user = definition.runAs {
-            unit += ["User=\(user)", "Environment=HOME=\(Self.quoted(definition.home))"]
+            unit += ["User=\(user)", "Environment=" + Self.quoted("HOME=" + definition.home, dollars: false)]
         }
         unit += [
-            "WorkingDirectory=\(Self.quoted(definition.workingDirectory))",
-            "ExecStart=" + definition.arguments.map(Self.quoted).joined(separator: " "),
+            // Taken as it stands (no quotes, no C escapes), specifiers expanded: only `%` is doubled.
+            "WorkingDirectory=\(Self.specifiersEscaped(definition.workingDirectory))",
+            "ExecStart=" + definition.arguments.map { Self.quoted($0) }.joined(separator: " "),
             "Restart=on-failure",
             "RestartSec=30",
             "# 64 usage, 65 a script that does not compile, 66 a missing file, 77 the session, 78 the CSRF token:",
@@ -62,18 +63,26 @@ struct SystemdUnit {
             "[Service]",
             "Type=oneshot",
         ]
-        if let user = definition.runAs { unit += ["User=\(user)", "Environment=HOME=\(Self.quoted(definition.home))"] }
-        let text = "pxscript (%i) stopped on \(definition.hostName); see: pxscript service logs"
-        unit.append("ExecStart=" + [definition.binary, "notify", text].map(Self.quoted).joined(separator: " "))
+        if let user = definition.runAs { unit += ["User=\(user)", "Environment=" + Self.quoted("HOME=" + definition.home, dollars: false)] }
+        // `%i` is ours (the unit that stopped); the host's name is data, its `%` doubled like every other.
+        let text = "pxscript (%i) stopped on \(Self.specifiersEscaped(definition.hostName)); see: pxscript service logs"
+        unit.append("ExecStart=" + [Self.quoted(definition.binary), "notify", Self.quoted(text, specifiers: false)].joined(separator: " "))
         return unit.joined(separator: "\n") + "\n"
     }
 
-    /// A word of a systemd command line or value: quoted when it holds spaces or quotes; `%` and `$` escaped.
-    static func quoted(_ word: String) -> String {
+    /// A word of a systemd command line or value (issue 28: every field escaped by what systemd
+    /// reads): backslashes and quotes escaped, quoted when it holds spaces or quotes; every `%`
+    /// doubled (systemd expands specifiers in paths, values and command lines: a folder `w%n%h`
+    /// would become the unit's name and the home folder), unless `specifiers` is false for a text
+    /// whose own `%` were doubled already and whose `%i` is meant; `$` doubled on command lines
+    /// (`dollars`), where systemd expands variables.
+    static func quoted(_ word: String, specifiers: Bool = true, dollars: Bool = true) -> String {
         var escaped = word.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        escaped = escaped.replacingOccurrences(of: "$", with: "$$")
-        // `%i`, `%n` are ours (the failure unit); a literal % in a path is doubled.
-        if !word.contains("%i") && !word.contains("%n") { escaped = escaped.replacingOccurrences(of: "%", with: "%%") }
-        return escaped.contains(where: { $0 == " " || $0 == "\t" || $0 == "'" || $0 == "\"" }) || escaped.isEmpty ? "\"\(escaped)\"" : escaped
+        if dollars { escaped = escaped.replacingOccurrences(of: "$", with: "$$") }
+        if specifiers { escaped = specifiersEscaped(escaped) }
+        return escaped.contains(where: { $0 == " " || $0 == "\t" || $0 == "'" || $0 == "\"" || $0 == ";" }) || escaped.isEmpty ? "\"\(escaped)\"" : escaped
     }
+
+    /// `%` doubled: the text stands for itself, not for systemd's specifiers.
+    static func specifiersEscaped(_ text: String) -> String { text.replacingOccurrences(of: "%", with: "%%") }
 }
