@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import PixiesetKit
 
@@ -15,4 +16,20 @@ struct PXScript: AsyncParsableCommand {
         version: "\(PxscriptVersion.current) (\(BuildCommit.value))",
         subcommands: [RunCommand.self, WatchCommand.self, CheckCommand.self, StatusCommand.self, PauseCommand.self, ResumeCommand.self, APICommand.self, LoginCommand.self, DoctorCommand.self, SandboxCommand.self, TestCommand.self, ApprovalsCommand.self, ApproveCommand.self, RejectCommand.self, RetryCommand.self, NotifyCommand.self, DashboardCommand.self, ServiceCommand.self]
     )
+
+    /// Every file pxscript makes is its user's alone unless it says otherwise (a unit's 0644):
+    /// states, logs, copies, whatever the umask it was started with (issue 28).
+    static func main() async {
+        umask(0o077)
+        do {
+            var command = try parseAsRoot()
+            if var asynchronous = command as? AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

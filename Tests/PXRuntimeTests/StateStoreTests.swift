@@ -88,3 +88,27 @@ struct StateStoreTests {
         #expect(try store.journalTail(limit: 5).map(\.kind) == ["failed", "paused"])
     }
 }
+
+/// Issue 28: a state holds client names and texts: it is its user's alone.
+@Suite("State files are private")
+struct PrivateStateTests {
+    static func mode(_ path: String) -> Int? {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? NSNumber)?.intValue
+    }
+
+    @Test("a new state, its -wal and -shm are 0600 whatever the umask; one that others could read is made private when opened")
+    func privateModes() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("private-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/state.sqlite"
+        let store = try StateStore(path: path)
+        try store.setValue("\"Ann\"", forKey: "client")
+        for file in [path, path + "-wal", path + "-shm"] { #expect(Self.mode(file) == 0o600, "\(file): \(String(Self.mode(file) ?? 0, radix: 8))") }
+        try store.close()
+        chmod(path, 0o644)
+        chmod(path + "-wal", 0o644)
+        let reopened = try StateStore(path: path)
+        #expect(Self.mode(path) == 0o600 && Self.mode(path + "-wal") == 0o600)
+        try reopened.close()
+    }
+}

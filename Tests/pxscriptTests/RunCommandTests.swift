@@ -258,4 +258,19 @@ struct RunCommandTests {
         #expect(checked.status == 77 && checked.stderr.contains("from an interrupted run could not be checked"), "\(checked.stderr)")
         _ = await serve.stop()
     }
+
+    @Test("under umask 022 a run's state, its -wal and -shm, and the outbox are 0600 (issue 28)")
+    func privateFilesUnderUmask() async throws {
+        let serve = try await ServeProcess()
+        let folder = try RunFolder(["one.lua": "for c in px.conversations.each{} do px.send(c.id, 'hello') return end"])
+        defer { folder.remove() }
+        let shared = folder.path("shared")
+        let outcome = try await shell("umask 022; mkdir -p '\(shared)'; '\(pxscriptBinary.path)' run '\(folder.path("one.lua"))' --state '\(shared)/st.sqlite'", environment: folder.environment(serve))
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        for name in ["st.sqlite", "st.sqlite-wal", "st.sqlite-shm"] {
+            let mode = ((try? FileManager.default.attributesOfItem(atPath: shared + "/" + name))?[.posixPermissions] as? NSNumber)?.intValue
+            #expect(mode == 0o600, "\(name): \(String(mode ?? 0, radix: 8))")
+        }
+        _ = await serve.stop()
+    }
 }

@@ -47,6 +47,8 @@ public final class AutomatedMessages: Sendable {
             let queue: DatabaseQueue
             if create || FileManager.default.fileExists(atPath: path) {
                 try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                PrivateFiles.create(path)
+                PrivateFiles.restrict([path, path + "-wal", path + "-shm", path + "-journal"])
                 queue = try DatabaseQueue(path: path, configuration: configuration)
             } else {
                 queue = try DatabaseQueue(configuration: configuration)

@@ -57,6 +57,8 @@ public final class StateStore: Sendable {
         do {
             let existed = FileManager.default.fileExists(atPath: path)
             if !existed { try Self.create(path, configuration: configuration) }
+            // A state others could read (made under umask 022, copied in) is made private again (issue 28).
+            PrivateFiles.restrict([path] + Self.companionFiles(of: path))
             pool = try Self.open(path, configuration: configuration, checkingOwnership: existed, busyTimeout: busyTimeout)
             writes = GroupCommit(pool: pool)
             outbox = Outbox(statePath: path, pool: pool)
@@ -135,6 +137,8 @@ public final class StateStore: Sendable {
     private static func create(_ path: String, configuration: Configuration) throws {
         let temporary = path + ".new-\(getpid())-\(UUID().uuidString.prefix(8))"
         defer { for file in [temporary, temporary + "-wal", temporary + "-shm"] { unlink(file) } }
+        // Made private before SQLite opens it: its -wal and -shm take its mode.
+        PrivateFiles.create(temporary)
         let queue = try DatabaseQueue(path: temporary, configuration: configuration)
         // Nobody sees the file before it is linked into place: no journal and no sync while it is
         // built (each would cost a few fsyncs per migration), one sync of the whole file at the end.
@@ -172,7 +176,7 @@ public final class StateStore: Sendable {
         let copy = try StateStore(path: path, home: home, busyTimeout: busyTimeout)
         try pool.backup(to: copy.pool)
         if let log = FileManager.default.contents(atPath: self.path + "-outbox") {
-            try log.write(to: URL(fileURLWithPath: path + "-outbox"))
+            try PrivateFiles.write(log, to: path + "-outbox")
         }
         return copy
     }
