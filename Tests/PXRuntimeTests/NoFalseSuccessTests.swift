@@ -101,4 +101,44 @@ struct NoFalseSuccessTests {
             #expect(try await h.run("px.send('\(id)', 'All good')").sendFailures == nil)
         }
     }
+
+    @Test("the summary counts what happened: sends skipped as already sent are not 'sent', a dry run's are 'would send'")
+    func summaryWords() async throws {
+        try await withHarness { h in
+            let id = try #require(h.messages().first?.conversationID)
+            let script = """
+                pcall(px.send, "conv_does_not_exist", "hello")
+                px.send("\(id)", "A real one")
+                """
+            let first = try await h.run(script), second = try await h.run(script)
+            #expect(first.sendFailures?.hasPrefix("sent 1, failed 1: first error conv_does_not_exist:") == true, "\(first.sendFailures ?? "")")
+            #expect(second.sendFailures?.hasPrefix("already sent 1, failed 1:") == true, "\(second.sendFailures ?? "")")
+            let dry = try await h.run(script.replacingOccurrences(of: "A real one", with: "Another one"), dryRun: true)
+            #expect(dry.sendFailures?.hasPrefix("would send 1, failed 1:") == true, "\(dry.sendFailures ?? "")")
+        }
+    }
+
+    @Test("a --trigger run says how it went on the schedule's line: FAILED when it failed, and a later good one clears it")
+    func triggerOnTheSchedulesLine() async throws {
+        try await withWatch { w in
+            let id = try w.clientConversations(1)[0]
+            let start = ISOTime.parse(testNow)!
+            func line() throws -> String? { try StateStore(path: w.statePath).scheduleList().first?.lastFailure }
+            try await w.daemon("px.every('1h', function() px.send('conv_gone', 'x') end, { name = 'digest' })") { loop in
+                _ = try await loop.runSchedules(now: start.addingTimeInterval(3601))
+            }
+            let listed = try StateStore(path: w.statePath).scheduleList()
+            #expect(try line()?.contains("CONVERSATION_NOT_FOUND") == true, "\(listed) \(w.log.all)")
+            try await w.daemon("px.every('1h', function() px.send('\(id)', 'Digest') end, { name = 'digest' })") { loop in
+                let ran = try await loop.runtime.runSchedule(named: "digest", now: start.addingTimeInterval(3700))
+                #expect(ran)
+            }
+            #expect(try line() == nil, "a good --trigger run clears the FAILED")
+            try await w.daemon("px.every('1h', function() error('broken template') end, { name = 'digest' })") { loop in
+                let ran = try await loop.runtime.runSchedule(named: "digest", now: start.addingTimeInterval(3800))
+                #expect(!ran)
+            }
+            #expect(try line()?.hasPrefix("(run by --trigger)") == true)
+        }
+    }
 }

@@ -36,6 +36,7 @@ extension PxContext {
         }
         // One read: the client's name, and the latest message, from which "the conversation moved on" is measured.
         let conversation = try await client.conversation(request.conversationID)
+        noteNames([conversation])
         let id = Approval.newID()
         // Files are read now, under the script's file policy: what is approved is what goes out.
         let attachments: [String]
@@ -83,7 +84,9 @@ extension PxContext {
         let now = clock.now()
         try await store.expireApprovals(at: now)
         var sent: [Approval] = []
+        defer { flushNames() }
         for approval in try store.approvals(in: [.approved]) where ids?.contains(approval.id) ?? true {
+            if !approval.clientName.isEmpty { clientNames.withLock { $0[approval.conversationID] = approval.clientName } }
             var request = SendRequest(
                 conversationID: approval.conversationID, content: approval.text, attachments: approval.attachments.map(Self.attachment),
                 key: nil, position: approval.position)

@@ -59,9 +59,9 @@ extension PxContext {
     func send(_ request: SendRequest) async throws -> LuaValue {
         let run = HandlerRun.current
         do {
-            let value = try await makeSend(request)
-            tally.noteSent()
-            run?.tally.noteSent()
+            let (value, outcome) = try await makeSend(request)
+            tally.note(outcome)
+            run?.tally.note(outcome)
             return value
         } catch {
             tally.noteFailed(request.conversationID, error)
@@ -70,7 +70,7 @@ extension PxContext {
         }
     }
 
-    private func makeSend(_ request: SendRequest) async throws -> LuaValue {
+    private func makeSend(_ request: SendRequest) async throws -> (LuaValue, SendTally.Outcome) {
         let explicit = request.key != nil || request.eventKey != nil
         let key = request.key.map { "k:" + $0 } ?? request.eventKey ?? Self.derivedKey(request)
         // The send is dated, and its day counted, in the studio's time: read it first if no answer has yet.
@@ -79,16 +79,16 @@ extension PxContext {
         if request.approval == nil, let ask = request.approve ?? options.approveAll.map({ ApprovalAsk(why: "--approve", expires: $0) }) {
             // A key already sent is skipped as usual; otherwise the send waits for the photographer.
             if let first = try store.sentMessage(conversationID: request.conversationID, key: key, explicitKey: explicit, now: now) {
-                return try await skipped(request, key: key, messageJSON: first, at: now)
+                return (try await skipped(request, key: key, messageJSON: first, at: now), .skipped)
             }
-            return try await askApproval(request, ask: ask, key: key, now: now)
+            return (try await askApproval(request, ask: ask, key: key, now: now), options.dryRun ? .planned : .asked)
         }
         let day = capDay(now)
         // With files to upload, looked up first, so a skipped send uploads nothing.
         if request.attachments.contains(where: { if case .id = $0 { false } else { true } }),
            let first = try store.sentMessage(conversationID: request.conversationID, key: key, explicitKey: explicit, now: now)
         {
-            return try await skipped(request, key: key, messageJSON: first, at: now)
+            return (try await skipped(request, key: key, messageJSON: first, at: now), .skipped)
         }
         var ids: [String] = [], names: [String] = []
         for attachment in request.attachments {
@@ -99,7 +99,7 @@ extension PxContext {
         let entry: OutboxEntry
         switch try await store.reserveSend(intent, key: key, explicitKey: explicit, now: now, day: day, cap: options.maxSends) {
         case .alreadySent(let json):
-            return try await skipped(request, key: key, messageJSON: json, at: now)
+            return (try await skipped(request, key: key, messageJSON: json, at: now), .skipped)
         case .inFlight:
             throw PxError.table(
                 code: .sendInFlight, status: nil,
@@ -107,7 +107,7 @@ extension PxContext {
         case .proceed(let reserved):
             entry = reserved
         }
-        if options.dryRun { return try await planned(request, entry: entry, intent: intent, at: now) }
+        if options.dryRun { return (try await planned(request, entry: entry, intent: intent, at: now), .planned) }
         crash.check(.afterIntent)
         let outcome: SendOutcome
         do {
@@ -148,7 +148,7 @@ extension PxContext {
         // so it is not left to a task). Only statistics: a failure is not the send's.
         try? store.noteOrigin(of: message.id, position: request.position)
         logger.info("sent \(message.id) to \(request.conversationID)", metadata: ["at": "\(request.position)"])
-        return message.sentLuaValue
+        return (message.sentLuaValue, .sent)
     }
 
     /// Whether `intent` reached its conversation after `since` (a failure: nothing could be said).

@@ -28,6 +28,8 @@ final class PxContext: Sendable {
     let automated: AutomatedMessages
     /// Client names by conversation id, for plans and logs.
     let clientNames = Mutex<[String: String]>([:])
+    /// The names `flushNames` kept already.
+    let savedNames = Mutex<[String: String]>([:])
     /// Walks over conversations the script is iterating, by id.
     let cursors = Mutex<(next: Int64, open: [Int64: ConversationCursor])>((0, [:]))
     /// The send cap's current day and its bounds (asked of the calendar once a day, not once a send).
@@ -62,6 +64,15 @@ final class PxContext: Sendable {
                 if let name = conversation.client?.name { names[conversation.id] = name }
             }
         }
+    }
+
+    /// Keeps the names learnt since the last time in the state (end of a run, of a scheduled run, of
+    /// approved sends): `status` and the journal name each client. A failure costs only the names.
+    func flushNames() {
+        let known = clientNames.withLock { $0 }, saved = savedNames.withLock { $0 }
+        let fresh = known.filter { id, name in name != "?" && saved[id] != name }
+        guard !fresh.isEmpty else { return }
+        if (try? store.noteClientNames(fresh)) != nil { savedNames.withLock { $0.merge(fresh) { $1 } } }
     }
 
     /// The client's name in `conversationID` (read once, then remembered).

@@ -6,21 +6,43 @@ import Synchronization
 /// the script caught the errors itself (a `px.map` collects them): issue 27,
 /// "no false success".
 struct SendTally: Sendable, Equatable {
+    /// What became of one send a script asked for.
+    enum Outcome: Sendable { case sent, skipped, planned, asked }
+
     var sent = 0
+    /// Already sent before (by its key), so not sent again.
+    var skipped = 0
+    /// Planned by a dry run (nothing is sent).
+    var planned = 0
+    /// Asked for approval.
+    var asked = 0
     var failed = 0
     var firstFailure: String?
 
-    mutating func noteSent() { sent += 1 }
+    mutating func note(_ outcome: Outcome) {
+        switch outcome {
+        case .sent: sent += 1
+        case .skipped: skipped += 1
+        case .planned: planned += 1
+        case .asked: asked += 1
+        }
+    }
 
     mutating func noteFailed(_ conversationID: String, _ error: any Error) {
         failed += 1
         if firstFailure == nil { firstFailure = "\(conversationID): \(Self.words(error))" }
     }
 
-    /// `sent 12, failed 3: first error conv_…: …`, or nil when nothing failed.
+    /// `sent 12, failed 3: first error conv_…: …` (with `already sent 4`, `would send 2` in a dry
+    /// run, `asked for approval 1` where they happened), or nil when nothing failed.
     var failureSummary: String? {
         guard failed > 0 else { return nil }
-        return "sent \(sent), failed \(failed): first error \(firstFailure ?? "?")"
+        var parts: [String] = []
+        if sent > 0 || skipped + asked + planned == 0 { parts.append("sent \(sent)") }
+        if planned > 0 { parts.append("would send \(planned)") }
+        if skipped > 0 { parts.append("already sent \(skipped)") }
+        if asked > 0 { parts.append("asked for approval \(asked)") }
+        return (parts + ["failed \(failed)"]).joined(separator: ", ") + ": first error \(firstFailure ?? "?")"
     }
 
     static func words(_ error: any Error) -> String {
@@ -33,7 +55,7 @@ struct SendTally: Sendable, Equatable {
 final class SendTallies: Sendable {
     private let tally = Mutex(SendTally())
 
-    func noteSent() { tally.withLock { $0.noteSent() } }
+    func note(_ outcome: SendTally.Outcome) { tally.withLock { $0.note(outcome) } }
     func noteFailed(_ conversationID: String, _ error: any Error) { tally.withLock { $0.noteFailed(conversationID, error) } }
     var current: SendTally { tally.withLock { $0 } }
 }

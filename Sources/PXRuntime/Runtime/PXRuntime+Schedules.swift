@@ -67,8 +67,11 @@ extension PXRuntime {
     /// Runs `schedule`'s function once as `run`, its effects committed with the record of the run
     /// (`recording` the schedule's id; nil: nothing but the effects). False when it failed (logged).
     private func run(
-        _ schedule: Schedule, as run: HandlerRun, with runner: LuaReference, recording id: String?, done: Bool, at now: Date
+        _ schedule: Schedule, as run: HandlerRun, with runner: LuaReference, recording id: String?, done: Bool, at now: Date,
+        triggered: Bool = false
     ) async throws -> Bool {
+        // Names of the clients it read, for `status` (a schedule-only script has no poll to note them).
+        defer { context.flushNames() }
         // Keys it held are free once its effects are recorded (or dropped).
         defer { try? context.store.releaseHolds(of: run.holder) }
         do {
@@ -78,7 +81,8 @@ extension PXRuntime {
             // Its effects stand (the function completed), but a run whose sends failed failed (issue 27).
             let failure = run.tally.current.failureSummary
             let name = SendKeyText.scheduleName(schedule.id)
-            try await context.store.recordScheduleRun(id, named: name, at: now, done: done, effects: run.effects, failure: failure)
+            try await context.store.recordScheduleRun(
+                id, named: name, at: now, done: done, effects: run.effects, failure: failure, triggered: triggered ? schedule.id : nil)
             if let failure { context.logger.error("scheduled run \(name) failed [\(schedule.position)]: \(failure)") }
             return failure == nil
         } catch let error as LuaError {
@@ -86,7 +90,8 @@ extension PXRuntime {
             if let fault = LocalFault(error) { throw LocalFault(fault.kind, path: context.store.path, detail: fault.detail) }
             let name = SendKeyText.scheduleName(schedule.id)
             context.logger.error("scheduled run \(name) failed [\(schedule.position)]: \(error.description)")
-            try await context.store.recordScheduleRun(id, named: name, at: now, done: done, effects: nil, failure: Self.firstLine(error.description))
+            try await context.store.recordScheduleRun(
+                id, named: name, at: now, done: done, effects: nil, failure: Self.firstLine(error.description), triggered: triggered ? schedule.id : nil)
             return false
         }
     }
@@ -118,6 +123,6 @@ extension PXRuntime {
                 "no schedule named '\(name.prefix(80))'" + (known.isEmpty ? "; the script has none" : "; its schedules: \(known.joined(separator: ", "))"))
         }
         let run = HandlerRun(eventID: "t:\(schedule.id)@\(Int64(saturating: (now.timeIntervalSince1970 * 1_000).rounded()))", conversationID: "")
-        return try await self.run(schedule, as: run, with: runner, recording: nil, done: false, at: now)
+        return try await self.run(schedule, as: run, with: runner, recording: nil, done: false, at: now, triggered: true)
     }
 }

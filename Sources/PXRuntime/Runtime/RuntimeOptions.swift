@@ -23,6 +23,8 @@ public struct RuntimeOptions: Sendable {
     public var zoneChoice: StateStore.ZoneChoice = .named
     /// `--change-tz`: the state counts its days in `timeZone` from now on.
     public var changeZone = false
+    /// Where a named zone came from (`--tz`, the config file's `tz`), for what an error says.
+    public var zoneOrigin: String?
     /// Set by `settlingZone` when the machine's zone differs from the state's: a warning to show.
     public var zoneNote: String?
     /// `--allow-read` folders, besides the script's own.
@@ -64,7 +66,7 @@ extension RuntimeOptions {
     /// its first run, unless changed on purpose): see `StateStore.settleZone`.
     public func settlingZone(on store: StateStore, at now: Date) throws -> RuntimeOptions {
         var options = self
-        options.timeZone = try store.settleZone(timeZone, choice: zoneChoice, change: changeZone, at: now)
+        options.timeZone = try store.settleZone(timeZone, choice: zoneChoice, change: changeZone, at: now, origin: zoneOrigin)
         // The cap in force, for `status` (one read; written when it changed).
         if try store.setting(.capInForce) != String(maxSends) { try store.setSetting(.capInForce, String(maxSends)) }
         // A machine that travelled: the studio's zone stays, said once per start (issue 27: never a refusal).

@@ -49,8 +49,10 @@ public enum ScriptCheck {
                 throw RuntimeError.compile(error.message)
             }
             let tokens = LuaTokens(text)
-            warnings += unknownPxNames(tokens, file: name) + unknownOptions(tokens, file: name) + senderTypeComparisons(tokens, file: name)
-                + undefinedGlobals(tokens, file: name)
+            // One file's findings in the order of its lines, as a reader goes through it.
+            warnings += (unknownPxNames(tokens, file: name) + unknownOptions(tokens, file: name) + senderTypeComparisons(tokens, file: name)
+                + undefinedGlobals(tokens, file: name)).enumerated().sorted { (Self.line(of: $0.element), $0.offset) < (Self.line(of: $1.element), $1.offset) }
+                .map(\.element)
             for module in tokens.requiredModules {
                 let path = module.split(separator: ".").joined(separator: "/") + ".lua"
                 do {
@@ -107,6 +109,12 @@ public enum ScriptCheck {
             return "\(file):\(line): warning: sender_type is never \"\(value.prefix(40))\" (the API says \"photographer\", \"client\" or \"system\"); "
                 + "compare from instead: message.from == \"studio\", \"client\" or \"system\""
         }
+    }
+
+    /// The line number of a finding (`file:12: …`).
+    static func line(of finding: String) -> Int {
+        let parts = finding.split(separator: ":", maxSplits: 2)
+        return parts.count > 1 ? Int(parts[1]) ?? 0 : 0
     }
 
     /// Whether a finding of `check` is an error (the script would fail), not a warning.

@@ -210,10 +210,18 @@ extension StateStore {
     /// is done for good (`at`), and, if it completed, its effects.
     /// Records a schedule's run with its effects; `failure` (the run raised, or its sends failed)
     /// is kept for `status` and journaled as `schedule failed`, named `name`.
-    func recordScheduleRun(_ id: String?, named name: String, at: Date, done: Bool, effects: HandlerEffects?, failure: String?) async throws {
+    /// `triggered`: the schedule a `--trigger` ran (its own runs unchanged): its line in `status` says
+    /// how this run went, so a fix tried with `--trigger` clears an earlier FAILED.
+    func recordScheduleRun(
+        _ id: String?, named name: String, at: Date, done: Bool, effects: HandlerEffects?, failure: String?, triggered: String? = nil
+    ) async throws {
         try await writes.write { db in
             if let effects { try Self.apply(effects, db) }
             if let failure { try Self.journal(db, at: at, kind: .scheduleFailed, conversationID: nil, detail: "\(name): \(failure)") }
+            if let triggered {
+                try db.execute(
+                    sql: "UPDATE schedule SET last_failure = ? WHERE id = ?", arguments: [failure.map { "(run by --trigger) " + $0 }, triggered])
+            }
             guard let id else { return }
             try db.execute(
                 sql: """
@@ -277,7 +285,8 @@ extension StateStore {
             }
             // Pause and the cap are journaled where they happen; a failing handler is journaled here.
             guard countAttempt else { return }
-            let next = retryAt.map { "tried again after \(ISOTime.format($0))" } ?? "parked"
+            // Relative: the journal's line has its own time, shown in the studio's zone.
+            let next = retryAt.map { "tried again in \(DurationText.format(max(1, $0.timeIntervalSince(at).rounded())))" } ?? "parked"
             try Self.journal(
                 db, at: at, kind: retryAt == nil ? .parked : .failed, conversationID: conversationID,
                 detail: "\(messageIDs.joined(separator: ", ")): \(reason.prefix(200)) (\(next))")

@@ -59,10 +59,9 @@ public struct StateStatus: Sendable {
         for entry in pending {
             lines.append("  \(named(entry.intent.conversationID)) since \(local(entry.attemptedAt)): \(TerminalText.escaped(String(entry.intent.content.prefix(60))))")
         }
-        if let watermark {
-            lines.append("watch: answering messages since \(local(watermark)); \(waiting) waiting")
-            lines.append("daemon: \(daemon.map { "running (\($0))" } ?? "not running")")
-        }
+        if let watermark { lines.append("watch: answering messages since \(local(watermark)); \(waiting) waiting") }
+        // A watched script, with handlers or schedules only: whether a daemon runs it.
+        if watermark != nil || !schedules.isEmpty || daemon != nil { lines.append("daemon: \(daemon.map { "running (\($0))" } ?? "not running")") }
         for schedule in schedules {
             let last = schedule.lastRun.map(local).map { last in schedule.lastFailure.map { "\(last) FAILED: \(TerminalText.escaped(String($0.prefix(200))))" } ?? last } ?? "never"
             lines.append("schedule \(SendKeyText.scheduleName(schedule.id)): next \(schedule.nextRun.map(local) ?? "never"), last \(last)")

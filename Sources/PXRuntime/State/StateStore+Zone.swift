@@ -22,7 +22,7 @@ extension StateStore {
     ///   - change: `--change-tz`: count in `zone` from now on (journaled).
     /// - Returns: the zone to run in.
     /// - Throws: `RuntimeError.usage` when a named zone differs from the recorded one.
-    public func settleZone(_ zone: TimeZone, choice: ZoneChoice, change: Bool, at: Date) throws -> TimeZone {
+    public func settleZone(_ zone: TimeZone, choice: ZoneChoice, change: Bool, at: Date, origin: String? = nil) throws -> TimeZone {
         // The common case, the zone already recorded and the same, reads only (on the writer's
         // connection, which is open already: a run that reads nothing else opens no reader).
         let recorded = try pool.writeWithoutTransaction { db in try Self.setting(db, .zone) }
@@ -40,9 +40,11 @@ extension StateStore {
                 return zone
             }
             guard choice == .machine else {
+                // Say where the other zone came from: a photographer who never typed it finds it (issue 27).
                 throw RuntimeError.usage(
-                    "this state counts its days in \(stored.identifier), not \(zone.identifier); "
-                        + "to count in \(zone.identifier) from now on, run once with --tz \(zone.identifier) --change-tz")
+                    "this state counts its days in \(stored.identifier), not \(zone.identifier)\(origin.map { " (\($0))" } ?? ""); "
+                        + "to count in \(zone.identifier) from now on, run once with --tz \(zone.identifier) --change-tz"
+                        + (origin == "--tz" ? "" : "; to keep \(stored.identifier), set tz = \"\(stored.identifier)\" in config.toml or give --tz \(stored.identifier)"))
             }
             return stored
         }

@@ -10,7 +10,7 @@ import Synchronization
 /// number of times, then parked; later events of its conversation wait
 /// until then.
 public struct WatchLoop: Sendable {
-    let runtime: PXRuntime
+    public let runtime: PXRuntime
     let poller: Poller
     let store: StateStore
     let client: PixiesetClient

@@ -101,6 +101,7 @@ struct ScriptOptions: ParsableArguments {
             allowRead: allowRead + config.allowRead, allowEnvironment: allowEnv,
             environment: ProcessInfo.processInfo.environment, showsProgress: isatty(STDERR_FILENO) == 1)
         options.zoneChoice = zoneChoice(config: config)
+        options.zoneOrigin = tz != nil ? "--tz" : config.tz != nil ? "the config file's tz" : nil
         options.changeZone = changeTZ
         if approve { options.approveAll = 2 * 86_400 }
         return options

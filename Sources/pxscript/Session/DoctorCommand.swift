@@ -138,10 +138,15 @@ struct DoctorCommand: AsyncParsableCommand {
             } else if configBroken {
                 lines.append(Line(check: "time zone", level: .warning, detail: "not checked: the config file above does not read"))
             } else {
-                // A machine that travels would move the studio's days and hours with it (issue 27).
+                // A machine that travels would move the studio's days and hours with it (issue 27). The script's
+                // state, when named and recorded, is the zone its runs use.
+                let recorded = script.flatMap { try? StateLocation.defaultPaths(of: [$0], api: api).first?.path }
+                    .flatMap { FileManager.default.fileExists(atPath: $0) ? try? StateStore(path: $0) : nil }
+                    .flatMap { store in defer { try? store.close() }; return try? store.recordedZone() }
                 lines.append(Line(
                     check: "time zone", level: .warning,
-                    detail: "none set: \(TimeZone.current.identifier), this machine's, until a state records its own",
+                    detail: recorded.map { "none set in the config file; this script's state counts in \($0.identifier)" }
+                        ?? "none set: \(TimeZone.current.identifier), this machine's, until a state records its own",
                     fix: "add tz = \"\(LoginCommand.machineZone(environment))\" (the studio's zone) to the config file; `pxscript login` writes it"))
             }
 

@@ -138,7 +138,7 @@ extension Outbox {
                     continue
                 }
                 try StateStore.journal(
-                    db, at: at, kind: reconciled ? .reconciled : .sent, conversationID: conversationID, detail: "\(messageID) (\(SendKeyText.readable(key)))")
+                    db, at: at, kind: reconciled ? .reconciled : .sent, conversationID: conversationID, detail: key.hasPrefix("h:") ? messageID : "\(messageID) (\(SendKeyText.readable(key)))")
             case .abandoned(let id, let conversationID, let day, let reason, let at):
                 if settled[id] == nil, try SendTable.deletePending(id, db) { counted[day, default: 0] -= 1 }
                 try StateStore.journal(db, at: at, kind: .failed, conversationID: conversationID, detail: reason)
