@@ -141,4 +141,24 @@ struct NoFalseSuccessTests {
             #expect(try line()?.hasPrefix("(run by --trigger)") == true)
         }
     }
+
+    @Test("a handler whose px.map item failed to send is a failed try, not handled; tried again, the send made is not repeated")
+    func failedItemFailsTheHandler() async throws {
+        try await withWatch { w in
+            let id = try w.clientConversations(1)[0]
+            try await w.daemon("""
+                px.on("message", function(event)
+                  px.map({ event.conversation.id, "conv_gone" }, function(c) px.send(c, "Thanks for writing!") end)
+                end)
+                """, maxAttempts: 2) { loop in
+                _ = try await loop.cycle()
+                _ = try await w.sandbox.database.clientWritesIn(conversationID: id, content: "Hello?")
+                let first = try await loop.cycle()
+                #expect(first.handled == 0 && first.failed == 1, "\(w.log.all)")
+                let second = try await loop.cycle()
+                #expect(second.parked == 1)
+            }
+            #expect(try w.studioMessages(in: id).filter { $0 == "Thanks for writing!" }.count == 1)
+        }
+    }
 }

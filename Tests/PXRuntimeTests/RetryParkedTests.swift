@@ -36,10 +36,12 @@ struct RetryParkedTests {
             #expect(queued.queued.map(\.id) == [parkedID] && queued.notParked.isEmpty)
             #expect(try store.parkedCount() == 0)
             try store.close()
+            // The fix also moves the reply after a new send: matched by text, the reply is not sent again
+            // and the new send is not mistaken for it (sends of a retried event are not keyed by order alone).
             let fixed = """
                 px.on("message", function(event)
-                  event:reply("Thanks, we got your inquiry!")
                   px.send(event.conversation.id, "Here is the price list.")
+                  event:reply("Thanks, we got your inquiry!")
                 end)
                 """
             try await w.daemon(fixed) { loop in

@@ -88,12 +88,14 @@ extension PXRuntime {
     /// its effects committed with the events when it completes (SPEC §4, §6).
     /// Sends are keyed by the burst's first message, so a retry that finds
     /// the burst grown still replies once.
-    func handle(_ burst: [Message], in conversation: Conversation, now: Date) async throws -> HandlerOutcome {
+    func handle(_ burst: [Message], in conversation: Conversation, now: Date, retried: Bool = false) async throws -> HandlerOutcome {
         guard let first = burst.first, let message = burst.last else { return .done(replied: false) }
         let age = max(0, now.timeIntervalSince1970 - message.sentAt.secondsSince1970)
         let handlers = context.watch.handlers.withLock { $0 }.filter { age <= $0.maxAge }
         guard !handlers.isEmpty, let runner = context.watch.runner.withLock({ $0 }) else { return .tooOld }
-        let run = HandlerRun(eventID: first.id, conversationID: conversation.id)
+        let run = HandlerRun(
+            eventID: first.id, conversationID: conversation.id,
+            priorSends: retried ? try context.store.sends(in: conversation.id, keyPrefix: "e:\(first.id):") : nil)
         let event = try eventValue(burst, conversation: conversation, age: age)
         context.crash.check(.inHandler)
         do {
@@ -103,9 +105,16 @@ extension PXRuntime {
                 }
             }
             context.crash.check(.afterHandler)
+            // Sends that failed, even caught (a px.map item): the run did not do its job; tried again, the
+            // sends it made are skipped by their keys (issue 27).
+            if let failure = run.tally.current.failureSummary {
+                try? context.store.releaseHolds(of: run.holder)
+                return .failed(message: failure, traceback: "", code: nil)
+            }
             try await context.store.completeEvents(
                 burst.map(\.id), conversationID: conversation.id, effects: run.effects, holder: run.holder, at: now)
-            return .done(replied: run.sendCount > 0)
+            let tally = run.tally.current
+            return .done(replied: run.sendCount > 0 || tally.sent + tally.skipped + tally.asked + tally.planned > 0)
         } catch let error as LuaError {
             // Its effects are dropped, so the keys it held are free for the others (decision 0010).
             try? context.store.releaseHolds(of: run.holder)

@@ -1,4 +1,5 @@
 import Foundation
+import PixiesetKit
 import GRDB
 import PixiesetModels
 
@@ -25,6 +26,9 @@ public struct LedgerEvent: Sendable, Hashable {
     public let attempts: Int
     /// When a failed event may be tried again.
     public let retryAt: Date?
+    /// Queued again by `pxscript retry` after it parked: its sends are matched by their text (the
+    /// script was edited; its sends may have moved).
+    public var retried = false
 }
 
 /// What a handler or scheduled run leaves to commit when it completes.
@@ -160,7 +164,7 @@ extension StateStore {
                 LedgerEvent(
                     message: try decoder.decode(Message.self, from: Data((row["message_json"] as String).utf8)),
                     conversationID: row["conversation_id"], state: LedgerState(rawValue: row["state"]) ?? .received, attempts: row["attempts"],
-                    retryAt: (row["retry_at"] as Double?).map { Date(timeIntervalSince1970: $0) })
+                    retryAt: (row["retry_at"] as Double?).map { Date(timeIntervalSince1970: $0) }, retried: (row["retried"] as Int?) == 1)
             }
         }
     }
@@ -339,15 +343,32 @@ extension StateStore {
         try await writes.write { db in
             let parked = try Row.fetchAll(db, sql: "SELECT message_id, conversation_id FROM event WHERE state = 'parked' ORDER BY sent_at")
                 .map { (id: $0["message_id"] as String, conversationID: $0["conversation_id"] as String) }
-            let chosen = ids.map { wanted in parked.filter { wanted.contains($0.id) } } ?? parked
+            // A conversation's parked messages go together: a burst parks as one run, and its sends are
+            // keyed by its first message, so queuing part of it would answer it twice.
+            let conversations = Set(parked.filter { ids?.contains($0.id) ?? true }.map(\.conversationID))
+            let chosen = parked.filter { conversations.contains($0.conversationID) }
             for event in chosen {
                 try db.execute(
-                    sql: "UPDATE event SET state = 'received', attempts = 0, retry_at = NULL, reason = NULL, traceback = NULL WHERE message_id = ?",
+                    sql: """
+                        UPDATE event SET state = 'received', attempts = 0, retry_at = NULL, reason = NULL, traceback = NULL, retried = 1
+                        WHERE message_id = ?
+                        """,
                     arguments: [event.id])
                 try Self.journal(db, at: at, kind: .retried, conversationID: event.conversationID, detail: "\(event.id): queued again")
             }
             let found = Set(chosen.map(\.id))
             return (chosen, (ids ?? []).filter { !found.contains($0) })
+        }
+    }
+
+    /// The sends made under keys starting with `prefix` in `conversationID` (an event's, `e:MSG:`),
+    /// with their normalised text: a retried event matches its sends by text.
+    func sends(in conversationID: String, keyPrefix prefix: String) throws -> [(key: String, content: String)] {
+        try pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT send_key, content FROM send WHERE conversation_id = ? AND substr(send_key, 1, ?) = ?",
+                arguments: [conversationID, prefix.utf8.count, prefix]
+            ).map { (key: $0["send_key"], content: SendIntent.normalise($0["content"])) }
         }
     }
 

@@ -166,6 +166,7 @@ extension StateStore {
         // client's name, as last seen (`conversation_name`).
         ("v7-schedule-failures", """
                 ALTER TABLE schedule ADD COLUMN last_failure TEXT;
+                ALTER TABLE event ADD COLUMN retried INTEGER NOT NULL DEFAULT 0;
                 CREATE TABLE conversation_name (
                     conversation_id TEXT PRIMARY KEY,
                     name TEXT NOT NULL

@@ -1,4 +1,5 @@
 import Foundation
+import PixiesetKit
 import Synchronization
 
 /// One run of a handler for one event: what its px calls need to know
@@ -33,9 +34,15 @@ final class HandlerRun: Sendable {
 
     private let state = Mutex(State())
 
-    init(eventID: String, conversationID: String) {
+    /// A retried event's earlier sends, by their normalised text (nil: not a retried event).
+    private let priorSends: [String: String]?
+
+    /// - Parameter priorSends: for an event `pxscript retry` queued again, the keys its earlier tries
+    ///   sent under, by text: the edited script's sends are matched by text, not by order.
+    init(eventID: String, conversationID: String, priorSends: [(key: String, content: String)]? = nil) {
         self.eventID = eventID
         self.conversationID = conversationID
+        self.priorSends = priorSends.map { Dictionary($0.map { ($0.content, $0.key) }, uniquingKeysWith: { first, _ in first }) }
         KeyHolders.started(holder)
     }
 
@@ -59,7 +66,13 @@ final class HandlerRun: Sendable {
 
     /// The key of this run's next send, wherever the script asked for it.
     func sendKey(_ request: SendRequest) -> String {
-        Self.inMapItem ? itemSendKey(request) : nextSendKey()
+        if Self.inMapItem { return itemSendKey(request) }
+        let ordinal = nextSendKey()
+        // A retried event (the script was edited: sends may have moved, issue 27): a text sent before is
+        // that send again (skipped); an order its first tries used for another text is not this one.
+        guard let priorSends else { return ordinal }
+        if let key = priorSends[SendIntent.normalise(request.content)] { return key }
+        return priorSends.values.contains(ordinal) ? "e:\(eventID):t" + PxContext.derivedKey(request).dropFirst(2) : ordinal
     }
 
     /// The sends this run asked for (each keyed by `nextSendKey`).

@@ -219,7 +219,7 @@ public struct WatchLoop: Sendable {
             let attempt = try await store.beginHandling(ids)
             let handled: PXRuntime.HandlerOutcome
             do {
-                handled = try await runtime.handle(burst.map(\.message), in: conversation, now: now)
+                handled = try await runtime.handle(burst.map(\.message), in: conversation, now: now, retried: burst.contains(where: \.retried))
             } catch where LocalFault(error) != nil {
                 // Its end could not be written (a lock, a full disk): the try does not count.
                 await refunds.give(ids, on: store)
