@@ -44,7 +44,8 @@ func withExitCodes(_ body: () async throws -> Void) async throws {
         throw error
     } catch {
         let (message, code) = describe(error)
-        printError("error: \(message)")
+        // An error may carry a server's or a client's words: escaped, its lines indented.
+        printError("error: \(TerminalText.escapedKeepingLines(message))")
         throw ExitCode(code)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PixiesetModels
 
 /// How commands print JSON: indented on a terminal, one line in a pipe (so
 /// `| jq` and scripts get one record per line); text that is not JSON as is.
@@ -6,10 +7,12 @@ enum JSONOutput {
     static func format(_ body: [UInt8]) throws -> String {
         guard !body.isEmpty else { return "" }
         guard let object = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) else {
-            return String(decoding: body, as: UTF8.self)
+            // Not JSON: a server's text, which on a terminal must not drive it.
+            let text = String(decoding: body, as: UTF8.self)
+            return standardOutputIsTerminal ? TerminalText.escapedKeepingLines(text, indent: "") : text
         }
         var options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed]
         if standardOutputIsTerminal { options.insert(.prettyPrinted) }
-        return String(decoding: try JSONSerialization.data(withJSONObject: object, options: options), as: UTF8.self)
+        return TerminalText.jsonSafe(String(decoding: try JSONSerialization.data(withJSONObject: object, options: options), as: UTF8.self))
     }
 }

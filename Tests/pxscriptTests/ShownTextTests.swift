@@ -17,18 +17,28 @@ struct ShownTextTests {
         ])
         defer { folder.remove() }
         let env = folder.environment(serve)
-        let evil = "Ann\u{1B}]0;title\u{07}\u{1B}[2K\rapr_FAKE  pending  to conv_X (Trusted)\nforged line"
+        let evil = "Ann\u{1B}]0;title\u{07}\u{1B}[2K\rapr_FAKE  pending  to conv_X (Trusted)\nforged line\u{9B}31m\u{202E}"
         let inquiry = try await pxscript(["sandbox", "inquiry", evil, "evil@example.com", "Hi!", "--port", String(serve.port)], environment: env)
         #expect(inquiry.status == 0, "\(inquiry.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(inquiry.stdout.utf8)) as? [String: Any]
         let conversation = try #require(object?["conversation_id"] as? String, "\(inquiry.stdout)")
         let run = try await pxscript(["run", folder.path("ask.lua"), "--tz", "America/Toronto", "--", conversation], environment: env)
         #expect(run.status == 0, "\(run.stderr)")
-        for command in [["approvals"], ["approvals", "--all"], ["status", folder.path("ask.lua"), "--history"]] {
+        let client = "local c = px.conversations.get(px.args[1])\nlocal name = '?'\nfor _, p in ipairs(c.participants) do if p.type == 'client' then name = p.name end end\n"
+        try (client + "error('cannot greet ' .. name)\n").write(toFile: folder.path("boom.lua"), atomically: true, encoding: .utf8)
+        try (client + "px.send(c.id, 'Dear ' .. name)\n").write(toFile: folder.path("plan.lua"), atomically: true, encoding: .utf8)
+        // Every command that prints the client's words: lists, the journal, JSON, a dry run's plan, an error and its log.
+        let commands: [([String], Int32)] = [
+            (["approvals"], 0), (["approvals", "--all"], 0), (["status", folder.path("ask.lua"), "--history"], 0),
+            (["status", folder.path("ask.lua"), "--json"], 0), (["run", folder.path("plan.lua"), "--dry-run", "--", conversation], 0),
+            (["run", folder.path("boom.lua"), "--", conversation], 1), (["api", "GET", "/conversations/\(conversation)/"], 0),
+        ]
+        for (command, status) in commands {
             let outcome = try await pxscript(command, environment: env)
-            #expect(outcome.status == 0, "\(command): \(outcome.stderr)")
+            #expect(outcome.status == status, "\(command): \(outcome.stderr)")
             let text = outcome.stdout + outcome.stderr
-            #expect(!text.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x0D }, "\(command): raw control characters: \(text)")
+            #expect(!text.unicodeScalars.contains { [0x1B, 0x07, 0x0D, 0x9B, 0x202E].contains($0.value) }, "\(command): raw control characters: \(text)")
+            if command.contains("--json") || command[0] == "api" { continue }
             #expect(!text.split(separator: "\n").contains { $0.hasPrefix("forged line") || $0.hasPrefix("apr_FAKE") }, "\(command): \(text)")
             #expect(text.contains("Ann\\e]0;title\\x07\\e[2K\\rapr_FAKE"), "\(command): \(text)")
         }

@@ -130,11 +130,12 @@ extension PxContext {
         return sent
     }
 
-    /// A failure sending it again would meet too: a 4xx other than the login's, the CSRF token's
-    /// and 429's; a conversation or file that does not exist; a request pxscript itself refuses.
+    /// A failure sending it again would meet too: the studio refusing the request itself (400, 404,
+    /// 410, 413, 414, 415, 422); a conversation or file that does not exist; a request pxscript itself refuses.
     static func refusedForGood(_ error: any Error) -> Bool {
         switch error as? PixiesetError {
-        case .api(let failure)?: (400..<500).contains(failure.status) && ![401, 403, 408, 419, 429].contains(failure.status)
+        // Only what the studio says about the request itself: a 409, 423 or 425 may pass, a 407 is a proxy's.
+        case .api(let failure)?: [400, 404, 410, 413, 414, 415, 422].contains(failure.status)
         case .invalidID?, .invalidRequest?, .file?: true
         default: false
         }

@@ -53,7 +53,7 @@ struct ApproveCommand: AsyncParsableCommand {
                 case .leftToDaemon(let holder):
                     printNow("\(id) approved; the running daemon (\(holder)) sends it within one poll")
                 case .sent(let message):
-                    printNow("\(id) approved and sent to \(approval.conversationID)\(client) (\(message))")
+                    printNow("\(id) approved and sent to \(TerminalText.escaped(approval.conversationID))\(client) (\(TerminalText.escaped(message)))")
                 case .waits:
                     printNow("\(id) approved; another process is sending it (or it waits for the send cap or a resume)")
                 case .notSent(let state, let detail):

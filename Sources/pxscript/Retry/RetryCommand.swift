@@ -51,7 +51,7 @@ struct RetryCommand: AsyncParsableCommand {
                 guard !queued.isEmpty else { continue }
                 queuedAny = true
                 let daemon = DaemonLock.holder(statePath: path)
-                for event in queued { printNow("queued again: \(event.id) in \(event.conversationID)") }
+                for event in queued { printNow("queued again: \(TerminalText.escaped(event.id)) in \(TerminalText.escaped(event.conversationID))") }
                 printNow(daemon != nil
                     ? "the running daemon (\(daemon ?? "")) handles \(queued.count == 1 ? "it" : "them") within one poll"
                     : "no daemon runs on \(script ?? path): `pxscript watch \(script ?? "SCRIPT")` handles \(queued.count == 1 ? "it" : "them") when it starts")

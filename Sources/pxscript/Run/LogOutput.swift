@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PXRuntime
+import PixiesetModels
 
 /// Log lines on standard error, as text for people or JSON for machines
 /// (`--log-format`). Messages reach here already redacted by the client.
@@ -22,9 +23,11 @@ struct LogOutput: LogHandler {
             for (key, value) in merged { object[key] = "\(value)" }
             line = (try? String(decoding: JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)) ?? "\(event.message)"
         } else {
-            let at = merged["at"].map { " [\($0)]" } ?? ""
-            let rest = merged.filter { $0.key != "at" }.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
-            line = "\(Self.label(event.level)): \(event.message)\(rest)\(at)"
+            // Text from clients and servers reaches logs (an error a handler raised with a client's words):
+            // escaped, and a line break in it indented, so no log line can be forged or the terminal driven.
+            let at = merged["at"].map { " [\(TerminalText.escaped("\($0)"))]" } ?? ""
+            let rest = merged.filter { $0.key != "at" }.sorted { $0.key < $1.key }.map { " \($0.key)=\(TerminalText.escaped("\($0.value)"))" }.joined()
+            line = "\(Self.label(event.level)): \(TerminalText.escapedKeepingLines("\(event.message)"))\(rest)\(at)"
         }
         // Above a progress line when one is shown (px.map on a terminal), never into it.
         TerminalLine.standardError.line(line)

@@ -1,3 +1,4 @@
+import PixiesetModels
 import PXRuntime
 
 /// The plan a dry run prints: each message, then a count.
@@ -7,15 +8,17 @@ enum PlanOutput {
         let sends = plan.filter { $0.skipped == nil && !$0.asksApproval }
         let asked = plan.filter(\.asksApproval).count
         for (number, message) in plan.enumerated() {
-            let who = message.clientName.isEmpty ? message.conversationID : "\(message.conversationID) (\(message.clientName))"
-            let at = message.position.isEmpty ? "" : "  [\(message.position)]"
+            // Names and texts come from the studio and its clients: escaped, line by line.
+            let id = TerminalText.escaped(message.conversationID)
+            let who = message.clientName.isEmpty ? id : "\(id) (\(TerminalText.escaped(message.clientName)))"
+            let at = message.position.isEmpty ? "" : "  [\(TerminalText.escaped(message.position))]"
             if let skipped = message.skipped {
-                lines.append("\(number + 1). skip \(who): \(skipped)\(at)")
+                lines.append("\(number + 1). skip \(who): \(TerminalText.escaped(skipped))\(at)")
                 continue
             }
             lines.append("\(number + 1). \(message.asksApproval ? "would ask for approval to send to" : "to") \(who)\(at)")
-            for line in message.content.split(separator: "\n", omittingEmptySubsequences: false) { lines.append("   | \(line)") }
-            if !message.attachments.isEmpty { lines.append("   attachments: \(message.attachments.joined(separator: ", "))") }
+            for line in message.content.split(separator: "\n", omittingEmptySubsequences: false) { lines.append("   | \(TerminalText.escaped(String(line)))") }
+            if !message.attachments.isEmpty { lines.append("   attachments: \(message.attachments.map(TerminalText.escaped).joined(separator: ", "))") }
         }
         let skipped = plan.count - sends.count - asked
         lines.append(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PXRuntime
+import PixiesetModels
 import PixiesetKit
 
 /// `pxscript status [SCRIPT… | --state PATH] [--history] [--json]`: each script's state, and whether a daemon runs on it.
@@ -33,7 +34,7 @@ struct StatusCommand: AsyncParsableCommand {
                 status.daemon = DaemonLock.holder(statePath: path)
                 // The cap in force: named here, else the last run's, else the config's, else the default.
                 let cap = try maxSends ?? status.capInForce ?? Self.configCap() ?? 200
-                var text = json ? try status.json(cap: cap, path: path) : status.text(cap: cap, path: path)
+                var text = json ? TerminalText.jsonSafe(try status.json(cap: cap, path: path)) : status.text(cap: cap, path: path)
                 if !json {
                     text += health.freeBytes.map { "\ndisk: \(StateHealth.size($0)) free" } ?? ""
                     text += health.problems(statePath: path).map { "\nwarning: \($0)" }.joined()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PixiesetModels
 import LuaKit
 import PixiesetKit
 import PXNotify
@@ -244,8 +245,9 @@ struct DoctorCommand: AsyncParsableCommand {
         let width = (lines.map(\.check.count).max() ?? 0) + 2
         return lines.map { line in
             let label = line.check.padding(toLength: width, withPad: " ", startingAt: 0)
-            var text = "\(line.level.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(label)\(line.detail)"
-            if let fix = line.fix { text += "\n" + String(repeating: " ", count: 9 + width) + "fix: " + fix }
+            // A detail may hold a server's answer (its error, a snippet of its body): escaped.
+            var text = "\(line.level.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(label)\(TerminalText.escaped(line.detail))"
+            if let fix = line.fix { text += "\n" + String(repeating: " ", count: 9 + width) + "fix: " + TerminalText.escaped(fix) }
             return text
         }.joined(separator: "\n")
     }
