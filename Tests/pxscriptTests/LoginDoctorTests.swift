@@ -75,6 +75,14 @@ struct LoginDoctorTests {
         #expect(text.contains("base_url = \"\(base)\"") && text.contains("tz = \"Asia/Kolkata\""), "\(text)")
         let doctor = try await pxscript(["doctor"], environment: env)
         #expect(doctor.status == 0 && doctor.stdout.contains(base) && doctor.stdout.contains("Asia/Kolkata (from the config file's tz)"), "\(doctor.stdout)\(doctor.stderr)")
+        // A POSIX rule is not a zone name (GMT+5 is five hours *behind*): never written as the studio's zone.
+        let posix = try RunFolder([:])
+        defer { posix.remove() }
+        var rule = Self.environment(posix, serve)
+        rule["TZ"] = "GMT+5"
+        let ruled = try await shell("printf 'session_cookie=sandbox\\n' | \(pxscriptBinary.path) login", environment: rule)
+        #expect(ruled.status == 0 && !ruled.stdout.contains("saved: tz"), "\(ruled.stdout)")
+        #expect(try !String(contentsOfFile: posix.path("config/pxscript/config.toml"), encoding: .utf8).contains("tz ="))
         _ = await serve.stop()
     }
 

@@ -215,7 +215,9 @@ struct LuaTokens {
                     j += 2
                 }
                 function = name
-            } else if tokens[i].text == ":", i + 1 < tokens.count, tokens[i + 1].kind == .name {
+            } else if tokens[i].text == ":", i >= 1, tokens[i - 1].text == "event", i + 1 < tokens.count, tokens[i + 1].kind == .name {
+                // `event:reply(…)`: the handler's event by the name the docs give it; another object's
+                // `:reply` is the script's own and takes what it likes.
                 function = ":" + tokens[i + 1].text
                 j = i + 2
             }

@@ -28,7 +28,8 @@ extension Poller {
             }
             metaLastPage = list.meta?.lastPage
             // An entry no decoder reads is set aside like a conversation that answers 404 (issue 27); said once each.
-            for id in list.unreadable where memory.warned.first("unreadable:" + id) {
+            // At most 20 said a page: a hostile answer of 100,000 bad entries does not flood the log and journal.
+            for id in list.unreadable.prefix(20) where memory.warned.first("unreadable:" + id) {
                 logger.warning("a conversation in the list cannot be read (\(id)); it is set aside, the others go on")
                 try await store.journal(
                     .conversationUnreadable, conversationID: id.hasPrefix("#") ? nil : id,

@@ -41,6 +41,12 @@ extension ConfigFile {
             updated = Self.replacing(key, in: updated, with: value)
             written.append(key)
         }
+        // Lines are replaced, not TOML values: one written over several lines (a multi-line string) would
+        // be left half replaced. What would not read back is not written (issue 28).
+        guard (try? Self.table(updated, path: target)) != nil else {
+            throw PixiesetError.file(
+                path: target, problem: "could not be updated safely (a value of \(written.joined(separator: ", ")) spans several lines?); put it on one line, or remove the file, and log in again")
+        }
         let temporary = folder + "/.config.toml.\(getpid()).tmp"
         guard FileManager.default.createFile(atPath: temporary, contents: Data(updated.utf8), attributes: [.posixPermissions: 0o600]) else {
             throw PixiesetError.file(path: target, problem: "cannot be written (check the folder's permissions)")

@@ -40,7 +40,12 @@ struct RetryCommand: AsyncParsableCommand {
         try await withExitCodes {
             let ids = words.filter(Self.isMessageID)
             let scripts = words.filter { !Self.isMessageID($0) }
-            let location = try StateLocation.parse(scripts + (statePath.map { ["--state", $0] } ?? []) + (api.baseURL.map { ["--base-url", $0] } ?? []))
+            let location: StateLocation
+            do {
+                location = try StateLocation.parse(scripts + (statePath.map { ["--state", $0] } ?? []) + (api.baseURL.map { ["--base-url", $0] } ?? []))
+            } catch {
+                throw Failure("name the script (or --state PATH) whose parked messages to queue: pxscript retry SCRIPT --all", code: Exit.usage)
+            }
             let now = try RuntimeClock(environment: ProcessInfo.processInfo.environment).now()
             var unknown = Set(ids), queuedAny = false
             for (script, path) in try location.existingPaths() {

@@ -148,7 +148,7 @@ struct DoctorCommand: AsyncParsableCommand {
                     check: "time zone", level: .warning,
                     detail: recorded.map { "none set in the config file; this script's state counts in \($0.identifier)" }
                         ?? "none set: \(TimeZone.current.identifier), this machine's, until a state records its own",
-                    fix: "add tz = \"\(LoginCommand.machineZone(environment))\" (the studio's zone) to the config file; `pxscript login` writes it"))
+                    fix: "add tz = \"\(LoginCommand.machineZone(environment) ?? "Area/City")\" (the studio's zone) to the config file; `pxscript login` writes it"))
             }
 
             // Where notifications go (labels only: a webhook URL is a secret). Not tried: `pxscript notify --test` does that.

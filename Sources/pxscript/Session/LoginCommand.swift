@@ -68,12 +68,16 @@ struct LoginCommand: AsyncParsableCommand {
             // What the next commands need to speak to the same studio in its zone (issue 27): the base URL
             // given here (else `doctor` checks another studio) and, when none is set, the zone of this machine now.
             let zone = Self.machineZone(environment)
-            let values: KeyValuePairs<String, String> = api.baseURL != nil
-                ? ["cookie": cookie, "base_url": "\(base)", "tz": zone] : ["cookie": cookie, "tz": zone]
+            let values: KeyValuePairs<String, String> = switch (api.baseURL != nil, zone) {
+            case (true, let zone?): ["cookie": cookie, "base_url": "\(base)", "tz": zone]
+            case (true, nil): ["cookie": cookie, "base_url": "\(base)"]
+            case (false, let zone?): ["cookie": cookie, "tz": zone]
+            case (false, nil): ["cookie": cookie]
+            }
             let written = try ConfigFile.store(values, keeping: ["tz"], at: path)
             printNow("saved: the session works (\(Self.describe(result.unread))); the cookie is in \(path) (mode 600)")
             if api.baseURL != nil { printNow("saved: base_url = \(base) (every command uses it now)") }
-            if written.contains("tz") {
+            if written.contains("tz"), let zone {
                 printNow("saved: tz = \(zone), this machine's zone now: scripts count the studio's days and hours in it, wherever this machine travels (change tz in \(path) if the studio is elsewhere)")
             }
             if CSRFTokens(cookie: cookie, csrfToken: token).isEmpty { printError("warning: \(Self.noCSRF)") }
@@ -85,11 +89,20 @@ struct LoginCommand: AsyncParsableCommand {
     }
 
     /// This machine's zone as a name (`TZ` when set, as `:Area/City` or `Area/City`).
-    static func machineZone(_ environment: [String: String]) -> String {
-        if let name = environment["TZ"], !name.isEmpty, let zone = TimeZone(identifier: name.hasPrefix(":") ? String(name.dropFirst()) : name) {
-            return zone.identifier
-        }
-        return TimeZone.current.identifier
+    /// Only a name of the zone database (`Europe/Lisbon`): a POSIX rule (`GMT+5`, `EST5EDT,M3.2.0,…`)
+    /// reads the other way round or not at all, so it is never written as the studio's zone.
+    static func machineZone(_ environment: [String: String]) -> String? {
+        if let name = environment["TZ"], !name.isEmpty { return Self.databaseName(name.hasPrefix(":") ? String(name.dropFirst()) : name) }
+        return Self.databaseName(TimeZone.current.identifier)
+    }
+
+    /// `name` when it is an `Area/City` name of the zone database (or UTC) that Foundation knows.
+    static func databaseName(_ name: String) -> String? {
+        let parts = name.split(separator: "/", omittingEmptySubsequences: false)
+        let wellFormed = name == "UTC" || parts.count >= 2 && parts.allSatisfy { part in
+            !part.isEmpty && part.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "_+-".unicodeScalars.contains($0) }
+        } && parts[0].unicodeScalars.allSatisfy { CharacterSet.letters.contains($0) || $0 == "_" }
+        return wellFormed && TimeZone(identifier: name) != nil ? name : nil
     }
 
     static let noCSRF = "the cookie has no XSRF-TOKEN pair and no csrf_token is set: reading works, but the studio may refuse sends "
