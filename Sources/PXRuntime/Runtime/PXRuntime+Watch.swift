@@ -91,7 +91,8 @@ extension PXRuntime {
     func handle(_ burst: [Message], in conversation: Conversation, now: Date, retried: Bool = false) async throws -> HandlerOutcome {
         guard let first = burst.first, let message = burst.last else { return .done(replied: false) }
         let age = max(0, now.timeIntervalSince1970 - message.sentAt.secondsSince1970)
-        let handlers = context.watch.handlers.withLock { $0 }.filter { age <= $0.maxAge }
+        // A message the photographer queued again (`pxscript retry`) is handled whatever its age: asked for.
+        let handlers = context.watch.handlers.withLock { $0 }.filter { retried || age <= $0.maxAge }
         guard !handlers.isEmpty, let runner = context.watch.runner.withLock({ $0 }) else { return .tooOld }
         let run = HandlerRun(
             eventID: first.id, conversationID: conversation.id,
