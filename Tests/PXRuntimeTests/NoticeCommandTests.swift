@@ -1,0 +1,56 @@
+import Foundation
+import PXNotify
+import PixiesetKit
+import Testing
+
+/// Issue 28, class 5: a notification command is judged by its own exit, and stopped with its group.
+@Suite("Notification commands: their own exit decides")
+struct NoticeCommandTests {
+    static func folder() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("notice-cmd-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    @Test("a command that exits 0 at once but leaves a child holding its output is delivered, once, without waiting for the child")
+    func backgroundChild() async throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let sender = NoticeSender(timeout: 5)
+        defer { Task { await sender.shutdown() } }
+        let started = ContinuousClock.now
+        // The child keeps the command's standard error open for 30 s.
+        try await sender.deliver(
+            Notice(kind: .test, title: "t", text: "hello", at: Date()),
+            to: NoticeTarget(.command(["/bin/sh", "-c", "cat >> '\(folder)/out'; (sleep 30 &); exit 0"])))
+        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(try String(contentsOfFile: folder + "/out", encoding: .utf8).contains("hello"))
+    }
+
+    @Test("a command still running at the limit is stopped with its whole group; a failing one reports its first error line")
+    func stoppedWithItsGroup() async throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let sender = NoticeSender(timeout: 1)
+        defer { Task { await sender.shutdown() } }
+        await #expect(throws: NotifyError.self) {
+            try await sender.deliver(
+                Notice(kind: .test, title: "t", text: "x", at: Date()),
+                to: NoticeTarget(.command(["/bin/sh", "-c", "sleep 60 & echo $! > '\(folder)/child'; wait"])))
+        }
+        // The grandchild, in the command's group, is gone within SIGTERM's grace.
+        let child = try #require(Int32(try String(contentsOfFile: folder + "/child", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        var gone = false
+        for _ in 0..<50 where !gone {
+            gone = kill(child, 0) != 0
+            if !gone { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(gone)
+        do {
+            try await sender.deliver(Notice(kind: .test, title: "t", text: "x", at: Date()), to: NoticeTarget(.command(["/bin/sh", "-c", "echo 'no such topic' >&2; exit 3"])))
+            Issue.record("a failing command was taken as delivered")
+        } catch {
+            #expect("\(error)".contains("no such topic"), "\(error)")
+        }
+    }
+}
