@@ -107,7 +107,7 @@ public struct FilePolicy: Sendable, Hashable {
         return false
     }
 
-    static func realPath(_ path: String) -> String? {
+    public static func realPath(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)

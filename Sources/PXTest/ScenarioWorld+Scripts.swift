@@ -97,11 +97,34 @@ extension ScenarioWorld {
         return try StateStore(path: path)
     }
 
-    /// A script named by a scenario: beside the scenario file, or in the folder above `tests/`.
+    /// Largest script file a scenario runs (a script is text; a bigger file is not one).
+    static let maximumScriptBytes = 4 << 20
+
+    /// A script named by a scenario: beside the scenario file, or in the folder above `tests/`
+    /// (issue 28: only there). Its real path must lie under one of those folders, never be
+    /// pxscript's config file or in its config or state folder, and be a regular file of at most
+    /// 4 MiB: `s:run("~/.config/pxscript/config.toml")` ran the config as a script.
     func resolve(_ name: String) throws -> String {
+        let environment = ProcessInfo.processInfo.environment
+        let config = ConfigFile.defaultPath(environment: environment)
+        let offLimits = ([config.map { ($0 as NSString).deletingLastPathComponent }, StatePath.folder(environment: environment)].compactMap { $0 })
+            .compactMap { FilePolicy.realPath($0) }
+        let roots = folders.compactMap { FilePolicy.realPath($0) }
         for folder in folders {
             let path = name.hasPrefix("/") ? name : (folder as NSString).appendingPathComponent(name)
-            if FileManager.default.fileExists(atPath: path) { return path }
+            guard FileManager.default.fileExists(atPath: path) else { continue }
+            guard let real = FilePolicy.realPath(path), roots.contains(where: { real.hasPrefix($0 + "/") }) else {
+                throw ScenarioError("\(name): a scenario runs scripts of its own folder (\(folders.joined(separator: ", "))), not this one")
+            }
+            guard !offLimits.contains(where: { real == $0 || real.hasPrefix($0 + "/") }), real != config.flatMap(FilePolicy.realPath) else {
+                throw ScenarioError("\(name): pxscript's own files are not scripts")
+            }
+            let attributes = try? FileManager.default.attributesOfItem(atPath: real)
+            guard attributes?[.type] as? FileAttributeType == .typeRegular else { throw ScenarioError("\(name): not a file") }
+            guard ((attributes?[.size] as? NSNumber)?.intValue ?? 0) <= Self.maximumScriptBytes else {
+                throw ScenarioError("\(name): larger than 4 MiB, not a script")
+            }
+            return real
         }
         throw ScenarioError("\(name): no such script (looked in \(folders.joined(separator: ", ")))")
     }
