@@ -166,7 +166,8 @@ public struct WatchService: Service, CustomStringConvertible {
     private func serve(hosts: inout [ScriptHost], downtime: Downtime?) async throws {
         // A daemon outlives a session: after an expiry it re-reads the cookie
         // every poll and starts over with the new one (SPEC §6).
-        var api = configuration.api
+        // Answers bounded by the largest memory a script of the daemon may hold (issue 28).
+        var api = configuration.api.holding(atMost: configuration.scripts.map(\.options.limits.maxMemory).max() ?? Int.max)
         api.studioClock = clock.studio
         var accountLock: DaemonLock?
         defer { withExtendedLifetime(accountLock) {} }

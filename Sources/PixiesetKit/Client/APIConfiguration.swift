@@ -14,6 +14,15 @@ public struct APIConfiguration: Sendable {
     public var requestTimeout: Duration
     /// Largest answer accepted; a list page is a few hundred kilobytes.
     public var maxResponseBytes: Int
+
+    /// These settings with answers refused above `bytes` too: a script under `--max-memory` cannot
+    /// hold an answer larger than its memory (a Lua table is never smaller than its JSON), so one is
+    /// refused before it is decoded, and decoding never costs a multiple of more than that (issue 28).
+    public func holding(atMost bytes: Int) -> APIConfiguration {
+        var bounded = self
+        bounded.maxResponseBytes = max(64 << 10, min(maxResponseBytes, bytes))
+        return bounded
+    }
     /// Allowance for clock differences when a send is looked for among the
     /// conversation's messages (SPEC §6).
     public var reconciliationSkew: Duration

@@ -179,7 +179,8 @@ public struct PixiesetClient: Sendable {
                 task.cancel()
             }
         } catch is ResponseAccumulator.ResponseTooBigError {
-            return .failure(.malformedResponse(detail: "an answer larger than \(configuration.maxResponseBytes) bytes"))
+            return .failure(.malformedResponse(
+                detail: "an answer larger than \(configuration.maxResponseBytes) bytes, more than a script may hold (--max-memory); ask for less at a time (page_size)"))
         } catch {
             return Self.classifyTransport(error, host: configuration.baseURL.origin, redactor: redactor)
         }

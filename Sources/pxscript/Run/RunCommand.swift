@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import LuaKit
 import PXRuntime
 import PixiesetKit
 import PixiesetModels
@@ -49,7 +50,7 @@ struct RunCommand: AsyncParsableCommand {
     private func execute(_ runtimeOptions: RuntimeOptions, config: ConfigFile, api: APIConfiguration, statePath: String, logger: Logger) async throws {
         logger.debug("state: \(statePath)")
         let clock = try RuntimeClock(environment: runtimeOptions.environment)
-        var api = api
+        var api = api.holding(atMost: runtimeOptions.limits.maxMemory)
         api.studioClock = clock.studio
         let state = try WorkingState(path: statePath, dryRun: runtimeOptions.dryRun)
         defer { state.close() }

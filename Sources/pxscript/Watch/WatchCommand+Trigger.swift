@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import LuaKit
 import PXRuntime
 import PixiesetKit
 import PixiesetModels
@@ -27,7 +28,7 @@ extension WatchCommand {
             return
         }
         let clock = try RuntimeClock(environment: options.environment)
-        var api = api
+        var api = api.holding(atMost: options.limits.maxMemory)
         api.studioClock = clock.studio
         // A dry run records nothing durable: it works on a copy.
         let state = try WorkingState(path: statePath, dryRun: dryRun)

@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+
+/// Issue 28, class 3: a hostile server's large answer costs at most what the script may hold.
+@Suite("Decoding a large answer under --max-memory")
+struct DecodeMemoryTests {
+    @Test("a 29 MB list answer under --max-memory 16M is refused before it is decoded: peak memory stays near the answer's size, not 16 times it")
+    func largeAnswer() async throws {
+        let folder = try RunFolder([
+            "list.lua": "return #px.conversations.list{ page_size = 100 }.data\n",
+            // The hostile server, in a process of its own: its memory is not the measured one's.
+            "serve.py": #"""
+                import json, http.server, sys
+                conv = lambda i: {"id": "conv_%012d" % i, "subject": "S" * 50, "status": "active", "last_message_at": "2026-03-01T09:00:00.000000Z",
+                  "participants": [{"id": "cli_%d" % i, "type": "client", "name": "Client %d" % i}],
+                  "messages": [{"id": "msg_%d_%d" % (i, j), "conversation_id": "conv_%012d" % i, "content": "x" * 200,
+                                "sent_at": "2026-03-01T09:00:00.000000Z", "sender_type": "client", "attachments": []} for j in range(10)]}
+                body = json.dumps({"data": [conv(i) for i in range(7300)], "meta": {"current_page": 1, "last_page": 1}}).encode()
+                class H(http.server.BaseHTTPRequestHandler):
+                    def do_GET(self):
+                        self.send_response(200); self.send_header("Content-Type", "application/json")
+                        self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
+                    def log_message(self, *a): pass
+                server = http.server.HTTPServer(("127.0.0.1", 0), H)
+                open(sys.argv[1] + ".tmp", "w").write("%d %d" % (server.server_port, len(body)))
+                __import__("os").rename(sys.argv[1] + ".tmp", sys.argv[1])
+                server.serve_forever()
+                """#,
+            // A small launcher: the peak resident memory of its one child, pxscript.
+            "measure.py": #"""
+                import os, resource, subprocess, sys
+                port, size = open(sys.argv[1]).read().split()
+                env = dict(os.environ, PXSCRIPT_BASE_URL="http://127.0.0.1:%s/api/v1" % port, PIXIESET_COOKIE="a=b")
+                run = subprocess.run(sys.argv[2:], env=env, capture_output=True, text=True)
+                print(size, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024, run.returncode)
+                print(run.stderr)
+                """#,
+        ])
+        defer { folder.remove() }
+        var env = folder.environment()
+        env["PXSCRIPT_NOW"] = nil
+        let port = folder.path("port")
+        let outcome = try await shell(
+            """
+            python3 '\(folder.path("serve.py"))' '\(port)' >/dev/null 2>&1 & server=$!
+            for i in $(seq 1 300); do [ -f '\(port)' ] && break; sleep 0.1; done
+            python3 '\(folder.path("measure.py"))' '\(port)' '\(pxscriptBinary.path)' run '\(folder.path("list.lua"))' --max-memory 16M
+            kill $server
+            """, environment: env)
+        let numbers = (outcome.stdout.split(separator: "\n").first ?? "").split(separator: " ").compactMap { Int($0) }
+        #expect(numbers.count == 3, "\(outcome.stdout)\(outcome.stderr)")
+        guard numbers.count == 3 else { return }
+        let (size, peak, status) = (numbers[0], numbers[1], numbers[2])
+        #expect(size > 28_000_000)
+        #expect(status == 1 && outcome.stdout.contains("more than a script may hold (--max-memory)"), "\(outcome.stdout)")
+        // Before: 469 MB resident. Now the answer is refused as it arrives, past 16 MiB.
+        #expect(peak < 4 * size, "peak \(peak) bytes for an answer of \(size)")
+    }
+}
