@@ -11,10 +11,12 @@ struct NoticePayload: Sendable {
         switch format {
         case .text:
             // Slack, Mattermost and Google Chat show `text`; Slack cuts a message near 40,000 characters.
-            self.init(json: ["text": Self.cut(notice.plainText, to: 3_900)])
+            // `&`, `<`, `>` escaped as Slack asks: a client named `<!channel>` must not ping the channel (issue 28).
+            self.init(json: ["text": Self.cut(Self.slackEscaped(notice.plainText), to: 3_900)])
         case .discord:
-            // Discord refuses `content` over 2,000 characters.
-            self.init(json: ["content": Self.cut(notice.plainText, to: 1_990)])
+            // Discord refuses `content` over 2,000 characters; no mention it contains pings anyone
+            // (a client named "@everyone"), whatever the text.
+            self.init(json: ["content": Self.cut(notice.plainText, to: 1_990), "allowed_mentions": ["parse": [String]()]])
         case .ntfy:
             // ntfy takes the body as the message and the title from a header (headers are ASCII-safe: non-ASCII is dropped).
             let title = String(String.UnicodeScalarView(notice.title.unicodeScalars.filter { $0.isASCII && $0.value >= 0x20 && $0.value != 0x7F }))
@@ -42,6 +44,11 @@ struct NoticePayload: Sendable {
         self.init(
             contentType: "application/json", headers: [],
             body: Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)))
+    }
+
+    /// Slack's control sequences (`<!channel>`, `<@U123>`, links) made plain text.
+    static func slackEscaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 
     /// `text` within `limit` characters, the cut marked.

@@ -140,21 +140,22 @@ struct NotificationTests {
                      .command(["/bin/sh", "-c", "cat > '\(out)'"])],
                     log: log)
                 try await notifying.delivering([store]) {
-                    notifying.notifier.post(Notice(kind: .message, title: "Approvals wait", text: "apr_1 to Ava: “Hi Ava”", script: "welcome.lua", at: at), on: store)
+                    notifying.notifier.post(Notice(kind: .message, title: "Approvals wait", text: "apr_1 to Ava <!channel> @everyone: “Hi Ava”", script: "welcome.lua", at: at), on: store)
                     #expect(await receiver.wait { receiver.delivered.count == 4 && FileManager.default.fileExists(atPath: out) })
                     #expect(await receiver.wait { (try? store.notices().first?.deliveries) == Array(repeating: "delivered", count: 5) })
                 }
                 await notifying.close()
                 let byPath = Dictionary(receiver.answered.withLock { $0.map { ($0.0.path, $0.0) } }, uniquingKeysWith: { a, _ in a })
-                #expect(byPath["/slack"]?.body == #"{"text":"Approvals wait\napr_1 to Ava: “Hi Ava”"}"#)
+                // A client's words cannot ping a channel (issue 28): Slack's `<…>` escaped, Discord's mentions off.
+                #expect(byPath["/slack"]?.body == #"{"text":"Approvals wait\napr_1 to Ava &lt;!channel&gt; @everyone: “Hi Ava”"}"#)
                 #expect(byPath["/slack"]?.headers["content-type"] == "application/json")
-                #expect(byPath["/discord"]?.body == #"{"content":"Approvals wait\napr_1 to Ava: “Hi Ava”"}"#)
-                #expect(byPath["/ntfy"]?.body == "apr_1 to Ava: “Hi Ava”")
+                #expect(byPath["/discord"]?.body == #"{"allowed_mentions":{"parse":[]},"content":"Approvals wait\napr_1 to Ava <!channel> @everyone: “Hi Ava”"}"#)
+                #expect(byPath["/ntfy"]?.body == "apr_1 to Ava <!channel> @everyone: “Hi Ava”")
                 #expect(byPath["/ntfy"]?.headers["title"] == "Approvals wait")
                 let jsonBody = try #require(byPath["/json"]).body
                 let json = try #require(JSONSerialization.jsonObject(with: Data(jsonBody.utf8)) as? [String: String])
                 #expect(json["kind"] == "message" && json["script"] == "welcome.lua" && json["at"] == "2026-03-01T09:00:00Z")
-                #expect(try String(contentsOfFile: out, encoding: .utf8) == "Approvals wait\napr_1 to Ava: “Hi Ava”")
+                #expect(try String(contentsOfFile: out, encoding: .utf8) == "Approvals wait\napr_1 to Ava <!channel> @everyone: “Hi Ava”")
             }
         }
     }
