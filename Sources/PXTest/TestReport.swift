@@ -1,4 +1,5 @@
 import Foundation
+import PixiesetModels
 
 /// What `pxscript test` prints: a line per scenario (with the failure's
 /// report under it), TAP, or JUnit XML (`--format`).
@@ -27,17 +28,21 @@ public enum TestReport {
 
     /// One line per scenario, the failures' reports indented under theirs, then a count.
     public static func line(_ outcome: ScenarioOutcome) -> String {
-        var lines = ["\(outcome.passed ? "ok  " : "FAIL") \(outcome.name)  (\((outcome.file as NSString).lastPathComponent), \(String(format: "%.2f", outcome.seconds)) s)"]
+        // Names, sent texts and logs come from scenario files and scripts: escaped for the terminal, line by line.
+        let name = TerminalText.escaped(outcome.name), file = TerminalText.escaped((outcome.file as NSString).lastPathComponent)
+        var lines = ["\(outcome.passed ? "ok  " : "FAIL") \(name)  (\(file), \(String(format: "%.2f", outcome.seconds)) s)"]
         if let failure = outcome.failure {
-            lines += failure.split(separator: "\n", omittingEmptySubsequences: false).map { "     " + $0 }
+            lines += failure.split(separator: "\n", omittingEmptySubsequences: false).map { "     " + TerminalText.escaped(String($0)) }
             if !outcome.notes.isEmpty { lines.append("     the scripts logged:") }
-            lines += outcome.notes.map { "       " + $0 }
+            lines += outcome.notes.map { "       " + TerminalText.escapedKeepingLines($0, indent: "         ") }
         }
         return lines.joined(separator: "\n")
     }
 
     /// The line a file that does not load gets.
-    public static func line(_ broken: Broken) -> String { "FAIL \(broken.file) does not load: \(broken.error)" }
+    public static func line(_ broken: Broken) -> String {
+        "FAIL \(TerminalText.escaped(broken.file)) does not load: \(TerminalText.escapedKeepingLines(broken.error, indent: "     "))"
+    }
 
     /// `8 passed, 1 failed`, and the files that did not load.
     public static func summary(_ outcomes: [ScenarioOutcome], broken: [Broken]) -> String {
@@ -52,11 +57,11 @@ public enum TestReport {
     static func tap(_ outcomes: [ScenarioOutcome], broken: [Broken]) -> String {
         var lines = ["TAP version 13", "1..\(outcomes.count + broken.count)"]
         for (number, outcome) in outcomes.enumerated() {
-            lines.append("\(outcome.passed ? "ok" : "not ok") \(number + 1) - \(outcome.name)")
+            lines.append("\(outcome.passed ? "ok" : "not ok") \(number + 1) - \(TerminalText.escaped(outcome.name))")
             if let failure = outcome.failure { lines += yaml(failure) }
         }
         for (number, file) in broken.enumerated() {
-            lines.append("not ok \(outcomes.count + number + 1) - \(file.file) does not load")
+            lines.append("not ok \(outcomes.count + number + 1) - \(TerminalText.escaped(file.file)) does not load")
             lines += yaml(file.error)
         }
         return lines.joined(separator: "\n")

@@ -50,4 +50,20 @@ struct ShownTextTests {
         #expect(status.stdout.contains("(Ann\\e]0;title"), "the conversation id comes with the client's name: \(status.stdout)")
         _ = await serve.stop()
     }
+
+    @Test("pxscript test shows a scenario's name and what its script logged escaped, in text and TAP")
+    func testOutput() async throws {
+        let folder = try RunFolder([
+            "hello.lua": "print('logged \\27[2J')\nreturn 1\n",
+            "hello_test.lua": "px.test.scenario('evil \\27]0;title\\7 name', function(s) s:run('hello.lua') s:expect_sent(nil, { count = 1 }) end)\n",
+        ])
+        defer { folder.remove() }
+        for format in [[], ["--format", "tap"]] {
+            let outcome = try await pxscript(["test", folder.path("hello_test.lua")] + format, environment: folder.environment())
+            let text = outcome.stdout + outcome.stderr
+            #expect(outcome.status == 1, "\(text)")
+            #expect(!text.unicodeScalars.contains { [0x1B, 0x07].contains($0.value) }, "\(format): \(text)")
+            #expect(text.contains("evil \\e]0;title\\x07 name"), "\(format): \(text)")
+        }
+    }
 }
