@@ -53,6 +53,9 @@ struct FuzzHarness {
         "lua": ["string.rep('', 1 << 62)", "table.move({}, 1, 1 << 62, 2)", "while true do end", "setmetatable({}, {__len = function() return 1 << 62 end})",
                 "table.sort", "string.find(", "('x'):rep(1 << 20)", "pcall(", "coroutine.wrap(", "load(", "error(", "collectgarbage('count')",
                 "utf8.char(0x7FFFFFFF)", "string.format('%99d', 1)", "(1 << 63) // -1", "math.mininteger % -1", "..", "{{}}", "end", " "],
+        "list-page": ["{\"data\":[", "]", "}", "{", "\"id\":\"conv_1\"", ",", "\"", "\\", "[[[[", "1e400", "\"data\"", ":"],
+        "check": ["px.send(", "{ key = 1, }", "event:reply(", "function() end", "if x then", "end", "repeat", "until", "sender_type == \"studio\"", "[[", "]]", "--", ";", "{", "}", "(", ")"],
+        "terminal": ["\u{1B}", "\u{07}", "\r", "\n", "\u{9B}", "\u{202E}", "\\", "\u{200B}", "\u{FEFF}", "\u{E0001}"],
         "template": ["{{", "}}", "{{#l}}", "{{/l}}", "{{> p}}", "{{^m}}", "{{{name}}}", "{{.}}", "{{=<% %>=}}", "{{!", "{{&name}}"],
     ]
 

@@ -11,8 +11,36 @@ import PixiesetModels
 enum FuzzTargets {
     static let all: [String: @Sendable ([UInt8]) -> Void] = [
         "json": json, "wire": wire, "timestamp": timestamp, "cron": cron, "duration": duration, "hours": hours,
-        "config": config, "outbox-log": outboxLog, "lua": lua, "template": template,
+        "config": config, "outbox-log": outboxLog, "lua": lua, "template": template, "list-page": listPage, "check": check,
+        "terminal": terminal,
     ]
+
+    /// A list answer read entry by entry (issue 27/28): the splitter over hostile bytes, and the page.
+    static func listPage(_ bytes: [UInt8]) {
+        if let (whole, items) = JSONSlices.array(under: "data", in: bytes) {
+            precondition(whole.lowerBound >= 0 && whole.upperBound <= bytes.count)
+            for item in items {
+                precondition(item.lowerBound >= 0 && item.upperBound <= bytes.count && item.lowerBound <= item.upperBound)
+                _ = JSONSlices.string(under: "id", in: bytes[item])
+            }
+        }
+        _ = try? JSONDecoder().decode(ConversationPage.self, from: Data(bytes))
+    }
+
+    /// `pxscript check`'s reading of a script: option tables, sender_type comparisons, names.
+    static func check(_ bytes: [UInt8]) {
+        let tokens = LuaTokens(text(bytes))
+        _ = tokens.literalTables
+        _ = tokens.senderTypeComparisons
+        _ = ScriptCheck.unknownOptions(tokens, file: "fuzz.lua")
+    }
+
+    /// Text for a terminal: never a control character out, whatever comes in.
+    static func terminal(_ bytes: [UInt8]) {
+        let shown = TerminalText.escaped(text(bytes)) + TerminalText.escapedKeepingLines(text(bytes))
+        precondition(!shown.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x9B || $0.value == 0x0D })
+        _ = TerminalText.jsonSafe(text(bytes))
+    }
 
     static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
 
