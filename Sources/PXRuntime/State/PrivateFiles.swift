@@ -16,9 +16,12 @@ enum PrivateFiles {
     @discardableResult
     static func restrict(_ paths: [String]) -> [String] {
         paths.filter { path in
-            var status = stat()
-            guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_mode & 0o077 != 0 else { return false }
-            return chmod(path, status.st_mode & 0o700) == 0
+            // Not following a link (`attributesOfItem` looks at the link itself): only pxscript's own regular files.
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                  attributes[.type] as? FileAttributeType == .typeRegular,
+                  let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o077 != 0
+            else { return false }
+            return (try? FileManager.default.setAttributes([.posixPermissions: mode & 0o700], ofItemAtPath: path)) != nil
         }
     }
 

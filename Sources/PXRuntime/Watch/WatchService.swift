@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import LuaKit
 import PixiesetKit
 import PixiesetModels
 import ServiceLifecycle
