@@ -28,7 +28,8 @@ struct NoticeCommand: Sendable {
         }
         let status = await child.wait(upTo: .seconds(timeout))
         guard let status else {
-            child.stop()
+            // Stopped before this returns: a `pxscript notify` that exits next must not leave it running.
+            await child.stop()
             throw .timedOut(seconds: timeout)
         }
         if status == 127, !program.contains("/") { throw .cannotStart("\(program) is not in PATH") }
@@ -48,12 +49,15 @@ private final class Spawned: Sendable {
     let errorOutput = ErrorOutput()
 
     init(_ arguments: [String], input: Data) throws(Failure) {
+        // Close-on-exec at once: a process another thread spawns meanwhile must not inherit them (it would
+        // hold the command's input open, and the command wait for its end). dup2 into 0 and 2 clears it there.
         var stdin: [Int32] = [0, 0], stderr: [Int32] = [0, 0]
         guard pipe(&stdin) == 0 else { throw Failure(description: String(cString: strerror(errno))) }
         guard pipe(&stderr) == 0 else {
             close(stdin[0]); close(stdin[1])
             throw Failure(description: String(cString: strerror(errno)))
         }
+        for descriptor in stdin + stderr { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -64,7 +68,15 @@ private final class Spawned: Sendable {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        // Its own group (stopped whole), no signal blocked, and the signals pxscript ignores or handles
+        // (SIGPIPE, SIGTERM, SIGINT) back to their defaults: spawned from a thread that blocks most.
+        var none = sigset_t(), defaults = sigset_t()
+        sigemptyset(&none)
+        sigemptyset(&defaults)
+        for signal in [SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGCHLD] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         posix_spawnattr_setpgroup(&attributes, 0)
         let argv = arguments.map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
@@ -100,6 +112,7 @@ private final class Spawned: Sendable {
         var pause = Duration.milliseconds(5)
         while true {
             var status: Int32 = 0
+            // blocking: WNOHANG returns at once; the waiting is the Task.sleep below.
             let reaped = waitpid(pid, &status, WNOHANG)
             if reaped == pid {
                 // Its output is read for a moment more, not until a child it left behind closes it.
@@ -113,20 +126,18 @@ private final class Spawned: Sendable {
         }
     }
 
-    /// SIGTERM to its group, then SIGKILL two seconds later; reaped.
-    func stop() {
+    /// SIGTERM to its group, then SIGKILL to the group two seconds later (or as soon as the command
+    /// itself has ended, for what it left behind); reaped. Its error output is no longer read.
+    func stop() async {
+        errorOutput.end(after: .zero)
         kill(-pid, SIGTERM)
-        let pid = self.pid
-        Thread.detachNewThread {
-            for _ in 0..<20 {
-                var status: Int32 = 0
-                if waitpid(pid, &status, WNOHANG) == pid { kill(-pid, SIGKILL); return }
-                usleep(100_000)
-            }
-            kill(-pid, SIGKILL)
-            var status: Int32 = 0
-            _ = waitpid(pid, &status, 0)
-        }
+        let deadline = ContinuousClock.now + .seconds(2)
+        var status: Int32 = 0
+        // blocking: WNOHANG returns at once; the waiting is the Task.sleep.
+        while waitpid(pid, &status, WNOHANG) != pid, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        kill(-pid, SIGKILL)
+        // blocking: after SIGKILL the end is a matter of moments; WNOHANG again, a few tries.
+        for _ in 0..<20 where waitpid(pid, &status, WNOHANG) == 0 { try? await Task.sleep(for: .milliseconds(10)) }
     }
 
     static func exitStatus(_ status: Int32) -> Int32 {

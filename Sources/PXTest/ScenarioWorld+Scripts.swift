@@ -116,9 +116,14 @@ extension ScenarioWorld {
             guard let real = FilePolicy.realPath(path), roots.contains(where: { real.hasPrefix($0 + "/") }) else {
                 throw ScenarioError("\(name): a scenario runs scripts of its own folder (\(folders.joined(separator: ", "))), not this one")
             }
-            guard !offLimits.contains(where: { real == $0 || real.hasPrefix($0 + "/") }), real != config.flatMap(FilePolicy.realPath) else {
+            // By identity too: a hard link to the config under the scenario's folder is still the config.
+            let identity = Self.identity(real)
+            guard !offLimits.contains(where: { real == $0 || real.hasPrefix($0 + "/") }), real != config.flatMap(FilePolicy.realPath),
+                  identity == nil || identity != config.flatMap(Self.identity)
+            else {
                 throw ScenarioError("\(name): pxscript's own files are not scripts")
             }
+            guard real.hasSuffix(".lua") else { throw ScenarioError("\(name): a script is a .lua file") }
             let attributes = try? FileManager.default.attributesOfItem(atPath: real)
             guard attributes?[.type] as? FileAttributeType == .typeRegular else { throw ScenarioError("\(name): not a file") }
             guard ((attributes?[.size] as? NSNumber)?.intValue ?? 0) <= Self.maximumScriptBytes else {
@@ -127,6 +132,14 @@ extension ScenarioWorld {
             return real
         }
         throw ScenarioError("\(name): no such script (looked in \(folders.joined(separator: ", ")))")
+    }
+
+    /// A file's device and inode, which every hard link to it shares.
+    static func identity(_ path: String) -> [Int]? {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              let device = (attributes[.systemNumber] as? NSNumber)?.intValue, let inode = (attributes[.systemFileNumber] as? NSNumber)?.intValue
+        else { return nil }
+        return [device, inode]
     }
 
     /// The script's state for this scenario (one per script).

@@ -61,6 +61,26 @@ public enum JSONSlices {
         return nil
     }
 
+    /// Whether `bytes` holds more JSON values than answers of this API can: more than one for each 16
+    /// bytes (a realistic page has one for about 80), beyond a floor of 10,000. Such an answer (30 MB
+    /// of `{},{},…`) costs a parser gigabytes (issue 28); it is refused before any parsing. Counted
+    /// by one scan of brackets and commas outside strings, allocating nothing.
+    public static func tooManyValues(_ bytes: [UInt8]) -> Bool {
+        let limit = max(10_000, bytes.count / 16)
+        var count = 0, index = 0
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "\""): index = stringEnd(bytes, from: index); continue
+            case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: ","):
+                count += 1
+                if count > limit { return true }
+            default: break
+            }
+            index += 1
+        }
+        return false
+    }
+
     /// The index just after the string that opens at `start`.
     static func stringEnd(_ bytes: [UInt8], from start: Int) -> Int {
         var index = start + 1

@@ -6,7 +6,8 @@ import PixiesetModels
 enum JSONOutput {
     static func format(_ body: [UInt8]) throws -> String {
         guard !body.isEmpty else { return "" }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) else {
+        // An answer of millions of tiny values would cost the parser gigabytes: shown as the text it is.
+        guard !JSONSlices.tooManyValues(body), let object = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) else {
             // Not JSON: a server's text, which on a terminal must not drive it.
             let text = String(decoding: body, as: UTF8.self)
             return standardOutputIsTerminal ? TerminalText.escapedKeepingLines(text, indent: "") : text

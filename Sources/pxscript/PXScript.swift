@@ -21,6 +21,9 @@ struct PXScript: AsyncParsableCommand {
     /// states, logs, copies, whatever the umask it was started with (issue 28).
     static func main() async {
         umask(0o077)
+        // A pipe whose reader went away (a notification command that exits without reading) is an
+        // error of that write, never the end of pxscript (issue 28).
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot()
             if var asynchronous = command as? AsyncParsableCommand {

@@ -6,7 +6,27 @@ import Testing
 struct DecodeMemoryTests {
     @Test("a 29 MB list answer under --max-memory 16M is refused before it is decoded: peak memory stays near the answer's size, not 16 times it")
     func largeAnswer() async throws {
-        let folder = try RunFolder([
+        let folder = try Self.folder()
+        defer { folder.remove() }
+        let (size, peak, status, text) = try await Self.measure(folder, memory: "16M", tiny: false)
+        #expect(size > 28_000_000)
+        #expect(status == 1 && text.contains("more than a script may hold (--max-memory)"), "\(text)")
+        // Before: 469 MB resident. Now the answer is refused as it arrives, past 16 MiB.
+        #expect(peak < 4 * size, "peak \(peak) bytes for an answer of \(size)")
+    }
+
+    @Test("an answer of millions of tiny values ({},{},…) is refused before parsing: memory stays a small multiple of its size (it took 1.8 GB)")
+    func tinyValues() async throws {
+        let folder = try Self.folder()
+        defer { folder.remove() }
+        let (size, peak, status, text) = try await Self.measure(folder, memory: "256M", tiny: true)
+        #expect(status == 1 && text.contains("far more values than any answer of this API"), "\(text)")
+        #expect(peak < 10 * size, "peak \(peak) bytes for an answer of \(size)")
+    }
+
+    /// A folder with the script, the hostile server and the measuring launcher.
+    static func folder() throws -> RunFolder {
+        try RunFolder([
             "list.lua": "return #px.conversations.list{ page_size = 100 }.data\n",
             // The hostile server, in a process of its own: its memory is not the measured one's.
             "serve.py": #"""
@@ -16,6 +36,8 @@ struct DecodeMemoryTests {
                   "messages": [{"id": "msg_%d_%d" % (i, j), "conversation_id": "conv_%012d" % i, "content": "x" * 200,
                                 "sent_at": "2026-03-01T09:00:00.000000Z", "sender_type": "client", "attachments": []} for j in range(10)]}
                 body = json.dumps({"data": [conv(i) for i in range(7300)], "meta": {"current_page": 1, "last_page": 1}}).encode()
+                if len(sys.argv) > 2 and sys.argv[2] == "tiny":
+                    body = b'{"data":[' + b','.join([b'{}'] * 5000000) + b'],"meta":{}}'
                 class H(http.server.BaseHTTPRequestHandler):
                     def do_GET(self):
                         self.send_response(200); self.send_header("Content-Type", "application/json")
@@ -36,24 +58,22 @@ struct DecodeMemoryTests {
                 print(run.stderr)
                 """#,
         ])
-        defer { folder.remove() }
+    }
+
+    /// The answer's size, pxscript's peak resident memory, its exit status and its output.
+    static func measure(_ folder: RunFolder, memory: String, tiny: Bool) async throws -> (Int, Int, Int, String) {
         var env = folder.environment()
         env["PXSCRIPT_NOW"] = nil
         let port = folder.path("port")
         let outcome = try await shell(
             """
-            python3 '\(folder.path("serve.py"))' '\(port)' >/dev/null 2>&1 & server=$!
+            python3 '\(folder.path("serve.py"))' '\(port)' \(tiny ? "tiny" : "large") >/dev/null 2>&1 & server=$!
             for i in $(seq 1 300); do [ -f '\(port)' ] && break; sleep 0.1; done
-            python3 '\(folder.path("measure.py"))' '\(port)' '\(pxscriptBinary.path)' run '\(folder.path("list.lua"))' --max-memory 16M
+            python3 '\(folder.path("measure.py"))' '\(port)' '\(pxscriptBinary.path)' run '\(folder.path("list.lua"))' --max-memory \(memory)
             kill $server
             """, environment: env)
         let numbers = (outcome.stdout.split(separator: "\n").first ?? "").split(separator: " ").compactMap { Int($0) }
-        #expect(numbers.count == 3, "\(outcome.stdout)\(outcome.stderr)")
-        guard numbers.count == 3 else { return }
-        let (size, peak, status) = (numbers[0], numbers[1], numbers[2])
-        #expect(size > 28_000_000)
-        #expect(status == 1 && outcome.stdout.contains("more than a script may hold (--max-memory)"), "\(outcome.stdout)")
-        // Before: 469 MB resident. Now the answer is refused as it arrives, past 16 MiB.
-        #expect(peak < 4 * size, "peak \(peak) bytes for an answer of \(size)")
+        try #require(numbers.count == 3, "\(outcome.stdout)\(outcome.stderr)")
+        return (numbers[0], numbers[1], numbers[2], outcome.stdout)
     }
 }

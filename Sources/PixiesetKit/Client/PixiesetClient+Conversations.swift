@@ -41,7 +41,7 @@ extension PixiesetClient {
         } catch let error as PixiesetError {
             // One entry no decoder reads (nested too deep) makes the whole answer unreadable to JSONDecoder:
             // read entry by entry, the bad one set aside (issue 27).
-            guard case .malformedResponse = error, let page = pageEntryByEntry(response) else { throw error }
+            guard case .malformedResponse = error, !JSONSlices.tooManyValues(response.body), let page = pageEntryByEntry(response) else { throw error }
             return page
         }
     }

@@ -102,6 +102,9 @@ public struct PixiesetClient: Sendable {
     private static let decoder = JSONDecoder()
 
     public func decode<T: Decodable>(_ type: T.Type, from response: APIResponse) throws -> T {
+        if JSONSlices.tooManyValues(response.body) {
+            throw PixiesetError.malformedResponse(detail: "an answer of \(response.body.count) bytes holding far more values than any answer of this API")
+        }
         do {
             return try Self.decoder.decode(type, from: Data(response.body))
         } catch let error as DecodingError {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PixiesetModels
 import PixiesetKit
 import PXNotify
 import PXRuntime
@@ -45,7 +46,7 @@ struct NotifyCommand: AsyncParsableCommand {
             var failed = 0
             for target in targets {
                 if let error = await Self.deliver(notice, to: target, with: sender) {
-                    printError("failed: \(target.label): \(error)")
+                    printError("failed: \(TerminalText.escaped(target.label)): \(TerminalText.escaped("\(error)"))")
                     failed += 1
                 } else {
                     printNow("sent: \(target.label)")

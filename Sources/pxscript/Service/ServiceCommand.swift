@@ -24,8 +24,9 @@ struct ServiceOptions: ParsableArguments {
     func validate() throws {
         if user && system { throw ValidationError("--user or --system, not both") }
         if let manager, ServiceDefinition.Manager(rawValue: manager) == nil { throw ValidationError("--manager is systemd or launchd") }
-        if let name, name.isEmpty || name.contains(where: { !($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
-            throw ValidationError("--name is letters, digits, - and _ only")
+        // A unit's name is ASCII (systemd refuses others) and short.
+        if let name, name.isEmpty || name.count > 64 || name.unicodeScalars.contains(where: { !($0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_")) }) {
+            throw ValidationError("--name is 1 to 64 ASCII letters, digits, - and _")
         }
     }
 
@@ -67,6 +68,13 @@ struct ServiceInstall: AsyncParsableCommand {
         // A line break in a path or an option would end the unit's line and start another directive.
         if (words + [binary ?? ""]).contains(where: { $0.unicodeScalars.contains { CharacterSet.controlCharacters.contains($0) } }) {
             throw ValidationError("a script path or option holds a control character (a line break?): not written into a unit")
+        }
+        // systemd reads a line ending in a backslash as going on on the next (a folder `w\` would swallow
+        // ExecStart=), and trims the spaces around a value: such paths are refused, not mangled (issue 28).
+        if (words + [binary ?? ""]).contains(where: { $0.contains("\\") || $0.unicodeScalars.contains { $0.value == 0xFFFE || $0.value == 0xFFFF } })
+            || scripts.contains(where: { ($0 as NSString).deletingLastPathComponent.split(separator: "/").contains { $0.first == " " || $0.last == " " } })
+        {
+            throw ValidationError("a script path or option holds a backslash, U+FFFE/U+FFFF, or a folder name starting or ending with a space: rename it first")
         }
         if watchOptions.contains(where: { $0 == "--exit-on-expiry" || $0 == "--once" || $0 == "--dry-run" || $0 == "--sandbox" }) {
             throw ValidationError("a service keeps running: --exit-on-expiry, --once, --dry-run and --sandbox do not go in it")
