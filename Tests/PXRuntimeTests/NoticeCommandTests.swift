@@ -18,13 +18,12 @@ struct NoticeCommandTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let sender = NoticeSender(timeout: 5)
         defer { Task { await sender.shutdown() } }
-        let started = ContinuousClock.now
         // The child keeps the command's standard error open for 30 s.
         try await sender.deliver(
             Notice(kind: .test, title: "t", text: "hello", at: Date()),
             to: NoticeTarget(.command(["/bin/sh", "-c", "cat >> '\(folder)/out'; (sleep 30 &); exit 0"])))
-        #expect(ContinuousClock.now - started < .seconds(5))
-        #expect(try String(contentsOfFile: folder + "/out", encoding: .utf8).contains("hello"))
+        // Delivered, not "no answer within 5 s" (the old code waited for the child, which holds the output for 30 s).
+        #expect(try String(contentsOfFile: folder + "/out", encoding: .utf8).components(separatedBy: "hello").count == 2)
     }
 
     @Test("a command still running at the limit is stopped with its whole group; a failing one reports its first error line")
