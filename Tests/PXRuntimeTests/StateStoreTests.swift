@@ -107,8 +107,9 @@ struct PrivateStateTests {
         try store.close()
         chmod(path, 0o644)
         chmod(path + "-wal", 0o644)
+        FileManager.default.createFile(atPath: path + ".lock", contents: Data("pid 1".utf8), attributes: [.posixPermissions: 0o644])
         let reopened = try StateStore(path: path)
-        #expect(Self.mode(path) == 0o600 && Self.mode(path + "-wal") == 0o600)
+        #expect(Self.mode(path) == 0o600 && Self.mode(path + "-wal") == 0o600 && Self.mode(path + ".lock") == 0o600)
         try reopened.close()
     }
 }

@@ -58,7 +58,7 @@ public final class StateStore: Sendable {
             let existed = FileManager.default.fileExists(atPath: path)
             if !existed { try Self.create(path, configuration: configuration) }
             // A state others could read (made under umask 022, copied in) is made private again (issue 28).
-            PrivateFiles.restrict([path] + Self.companionFiles(of: path))
+            PrivateFiles.restrict([path] + Self.companionFiles(of: path) + [path + ".lock", path + ".dashboard"])
             pool = try Self.open(path, configuration: configuration, checkingOwnership: existed, busyTimeout: busyTimeout)
             writes = GroupCommit(pool: pool)
             outbox = Outbox(statePath: path, pool: pool)
