@@ -7,6 +7,24 @@
 public enum JSONSlices {
     /// The array under `key` of the top-level object: its own range (brackets included) and its items' ranges.
     public static func array(under key: String, in bytes: [UInt8]) -> (whole: Range<Int>, items: [Range<Int>])? {
+        guard let start = valueStart(of: key, in: bytes), bytes[start] == UInt8(ascii: "[") else { return nil }
+        return items(bytes, arrayAt: start)
+    }
+
+    /// The string under `key` at the top level of the object in `bytes` (plain text only: nil when it
+    /// holds an escape), found by the same scan: a bad entry's id, when nothing else of it reads.
+    public static func string(under key: String, in bytes: ArraySlice<UInt8>) -> String? {
+        let bytes = Array(bytes)
+        guard let start = valueStart(of: key, in: bytes), bytes[start] == UInt8(ascii: "\"") else { return nil }
+        let close = stringEnd(bytes, from: start)
+        guard close <= bytes.count else { return nil }
+        let text = bytes[(start + 1)..<(close - 1)]
+        return text.contains(UInt8(ascii: "\\")) ? nil : String(decoding: text, as: UTF8.self)
+    }
+
+    /// Where the value of the top-level object's `key` begins: a string equal to `key` at depth 1 that
+    /// is a key (a `:` follows it), not a value that happens to read the same (`"kind":"data"`).
+    static func valueStart(of key: String, in bytes: [UInt8]) -> Int? {
         let wanted = Array(key.utf8)
         var index = 0, depth = 0
         while index < bytes.count {
@@ -14,11 +32,12 @@ public enum JSONSlices {
             if byte == UInt8(ascii: "\"") {
                 let end = stringEnd(bytes, from: index)
                 guard end <= bytes.count else { return nil }
-                if depth == 1, Array(bytes[(index + 1)..<(end - 1)]) == wanted {
-                    var next = end
-                    while next < bytes.count, [UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"), UInt8(ascii: ":")].contains(bytes[next]) { next += 1 }
-                    guard next < bytes.count, bytes[next] == UInt8(ascii: "[") else { return nil }
-                    return items(bytes, arrayAt: next)
+                if depth == 1, bytes[(index + 1)..<(end - 1)].elementsEqual(wanted) {
+                    var next = skipSpace(bytes, from: end)
+                    if next < bytes.count, bytes[next] == UInt8(ascii: ":") {
+                        next = skipSpace(bytes, from: next + 1)
+                        return next < bytes.count ? next : nil
+                    }
                 }
                 index = end
                 continue
@@ -30,35 +49,11 @@ public enum JSONSlices {
         return nil
     }
 
-    /// The string under `key` at the top level of the object in `bytes` (plain text only: nil when it
-    /// holds an escape), found by the same scan: a bad entry's id, when nothing else of it reads.
-    public static func string(under key: String, in bytes: ArraySlice<UInt8>) -> String? {
-        let bytes = Array(bytes), wanted = Array(key.utf8)
-        var index = 0, depth = 0
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                let end = stringEnd(bytes, from: index)
-                guard end <= bytes.count else { return nil }
-                if depth == 1, Array(bytes[(index + 1)..<(end - 1)]) == wanted {
-                    var next = end
-                    while next < bytes.count, bytes[next] != UInt8(ascii: "\"") {
-                        guard [UInt8(ascii: " "), UInt8(ascii: ":"), UInt8(ascii: "\n"), UInt8(ascii: "\t"), UInt8(ascii: "\r")].contains(bytes[next]) else { return nil }
-                        next += 1
-                    }
-                    let close = stringEnd(bytes, from: next)
-                    guard close <= bytes.count else { return nil }
-                    let text = bytes[(next + 1)..<(close - 1)]
-                    return text.contains(UInt8(ascii: "\\")) ? nil : String(decoding: text, as: UTF8.self)
-                }
-                index = end
-                continue
-            }
-            if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") { depth += 1 }
-            if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") { depth -= 1 }
-            index += 1
-        }
-        return nil
+    /// The first index from `start` that is not JSON whitespace.
+    static func skipSpace(_ bytes: [UInt8], from start: Int) -> Int {
+        var index = start
+        while index < bytes.count, [UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t")].contains(bytes[index]) { index += 1 }
+        return index
     }
 
     /// Whether `bytes` holds more JSON values than answers of this API can: more than one for each 16
@@ -66,6 +61,8 @@ public enum JSONSlices {
     /// of `{},{},…`) costs a parser gigabytes (issue 28); it is refused before any parsing. Counted
     /// by one scan of brackets and commas outside strings, allocating nothing.
     public static func tooManyValues(_ bytes: [UInt8]) -> Bool {
+        // Fewer bytes than the floor cannot hold more values than it: most answers are not scanned.
+        guard bytes.count > 10_000 else { return false }
         let limit = max(10_000, bytes.count / 16)
         var count = 0, index = 0
         while index < bytes.count {

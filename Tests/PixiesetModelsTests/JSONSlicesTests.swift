@@ -1,0 +1,25 @@
+import PixiesetModels
+import Testing
+
+/// The splitter that reads a list page entry by entry (issue 27).
+@Suite("JSONSlices")
+struct JSONSlicesTests {
+    @Test("a key is a key: a value that reads the same before it is passed over; strings with brackets do not count")
+    func keysNotValues() throws {
+        let page = Array(#"{"kind":"data", "note":"[{", "data" : [1, {"a":"]"}, "x", [2]], "meta":{}}"#.utf8)
+        let (whole, items) = try #require(JSONSlices.array(under: "data", in: page))
+        #expect(items.map { String(decoding: page[$0], as: UTF8.self) } == ["1", #"{"a":"]"}"#, #""x""#, "[2]"])
+        #expect(page[whole.lowerBound] == UInt8(ascii: "[") && page[whole.upperBound - 1] == UInt8(ascii: "]"))
+        let entry = Array(#"{"name":"id","id":"conv_1","x":[[[1]]]}"#.utf8)
+        #expect(JSONSlices.string(under: "id", in: entry[...]) == "conv_1")
+        #expect(JSONSlices.string(under: "id", in: Array(#"{"id":"a\"b"}"#.utf8)[...]) == nil)
+    }
+
+    @Test("too many values is judged by a scan: tiny answers are never refused, a flood of {} is")
+    func tooManyValues() {
+        #expect(!JSONSlices.tooManyValues(Array(#"{"data":[{},{},{}]}"#.utf8)))
+        #expect(JSONSlices.tooManyValues(Array(("{\"data\":[" + Array(repeating: "{}", count: 50_000).joined(separator: ",") + "]}").utf8)))
+        // Brackets and commas inside strings are text, not values.
+        #expect(!JSONSlices.tooManyValues(Array(("{\"data\":\"" + String(repeating: ",", count: 50_000) + "\"}").utf8)))
+    }
+}
