@@ -94,21 +94,6 @@ public enum TestReport {
         return lines.joined(separator: "\n")
     }
 
-    /// XML text: the five entities, and no control character XML 1.0 refuses.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\n", "\t", "\r": out.unicodeScalars.append(scalar)
-            case _ where scalar.value < 0x20 || (0xFFFE...0xFFFF).contains(scalar.value): out += "?"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    /// XML text (a character XML 1.0 refuses shows as `?`).
+    static func escape(_ text: String) -> String { XMLText.escaped(text, replacingRefused: "?") }
 }

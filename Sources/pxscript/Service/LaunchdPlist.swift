@@ -1,4 +1,5 @@
 import Foundation
+import PixiesetModels
 
 /// The macOS LaunchAgent of a daemon, as a property list: started at login,
 /// kept alive when it exits with an error (at most once a minute), its
@@ -51,23 +52,6 @@ struct LaunchdPlist {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Text for an XML element: `&`, `<`, `>` and quotes escaped; characters XML 1.0 cannot hold dropped.
-    static func escaped(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
-            default:
-                let value = scalar.value
-                if value < 0x20 || (0xFFFE...0xFFFF).contains(value) { continue }
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    /// Text for an XML element (characters XML 1.0 cannot hold are dropped).
+    static func escaped(_ text: String) -> String { XMLText.escaped(text) }
 }
