@@ -46,12 +46,13 @@ struct RetryCommand: AsyncParsableCommand {
             } catch {
                 throw Failure("name the script (or --state PATH) whose parked messages to queue: pxscript retry SCRIPT --all", code: Exit.usage)
             }
-            let now = try RuntimeClock(environment: ProcessInfo.processInfo.environment).now()
+            let clock = try RuntimeClock(environment: ProcessInfo.processInfo.environment)
             var unknown = Set(ids), queuedAny = false
             for (script, path) in try location.existingPaths() {
                 let store = try StateStore(path: path)
                 defer { try? store.close() }
-                let (queued, _) = try await store.retryParked(all ? nil : ids, at: now)
+                // Journaled in the studio's time: this machine's plus the offset the last run measured.
+                let (queued, _) = try await store.retryParked(all ? nil : ids, at: clock.now(recordedFor: store))
                 unknown.subtract(queued.map(\.id))
                 guard !queued.isEmpty else { continue }
                 queuedAny = true

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LuaKit
 import PXRuntime
+import PixiesetModels
 
 /// `pxscript check SCRIPT`: compile and lint, no network.
 struct CheckCommand: AsyncParsableCommand {
@@ -25,7 +26,8 @@ struct CheckCommand: AsyncParsableCommand {
             let folder = (script as NSString).deletingLastPathComponent
             let policy = try FilePolicy(scriptFolder: folder.isEmpty ? "." : folder, granted: allowRead)
             let findings = try ScriptCheck.run(scriptPath: script, policy: policy)
-            for finding in findings { printNow(finding) }
+            // A finding quotes the script (a string compared with sender_type, a module's name): escaped.
+            for finding in findings { printNow(TerminalText.escaped(finding)) }
             let errors = findings.filter(ScriptCheck.isError).count, warnings = findings.count - errors
             let counted = (warnings == 0 ? "" : " (\(warnings) warning\(warnings == 1 ? "" : "s"))")
             // An option the function refuses fails the script every time it gets there: an error (65), like a syntax error.
