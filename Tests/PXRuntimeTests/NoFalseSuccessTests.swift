@@ -16,7 +16,7 @@ struct NoFalseSuccessTests {
             let list = ids.map { "\"\($0)\"" }.joined(separator: ", ")
             let script = """
                 px.cron("0 10 1 * *", function()
-                  local results, errors = px.map({ \(list) }, function(id) px.send(id, "Spring minis are open!") end)
+                  local results, errors = px.map({ \(list) }, function(id) px.conversations.get(id) px.send(id, "Spring minis are open!") end)
                   assert(next(errors) == nil, "an item failed")
                 end, { name = "monthly outreach" })
                 """
@@ -26,6 +26,8 @@ struct NoFalseSuccessTests {
                 #expect(report.ran == ["name:monthly outreach"] && report.failed.isEmpty, "\(w.log.all)")
             }
             for id in ids { #expect(try w.studioMessages(in: id).filter { $0 == "Spring minis are open!" }.count == 1) }
+            // A schedule-only script has no poll: the names it read are kept by the run itself, for `status`.
+            #expect(try StateStore(path: w.statePath).clientNames(for: ids).count == 3)
             // The same due run again (as after a crash before it was recorded): keyed by the run and the text, nothing twice.
             try await DatabaseQueue(path: w.statePath).write { try $0.execute(sql: "DELETE FROM schedule") }
             try await w.daemon(script) { loop in

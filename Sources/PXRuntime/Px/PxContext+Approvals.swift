@@ -84,9 +84,8 @@ extension PxContext {
         let now = clock.now()
         try await store.expireApprovals(at: now)
         var sent: [Approval] = []
-        defer { flushNames() }
         for approval in try store.approvals(in: [.approved]) where ids?.contains(approval.id) ?? true {
-            if !approval.clientName.isEmpty { clientNames.withLock { $0[approval.conversationID] = approval.clientName } }
+            remember(approval.clientName, of: approval.conversationID)
             var request = SendRequest(
                 conversationID: approval.conversationID, content: approval.text, attachments: approval.attachments.map(Self.attachment),
                 key: nil, position: approval.position)

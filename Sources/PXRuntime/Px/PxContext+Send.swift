@@ -244,7 +244,8 @@ extension PxContext {
             try? await store.abandonSend(entry, reason: "\(error)", at: at)
             throw error
         }
-        clientNames.withLock { $0[request.conversationID] = target.client?.name ?? "?" }
+        remember(target.client?.name ?? "?", of: request.conversationID)
+        if target.client?.name == nil { clientNames.withLock { $0[request.conversationID] = "?" } }
         let id = "msg_dry_run_\(plan.nextPlaceholder())"
         let message = Message(
             id: id, conversationID: request.conversationID, content: request.content, sentAt: Timestamp(microseconds: Int64(saturating: at.timeIntervalSince1970 * 1_000_000)),

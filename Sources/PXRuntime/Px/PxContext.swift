@@ -28,8 +28,8 @@ final class PxContext: Sendable {
     let automated: AutomatedMessages
     /// Client names by conversation id, for plans and logs.
     let clientNames = Mutex<[String: String]>([:])
-    /// The names `flushNames` kept already.
-    let savedNames = Mutex<[String: String]>([:])
+    /// Names learnt and not yet kept in the state (`flushNames`).
+    private let unsavedNames = Mutex<[String: String]>([:])
     /// Walks over conversations the script is iterating, by id.
     let cursors = Mutex<(next: Int64, open: [Int64: ConversationCursor])>((0, [:]))
     /// The send cap's current day and its bounds (asked of the calendar once a day, not once a send).
@@ -59,27 +59,36 @@ final class PxContext: Sendable {
     /// Remembers the client names of conversations the script read (kept in the state when the run
     /// ends, for what a person reads). At most 10,000 names a run: a bulk run's own list is enough.
     func noteNames(_ conversations: [Conversation]) {
-        clientNames.withLock { names in
-            for conversation in conversations where names.count < 10_000 {
-                if let name = conversation.client?.name { names[conversation.id] = name }
-            }
+        for conversation in conversations { if let name = conversation.client?.name { remember(name, of: conversation.id) } }
+    }
+
+    /// `name` as the client of `conversationID`, to keep in the state when it is new or changed.
+    func remember(_ name: String, of conversationID: String) {
+        guard !name.isEmpty, name != "?" else { return }
+        let changed = clientNames.withLock { names in
+            guard names[conversationID] != name, names.count < 10_000 || names[conversationID] != nil else { return false }
+            names[conversationID] = name
+            return true
         }
+        if changed { unsavedNames.withLock { $0[conversationID] = name } }
     }
 
     /// Keeps the names learnt since the last time in the state (end of a run, of a scheduled run, of
     /// approved sends): `status` and the journal name each client. A failure costs only the names.
-    func flushNames() {
-        let known = clientNames.withLock { $0 }, saved = savedNames.withLock { $0 }
-        let fresh = known.filter { id, name in name != "?" && saved[id] != name }
-        guard !fresh.isEmpty else { return }
-        if (try? store.noteClientNames(fresh)) != nil { savedNames.withLock { $0.merge(fresh) { $1 } } }
+    func flushNames() async {
+        let fresh = unsavedNames.withLock { names in
+            defer { names = [:] }
+            return names
+        }
+        try? await store.noteClientNames(fresh)
     }
 
     /// The client's name in `conversationID` (read once, then remembered).
     func clientName(of conversationID: String) async -> String {
         if let known = clientNames.withLock({ $0[conversationID] }) { return known }
         let name = (try? await client.conversation(conversationID, messages: false))?.client?.name ?? "?"
-        clientNames.withLock { $0[conversationID] = name }
+        remember(name, of: conversationID)
+        if name == "?" { clientNames.withLock { $0[conversationID] = name } }  // asked once, even when unknown
         return name
     }
 }

@@ -50,6 +50,8 @@ extension PXRuntime {
             if ran { report.ran.append(schedule.id) } else { report.failed.append(schedule.id) }
             runs[schedule.id] = (now, once)
         }
+        // Names of the clients the runs read, for `status` (a schedule-only script has no poll to note them).
+        await context.flushNames()
         // Each schedule's next run: the earliest wakes the daemon between polls;
         // for `status`, each is written when it changes (`after` is not kept).
         for schedule in schedules {
@@ -70,8 +72,6 @@ extension PXRuntime {
         _ schedule: Schedule, as run: HandlerRun, with runner: LuaReference, recording id: String?, done: Bool, at now: Date,
         triggered: Bool = false
     ) async throws -> Bool {
-        // Names of the clients it read, for `status` (a schedule-only script has no poll to note them).
-        defer { context.flushNames() }
         // Keys it held are free once its effects are recorded (or dropped).
         defer { try? context.store.releaseHolds(of: run.holder) }
         do {
@@ -123,6 +123,8 @@ extension PXRuntime {
                 "no schedule named '\(name.prefix(80))'" + (known.isEmpty ? "; the script has none" : "; its schedules: \(known.joined(separator: ", "))"))
         }
         let run = HandlerRun(eventID: "t:\(schedule.id)@\(Int64(saturating: (now.timeIntervalSince1970 * 1_000).rounded()))", conversationID: "")
-        return try await self.run(schedule, as: run, with: runner, recording: nil, done: false, at: now, triggered: true)
+        let ran = try await self.run(schedule, as: run, with: runner, recording: nil, done: false, at: now, triggered: true)
+        await context.flushNames()
+        return ran
     }
 }

@@ -73,7 +73,10 @@ extension PXRuntime {
     public func sendApproved(only ids: Set<String>? = nil) async throws -> [Approval] {
         // A send an interrupted process left pending is settled first (looked for, never repeated).
         try await context.reconcilePending()
-        return try await context.sendApproved(only: ids)
+        let sent = try await context.sendApproved(only: ids)
+        // The clients' names it learnt, for `status`.
+        await context.flushNames()
+        return sent
     }
 
     /// Settles sends left pending (by an interrupted run, a refused CSRF

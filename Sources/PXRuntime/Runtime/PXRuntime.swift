@@ -80,7 +80,7 @@ public actor PXRuntime {
         // (a failure is logged where the outcome was queued).
         try? await context.store.flush()
         // The names of the clients it read, for `status` and the journal (a dry run's copy keeps them to itself).
-        context.flushNames()
+        await context.flushNames()
         context.clock.report(to: context.store, logger: context.logger, recorded: nil)
         let values = try outcome.mapError(Self.runtimeError).get()
         return Summary(

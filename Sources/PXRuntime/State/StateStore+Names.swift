@@ -7,9 +7,10 @@ import GRDB
 /// and the journal's lines. A name is at most 200 characters.
 extension StateStore {
     /// Notes `names` (conversation id → client name), replacing older ones.
-    public func noteClientNames(_ names: [String: String]) throws {
+    /// On GRDB's writer thread, with the other queued writes: never a blocked thread of the runtime.
+    public func noteClientNames(_ names: [String: String]) async throws {
         guard !names.isEmpty else { return }
-        try pool.write { db in try Self.noteClientNames(names, db) }
+        try await writes.write { db in try Self.noteClientNames(names, db) }
     }
 
     static func noteClientNames(_ names: [String: String], _ db: Database) throws {
