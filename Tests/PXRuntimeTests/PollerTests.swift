@@ -139,9 +139,12 @@ struct PollerTests {
         }
     }
 
-    @Test("one conversation that answers 404 is journaled and set aside; the others are found")
-    func failureStaysPut() async throws {
-        try await withPoller(quirks: "get_404") { poller, sandbox, store in
+    /// `get_404`: the studio's first conversation answers 404; `hostile_details`: it comes, in the
+    /// list and in its details, with a field nested 600 deep and a number out of range (issue 27).
+    @Test("one conversation that answers 404, or that no client can read, is journaled and set aside; the others are found",
+          arguments: ["get_404", "hostile_details"])
+    func failureStaysPut(quirk: String) async throws {
+        try await withPoller(quirks: quirk) { poller, sandbox, store in
             _ = try await poller.poll(now: studioNow(sandbox))
             let all = Set(try sandbox.database.allMessages().map(\.conversationID))
             let broken = try #require(all.min()), other = try #require(all.sorted().dropFirst().first)
@@ -185,21 +188,5 @@ func withPollerParts(
     try await StudioSandbox.withRunning(configuration) { sandbox in
         let api = APIConfiguration(baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: sandbox.cookie, retry: .fast)
         try await PixiesetClient.withClient(api, logger: log.logger) { client in try await body(sandbox, client, store, log) }
-    }
-}
-
-extension PollerTests {
-    @Test("one conversation whose details are nested too deep, with a number out of range, is set aside like a 404; the others are found")
-    func hostileDetails() async throws {
-        try await withPoller(quirks: "hostile_details") { poller, sandbox, store in
-            _ = try await poller.poll(now: studioNow(sandbox))
-            let all = Set(try sandbox.database.allMessages().map(\.conversationID))
-            let broken = try #require(all.min()), other = try #require(all.sorted().dropFirst().first)
-            _ = try await sandbox.database.clientWritesIn(conversationID: broken, content: "Hello?")
-            let fine = try await sandbox.database.clientWritesIn(conversationID: other, content: "Hi!").id
-            let result = try await poller.poll(now: studioNow(sandbox))
-            #expect(result.events.map(\.id) == [fine])
-            #expect(try store.journalTail(limit: 10).contains { $0.kind == "conversation unreadable" && $0.conversationID == broken })
-        }
     }
 }

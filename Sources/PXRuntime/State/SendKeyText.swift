@@ -12,13 +12,14 @@ public enum SendKeyText {
             let body = key.dropFirst(2)
             let ordinal = body.split(separator: ":").last.map(String.init) ?? "1"
             let event = body.dropLast(ordinal.count + 1)
-            // A px.map item's send: m followed by the hash of its text (HandlerRun.itemSendKey).
-            let send = ordinal.hasPrefix("m") ? "the same text from px.map" : "send \(ordinal)"
+            // Keyed by text (HandlerRun's textKey): m, a px.map item's send; t, a retried event's new send.
+            let byText = ordinal.hasPrefix("m") || ordinal.hasPrefix("t")
+            let send = byText ? (ordinal.hasPrefix("m") ? "the same text from px.map" : "the same text") : "send \(ordinal)"
             if event.hasPrefix("s:") {
                 let schedule = event.dropFirst(2).split(separator: "@", maxSplits: 1).first.map(String.init) ?? ""
                 return "\(send) of the run of schedule \(scheduleName(schedule))"
             }
-            return ordinal.hasPrefix("m") ? "\(send) for \(event.prefix(60))" : "reply \(ordinal) to \(event.prefix(60))"
+            return byText ? "\(send) for \(event.prefix(60))" : "reply \(ordinal) to \(event.prefix(60))"
         }
         return "key '\(key.prefix(60))'"
     }

@@ -60,8 +60,11 @@ final class HandlerRun: Sendable {
     /// The key of a send from a `px.map` item of this run: the event and the
     /// send's content (its conversation is kept beside the key), the same in
     /// every retry however the items interleave or the list is ordered.
-    func itemSendKey(_ request: SendRequest) -> String {
-        "e:\(eventID):m" + PxContext.derivedKey(request).dropFirst(2)
+    func itemSendKey(_ request: SendRequest) -> String { textKey(request, tag: "m") }
+
+    /// `e:EVENT:` then `tag` and the hash of the send's text and attachments (`PxContext.derivedKey`).
+    private func textKey(_ request: SendRequest, tag: String) -> String {
+        "e:\(eventID):\(tag)" + PxContext.derivedKey(request).dropFirst(2)
     }
 
     /// The key of this run's next send, wherever the script asked for it.
@@ -72,7 +75,7 @@ final class HandlerRun: Sendable {
         // that send again (skipped); an order its first tries used for another text is not this one.
         guard let priorSends else { return ordinal }
         if let key = priorSends[SendIntent.normalise(request.content)] { return key }
-        return priorSends.values.contains(ordinal) ? "e:\(eventID):t" + PxContext.derivedKey(request).dropFirst(2) : ordinal
+        return priorSends.values.contains(ordinal) ? textKey(request, tag: "t") : ordinal
     }
 
     /// The sends this run asked for (each keyed by `nextSendKey`).
