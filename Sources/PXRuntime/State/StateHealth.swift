@@ -1,4 +1,5 @@
 import Foundation
+import PixiesetModels
 
 /// What this machine offers a state (issue 33), for `doctor` and `status`:
 /// the space left on its disk, whether its folder can be written, and which
@@ -49,7 +50,8 @@ public struct StateHealth: Sendable {
         guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"), !data.isEmpty else { return "pid \(pid)" }
         let words = data.split(separator: 0).prefix(3).map { String(decoding: $0, as: UTF8.self) }
         let shown = words.enumerated().map { $0.offset == 0 ? ($0.element as NSString).lastPathComponent : $0.element }.joined(separator: " ")
-        return String(shown.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) }.prefix(80))
+        // Another program names itself: escaped like any text from outside (C1 and bidi included).
+        return TerminalText.escaped(String(shown.prefix(80)))
     }
 
     /// One thing wrong: whether it stops writes now (`serious`), what it is, and what to do.

@@ -76,7 +76,7 @@ struct LoginCommand: AsyncParsableCommand {
             }
             let written = try ConfigFile.store(values, keeping: ["tz"], at: path)
             printNow("saved: the session works (\(Self.describe(result.unread))); the cookie is in \(path) (mode 600)")
-            if api.baseURL != nil { printNow("saved: base_url = \(base) (every command uses it now)") }
+            if written.contains("base_url") { printNow("saved: base_url = \(base) (every command uses it now)") }
             if written.contains("tz"), let zone {
                 printNow("saved: tz = \(zone), this machine's zone now: scripts count the studio's days and hours in it, wherever this machine travels (change tz in \(path) if the studio is elsewhere)")
             }
