@@ -90,6 +90,7 @@ enum LuaStack {
         case .integer(let number): lua_pushinteger(L, number)
         case .number(let number): lua_pushnumber(L, number)
         case .string(let bytes): bytes.withUnsafeBufferPointer { _ = lua_pushlstring(L, $0.baseAddress, $0.count) }
+        case .encoded(let value): return LuaTableEncoder.push(L, value)
         case .array(let items):
             lua_createtable(L, Int32(clamping: items.count), 0)
             for (offset, item) in items.enumerated() {

@@ -12,6 +12,9 @@ public enum LuaValue: Sendable, Hashable {
     case map([LuaValue: LuaValue])
     /// A value Swift does not carry (function, userdata, thread), by type name.
     case opaque(String)
+    /// A Swift value encoded into Lua tables only when pushed (a server
+    /// answer: no tree beside its tables); reads as `resolved()`.
+    case encoded(LuaEncoded)
 
     /// A string from Swift text.
     public static func text(_ string: String) -> LuaValue { .string(Array(string.utf8)) }
@@ -31,6 +34,7 @@ public enum LuaValue: Sendable, Hashable {
         case .string: "string"
         case .array, .map: "table"
         case .opaque(let name): name
+        case .encoded(let value): (try? value.resolved())?.typeName ?? "table"
         }
     }
 }

@@ -36,6 +36,12 @@ public struct LuaValueDecoder: Sendable {
 struct LuaDecoding: Decoder {
     let value: LuaValue
     let codingPath: [any CodingKey]
+
+    init(value: LuaValue, codingPath: [any CodingKey]) {
+        // A value still to encode is read as the tree it stands for.
+        self.value = value.plain
+        self.codingPath = codingPath
+    }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func mismatch(_ expected: String) -> DecodingError {

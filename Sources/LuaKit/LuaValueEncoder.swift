@@ -4,15 +4,17 @@
 /// keyed containers become maps with string keys, unkeyed ones arrays; a
 /// `nil` in a keyed container leaves the key out (Lua has no nil values in
 /// tables), a `nil` in an array becomes a hole. Nesting deeper than 64 levels
-/// is an error, never a crash.
+/// is an error, never a crash. `adding` puts fields of the host's on the
+/// table of each nested value it names (`LuaEncoded.Adding`).
 public struct LuaValueEncoder: Sendable {
     public static let maximumDepth = 64
+    let adding: LuaEncoded.Adding?
 
-    public init() {}
+    public init(adding: LuaEncoded.Adding? = nil) { self.adding = adding }
 
     public func encode<T: Encodable>(_ value: T) throws -> LuaValue {
         let node = EncodingNode()
-        try value.encode(to: LuaEncoding(node: node, codingPath: []))
+        try LuaEncoding.encode(value, into: node, path: [], adding: adding)
         return try node.resolve(path: [])
     }
 }
@@ -84,19 +86,20 @@ struct LuaKey: CodingKey {
 struct LuaEncoding: Encoder {
     let node: EncodingNode
     let codingPath: [any CodingKey]
+    let adding: LuaEncoded.Adding?
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
         node.become(.keyed)
-        return KeyedEncodingContainer(KeyedContainer<Key>(node: node, codingPath: codingPath))
+        return KeyedEncodingContainer(KeyedContainer<Key>(node: node, codingPath: codingPath, adding: adding))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
         node.become(.unkeyed)
-        return UnkeyedContainer(node: node, codingPath: codingPath)
+        return UnkeyedContainer(node: node, codingPath: codingPath, adding: adding)
     }
 
-    func singleValueContainer() -> any SingleValueEncodingContainer { SingleContainer(node: node, codingPath: codingPath) }
+    func singleValueContainer() -> any SingleValueEncodingContainer { SingleContainer(node: node, codingPath: codingPath, adding: adding) }
 
     static func checkDepth(_ path: [any CodingKey]) throws {
         guard path.count <= LuaValueEncoder.maximumDepth else {
@@ -106,12 +109,19 @@ struct LuaEncoding: Encoder {
     }
 
     /// Encodes a leaf or a nested value into `node`.
-    static func encode<T: Encodable>(_ value: T, into node: EncodingNode, path: [any CodingKey]) throws {
+    static func encode<T: Encodable>(_ value: T, into node: EncodingNode, path: [any CodingKey], adding: LuaEncoded.Adding?) throws {
         try checkDepth(path)
         if let leaf = try leafValue(value, path: path) {
             node.set(leaf)
-        } else {
-            try value.encode(to: LuaEncoding(node: node, codingPath: path))
+            return
+        }
+        try value.encode(to: LuaEncoding(node: node, codingPath: path, adding: adding))
+        guard node.kind == .keyed, let fields = adding?(value) else { return }
+        for (key, field) in fields {
+            let child = EncodingNode()
+            child.set(field)
+            node.keys.append(key)
+            node.children.append(child)
         }
     }
 
@@ -146,6 +156,7 @@ struct LuaEncoding: Encoder {
 struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let node: EncodingNode
     let codingPath: [any CodingKey]
+    let adding: LuaEncoded.Adding?
 
     private func append(_ key: Key) -> EncodingNode {
         let child = EncodingNode()
@@ -159,24 +170,25 @@ struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encodeNil(forKey key: Key) throws { _ = append(key) }
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        try LuaEncoding.encode(value, into: append(key), path: codingPath + [key])
+        try LuaEncoding.encode(value, into: append(key), path: codingPath + [key], adding: adding)
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
-        LuaEncoding(node: append(key), codingPath: codingPath + [key]).container(keyedBy: type)
+        LuaEncoding(node: append(key), codingPath: codingPath + [key], adding: adding).container(keyedBy: type)
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
-        LuaEncoding(node: append(key), codingPath: codingPath + [key]).unkeyedContainer()
+        LuaEncoding(node: append(key), codingPath: codingPath + [key], adding: adding).unkeyedContainer()
     }
 
-    mutating func superEncoder() -> any Encoder { LuaEncoding(node: append(Key(stringValue: "super")!), codingPath: codingPath) }
-    mutating func superEncoder(forKey key: Key) -> any Encoder { LuaEncoding(node: append(key), codingPath: codingPath + [key]) }
+    mutating func superEncoder() -> any Encoder { LuaEncoding(node: append(Key(stringValue: "super")!), codingPath: codingPath, adding: adding) }
+    mutating func superEncoder(forKey key: Key) -> any Encoder { LuaEncoding(node: append(key), codingPath: codingPath + [key], adding: adding) }
 }
 
 struct UnkeyedContainer: UnkeyedEncodingContainer {
     let node: EncodingNode
     let codingPath: [any CodingKey]
+    let adding: LuaEncoded.Adding?
 
     var count: Int { node.kind == .unkeyed ? node.children.count : 0 }
 
@@ -190,29 +202,30 @@ struct UnkeyedContainer: UnkeyedEncodingContainer {
 
     mutating func encode<T: Encodable>(_ value: T) throws {
         let key = LuaKey(count)
-        try LuaEncoding.encode(value, into: append(), path: codingPath + [key])
+        try LuaEncoding.encode(value, into: append(), path: codingPath + [key], adding: adding)
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
         let key = LuaKey(count)
-        return LuaEncoding(node: append(), codingPath: codingPath + [key]).container(keyedBy: type)
+        return LuaEncoding(node: append(), codingPath: codingPath + [key], adding: adding).container(keyedBy: type)
     }
 
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
         let key = LuaKey(count)
-        return LuaEncoding(node: append(), codingPath: codingPath + [key]).unkeyedContainer()
+        return LuaEncoding(node: append(), codingPath: codingPath + [key], adding: adding).unkeyedContainer()
     }
 
-    mutating func superEncoder() -> any Encoder { LuaEncoding(node: append(), codingPath: codingPath) }
+    mutating func superEncoder() -> any Encoder { LuaEncoding(node: append(), codingPath: codingPath, adding: adding) }
 }
 
 struct SingleContainer: SingleValueEncodingContainer {
     let node: EncodingNode
     let codingPath: [any CodingKey]
+    let adding: LuaEncoded.Adding?
 
     mutating func encodeNil() throws { node.set(.nil) }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
-        try LuaEncoding.encode(value, into: node, path: codingPath)
+        try LuaEncoding.encode(value, into: node, path: codingPath, adding: adding)
     }
 }

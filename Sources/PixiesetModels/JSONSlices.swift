@@ -89,31 +89,54 @@ public enum JSONSlices {
         return bytes.count + 1
     }
 
+    /// The array at `open` and its items' ranges; nil when its items are not separated as JSON's are
+    /// (`[a b]`, `[a,,b]`, `[a,]`): the items themselves are read by a decoder.
     static func items(_ bytes: [UInt8], arrayAt open: Int) -> (whole: Range<Int>, items: [Range<Int>])? {
         var items: [Range<Int>] = [], depth = 0, itemStart: Int?, index = open
+        // At depth 1: whether the current item is complete (a string or a bracket closed, or space after it).
+        var itemEnded = false
+        /// An item begins at `index` (depth 1): only where none is open.
+        func begin() -> Bool {
+            guard itemStart == nil else { return false }
+            itemStart = index
+            return true
+        }
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                if depth == 1, itemStart == nil { itemStart = index }
+                if depth == 1 {
+                    guard begin() else { return nil }
+                    itemEnded = true
+                }
                 index = stringEnd(bytes, from: index)
                 continue
             }
             switch byte {
             case UInt8(ascii: "{"), UInt8(ascii: "["):
-                if depth == 1, itemStart == nil { itemStart = index }
+                if depth == 1, !begin() { return nil }
                 depth += 1
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
                 depth -= 1
+                if depth == 1 { itemEnded = true }
                 if depth == 0 {
-                    if let start = itemStart { items.append(start..<index) }
+                    // `[]`, or a last item: not a comma with nothing after it.
+                    if let start = itemStart { items.append(start..<index) } else if !items.isEmpty { return nil }
                     return (open..<(index + 1), items)
                 }
             case UInt8(ascii: ","):
-                if depth == 1, let start = itemStart { items.append(start..<index); itemStart = nil }
+                if depth == 1 {
+                    guard let start = itemStart else { return nil }
+                    items.append(start..<index)
+                    itemStart = nil
+                    itemEnded = false
+                }
             case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"):
-                break
+                if depth == 1, itemStart != nil { itemEnded = true }
             default:
-                if depth == 1, itemStart == nil { itemStart = index }
+                if depth == 1 {
+                    if itemStart != nil, itemEnded { return nil }
+                    if itemStart == nil { _ = begin() }
+                }
             }
             index += 1
         }

@@ -22,4 +22,19 @@ struct JSONSlicesTests {
         // Brackets and commas inside strings are text, not values.
         #expect(!JSONSlices.tooManyValues(Array(("{\"data\":\"" + String(repeating: ",", count: 50_000) + "\"}").utf8)))
     }
+
+    @Test("items must be separated as JSON's are: a page read entry by entry refuses what a parser of the whole would (issue 28)")
+    func separators() {
+        func items(_ text: String) -> [String]? {
+            let bytes = Array(text.utf8)
+            return JSONSlices.array(under: "data", in: bytes).map { $0.items.map { String(decoding: bytes[$0], as: UTF8.self) } }
+        }
+        #expect(items(#"{"data":[]}"#) == [])
+        #expect(items(#"{"data":[ ]}"#) == [])
+        #expect(items(#"{"data":[12, "a b", {"x":[1 ,2]} ,true]}"#) == ["12", #""a b""#, #"{"x":[1 ,2]} "#, "true"])
+        for broken in [#"{"data":[{} {}]}"#, #"{"data":[1 2]}"#, #"{"data":["a" "b"]}"#, #"{"data":[1,,2]}"#, #"{"data":[,1]}"#,
+                       #"{"data":[1,]}"#, #"{"data":[{}"x"]}"#, #"{"data":[[1][2]]}"#, #"{"data":[1"#] {
+            #expect(items(broken) == nil, "\(broken)")
+        }
+    }
 }

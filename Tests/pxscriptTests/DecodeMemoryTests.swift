@@ -15,6 +15,19 @@ struct DecodeMemoryTests {
         #expect(peak < 4 * size, "peak \(peak) bytes for an answer of \(size)")
     }
 
+    @Test("a 29 MB list answer under the default --max-memory is decoded once: typed entry by entry, then straight into Lua's tables, costing under 5 times its size beside pxscript's own memory (it took 12 times)")
+    func decodedOnce() async throws {
+        let folder = try Self.folder()
+        defer { folder.remove() }
+        let (size, peak, status, text) = try await Self.measure(folder, memory: "256M", tiny: false)
+        #expect(status == 0 && text.contains("7300"), "\(text)")
+        // Side by side: the same binary running a script that reads nothing.
+        let (_, base, baseStatus, _) = try await Self.measure(folder, memory: "256M", tiny: false, script: "nothing.lua")
+        #expect(baseStatus == 0)
+        // Lua's own tables for this page take 1.7 times its size; the answer's bytes and its typed values the rest.
+        #expect(peak - base < 5 * size, "peak \(peak) bytes, \(base) for a script that reads nothing, for an answer of \(size)")
+    }
+
     @Test("an answer of millions of tiny values ({},{},…) is refused before parsing: memory stays a small multiple of its size (it took 1.8 GB)")
     func tinyValues() async throws {
         let folder = try Self.folder()
@@ -27,7 +40,8 @@ struct DecodeMemoryTests {
     /// A folder with the script, the hostile server and the measuring launcher.
     static func folder() throws -> RunFolder {
         try RunFolder([
-            "list.lua": "return #px.conversations.list{ page_size = 100 }.data\n",
+            "list.lua": "local n = #px.conversations.list{ page_size = 100 }.data print(n) return n\n",
+            "nothing.lua": "return 0\n",
             // The hostile server, in a process of its own: its memory is not the measured one's.
             "serve.py": #"""
                 import json, http.server, sys
@@ -55,21 +69,21 @@ struct DecodeMemoryTests {
                 env = dict(os.environ, PXSCRIPT_BASE_URL="http://127.0.0.1:%s/api/v1" % port, PIXIESET_COOKIE="a=b")
                 run = subprocess.run(sys.argv[2:], env=env, capture_output=True, text=True)
                 print(size, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024, run.returncode)
-                print(run.stderr)
+                print(run.stdout + run.stderr)
                 """#,
         ])
     }
 
     /// The answer's size, pxscript's peak resident memory, its exit status and its output.
-    static func measure(_ folder: RunFolder, memory: String, tiny: Bool) async throws -> (Int, Int, Int, String) {
+    static func measure(_ folder: RunFolder, memory: String, tiny: Bool, script: String = "list.lua") async throws -> (Int, Int, Int, String) {
         var env = folder.environment()
         env["PXSCRIPT_NOW"] = nil
-        let port = folder.path("port")
+        let port = folder.path("port-\(script)")
         let outcome = try await shell(
             """
             python3 '\(folder.path("serve.py"))' '\(port)' \(tiny ? "tiny" : "large") >/dev/null 2>&1 & server=$!
             for i in $(seq 1 300); do [ -f '\(port)' ] && break; sleep 0.1; done
-            python3 '\(folder.path("measure.py"))' '\(port)' '\(pxscriptBinary.path)' run '\(folder.path("list.lua"))' --max-memory \(memory)
+            python3 '\(folder.path("measure.py"))' '\(port)' '\(pxscriptBinary.path)' run '\(folder.path(script))' --max-memory \(memory)
             kill $server
             """, environment: env)
         let numbers = (outcome.stdout.split(separator: "\n").first ?? "").split(separator: " ").compactMap { Int($0) }

@@ -47,6 +47,8 @@ public final class Courier: Sendable {
         let delivered: Bool
         let givenUp: Bool
         let error: String?
+        /// The journal's line when it is given up.
+        let note: String?
     }
 
     private struct Shared {
@@ -169,15 +171,19 @@ public final class Courier: Sendable {
                 continue
             }
             let written: Void? = try? store.recordDelivery(
-                outcome.noticeID, target: target.key, delivered: outcome.delivered, givenUp: outcome.givenUp, error: outcome.error, at: now())
+                outcome.noticeID, target: target.key, delivered: outcome.delivered, givenUp: outcome.givenUp, error: outcome.error,
+                note: outcome.note, at: now())
             if written != nil { left.remove(outcome) }
         }
         state.withLock { $0.unrecorded[target.key] = left }
         return left.isEmpty
     }
 
-    private func keepUnrecorded(_ job: PendingDelivery, on store: StateStore, to target: NoticeTarget, delivered: Bool, givenUp: Bool, error: String?) {
-        let outcome = Unrecorded(store: ObjectIdentifier(store), noticeID: job.noticeID, delivered: delivered, givenUp: givenUp, error: error)
+    private func keepUnrecorded(
+        _ job: PendingDelivery, on store: StateStore, to target: NoticeTarget, delivered: Bool, givenUp: Bool, error: String?, note: String? = nil
+    ) {
+        let outcome = Unrecorded(
+            store: ObjectIdentifier(store), noticeID: job.noticeID, delivered: delivered, givenUp: givenUp, error: error, note: note)
         state.withLock { _ = $0.unrecorded[target.key, default: []].insert(outcome) }
     }
 
@@ -220,16 +226,16 @@ public final class Courier: Sendable {
             let tries = job.attempts + 1
             let givingUp = !error.isTransient || tries >= timing.maxAttempts
             let failure = error.description
+            // Journaled with the state it is given up in, in one write: never one without the other.
+            let note = givingUp ? "\(target.label): \(job.notice.title) (\(error))" : nil
             do {
-                try store.recordDelivery(job.noticeID, target: target.key, delivered: false, givenUp: givingUp, error: failure, at: now())
+                try store.recordDelivery(job.noticeID, target: target.key, delivered: false, givenUp: givingUp, error: failure, note: note, at: now())
             } catch {
                 // Its try is not counted yet: nothing more is tried for this target until it is (no loop of tries).
-                keepUnrecorded(job, on: store, to: target, delivered: false, givenUp: givingUp, error: failure)
+                keepUnrecorded(job, on: store, to: target, delivered: false, givenUp: givingUp, error: failure, note: note)
             }
             if givingUp {
                 logger.error("notification to \(target.label) given up after \(tries) \(tries == 1 ? "try" : "tries"): \(error)")
-                try? await store.journal(
-                    .notificationGivenUp, conversationID: nil, detail: "\(target.label): \(job.notice.title) (\(error))", at: now())
                 state.withLock { _ = $0.retrying.removeValue(forKey: target.key) }
             } else {
                 let pause = min(timing.longestRetry, timing.firstRetry * (1 << min(tries - 1, 20)))

@@ -25,7 +25,7 @@ extension PxModule {
                 do {
                     let found = try await client.conversations(filter, page: page, pageSize: pageSize)
                     context.noteNames(found.data)
-                    return [context.markingAutomated(try LuaValueEncoder().encode(found))]
+                    return [context.forScript(found, messages: found.data.flatMap { $0.messages ?? [] })]
                 } catch { throw PxError.from(error) }
             }
         }
@@ -37,13 +37,13 @@ extension PxModule {
                 do {
                     let conversation = try await client.conversation(id, messages: messages)
                     context.noteNames([conversation])
-                    return [context.markingAutomated(try LuaValueEncoder().encode(conversation))]
+                    return [context.forScript(conversation, messages: conversation.messages ?? [])]
                 } catch { throw PxError.from(error) }
             }
         }
         lua.registerAsync("unread", in: "px") { _ in
             {
-                do { return [try LuaValueEncoder().encode(try await client.unreadCount())] } catch { throw PxError.from(error) }
+                do { return [.encoded(LuaEncoded(try await client.unreadCount()))] } catch { throw PxError.from(error) }
             }
         }
         lua.register("each", in: "px.__host") { args in
@@ -77,7 +77,7 @@ extension PxModule {
                         return [.nil]
                     }
                     context.noteNames([conversation])
-                    return [context.markingAutomated(try LuaValueEncoder().encode(conversation))]
+                    return [context.forScript(conversation, messages: conversation.messages ?? [])]
                 } catch {
                     context.closeCursor(id)
                     throw PxError.from(error)

@@ -100,7 +100,7 @@ extension PXRuntime {
         let run = HandlerRun(
             eventID: first.id, conversationID: conversation.id,
             priorSends: retried ? try context.store.sends(in: conversation.id, keyPrefix: "e:\(first.id):") : nil)
-        let event = try eventValue(burst, conversation: conversation, age: age)
+        let event = eventValue(burst, conversation: conversation, age: age)
         context.crash.check(.inHandler)
         do {
             for handler in handlers {
@@ -142,10 +142,10 @@ extension PXRuntime {
     /// `client`, `answered` (the studio answered personally after it),
     /// `first` (no message from anyone came before it), `age`;
     /// every message with `automated` (SPEC §4).
-    func eventValue(_ burst: [Message], conversation: Conversation, age: Double) throws -> LuaValue {
+    func eventValue(_ burst: [Message], conversation: Conversation, age: Double) -> LuaValue {
         guard let message = burst.last, let oldest = burst.first else { return .map([:]) }
-        let encoder = LuaValueEncoder()
         let messages = conversation.messages ?? []
+        // The conversation holds every message of the event: one lookup serves the marks too.
         let automated = context.automatedIDs(in: messages)
         let answered = messages.contains {
             $0.senderType != .client && $0.senderType != .system && $0.sentAt > message.sentAt && !automated.contains($0.id)
@@ -153,16 +153,16 @@ extension PXRuntime {
         // A new inquiry: nobody wrote before it, neither the client nor the studio (issue 27: a client
         // answering the photographer's first message after a phone call is not "reaching out").
         let first = !messages.contains { $0.id != oldest.id && $0.sentAt < oldest.sentAt }
+        let marks = PxContext.marks(automated: automated)
         var fields: [LuaValue: LuaValue] = [
-            .text("message"): try encoder.encode(message),
-            .text("messages"): try encoder.encode(burst),
-            .text("conversation"): try encoder.encode(conversation),
+            .text("message"): .encoded(LuaEncoded(message, adding: marks)),
+            .text("messages"): .encoded(LuaEncoded(burst, adding: marks)),
+            .text("conversation"): .encoded(LuaEncoded(conversation, adding: marks)),
             .text("answered"): .boolean(answered),
             .text("first"): .boolean(first),
             .text("age"): .number(age),
         ]
-        if let client = conversation.client { fields[.text("client")] = try encoder.encode(client) }
-        // The conversation holds every message of the event: one lookup serves the marks too.
-        return context.marking(.map(fields), automated: automated)
+        if let client = conversation.client { fields[.text("client")] = .encoded(LuaEncoded(client)) }
+        return .map(fields)
     }
 }

@@ -141,6 +141,7 @@ public actor PXRuntime {
         case .nil: "nil"
         case .array, .map: (try? JSONBridge.encode(value)) ?? "table"
         case .opaque(let type): type
+        case .encoded: describe(value.plain)
         }
     }
 }

@@ -100,7 +100,10 @@ extension StateStore {
     }
 
     /// Records a try: delivered, failed (tried again later), or given up (with the last error).
-    func recordDelivery(_ noticeID: Int64, target: String, delivered: Bool, givenUp: Bool = false, error: String? = nil, at now: Date) throws {
+    /// `note`: the journal's `notification given up` line, written in the same transaction.
+    func recordDelivery(
+        _ noticeID: Int64, target: String, delivered: Bool, givenUp: Bool = false, error: String? = nil, note: String? = nil, at now: Date
+    ) throws {
         try pool.write { db in
             let state = delivered ? "delivered" : givenUp ? "given up" : "pending"
             try db.execute(
@@ -109,6 +112,9 @@ extension StateStore {
                     WHERE notice_id = ? AND target = ? AND state = 'pending'
                     """,
                 arguments: [state, error, state == "pending" ? nil : now.timeIntervalSince1970, noticeID, target])
+            if state == "given up", let note, db.changesCount > 0 {
+                try Self.journal(db, at: now, kind: .notificationGivenUp, conversationID: nil, detail: note)
+            }
         }
     }
 

@@ -70,6 +70,7 @@ public enum JSONBridge {
             }
             out += "}"
         case .opaque(let type): throw Problem(description: "a \(type) has no JSON form")
+        case .encoded: try write(value.plain, into: &out, depth: depth)
         }
     }
 

@@ -134,6 +134,7 @@ enum PlainTemplate {
                     pairs.compactMap { key, item in key.text.flatMap { name in object(item, meter: meter).map { (name, $0) } } },
                     uniquingKeysWith: { a, _ in a }),
                 meter: meter)
+        case .encoded: object(value.plain, meter: meter)
         }
     }
 

@@ -36,17 +36,14 @@ extension PixiesetClient {
         if let clientID = filter.clientID { try Self.check(.client, clientID) }
         let url = configuration.baseURL.url(["conversations"], trailingSlash: true, query: filter.query(page: page, pageSize: pageSize))
         let response = try await perform(Request(method: .GET, url: url))
-        do {
-            return try decode(ConversationPage.self, from: response)
-        } catch let error as PixiesetError {
-            // One entry no decoder reads (nested too deep) makes the whole answer unreadable to JSONDecoder:
-            // read entry by entry, the bad one set aside (issue 27).
-            guard case .malformedResponse = error, !JSONSlices.tooManyValues(response.body), let page = pageEntryByEntry(response) else { throw error }
-            return page
-        }
+        // Entry by entry: one bad conversation (nested deeper than a decoder reads) is set aside
+        // (issue 27), and only one entry's parse is ever held beside the answer (issue 28).
+        if !JSONSlices.tooManyValues(response.body), let page = pageEntryByEntry(response) { return page }
+        // Not a list page: the whole answer's decoding says what is wrong with it.
+        return try decode(ConversationPage.self, from: response)
     }
 
-    /// The page, its entries decoded one by one; nil when even that cannot be done.
+    /// The page, its entries decoded one by one; nil when its frame does not read.
     func pageEntryByEntry(_ response: APIResponse) -> ConversationPage? {
         let bytes = response.body
         guard let (whole, items) = JSONSlices.array(under: "data", in: bytes) else { return nil }

@@ -169,19 +169,19 @@ public struct PixiesetClient: Sendable {
             if isWrite { csrf.add(to: &headers) }
         }
         if request.body != nil { headers.add(name: "Content-Type", value: "application/json") }
-        let response: HTTPClient.Response
+        let response: BodyCollector.Response
         let left = configuration.studioClock.localNow()
         do {
             let outgoing = try HTTPClient.Request(url: request.url, method: request.method, headers: headers, body: request.body.map { .bytes($0) })
             let task = http.execute(
-                request: outgoing, delegate: ResponseAccumulator(request: outgoing, maxBodySize: configuration.maxResponseBytes),
+                request: outgoing, delegate: BodyCollector(maxBodySize: configuration.maxResponseBytes),
                 eventLoop: .indifferent, deadline: .now() + .init(configuration.requestTimeout), logger: nil)
             response = try await withTaskCancellationHandler {
                 try await task.futureResult.get()
             } onCancel: {
                 task.cancel()
             }
-        } catch is ResponseAccumulator.ResponseTooBigError {
+        } catch is BodyCollector.TooBig {
             return .failure(.malformedResponse(
                 detail: "an answer larger than \(configuration.maxResponseBytes) bytes, more than a script may hold (--max-memory); ask for less at a time (page_size)"))
         } catch {
@@ -193,7 +193,7 @@ public struct PixiesetClient: Sendable {
         let fields = response.headers.map { (name: $0.name, value: $0.value) }
         // The session's secrets never get past here, whatever the answer echoes:
         // not to scripts, not to output, not into an error (redacted before anything is cut).
-        let body = redactor.redact(response.body.map { Array($0.readableBytesView) } ?? [])
+        let body = redactor.redact(response.body)
         let result = ResponseClassifier.classify(
             APIResponse(status: Int(response.status.code), headers: fields, body: body), redactor: redactor, isWrite: isWrite,
             studioNow: configuration.studioClock.now())
