@@ -34,8 +34,21 @@ public struct APIErrorBody: Sendable, Hashable, Codable {
         case maxSize = "max_size"
     }
 
+    /// Set to `true` in a decoder's `userInfo`: `details` are not read, only
+    /// `max_size` in them (a large error body's details would be built for
+    /// nothing: only a body of an error's usual size keeps them, issue 28).
+    public static let withoutDetails = CodingUserInfoKey(rawValue: "pxscript.withoutDetails")!
+
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
+        if decoder.userInfo[Self.withoutDetails] as? Bool == true {
+            try self.init(summaryOf: c)
+        } else {
+            try self.init(wholeOf: c)
+        }
+    }
+
+    private init(wholeOf c: KeyedDecodingContainer<CodingKeys>) throws {
         let topCode = c.lenient(String.self, forKey: .code)
         let topMessage = c.lenient(String.self, forKey: .message)
         let label = c.lenient(String.self, forKey: .error)
@@ -57,6 +70,24 @@ public struct APIErrorBody: Sendable, Hashable, Codable {
         if maxSize == nil, case .object(let members)? = details, case .integer(let limit)? = members["max_size"] {
             maxSize = Int(clamping: limit)
         }
+    }
+
+    /// Code, message and `max_size`, without building `details`.
+    private init(summaryOf c: KeyedDecodingContainer<CodingKeys>) throws {
+        let topCode = c.lenient(String.self, forKey: .code)
+        let topMessage = c.lenient(String.self, forKey: .message)
+        let label = c.lenient(String.self, forKey: .error)
+        let inner = label == nil ? try? c.nestedContainer(keyedBy: CodingKeys.self, forKey: .error) : nil
+        let nested = inner.map { ($0.lenient(String.self, forKey: .code), $0.lenient(String.self, forKey: .message)) }
+        guard topCode != nil || label != nil || topMessage != nil || nested?.0 != nil || nested?.1 != nil else {
+            throw DecodingError.keyNotFound(
+                CodingKeys.code, .init(codingPath: c.codingPath, debugDescription: "no code, error or message: not an error body"))
+        }
+        let code = nested?.0 ?? topCode ?? label.map(Self.code(fromLabel:))
+        self.init(error: nested?.1 ?? topMessage ?? label ?? code ?? "", code: code)
+        let details = (try? inner?.nestedContainer(keyedBy: CodingKeys.self, forKey: .details))
+            ?? (try? c.nestedContainer(keyedBy: CodingKeys.self, forKey: .details))
+        maxSize = c.lenientInt(forKey: .maxSize) ?? details?.lenientInt(forKey: .maxSize)
     }
 
     /// The seed's flat form (what the sandbox writes by default).

@@ -8,7 +8,7 @@ struct DecodeMemoryTests {
     func largeAnswer() async throws {
         let folder = try Self.folder()
         defer { folder.remove() }
-        let (size, peak, status, text) = try await Self.measure(folder, memory: "16M", tiny: false)
+        let (size, peak, status, text) = try await Self.measure(folder, memory: "16M", mode: "large")
         #expect(size > 28_000_000)
         #expect(status == 1 && text.contains("more than a script may hold (--max-memory)"), "\(text)")
         // Before: 469 MB resident. Now the answer is refused as it arrives, past 16 MiB.
@@ -19,20 +19,35 @@ struct DecodeMemoryTests {
     func decodedOnce() async throws {
         let folder = try Self.folder()
         defer { folder.remove() }
-        let (size, peak, status, text) = try await Self.measure(folder, memory: "256M", tiny: false)
+        let (size, peak, status, text) = try await Self.measure(folder, memory: "256M", mode: "large")
         #expect(status == 0 && text.contains("7300"), "\(text)")
         // Side by side: the same binary running a script that reads nothing.
-        let (_, base, baseStatus, _) = try await Self.measure(folder, memory: "256M", tiny: false, script: "nothing.lua")
+        let (_, base, baseStatus, _) = try await Self.measure(folder, memory: "256M", mode: "large", script: "nothing.lua")
         #expect(baseStatus == 0)
         // Lua's own tables for this page take 1.7 times its size; the answer's bytes and its typed values the rest.
         #expect(peak - base < 5 * size, "peak \(peak) bytes, \(base) for a script that reads nothing, for an answer of \(size)")
+    }
+
+    @Test("a large answer cut short, or a large error body, is judged without building it: a parser that builds nothing, an error's details left unread past 64 KiB")
+    func cutAndError() async throws {
+        let folder = try Self.folder()
+        defer { folder.remove() }
+        let (_, base, _, _) = try await Self.measure(folder, memory: "256M", mode: "large", script: "nothing.lua")
+        let (cutSize, cutPeak, cutStatus, cutText) = try await Self.measure(folder, memory: "256M", mode: "cut")
+        #expect(cutStatus == 1 && cutText.contains("was cut short: got \(cutSize) bytes"), "\(cutText)")
+        // The answer itself and little more (it took 8.8 times its size: a decoder, then JSONSerialization, built it).
+        #expect(cutPeak - base < 2 * cutSize, "peak \(cutPeak) bytes, \(base) reading nothing, for a cut answer of \(cutSize)")
+        let (errorSize, errorPeak, errorStatus, errorText) = try await Self.measure(folder, memory: "256M", mode: "error")
+        #expect(errorStatus == 1 && errorText.contains("bad (INVALID)"), "\(errorText)")
+        // The answer and the decoder's map of it, not its details as values (it took 6.2 times).
+        #expect(errorPeak - base < 4 * errorSize, "peak \(errorPeak) bytes, \(base) reading nothing, for an error body of \(errorSize)")
     }
 
     @Test("an answer of millions of tiny values ({},{},…) is refused before parsing: memory stays a small multiple of its size (it took 1.8 GB)")
     func tinyValues() async throws {
         let folder = try Self.folder()
         defer { folder.remove() }
-        let (size, peak, status, text) = try await Self.measure(folder, memory: "256M", tiny: true)
+        let (size, peak, status, text) = try await Self.measure(folder, memory: "256M", mode: "tiny")
         #expect(status == 1 && text.contains("far more values than any answer of this API"), "\(text)")
         #expect(peak < 10 * size, "peak \(peak) bytes for an answer of \(size)")
     }
@@ -50,11 +65,16 @@ struct DecodeMemoryTests {
                   "messages": [{"id": "msg_%d_%d" % (i, j), "conversation_id": "conv_%012d" % i, "content": "x" * 200,
                                 "sent_at": "2026-03-01T09:00:00.000000Z", "sender_type": "client", "attachments": []} for j in range(10)]}
                 body = json.dumps({"data": [conv(i) for i in range(7300)], "meta": {"current_page": 1, "last_page": 1}}).encode()
-                if len(sys.argv) > 2 and sys.argv[2] == "tiny":
+                status = 200
+                if sys.argv[2] == "tiny":
                     body = b'{"data":[' + b','.join([b'{}'] * 5000000) + b'],"meta":{}}'
+                if sys.argv[2] == "cut":
+                    body = body[: len(body) * 9 // 10]
+                if sys.argv[2] == "error":
+                    status, body = 422, json.dumps({"error": "bad", "code": "INVALID", "details": json.loads(body)}).encode()
                 class H(http.server.BaseHTTPRequestHandler):
                     def do_GET(self):
-                        self.send_response(200); self.send_header("Content-Type", "application/json")
+                        self.send_response(status); self.send_header("Content-Type", "application/json")
                         self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
                     def log_message(self, *a): pass
                 server = http.server.HTTPServer(("127.0.0.1", 0), H)
@@ -75,13 +95,13 @@ struct DecodeMemoryTests {
     }
 
     /// The answer's size, pxscript's peak resident memory, its exit status and its output.
-    static func measure(_ folder: RunFolder, memory: String, tiny: Bool, script: String = "list.lua") async throws -> (Int, Int, Int, String) {
+    static func measure(_ folder: RunFolder, memory: String, mode: String, script: String = "list.lua") async throws -> (Int, Int, Int, String) {
         var env = folder.environment()
         env["PXSCRIPT_NOW"] = nil
-        let port = folder.path("port-\(script)")
+        let port = folder.path("port-\(mode)-\(script)")
         let outcome = try await shell(
             """
-            python3 '\(folder.path("serve.py"))' '\(port)' \(tiny ? "tiny" : "large") >/dev/null 2>&1 & server=$!
+            python3 '\(folder.path("serve.py"))' '\(port)' \(mode) >/dev/null 2>&1 & server=$!
             for i in $(seq 1 300); do [ -f '\(port)' ] && break; sleep 0.1; done
             python3 '\(folder.path("measure.py"))' '\(port)' '\(pxscriptBinary.path)' run '\(folder.path(script))' --max-memory \(memory)
             kill $server

@@ -105,6 +105,16 @@ public struct PixiesetClient: Sendable {
         if JSONSlices.tooManyValues(response.body) {
             throw PixiesetError.malformedResponse(detail: "an answer of \(response.body.count) bytes holding far more values than any answer of this API")
         }
+        // A text that ends inside a string or with brackets open is no JSON: judged by a scan, not by
+        // a decoder that would build the whole of a cut 30 MB answer before failing at its end (issue 28).
+        if Self.endsInsideJSON(response.body) {
+            let detail = ResponseClassifier.snippet(response.body, redactor)
+            let problem = Self.syntaxProblem(response.body)
+            if problem?.reason.hasPrefix("the text ends") == true {
+                throw PixiesetError.truncatedResponse(detail: "got \(response.body.count) bytes: \(detail)")
+            }
+            throw PixiesetError.malformedResponse(detail: "\(problem.map(String.init(describing:)) ?? "not JSON") in \(detail)")
+        }
         do {
             return try Self.decoder.decode(type, from: Data(response.body))
         } catch let error as DecodingError {
@@ -121,13 +131,18 @@ public struct PixiesetClient: Sendable {
     /// inside a string or with brackets open, and the parser's complaint is
     /// the end of input. Should the parser's wording change, a cut body reads
     /// as malformed, which is still an error.
+    /// Checked by a parser that builds nothing (`JSONChecker`): a cut answer costs no copy of itself.
     static func isCutShort(_ bytes: [UInt8]) -> Bool {
-        guard endsInsideJSON(bytes) else { return false }
+        endsInsideJSON(bytes) && syntaxProblem(bytes)?.reason.hasPrefix("the text ends") == true
+    }
+
+    /// Why `bytes` is not JSON, nil when it is.
+    static func syntaxProblem(_ bytes: [UInt8]) -> JSONSyntaxError? {
         do {
-            _ = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
-            return false
+            try StrictJSON.parse(bytes, with: JSONChecker())
+            return nil
         } catch {
-            return "\(error)".lowercased().contains("end of")
+            return error as? JSONSyntaxError
         }
     }
 

@@ -68,7 +68,7 @@ enum ResponseClassifier {
                 reason: .status(status), retryAfter: retryAfter(response, studioNow: studioNow()), written: status != 429,
                 detail: "HTTP \(status)")
         }
-        if let body = try? JSONDecoder().decode(APIErrorBody.self, from: Data(response.body)) {
+        if let body = try? errorBodyDecoder(keepsDetails: response.body.count <= maxDetailsBody).decode(APIErrorBody.self, from: Data(response.body)) {
             return .failure(.api(APIError(
                 status: status, code: redactor.redact(body.code ?? "HTTP_\(status)"), message: redactor.redact(body.error),
                 maxSize: body.maxSize,
@@ -101,12 +101,21 @@ enum ResponseClassifier {
         return RetryAfter.parse(response.header("Retry-After"), now: written ?? studioNow)
     }
 
-    /// The start of a body for an error message: the secrets removed from
-    /// the whole body first, then cut (cutting first could leave a secret's
-    /// prefix that no longer matches).
+    /// A decoder of error bodies; past `maxDetailsBody`, one that leaves their details unread.
+    static func errorBodyDecoder(keepsDetails: Bool) -> JSONDecoder {
+        let decoder = JSONDecoder()
+        if !keepsDetails { decoder.userInfo[APIErrorBody.withoutDetails] = true }
+        return decoder
+    }
+
+    /// The start of a body for an error message: the secrets removed first,
+    /// then cut (cutting first could leave a secret's prefix that no longer
+    /// matches). Only the start is read, with room for a secret that begins
+    /// in it: a 30 MB answer is not copied to show 300 characters of it.
     static func snippet(_ body: [UInt8], _ redactor: Redactor) -> String {
-        let whole = redactor.redact(String(decoding: body, as: UTF8.self))
+        let start = body.prefix(300 * 4 + redactor.longestForm)
+        let whole = redactor.redact(String(decoding: start, as: UTF8.self))
         let flat = String(whole.prefix(300).map { $0.isNewline ? " " : $0 })
-        return "'" + flat + (whole.count > 300 ? "…" : "") + "'"
+        return "'" + flat + (whole.count > 300 || start.count < body.count ? "…" : "") + "'"
     }
 }

@@ -31,6 +31,9 @@ public struct Redactor: Sendable {
         byteForms = self.forms.map { Array($0.utf8) }
     }
 
+    /// The length in bytes of the longest form looked for.
+    public var longestForm: Int { byteForms.first?.count ?? 0 }
+
     /// `text` with every occurrence of a secret, in any of its forms, masked.
     public func redact(_ text: String) -> String {
         var out = text
