@@ -38,3 +38,29 @@ struct JSONSlicesTests {
         }
     }
 }
+
+/// `pxscript api`'s layout of an answer (issue 28: no objects built to print it).
+@Suite("JSONLayout")
+struct JSONLayoutTests {
+    @Test("one line or indented; strings byte for byte (brackets, escapes and spaces inside them); empty containers stay closed")
+    func layout() {
+        let json = Array(#" { "b" : [1, 2.50e1 ,{}], "a":{ "s":"x, [y]: \"z\" \\", "e":[ ] }, "n":null } "#.utf8)
+        #expect(String(decoding: JSONLayout.lines(json, indented: false), as: UTF8.self)
+            == #"{"b":[1,2.50e1,{}],"a":{"s":"x, [y]: \"z\" \\","e":[]},"n":null}"#)
+        #expect(String(decoding: JSONLayout.lines(json, indented: true), as: UTF8.self) == """
+            {
+              "b": [
+                1,
+                2.50e1,
+                {}
+              ],
+              "a": {
+                "s": "x, [y]: \\"z\\" \\\\",
+                "e": []
+              },
+              "n": null
+            }
+            """)
+        #expect(JSONLayout.lines(Array("7".utf8), indented: true) == Array("7".utf8))
+    }
+}

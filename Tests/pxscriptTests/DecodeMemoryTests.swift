@@ -43,6 +43,20 @@ struct DecodeMemoryTests {
         #expect(errorPeak - base < 4 * errorSize, "peak \(errorPeak) bytes, \(base) reading nothing, for an error body of \(errorSize)")
     }
 
+    @Test("pxscript api prints a 29 MB answer laid out again, not rebuilt as objects: under 5 times its size (it took 15 times)")
+    func apiCommand() async throws {
+        let folder = try Self.folder()
+        defer { folder.remove() }
+        let (_, base, _, _) = try await Self.measure(folder, memory: "256M", mode: "large", script: "nothing.lua")
+        let (size, peak, status, text) = try await Self.measure(folder, mode: "large", command: "api GET conversations/", name: "api")
+        #expect(status == 0, "\(text.prefix(500))")
+        // One line in a pipe, the server's bytes: as long as the answer but for its spaces.
+        let lines = text.split(separator: "\n", maxSplits: 2, omittingEmptySubsequences: false)
+        let printed = lines.count > 1 ? lines[1] : ""
+        #expect(printed.utf8.count > size * 9 / 10 && printed.hasPrefix(#"{"data":[{"id":"conv_000000000000","subject":"#), "\(printed.prefix(200))")
+        #expect(peak - base < 5 * size, "peak \(peak) bytes, \(base) reading nothing, for an answer of \(size)")
+    }
+
     @Test("an answer of millions of tiny values ({},{},…) is refused before parsing: memory stays a small multiple of its size (it took 1.8 GB)")
     func tinyValues() async throws {
         let folder = try Self.folder()
@@ -96,14 +110,18 @@ struct DecodeMemoryTests {
 
     /// The answer's size, pxscript's peak resident memory, its exit status and its output.
     static func measure(_ folder: RunFolder, memory: String, mode: String, script: String = "list.lua") async throws -> (Int, Int, Int, String) {
+        try await measure(folder, mode: mode, command: "run '\(folder.path(script))' --max-memory \(memory)", name: script)
+    }
+
+    static func measure(_ folder: RunFolder, mode: String, command: String, name: String) async throws -> (Int, Int, Int, String) {
         var env = folder.environment()
         env["PXSCRIPT_NOW"] = nil
-        let port = folder.path("port-\(mode)-\(script)")
+        let port = folder.path("port-\(mode)-\(name)")
         let outcome = try await shell(
             """
             python3 '\(folder.path("serve.py"))' '\(port)' \(mode) >/dev/null 2>&1 & server=$!
             for i in $(seq 1 300); do [ -f '\(port)' ] && break; sleep 0.1; done
-            python3 '\(folder.path("measure.py"))' '\(port)' '\(pxscriptBinary.path)' run '\(folder.path(script))' --max-memory \(memory)
+            python3 '\(folder.path("measure.py"))' '\(port)' '\(pxscriptBinary.path)' \(command)
             kill $server
             """, environment: env)
         let numbers = (outcome.stdout.split(separator: "\n").first ?? "").split(separator: " ").compactMap { Int($0) }
