@@ -57,21 +57,6 @@ public struct NoticeSender: Sendable {
         guard (200..<300).contains(status) else { throw .status(Int(status)) }
     }
 
-    /// A short name for a transport error that cannot carry the URL.
-    static func kind(of error: any Error) -> String {
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .connectTimeout: return "connect timeout"
-            case .remoteConnectionClosed: return "connection closed"
-            case .invalidURL: return "invalid URL"
-            default: return "HTTP client error"
-            }
-        }
-        // NIO's own words name the address (host and port, which the label shows too), never the path.
-        let words = String(describing: error).lowercased()
-        if words.contains("refused") { return "connection refused" }
-        if words.contains("tls") || words.contains("ssl") || words.contains("certificate") { return "TLS failure" }
-        if words.contains("resolve") || words.contains("dns") || words.contains("name or service") { return "host not found" }
-        return "network error"
-    }
+    /// A short name for a transport error that cannot carry the URL (by its type).
+    static func kind(of error: any Error) -> String { TransportFailure.name(of: error) }
 }

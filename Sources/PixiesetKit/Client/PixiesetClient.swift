@@ -241,30 +241,18 @@ public struct PixiesetClient: Sendable {
     }
 
     /// Timeouts and resets are retried; no connection at all is retried and
-    /// known to be unwritten.
+    /// known to be unwritten (`TransportFailure`, by the error's type).
     static func classifyTransport(_ error: any Error, host: String, redactor: Redactor) -> AttemptResult {
         let text = redactor.redact(String(describing: error))
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .connectTimeout, .getConnectionFromPoolTimeout, .tlsHandshakeTimeout:
-                return .retryable(reason: .noConnection, retryAfter: nil, written: false, detail: "no connection (\(text))")
-            case .readTimeout, .writeTimeout, .deadlineExceeded:
-                return .retryable(reason: .timedOut, retryAfter: nil, written: true, detail: "timed out")
-            case .remoteConnectionClosed, .bodyLengthMismatch:
-                return .retryable(reason: .cutShort, retryAfter: nil, written: true, detail: "the connection was closed mid-answer")
-            case .invalidURL, .emptyHost, .emptyScheme:
-                return .failure(.invalidRequest("invalid URL (\(text))"))
-            default:
-                return .retryable(reason: .other, retryAfter: nil, written: true, detail: text)
+        guard let failure = TransportFailure.of(error) else { return .failure(.invalidRequest("invalid URL (\(text))")) }
+        let detail =
+            switch failure.reason {
+            case .noConnection: "no connection (\(text))"
+            case .timedOut: "timed out"
+            case .cutShort: "the connection was closed mid-answer (\(text))"
+            case .other, .status: text
             }
-        }
-        let typeName = String(describing: type(of: error))
-        if typeName.contains("NIOConnectionError") || text.contains("connection refused") || text.contains("Connection refused")
-            || typeName.contains("ResolutionError") || text.contains("getaddrinfo")
-        {
-            return .retryable(reason: .noConnection, retryAfter: nil, written: false, detail: "no connection: refused or no route")
-        }
-        return .retryable(reason: .other, retryAfter: nil, written: true, detail: text)
+        return .retryable(reason: failure.reason, retryAfter: nil, written: failure.written, detail: detail)
     }
 
     /// The error for the last of the failed attempts, by what kind of failure it was.
