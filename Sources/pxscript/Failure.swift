@@ -15,8 +15,8 @@ enum Exit {
     /// This machine failed the state (a lock past the timeout, a full or read-only disk): EX_IOERR.
     static let localFault: Int32 = 74
     static let sendCap: Int32 = 75
-    static let sessionExpired: Int32 = 77
-    static let csrfRefused: Int32 = 78
+    static let sessionExpired = SessionRefusal.expired.exitStatus
+    static let csrfRefused = SessionRefusal.csrf.exitStatus
 }
 
 /// A failure already worded for the user, with its exit code.
@@ -60,8 +60,7 @@ func describe(_ error: any Error) -> (String, Int32) {
         case .missingFile: return (runtime.description, Exit.missingFile)
         case .unavailable: return (runtime.description, Exit.unreachable)
         case .sendCap: return (runtime.description, Exit.sendCap)
-        case .sessionExpired: return (runtime.description, Exit.sessionExpired)
-        case .csrfRefused: return (runtime.description, Exit.csrfRefused)
+        case .refused(let refusal, _): return (runtime.description, refusal.exitStatus)
         case .localFault: return (runtime.description, Exit.localFault)
         case .script, .state: return (runtime.description, Exit.scriptError)
         }
@@ -70,11 +69,10 @@ func describe(_ error: any Error) -> (String, Int32) {
     case let sandbox as SandboxError: return ("\(sandbox.body.error) (\(sandbox.code))", Exit.scriptError)
     case let api as PixiesetError:
         switch api {
-        case .sessionExpired: return (api.description, Exit.sessionExpired)
-        case .csrfRefused: return (api.description, Exit.csrfRefused)
+        case .sessionExpired, .csrfRefused: return (api.description, api.sessionRefusal?.exitStatus ?? Exit.sessionExpired)
         case .unreachable, .keptFailing, .truncatedResponse, .sendPending: return (api.description, Exit.unreachable)
         case .file(let path, _) where !FileManager.default.fileExists(atPath: path): return (api.description, Exit.missingFile)
-        default: return (api.description, Exit.scriptError)
+        case .file, .api, .malformedResponse, .invalidID, .invalidRequest: return (api.description, Exit.scriptError)
         }
     default:
         if let fault = LocalFault(error) { return (fault.description, Exit.localFault) }

@@ -101,3 +101,21 @@ struct Socket {
 
     func close() { Glibc.close(fd) }
 }
+
+/// One form of a refused session, from the client's error to the exit status (decision 0013).
+@Suite("Session refusals")
+struct SessionRefusalTests {
+    @Test("each refusal knows its code, status, exit status and notice name, and is read back from each of them")
+    func oneForm() {
+        #expect(SessionRefusal.allCases.map(\.code) == ["SESSION_EXPIRED", "CSRF_REFUSED"])
+        #expect(SessionRefusal.allCases.map(\.exitStatus) == [77, 78])
+        #expect(SessionRefusal.allCases.map(\.status) == [401, 419])
+        for refusal in SessionRefusal.allCases {
+            #expect(SessionRefusal(code: refusal.code) == refusal && SessionRefusal(noticeName: refusal.noticeName) == refusal)
+        }
+        #expect(SessionRefusal(PixiesetError.sessionExpired(detail: "HTTP 401")) == .expired)
+        #expect(SessionRefusal(PixiesetError.csrfRefused(detail: "HTTP 419", hint: "")) == .csrf)
+        #expect(SessionRefusal(PixiesetError.unreachable(host: "h", detail: "")) == nil)
+        #expect(SessionRefusal(code: "session_expired") == nil)
+    }
+}

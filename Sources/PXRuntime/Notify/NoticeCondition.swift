@@ -1,11 +1,12 @@
 import Foundation
+import PixiesetKit
 import PXNotify
 
 /// What goes wrong that the photographer should hear of (issue 20). Each is
 /// raised once, stays raised until it clears, and then notifies once more.
 enum NoticeCondition: Sendable, Hashable {
     /// The studio refused the login (expired) or a send's CSRF token: sends wait.
-    case session(csrf: Bool)
+    case session(SessionRefusal)
     /// A handler failed on a conversation as many times as it may and is parked.
     case parked(conversationID: String, client: String, error: String)
     /// The send cap of the day is reached: replies wait for the next day.
@@ -18,7 +19,7 @@ enum NoticeCondition: Sendable, Hashable {
     /// The name it is kept under in the state (one per conversation or script where it is theirs).
     var name: String {
         switch self {
-        case .session(let csrf): return csrf ? "csrf" : "session"
+        case .session(let refusal): return refusal.noticeName
         case .parked(let id, _, _): return "parked:" + id
         case .cap: return "cap"
         case .reload(let script, _): return "reload:" + script
@@ -30,8 +31,8 @@ enum NoticeCondition: Sendable, Hashable {
     func raised(script: String?, at now: Date) -> (notice: Notice, detail: String) {
         let (title, text, detail): (String, String, String)
         switch self {
-        case .session(let csrf):
-            if csrf {
+        case .session(let refusal):
+            if refusal == .csrf {
                 title = "pxscript: the studio refused a send (CSRF token)"
                 text = "Sends wait; reading goes on. Log in again with `pxscript login` (or set csrf_token in config.toml)."
                 detail = "the studio's CSRF token"
@@ -66,7 +67,7 @@ enum NoticeCondition: Sendable, Hashable {
     static func cleared(_ name: String, detail: String, script: String?, at now: Date) -> Notice {
         let title: String
         switch name {
-        case "session", "csrf": title = "pxscript: \(detail) works again; sends go out"
+        case _ where SessionRefusal(noticeName: name) != nil: title = "pxscript: \(detail) works again; sends go out"
         case "cap": title = "pxscript: sends go out again (a new day under the send cap)"
         case _ where name.hasPrefix("parked:"): title = "pxscript: the handler works again for \(detail)"
         case _ where name.hasPrefix("reload:"): title = "pxscript: \(detail) loads again"

@@ -1,4 +1,5 @@
 import Foundation
+import PixiesetKit
 import PXNotify
 
 extension Notifier {
@@ -16,11 +17,11 @@ extension Notifier {
                  origin: .daemon, on: store)
         }
         if let error, let refusal = SessionRefusal(error) {
-            raise(.session(csrf: refusal == .csrf), script: nil, on: store, at: now)
+            raise(.session(refusal), script: nil, on: store, at: now)
         } else if case RuntimeError.sendCap? = error {
             raise(.cap(limit: maxSends), script: script, on: store, at: now)
         } else if error == nil {
-            for name in ["session", "csrf", "cap"] { clear(name, script: script, on: store, at: now) }
+            for name in SessionRefusal.allCases.map(\.noticeName) + ["cap"] { clear(name, script: script, on: store, at: now) }
         }
         digestApprovals(on: store, at: now)
         guard let courier else { return }

@@ -136,7 +136,7 @@ extension PxContext {
         // Only what the studio says about the request itself: a 409, 423 or 425 may pass, a 407 is a proxy's.
         case .api(let failure)?: [400, 404, 410, 413, 414, 415, 422].contains(failure.status)
         case .invalidID?, .invalidRequest?, .file?: true
-        default: false
+        case .sessionExpired?, .csrfRefused?, .unreachable?, .keptFailing?, .malformedResponse?, .truncatedResponse?, .sendPending?, nil: false
         }
     }
 

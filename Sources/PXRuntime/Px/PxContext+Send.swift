@@ -164,7 +164,8 @@ extension PxContext {
     static func leavesPending(_ error: any Error) -> Bool {
         switch error as? PixiesetError {
         case .sendPending?, .csrfRefused?: true
-        default: false
+        case .api?, .sessionExpired?, .unreachable?, .keptFailing?, .malformedResponse?, .truncatedResponse?, .invalidID?, .file?, .invalidRequest?, nil:
+            false
         }
     }
 
@@ -283,7 +284,7 @@ extension PxContext {
                 // An expired session or a local fault is what it is (77, 74), not "try again later" (issue 27).
                 if let refusal = SessionRefusal(error) {
                     let words = "a send to \(entry.intent.conversationID) from an interrupted run could not be checked: \(error)"
-                    throw refusal == .csrf ? RuntimeError.csrfRefused(words) : RuntimeError.sessionExpired(words)
+                    throw RuntimeError.refused(refusal, words)
                 }
                 if LocalFault(error) != nil { throw error }
                 throw RuntimeError.unavailable(

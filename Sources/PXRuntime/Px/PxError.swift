@@ -52,8 +52,9 @@ enum PxError {
                 if let maxSize = body.maxSize { extra["max_size"] = .integer(Int64(maxSize)) }
                 if let details = body.details { extra["details"] = JSONBridge.value(details) }
                 return table(code: body.code, status: body.status, message: body.message, extra: extra)
-            case .sessionExpired: return table(code: .sessionExpired, status: 401, message: api.description)
-            case .csrfRefused: return table(code: .csrfRefused, status: 419, message: api.description)
+            case .sessionExpired, .csrfRefused:
+                let refusal = api.sessionRefusal ?? .expired
+                return table(code: PxErrorCode(refusal), status: refusal.status, message: api.description)
             case .unreachable: return table(code: .unreachable, status: nil, message: api.description)
             case .keptFailing(let status, _, _): return table(code: .unavailable, status: status, message: api.description)
             case .sendPending: return table(code: .sendPending, status: nil, message: api.description)
@@ -75,10 +76,10 @@ enum PxError {
     /// decided by the code of the px error table it raised (SPEC §5), never
     /// by the message's text.
     static func runtimeError(forUncaught error: LuaError, message: String, traceback: String) -> RuntimeError {
-        switch PxErrorCode(hostRaised: error) {
+        let code = PxErrorCode(hostRaised: error)
+        if let refusal = code?.refusal { return .refused(refusal, message) }
+        return switch code {
         case .sendCap?: .sendCap(message)
-        case .sessionExpired?: .sessionExpired(message)
-        case .csrfRefused?: .csrfRefused(message)
         case .unreachable?, .unavailable?, .sendPending?: .unavailable(message)
         case .localFault?: .localFault(message, kind: error.cause?.kind.flatMap(LocalFault.Kind.init(rawValue:)) ?? .io)
         default: .script(message: message, traceback: traceback)

@@ -1,4 +1,5 @@
 import LuaKit
+import PixiesetKit
 
 /// The `code` of a px error table (SPEC §4): a small extensible set of
 /// named values (as swift-service-lifecycle's `ServiceGroupError.Code`), so
@@ -12,9 +13,9 @@ public struct PxErrorCode: Hashable, Sendable, CustomStringConvertible {
 
     public static let paused = PxErrorCode("PAUSED")
     public static let sendCap = PxErrorCode("SEND_CAP")
-    public static let sessionExpired = PxErrorCode("SESSION_EXPIRED")
-    /// A send refused for its CSRF token while reads work (SPEC §5, exit 78).
-    public static let csrfRefused = PxErrorCode("CSRF_REFUSED")
+    public static let sessionExpired = PxErrorCode(SessionRefusal.expired)
+    /// A send refused for its CSRF token while reads work (exit 78).
+    public static let csrfRefused = PxErrorCode(SessionRefusal.csrf)
     public static let unreachable = PxErrorCode("UNREACHABLE")
     public static let unavailable = PxErrorCode("UNAVAILABLE")
     public static let sendPending = PxErrorCode("SEND_PENDING")
@@ -39,7 +40,9 @@ public struct PxErrorCode: Hashable, Sendable, CustomStringConvertible {
     /// nothing the script can do about them inside the run.
     var stopsTheRun: Bool { [.sendCap, .paused, .sessionExpired, .csrfRefused, .localFault].contains(self) }
 
-    /// Codes that say the studio refused this login (its cookie or its CSRF token): no handler's
-    /// fault, so a handler failing with one uses up none of its tries (SPEC §6).
-    public var isSessionRefusal: Bool { self == .sessionExpired || self == .csrfRefused }
+    public init(_ refusal: SessionRefusal) { self.init(refusal.code) }
+
+    /// The refusal of this login a code names (its cookie or its CSRF token): no handler's
+    /// fault, so a handler failing with one uses up none of its tries (docs/spec.md §6).
+    public var refusal: SessionRefusal? { SessionRefusal(code: rawValue) }
 }

@@ -1,3 +1,5 @@
+import PixiesetKit
+
 /// A failure of a run that is not the script's own error, with the exit
 /// code family SPEC §5 gives it (the executable maps kinds to numbers).
 public enum RuntimeError: Error, Sendable, CustomStringConvertible {
@@ -13,10 +15,8 @@ public enum RuntimeError: Error, Sendable, CustomStringConvertible {
     case unavailable(String)
     /// Stopped at the send cap (75).
     case sendCap(String)
-    /// The session is expired or refused (77).
-    case sessionExpired(String)
-    /// A send's CSRF token was refused while reads work (78).
-    case csrfRefused(String)
+    /// The studio refused this login: the session is over (77), or a send's CSRF token (78).
+    case refused(SessionRefusal, String)
     /// The state file cannot be used (1).
     case state(String)
     /// This machine failed the state: a lock held past the timeout, a full or read-only disk, an I/O error (74).
@@ -25,9 +25,16 @@ public enum RuntimeError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .usage(let text), .compile(let text), .missingFile(let text), .unavailable(let text), .sendCap(let text),
-            .sessionExpired(let text), .csrfRefused(let text), .state(let text), .localFault(let text, _):
+            .refused(_, let text), .state(let text), .localFault(let text, _):
             text
         case .script(let message, let traceback): traceback.isEmpty ? message : message + "\n" + traceback
         }
+    }
+}
+
+extension RuntimeError: CarriesSessionRefusal {
+    public var sessionRefusal: SessionRefusal? {
+        if case .refused(let refusal, _) = self { return refusal }
+        return nil
     }
 }

@@ -100,7 +100,7 @@ extension Poller {
     static func isConversationsOwn(_ error: PixiesetError) -> Bool {
         switch error {
         case .api, .malformedResponse, .truncatedResponse, .invalidID: true
-        default: false
+        case .sessionExpired, .csrfRefused, .unreachable, .keptFailing, .file, .sendPending, .invalidRequest: false
         }
     }
 

@@ -151,7 +151,7 @@ struct WatchCycle {
         if refusal == .expired || (refusal == .csrf && report.handled + report.schedules.ran.count > 0) {
             for other in hosts { try other.store.setSessionProblem(nil) }
             if let first = hosts.first {
-                for name in ["session", "csrf"] { notifier.clear(name, script: nil, on: first.store, at: clock.now()) }
+                for name in SessionRefusal.allCases.map(\.noticeName) { notifier.clear(name, script: nil, on: first.store, at: clock.now()) }
             }
             refusal = nil
         }
@@ -198,7 +198,7 @@ struct WatchCycle {
         if let kind = SessionRefusal(error) {
             // Raised before an exit too: the daemon's last act is to try to deliver it.
             if refusal != kind, let first = hosts.first {
-                notifier.raise(.session(csrf: kind == .csrf), script: nil, on: first.store, at: clock.now())
+                notifier.raise(.session(kind), script: nil, on: first.store, at: clock.now())
             }
             if configuration.exitOnExpiry { throw error }
             if refusal != kind {

@@ -245,13 +245,12 @@ public struct WatchLoop: Sendable {
                 await refunds.give(ids, on: store)
                 throw fault
             case .failed(let message, let traceback, let code):
-                if let code, code.isSessionRefusal {
+                if let refusal = code?.refusal {
                     // The studio refused the login, not the handler: no try is used up; the event
                     // runs again once the session (or its CSRF token) works, and the daemon hears of it.
                     try await store.failEvents(
-                        ids, conversationID: id, reason: code == .csrfRefused ? "csrf" : "session", traceback: "", retryAt: now,
-                        countAttempt: false, at: now)
-                    throw code == .csrfRefused ? RuntimeError.csrfRefused(message) : RuntimeError.sessionExpired(message)
+                        ids, conversationID: id, reason: refusal.noticeName, traceback: "", retryAt: now, countAttempt: false, at: now)
+                    throw RuntimeError.refused(refusal, message)
                 }
                 if code == .sendInFlight {
                     // Its send waits for a check (or another process): not the handler's fault either.

@@ -30,17 +30,3 @@ extension WatchService {
     }
 }
 
-/// How the studio refused this login: the session is over (77), or a send's
-/// CSRF token was refused while reads work (78).
-enum SessionRefusal: Equatable {
-    case expired
-    case csrf
-
-    init?(_ error: any Error) {
-        switch error {
-        case PixiesetError.sessionExpired, RuntimeError.sessionExpired: self = .expired
-        case PixiesetError.csrfRefused, RuntimeError.csrfRefused: self = .csrf
-        default: return nil
-        }
-    }
-}

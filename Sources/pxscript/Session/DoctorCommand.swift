@@ -105,11 +105,11 @@ struct DoctorCommand: AsyncParsableCommand {
                     lines.append(clockLine(result.clockOffset))
                 } catch let error as PixiesetError {
                     switch error {
-                    case .sessionExpired:
+                    case .sessionExpired, .csrfRefused:
                         problem("session", "refused by \(base)", fix: "log in to Pixieset in your browser, then `pxscript login`", code: Exit.sessionExpired)
                     case .unreachable, .keptFailing, .truncatedResponse:
                         problem("session", "not checked: \(error)", fix: "check the network and the base URL", code: Exit.unreachable)
-                    default:
+                    case .api, .malformedResponse, .invalidID, .file, .sendPending, .invalidRequest:
                         problem("session", "\(error)", fix: "check the base URL (it must be the API's, ending in /api/v1)")
                     }
                 }
