@@ -64,8 +64,11 @@ enum LuaDispatch {
         do {
             let results = try box.call(arguments)
             if case .yield = results.storage { return yield }
+            let top = lua_gettop(L)
             guard results.push(onto: L) else {
-                pushMessage(L, "'\(box.name)' returned a value nested too deeply")
+                let reason = LuaStack.failure(L)
+                lua_settop(L, top)
+                pushMessage(L, "'\(box.name)': \(reason)")
                 return failed
             }
             return Int32(results.count)

@@ -80,9 +80,27 @@ enum LuaStack {
         }
     }
 
-    /// Pushes `value`; false when the stack cannot grow (the caller reports it).
+    /// Pushes `value`, one slot; false, with nothing pushed, when it is nested too deeply or the
+    /// stack cannot grow (the caller reports it). Never half a table: a table whose push failed
+    /// part way would reach the script with whichever fields came first.
     @discardableResult
-    static func push(_ L: OpaquePointer, _ value: LuaValue, depth: Int = 0) -> Bool {
+    static func push(_ L: OpaquePointer, _ value: LuaValue) -> Bool {
+        let top = lua_gettop(L)
+        guard push(L, value, depth: 0) else {
+            lua_settop(L, top)
+            return false
+        }
+        return true
+    }
+
+    /// Why a push failed, for the script's error.
+    static func failure(_ L: OpaquePointer) -> String {
+        pxl_memory_passed(L) != 0
+            ? "memory limit reached: the value is larger than the script may hold (raise it with --max-memory)"
+            : "the value is nested too deeply for Lua (more than \(maximumDepth) levels)"
+    }
+
+    private static func push(_ L: OpaquePointer, _ value: LuaValue, depth: Int) -> Bool {
         guard depth < maximumDepth, lua_checkstack(L, 3) != 0 else { return false }
         switch value {
         case .nil, .opaque: lua_pushnil(L)

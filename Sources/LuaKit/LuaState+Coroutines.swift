@@ -135,8 +135,16 @@ extension LuaState {
             switch outcome {
             case .success(let results):
                 arguments = withHostAllocations {
+                    let top = lua_gettop(co)
                     lua_pushboolean(co, 1)
-                    for value in results { LuaStack.push(co, value) }
+                    guard results.allSatisfy({ LuaStack.push(co, $0) }) else {
+                        // All the results or none: the call fails where it was made, as any px error does.
+                        let message = LuaStack.failure(co)
+                        lua_settop(co, top)
+                        lua_pushboolean(co, 0)
+                        LuaDispatch.pushError(co, LuaScriptError(message), calledFrom: caller)
+                        return 2
+                    }
                     return Int32(results.count + 1)
                 }
             case .failure(let error):

@@ -50,6 +50,8 @@ final class LuaTableEncoder {
         let base = lua_gettop(L)
         let slot = Slot(owner: nil)
         try value.encode(to: LuaTableEncoding(encoder: self, slot: slot, codingPath: path))
+        // The host may allocate past the script's memory limit, but not build a whole answer past it.
+        guard pxl_memory_passed(L) == 0 else { throw LuaTableEncoder.tooLarge(path) }
         guard let index = slot.index else {
             lua_settop(L, base)
             lua_pushnil(L)
@@ -85,6 +87,10 @@ final class LuaTableEncoder {
     func pushKey(_ key: String) {
         var key = key
         key.withUTF8 { _ = lua_pushlstring(L, $0.baseAddress, $0.count) }
+    }
+
+    static func tooLarge(_ path: [any CodingKey]) -> EncodingError {
+        .invalidValue(LuaValue.nil, .init(codingPath: path, debugDescription: "more than the script's memory limit"))
     }
 
     static func tooDeep(_ path: [any CodingKey]) -> EncodingError {

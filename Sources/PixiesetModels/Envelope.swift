@@ -56,7 +56,7 @@ public struct ConversationPage: Sendable, Codable {
         self.meta = meta
     }
 
-    enum CodingKeys: String, CodingKey { case data, meta }
+    enum CodingKeys: String, CodingKey { case data, meta, unreadable }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -70,6 +70,8 @@ public struct ConversationPage: Sendable, Codable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(data, forKey: .data)
         try c.encodeIfPresent(meta, forKey: .meta)
+        // Entries left out are said, never silently dropped: a script sees which (`page.unreadable`).
+        if !unreadable.isEmpty { try c.encode(unreadable, forKey: .unreadable) }
     }
 
     /// One entry of `data`: the conversation, or nothing (and its id, if readable) when it does not decode.

@@ -22,6 +22,8 @@ public struct JSONSyntaxError: Error, Sendable, CustomStringConvertible {
     public let line: Int
     public let column: Int
     public let reason: String
+    /// The text ran out where the parser was: it is JSON cut short, not JSON gone wrong.
+    public var atEnd = false
     public var description: String { "line \(line), column \(column): \(reason)" }
 }
 
@@ -47,7 +49,9 @@ public struct StrictJSON<Builder: JSONBuilder> {
         self.builder = builder
     }
 
-    private func problem(_ reason: String, at position: Int? = nil) -> JSONSyntaxError {
+    /// `cut`: the token being read runs to the end of the text and could go on (`tr`, `\\u00`, half a
+    /// character): the text is cut short there, not wrong.
+    private func problem(_ reason: String, at position: Int? = nil, cut: Bool = false) -> JSONSyntaxError {
         let at = min(position ?? index, bytes.count)
         var line = 1, lineStart = 0
         for offset in 0..<at where bytes[offset] == 0x0A {
@@ -56,7 +60,7 @@ public struct StrictJSON<Builder: JSONBuilder> {
         }
         // Columns count characters, not bytes: UTF-8 continuation bytes are skipped.
         let column = bytes[lineStart..<at].reduce(1) { $1 & 0xC0 == 0x80 ? $0 : $0 + 1 }
-        return JSONSyntaxError(line: line, column: column, reason: reason)
+        return JSONSyntaxError(line: line, column: column, reason: reason, atEnd: cut || index >= bytes.count)
     }
 
     private var current: UInt8? { index < bytes.count ? bytes[index] : nil }
@@ -68,7 +72,7 @@ public struct StrictJSON<Builder: JSONBuilder> {
     private mutating func expect(_ literal: String, _ make: (inout Builder) throws -> Builder.Value) throws -> Builder.Value {
         let word = Array(literal.utf8)
         guard bytes.count - index >= word.count, bytes[index..<index + word.count].elementsEqual(word) else {
-            throw problem("unexpected character (expected a value)")
+            throw problem("unexpected character (expected a value)", cut: word.starts(with: bytes[index...]))
         }
         index += word.count
         return try make(&builder)
@@ -200,7 +204,9 @@ public struct StrictJSON<Builder: JSONBuilder> {
     }
 
     private mutating func hex4() throws -> UInt32 {
-        guard bytes.count - index >= 4 else { throw problem("\\u wants four hex digits") }
+        guard bytes.count - index >= 4 else {
+            throw problem("\\u wants four hex digits", cut: bytes[index...].allSatisfy { $0.isHexDigit })
+        }
         var value: UInt32 = 0
         for _ in 0..<4 {
             let byte = bytes[index]
@@ -226,7 +232,9 @@ public struct StrictJSON<Builder: JSONBuilder> {
         case 0xF0...0xF4: (4, 0x10000)
         default: (0, 0)
         }
-        guard length > 0, bytes.count - index >= length else { throw problem("invalid UTF-8 inside a string") }
+        guard length > 0, bytes.count - index >= length else {
+            throw problem("invalid UTF-8 inside a string", cut: length > 0 && bytes[(index + 1)...].allSatisfy { $0 & 0xC0 == 0x80 })
+        }
         var scalar = UInt32(lead) & (0xFF >> (length + 1))
         for offset in 1..<length {
             let byte = bytes[index + offset]
@@ -273,5 +281,12 @@ public struct StrictJSON<Builder: JSONBuilder> {
         let start = index
         while let byte = current, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) { index += 1 }
         return index > start
+    }
+}
+
+extension UInt8 {
+    var isHexDigit: Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(self)
+            || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(self)
     }
 }

@@ -7,17 +7,21 @@ public enum TerminalText {
     /// The same, but a line break stays one, its next line indented by `indent`, so a text of
     /// several lines (a traceback, a message) reads as such and still cannot start a line that
     /// looks like pxscript's own: for logs and error lines.
-    public static func escapedKeepingLines(_ text: String, indent: String = "  ") -> String {
-        guard text.unicodeScalars.contains(where: { needsEscape($0) || $0 == "\\" }) else { return text }
-        return text.split(separator: "\n", omittingEmptySubsequences: false).map { escaped(String($0)) }.joined(separator: "\n" + indent)
-    }
+    public static func escapedKeepingLines(_ text: String, indent: String = "  ") -> String { escape(text, keepingLinesWith: indent) }
 
-    public static func escaped(_ text: String) -> String {
+    public static func escaped(_ text: String) -> String { escape(text, keepingLinesWith: nil) }
+
+    /// One pass over `text` into one buffer, however many lines and characters to escape it has.
+    static func escape(_ text: String, keepingLinesWith indent: String?) -> String {
         guard text.unicodeScalars.contains(where: { needsEscape($0) || $0 == "\\" }) else { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count + 8)
         for scalar in text.unicodeScalars {
             guard needsEscape(scalar) || scalar == "\\" else { out.unicodeScalars.append(scalar); continue }
+            if scalar == "\n", let indent {
+                out += "\n" + indent
+                continue
+            }
             switch scalar {
             case "\u{1B}": out += "\\e"
             case "\n": out += "\\n"
@@ -50,11 +54,20 @@ public enum TerminalText {
     /// a terminal). Only the characters inside strings can be such: the rest is JSON's own.
     public static func jsonSafe(_ json: String) -> String {
         guard json.unicodeScalars.contains(where: needsEscape) else { return json }
-        var out = ""
+        // Written as bytes into one buffer: a 30 MB answer of such characters costs its output, not a string per character.
+        var out: [UInt8] = []
+        out.reserveCapacity(json.utf8.count + json.utf8.count / 2)
+        let hex = Array("0123456789abcdef".utf8)
         for scalar in json.unicodeScalars {
-            guard needsEscape(scalar), scalar != "\n", scalar != "\t", scalar != "\r" else { out.unicodeScalars.append(scalar); continue }
-            for unit in String(scalar).utf16 { out += "\\u" + String(repeating: "0", count: 4 - String(unit, radix: 16).count) + String(unit, radix: 16) }
+            guard needsEscape(scalar), scalar != "\n", scalar != "\t", scalar != "\r" else {
+                out.append(contentsOf: UTF8.encode(scalar)!)
+                continue
+            }
+            for unit in UTF16.encode(scalar)! {
+                out += [UInt8(ascii: "\\"), UInt8(ascii: "u")]
+                for shift in stride(from: 12, through: 0, by: -4) { out.append(hex[Int(unit >> UInt16(shift)) & 0xF]) }
+            }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 }

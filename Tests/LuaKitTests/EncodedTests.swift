@@ -116,4 +116,36 @@ struct EncodedTests {
         #expect(back[4] == .integer(2))
         #expect(throws: EncodingError.self) { try tooBig.resolved() }
     }
+
+    @Test("a result that cannot be pushed whole is an error where the call was made, never half a table: after the API, too")
+    func wholeOrNothing() async throws {
+        var deep = LuaValue.integer(1)
+        for _ in 0..<70 { deep = .array([deep]) }
+        let table = LuaValue.map([.text("code"): .text("NOT_FOUND"), .text("message"): .text("gone"), .text("details"): deep])
+        let lua = try LuaState()
+        lua.register("now") { _ in [.integer(1), table] }
+        lua.registerAsync("later", in: "px") { _ in { [.integer(1), table] } }
+        let back = try await lua.runAsync("""
+            local ok, err = pcall(now)
+            local ok2, err2 = pcall(px.later)
+            local after = px.later ~= nil and select("#", 1, 2, 3)
+            return ok, err, ok2, err2, after
+            """, chunkName: "whole.lua")
+        #expect(back[0] == .boolean(false) && back[2] == .boolean(false))
+        #expect(back[1].text?.contains("'now': the value is nested too deeply for Lua") == true, "\(back[1])")
+        #expect(back[3].text?.contains("the value is nested too deeply for Lua") == true, "\(back[3])")
+        #expect(back[4] == .integer(3))
+    }
+
+    @Test("a value past the script's memory limit stops being built there (the host may pass the limit, not by a whole answer)")
+    func memoryLimit() async throws {
+        let lua = try LuaState(limits: LuaLimits(maxMemory: 8 << 20))
+        let rows = (0..<200_000).map { Attachment(id: "att_\($0)", file_size: $0) }
+        lua.registerAsync("rows", in: "px") { _ in { [.encoded(LuaEncoded(rows))] } }
+        let back = try await lua.runAsync("local ok, err = pcall(px.rows) collectgarbage() return ok, err, collectgarbage('count')", chunkName: "big.lua")
+        #expect(back[0] == .boolean(false))
+        #expect(back[1].text?.contains("memory limit reached: the value is larger than the script may hold") == true, "\(back[1])")
+        // What was built is garbage at once: the state is back under its limit.
+        if case .number(let kilobytes) = back[2] { #expect(kilobytes < 8 * 1024) } else { Issue.record("\(back[2])") }
+    }
 }

@@ -119,3 +119,21 @@ struct SessionRefusalTests {
         #expect(SessionRefusal(code: "session_expired") == nil)
     }
 }
+
+/// A cut answer is told from a wrong one wherever the cut falls (a token, an escape, a character).
+@Suite("Cut answers")
+struct CutAnswerTests {
+    @Test("cut inside a key, a literal, a number, an escape or a UTF-8 character: cut short; wrong before its end: malformed")
+    func wherever() {
+        let whole = #"{"data":[{"id":"conv_1","subject":"Caf\u00e9 é","unread_count":-1.5e3,"archived":true,"x":null}],"meta":{"x":1}}"#
+        let bytes = Array(whole.utf8)
+        var misjudged: [String] = []
+        for end in 1..<bytes.count where !PixiesetClient.isCutShort(Array(bytes[..<end])) {
+            misjudged.append(String(decoding: bytes[..<end], as: UTF8.self))
+        }
+        #expect(misjudged.isEmpty, "\(misjudged.joined(separator: "\n"))")
+        for wrong in [#"{"data":[1 2"#, #"{"data":[{"id":x"#, #"{"data":[}"#, #"{"data":[1,,"#] {
+            #expect(!PixiesetClient.isCutShort(Array(wrong.utf8)), "\(wrong)")
+        }
+    }
+}

@@ -57,6 +57,28 @@ struct DecodeMemoryTests {
         #expect(peak - base < 5 * size, "peak \(peak) bytes, \(base) reading nothing, for an answer of \(size)")
     }
 
+    @Test("an error body of millions of tiny values is no error body: never decoded (it took 26 times its size)")
+    func denseError() async throws {
+        let folder = try Self.folder()
+        defer { folder.remove() }
+        let (_, base, _, _) = try await Self.measure(folder, memory: "256M", mode: "large", script: "nothing.lua")
+        let (size, peak, status, text) = try await Self.measure(folder, memory: "256M", mode: "dense-error")
+        #expect(status == 1 && text.contains("HTTP 422"), "\(text.prefix(600))")
+        #expect(peak - base < 2 * size, "peak \(peak) bytes, \(base) reading nothing, for an error body of \(size)")
+    }
+
+    @Test("pxscript api: a body that is not JSON reaches stderr escaped; dense valid JSON is printed as the same JSON")
+    func apiShowsBodiesSafely() async throws {
+        let folder = try Self.folder()
+        defer { folder.remove() }
+        let (_, _, status, text) = try await Self.measure(folder, mode: "escapes", command: "api GET conversations/", name: "api")
+        #expect(status == 69 && text.contains(#"oops \e]0;PWNED\x07\e[2J\e[31mRED"#), "\(text)")
+        #expect(!text.contains("\u{1B}") && !text.contains("\u{07}"))
+        let (_, _, denseStatus, dense) = try await Self.measure(folder, mode: "dense-json", command: "api GET conversations/", name: "dense")
+        let printed = dense.split(separator: "\n", omittingEmptySubsequences: false).dropFirst().first ?? ""
+        #expect(denseStatus == 0 && printed == #"["a\"b\\c""# + String(repeating: ",1", count: 20000) + "]", "\(printed.prefix(80))")
+    }
+
     @Test("an answer of millions of tiny values ({},{},…) is refused before parsing: memory stays a small multiple of its size (it took 1.8 GB)")
     func tinyValues() async throws {
         let folder = try Self.folder()
@@ -86,6 +108,13 @@ struct DecodeMemoryTests {
                     body = body[: len(body) * 9 // 10]
                 if sys.argv[2] == "error":
                     status, body = 422, json.dumps({"error": "bad", "code": "INVALID", "details": json.loads(body)}).encode()
+                if sys.argv[2] == "dense-error":
+                    status, body = 422, b'{"error":"bad","code":"INVALID","details":[' + b','.join([b'0'] * 12000000) + b']}'
+                if sys.argv[2] == "escapes":
+                    body = b'oops \x1b]0;PWNED\x07\x1b[2J\x1b[31mRED'
+                if sys.argv[2] == "dense-json":
+                    body = b'["a\\"b\\\\c"' + b',1' * 20000 + b']'
+
                 class H(http.server.BaseHTTPRequestHandler):
                     def do_GET(self):
                         self.send_response(status); self.send_header("Content-Type", "application/json")

@@ -65,6 +65,13 @@ typedef struct {
 /// The limits installed on `L`'s state (any of its threads), or NULL.
 static inline pxl_limits *pxl_get_limits(lua_State *L) { return *(pxl_limits **)lua_getextraspace(L); }
 
+/// Whether `L`'s state holds more than its memory limit now (allocations by
+/// the host may pass it): a host building a large value stops there.
+static inline int pxl_memory_passed(lua_State *L) {
+    pxl_limits *limits = pxl_get_limits(L);
+    return limits && limits->memory && limits->memory->used > limits->memory->limit;
+}
+
 /// Charges `units` instructions to the run's budget, raising the limit's
 /// error when it is spent (C functions whose work grows with an argument).
 void pxl_charge(lua_State *L, long long units);

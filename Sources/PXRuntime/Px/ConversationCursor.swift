@@ -10,12 +10,25 @@ actor ConversationCursor {
     /// Keeps, and may replace, each conversation (`awaiting`'s rule); nil skips it.
     private let keep: @Sendable (Conversation) async throws -> Conversation?
 
-    init(pages: ConversationPages, keep: @escaping @Sendable (Conversation) async throws -> Conversation? = { $0 }) {
+    init(
+        pages: ConversationPages, warn: @escaping @Sendable (String) -> Void,
+        keep: @escaping @Sendable (Conversation) async throws -> Conversation? = { $0 }
+    ) {
         self.pages = pages.makeAsyncIterator()
+        self.warn = warn
         self.keep = keep
     }
 
     private var stepping = false
+    private var reported = 0
+    /// Says which conversations a page left out (an entry no decoder reads), once each.
+    let warn: @Sendable (String) -> Void
+
+    private func reportUnreadable(_ ids: [String]) {
+        guard ids.count > reported else { return }
+        warn(PxModule.unreadableWarning(Array(ids[reported...])))
+        reported = ids.count
+    }
 
     func next() async throws -> Conversation? {
         // The iterator is taken out while it waits, so a second caller (the
@@ -26,8 +39,10 @@ actor ConversationCursor {
         var iterator = pages
         defer { pages = iterator }
         while let conversation = try await iterator.next() {
+            reportUnreadable(iterator.unreadable)
             if let kept = try await keep(conversation) { return kept }
         }
+        reportUnreadable(iterator.unreadable)
         return nil
     }
 }

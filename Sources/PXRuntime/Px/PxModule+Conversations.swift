@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import LuaKit
 import PixiesetKit
 import PixiesetModels
@@ -24,6 +25,7 @@ extension PxModule {
             return {
                 do {
                     let found = try await client.conversations(filter, page: page, pageSize: pageSize)
+                    if !found.unreadable.isEmpty { context.logger.warning("\(unreadableWarning(found.unreadable))") }
                     context.noteNames(found.data)
                     return [context.forScript(found, messages: found.data.flatMap { $0.messages ?? [] })]
                 } catch { throw PxError.from(error) }
@@ -49,7 +51,8 @@ extension PxModule {
         lua.register("each", in: "px.__host") { args in
             let options = try OptionsTable(args, 1, known: listOptions.subtracting(["page"]))
             let pages = client.allConversations(try conversationFilter(options), pageSize: try pageSizeOption(options) ?? 100)
-            return [.integer(context.openCursor(ConversationCursor(pages: pages)))]
+            let logger = context.logger
+            return [.integer(context.openCursor(ConversationCursor(pages: pages) { logger.warning("\($0)") }))]
         }
         lua.register("awaiting", in: "px.__host") { args in
             let options = try OptionsTable(args, 1, known: PxOptionNames.awaiting)
@@ -63,7 +66,8 @@ extension PxModule {
             let filter = ConversationFilter(clientID: try options.string("client_id"), includeMessages: true, messageStatus: "inbox")
             let now = context.clock.now()
             let pages = client.allConversations(filter, pageSize: 100)
-            return [.integer(context.openCursor(ConversationCursor(pages: pages) { conversation in
+            let logger = context.logger
+            return [.integer(context.openCursor(ConversationCursor(pages: pages, warn: { logger.warning("\($0)") }) { conversation in
                 try await awaiting(conversation, rule, now: now, context: context)
             }))]
         }
@@ -84,6 +88,13 @@ extension PxModule {
                 }
             }
         }
+    }
+
+    /// What a script's log says of conversations a page left out; the list's `unreadable` names them too.
+    static func unreadableWarning(_ ids: [String]) -> String {
+        let shown = ids.prefix(20).map { TerminalText.escaped($0) }.joined(separator: ", ")
+        return "\(ids.count) conversation\(ids.count == 1 ? "" : "s") of the studio's answer could not be read and \(ids.count == 1 ? "was" : "were") left out: "
+            + shown + (ids.count > 20 ? ", …" : "")
     }
 
     static func conversationFilter(_ options: OptionsTable) throws -> ConversationFilter {

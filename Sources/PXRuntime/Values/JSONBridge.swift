@@ -10,19 +10,27 @@ public enum JSONBridge {
         let description: String
     }
 
+    /// How deep a server's JSON goes into a Lua value (a px error table's `details` sit two levels down).
+    static let maximumDepth = 48
+
     /// A JSON value from the API (an error's `details`) as a Lua value: null
-    /// as nothing, arrays as sequences. Bounded by what the client accepted.
-    static func value(_ fragment: JSONFragment) -> LuaValue {
-        switch fragment {
+    /// as nothing, arrays as sequences. Bounded by what the client accepted;
+    /// parts nested deeper than `maximumDepth` are left out, so a server's
+    /// `details` never stop the error they belong to from reaching the script
+    /// (Lua tables nest at most 64 levels).
+    static func value(_ fragment: JSONFragment, depth: Int = 0) -> LuaValue {
+        guard depth < maximumDepth else { return .nil }
+        let inner = { (item: JSONFragment) in Self.value(item, depth: depth + 1) }
+        return switch fragment {
         case .null: .nil
         case .bool(let value): .boolean(value)
         case .integer(let value): .integer(value)
         case .number(let value): .number(value)
         case .string(let text): .text(text)
-        case .array(let items): .array(items.map(value))
+        case .array(let items): .array(items.map(inner))
         case .object(let members):
             .map(Dictionary(members.compactMap { key, item in
-                let converted = value(item)
+                let converted = inner(item)
                 if case .nil = converted { return nil }
                 return (LuaValue.text(key), converted)
             }, uniquingKeysWith: { first, _ in first }))

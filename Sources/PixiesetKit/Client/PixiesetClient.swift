@@ -110,7 +110,7 @@ public struct PixiesetClient: Sendable {
         if Self.endsInsideJSON(response.body) {
             let detail = ResponseClassifier.snippet(response.body, redactor)
             let problem = Self.syntaxProblem(response.body)
-            if problem?.reason.hasPrefix("the text ends") == true {
+            if problem?.atEnd == true {
                 throw PixiesetError.truncatedResponse(detail: "got \(response.body.count) bytes: \(detail)")
             }
             throw PixiesetError.malformedResponse(detail: "\(problem.map(String.init(describing:)) ?? "not JSON") in \(detail)")
@@ -133,7 +133,7 @@ public struct PixiesetClient: Sendable {
     /// as malformed, which is still an error.
     /// Checked by a parser that builds nothing (`JSONChecker`): a cut answer costs no copy of itself.
     static func isCutShort(_ bytes: [UInt8]) -> Bool {
-        endsInsideJSON(bytes) && syntaxProblem(bytes)?.reason.hasPrefix("the text ends") == true
+        endsInsideJSON(bytes) && syntaxProblem(bytes)?.atEnd == true
     }
 
     /// Why `bytes` is not JSON, nil when it is.

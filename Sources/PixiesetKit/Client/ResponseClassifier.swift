@@ -68,7 +68,9 @@ enum ResponseClassifier {
                 reason: .status(status), retryAfter: retryAfter(response, studioNow: studioNow()), written: status != 429,
                 detail: "HTTP \(status)")
         }
-        if let body = try? errorBodyDecoder(keepsDetails: response.body.count <= maxDetailsBody).decode(APIErrorBody.self, from: Data(response.body)) {
+        // A body of millions of tiny values is no error body: never given to a decoder (it cost 26 times its size).
+        if !JSONSlices.tooManyValues(response.body),
+           let body = try? errorBodyDecoder(keepsDetails: response.body.count <= maxDetailsBody).decode(APIErrorBody.self, from: Data(response.body)) {
             return .failure(.api(APIError(
                 status: status, code: redactor.redact(body.code ?? "HTTP_\(status)"), message: redactor.redact(body.error),
                 maxSize: body.maxSize,

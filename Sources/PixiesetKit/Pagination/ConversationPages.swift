@@ -36,6 +36,8 @@ public struct ConversationPages: AsyncSequence, Sendable {
         private var ordered = true
         private var catchingUp = false
         private var finished = false
+        /// Ids (or `#N` places) of entries of the pages so far that could not be read and were left out.
+        public private(set) var unreadable: [String] = []
 
         init(client: PixiesetClient, filter: ConversationFilter, pageSize: Int) {
             self.client = client
@@ -62,6 +64,8 @@ public struct ConversationPages: AsyncSequence, Sendable {
                 nextPage = 1
             }
             let page = try await client.conversations(filter, page: nextPage, pageSize: pageSize)
+            // Once each, however often a page is read again (at most 1,000 kept).
+            for id in page.unreadable where unreadable.count < 1000 && !unreadable.contains(id) { unreadable.append(id) }
             let times = page.data.compactMap(\.lastMessageAt)
             if times.count == page.data.count, zip(times, times.dropFirst()).contains(where: { $0 < $1 }) {
                 if ordered {

@@ -75,8 +75,9 @@ struct APICommand: AsyncParsableCommand {
                 // An empty answer (204) has nothing to check; anything else must be JSON.
                 if !response.body.isEmpty { try StrictJSON.parse(response.body, with: JSONChecker()) }
             } catch let error as JSONSyntaxError {
-                // The whole body, for whoever investigates, on stderr: never mistaken for the answer.
-                printError(client.redact(String(decoding: response.body, as: UTF8.self)))
+                // The whole body, for whoever investigates, on stderr: never mistaken for the answer, and
+                // shown escaped: a server's text must not drive the terminal.
+                printError(TerminalText.escapedKeepingLines(client.redact(String(decoding: response.body, as: UTF8.self)), indent: ""))
                 throw Failure("the answer (HTTP \(response.status), \(response.body.count) bytes) is not JSON: \(error)", code: Exit.unreachable)
             }
             printNow(client.redact(try JSONOutput.format(response.body)))
