@@ -244,7 +244,7 @@ let package = Package(
         // The fuzz targets, bounded for CI; `scripts/fuzz` runs them longer (Fuzz/ with libFuzzer).
         .testTarget(
             name: "FuzzTests",
-            dependencies: ["PXRuntime", "LuaKit", "PixiesetKit", "PixiesetModels", "StudioSandbox"],
+            dependencies: ["PXRuntime", "PXDashboard", "LuaKit", "PixiesetKit", "PixiesetModels", "StudioSandbox"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

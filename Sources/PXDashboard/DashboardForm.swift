@@ -8,7 +8,12 @@ struct DashboardForm {
     init(_ request: Request) async throws {
         var request = request
         let buffer = try await request.collectBody(upTo: 1 << 16)
-        let text = String(buffer: buffer)
+        fields = Self.fields(of: String(buffer: buffer))
+    }
+
+    /// The fields of a form's body: `name=value` pairs joined by `&`, `+` for a space, percent-encoded.
+    /// A name given twice keeps its last value; what does not decode reads as empty.
+    static func fields(of text: String) -> [String: String] {
         var fields: [String: String] = [:]
         for pair in text.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -16,7 +21,7 @@ struct DashboardForm {
             guard let name = parts.first.map(decode) else { continue }
             fields[name] = parts.count > 1 ? decode(parts[1]) : ""
         }
-        self.fields = fields
+        return fields
     }
 
     subscript(_ name: String) -> String? { fields[name] }

@@ -56,6 +56,9 @@ struct FuzzHarness {
         "list-page": ["{\"data\":[", "]", "}", "{", "\"id\":\"conv_1\"", ",", "\"", "\\", "[[[[", "1e400", "\"data\"", ":"],
         "check": ["px.send(", "{ key = 1, }", "event:reply(", "function() end", "if x then", "end", "repeat", "until", "sender_type == \"studio\"", "[[", "]]", "--", ";", "{", "}", "(", ")"],
         "terminal": ["\u{1B}", "\u{07}", "\r", "\n", "\u{9B}", "\u{202E}", "\\", "\u{200B}", "\u{FEFF}", "\u{E0001}"],
+        "json-layout": ["{", "}", "[", "]", ",", ":", "\"", "\\\"", "\\u00e9", " ", "\n", "1e400", "-0.0", "true", "null", "\"a:b,c\""],
+        "encoded": ["{\"data\":[", "]", "}", "{\"id\":\"conv_1\"", ",\"messages\":[", "{\"id\":\"msg_1\",\"content\":\"x\",\"sent_at\":\"2026-03-01T09:00:00Z\",\"sender_type\":\"photographer\"}", ",\"participants\":[{\"id\":\"cli_1\",\"type\":\"client\"}]", ",\"unread_count\":99999999999999999999", ",\"meta\":{}", ","],
+        "dashboard-form": ["&", "=", "+", "%", "%zz", "%00", "%C3%A9", "%F0%9F", "id=", "text="],
         "template": ["{{", "}}", "{{#l}}", "{{/l}}", "{{> p}}", "{{^m}}", "{{{name}}}", "{{.}}", "{{=<% %>=}}", "{{!", "{{&name}}"],
     ]
 

@@ -4,16 +4,57 @@
 // same file.
 import Foundation
 import LuaKit
+@testable import PXDashboard
 @testable import PXRuntime
-import PixiesetKit
+@testable import PixiesetKit
 import PixiesetModels
 
 enum FuzzTargets {
     static let all: [String: @Sendable ([UInt8]) -> Void] = [
         "json": json, "wire": wire, "timestamp": timestamp, "cron": cron, "duration": duration, "hours": hours,
         "config": config, "outbox-log": outboxLog, "lua": lua, "template": template, "list-page": listPage, "check": check,
-        "terminal": terminal,
+        "terminal": terminal, "json-layout": jsonLayout, "encoded": encoded, "dashboard-form": dashboardForm,
     ]
+
+    /// `pxscript api`'s layout and the cut-answer judge: a valid text laid out is the same JSON, on
+    /// one line or indented; any text is judged without a trap.
+    static func jsonLayout(_ bytes: [UInt8]) {
+        _ = PixiesetClient.isCutShort(bytes)
+        guard (try? StrictJSON.parse(bytes, with: JSONChecker())) != nil else { return }
+        for indented in [false, true] {
+            let laid = JSONLayout.lines(bytes, indented: indented)
+            precondition((try? StrictJSON.parse(laid, with: JSONChecker())) != nil, "laid out, no longer JSON")
+            precondition(JSONLayout.lines(laid, indented: false) == JSONLayout.lines(bytes, indented: false), "laid out, another JSON")
+        }
+    }
+
+    /// A list page decoded and encoded straight into Lua reads as the tree of the same values, marks included.
+    static func encoded(_ bytes: [UInt8]) {
+        guard let page = try? JSONDecoder().decode(ConversationPage.self, from: Data(bytes)),
+              let lua = try? LuaState(limits: LuaLimits(maxInstructions: 1_000_000, maxMemory: 8 << 20))
+        else { return }
+        let marks: LuaEncoded.Adding = { value in (value as? Message).map { [("automated", .boolean($0.id.hasSuffix("1")))] } }
+        let encoded = LuaEncoded(page, adding: marks)
+        guard let tree = try? encoded.resolved() else { return }
+        lua.register("encoded") { _ in [.encoded(encoded)] }
+        lua.register("tree") { _ in [tree] }
+        let same = try? lua.run("""
+            local function same(a, b)
+                if type(a) ~= "table" or type(b) ~= "table" then return a == b and math.type(a) == math.type(b) end
+                for k, v in pairs(a) do if not same(v, b[k]) then return false end end
+                for k in pairs(b) do if a[k] == nil then return false end end
+                return true
+            end
+            local ok, value = pcall(encoded)
+            return not ok or same(value, tree())
+            """, chunkName: "encoded.lua")
+        precondition(same == nil || same == [.boolean(true)], "encoded straight into Lua, not the tree: \(String(describing: same))")
+    }
+
+    /// The dashboard's form bodies: any bytes read as fields, never a trap.
+    static func dashboardForm(_ bytes: [UInt8]) {
+        _ = DashboardForm.fields(of: text(bytes))
+    }
 
     /// A list answer read entry by entry (issue 27/28): the splitter over hostile bytes, and the page.
     static func listPage(_ bytes: [UInt8]) {
