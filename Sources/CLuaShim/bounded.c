@@ -1,5 +1,5 @@
 // Library functions whose work grows with an argument rather than with
-// their output, made to pay for it (SPEC §3: no script can hang the host
+// their output, made to pay for it (docs/spec.md §3: no script can hang the host
 // inside one library call, where the count hook never fires).
 //
 // The rule: a loop that runs Lua code at each step (a metamethod or a

@@ -1,7 +1,7 @@
 #include "CLuaShim.h"
 #include <string.h>
 
-// The sandbox of SPEC §3, built in C and run under lua_pcall from Swift, so
+// The sandbox of docs/spec.md §3, built in C and run under lua_pcall from Swift, so
 // that a failure while opening it raises through C frames only.
 
 /// load(chunk [, chunkname [, mode [, env]]]): text only, whatever `mode`

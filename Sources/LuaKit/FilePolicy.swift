@@ -1,6 +1,6 @@
 import Foundation
 
-/// What scripts may read (SPEC §3): one rule for modules, templates,
+/// What scripts may read (docs/spec.md §3): one rule for modules, templates,
 /// partials and attachments.
 ///
 /// Readable: the script's folder and folders granted with `--allow-read`

@@ -4,7 +4,7 @@ import CLuaShim
 /// The run's limits, for host work done on a script's behalf that no hook
 /// sees (a template rendered in Swift, a copy into Swift): the work is
 /// measured against what is left, and what it spends is charged, so a
-/// script cannot do in the host what its limits forbid it in Lua (SPEC §3).
+/// script cannot do in the host what its limits forbid it in Lua (docs/spec.md §3).
 extension LuaArguments {
     /// Instructions left to the run that called.
     public var remainingInstructions: Int64 { max(0, pxl_get_limits(L)?.pointee.remaining ?? .max) }

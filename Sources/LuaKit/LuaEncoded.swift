@@ -1,7 +1,7 @@
 /// A Swift value that becomes Lua tables only when it is pushed, encoded
 /// straight into them (`LuaTableEncoder`): a large server answer costs its
 /// typed values and Lua's own tables, never a tree of `LuaValue`s beside
-/// them (issue 28: a 29 MB page took 13 times its size that way).
+/// them (a 29 MB page took 13 times its size that way).
 ///
 /// As a `LuaValue` (`.encoded`) it reads as the tree `LuaValueEncoder` gives
 /// (`resolved()`); two compare equal only when they are the same box.

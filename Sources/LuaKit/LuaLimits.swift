@@ -1,4 +1,4 @@
-/// Hard limits of one state (SPEC §3): each ends the run with an error
+/// Hard limits of one state (docs/spec.md §3): each ends the run with an error
 /// naming the limit, and `pcall` cannot catch it and carry on.
 public struct LuaLimits: Sendable, Hashable {
     /// Lua VM instructions per run (`--max-instructions`, default 1e9).

@@ -1,7 +1,7 @@
 import CLua
 import CLuaShim
 
-/// One sandboxed Lua 5.4 state (SPEC §3).
+/// One sandboxed Lua 5.4 state (docs/spec.md §3).
 ///
 /// Owns its `lua_State`, closes it in `deinit`, and is confined to the
 /// executor that created it: it is not `Sendable`. Every call that can raise
@@ -13,7 +13,7 @@ public final class LuaState {
     var functions: [LuaFunctionBox] = []
     let pending = PendingCalls()
     /// The budgets of the runs under way, by run id, for calls that share
-    /// their caller's (`px.map` items: one budget for the run, SPEC §3).
+    /// their caller's (`px.map` items: one budget for the run, docs/spec.md §3).
     var budgets: [Int64: RunBudget.Shared] = [:]
     /// The id of the latest run (`LuaArguments.runID`).
     var lastRunID: Int64 = 0

@@ -5,7 +5,7 @@ import CLuaShim
 /// rules of `LuaValueEncoder` (integers stay integers, a `nil` field is left
 /// out, at most 64 levels). Nothing is built beside the tables: a value's
 /// table is made when its container is asked for and filled as the value
-/// encodes itself (issue 28, "decode once").
+/// encodes itself ("decode once").
 ///
 /// Only called while the host may allocate past the memory cap (pushing a
 /// host call's results), so no Lua call here can raise.

@@ -5,7 +5,7 @@ import PixiesetKit
 import PXRuntime
 import Synchronization
 
-/// The local dashboard (issue 21): status, approvals, activity, plans and
+/// The local dashboard: status, approvals, activity, plans and
 /// results of some states, in a browser, on 127.0.0.1 only, behind a token.
 /// Its actions are the commands' own code (`ApprovalDesk`, `setPaused`, a
 /// dry run): it adds no second path to sending.

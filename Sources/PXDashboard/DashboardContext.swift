@@ -28,7 +28,7 @@ struct DashboardContext {
         }) ?? [:]
         return read.mapValues { messages in
             messages.suffix(Self.shown).map { message -> [String: Any] in
-                // The studio's own notes ("Invoice … was paid") are neither the client nor you (issue 27).
+                // The studio's own notes ("Invoice … was paid") are neither the client nor you.
                 let (side, who) = switch message.senderType {
                 case .client: ("client", "Client:")
                 case .system: ("system", "Studio note:")

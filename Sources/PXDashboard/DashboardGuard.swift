@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// Every request passes here first (issue 21): the `Host` must be the
+/// Every request passes here first: the `Host` must be the
 /// dashboard's own (DNS rebinding), the visitor must hold a session (opened
 /// by the token in the printed address), and a POST must carry its
 /// session's CSRF token and come from the page itself. Every answer gets
@@ -57,7 +57,7 @@ struct DashboardGuard<Context: RequestContext>: RouterMiddleware {
         return try await next(request, context)
     }
 
-    /// `path` when it is a path of this dashboard, else `/`: a redirect never leaves it (issue 28:
+    /// `path` when it is a path of this dashboard, else `/`: a redirect never leaves it (docs/security.md:
     /// `//evil.example/x` is another site to a browser, and so is `/\evil.example`).
     static func ownPath(_ path: String) -> String {
         guard path.hasPrefix("/"), !path.hasPrefix("//"), !path.hasPrefix("/\\"), path.utf8.count <= 200,

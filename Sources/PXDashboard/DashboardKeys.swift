@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import Synchronization
 
-/// The dashboard's secrets (issue 21): the token printed in its address
+/// The dashboard's secrets: the token printed in its address
 /// (like Jupyter's), the sessions it opened, and each session's CSRF token.
 /// Compared in constant time: a timing difference must not spell a token.
 final class DashboardKeys: Sendable {
@@ -11,7 +11,7 @@ final class DashboardKeys: Sendable {
     /// Signs CSRF tokens; never leaves the process.
     private let key: [UInt8] = (0..<32).map { _ in UInt8.random(in: 0...255) }
     /// Open sessions by the SHA-256 of their id, with when each was last used: looked up by key,
-    /// never compared one by one (issue 28: 100,000 logins made each check cost seconds).
+    /// never compared one by one (100,000 logins made each check cost seconds).
     private let sessions = Mutex<[Data: ContinuousClock.Instant]>([:])
     /// A session unused this long is closed.
     static let idleLimit: Duration = .seconds(12 * 3600)

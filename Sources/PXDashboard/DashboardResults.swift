@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import PXRuntime
 
-/// Results per message (issue 21): for each script and each message it
+/// Results per message: for each script and each message it
 /// sends (grouped by the script line that sent it, or by the prefix of an
 /// explicit `key`), how many went out, the share of clients who answered
 /// within 1, 3 and 7 days, and the median time to their answer.

@@ -27,7 +27,7 @@ extension DashboardSite {
             let planned = rows(ran.plan?.now ?? [])
             fields["planned"] = planned
             fields["planned_shown"] = !planned.isEmpty
-            // Each schedule as it would run next (issue 27: a cron outreach could not be previewed).
+            // Each schedule as it would run next (a cron outreach could not be previewed).
             fields["schedules"] = (ran.plan?.schedules ?? []).map { schedule -> [String: Any] in
                 let messages = rows(schedule.plan)
                 return ["name": schedule.name, "next": schedule.next.map(local) ?? "", "messages": messages, "shown": !messages.isEmpty,

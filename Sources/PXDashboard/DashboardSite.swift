@@ -5,7 +5,7 @@ import Logging
 import PixiesetKit
 import PXRuntime
 
-/// The dashboard's pages and actions (issue 21). Pages read the states;
+/// The dashboard's pages and actions. Pages read the states;
 /// actions go through the commands' own code.
 struct DashboardSite: Sendable {
     let dashboard: Dashboard

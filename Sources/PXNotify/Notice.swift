@@ -1,6 +1,6 @@
 import Foundation
 
-/// One notification to the photographer (issue 20): a condition raised or
+/// One notification to the photographer: a condition raised or
 /// cleared, a script's `px.notify`, a digest of approvals waiting, a test.
 public struct Notice: Sendable, Hashable, Codable {
     public enum Kind: String, Sendable, Hashable, Codable {

@@ -4,7 +4,7 @@ import Foundation
 /// shell, the notice's text on standard input, its own output discarded
 /// (its first line of error output kept for the log), stopped after `timeout`.
 ///
-/// Issue 28: its own exit status decides. It is spawned with `posix_spawn` in
+/// its own exit status decides. It is spawned with `posix_spawn` in
 /// a process group of its own and reaped by its pid, never with Foundation's
 /// `Process`, whose exit detection waited for every descendant holding the
 /// command's descriptors: a command that exits 0 at once but leaves a child

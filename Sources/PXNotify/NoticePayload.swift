@@ -11,7 +11,7 @@ struct NoticePayload: Sendable {
         switch format {
         case .text:
             // Slack, Mattermost and Google Chat show `text`; Slack cuts a message near 40,000 characters.
-            // `&`, `<`, `>` escaped as Slack asks: a client named `<!channel>` must not ping the channel (issue 28).
+            // `&`, `<`, `>` escaped as Slack asks: a client named `<!channel>` must not ping the channel.
             self.init(json: ["text": Self.cut(Self.slackEscaped(notice.plainText), to: 3_900)])
         case .discord:
             // Discord refuses `content` over 2,000 characters; no mention it contains pings anyone

@@ -3,7 +3,7 @@ import PXRuntime
 import PixiesetKit
 import PixiesetModels
 
-/// `pxscript watch SCRIPT --replay 30d` (issue 19): a backtest on the real
+/// `pxscript watch SCRIPT --replay 30d`: a backtest on the real
 /// inbox, read-only. The conversations active in the last days are read
 /// (list and details: reads only), then played into a studio of its own on
 /// a virtual clock, message by message at the times they were written,

@@ -38,7 +38,7 @@ actor ScenarioFile {
     }
 }
 
-/// A scenario file that cannot run at all (SPEC §5: 65 when it does not compile, 66 when missing).
+/// A scenario file that cannot run at all (docs/spec.md §5: 65 when it does not compile, 66 when missing).
 public enum ScenarioFileError: Error, CustomStringConvertible {
     case missing(String)
     case compile(String)

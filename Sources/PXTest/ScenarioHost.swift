@@ -23,7 +23,7 @@ final class ScenarioSession: Sendable {
     }
 }
 
-/// The host functions behind the prelude's `px.test.__host` (issue 19):
+/// The host functions behind the prelude's `px.test.__host`:
 /// each checks its arguments like Lua's own library, then works on the
 /// running scenario's world.
 enum ScenarioHost {

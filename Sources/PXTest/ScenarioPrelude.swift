@@ -1,4 +1,4 @@
-/// The Lua side of `px.test` (issue 19): scenarios are registered here, the
+/// The Lua side of `px.test`: scenarios are registered here, the
 /// scenario object `s` forwards to the host (`px.test.__host`), and the
 /// expectations are checked here, in the scenario's own language, so a
 /// failure names the scenario's line. The host keeps the world (studio,

@@ -6,7 +6,7 @@ import PixiesetKit
 import PixiesetModels
 import StudioSandbox
 
-/// Runs scenario files (issue 19): each scenario on a fresh in-process
+/// Runs scenario files: each scenario on a fresh in-process
 /// sandbox studio and a virtual clock, with the scripts it names.
 public struct ScenarioRunner: Sendable {
     public let options: ScenarioOptions

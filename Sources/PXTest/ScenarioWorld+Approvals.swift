@@ -2,7 +2,7 @@ import Foundation
 import LuaKit
 import PXRuntime
 
-/// Approvals in a scenario (issue 20): what waits, and the photographer's decision,
+/// Approvals in a scenario: what waits, and the photographer's decision,
 /// through the same code as `pxscript approvals`, `approve` and `reject`.
 extension ScenarioWorld {
     /// `s:approvals([SCRIPT])`: the open requests, oldest first: `{ id, conversation, text, status }`.

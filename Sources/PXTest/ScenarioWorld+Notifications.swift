@@ -3,7 +3,7 @@ import LuaKit
 import PXNotify
 import PXRuntime
 
-/// Notifications in a scenario (issue 20): recorded, never delivered.
+/// Notifications in a scenario: recorded, never delivered.
 extension ScenarioWorld {
     /// `s:notifications([SCRIPT])`: what the script (or the daemon, about it) would have told
     /// the photographer, oldest first: `{ title, text, kind }` (kind: message, raised, cleared).

@@ -101,7 +101,7 @@ extension ScenarioWorld {
     static let maximumScriptBytes = 4 << 20
 
     /// A script named by a scenario: beside the scenario file, or in the folder above `tests/`
-    /// (issue 28: only there). Its real path must lie under one of those folders, never be
+    /// (only there). Its real path must lie under one of those folders, never be
     /// pxscript's config file or in its config or state folder, and be a regular file of at most
     /// 4 MiB: `s:run("~/.config/pxscript/config.toml")` ran the config as a script.
     func resolve(_ name: String) throws -> String {

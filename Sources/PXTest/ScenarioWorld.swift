@@ -5,7 +5,7 @@ import PixiesetKit
 import PixiesetModels
 import StudioSandbox
 
-/// What one scenario works on (issue 19): a fresh in-process sandbox
+/// What one scenario works on: a fresh in-process sandbox
 /// studio, a virtual clock it shares with the scripts, the scripts' own
 /// state files, the daemon of `s:watch`, and the studio's messages not yet
 /// checked by an expectation.

@@ -36,7 +36,7 @@ public struct APIErrorBody: Sendable, Hashable, Codable {
 
     /// Set to `true` in a decoder's `userInfo`: `details` are not read, only
     /// `max_size` in them (a large error body's details would be built for
-    /// nothing: only a body of an error's usual size keeps them, issue 28).
+    /// nothing: only a body of an error's usual size keeps them).
     public static let withoutDetails = CodingUserInfoKey(rawValue: "pxscript.withoutDetails")!
 
     public init(from decoder: any Decoder) throws {

@@ -48,7 +48,7 @@ public struct ConversationPage: Sendable, Codable {
     public var meta: PageMeta?
     /// Entries of `data` that could not be read (a value of the wrong type or out of range, a field
     /// nested too deep): their ids when those could be read, else `#N` (their place in the page).
-    /// One bad conversation is set aside; it never makes the page unreadable (issue 27).
+    /// One bad conversation is set aside; it never makes the page unreadable.
     public var unreadable: [String] = []
 
     public init(data: [Conversation], meta: PageMeta?) {

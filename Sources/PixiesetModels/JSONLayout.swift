@@ -1,8 +1,7 @@
 /// Lays a JSON text out again without parsing it into values: on one line,
 /// or indented by two spaces. Keys stay in the order the server wrote them,
 /// strings and numbers byte for byte; the only copy made is the output (a
-/// 28 MB answer printed by `pxscript api` took 450 MB as Foundation objects,
-/// issue 28). The text must be JSON (`StrictJSON` checks it first): only
+/// 28 MB answer printed by `pxscript api` took 450 MB as Foundation objects). The text must be JSON (`StrictJSON` checks it first): only
 /// strings and the marks between values are followed.
 public enum JSONLayout {
     public static func lines(_ json: [UInt8], indented: Bool) -> [UInt8] {

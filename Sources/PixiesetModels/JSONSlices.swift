@@ -2,7 +2,7 @@
 /// the array under a top-level key. A list page whose one entry no decoder
 /// can read (nested deeper than any parser allows) is read entry by entry,
 /// so that one bad conversation is set aside and the others are still seen
-/// (issue 27). Only brackets and strings are followed; depth is counted, not
+///. Only brackets and strings are followed; depth is counted, not
 /// recursed into, so no nesting exhausts the stack.
 public enum JSONSlices {
     /// The array under `key` of the top-level object: its own range (brackets included) and its items' ranges.
@@ -58,7 +58,7 @@ public enum JSONSlices {
 
     /// Whether `bytes` holds more JSON values than answers of this API can: more than one for each 16
     /// bytes (a realistic page has one for about 80), beyond a floor of 10,000. Such an answer (30 MB
-    /// of `{},{},…`) costs a parser gigabytes (issue 28); it is refused before any parsing. Counted
+    /// of `{},{},…`) costs a parser gigabytes; it is refused before any parsing. Counted
     /// by one scan of brackets and commas outside strings, allocating nothing.
     public static func tooManyValues(_ bytes: [UInt8]) -> Bool {
         // Fewer bytes than the floor cannot hold more values than it: most answers are not scanned.

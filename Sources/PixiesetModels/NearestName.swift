@@ -1,5 +1,5 @@
 /// "Did you mean …?": the known name nearest a mistyped one, for config
-/// keys, option names and px functions (issue 27: a typo should be caught
+/// keys, option names and px functions (a typo should be caught
 /// with its fix, not silently ignored).
 public enum NearestName {
     /// The known name within a small edit distance of `name` (a third of its

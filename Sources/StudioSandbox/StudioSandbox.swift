@@ -7,7 +7,7 @@ import UnixSignals
 import Synchronization
 
 /// A local, SQLite-backed Pixieset Studio speaking the Conversations API
-/// (SPEC §7). Tests, examples, benchmarks and `--sandbox` runs all use it.
+/// (docs/spec.md §7). Tests, examples, benchmarks and `--sandbox` runs all use it.
 public enum StudioSandbox {
     /// Runs a sandbox for the duration of `body`, then shuts it down and
     /// removes its temporary database (if it made one).

@@ -2,7 +2,7 @@ import Foundation
 
 extension Process {
     /// Runs the process and waits for its exit without holding a thread: the termination
-    /// handler resumes the caller (issue 33: no `waitUntilExit` on an async path).
+    /// handler resumes the caller (no `waitUntilExit` on an async path).
     /// - Returns: its exit status.
     func runUntilExit() async throws -> Int32 {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in

@@ -5,7 +5,7 @@ import PixiesetModels
 import PXRuntime
 import StudioSandbox
 
-/// Exit codes of SPEC §5, chosen in this one place.
+/// Exit codes of docs/spec.md §5, chosen in this one place.
 enum Exit {
     static let scriptError: Int32 = 1
     static let usage: Int32 = 64
@@ -31,7 +31,7 @@ struct Failure: Error, CustomStringConvertible {
 }
 
 /// Runs a command body, printing any failure as one line on stderr and
-/// exiting with the code SPEC §5 gives it. Usage errors stay with the
+/// exiting with the code docs/spec.md §5 gives it. Usage errors stay with the
 /// argument parser, which prints help and exits 64.
 func withExitCodes(_ body: () async throws -> Void) async throws {
     do {

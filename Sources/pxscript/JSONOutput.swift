@@ -13,7 +13,7 @@ enum JSONOutput {
             let text = String(decoding: body, as: UTF8.self)
             return standardOutputIsTerminal ? TerminalText.escapedKeepingLines(text, indent: "") : text
         }
-        // Laid out again, not rebuilt: keys in the server's order, no copy of the answer as objects (issue 28).
+        // Laid out again, not rebuilt: keys in the server's order, no copy of the answer as objects.
         return TerminalText.jsonSafe(String(decoding: JSONLayout.lines(body, indented: standardOutputIsTerminal), as: UTF8.self))
     }
 }

@@ -18,11 +18,11 @@ struct PXScript: AsyncParsableCommand {
     )
 
     /// Every file pxscript makes is its user's alone unless it says otherwise (a unit's 0644):
-    /// states, logs, copies, whatever the umask it was started with (issue 28).
+    /// states, logs, copies, whatever the umask it was started with.
     static func main() async {
         umask(0o077)
         // A pipe whose reader went away (a notification command that exits without reading) is an
-        // error of that write, never the end of pxscript (issue 28).
+        // error of that write, never the end of pxscript.
         signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot()

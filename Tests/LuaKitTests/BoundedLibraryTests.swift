@@ -1,7 +1,7 @@
 import LuaKit
 import Testing
 
-/// SPEC §3: no library call can hold the host for longer than the
+/// docs/spec.md §3: no library call can hold the host for longer than the
 /// instruction budget allows, even where the count hook never fires (inside
 /// one C function). Each of these spun for minutes or for ever in stock Lua.
 @Suite("library calls whose work grows with an argument are charged")

@@ -4,7 +4,7 @@ import PixiesetModels
 import StudioSandbox
 import Testing
 
-/// SPEC §4 "Automated vs personal": pxscript knows the studio messages it
+/// docs/spec.md §4 "Automated vs personal": pxscript knows the studio messages it
 /// sent, from any script on this machine, and follow-ups count personal
 /// answers only.
 @Suite("automated vs personal studio messages")

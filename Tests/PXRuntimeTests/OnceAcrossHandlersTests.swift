@@ -4,7 +4,7 @@ import PixiesetModels
 import StudioSandbox
 import Testing
 
-/// SPEC §4 "px.once and px.store across handlers": a key taken by a handler
+/// docs/spec.md §4 "px.once and px.store across handlers": a key taken by a handler
 /// still running is taken for every other handler; released if it fails.
 @Suite("px.once and px.store across concurrent handlers")
 struct OnceAcrossHandlersTests {

@@ -7,7 +7,7 @@ import StudioSandbox
 import TestSupport
 import Testing
 
-@Suite("Watch: the poller finds each new client message once, at the cost SPEC §6 sets")
+@Suite("Watch: the poller finds each new client message once, at the cost docs/spec.md §6 sets")
 struct PollerTests {
     /// A poller on a fresh sandbox and state, and the sandbox to play clients on.
     func withPoller(quirks: String? = nil, since: Date? = nil, _ body: (Poller, RunningSandbox, StateStore) async throws -> Void) async throws {

@@ -3,7 +3,7 @@ import LuaKit
 import PXRuntime
 import Testing
 
-/// SPEC §3: a limit once hit ends the run, whichever way code is called:
+/// docs/spec.md §3: a limit once hit ends the run, whichever way code is called:
 /// pcall cannot swallow it, and neither can px.map; px.map items spend the
 /// run's one budget; run has a wall-clock limit.
 @Suite("limits stick for the whole run")

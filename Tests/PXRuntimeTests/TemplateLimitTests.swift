@@ -3,7 +3,7 @@ import LuaKit
 import PXRuntime
 import Testing
 
-/// SPEC §3: template rendering counts against the run's limits, partial
+/// docs/spec.md §3: template rendering counts against the run's limits, partial
 /// depth is limited, and template files have a size limit.
 @Suite("templates within the run's limits")
 struct TemplateLimitTests {

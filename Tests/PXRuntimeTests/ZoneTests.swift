@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// SPEC §4: "a time without a zone means the script's zone, everywhere".
+/// docs/spec.md §4: "a time without a zone means the script's zone, everywhere".
 @Suite("zones: parse, format, hours and schedules agree on local time")
 struct ZoneTests {
     @Test("a time without a zone is the script's wall time, in whole-hour, half-hour and 45-minute zones", arguments: [

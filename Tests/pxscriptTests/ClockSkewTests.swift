@@ -3,7 +3,7 @@ import PixiesetModels
 import StudioSandbox
 import Testing
 
-/// SPEC §4 "Times are the studio's": a machine whose clock is minutes or
+/// docs/spec.md §4 "Times are the studio's": a machine whose clock is minutes or
 /// days off the studio's neither duplicates nor loses a message. The
 /// studio (a `sandbox serve` process) keeps 2026-03-01T09:00; pxscript's
 /// own clock is moved by `PXSCRIPT_NOW`, exactly as a skewed laptop's.

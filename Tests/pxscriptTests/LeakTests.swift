@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// SPEC §3, §5: no script reads the cookie, whatever it is granted; a cookie
+/// docs/spec.md §3, §5: no script reads the cookie, whatever it is granted; a cookie
 /// that would split a request is refused before it is used.
 @Suite("the cookie stays out of reach")
 struct LeakTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// SPEC §3: every copy the host makes for a script counts against the
+/// docs/spec.md §3: every copy the host makes for a script counts against the
 /// memory cap, and no script code runs with the cap lifted. Peak resident
 /// memory of any script stays within the process's own base plus eight times
 /// `--max-memory` (docs/security.md).

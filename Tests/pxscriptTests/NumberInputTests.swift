@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// SPEC §8: a number out of range from a flag is a usage error (64), never
+/// docs/spec.md §8: a number out of range from a flag is a usage error (64), never
 /// a Swift trap (SIGILL, 132).
 @Suite("numbers from flags and the environment")
 struct NumberInputTests {

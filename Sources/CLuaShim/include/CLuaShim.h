@@ -90,7 +90,7 @@ void pxl_install_limits(lua_State *L, pxl_limits *limits);
 /// Re-arms the hook on a coroutine (after the budget was reset).
 void pxl_rearm_hook(lua_State *L);
 
-/// Opens the sandboxed libraries (SPEC §3) into the globals; call with lua_pcall.
+/// Opens the sandboxed libraries (docs/spec.md §3) into the globals; call with lua_pcall.
 int pxl_open_sandbox(lua_State *L);
 
 /// Writes `source:line: ` of `co`'s function at `level` into `buffer`

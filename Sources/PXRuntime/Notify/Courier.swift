@@ -12,7 +12,7 @@ import Synchronization
 /// write a row and ring the bell.
 ///
 /// A state that cannot be read or written for a while (locked, a full
-/// disk: issue 33) delays deliveries, never loses or repeats one: a worker
+/// disk) delays deliveries, never loses or repeats one: a worker
 /// that could not read looks again after a pause instead of waiting for a
 /// bell that may never ring, and a delivery made but not recorded is
 /// recorded later instead of being made again.

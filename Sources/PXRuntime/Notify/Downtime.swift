@@ -1,7 +1,7 @@
 import Foundation
 import PXNotify
 
-/// The watch daemon found to have been down (issue 20): its last run ended
+/// The watch daemon found to have been down: its last run ended
 /// without stopping (killed, crashed, the machine lost power) and its last
 /// sign of life is older than a few polls. A daemon stopped on purpose
 /// (Ctrl-C, `systemctl stop`) records that it stopped, and is not "down".

@@ -2,7 +2,7 @@ import Foundation
 import PixiesetKit
 import PXNotify
 
-/// What goes wrong that the photographer should hear of (issue 20). Each is
+/// What goes wrong that the photographer should hear of. Each is
 /// raised once, stays raised until it clears, and then notifies once more.
 enum NoticeCondition: Sendable, Hashable {
     /// The studio refused the login (expired) or a send's CSRF token: sends wait.

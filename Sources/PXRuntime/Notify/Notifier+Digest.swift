@@ -2,7 +2,7 @@ import Foundation
 import PXNotify
 
 extension Notifier {
-    /// Approvals waiting (issue 20): posts one notice listing the requests no
+    /// Approvals waiting: posts one notice listing the requests no
     /// notice has listed yet, at most once per `approvalDigest`.
     /// - Returns: when the next digest may be posted, if requests wait for it (nil: nothing waits).
     @discardableResult

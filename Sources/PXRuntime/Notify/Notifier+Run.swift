@@ -10,7 +10,7 @@ extension Notifier {
         on store: StateStore, error: (any Error)?, maxSends: Int, script: String? = nil, failedSends: String? = nil, at now: Date,
         within limit: Duration = .seconds(5)
     ) async {
-        // Sends that failed, caught by the script or not: the run did not do its job (issue 27).
+        // Sends that failed, caught by the script or not: the run did not do its job.
         if let failedSends {
             post(Notice(kind: .message, title: "pxscript: sends failed in \(script.map { ($0 as NSString).lastPathComponent } ?? "a run")",
                         text: failedSends + "\nRun `pxscript status\(script.map { " \($0)" } ?? "")` for the journal.", script: script, at: now),

@@ -3,7 +3,7 @@ import Logging
 import PixiesetKit
 import PXNotify
 
-/// How the runtime tells the photographer (issue 20): it writes a notice to
+/// How the runtime tells the photographer: it writes a notice to
 /// a state (one delivery per target) and rings the courier. It never waits
 /// for a delivery and never fails what it is called from: a notice that
 /// cannot be written is logged and dropped.

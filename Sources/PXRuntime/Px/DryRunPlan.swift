@@ -1,6 +1,6 @@
 import Synchronization
 
-/// What a dry run would send (SPEC §4 "a plan of every message"), and the
+/// What a dry run would send (docs/spec.md §4 "a plan of every message"), and the
 /// placeholder ids it hands scripts instead of real ones.
 final class DryRunPlan: Sendable {
     let messages = Mutex<[PlannedMessage]>([])

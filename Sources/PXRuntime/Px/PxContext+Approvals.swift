@@ -17,7 +17,7 @@ struct ApprovalAsk: Sendable {
 }
 
 extension PxContext {
-    /// Records the send as a request instead of sending it (issue 20). An open request holding
+    /// Records the send as a request instead of sending it. An open request holding
     /// the same key is joined, not doubled; a dry run plans "would ask for approval".
     /// - Returns: `{ approval = "apr_…", status = "pending" }` for the script.
     func askApproval(_ request: SendRequest, ask: ApprovalAsk, key: String, now: Date) async throws -> LuaValue {
@@ -109,7 +109,7 @@ extension PxContext {
                 // Caps and pause apply when it is sent: it stays approved for the next pass.
                 logger.warning("\(approval.id) waits: \(refusal == .paused ? "sends are paused" : "the send cap is reached")")
             } catch where Self.refusedForGood(error) {
-                // Refused for good: closed, said, and never in the way of the others (issue 27).
+                // Refused for good: closed, said, and never in the way of the others.
                 let reason = "refused by the studio: \(error)"
                 try await store.closeApproval(approval.id, as: .refused, detail: reason, at: clock.now())
                 logger.error("\(approval.id) to \(approval.clientName) closed, not sent: \(reason)")

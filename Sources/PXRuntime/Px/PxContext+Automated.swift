@@ -3,7 +3,7 @@ import LuaKit
 import PixiesetModels
 
 extension PxContext {
-    /// Whether `message` is a studio message pxscript sent (SPEC §4 "Automated vs personal").
+    /// Whether `message` is a studio message pxscript sent (docs/spec.md §4 "Automated vs personal").
     func isAutomated(_ message: Message) -> Bool {
         guard message.senderType != .client, message.senderType != .system else { return false }
         return !automated.automated(among: [message.id]).isEmpty
@@ -16,7 +16,7 @@ extension PxContext {
     }
 
     /// `value` as a script gets it: encoded straight into Lua tables when
-    /// pushed (a large page costs no tree beside them, issue 28), with
+    /// pushed (a large page costs no tree beside them), with
     /// `automated` and `from` on every message in it. `messages` are all of
     /// them, looked up once.
     func forScript(_ value: some Encodable & Sendable, messages: [Message]) -> LuaValue {
@@ -34,7 +34,7 @@ extension PxContext {
         }
     }
 
-    /// Who wrote a message, in the words the docs use (issue 27): `client`, `system` (the studio's
+    /// Who wrote a message, in the words the docs use: `client`, `system` (the studio's
     /// own notes: "Invoice … was paid"), or `studio` (the photographer, pxscript, any other
     /// sender the API may name); the raw `sender_type` stays beside it.
     static func from(_ senderType: SenderType) -> String {

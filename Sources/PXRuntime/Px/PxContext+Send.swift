@@ -6,7 +6,7 @@ import PixiesetKit
 import PixiesetModels
 import Synchronization
 
-/// An attachment as a script names it (SPEC §4).
+/// An attachment as a script names it (docs/spec.md §4).
 enum AttachmentSpec: Sendable, Hashable {
     /// An `att_…` id uploaded before.
     case id(String)
@@ -50,7 +50,7 @@ struct SendRequest: Sendable {
 }
 
 extension PxContext {
-    /// Sends exactly once (SPEC §4 "Send keys", §6 "Durable state"): the
+    /// Sends exactly once (docs/spec.md §4 "Send keys", §6 "Durable state"): the
     /// intent is recorded before the request; a key already sent is
     /// skipped and its first message returned; an unknown outcome stays
     /// pending for reconciliation. Each outcome is counted for the run (and
@@ -119,7 +119,7 @@ extension PxContext {
             // unknown: the send stays pending and is looked for before it is ever made again.
             if case PixiesetError.csrfRefused? = error as? PixiesetError, case .success(let found) = await lookFor(intent, since: entry.attemptedAt) {
                 // Reads work while the token is refused: looked for at once. Not there, it is forgotten and
-                // its place under the cap given back (issue 27: a refused send never counts); there, recorded.
+                // its place under the cap given back (a refused send never counts); there, recorded.
                 if let message = found {
                     try? await store.markSent(entry, message: message, at: clock.now(), reconciled: true)
                 } else {
@@ -266,7 +266,7 @@ extension PxContext {
         return .map(fields)
     }
 
-    /// Settles sends an earlier run left pending (SPEC §6): each is looked
+    /// Settles sends an earlier run left pending (docs/spec.md §6): each is looked
     /// for in its conversation; found, it is recorded as sent; not found, it
     /// is forgotten (the script may send it again). A check that fails
     /// stops the run before the script starts. Pending sends of a process
@@ -281,7 +281,7 @@ extension PxContext {
                 found = try await client.reconcile(entry.intent, since: entry.attemptedAt, excluding: matched)
             } catch {
                 for unsettled in claimed[index...] { store.leavePending(unsettled) }
-                // An expired session or a local fault is what it is (77, 74), not "try again later" (issue 27).
+                // An expired session or a local fault is what it is (77, 74), not "try again later".
                 if let refusal = SessionRefusal(error) {
                     let words = "a send to \(entry.intent.conversationID) from an interrupted run could not be checked: \(error)"
                     throw RuntimeError.refused(refusal, words)

@@ -18,7 +18,7 @@ final class PxContext: Sendable {
     let policy: FilePolicy
     /// What a dry run would send.
     let plan = DryRunPlan()
-    /// What the run's sends came to (issue 27: a run whose sends failed fails).
+    /// What the run's sends came to (a run whose sends failed fails).
     let tally = SendTallies()
     /// What a watched script registered.
     let watch = WatchRegistry()

@@ -3,7 +3,7 @@ import LuaKit
 import PixiesetKit
 
 /// Errors of px functions as the script sees them: tables
-/// `{ code =, status =, message = }` with a `__tostring` (SPEC §4), so
+/// `{ code =, status =, message = }` with a `__tostring` (docs/spec.md §4), so
 /// `pcall` can branch on `err.code`.
 enum PxError {
     static let metatable = "pxscript.Error"
@@ -73,7 +73,7 @@ enum PxError {
     }
 
     /// The exit a run ends with when the script does not catch `error`:
-    /// decided by the code of the px error table it raised (SPEC §5), never
+    /// decided by the code of the px error table it raised (docs/spec.md §5), never
     /// by the message's text.
     static func runtimeError(forUncaught error: LuaError, message: String, traceback: String) -> RuntimeError {
         let code = PxErrorCode(hostRaised: error)

@@ -1,7 +1,7 @@
 import LuaKit
 import PixiesetKit
 
-/// The `code` of a px error table (SPEC §4): a small extensible set of
+/// The `code` of a px error table (docs/spec.md §4): a small extensible set of
 /// named values (as swift-service-lifecycle's `ServiceGroupError.Code`), so
 /// the host compares codes by name, never strings in place.
 public struct PxErrorCode: Hashable, Sendable, CustomStringConvertible {
@@ -25,7 +25,7 @@ public struct PxErrorCode: Hashable, Sendable, CustomStringConvertible {
     public static let badResponse = PxErrorCode("BAD_RESPONSE")
     public static let invalidRequest = PxErrorCode("INVALID_REQUEST")
     public static let state = PxErrorCode("STATE")
-    /// This machine failed the state: locked past the busy timeout, a full or read-only disk, an I/O error (issue 33).
+    /// This machine failed the state: locked past the busy timeout, a full or read-only disk, an I/O error.
     public static let localFault = PxErrorCode("LOCAL_FAULT")
 
     /// The code of a px error that reached the host: only a table the host

@@ -103,7 +103,7 @@ extension PxModule {
             messageStatus: try options.string("message_status"))
     }
 
-    /// What `px.conversations.awaiting{…}` asks of a conversation (SPEC §4).
+    /// What `px.conversations.awaiting{…}` asks of a conversation (docs/spec.md §4).
     struct AwaitingRule: Sendable {
         /// `on = "client"`: the studio wrote last; `"studio"`: the client did.
         let waitingOnClient: Bool

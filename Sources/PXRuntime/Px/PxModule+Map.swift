@@ -34,7 +34,7 @@ extension PxModule {
 extension PXRuntime {
     /// Runs `function` on every item, at most `concurrency` at once, each as
     /// its own coroutine on this actor, spending the budget of the run that
-    /// called (`run`: one budget for the run, SPEC §3). An item's error is
+    /// called (`run`: one budget for the run, docs/spec.md §3). An item's error is
     /// collected (and logged); an error that must stop the run (a limit, the
     /// send cap, pause, an expired session) starts no new item, lets those
     /// under way finish, and is raised.

@@ -53,7 +53,7 @@ extension PxModule {
         }
     }
 
-    /// `approve = true` (with `expires =`, default two days): the send waits for the photographer (issue 20).
+    /// `approve = true` (with `expires =`, default two days): the send waits for the photographer.
     static func approval(_ options: OptionsTable) throws -> ApprovalAsk? {
         let expires = try options.duration("expires")
         guard try options.boolean("approve") == true else {

@@ -2,7 +2,7 @@ import Foundation
 import LuaKit
 
 extension PxModule {
-    /// `px.notify(text [, { title = … }])`: a notification to the photographer (issue 20).
+    /// `px.notify(text [, { title = … }])`: a notification to the photographer.
     /// Returns true when it was posted, false when the script's hourly limit dropped it.
     static func installNotify(on lua: LuaState, context: PxContext) {
         lua.register("notify", in: "px") { args in

@@ -2,7 +2,7 @@ import Foundation
 import LuaKit
 
 extension PxModule {
-    /// `px.store.get/set`, `px.once` (SPEC §4): durable per-script state.
+    /// `px.store.get/set`, `px.once` (docs/spec.md §4): durable per-script state.
     static func installState(on lua: LuaState, context: PxContext) {
         let store = context.store
         // Inside a handler a key it touches is its own until it completes, so
@@ -62,7 +62,7 @@ extension PxModule {
                 do {
                     if let run {
                         // Held until the run completes: another handler asking waits, then sees it taken,
-                        // or free if this run failed (SPEC §4: a failed try consumes nothing).
+                        // or free if this run failed (docs/spec.md §4: a failed try consumes nothing).
                         try await context.hold("once:" + key, for: run)
                         let now = context.clock.now()
                         if try store.onceActive(key, now: now) { return [.boolean(false)] }

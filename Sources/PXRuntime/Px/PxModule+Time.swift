@@ -9,7 +9,7 @@ extension PxModule {
             let text = try args.string(1)
             let options = try OptionsTable(args, 2, known: ["tz"])
             let zone = try timeZone(options.string("tz"), function: "parse", position: 2) ?? context.options.timeZone
-            // A time without a zone is the script's wall time (SPEC §4), as px.at reads it.
+            // A time without a zone is the script's wall time (docs/spec.md §4), as px.at reads it.
             guard let date = ISOTime.parse(text, zone: zone) else {
                 throw LuaScriptError(
                     "bad argument #1 to 'parse' ('\(text.prefix(40))' is not an ISO 8601 time like 2025-08-07T10:30:00Z or 2026-12-24T17:00)")

@@ -4,7 +4,7 @@ import Synchronization
 
 extension PxModule {
     /// `px.on("message", fn, { max_age =, debounce = })` and `event:reply` under
-    /// `pxscript watch` (SPEC §4, §6), and the schedules `every`, `cron`,
+    /// `pxscript watch` (docs/spec.md §4, §6), and the schedules `every`, `cron`,
     /// `at`, `after`.
     static func installWatch(on lua: LuaState, context: PxContext) {
         lua.register("on", in: "px.__host") { args in

@@ -1,6 +1,6 @@
 import LuaKit
 
-/// The `px` module of SPEC §4, set up on a state. Each area lives in its
+/// The `px` module of docs/spec.md §4, set up on a state. Each area lives in its
 /// own file (`PxModule+Conversations.swift`, …); what is easier to say in
 /// Lua (iterators, log formatting) is in `prelude`, a chunk named "=(px)"
 /// whose frames errors pass over, so they name the script's line.

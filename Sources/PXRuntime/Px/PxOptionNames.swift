@@ -1,6 +1,6 @@
 /// The options each px function takes in a table, in one place: the
 /// functions refuse any other when called, and `pxscript check` names an
-/// unknown one at its line before anything runs (issue 27), with the
+/// unknown one at its line before anything runs, with the
 /// nearest known name.
 enum PxOptionNames {
     static let send: Set<String> = ["attachments", "key", "approve", "expires"]

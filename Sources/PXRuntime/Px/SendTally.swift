@@ -3,8 +3,8 @@ import Synchronization
 
 /// What a run's sends came to: made, failed, and the first failure's words.
 /// A run (or a schedule's run) whose sends failed is a failed run, even when
-/// the script caught the errors itself (a `px.map` collects them): issue 27,
-/// "no false success".
+/// the script caught the errors itself (a `px.map` collects them):
+/// no false success.
 struct SendTally: Sendable, Equatable {
     /// What became of one send a script asked for.
     enum Outcome: Sendable { case sent, skipped, planned, asked }

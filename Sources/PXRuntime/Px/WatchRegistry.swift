@@ -2,7 +2,7 @@ import LuaKit
 import Synchronization
 
 /// What a watched script registered at its top level (`px.on`, `px.every`,
-/// `px.cron`, `px.at`, `px.after`) (SPEC §6).
+/// `px.cron`, `px.at`, `px.after`) (docs/spec.md §6).
 final class WatchRegistry: Sendable {
     /// Handlers `px.on("message", …)` registered.
     let handlers = Mutex<[MessageHandler]>([])

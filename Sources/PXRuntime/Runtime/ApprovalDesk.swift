@@ -3,7 +3,7 @@ import Logging
 import PixiesetKit
 import PixiesetModels
 
-/// Deciding a request the one way every place decides (issues 20, 21):
+/// Deciding a request the one way every place decides (21):
 /// `pxscript approve` and `reject`, and the dashboard. An approval is sent
 /// by the daemon running on its state within one poll, or from here when
 /// none runs, under the cap and zone recorded with the request.
@@ -42,7 +42,7 @@ public struct ApprovalDesk: Sendable {
     /// An approved request not yet sent (its daemon or an earlier `approve` stopped first) is sent, still once.
     public func approve(_ id: String, in store: StateStore, edited: String? = nil) async throws -> Approved {
         guard let approval = try store.approval(id) else { return .notWaiting(state: "gone", detail: nil) }
-        // An edit the studio would refuse is refused here, before anything is decided or sent (issue 27).
+        // An edit the studio would refuse is refused here, before anything is decided or sent.
         if let edited, let problem = SendMessageRequest.contentProblem(edited) { return .refusedEdit(problem) }
         let unsent = approval.state == .approved
         guard try await store.decide(id, approve: true, edited: unsent ? nil : edited, at: clock.now(recordedFor: store)) || unsent else {
@@ -70,7 +70,7 @@ public struct ApprovalDesk: Sendable {
                 try? await store.flush()
                 throw error
             }
-            // Recorded as sent here, before this process ends: no later command finds it half done (issue 27).
+            // Recorded as sent here, before this process ends: no later command finds it half done.
             try await store.flush()
             let now = try store.approval(id)
             // Sent here, or by another process meanwhile (a second `approve`): either way it went out, once.

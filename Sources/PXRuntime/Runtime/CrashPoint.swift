@@ -2,7 +2,7 @@ import Foundation
 
 /// A test-only switch that makes the process exit hard at a named instant,
 /// so tests can prove that a crash there loses nothing and sends nothing
-/// twice (issue 6). `PXSCRIPT_CRASH_AT=NAME` arms it; it is honoured only
+/// twice. `PXSCRIPT_CRASH_AT=NAME` arms it; it is honoured only
 /// against a loopback base URL, and only once per marker file
 /// (`PXSCRIPT_CRASH_MARKER`, created just before exiting) so a restarted
 /// daemon goes on.

@@ -13,7 +13,7 @@ extension PXRuntime {
         public var nextDue: Date?
     }
 
-    /// Runs every schedule due at `now`, once each (SPEC §6): a run missed
+    /// Runs every schedule due at `now`, once each (docs/spec.md §6): a run missed
     /// while the daemon was down runs once, `at` once ever, `after` from
     /// memory. Sends are keyed by (schedule, due time, ordinal); effects
     /// commit with the run.
@@ -31,7 +31,7 @@ extension PXRuntime {
         for schedule in schedules {
             guard let due = nextDue(schedule), due <= now else { continue }
             let handlerRun = HandlerRun(eventID: "s:\(schedule.id)@\(Int64(saturating: due.timeIntervalSince1970))", conversationID: "")
-            // `after` lives in memory only (SPEC §6): nothing of it is recorded but its effects.
+            // `after` lives in memory only (docs/spec.md §6): nothing of it is recorded but its effects.
             let once: Bool, persist: Bool
             switch schedule.timing {
             case .at: (once, persist) = (true, true)
@@ -78,7 +78,7 @@ extension PXRuntime {
             _ = try await HandlerRun.$current.withValue(run) {
                 try await lua.call(runner, with: [.integer(Int64(schedule.index))], timeout: context.options.handlerTimeout)
             }
-            // Its effects stand (the function completed), but a run whose sends failed failed (issue 27).
+            // Its effects stand (the function completed), but a run whose sends failed failed.
             let failure = run.tally.current.failureSummary
             let name = SendKeyText.scheduleName(schedule.id)
             try await context.store.recordScheduleRun(
@@ -86,7 +86,7 @@ extension PXRuntime {
             if let failure { context.logger.error("scheduled run \(name) failed [\(schedule.position)]: \(failure)") }
             return failure == nil
         } catch let error as LuaError {
-            // This machine failed the state, not the function: the run does not count (issue 33).
+            // This machine failed the state, not the function: the run does not count.
             if let fault = LocalFault(error) { throw LocalFault(fault.kind, path: context.store.path, detail: fault.detail) }
             let name = SendKeyText.scheduleName(schedule.id)
             context.logger.error("scheduled run \(name) failed [\(schedule.position)]: \(error.description)")

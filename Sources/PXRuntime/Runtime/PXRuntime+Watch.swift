@@ -53,7 +53,7 @@ extension PXRuntime {
     /// The quiet period the script's handlers wait for (`debounce`, 0: none).
     nonisolated public var debounce: Double { context.watch.handlers.withLock { $0.first?.debounce ?? 0 } }
 
-    /// Which of `messages` pxscript itself sent, whatever their `sender_type` says (SPEC §6: the
+    /// Which of `messages` pxscript itself sent, whatever their `sender_type` says (docs/spec.md §6: the
     /// loop guard goes by identity): an id in the record of automated messages or the outbox,
     /// or, for an API that rewrites ids too, the text of a send to that conversation in the last day.
     func ownMessages(_ messages: [Message], conversationID: String, now: Date) throws -> Set<String> {
@@ -69,7 +69,7 @@ extension PXRuntime {
     }
 
     /// Sends the approved requests (only `ids`, when given), each exactly once, unless its
-    /// conversation moved on (issue 20). Returns those sent.
+    /// conversation moved on. Returns those sent.
     public func sendApproved(only ids: Set<String>? = nil) async throws -> [Approval] {
         // A send an interrupted process left pending is settled first (looked for, never repeated).
         try await context.reconcilePending()
@@ -88,7 +88,7 @@ extension PXRuntime {
 
     /// Runs the handlers for `burst` (one message, or with `debounce` the
     /// messages of a quiet-ended burst, oldest first) as one run (`HandlerRun.current`),
-    /// its effects committed with the events when it completes (SPEC §4, §6).
+    /// its effects committed with the events when it completes (docs/spec.md §4, §6).
     /// Sends are keyed by the burst's first message, so a retry that finds
     /// the burst grown still replies once.
     func handle(_ burst: [Message], in conversation: Conversation, now: Date, retried: Bool = false) async throws -> HandlerOutcome {
@@ -110,7 +110,7 @@ extension PXRuntime {
             }
             context.crash.check(.afterHandler)
             // Sends that failed, even caught (a px.map item): the run did not do its job; tried again, the
-            // sends it made are skipped by their keys (issue 27).
+            // sends it made are skipped by their keys.
             if let failure = run.tally.current.failureSummary {
                 try? context.store.releaseHolds(of: run.holder)
                 return .failed(message: failure, traceback: "", code: nil)
@@ -141,7 +141,7 @@ extension PXRuntime {
     /// burst), `messages` (the burst, oldest first), `conversation`,
     /// `client`, `answered` (the studio answered personally after it),
     /// `first` (no message from anyone came before it), `age`;
-    /// every message with `automated` (SPEC §4).
+    /// every message with `automated` (docs/spec.md §4).
     func eventValue(_ burst: [Message], conversation: Conversation, age: Double) -> LuaValue {
         guard let message = burst.last, let oldest = burst.first else { return .map([:]) }
         let messages = conversation.messages ?? []
@@ -150,7 +150,7 @@ extension PXRuntime {
         let answered = messages.contains {
             $0.senderType != .client && $0.senderType != .system && $0.sentAt > message.sentAt && !automated.contains($0.id)
         }
-        // A new inquiry: nobody wrote before it, neither the client nor the studio (issue 27: a client
+        // A new inquiry: nobody wrote before it, neither the client nor the studio (a client
         // answering the photographer's first message after a phone call is not "reaching out").
         let first = !messages.contains { $0.id != oldest.id && $0.sentAt < oldest.sentAt }
         let marks = PxContext.marks(automated: automated)

@@ -4,7 +4,7 @@ import LuaKit
 import PixiesetKit
 import Synchronization
 
-/// Runs one script with the px module (SPEC §4): the place where LuaKit and
+/// Runs one script with the px module (docs/spec.md §4): the place where LuaKit and
 /// PixiesetKit meet.
 ///
 /// An actor that owns its Lua state: Lua code only runs on its executor,
@@ -19,7 +19,7 @@ public actor PXRuntime {
     var afterDone: Set<String> = []
     /// The next runs last written for `status`, by schedule.
     var notedNextRuns: [String: Date?] = [:]
-    /// `--trigger` requests taken from the state that a local fault kept from running (issue 33).
+    /// `--trigger` requests taken from the state that a local fault kept from running.
     private var keptTriggers: [String] = []
 
     func keepTriggers(_ names: [String]) { keptTriggers = names + keptTriggers }
@@ -56,7 +56,7 @@ public actor PXRuntime {
         /// The script's return values, as text.
         public let results: [String]
         /// `sent 12, failed 3: first error …` when sends failed, even those the script caught:
-        /// such a run did not do its job, and `pxscript run` ends non-zero with this line (issue 27).
+        /// such a run did not do its job, and `pxscript run` ends non-zero with this line.
         public let sendFailures: String?
     }
 
@@ -113,8 +113,7 @@ public actor PXRuntime {
     /// Calls a function of the script (a `px.map` item) as its own coroutine,
     /// spending the budget of run `sharing` (`LuaArguments.runID`). It serves
     /// the handler run that called `px.map` (a task group's children inherit
-    /// it; issue 27: a schedule's `px.map` under `watch` sent nothing without
-    /// it), but its sends are keyed by their content within that run
+    /// it: without it a schedule's `px.map` under `watch` sent nothing), but its sends are keyed by their content within that run
     /// (`HandlerRun.itemSendKey`), never by an ordinal that the items'
     /// interleaving would make differ between tries.
     func call(_ function: LuaReference, with arguments: [LuaValue], sharing run: Int64) async throws -> [LuaValue] {

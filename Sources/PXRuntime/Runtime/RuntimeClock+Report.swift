@@ -3,7 +3,7 @@ import Logging
 import PixiesetKit
 
 extension RuntimeClock {
-    /// Offsets past this are worth telling the photographer about (SPEC §4):
+    /// Offsets past this are worth telling the photographer about (docs/spec.md §4):
     /// pxscript copes, but their other tools may not.
     public static let notableOffset: Double = 60
 

@@ -2,7 +2,7 @@ import Foundation
 import PixiesetKit
 import PixiesetModels
 
-/// The runtime's clock: the studio's time (SPEC §4 "Times are the
+/// The runtime's clock: the studio's time (docs/spec.md §4 "Times are the
 /// studio's"), read as this machine's clock plus the offset measured from
 /// the studio's answers (`StudioClock`, decision 0009). Before the first
 /// answer of a process it is the local clock.

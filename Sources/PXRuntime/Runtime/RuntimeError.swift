@@ -1,7 +1,7 @@
 import PixiesetKit
 
 /// A failure of a run that is not the script's own error, with the exit
-/// code family SPEC §5 gives it (the executable maps kinds to numbers).
+/// code family docs/spec.md §5 gives it (the executable maps kinds to numbers).
 public enum RuntimeError: Error, Sendable, CustomStringConvertible {
     /// Bad options or environment (64).
     case usage(String)

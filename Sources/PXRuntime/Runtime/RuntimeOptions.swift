@@ -9,14 +9,14 @@ public struct RuntimeOptions: Sendable {
     public var arguments: [String]
     public var dryRun: Bool
     /// Running under `pxscript watch`: `px.on` registers handlers, and a
-    /// send from the script's top level is an error (SPEC §6).
+    /// send from the script's top level is an error (docs/spec.md §6).
     public var watch: Bool = false
     /// `--handler-timeout`: the wall-clock limit of one handler run (watch).
     public var handlerTimeout: Duration = .seconds(300)
-    /// `--timeout`: the wall-clock limit of a whole `run` (SPEC §5).
+    /// `--timeout`: the wall-clock limit of a whole `run` (docs/spec.md §5).
     public var runTimeout: Duration = .seconds(3600)
     public var limits: LuaLimits
-    /// `--max-sends`: sends per calendar day in `timeZone` (SPEC §5).
+    /// `--max-sends`: sends per calendar day in `timeZone` (docs/spec.md §5).
     public var maxSends: Int
     public var timeZone: TimeZone
     /// Whether `timeZone` was named or is the machine's (see `StateStore.settleZone`).
@@ -36,7 +36,7 @@ public struct RuntimeOptions: Sendable {
     public var showsProgress: Bool
     /// `--approve`: every send waits for approval, open this many seconds (nil: sends go out).
     public var approveAll: Double?
-    /// Where `px.notify` and the daemon's conditions go (issue 20); by default only recorded in the state.
+    /// Where `px.notify` and the daemon's conditions go; by default only recorded in the state.
     public var notifier: Notifier = .recording
     /// How long a write waits for another process's lock on the state (`PXSCRIPT_BUSY_TIMEOUT`).
     public var busyTimeout: Double = StateStore.busyTimeout
@@ -69,7 +69,7 @@ extension RuntimeOptions {
         options.timeZone = try store.settleZone(timeZone, choice: zoneChoice, change: changeZone, at: now, origin: zoneOrigin)
         // The cap in force, for `status` (one read; written when it changed).
         if try store.setting(.capInForce) != String(maxSends) { try store.setSetting(.capInForce, String(maxSends)) }
-        // A machine that travelled: the studio's zone stays, said once per start (issue 27: never a refusal).
+        // A machine that travelled: the studio's zone stays, said once per start (never a refusal).
         if zoneChoice == .machine, options.timeZone.identifier != timeZone.identifier {
             options.zoneNote = "this machine is in \(timeZone.identifier), but this state counts the studio's days and times in "
                 + "\(options.timeZone.identifier) and goes on doing so; to say so for good, set tz = \"\(options.timeZone.identifier)\" in "

@@ -88,8 +88,8 @@ public enum ScriptCheck {
         }
     }
 
-    /// Options a px function refuses when called, found in the call's table literal (issue 27:
-    /// `awaiting{ olderthan = "3d" }` was "ok"). Errors: the call would fail, every time.
+    /// Options a px function refuses when called, found in the call's table literal
+    /// (`awaiting{ olderthan = "3d" }` was "ok" before). Errors: the call would fail, every time.
     static func unknownOptions(_ tokens: LuaTokens, file: String) -> [String] {
         tokens.literalTables.flatMap { table -> [String] in
             guard let options = PxOptionNames.byFunction[table.function], options.position == table.position else { return [] }
@@ -102,7 +102,7 @@ public enum ScriptCheck {
     }
 
     /// `sender_type` is the API's raw word (`photographer`, `client`, `system`): a script comparing it
-    /// with "studio" never matches (issue 27); `from` is the field in the docs' words.
+    /// with "studio" never matches; `from` is the field in the docs' words.
     static func senderTypeComparisons(_ tokens: LuaTokens, file: String) -> [String] {
         tokens.senderTypeComparisons.compactMap { value, line in
             guard !["client", "photographer", "system"].contains(value) else { return nil }

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// A clock that moves only when told: tests and `pxscript test` run a
-/// watched script through days in a moment (issue 18).
+/// watched script through days in a moment.
 ///
 /// The daemon waits on it (`sleep`) as it would on the real clock. `advance`
 /// then jumps from one moment something is due to the next: the daemon's

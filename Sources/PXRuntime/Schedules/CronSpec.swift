@@ -1,6 +1,6 @@
 import Foundation
 
-/// `px.cron("0 9 * * 1-5", fn)` (SPEC §4, §6): five fields — minute, hour,
+/// `px.cron("0 9 * * 1-5", fn)` (docs/spec.md §4, §6): five fields — minute, hour,
 /// day of month, month, day of week — each `*`, a number, a range `a-b`, a
 /// step `*/n` or `a-b/n`, or a list of these; months and days may be named
 /// (`jan`, `mon-fri`); day of week 0 and 7 are Sunday. When both the day of

@@ -2,7 +2,7 @@ import Foundation
 import PixiesetModels
 
 /// Wall-clock times in a zone, with the two cases daylight saving time
-/// makes (SPEC §6 "Schedules"): a local time that does not exist (spring
+/// makes (docs/spec.md §6 "Schedules"): a local time that does not exist (spring
 /// forward) happens at the next valid moment, the transition itself; one
 /// that exists twice (fall back) happens once, at its first occurrence.
 struct LocalTime: Hashable, Comparable, Sendable {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A registered schedule (SPEC §4 `every`, `cron`, `at`, `after`; §6).
+/// A registered schedule (docs/spec.md §4 `every`, `cron`, `at`, `after`; §6).
 ///
 /// Identity is the `name` option, else the kind and spec plus its order
 /// among registrations with the same spec, so it survives restarts and

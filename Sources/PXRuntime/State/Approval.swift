@@ -1,6 +1,6 @@
 import Foundation
 
-/// A send waiting for the photographer (issue 20, `docs/approvals.md`):
+/// A send waiting for the photographer (`docs/approvals.md`):
 /// asked for by `approve = true` or `--approve`, sent once approved, unless
 /// the conversation moved on first.
 public struct Approval: Sendable, Hashable {

@@ -1,7 +1,7 @@
 import Foundation
 import PixiesetKit
 
-/// Copies of the files a request attaches, made when it is asked (issue 20):
+/// Copies of the files a request attaches, made when it is asked:
 /// what the client gets is what was shown for approval, even if the file is
 /// edited, moved or deleted before someone approves it. They live beside the
 /// state (`state.sqlite.files/apr_…/`, private to you) and are removed when

@@ -3,7 +3,7 @@ import GRDB
 import Synchronization
 
 /// The studio messages pxscript sent on this machine, from any script and
-/// state (SPEC §4 "Automated vs personal"): a record beside the states
+/// state (docs/spec.md §4 "Automated vs personal"): a record beside the states
 /// (`automated.sqlite` in the state folder), filled from the `send` tables
 /// of the state files there and kept up to date the same way.
 ///

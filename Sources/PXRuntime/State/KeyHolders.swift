@@ -2,7 +2,7 @@ import Synchronization
 
 /// The handler runs of this process that may hold keys (decision 0010): a run is registered while
 /// it exists. A hold of this process whose run is gone holds nothing, even when it could not be
-/// deleted: a run that met a local fault (issue 33) cannot write its release to a locked or full
+/// deleted: a run that met a local fault cannot write its release to a locked or full
 /// state, and its keys must not wait for their deadline (minutes) while the handler runs again.
 enum KeyHolders {
     private static let live = Mutex<Set<String>>([])

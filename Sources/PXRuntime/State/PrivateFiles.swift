@@ -1,7 +1,7 @@
 import Foundation
 
 /// Files that hold studio data (client names, message texts, approvals, the
-/// journal) or secrets are the photographer's alone (issue 28): made 0600,
+/// journal) or secrets are the photographer's alone: made 0600,
 /// whatever the umask or folder, and an existing one that others could read
 /// is made private again when pxscript opens it (as `chmod 600` would).
 /// SQLite makes a database's `-wal` and `-shm` with the database's own mode.

@@ -1,6 +1,6 @@
 /// How a send's key and a schedule's identity read to a photographer: the
 /// state stores them with prefixes (`k:`, `h:`, `e:`, `name:`) that keep the
-/// kinds apart, and output shows them without (issue 16: `key=k:holiday-2026`
+/// kinds apart, and output shows them without (`key=k:holiday-2026`
 /// and `schedule name:morning digest` confused a newcomer).
 public enum SendKeyText {
     /// `k:holiday-2026` → `key 'holiday-2026'`; a derived key → `the same text`; a handler's → `reply 1 to msg_…`.

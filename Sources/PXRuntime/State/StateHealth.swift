@@ -1,7 +1,7 @@
 import Foundation
 import PixiesetModels
 
-/// What this machine offers a state (issue 33), for `doctor` and `status`:
+/// What this machine offers a state, for `doctor` and `status`:
 /// the space left on its disk, whether its folder can be written, and which
 /// process holds its write lock when that can be known.
 public struct StateHealth: Sendable {

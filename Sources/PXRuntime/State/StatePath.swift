@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 
-/// Where a script's state lives by default (SPEC §5): one file per script
+/// Where a script's state lives by default (docs/spec.md §5): one file per script
 /// and account under `$XDG_STATE_HOME/pxscript/` (`~/.local/state/pxscript/`),
 /// named from the script's real path and the base URL.
 public enum StatePath {

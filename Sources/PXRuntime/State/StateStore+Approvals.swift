@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import PixiesetModels
 
-/// The approvals of a state (issue 20): every SQL statement of the
+/// The approvals of a state: every SQL statement of the
 /// `approval` table. A request holds its send key while it is open
 /// (pending or approved): an identical one joins it.
 extension StateStore {

@@ -6,17 +6,17 @@ public enum JournalKind: String, Sendable, CaseIterable {
     case sent, reconciled, failed, handled, parked, skipped, paused, resumed, zone, pending
     case conversationUnreadable = "conversation unreadable"
     case conversationSetAside = "conversation set aside"
-    /// A schedule's run that raised, or whose sends failed (issue 27).
+    /// A schedule's run that raised, or whose sends failed.
     case scheduleFailed = "schedule failed"
-    /// Parked events queued again by `pxscript retry` or the dashboard (issue 27).
+    /// Parked events queued again by `pxscript retry` or the dashboard.
     case retried
-    /// Approvals (issue 20): asked for, decided, and closed without a send.
+    /// Approvals: asked for, decided, and closed without a send.
     case approvalRequested = "approval requested"
     case approved, rejected, withdrawn
     case approvalExpired = "approval expired"
-    /// An approved message the studio refused for good when it was sent (issue 27).
+    /// An approved message the studio refused for good when it was sent.
     case approvalRefused = "approval refused"
-    /// Notifications (issue 20): a `px.notify` over its hourly limit, a target given up on.
+    /// Notifications: a `px.notify` over its hourly limit, a target given up on.
     case notificationDropped = "notification dropped"
     case notificationGivenUp = "notification given up"
 }

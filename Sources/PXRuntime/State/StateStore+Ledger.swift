@@ -3,7 +3,7 @@ import PixiesetKit
 import GRDB
 import PixiesetModels
 
-/// Where a client message is in its handling (SPEC §6), stored by raw value in `event.state`.
+/// Where a client message is in its handling (docs/spec.md §6), stored by raw value in `event.state`.
 public enum LedgerState: String, Sendable, Hashable, CaseIterable {
     /// Found by a poll, not yet handled.
     case received
@@ -18,7 +18,7 @@ public enum LedgerState: String, Sendable, Hashable, CaseIterable {
     case skipped
 }
 
-/// A client message recorded for handling (SPEC §6 "Durable state").
+/// A client message recorded for handling (docs/spec.md §6 "Durable state").
 public struct LedgerEvent: Sendable, Hashable {
     public let message: Message
     public let conversationID: String
@@ -34,7 +34,7 @@ public struct LedgerEvent: Sendable, Hashable {
 /// What a handler or scheduled run leaves to commit when it completes.
 typealias HandlerEffects = (stored: [String: String?], once: [String: (first: Double, until: Double)])
 
-/// What the poller last accepted of one conversation (issue 17): the list's
+/// What the poller last accepted of one conversation: the list's
 /// `last_message_at`, latest message and unread count, whether all its
 /// client messages are in the ledger, and reads of it that failed.
 struct ConversationMark: Sendable, Hashable {
@@ -184,8 +184,8 @@ extension StateStore {
         }
     }
 
-    /// Gives back the try `beginHandling` counted for each of `messageIDs` (a local fault met them:
-    /// issue 33); they stay open, to run again.
+    /// Gives back the try `beginHandling` counted for each of `messageIDs` (a local fault met them);
+    /// they stay open, to run again.
     func refundAttempts(_ messageIDs: [String]) async throws {
         try await writes.write { db in
             for id in messageIDs {
@@ -196,7 +196,7 @@ extension StateStore {
     }
 
     /// The handler completed: its `px.store` and `px.once` effects take
-    /// effect with its events, in one transaction (SPEC §4).
+    /// effect with its events, in one transaction (docs/spec.md §4).
     func completeEvents(_ messageIDs: [String], conversationID: String, effects: HandlerEffects, holder: String, at: Date) async throws {
         try await writes.write { db in
             try Self.apply(effects, db)

@@ -87,7 +87,7 @@ extension StateStore {
                 );
                 CREATE INDEX key_hold_holder ON key_hold(holder);
             """),
-        // What the poller knows of each conversation besides a timestamp (issue 17): the list's
+        // What the poller knows of each conversation besides a timestamp: the list's
         // latest message and unread count, whether every client message is in the ledger (new
         // ones are then found by id), and reads that failed.
         ("v4-conversation-signature", """
@@ -97,7 +97,7 @@ extension StateStore {
                 ALTER TABLE conversation_mark ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
                 ALTER TABLE conversation_mark ADD COLUMN retry_at REAL;
             """),
-        // Sends waiting for the photographer's approval (issue 20): each holds its send key until
+        // Sends waiting for the photographer's approval: each holds its send key until
         // it is sent, rejected, withdrawn or expired.
         ("v5-approvals", """
                 CREATE TABLE approval (
@@ -122,10 +122,10 @@ extension StateStore {
                 CREATE INDEX approval_open ON approval(state, conversation_id);
                 CREATE UNIQUE INDEX approval_holds ON approval(conversation_id, send_key) WHERE state IN ('pending', 'approved');
             """),
-        // Notifications (issue 20): each kept until every target has it or was given up on; a
+        // Notifications: each kept until every target has it or was given up on; a
         // condition notifies once until it clears. Targets are recorded by a digest, never by URL.
         // A request also records the send cap and zone it is to be sent under; a send, the script
-        // line that made it (the dashboard's results per message, issue 21).
+        // line that made it (the dashboard's results per message).
         ("v6-notices", """
                 CREATE TABLE notice (
                     id INTEGER PRIMARY KEY,
@@ -162,7 +162,7 @@ extension StateStore {
                 );
             """),
         // A schedule's last run that failed (raised, or its sends failed) says so in `status` and
-        // the dashboard, never "ran" (issue 27); each conversation id shown to a person comes with its
+        // the dashboard, never "ran"; each conversation id shown to a person comes with its
         // client's name, as last seen (`conversation_name`).
         ("v7-schedule-failures", """
                 ALTER TABLE schedule ADD COLUMN last_failure TEXT;

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 
-/// Client names by conversation, as pxscript last saw them (issue 27: every
+/// Client names by conversation, as pxscript last saw them (every
 /// conversation id printed for a person is followed by the client's name).
 /// Noted by the poll and at the end of a run; read by `status`, `approvals`
 /// and the journal's lines. A name is at most 200 characters.

@@ -14,7 +14,7 @@ struct PendingDelivery: Sendable, Hashable {
     let attempts: Int
 }
 
-/// The notices of a state (issue 20): every SQL statement of the `notice`,
+/// The notices of a state: every SQL statement of the `notice`,
 /// `notice_delivery` and `notice_condition` tables. A notice is written with
 /// one delivery row per target before anything is tried, so a restart
 /// delivers what a stop interrupted.

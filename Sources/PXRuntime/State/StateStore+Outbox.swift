@@ -25,14 +25,14 @@ public enum SendReservation: Sendable {
     case inFlight
 }
 
-/// Why the outbox refuses a send (SPEC §5 `pause`, `--max-sends`).
+/// Why the outbox refuses a send (docs/spec.md §5 `pause`, `--max-sends`).
 public enum SendRefusal: Error, Sendable, Equatable {
     case paused
     case cap(limit: Int, day: String)
 }
 
 extension StateStore {
-    /// Records the intent before the request (SPEC §6): checks pause and the
+    /// Records the intent before the request (docs/spec.md §6): checks pause and the
     /// key, takes a place under the day's cap and records the pending send,
     /// all under the state's send lease (see `Outbox`).
     ///
@@ -61,7 +61,7 @@ extension StateStore {
     /// `markSent` without waiting for the state file: the outcome is in the
     /// outbox log at once and folded into the file within `Outbox.foldDelay`.
     /// `ifFailed` hears of an outcome that could not be recorded (the next
-    /// run then looks for the message in its conversation, SPEC §6).
+    /// run then looks for the message in its conversation, docs/spec.md §6).
     public func markSentSoon(_ entry: OutboxEntry, message: Message, at: Date, ifFailed: @escaping @Sendable (any Error) -> Void) {
         do {
             try outbox.sent(entry, message: message, at: at, reconciled: false)

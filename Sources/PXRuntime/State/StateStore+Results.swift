@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import PixiesetModels
 
-/// One message pxscript sent, as results count it (issue 21).
+/// One message pxscript sent, as results count it.
 public struct SentRecord: Sendable, Hashable {
     public let conversationID: String
     public let sentAt: Date

@@ -7,7 +7,7 @@ public enum StateSetting: String, Sendable {
     /// Seconds the studio's clock was ahead of this machine's at the last
     /// run (negative when behind), for `status` and `doctor`.
     case studioOffset = "studio_offset"
-    /// The time zone the state counts its days in (SPEC §5 send cap):
+    /// The time zone the state counts its days in (docs/spec.md §5 send cap):
     /// recorded by the first run that writes it.
     case zone
     /// When `watch` last swept every recently active conversation (studio time, seconds).
@@ -15,10 +15,10 @@ public enum StateSetting: String, Sendable {
     /// Schedules `pxscript watch --trigger` asked the running daemon to run once (a JSON list of names).
     case triggers
     /// The schedule names (`--trigger` names) of the script the running daemon loaded last (a JSON
-    /// list): `watch --trigger` checks a name against them before asking (issue 27).
+    /// list): `watch --trigger` checks a name against them before asking.
     case scheduleNames = "schedule_names"
     /// The send cap (`--max-sends`, `max_sends`) of the last run or daemon on this state: the one
-    /// `status` and the dashboard count today's sends against (issue 27).
+    /// `status` and the dashboard count today's sends against.
     case capInForce = "max_sends"
     /// When the last "approvals waiting" notification was posted (studio time, seconds).
     case approvalDigest = "approval_digest"
@@ -40,7 +40,7 @@ extension StateStore {
     }
 
     /// `setSetting` on GRDB's writer thread: a lock held by another process suspends the caller
-    /// instead of blocking its thread (the daemon's, every pass: issue 33).
+    /// instead of blocking its thread (the daemon's, every pass).
     public func writeSetting(_ setting: StateSetting, _ value: String?) async throws {
         try await pool.write { db in try Self.setSetting(db, setting, value) }
     }

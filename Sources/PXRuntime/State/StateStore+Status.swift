@@ -26,7 +26,7 @@ public struct StateStatus: Sendable {
     public let timeZone: TimeZone
     /// The watch daemon working on this state (`DaemonLock.holder`): nil when none runs.
     public var daemon: String?
-    /// Notifications not yet delivered to some target, and those a target was given up on (issue 20).
+    /// Notifications not yet delivered to some target, and those a target was given up on.
     public var notices: (waiting: Int, givenUp: Int) = (0, 0)
 
     /// Client names by conversation, for the lines that name one (`conv_… (Ann Lee)`).
@@ -114,7 +114,7 @@ public struct StateStatus: Sendable {
 
 extension StateStore {
     /// The calendar day of `date` in `timeZone` (`2026-11-25`): the send
-    /// cap counts sends per such day (SPEC §5).
+    /// cap counts sends per such day (docs/spec.md §5).
     public static func day(of date: Date, in timeZone: TimeZone) -> String { dayBounds(of: date, in: timeZone).day }
 
     /// That day's name with its bounds: its start, and its end (the next

@@ -24,7 +24,7 @@ extension StateStore {
     }
 
     /// `px.once(key, period)`: true the first time `key` is seen in a period
-    /// that starts at that first true (SPEC §4); false until it ends.
+    /// that starts at that first true (docs/spec.md §4); false until it ends.
     public func once(_ key: String, period: TimeInterval, now: Date) throws -> Bool {
         try pool.write { db in
             let now = now.timeIntervalSince1970

@@ -10,7 +10,7 @@ extension StateStore {
         case machine
     }
 
-    /// The zone this state counts its days in (SPEC §5 send cap): recorded
+    /// The zone this state counts its days in (docs/spec.md §5 send cap): recorded
     /// by the first run that writes the state (journaled); later runs count
     /// in it too, so `run --tz America/Toronto` and a plain `status` speak
     /// of the same day.
@@ -40,7 +40,7 @@ extension StateStore {
                 return zone
             }
             guard choice == .machine else {
-                // Say where the other zone came from: a photographer who never typed it finds it (issue 27).
+                // Say where the other zone came from: a photographer who never typed it finds it.
                 throw RuntimeError.usage(
                     "this state counts its days in \(stored.identifier), not \(zone.identifier)\(origin.map { " (\($0))" } ?? ""); "
                         + "to count in \(zone.identifier) from now on, run once with --tz \(zone.identifier) --change-tz"

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import GRDBSQLite
 
-/// The durable state of one script on one account (SPEC §5 "State"): send
+/// The durable state of one script on one account (docs/spec.md §5 "State"): send
 /// keys and the outbox, `px.store`, `px.once`, the journal, daily send
 /// counts and the pause flag, in one SQLite file (WAL) owned by one
 /// `DatabasePool`. Every operation is one transaction.
@@ -31,7 +31,7 @@ public final class StateStore: Sendable {
     /// - Parameter home: the folder it belongs in, when it is a copy of a state elsewhere.
     /// - Throws: `StateError` for a foreign, corrupt or unwritable file.
     /// How long a write waits for another process's lock on the state before that is a local
-    /// fault (issue 33): 10 s, or `PXSCRIPT_BUSY_TIMEOUT` seconds (a slow network disk may want
+    /// fault: 10 s, or `PXSCRIPT_BUSY_TIMEOUT` seconds (a slow network disk may want
     /// more; tests use less).
     public static let busyTimeout: Double = {
         guard let text = ProcessInfo.processInfo.environment["PXSCRIPT_BUSY_TIMEOUT"], let seconds = Double(text), seconds.isFinite else { return 10 }
@@ -57,7 +57,7 @@ public final class StateStore: Sendable {
         do {
             let existed = FileManager.default.fileExists(atPath: path)
             if !existed { try Self.create(path, configuration: configuration) }
-            // A state others could read (made under umask 022, copied in) is made private again (issue 28).
+            // A state others could read (made under umask 022, copied in) is made private again.
             PrivateFiles.restrict([path] + Self.companionFiles(of: path) + [path + ".lock", path + ".dashboard"])
             pool = try Self.open(path, configuration: configuration, checkingOwnership: existed, busyTimeout: busyTimeout)
             writes = GroupCommit(pool: pool)

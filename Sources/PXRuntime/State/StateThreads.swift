@@ -1,6 +1,6 @@
 import Foundation
 
-/// Threads of pxscript's own for work that may wait on a state (issue 33):
+/// Threads of pxscript's own for work that may wait on a state:
 /// a task executor (SE-0417), so the tasks that prefer it, and the default
 /// actors they call, run their jobs here. A write that waits for another
 /// process's lock (up to the busy timeout), or a disk that answers slowly,

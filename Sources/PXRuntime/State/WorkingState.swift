@@ -2,7 +2,7 @@ import Foundation
 
 /// The state a `run` or `watch` works on: the real file, or for a dry run a
 /// throw-away copy of it (a fresh state before the first run), so a dry
-/// run neither changes nor creates the real one (SPEC §4 "Dry run").
+/// run neither changes nor creates the real one (docs/spec.md §4 "Dry run").
 public struct WorkingState: Sendable {
     public let store: StateStore
     /// The scratch folder of a dry run, removed by `close`.

@@ -11,7 +11,7 @@ public enum ISOTime {
 
     /// A script's time: one that names its zone (`Z`, `+05:30`) is that
     /// instant; one that names none (`2026-11-20T09:00:00`, `2026-11-20`)
-    /// is a wall time in `zone`, the script's (SPEC §4: "a time without a
+    /// is a wall time in `zone`, the script's (docs/spec.md §4: "a time without a
     /// zone means the script's zone, everywhere"). A wall time skipped by a
     /// spring-forward is the instant of the jump; one that happens twice is
     /// its first occurrence (as schedules read them).

@@ -1,6 +1,6 @@
 import Foundation
 
-/// `px.hours("Mon-Fri 09:00-18:00; Sat 10:00-14:00")` (SPEC §4): clauses
+/// `px.hours("Mon-Fri 09:00-18:00; Sat 10:00-14:00")` (docs/spec.md §4): clauses
 /// separated by `;`, each DAYS HH:MM-HH:MM, DAYS a day, a range or a list;
 /// a span that ends before it starts runs overnight.
 struct OpeningHours: Sendable {

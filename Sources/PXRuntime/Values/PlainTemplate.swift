@@ -2,7 +2,7 @@ import Foundation
 import LuaKit
 import Mustache
 
-/// Mustache templates rendered as plain text (SPEC §4): no HTML escaping,
+/// Mustache templates rendered as plain text (docs/spec.md §4): no HTML escaping,
 /// so "Smith & Co" stays as written; a variable the data lacks is an error
 /// naming it; partials come from `partial(name)` (files under the policy).
 enum PlainTemplate {

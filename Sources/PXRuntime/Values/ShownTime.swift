@@ -1,6 +1,6 @@
 import Foundation
 
-/// A time as every command and the dashboard show it to a person (issue 27):
+/// A time as every command and the dashboard show it to a person:
 /// in the studio's zone, to the minute, with the day and the zone, the same
 /// everywhere: `Sun 6 Dec 18:57 EST`, with the year when it is not this one's.
 /// Machine output (`--json`) keeps ISO 8601 in UTC.

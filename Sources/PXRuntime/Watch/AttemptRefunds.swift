@@ -1,6 +1,6 @@
 import Synchronization
 
-/// Tries of events that a local fault used up (issue 33): `beginHandling` counts a try before the
+/// Tries of events that a local fault used up: `beginHandling` counts a try before the
 /// handler runs, so a crash that repeats is parked in the end; a lock or a full disk is nobody's
 /// fault and gives the try back. When the state cannot take even that, it is owed here and given
 /// back before the loop handles anything again, so no client's message is parked for a disk.

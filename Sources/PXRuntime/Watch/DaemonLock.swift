@@ -3,7 +3,7 @@ import PixiesetKit
 
 /// An exclusive `flock` held while a daemon runs and released by the kernel
 /// if it dies; the file names the holder (pid, state) for the refusal.
-/// Two are taken (SPEC §6): one per state file, and, for a script that
+/// Two are taken (docs/spec.md §6): one per state file, and, for a script that
 /// handles messages, one per account (base URL and cookie), so two daemons
 /// never answer the same clients.
 public final class DaemonLock: Sendable {

@@ -3,7 +3,7 @@ import PixiesetKit
 import Synchronization
 
 /// One run of a handler for one event: what its px calls need to know
-/// (SPEC §4): sends keyed by (event, ordinal), `event:reply` once, and
+/// (docs/spec.md §4): sends keyed by (event, ordinal), `event:reply` once, and
 /// `px.store`/`px.once` effects held until the run completes.
 ///
 /// The run a px call serves is a task-local value (`current`): set around
@@ -71,7 +71,7 @@ final class HandlerRun: Sendable {
     func sendKey(_ request: SendRequest) -> String {
         if Self.inMapItem { return itemSendKey(request) }
         let ordinal = nextSendKey()
-        // A retried event (the script was edited: sends may have moved, issue 27): a text sent before is
+        // A retried event (the script was edited: sends may have moved): a text sent before is
         // that send again (skipped); an order its first tries used for another text is not this one.
         guard let priorSends else { return ordinal }
         if let key = priorSends[SendIntent.normalise(request.content)] { return key }

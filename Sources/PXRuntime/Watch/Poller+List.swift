@@ -27,7 +27,7 @@ extension Poller {
                 logger.warning("the API's meta.last_page said \(last), but page \(page) had conversations; pages are read as long as they hold news")
             }
             metaLastPage = list.meta?.lastPage
-            // An entry no decoder reads is set aside like a conversation that answers 404 (issue 27); said once each.
+            // An entry no decoder reads is set aside like a conversation that answers 404; said once each.
             // At most 20 said a page: a hostile answer of 100,000 bad entries does not flood the log and journal.
             for id in list.unreadable.prefix(20) where memory.warned.first("unreadable:" + id) {
                 logger.warning("a conversation in the list cannot be read (\(id)); it is set aside, the others go on")

@@ -4,9 +4,9 @@ import PixiesetKit
 import PixiesetModels
 import Synchronization
 
-/// Finds new client messages (SPEC §6 "Watermarks", "Polling") without
-/// betting them on the API's timestamps, order or paging (issue 17,
-/// docs/assumptions.md A21–A27).
+/// Finds new client messages (docs/spec.md §6 "Watermarks", "Polling") without
+/// betting them on the API's timestamps, order or paging (docs/assumptions.md
+/// A21–A27).
 ///
 /// - **Idle: one request.** The first page of the list, with each
 ///   conversation's latest message. A conversation changed when its
@@ -35,7 +35,7 @@ import Synchronization
 ///   instead of queueing: a poll over 50 changed conversations with one
 ///   answer in four 5 s slow takes about 5 s, not 25 (`ClientBench --poller`).
 ///
-/// One poll serves every script of a daemon (issue 18): it reads with the
+/// One poll serves every script of a daemon: it reads with the
 /// marks of one state (`store`) and records what it found in each script's
 /// (`followers` too), so each has its own ledger and exactly-once handling.
 public struct Poller: Sendable {

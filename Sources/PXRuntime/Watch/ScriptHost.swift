@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import PixiesetKit
 
-/// One script of a watch daemon (SPEC §6, issue 18): its own Lua state,
+/// One script of a watch daemon (docs/spec.md §6): its own Lua state,
 /// state file, handlers, schedules, reload and failures. A script that
 /// does not load is set aside, and tried again when it is edited; the
 /// daemon's other scripts go on.

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import LuaKit
 
-/// Hot reload (SPEC §6): the script and the modules it requires, by
+/// Hot reload (docs/spec.md §6): the script and the modules it requires, by
 /// modification time (a few `stat` calls per poll); a change is compiled
 /// and checked before it is used.
 struct ScriptVersion: Sendable {
@@ -36,7 +36,7 @@ struct ScriptVersion: Sendable {
     /// Whether a file of the version in use changed, and whether the new version compiles;
     /// a change that does not compile is logged once and the old version keeps running.
     /// Forgets the version seen, so the next look reports the script changed again: a load that
-    /// met a local fault (issue 33) is tried again at the next reload.
+    /// met a local fault is tried again at the next reload.
     mutating func forget() { stamp = [:] }
 
     mutating func change(logger: Logger) -> Change {

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 
 extension WatchCycle {
-    /// This machine failed a state during a pass (issue 33): logged and notified once, the script
+    /// This machine failed a state during a pass: logged and notified once, the script
     /// keeps its place (never set aside), and what failed is tried again after a pause that doubles
     /// from 0.5 s up to the poll interval. Nothing is lost: the poll's watermark and events, a
     /// handler's effects and a send's record are written in one transaction each, so what could

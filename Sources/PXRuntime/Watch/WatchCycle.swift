@@ -4,7 +4,7 @@ import Logging
 import PixiesetKit
 import ServiceLifecycle
 
-/// One session's passes of the watch daemon (SPEC §6): the poll for all
+/// One session's passes of the watch daemon (docs/spec.md §6): the poll for all
 /// scripts, each script's handling of what is due, and what the daemon
 /// makes of failures: the studio unreachable (it waits), the session
 /// refused (sends wait for a new cookie or token), a script's own error
@@ -20,7 +20,7 @@ struct WatchCycle {
     private var outage: Date?
     /// The daemon was found down when it started: told after the first pass that works, with what it caught up.
     var downtime: Downtime?
-    /// This machine failing the states (issue 33): what failed and since when; the daemon waits it out.
+    /// This machine failing the states: what failed and since when; the daemon waits it out.
     var faults = LocalFaults()
     /// When the poll that met a local fault is tried again (sooner than the next regular poll).
     var pollRetry: Date? { faults.pollRetry }
@@ -225,7 +225,7 @@ struct WatchCycle {
         hosts[index].wake = nil
     }
 
-    /// Hot reload (SPEC §6) between cycles: each edited script that compiles replaces its running
+    /// Hot reload (docs/spec.md §6) between cycles: each edited script that compiles replaces its running
     /// version; a script set aside is tried again once edited. The others run on untouched.
     /// An edit that does not load notifies once, until an edit loads.
     mutating func reload(_ hosts: inout [ScriptHost]) async {
@@ -262,7 +262,7 @@ struct WatchCycle {
     }
 
     /// An edit may be the fix for a handler that parked: say how to hand those messages to it again
-    /// (issue 27: a parked client could never be answered), in the log and once as a notification.
+    /// (a parked client could never be answered), in the log and once as a notification.
     func pointAtParked(script path: String, on store: StateStore) {
         guard let parked = try? store.parkedCount(), parked > 0 else { return }
         let how = "`pxscript retry \(path) --all` queues \(parked == 1 ? "it" : "them") again (`pxscript status \(path)` lists \(parked == 1 ? "it" : "them"))"

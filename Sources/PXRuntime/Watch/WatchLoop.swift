@@ -4,7 +4,7 @@ import PixiesetKit
 import PixiesetModels
 import Synchronization
 
-/// The watch daemon's cycle (SPEC §6): poll, then handle every due event —
+/// The watch daemon's cycle (docs/spec.md §6): poll, then handle every due event —
 /// conversations concurrently (bounded), each conversation's events in
 /// `sent_at` order. A failing handler is retried with backoff a bounded
 /// number of times, then parked; later events of its conversation wait
@@ -26,7 +26,7 @@ public struct WatchLoop: Sendable {
     let startedAt: Date
     /// Conversations whose own messages the API labelled as the client's: warned about once.
     private let warnedOwn = WarnedOnce()
-    /// Tries that met a local fault and are to be given back (issue 33).
+    /// Tries that met a local fault and are to be given back.
     private let refunds = AttemptRefunds()
     /// The other scripts of the daemon: their messages are pxscript's own too (the loop guard).
     public var siblings: [PXRuntime] = []

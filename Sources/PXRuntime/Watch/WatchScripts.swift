@@ -1,7 +1,7 @@
 import Foundation
 import LuaKit
 
-/// Which scripts `pxscript watch` runs (issue 18): the files named, and for
+/// Which scripts `pxscript watch` runs: the files named, and for
 /// a folder its `*.lua` files, except scenario files (`*_test.lua`) and the
 /// modules another script of the folder `require`s.
 public enum WatchScripts {

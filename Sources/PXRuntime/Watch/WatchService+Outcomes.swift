@@ -15,7 +15,7 @@ extension WatchService {
         return parts.isEmpty ? nil : parts.joined(separator: ", ")
     }
 
-    /// Failures a daemon outlives (SPEC §6: it never exits for an error that is not the
+    /// Failures a daemon outlives (docs/spec.md §6: it never exits for an error that is not the
     /// session's or the configuration's): the studio unreachable, failing, or answering nonsense.
     static func isPassing(_ error: any Error) -> Bool {
         switch error {

@@ -5,7 +5,7 @@ import PixiesetKit
 import PixiesetModels
 import ServiceLifecycle
 
-/// The watch daemon (SPEC §5, §6) as a swift-service-lifecycle `Service`:
+/// The watch daemon (docs/spec.md §5, §6) as a swift-service-lifecycle `Service`:
 /// one session with the studio, one poll per interval for all its scripts,
 /// and for each script its own Lua state, state file, handlers, schedules,
 /// reload and failures (`ScriptHost`). The CLI runs it in a `ServiceGroup`
@@ -46,7 +46,7 @@ public struct WatchService: Service, CustomStringConvertible {
         public var cookies: CookieSource?
         /// Whether the daemon takes the account's lock (not for a sandbox or a dry run).
         public var locksAccount = true
-        /// Where its conditions and the scripts' `px.notify` go (issue 20); the daemon runs its courier.
+        /// Where its conditions and the scripts' `px.notify` go; the daemon runs its courier.
         public var notifier: Notifier = .recording
 
         public init(scripts: [Script], api: APIConfiguration, clock: RuntimeClock) {
@@ -142,8 +142,8 @@ public struct WatchService: Service, CustomStringConvertible {
         }
     }
 
-    /// Tries `attempt` until it meets no local fault (the state locked by a backup, the disk full:
-    /// issue 33), as the passes do: said once, tried again after 0.5 s doubling up to the poll
+    /// Tries `attempt` until it meets no local fault (the state locked by a backup, the disk full),
+    /// as the passes do: said once, tried again after 0.5 s doubling up to the poll
     /// interval. Nil when the daemon was stopped meanwhile; any other error is thrown.
     private func waitingOutLocalFaults<T>(before what: String, _ attempt: () async throws -> T) async throws -> T? {
         var pause = 0.5
@@ -166,8 +166,8 @@ public struct WatchService: Service, CustomStringConvertible {
     /// The daemon's sessions, one after another (a new cookie starts the next).
     private func serve(hosts: inout [ScriptHost], downtime: Downtime?) async throws {
         // A daemon outlives a session: after an expiry it re-reads the cookie
-        // every poll and starts over with the new one (SPEC §6).
-        // Answers bounded by the largest memory a script of the daemon may hold (issue 28).
+        // every poll and starts over with the new one (docs/spec.md §6).
+        // Answers bounded by the largest memory a script of the daemon may hold.
         var api = configuration.api.holding(atMost: configuration.scripts.map(\.options.limits.maxMemory).max() ?? Int.max)
         api.studioClock = clock.studio
         var accountLock: DaemonLock?

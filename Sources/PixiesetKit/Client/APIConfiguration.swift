@@ -17,21 +17,21 @@ public struct APIConfiguration: Sendable {
 
     /// These settings with answers refused above `bytes` too: a script under `--max-memory` cannot
     /// hold an answer larger than its memory (a Lua table is never smaller than its JSON), so one is
-    /// refused before it is decoded, and decoding never costs a multiple of more than that (issue 28).
+    /// refused before it is decoded, and decoding never costs a multiple of more than that.
     public func holding(atMost bytes: Int) -> APIConfiguration {
         var bounded = self
         bounded.maxResponseBytes = max(64 << 10, min(maxResponseBytes, bytes))
         return bounded
     }
     /// Allowance for clock differences when a send is looked for among the
-    /// conversation's messages (SPEC §6).
+    /// conversation's messages (docs/spec.md §6).
     public var reconciliationSkew: Duration
     /// The studio's clock, measured from the answers of every client made
     /// with this configuration (and read by the runtime's clock).
     public var studioClock: StudioClock
     /// How the client waits between tries and before its second search for a send: this
     /// machine's time by default (it paces a real server); a test gives its own, so no test
-    /// waits on a backoff in real time (issue 33).
+    /// waits on a backoff in real time.
     public var pause: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
 
     /// The write proofs these settings send.

@@ -6,7 +6,7 @@ import Synchronization
 /// Gathers an answer into one array of bytes, sized by its `Content-Length`
 /// when it has one: AsyncHTTPClient's `ResponseAccumulator` grows a buffer
 /// by doubling and pxscript then copied it, so a 28 MB page briefly held
-/// 60 MB (issue 28). More than `maxBodySize` is refused as it arrives.
+/// 60 MB. More than `maxBodySize` is refused as it arrives.
 final class BodyCollector: HTTPClientResponseDelegate {
     struct Response {
         let status: HTTPResponseStatus

@@ -37,7 +37,7 @@ extension PixiesetClient {
         let url = configuration.baseURL.url(["conversations"], trailingSlash: true, query: filter.query(page: page, pageSize: pageSize))
         let response = try await perform(Request(method: .GET, url: url))
         // Entry by entry: one bad conversation (nested deeper than a decoder reads) is set aside
-        // (issue 27), and only one entry's parse is ever held beside the answer (issue 28).
+        //, and only one entry's parse is ever held beside the answer.
         if !JSONSlices.tooManyValues(response.body), let page = pageEntryByEntry(response) { return page }
         // Not a list page: the whole answer's decoding says what is wrong with it.
         return try decode(ConversationPage.self, from: response)

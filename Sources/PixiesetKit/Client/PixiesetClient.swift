@@ -6,7 +6,7 @@ import NIOHTTP1
 import NIOPosix
 import PixiesetModels
 
-/// A typed async client of the Conversations API (SPEC §5, §6).
+/// A typed async client of the Conversations API (docs/spec.md §5, §6).
 ///
 /// Reads are retried by the retry table; sends never blindly (see
 /// `PixiesetClient+Send.swift`). The cookie goes to the API's own URLs only,
@@ -106,7 +106,7 @@ public struct PixiesetClient: Sendable {
             throw PixiesetError.malformedResponse(detail: "an answer of \(response.body.count) bytes holding far more values than any answer of this API")
         }
         // A text that ends inside a string or with brackets open is no JSON: judged by a scan, not by
-        // a decoder that would build the whole of a cut 30 MB answer before failing at its end (issue 28).
+        // a decoder that would build the whole of a cut 30 MB answer before failing at its end.
         if Self.endsInsideJSON(response.body) {
             let detail = ResponseClassifier.snippet(response.body, redactor)
             let problem = Self.syntaxProblem(response.body)
@@ -222,7 +222,7 @@ public struct PixiesetClient: Sendable {
         }
     }
 
-    /// Tells a CSRF refusal from an expired session (SPEC §6's retry table,
+    /// Tells a CSRF refusal from an expired session (docs/spec.md §6's retry table,
     /// decision 0011): one read, the unread count. If it works, the session
     /// is fine and the write's token was refused (exit 78); if it is refused
     /// too, the session expired (77). A read that fails otherwise leaves it

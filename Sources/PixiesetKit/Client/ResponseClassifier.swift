@@ -20,7 +20,7 @@ enum RetryReason: Sendable, Hashable {
     }
 }
 
-/// What one attempt came to, by SPEC §6's retry table.
+/// What one attempt came to, by docs/spec.md §6's retry table.
 enum AttemptResult: Sendable {
     case success(APIResponse)
     /// Worth another try: 429, 500, 502, 503, 504, a timeout or a reset.

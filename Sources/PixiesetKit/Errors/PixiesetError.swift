@@ -9,7 +9,7 @@ public enum PixiesetError: Error, Sendable, CustomStringConvertible {
     /// 401, 419, a login page or a redirect to one: the browser session is over.
     /// `origin` says where the cookie came from, for the fix.
     case sessionExpired(detail: String, origin: String? = nil)
-    /// A write refused for its CSRF token while a read works (SPEC §5, exit 78):
+    /// A write refused for its CSRF token while a read works (docs/spec.md §5, exit 78):
     /// the session is fine, the proof of origin is missing or stale.
     case csrfRefused(detail: String, hint: String)
     /// No connection could be made (DNS, refused, TLS) even after retries.

@@ -1,7 +1,7 @@
 import Foundation
 import PixiesetModels
 
-/// How failed requests are retried (SPEC §6 "Retry table"): exponential
+/// How failed requests are retried (docs/spec.md §6 "Retry table"): exponential
 /// backoff with full jitter, `Retry-After` honoured, within an attempt count
 /// and a total deadline.
 public struct RetryPolicy: Sendable, Hashable {

@@ -2,7 +2,7 @@ import Foundation
 import PixiesetModels
 
 /// A message about to be sent, with what identifies it among the
-/// conversation's messages afterwards (SPEC §6 reconciliation).
+/// conversation's messages afterwards (docs/spec.md §6 reconciliation).
 public struct SendIntent: Sendable, Hashable, Codable {
     public var conversationID: String
     public var content: String

@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 
-/// What makes two configurations the same studio account (SPEC §6: one
+/// What makes two configurations the same studio account (docs/spec.md §6: one
 /// message-handling daemon per account, "normalised host and session"):
 /// the API's scheme, host, port and path as the server sees them, and the
 /// cookie pairs that identify the session.

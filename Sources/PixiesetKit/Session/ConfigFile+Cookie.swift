@@ -42,7 +42,7 @@ extension ConfigFile {
             written.append(key)
         }
         // Lines are replaced, not TOML values: one written over several lines (a multi-line string) would
-        // be left half replaced. What would not read back is not written (issue 28).
+        // be left half replaced. What would not read back is not written.
         guard (try? Self.table(updated, path: target)) != nil else {
             throw PixiesetError.file(
                 path: target, problem: "could not be updated safely (a value of \(written.joined(separator: ", ")) spans several lines?); put it on one line, or remove the file, and log in again")

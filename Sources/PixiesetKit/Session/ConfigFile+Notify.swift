@@ -1,7 +1,7 @@
 import Foundation
 import TOMLKit
 
-/// The `[notify]` table of `config.toml` (issue 20): where notifications go.
+/// The `[notify]` table of `config.toml`: where notifications go.
 ///
 /// ```toml
 /// [notify]

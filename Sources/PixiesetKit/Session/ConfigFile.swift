@@ -2,7 +2,7 @@ import Foundation
 import PixiesetModels
 import TOMLKit
 
-/// `~/.config/pxscript/config.toml` (SPEC §5): `cookie`, `csrf_token`,
+/// `~/.config/pxscript/config.toml` (docs/spec.md §5): `cookie`, `csrf_token`,
 /// `base_url`, `allow_read`, `tz`, `max_sends`, `[notify]`.
 ///
 /// It holds the session cookie, so like ssh it is refused when group or
@@ -15,7 +15,7 @@ public struct ConfigFile: Sendable, Hashable {
     public var allowRead: [String] = []
     public var tz: String?
     public var maxSends: Int?
-    /// `[notify]`: where notifications go (issue 20); no targets when the table is missing.
+    /// `[notify]`: where notifications go; no targets when the table is missing.
     public var notify = NotifyConfig()
     /// Where it was read from.
     public var path: String?

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Where the session cookie comes from: `PIXIESET_COOKIE`, else the config
-/// file's `cookie` (SPEC §5). Read again on demand, so a long-running watch
+/// file's `cookie` (docs/spec.md §5). Read again on demand, so a long-running watch
 /// picks up a new cookie after the photographer logs in again.
 public struct CookieSource: Sendable {
     public static let environmentName = "PIXIESET_COOKIE"
@@ -32,7 +32,7 @@ public struct CookieSource: Sendable {
         return Self.credentials(environment: environment, config: config)
     }
 
-    /// The priority rules of SPEC §5 on an already loaded config file.
+    /// The priority rules of docs/spec.md §5 on an already loaded config file.
     public static func credentials(environment: [String: String], config: ConfigFile) -> Credentials? {
         guard let (cookie, origin) = cookie(environment: environment, config: config) else { return nil }
         let token = environment[CSRFTokens.environmentName]?.trimmingSpaces ?? config.csrfToken?.trimmingSpaces
@@ -54,7 +54,7 @@ public struct CookieSource: Sendable {
         return "the session cookie contains a line break or another control character; copy the Cookie header's value again, as one line"
     }
 
-    /// The priority rule of SPEC §5 on an already loaded config file.
+    /// The priority rule of docs/spec.md §5 on an already loaded config file.
     public static func cookie(environment: [String: String], config: ConfigFile) -> (cookie: String, origin: String)? {
         if let cookie = environment[environmentName]?.trimmingSpaces, !cookie.isEmpty {
             return (cookie, environmentName)

@@ -17,7 +17,7 @@ extension PixiesetClient {
     /// The seed's limit (`max_size` of `FILE_TOO_LARGE`).
     public static let maximumAttachmentSize = 10_485_760
 
-    /// Uploads a file as an attachment (SPEC §4 `px.attachments.upload`).
+    /// Uploads a file as an attachment (docs/spec.md §4 `px.attachments.upload`).
     ///
     /// Size and type are checked before any request; the grant is fetched;
     /// the file is posted with every field of the grant in its order and the

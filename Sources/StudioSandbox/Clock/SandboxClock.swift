@@ -72,7 +72,7 @@ public final class ManualClock: SandboxClock {
     }
 }
 
-/// The `PXSCRIPT_NOW` environment variable (SPEC §4).
+/// The `PXSCRIPT_NOW` environment variable (docs/spec.md §4).
 public enum FixedNow {
     public static let environmentName = "PXSCRIPT_NOW"
 

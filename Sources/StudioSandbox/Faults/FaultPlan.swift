@@ -1,6 +1,6 @@
 import PixiesetModels
 
-/// Misbehaviour on purpose (SPEC §7), parsed from `--faults`, e.g.
+/// Misbehaviour on purpose (docs/spec.md §7), parsed from `--faults`, e.g.
 /// `error=0.2,throttle=0.1,error_after_commit=0.05,latency=20ms,seed=7`.
 ///
 /// Each API call draws from a generator seeded with `seed`, so the same
@@ -110,7 +110,7 @@ public struct FaultPlan: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// Behaviours of the real API that the seed does not pin down (SPEC §7),
+/// Behaviours of the real API that the seed does not pin down (docs/spec.md §7),
 /// switched on with `--quirks`, so that the client's fallbacks are tested.
 public struct Quirks: OptionSet, Sendable, Hashable, CustomStringConvertible {
     public let rawValue: Int
@@ -132,7 +132,7 @@ public struct Quirks: OptionSet, Sendable, Hashable, CustomStringConvertible {
     /// Conversation ids of the form `{username}_{unique_id}` (`maplelight_k3j4h5g6f7d8`): the id page's form.
     public static let usernameIDs = Quirks(rawValue: 1 << 5)
 
-    // Faults of a real API the poller must survive (issue 17): each one an implementation of
+    // Faults of a real API the poller must survive: each one an implementation of
     // the Conversations API could plausibly have.
     /// The studio's own messages are labelled `sender_type: "client"` (list and details).
     public static let studioAsClient = Quirks(rawValue: 1 << 6)

@@ -2,7 +2,7 @@ import HTTPTypes
 import Hummingbird
 import ServiceLifecycle
 
-/// Applies the fault plan to API calls (SPEC §7): latency, 503, 429 with
+/// Applies the fault plan to API calls (docs/spec.md §7): latency, 503, 429 with
 /// `Retry-After`, an expired session, and 502 after a send was stored.
 struct FaultMiddleware<Context: RequestContext>: RouterMiddleware {
     let controls: SandboxControls

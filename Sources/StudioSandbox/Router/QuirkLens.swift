@@ -1,6 +1,6 @@
 import PixiesetModels
 
-/// What the poller's quirks (issue 17) do to the API's answers, applied to
+/// What the poller's quirks do to the API's answers, applied to
 /// the wire models after the database is read: the data stays right, only
 /// what the API shows is wrong, as with a real service's faults.
 struct QuirkLens: Sendable {

@@ -5,7 +5,7 @@ import PixiesetKit
 /// Where the API is and how to log in: `--base-url` > `PXSCRIPT_BASE_URL`
 /// > the config file's `base_url` > the real API; the cookie from
 /// `PIXIESET_COOKIE` > the config file's `cookie`, and a CSRF token from
-/// `PIXIESET_CSRF_TOKEN` > `csrf_token` (SPEC §5).
+/// `PIXIESET_CSRF_TOKEN` > `csrf_token` (docs/spec.md §5).
 struct APIOptions: ParsableArguments {
     @Option(name: .customLong("base-url"), help: "The API's base URL (default: PXSCRIPT_BASE_URL, the config file, or Pixieset Studio).")
     var baseURL: String?
@@ -43,7 +43,7 @@ struct APIOptions: ParsableArguments {
     }
 
     /// `PXSCRIPT_NOW` fixes clocks for tests; against a real studio it would
-    /// date sends wrongly, so it is refused off loopback (SPEC §4).
+    /// date sends wrongly, so it is refused off loopback (docs/spec.md §4).
     static func checkFixedNow(environment: [String: String], base: BaseURL) throws {
         if let now = environment["PXSCRIPT_NOW"], !now.isEmpty, !base.isLoopback {
             throw ValidationError("PXSCRIPT_NOW is only allowed against a loopback sandbox, not \(base)")

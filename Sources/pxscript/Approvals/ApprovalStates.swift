@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import PXRuntime
 
-/// Where `approvals`, `approve` and `reject` look (issue 20): the states of
+/// Where `approvals`, `approve` and `reject` look: the states of
 /// the scripts named, `--state`, or every state under the default folder.
 struct ApprovalStates: ParsableArguments {
     @Option(name: .customLong("state"), help: "A state file to look in (default: the scripts', or every state).") var statePath: String?

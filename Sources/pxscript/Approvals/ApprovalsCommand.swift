@@ -3,7 +3,7 @@ import Foundation
 import PXRuntime
 import PixiesetModels
 
-/// `pxscript approvals [SCRIPT…]`: the sends waiting for you, with a preview (issue 20).
+/// `pxscript approvals [SCRIPT…]`: the sends waiting for you, with a preview.
 struct ApprovalsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "approvals",
@@ -39,7 +39,7 @@ struct ApprovalsCommand: AsyncParsableCommand {
     }
 
     /// `apr_…  pending  to conv_… (Emma Wilson)  asked Sun 6 Dec 18:57 EST, open until …  [followup.lua line 12]`, then
-    /// the text. What the client or the studio wrote is shown escaped: a name cannot forge a line (issue 28).
+    /// the text. What the client or the studio wrote is shown escaped: a name cannot forge a line.
     static func describe(_ approval: Approval, now: Date, zone: TimeZone) -> String {
         var state = approval.state.rawValue
         if approval.state.isOpen, approval.expiresAt <= now { state = "expired" }

@@ -5,7 +5,7 @@ import PXRuntime
 import PixiesetKit
 import PixiesetModels
 
-/// `pxscript approve ID… | --all [SCRIPT]` (issue 20): approved requests go out exactly once, by the
+/// `pxscript approve ID… | --all [SCRIPT]`: approved requests go out exactly once, by the
 /// running daemon within one poll, or from here when none runs; `--edit` changes the text first.
 struct ApproveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -40,7 +40,7 @@ struct ApproveCommand: AsyncParsableCommand {
             let desk = ApprovalDesk(
                 api: { try apiOptions.resolve() }, config: try Self.config(), clock: clock, logger: logger,
                 environment: ProcessInfo.processInfo.environment)
-            // Exit 0 only when every request named is sent or on its way (issue 27: no false success).
+            // Exit 0 only when every request named is sent or on its way (no false success).
             var failed: [String] = []
             for (store, id) in chosen {
                 guard let approval = try store.approval(id) else { continue }

@@ -8,7 +8,7 @@ import PXRuntime
 import ServiceLifecycle
 import UnixSignals
 
-/// `pxscript dashboard [SCRIPT…]` (issue 21): the local web page, on
+/// `pxscript dashboard [SCRIPT…]`: the local web page, on
 /// 127.0.0.1, behind a token printed once; `--url` prints the address of a
 /// running one again (from the 0600 file beside each state).
 struct DashboardCommand: AsyncParsableCommand {

@@ -4,7 +4,7 @@ import PixiesetKit
 import PXNotify
 import PXRuntime
 
-/// The notifier a command runs with (issue 20): the config's `[notify]`
+/// The notifier a command runs with: the config's `[notify]`
 /// targets, delivered by a courier. A dry run and the in-process demo studio
 /// (`--sandbox`) only record their notices: a rehearsal, or demo clients,
 /// must not reach the photographer's phone.

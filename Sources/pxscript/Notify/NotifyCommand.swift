@@ -5,7 +5,7 @@ import PixiesetKit
 import PXNotify
 import PXRuntime
 
-/// `pxscript notify TEXT` and `pxscript notify --test` (issue 20): a notice to
+/// `pxscript notify TEXT` and `pxscript notify --test`: a notice to
 /// every target of `[notify]` now, each tried up to three times. For a
 /// service manager's failure hook, and to check the targets work.
 struct NotifyCommand: AsyncParsableCommand {

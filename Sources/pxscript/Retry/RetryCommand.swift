@@ -4,7 +4,7 @@ import PXRuntime
 import PixiesetKit
 import PixiesetModels
 
-/// `pxscript retry [SCRIPT…] [--state PATH] [ID…|--all]` (issue 27): a handler
+/// `pxscript retry [SCRIPT…] [--state PATH] [ID…|--all]`: a handler
 /// that failed on a client's message is parked after its tries; once the
 /// script is fixed, this queues those messages again, and the next poll of
 /// `watch` hands them to the script through the normal ledger, exactly once.

@@ -65,7 +65,7 @@ struct RunCommand: AsyncParsableCommand {
                 let runtime = try PXRuntime(options: runtimeOptions, client: client, store: state.store, clock: clock, logger: logger)
                 let summary = try await runtime.run()
                 if runtimeOptions.dryRun { printNow(PlanOutput.text(summary.plan)) }
-                // Sends failed, caught by the script or not: not a success (issue 27).
+                // Sends failed, caught by the script or not: not a success.
                 if let failures = summary.sendFailures {
                     failedSends = failures
                     throw RuntimeError.script(message: failures, traceback: "")

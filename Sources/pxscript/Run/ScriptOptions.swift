@@ -7,7 +7,7 @@ import PXRuntime
 import PixiesetKit
 import StudioSandbox
 
-/// The options every script command shares (SPEC §5 "Common options").
+/// The options every script command shares (docs/spec.md §5 "Common options").
 struct ScriptOptions: ParsableArguments {
     @OptionGroup var api: APIOptions
     @Option(name: .customLong("state"), help: "The state file (default: one per script and account under $XDG_STATE_HOME/pxscript).")
@@ -72,7 +72,7 @@ struct ScriptOptions: ParsableArguments {
     }
 
     /// Whether the zone was named (`--tz`, the config's `tz`) or is the machine's. `TZ` is the
-    /// machine's: it follows the machine when it travels, so it never overrules the state (issue 27).
+    /// machine's: it follows the machine when it travels, so it never overrules the state.
     func zoneChoice(config: ConfigFile) -> StateStore.ZoneChoice {
         tz != nil || config.tz != nil ? .named : .machine
     }

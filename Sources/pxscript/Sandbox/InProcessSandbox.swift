@@ -2,7 +2,7 @@ import Foundation
 import PixiesetKit
 import StudioSandbox
 
-/// The sandbox `--sandbox` starts inside the process (SPEC §5): demo data on
+/// The sandbox `--sandbox` starts inside the process (docs/spec.md §5): demo data on
 /// loopback, the clock of `PXSCRIPT_NOW`, the profile of
 /// `PXSCRIPT_SANDBOX_PROFILE`; its URL and database printed on stderr.
 enum InProcessSandbox {

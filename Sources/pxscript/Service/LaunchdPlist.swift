@@ -12,7 +12,7 @@ struct LaunchdPlist {
     func folder(root: String) -> String { root + definition.home + "/Library/LaunchAgents" }
     var logPath: String { definition.home + "/Library/Logs/pxscript/\(definition.name).log" }
 
-    /// The property list, written here (issue 28: Foundation's serialisation under `try?` wrote an
+    /// The property list, written here (Foundation's serialisation under `try?` wrote an
     /// empty file on Linux and said nothing). Every string is XML-escaped; control characters were
     /// refused before (`ServiceInstall.validate`), and any left are dropped (XML 1.0 cannot hold them).
     var text: String {

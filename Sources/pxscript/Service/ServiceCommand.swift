@@ -3,7 +3,7 @@ import Foundation
 import PixiesetKit
 import PXRuntime
 
-/// `pxscript service install|status|logs|uninstall` (issue 22): one watch
+/// `pxscript service install|status|logs|uninstall`: one watch
 /// daemon as a service of the machine, a systemd unit on Linux, a
 /// LaunchAgent on macOS.
 struct ServiceCommand: AsyncParsableCommand {
@@ -70,7 +70,7 @@ struct ServiceInstall: AsyncParsableCommand {
             throw ValidationError("a script path or option holds a control character (a line break?): not written into a unit")
         }
         // systemd reads a line ending in a backslash as going on on the next (a folder `w\` would swallow
-        // ExecStart=), and trims the spaces around a value: such paths are refused, not mangled (issue 28).
+        // ExecStart=), and trims the spaces around a value: such paths are refused, not mangled.
         if (words + [binary ?? ""]).contains(where: { $0.contains("\\") || $0.unicodeScalars.contains { $0.value == 0xFFFE || $0.value == 0xFFFF } })
             || scripts.contains(where: { ($0 as NSString).deletingLastPathComponent.split(separator: "/").contains { $0.first == " " || $0.last == " " } })
         {
@@ -108,7 +108,7 @@ struct ServiceInstall: AsyncParsableCommand {
     func makeDefinition() throws -> ServiceDefinition {
         let paths = try WatchScripts.resolve(scripts).map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         // A run-style script would run its top level at every start and then sit idle (its sends refused
-        // under watch): refused here, with how to schedule it (issue 27).
+        // under watch): refused here, with how to schedule it.
         for path in paths where try !ScriptCheck.registersHandlers(scriptPath: path) {
             throw Failure(
                 "\(path) has no handler (px.on) and no schedule (px.every, px.cron, px.at): a service would start it and do nothing. "

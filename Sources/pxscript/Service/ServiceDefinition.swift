@@ -1,6 +1,6 @@
 import Foundation
 
-/// One `pxscript watch` daemon as a service of the machine (issue 22): what
+/// One `pxscript watch` daemon as a service of the machine: what
 /// runs, as whom, and where its unit goes. The unit texts are
 /// `SystemdUnit` and `LaunchdPlist`; this is what they share.
 struct ServiceDefinition {

@@ -70,7 +70,7 @@ struct SystemdUnit {
         return unit.joined(separator: "\n") + "\n"
     }
 
-    /// A word of a systemd command line or value (issue 28: every field escaped by what systemd
+    /// A word of a systemd command line or value (every field escaped by what systemd
     /// reads): backslashes and quotes escaped, quoted when it holds spaces or quotes; every `%`
     /// doubled (systemd expands specifiers in paths, values and command lines: a folder `w%n%h`
     /// would become the unit's name and the home folder), unless `specifiers` is false for a text

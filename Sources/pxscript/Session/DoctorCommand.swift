@@ -8,7 +8,7 @@ import PXRuntime
 
 /// `pxscript doctor [SCRIPT] [--json]`: one screen that says whether
 /// pxscript can work against the studio, each line ok, warning or problem
-/// with its fix (SPEC §5). Exit 0 only without a problem: 77 when the
+/// with its fix (docs/spec.md §5). Exit 0 only without a problem: 77 when the
 /// session is refused, 69 when the studio cannot be reached, 1 otherwise.
 struct DoctorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -58,7 +58,7 @@ struct DoctorCommand: AsyncParsableCommand {
             // The config file: where, its mode, whether it reads.
             var config = ConfigFile()
             // A config file that does not read is the problem to fix first: what depends on it (the cookie,
-            // the base URL, the zone) is not judged from an empty one (issue 27: "cookie: none").
+            // the base URL, the zone) is not judged from an empty one ("cookie: none").
             var configBroken = false
             if let path = ConfigFile.defaultPath(environment: environment) {
                 if !FileManager.default.fileExists(atPath: path) {
@@ -139,7 +139,7 @@ struct DoctorCommand: AsyncParsableCommand {
             } else if configBroken {
                 lines.append(Line(check: "time zone", level: .warning, detail: "not checked: the config file above does not read"))
             } else {
-                // A machine that travels would move the studio's days and hours with it (issue 27). The script's
+                // A machine that travels would move the studio's days and hours with it. The script's
                 // state, when named and recorded, is the zone its runs use.
                 let recorded = script.flatMap { try? StateLocation.defaultPaths(of: [$0], api: api).first?.path }
                     .flatMap { FileManager.default.fileExists(atPath: $0) ? try? StateStore(path: $0) : nil }

@@ -4,7 +4,7 @@ import PixiesetKit
 import PixiesetModels
 
 /// `pxscript login [--check]`: stores the browser's Cookie header in the
-/// config file after one read shows it works (SPEC §5), or checks the one in use.
+/// config file after one read shows it works (docs/spec.md §5), or checks the one in use.
 struct LoginCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "login",
@@ -65,7 +65,7 @@ struct LoginCommand: AsyncParsableCommand {
                     "the studio refused that cookie (is it the whole Cookie header, copied after logging in?); nothing changed",
                     code: Exit.sessionExpired)
             }
-            // What the next commands need to speak to the same studio in its zone (issue 27): the base URL
+            // What the next commands need to speak to the same studio in its zone: the base URL
             // given here (else `doctor` checks another studio) and, when none is set, the zone of this machine now.
             let zone = Self.machineZone(environment)
             let values: KeyValuePairs<String, String> = switch (api.baseURL != nil, zone) {

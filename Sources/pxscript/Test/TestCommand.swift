@@ -3,7 +3,7 @@ import Foundation
 import PXRuntime
 import PXTest
 
-/// `pxscript test [PATH…]`: runs scenario files on a sandbox studio and a virtual clock (issue 19).
+/// `pxscript test [PATH…]`: runs scenario files on a sandbox studio and a virtual clock.
 struct TestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "test",

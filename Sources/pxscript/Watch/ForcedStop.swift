@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// The second SIGINT or SIGTERM (SPEC §6): the first starts the
+/// The second SIGINT or SIGTERM (docs/spec.md §6): the first starts the
 /// `ServiceGroup`'s graceful shutdown (this only says so on stderr); the
 /// second exits at once, without waiting for the handlers in flight. The
 /// state stays consistent: sends are recorded before they are made, and an

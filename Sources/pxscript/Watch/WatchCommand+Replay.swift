@@ -5,7 +5,7 @@ import PXTest
 import PixiesetKit
 
 extension WatchCommand {
-    /// `pxscript watch SCRIPT --replay 30d` (issue 19): what the script would have said over the last
+    /// `pxscript watch SCRIPT --replay 30d`: what the script would have said over the last
     /// days of the real inbox, played on a studio of its own. Reads only; nothing is sent or recorded.
     static func replay(
         _ window: Double, script: String, options: RuntimeOptions, api: APIConfiguration, statePath: String, logger: Logger

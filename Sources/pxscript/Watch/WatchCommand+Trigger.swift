@@ -6,7 +6,7 @@ import PixiesetKit
 import PixiesetModels
 
 extension WatchCommand {
-    /// `pxscript watch SCRIPT --trigger NAME` (issue 19): the morning digest now. A daemon running on
+    /// `pxscript watch SCRIPT --trigger NAME`: the morning digest now. A daemon running on
     /// the script's state is asked to run it (within one poll); otherwise it runs here, once, with the
     /// same code as the daemon's. Either way the schedule's own next run is unchanged.
     static func trigger(
@@ -15,7 +15,7 @@ extension WatchCommand {
         if !dryRun, let holder = DaemonLock.holder(statePath: statePath) {
             let store = try StateStore(path: statePath)
             defer { try? store.close() }
-            // The daemon's loaded script names its schedules: a name it does not have is refused here (issue 27).
+            // The daemon's loaded script names its schedules: a name it does not have is refused here.
             if let known = try store.setting(.scheduleNames).flatMap({ try? JSONDecoder().decode([String].self, from: Data($0.utf8)) }),
                !known.contains(name)
             {

@@ -8,7 +8,7 @@ import PixiesetKit
 import ServiceLifecycle
 import UnixSignals
 
-/// `pxscript watch SCRIPT…`: the handler daemon (SPEC §5, §6). The daemon
+/// `pxscript watch SCRIPT…`: the handler daemon (docs/spec.md §5, §6). The daemon
 /// itself is `WatchService` (PXRuntime); this command reads the options,
 /// runs it in a `ServiceGroup` and turns its end into an exit code.
 struct WatchCommand: AsyncParsableCommand {

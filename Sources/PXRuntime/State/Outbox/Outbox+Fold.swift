@@ -19,7 +19,7 @@ extension Outbox {
             do {
                 try await flush()
             } catch {
-                // Not written (the state locked, the disk full: issue 33): the records stay in the log and
+                // Not written (the state locked, the disk full): the records stay in the log and
                 // the fold is tried again, or the lease would stay held and other processes wait for ever.
                 try? await Task.sleep(for: Self.foldRetry)
                 if !view.withLock({ $0.closed }) { scheduleFold() }

@@ -4,7 +4,7 @@ import PixiesetKit
 import PixiesetModels
 import Synchronization
 
-/// Pending sends claimed for reconciliation (SPEC §6).
+/// Pending sends claimed for reconciliation (docs/spec.md §6).
 extension Outbox {
     /// Takes the lease and returns the pending sends in the file, which no
     /// live process is making any more: a holder reconciles before it lets

@@ -4,7 +4,7 @@ import PixiesetKit
 import PixiesetModels
 import Synchronization
 
-/// The outbox of one state file (SPEC §6 "Durable state"): every send is
+/// The outbox of one state file (docs/spec.md §6 "Durable state"): every send is
 /// recorded before its request, checked against its key and the daily cap,
 /// and its outcome recorded after.
 ///
@@ -83,7 +83,7 @@ final class Outbox: Sendable {
 
     // MARK: Sending
 
-    /// Records the intent of a send (SPEC §6), or says why it must not be made.
+    /// Records the intent of a send (docs/spec.md §6), or says why it must not be made.
     func reserve(
         _ intent: SendIntent, key: String, explicitKey: Bool, now: Date, day: String, cap: Int, window: TimeInterval
     ) async throws -> SendReservation {
@@ -237,7 +237,7 @@ final class Outbox: Sendable {
     }
 
     /// How stale the pause flag may be for a sender: another process's
-    /// `pause` holds within this long (SPEC §6 asks for one poll).
+    /// `pause` holds within this long (docs/spec.md §6 asks for one poll).
     static let pauseRecheck: Duration = .milliseconds(5)
 
     /// Counts `pause` and `resume` made by this process, so its own senders see them at once.

@@ -67,7 +67,7 @@ final class OutboxLog: @unchecked Sendable {
     /// next `sync`, whichever comes first: one `write(2)` per send instead
     /// of two. An outcome lost with a killed process leaves its send
     /// pending, and a pending send is looked for in its conversation before
-    /// the next run (SPEC §6), so it is never sent twice.
+    /// the next run (docs/spec.md §6), so it is never sent twice.
     func appendSoon(_ record: OutboxRecord) {
         waiting.append(contentsOf: Self.line(record))
         waiting.append(UInt8(ascii: "\n"))
