@@ -198,13 +198,13 @@ int pxl_traceback(lua_State *L) {
 int pxl_where(lua_State *co, int level, char *buffer, size_t size) {
     lua_Debug ar;
     buffer[0] = '\0';
-    // Frames of the runtime's own Lua code (chunks named "=(…)") are passed
+    // Frames of the runtime's own Lua code (chunks named "=(…)") and C
+    // functions (`pcall(px.get, id)` calls px.get from pcall) are passed
     // over, so an error names the script's line, not the wrapper's.
     for (;; level++) {
         if (!lua_getstack(co, level, &ar)) return 0;
         lua_getinfo(co, "Sl", &ar);
-        if (ar.currentline <= 0) return 0;
-        if (ar.source[0] != '=') break;
+        if (ar.source[0] != '=' && ar.currentline > 0) break;
     }
     snprintf(buffer, size, "%s:%d: ", ar.short_src, ar.currentline);
     return 1;

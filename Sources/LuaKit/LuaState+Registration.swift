@@ -79,4 +79,21 @@ extension LuaState {
         }
         lua_setfield(L, pxl_registryindex(), name)
     }
+
+    /// Registers `table.function(t)`, which gives the table `t` the metatable `name` (one
+    /// `defineMetatable` made), `__gc` included. A script's `setmetatable` refuses finalizers (the
+    /// instruction limit does not reach into them); the host's metatables hold its own short code,
+    /// such as closing what a dropped iterator held.
+    public func registerMetatableSetter(_ function: String, in table: String, metatable name: String) {
+        register(function, in: table) { args in
+            let L = args.L
+            guard lua_type(L, 1) == LUA_TTABLE else { throw LuaScriptError("bad argument #1 to '\(function)' (table expected)") }
+            guard lua_getfield(L, pxl_registryindex(), name) == LUA_TTABLE else {
+                pxl_pop(L, 1)
+                throw LuaScriptError("'\(function)': no metatable \(name)")
+            }
+            lua_setmetatable(L, 1)
+            return []
+        }
+    }
 }

@@ -46,3 +46,22 @@ struct UnreadableListTests {
         }
     }
 }
+
+/// A walk over conversations holds a page in the host: it is let go when its loop ends or its iterator is dropped.
+@Suite("conversation walks are let go")
+struct WalkLifetimeTests {
+    @Test("iterators dropped in a loop, and loops left by break, hold nothing: thousands run where 1,000 at once are refused")
+    func letGo() async throws {
+        try await withHarness { h in
+            let values = try await h.values("""
+                for i = 1, 1100 do local it = px.conversations.each{} end
+                for i = 1, 1050 do for c in px.conversations.each{ page_size = 1 } do break end end
+                local kept = {}
+                local ok, err = pcall(function() for i = 1, 1001 do kept[i] = px.conversations.each{} end end)
+                return ok, err
+                """)
+            #expect(values.first == "false")
+            #expect(values.last?.contains("more than 1000 conversation walks (px.conversations.each, awaiting) open at once") == true, "\(values)")
+        }
+    }
+}

@@ -19,8 +19,7 @@ struct ApprovalAsk: Sendable {
 extension PxContext {
     /// Records the send as a request instead of sending it. An open request holding
     /// the same key is joined, not doubled; a dry run plans "would ask for approval".
-    /// - Returns: `{ approval = "apr_…", status = "pending" }` for the script.
-    func askApproval(_ request: SendRequest, ask: ApprovalAsk, key: String, now: Date) async throws -> LuaValue {
+    func askApproval(_ request: SendRequest, ask: ApprovalAsk, key: String, now: Date) async throws -> SendResult {
         if options.dryRun {
             let name = await clientName(of: request.conversationID)
             plan.messages.withLock {
@@ -28,7 +27,7 @@ extension PxContext {
                     conversationID: request.conversationID, clientName: name, content: request.content,
                     attachments: request.attachments.map(\.filename), position: request.position, skipped: nil, asksApproval: true))
             }
-            return Self.approvalValue(id: "apr_dry_run_\(plan.nextPlaceholder())", state: .pending)
+            return .asked(approval: "apr_dry_run_\(plan.nextPlaceholder())", state: .pending)
         }
         // A text the studio would refuse for good is refused now, not after the photographer approved it.
         if let problem = SendMessageRequest.contentProblem(request.content) {
@@ -67,11 +66,16 @@ extension PxContext {
         logger.info(
             joined ? "already waiting for approval as \(approval.id)" : "asked for approval: \(approval.id) to \(request.conversationID)",
             metadata: ["at": "\(request.position)"])
-        return Self.approvalValue(id: approval.id, state: approval.state)
+        return .asked(approval: approval.id, state: approval.state)
     }
 
-    static func approvalValue(id: String, state: Approval.State) -> LuaValue {
-        .map([.text("approval"): .text(id), .text("status"): .text(state.rawValue)])
+    /// Settles what an interrupted process left pending (looked for, never repeated), sends the
+    /// approved requests, and keeps the clients' names it learnt (for `status`).
+    func settleAndSendApproved(only ids: Set<String>? = nil) async throws -> [Approval] {
+        try await reconcilePending()
+        let sent = try await sendApproved(only: ids)
+        await flushNames()
+        return sent
     }
 
     /// Sends the approved requests (only `ids`, when given) through the outbox, each with the key it
@@ -98,11 +102,10 @@ extension PxContext {
                     logger.info("\(approval.id) withdrawn: \(reason)")
                     continue
                 }
-                let value = try await send(request)
-                guard case .map(let fields) = value, let id = fields[.text("id")]?.text else { continue }
-                try await store.closeApproval(approval.id, as: .sent, detail: nil, messageID: id, at: clock.now())
+                guard let message = try await send(request).message else { continue }
+                try await store.closeApproval(approval.id, as: .sent, detail: nil, messageID: message.id, at: clock.now())
                 sent.append(approval)
-            } catch let error as LuaScriptError where Self.code(of: error) == PxErrorCode.sendInFlight.rawValue {
+            } catch SendRefusal.inFlight {
                 // Another process (a second `approve`, the daemon) is sending it right now: once is enough.
                 logger.info("\(approval.id) is being sent by another process")
             } catch let refusal as SendRefusal {
@@ -161,11 +164,6 @@ extension PxContext {
     }
 
     /// The `code` of a px error table the host raised.
-    static func code(of error: LuaScriptError) -> String? {
-        guard case .map(let fields)? = error.value else { return nil }
-        return fields[.text("code")]?.text
-    }
-
     static func attachment(_ recorded: String) -> AttachmentSpec {
         let parsed = Approval.parse(recorded)
         if let id = parsed.id { return .id(id) }

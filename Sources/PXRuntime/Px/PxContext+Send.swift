@@ -56,13 +56,13 @@ extension PxContext {
     /// pending for reconciliation. Each outcome is counted for the run (and
     /// the handler run) that asked, so a run whose sends failed never ends as
     /// a success, whether or not the script caught the error.
-    func send(_ request: SendRequest) async throws -> LuaValue {
+    func send(_ request: SendRequest) async throws -> SendResult {
         let run = HandlerRun.current
         do {
-            let (value, outcome) = try await makeSend(request)
+            let (result, outcome) = try await makeSend(request)
             tally.note(outcome)
             run?.tally.note(outcome)
-            return value
+            return result
         } catch {
             tally.noteFailed(request.conversationID, error)
             run?.tally.noteFailed(request.conversationID, error)
@@ -70,7 +70,7 @@ extension PxContext {
         }
     }
 
-    private func makeSend(_ request: SendRequest) async throws -> (LuaValue, SendTally.Outcome) {
+    private func makeSend(_ request: SendRequest) async throws -> (SendResult, SendTally.Outcome) {
         let explicit = request.key != nil || request.eventKey != nil
         let key = request.key.map { "k:" + $0 } ?? request.eventKey ?? Self.derivedKey(request)
         // The send is dated, and its day counted, in the studio's time: read it first if no answer has yet.
@@ -101,9 +101,7 @@ extension PxContext {
         case .alreadySent(let json):
             return (try await skipped(request, key: key, messageJSON: json, at: now), .skipped)
         case .inFlight:
-            throw PxError.table(
-                code: .sendInFlight, status: nil,
-                message: "the same send to \(request.conversationID) is already under way (or pending a check after an interruption)")
+            throw SendRefusal.inFlight(conversationID: request.conversationID)
         case .proceed(let reserved):
             entry = reserved
         }
@@ -148,7 +146,7 @@ extension PxContext {
         // so it is not left to a task). Only statistics: a failure is not the send's.
         try? store.noteOrigin(of: message.id, position: request.position)
         logger.info("sent \(message.id) to \(request.conversationID)", metadata: ["at": "\(request.position)"])
-        return (message.sentLuaValue, .sent)
+        return (.sent(message), .sent)
     }
 
     /// Whether `intent` reached its conversation after `since` (a failure: nothing could be said).
@@ -195,7 +193,7 @@ extension PxContext {
         }
     }
 
-    func skipped(_ request: SendRequest, key: String, messageJSON: String, at: Date) async throws -> LuaValue {
+    func skipped(_ request: SendRequest, key: String, messageJSON: String, at: Date) async throws -> SendResult {
         let message = try JSONDecoder().decode(Message.self, from: Data(messageJSON.utf8))
         logger.info(
             "skipped a send to \(request.conversationID): already sent as \(message.id)",
@@ -209,7 +207,7 @@ extension PxContext {
                     attachments: request.attachments.map(\.filename), position: request.position, skipped: "already sent as \(message.id)"))
             }
         }
-        return message.sentLuaValue
+        return .skipped(message)
     }
 
     /// The id to send for `attachment`: uploaded now (nothing in a dry run).
@@ -236,7 +234,7 @@ extension PxContext {
 
     /// A dry run's send: recorded in the throw-away state, planned, and
     /// answered with a placeholder message (`dry_run = true`).
-    private func planned(_ request: SendRequest, entry: OutboxEntry, intent: SendIntent, at: Date) async throws -> LuaValue {
+    private func planned(_ request: SendRequest, entry: OutboxEntry, intent: SendIntent, at: Date) async throws -> SendResult {
         // Refused as the real run would refuse it: a plan and a run differ only in what is sent.
         let target: Conversation
         do {
@@ -261,9 +259,7 @@ extension PxContext {
                 conversationID: request.conversationID, clientName: name, content: request.content,
                 attachments: request.attachments.map(\.filename), position: request.position, skipped: nil))
         }
-        guard case LuaValue.map(var fields) = message.sentLuaValue else { return LuaValue.nil }
-        fields[LuaValue.text("dry_run")] = LuaValue.boolean(true)
-        return .map(fields)
+        return .planned(message)
     }
 
     /// Settles sends an earlier run left pending (docs/spec.md §6): each is looked

@@ -47,6 +47,22 @@ final class PxContext: Sendable {
         crash = CrashPoint.Switch(environment: options.environment, loopback: client.configuration.baseURL.isLoopback)
     }
 
+    /// The context of a run of the script `options` names, reading files under its policy:
+    /// pxscript's own files are refused by identity (the state, and the real one of a dry run's
+    /// copy, the record beside it, the config file; the config and default state folders whole).
+    /// No Lua state: sending approved requests needs none.
+    convenience init(options: RuntimeOptions, client: PixiesetClient, store: StateStore, clock: RuntimeClock, logger: Logger) throws {
+        let folder = (options.scriptPath as NSString).deletingLastPathComponent
+        let config = ConfigFile.defaultPath(environment: options.environment)
+        let policy = try FilePolicy(
+            scriptFolder: folder.isEmpty ? "." : folder, granted: options.allowRead,
+            denied: [store.path] + StateStore.companionFiles(of: store.path) + (config.map { [$0] } ?? [])
+                + [store.home + "/" + AutomatedMessages.fileName],
+            deniedFolders: (config.map { [($0 as NSString).deletingLastPathComponent] } ?? []) + [StatePath.folder(environment: options.environment)])
+        self.init(client: client, store: store, options: options, clock: clock, logger: logger, policy: policy)
+        store.outbox.waitNotice.withLock { $0 = { [logger] notice in logger.warning("\(notice)") } }
+    }
+
     /// The day a send counts against, in the cap's zone (`--tz`).
     func capDay(_ date: Date) -> String {
         if let known = capDays.withLock({ $0 }), known.start <= date, date < known.end { return known.day }

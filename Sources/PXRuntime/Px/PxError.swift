@@ -44,6 +44,10 @@ enum PxError {
                 return table(code: .paused, status: nil, message: "sends are paused on this state (pxscript resume to restart them)")
             case .cap(let limit, let day):
                 return table(code: .sendCap, status: nil, message: "the send cap of \(limit) sends a day is reached for \(day) (raise it with --max-sends)")
+            case .inFlight(let conversationID):
+                return table(
+                    code: .sendInFlight, status: nil,
+                    message: "the same send to \(conversationID) is already under way (or pending a check after an interruption)")
             }
         case let api as PixiesetError:
             switch api {

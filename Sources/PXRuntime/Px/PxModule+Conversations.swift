@@ -52,7 +52,7 @@ extension PxModule {
             let options = try OptionsTable(args, 1, known: listOptions.subtracting(["page"]))
             let pages = client.allConversations(try conversationFilter(options), pageSize: try pageSizeOption(options) ?? 100)
             let logger = context.logger
-            return [.integer(context.openCursor(ConversationCursor(pages: pages) { logger.warning("\($0)") }))]
+            return [.integer(try context.openCursor(ConversationCursor(pages: pages) { logger.warning("\($0)") }))]
         }
         lua.register("awaiting", in: "px.__host") { args in
             let options = try OptionsTable(args, 1, known: PxOptionNames.awaiting)
@@ -67,9 +67,13 @@ extension PxModule {
             let now = context.clock.now()
             let pages = client.allConversations(filter, pageSize: 100)
             let logger = context.logger
-            return [.integer(context.openCursor(ConversationCursor(pages: pages, warn: { logger.warning("\($0)") }) { conversation in
+            return [.integer(try context.openCursor(ConversationCursor(pages: pages, warn: { logger.warning("\($0)") }) { conversation in
                 try await awaiting(conversation, rule, now: now, context: context)
             }))]
+        }
+        lua.register("cursor_close", in: "px.__host") { args in
+            context.closeCursor(try args.integer(1))
+            return []
         }
         lua.registerAsync("cursor_next", in: "px.__host") { args in
             let id = try args.integer(1)
@@ -139,8 +143,16 @@ extension PxModule {
 }
 
 extension PxContext {
-    func openCursor(_ cursor: ConversationCursor) -> Int64 {
-        cursors.withLock {
+    /// Walks open at once, at most: each holds a page of conversations in the host, outside the script's memory.
+    static let maximumOpenCursors = 1_000
+
+    func openCursor(_ cursor: ConversationCursor) throws -> Int64 {
+        try cursors.withLock {
+            guard $0.open.count < Self.maximumOpenCursors else {
+                throw LuaScriptError(
+                    "more than \(Self.maximumOpenCursors) conversation walks (px.conversations.each, awaiting) open at once; "
+                        + "walk them in a for loop, which ends each one")
+            }
             $0.next += 1
             $0.open[$0.next] = cursor
             return $0.next

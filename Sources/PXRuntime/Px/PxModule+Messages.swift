@@ -14,7 +14,7 @@ extension PxModule {
                 key: try options.string("key"), position: args.position), args, context)
             request.approve = try approval(options)
             let asked = request
-            return { do { return [try await context.send(asked)] } catch { throw PxError.from(error) } }
+            return { do { return [try await context.send(asked).luaValue] } catch { throw PxError.from(error) } }
         }
         lua.registerAsync("send", in: "px.messages") { args in
             let options = try OptionsTable(args, 1, known: PxOptionNames.send.union(["conversation_id", "content"]))
@@ -27,7 +27,7 @@ extension PxModule {
                 key: try options.string("key"), position: args.position), args, context)
             request.approve = try approval(options)
             let asked = request
-            return { do { return [try await context.send(asked)] } catch { throw PxError.from(error) } }
+            return { do { return [try await context.send(asked).luaValue] } catch { throw PxError.from(error) } }
         }
         lua.registerAsync("upload", in: "px.attachments") { args in
             let path = try args.string(1)

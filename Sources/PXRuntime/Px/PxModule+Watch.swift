@@ -50,7 +50,7 @@ extension PxModule {
             request.eventKey = run.sendKey(request)
             request.approve = approve
             let keyed = request
-            return { do { return [try await context.send(keyed)] } catch { throw PxError.from(error) } }
+            return { do { return [try await context.send(keyed).luaValue] } catch { throw PxError.from(error) } }
         }
         for kind in ["every", "cron", "at", "after"] {
             lua.register(kind, in: "px.__host") { args in

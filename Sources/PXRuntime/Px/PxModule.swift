@@ -8,6 +8,13 @@ enum PxModule {
     static func install(on lua: LuaState, context: PxContext, runtime: PXRuntime) throws {
         try lua.defineMetatable(PxError.metatable, source: PxError.metatableSource)
         installConversations(on: lua, context: context)
+        // What a walk holds in the host is let go when its loop ends (`__close`) or its iterator is dropped (`__gc`).
+        try lua.defineMetatable("pxscript.walk", source: """
+            local close = px.__host.cursor_close
+            local function finish(self) if self.id then close(self.id) self.id = nil end end
+            return { __close = finish, __gc = finish }
+            """)
+        lua.registerMetatableSetter("walk_closer", in: "px.__host", metatable: "pxscript.walk")
         installMessages(on: lua, context: context)
         installTemplates(on: lua, context: context)
         installState(on: lua, context: context)
@@ -56,15 +63,17 @@ enum PxModule {
         px.__host = nil
         local format, pcall, error, select, tostring = string.format, pcall, error, select, tostring
 
-        function px.conversations.each(options)
-          local cursor = host.each(options)
-          return function() return host.cursor_next(cursor) end
+        -- A walk's cursor is the host's until the walk ends, the loop is left (the fourth value of a
+        -- generic for is closed by `break` and errors too) or the iterator is collected: an iterator
+        -- made and dropped in a loop holds nothing.
+        local function walk(cursor)
+          local closer = { id = cursor }
+          host.walk_closer(closer)
+          return function() local _ = closer return host.cursor_next(cursor) end, nil, nil, closer
         end
 
-        function px.conversations.awaiting(options)
-          local cursor = host.awaiting(options)
-          return function() return host.cursor_next(cursor) end
-        end
+        function px.conversations.each(options) return walk(host.each(options)) end
+        function px.conversations.awaiting(options) return walk(host.awaiting(options)) end
 
         px.log = {}
         for _, level in ipairs({ "debug", "info", "warn", "error" }) do

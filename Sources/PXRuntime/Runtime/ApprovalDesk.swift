@@ -61,10 +61,16 @@ public struct ApprovalDesk: Sendable {
             scriptPath: approval.script, maxSends: approval.maxSends ?? config.maxSends ?? 200, timeZone: zone, environment: environment)
         options.allowRead = config.allowRead
         return try await PixiesetClient.withClient(api, logger: logger) { client in
-            let runtime = try PXRuntime(options: options, client: client, store: store, clock: clock, logger: logger)
+            // The send pipeline alone: no script, no Lua state.
+            let sender: PxContext
+            do {
+                sender = try PxContext(options: options, client: client, store: store, clock: clock, logger: logger)
+            } catch {
+                throw RuntimeError.state("cannot prepare the send: \(error)")
+            }
             let sent: [Approval]
             do {
-                sent = try await runtime.sendApproved(only: [id])
+                sent = try await sender.settleAndSendApproved(only: [id])
             } catch {
                 // What was sent before the failure is recorded before the error goes up (an expired session is 77).
                 try? await store.flush()

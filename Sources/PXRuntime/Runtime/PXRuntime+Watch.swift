@@ -71,12 +71,7 @@ extension PXRuntime {
     /// Sends the approved requests (only `ids`, when given), each exactly once, unless its
     /// conversation moved on. Returns those sent.
     public func sendApproved(only ids: Set<String>? = nil) async throws -> [Approval] {
-        // A send an interrupted process left pending is settled first (looked for, never repeated).
-        try await context.reconcilePending()
-        let sent = try await context.sendApproved(only: ids)
-        // The clients' names it learnt, for `status`.
-        await context.flushNames()
-        return sent
+        try await context.settleAndSendApproved(only: ids)
     }
 
     /// Settles sends left pending (by an interrupted run, a refused CSRF

@@ -31,19 +31,9 @@ public actor PXRuntime {
 
     /// - Throws: `RuntimeError.state` when the Lua state cannot be made.
     public init(options: RuntimeOptions, client: PixiesetClient, store: StateStore, clock: RuntimeClock, logger: Logger) throws {
-        let folder = (options.scriptPath as NSString).deletingLastPathComponent
         do {
-            let config = ConfigFile.defaultPath(environment: options.environment)
-            // pxscript's own files, by identity: the state (and the real one of a dry run's copy), the
-            // record beside it, the config file; and the config and default state folders whole.
-            let policy = try FilePolicy(
-                scriptFolder: folder.isEmpty ? "." : folder, granted: options.allowRead,
-                denied: [store.path] + StateStore.companionFiles(of: store.path) + (config.map { [$0] } ?? [])
-                    + [store.home + "/" + AutomatedMessages.fileName],
-                deniedFolders: (config.map { [($0 as NSString).deletingLastPathComponent] } ?? []) + [StatePath.folder(environment: options.environment)])
+            context = try PxContext(options: options, client: client, store: store, clock: clock, logger: logger)
             lua = try LuaState(limits: options.limits)
-            context = PxContext(client: client, store: store, options: options, clock: clock, logger: logger, policy: policy)
-            store.outbox.waitNotice.withLock { $0 = { [logger] notice in logger.warning("\(notice)") } }
         } catch {
             throw RuntimeError.state("cannot prepare the script: \(error)")
         }

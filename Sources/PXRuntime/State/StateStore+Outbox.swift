@@ -29,6 +29,8 @@ public enum SendReservation: Sendable {
 public enum SendRefusal: Error, Sendable, Equatable {
     case paused
     case cap(limit: Int, day: String)
+    /// The same send is under way in another run or process, or pending a check after an interruption.
+    case inFlight(conversationID: String)
 }
 
 extension StateStore {

@@ -122,6 +122,11 @@ public struct PixiesetClient: Sendable {
             if response.body.isEmpty || Self.isCutShort(response.body) {
                 throw PixiesetError.truncatedResponse(detail: "got \(response.body.count) bytes: \(detail)")
             }
+            // Where the text itself is wrong (or nested deeper than any reader takes), the strict parser says so
+            // precisely; Foundation's "not valid JSON" says neither.
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty, let problem = Self.syntaxProblem(response.body) {
+                throw PixiesetError.malformedResponse(detail: "\(problem) in \(detail)")
+            }
             throw PixiesetError.malformedResponse(detail: "\(Self.describe(error)) in \(detail)")
         }
     }

@@ -85,6 +85,7 @@ struct SandboxTarget: ParsableArguments {
         guard let object = try JSONSerialization.jsonObject(with: bytes) as? [String: Any], let payload = object["data"] else {
             throw Failure("the sandbox answered without data")
         }
-        return try JSONSerialization.data(withJSONObject: payload)
+        // Keys in one order, every time (a dictionary's own order changes from run to run).
+        return try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys, .withoutEscapingSlashes])
     }
 }
