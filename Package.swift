@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "PXTest", targets: ["PXTest"]),
         .library(name: "PXNotify", targets: ["PXNotify"]),
         .library(name: "PXDashboard", targets: ["PXDashboard"]),
+        .library(name: "PXService", targets: ["PXService"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -151,10 +152,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // `pxscript service`: a watch daemon as a systemd unit or a LaunchAgent (the CLI only parses and prints).
+        .target(
+            name: "PXService",
+            dependencies: ["PXRuntime", "PixiesetKit", "PixiesetModels"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "pxscript",
             dependencies: [
                 "PXRuntime",
+                "PXService",
                 "PXNotify",
                 "PXDashboard",
                 "PXTest",

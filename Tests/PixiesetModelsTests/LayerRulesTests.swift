@@ -16,4 +16,22 @@ struct LayerRulesTests {
         let send = try String(contentsOf: Self.sources.appendingPathComponent("PXRuntime/Px/PxContext+Send.swift"), encoding: .utf8)
         #expect(!send.contains("LuaValue") && !send.contains("PxError.table"))
     }
+
+    @Test("the executable is a shell: one command per file; the service's logic is PXService's, which parses no command line")
+    func thinCommands() throws {
+        let cli = Self.sources.appendingPathComponent("pxscript")
+        let files = try #require(FileManager.default.enumerator(atPath: cli.path)).compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") }
+        var crowded: [String] = []
+        for file in files {
+            let text = try String(contentsOf: cli.appendingPathComponent(file), encoding: .utf8)
+            let commands = text.components(separatedBy: "\n").filter { $0.hasPrefix("struct ") && $0.contains("ParsableCommand") }
+            if commands.count > 1 { crowded.append("\(file): \(commands.count) commands") }
+        }
+        #expect(crowded.isEmpty, "\(crowded)")
+        let service = Self.sources.appendingPathComponent("PXService")
+        for file in try FileManager.default.contentsOfDirectory(atPath: service.path) {
+            let text = try String(contentsOf: service.appendingPathComponent(file), encoding: .utf8)
+            #expect(!text.contains("import ArgumentParser"), "\(file)")
+        }
+    }
 }

@@ -67,38 +67,3 @@ struct StatusCommand: AsyncParsableCommand {
         return try store.status(now: now, timeZone: zone, journalLimit: history ? 100_000 : 10)
     }
 }
-
-/// `pxscript pause [SCRIPT… | --state PATH]`.
-struct PauseCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "pause", abstract: "Stop every send on a script's state (from any process) until resume.")
-
-    @OptionGroup var location: StateLocation
-
-    func run() async throws {
-        try await setPaused(true, on: location) { "paused: sends on \($0) raise PAUSED until `pxscript resume`" }
-    }
-}
-
-/// `pxscript resume [SCRIPT… | --state PATH]`.
-struct ResumeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "resume", abstract: "Let sends on a script's state go out again.")
-
-    @OptionGroup var location: StateLocation
-
-    func run() async throws {
-        try await setPaused(false, on: location) { "resumed: sends on \($0) go out again" }
-    }
-}
-
-/// `pause` and `resume`: records the switch (journaled) on the state, then says so.
-private func setPaused(_ paused: Bool, on location: StateLocation, saying message: (String) -> String) async throws {
-    try await withExitCodes {
-        for (_, path) in try location.existingPaths() {
-            let store = try StateStore(path: path)
-            defer { try? store.close() }
-            try store.setPaused(paused, at: try RuntimeClock(environment: ProcessInfo.processInfo.environment).now())
-            printNow(message(store.path))
-        }
-    }
-}

@@ -3,12 +3,12 @@ import Foundation
 /// One `pxscript watch` daemon as a service of the machine: what
 /// runs, as whom, and where its unit goes. The unit texts are
 /// `SystemdUnit` and `LaunchdPlist`; this is what they share.
-struct ServiceDefinition {
-    enum Manager: String, CaseIterable {
+public struct ServiceDefinition: Sendable {
+    public enum Manager: String, CaseIterable, Sendable {
         case systemd, launchd
 
         /// The one this machine has.
-        static var here: Manager {
+        public static var here: Manager {
             #if os(macOS)
             .launchd
             #else
@@ -18,23 +18,23 @@ struct ServiceDefinition {
     }
 
     /// `pxscript` (default) or `pxscript-NAME`: the unit's name, one per account.
-    var name: String
+    public var name: String
     /// The absolute path of the pxscript binary.
-    var binary: String
+    public var binary: String
     /// The scripts' absolute paths.
-    var scripts: [String]
+    public var scripts: [String]
     /// Options for `watch` given after `--`.
-    var watchOptions: [String]
+    public var watchOptions: [String]
     /// A system service running as this user (nil: the user's own service).
-    var runAs: String?
+    public var runAs: String?
     /// The user's home folder (their config file is there).
-    var home: String
+    public var home: String
     /// Whether `[notify]` targets exist: then a failure runs `pxscript notify`.
-    var notifies: Bool
-    var hostName: String
+    public var notifies: Bool
+    public var hostName: String
 
     /// What the daemon runs: `pxscript watch SCRIPT… OPTIONS`.
-    var arguments: [String] { [binary, "watch"] + scripts + watchOptions }
+    public var arguments: [String] { [binary, "watch"] + scripts + watchOptions }
 
     /// The folder it runs in: the first script's.
     var workingDirectory: String { (scripts[0] as NSString).deletingLastPathComponent }
@@ -44,7 +44,7 @@ struct ServiceDefinition {
 
     /// The folders among the scripts' and `--allow-read`'s that lie under a protected folder,
     /// each with the protected folder it is under.
-    static func protected(_ folders: [String], home: String) -> [(folder: String, under: String)] {
+    public static func protected(_ folders: [String], home: String) -> [(folder: String, under: String)] {
         let base = URL(fileURLWithPath: home).standardizedFileURL.path
         return folders.compactMap { folder in
             let path = URL(fileURLWithPath: folder).standardizedFileURL.path
@@ -57,7 +57,7 @@ struct ServiceDefinition {
     }
 
     /// The `--allow-read` folders among the watch options (`--allow-read DIR` or `--allow-read=DIR`).
-    var allowedFolders: [String] {
+    public var allowedFolders: [String] {
         var folders: [String] = []
         var index = 0
         while index < watchOptions.count {
