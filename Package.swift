@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "PixiesetModels", targets: ["PixiesetModels"]),
         .library(name: "PixiesetKit", targets: ["PixiesetKit"]),
         .library(name: "LuaKit", targets: ["LuaKit"]),
+        .library(name: "PXState", targets: ["PXState"]),
         .library(name: "PXRuntime", targets: ["PXRuntime"]),
         .library(name: "PXTest", targets: ["PXTest"]),
         .library(name: "PXNotify", targets: ["PXNotify"]),
@@ -107,11 +108,27 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The state of a script: the ledger, the outbox, approvals, notices, the journal, settings. No Lua,
+        // no rendering: what a run, the dashboard and the commands read and write, below them all.
+        .target(
+            name: "PXState",
+            dependencies: [
+                "PXNotify",
+                "PixiesetKit",
+                "PixiesetModels",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "PXRuntime",
             dependencies: [
                 "LuaKit",
                 "PXNotify",
+                "PXState",
                 "PixiesetKit",
                 "PixiesetModels",
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -236,7 +253,7 @@ let package = Package(
             name: "PXRuntimeTests",
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
-                "PXRuntime",
+                "PXRuntime", "PXState",
                 "PXNotify",
                 "LuaKit",
                 "PixiesetKit",
@@ -252,7 +269,7 @@ let package = Package(
         // The fuzz targets, bounded for CI; `scripts/fuzz` runs them longer (Fuzz/ with libFuzzer).
         .testTarget(
             name: "FuzzTests",
-            dependencies: ["PXRuntime", "PXDashboard", "LuaKit", "PixiesetKit", "PixiesetModels", "StudioSandbox"],
+            dependencies: ["PXRuntime", "PXState", "PXDashboard", "LuaKit", "PixiesetKit", "PixiesetModels", "StudioSandbox"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -260,7 +277,7 @@ let package = Package(
             dependencies: [
                 "PXDashboard",
                 "PXNotify",
-                "PXRuntime",
+                "PXRuntime", "PXState",
                 "PixiesetKit",
                 "PixiesetModels",
                 "StudioSandbox",
@@ -276,14 +293,14 @@ let package = Package(
         ),
         .testTarget(
             name: "PXTestTests",
-            dependencies: ["PXTest", "PXRuntime", "PixiesetKit", "PixiesetModels", "StudioSandbox"],
+            dependencies: ["PXTest", "PXRuntime", "PXState", "PixiesetKit", "PixiesetModels", "StudioSandbox"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "pxscriptTests",
             dependencies: [
                 "pxscript",
-                "PXRuntime",
+                "PXRuntime", "PXState",
                 "PXNotify",
                 "TestSupport",
                 "StudioSandbox",

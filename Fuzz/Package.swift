@@ -17,6 +17,7 @@ let package = Package(
             name: "pxfuzz",
             dependencies: [
                 .product(name: "PXRuntime", package: root),
+                .product(name: "PXState", package: root),
                 .product(name: "PXDashboard", package: root),
                 .product(name: "LuaKit", package: root),
                 .product(name: "PixiesetKit", package: root),

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import PXRuntime
+import PXState
 
 /// Results per message: for each script and each message it
 /// sends (grouped by the script line that sent it, or by the prefix of an

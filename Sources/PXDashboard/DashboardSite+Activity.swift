@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import PXRuntime
+import PXState
 
 extension DashboardSite {
     /// Lines per page of the activity.

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import PixiesetKit
 import PXRuntime
+import PXState
 import Synchronization
 
 extension DashboardSite {

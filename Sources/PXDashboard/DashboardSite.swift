@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import PixiesetKit
 import PXRuntime
+import PXState
 
 /// The dashboard's pages and actions. Pages read the states;
 /// actions go through the commands' own code.

@@ -1,5 +1,6 @@
 import Hummingbird
 import PXRuntime
+import PXState
 
 /// Answers every dashboard request on pxscript's state threads (`StateThreads`): its pages read
 /// states and its actions write them, and a write may wait for another program's lock for the

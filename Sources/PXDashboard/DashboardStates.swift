@@ -1,5 +1,6 @@
 import Foundation
 import PXRuntime
+import PXState
 import Synchronization
 
 /// The states the dashboard shows, opened once and kept (a daemon may hold

@@ -1,4 +1,5 @@
 import Mustache
+import PXState
 
 /// The pages' templates, embedded (the dashboard works offline, from one
 /// binary). Mustache escapes every `{{value}}` for HTML; nothing is written

@@ -1,6 +1,7 @@
 import Foundation
 import LuaKit
 import PXRuntime
+import PXState
 
 /// An options table of a px.test function (`{ after = "1h" }`), read with
 /// errors worded like Lua's own: `bad argument #3 to 'client_writes' (after: …)`.

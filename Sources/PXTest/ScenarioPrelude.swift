@@ -149,3 +149,5 @@ enum ScenarioPrelude {
     end
     """#
 }
+
+import PXState

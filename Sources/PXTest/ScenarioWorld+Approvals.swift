@@ -1,6 +1,7 @@
 import Foundation
 import LuaKit
 import PXRuntime
+import PXState
 
 /// Approvals in a scenario: what waits, and the photographer's decision,
 /// through the same code as `pxscript approvals`, `approve` and `reject`.

@@ -2,6 +2,7 @@ import Foundation
 import LuaKit
 import PXNotify
 import PXRuntime
+import PXState
 
 /// Notifications in a scenario: recorded, never delivered.
 extension ScenarioWorld {

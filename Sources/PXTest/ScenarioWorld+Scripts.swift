@@ -1,7 +1,8 @@
 import Foundation
 import LuaKit
-import PXRuntime
 import PixiesetKit
+import PXRuntime
+import PXState
 import StudioSandbox
 
 /// The scripts of a scenario: `s:run` (a one-off job, to completion, at the

@@ -3,6 +3,7 @@ import Foundation
 import PixiesetKit
 import PixiesetModels
 import PXRuntime
+import PXState
 import StudioSandbox
 
 /// Exit codes of docs/spec.md §5, chosen in this one place.

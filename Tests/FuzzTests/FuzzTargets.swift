@@ -4,10 +4,11 @@
 // same file.
 import Foundation
 import LuaKit
-@testable import PXDashboard
-@testable import PXRuntime
 @testable import PixiesetKit
 import PixiesetModels
+@testable import PXDashboard
+@testable import PXRuntime
+@testable import PXState
 
 enum FuzzTargets {
     static let all: [String: @Sendable ([UInt8]) -> Void] = [

@@ -4,15 +4,16 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOHTTP1
-import PXDashboard
-import PXRuntime
 import PixiesetKit
 import PixiesetModels
+import PXDashboard
+import PXRuntime
+@testable import PXState
 import ServiceLifecycle
 import StudioSandbox
 import Synchronization
-import TestSupport
 import Testing
+import TestSupport
 
 /// A sandbox studio, a script with its state, and a dashboard on them, all in-process over loopback.
 struct DashboardHarness {

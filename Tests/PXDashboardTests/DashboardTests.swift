@@ -1,11 +1,12 @@
 import Foundation
 import NIOHTTP1
+import PixiesetKit
 import PXNotify
 import PXRuntime
-import PixiesetKit
+@testable import PXState
 import StudioSandbox
-import TestSupport
 import Testing
+import TestSupport
 
 /// The dashboard over loopback (issue 21): its locks, and its actions through the commands' own code.
 @Suite("pxscript dashboard")

@@ -1,11 +1,12 @@
 import Foundation
 import GRDB
+import PixiesetModels
 import PXNotify
 import PXRuntime
-import PixiesetModels
+@testable import PXState
 import StudioSandbox
-import TestSupport
 import Testing
+import TestSupport
 
 /// Issue 27: approvals are independent; one the studio refuses for good is
 /// closed and said, and never holds the others back.

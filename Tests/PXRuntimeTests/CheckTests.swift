@@ -1,6 +1,7 @@
 import Foundation
 import LuaKit
 import PXRuntime
+@testable import PXState
 import Testing
 
 @Suite("pxscript check: compile and lint without network")

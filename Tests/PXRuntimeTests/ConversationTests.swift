@@ -1,5 +1,6 @@
 import Foundation
 import PXRuntime
+@testable import PXState
 import StudioSandbox
 import Testing
 

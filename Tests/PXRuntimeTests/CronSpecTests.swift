@@ -1,5 +1,6 @@
 import Foundation
 import PXRuntime
+@testable import PXState
 import Testing
 
 @Suite("Cron schedules, across daylight saving time")

@@ -1,6 +1,7 @@
 import Foundation
-import PXRuntime
 import PixiesetModels
+import PXRuntime
+@testable import PXState
 import StudioSandbox
 import Testing
 

@@ -1,7 +1,8 @@
 import Foundation
 import LuaKit
-import PXRuntime
 import PixiesetKit
+import PXRuntime
+@testable import PXState
 import StudioSandbox
 import Testing
 

@@ -2,8 +2,9 @@ import LuaKit
 @testable import PixiesetKit
 import PixiesetModels
 @testable import PXRuntime
-import TestSupport
+@testable import PXState
 import Testing
+import TestSupport
 
 /// A server's error reaches the script whole, whatever its `details` hold.
 @Suite("px error tables from hostile error bodies")

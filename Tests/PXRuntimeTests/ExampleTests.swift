@@ -1,9 +1,10 @@
 import Foundation
 import LuaKit
 import PXRuntime
+@testable import PXState
 import StudioSandbox
-import TestSupport
 import Testing
+import TestSupport
 
 /// The scripts in examples/, run as a photographer would: first with
 /// --dry-run, then for real, then again (which must send nothing new).

@@ -1,9 +1,10 @@
 import Foundation
-import PXRuntime
 import PixiesetModels
+import PXRuntime
+@testable import PXState
 import StudioSandbox
-import TestSupport
 import Testing
+import TestSupport
 
 /// Issue 27, class 3: messages say who wrote them in the docs' words, and
 /// `event.first` is a new inquiry only.

@@ -1,6 +1,7 @@
 import LuaKit
-@testable import PXRuntime
 import PixiesetModels
+@testable import PXRuntime
+@testable import PXState
 import Testing
 
 @Suite("Messages as Lua tables")

@@ -1,9 +1,10 @@
 import Foundation
 import GRDB
 import PXRuntime
+@testable import PXState
 import StudioSandbox
-import TestSupport
 import Testing
+import TestSupport
 
 /// Issue 27, class 1: a run or a schedule's run whose sends failed never
 /// reports success, and the handler run survives `px.map`.

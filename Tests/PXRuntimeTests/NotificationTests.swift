@@ -1,11 +1,12 @@
 import Foundation
 import Logging
+import PixiesetKit
 import PXNotify
 import PXRuntime
-import PixiesetKit
+@testable import PXState
 import Synchronization
-import TestSupport
 import Testing
+import TestSupport
 
 /// A notifier and its courier delivering to `targets`. Its retry pauses take no real time by
 /// default (`instant`): a test waits on what is delivered, never on the courier's backoff.

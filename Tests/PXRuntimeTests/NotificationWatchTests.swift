@@ -1,11 +1,12 @@
 import Foundation
+import PixiesetKit
 import PXNotify
 import PXRuntime
-import PixiesetKit
+@testable import PXState
 import StudioSandbox
 import Synchronization
-import TestSupport
 import Testing
+import TestSupport
 
 /// The daemon's notifications on a virtual clock, delivered to a loopback webhook (issue 20).
 @Suite("Notifications under watch: once per condition, cleared once, never in the way")

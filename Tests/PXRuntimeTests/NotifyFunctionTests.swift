@@ -1,9 +1,10 @@
 import Foundation
+import PixiesetKit
 import PXNotify
 import PXRuntime
-import PixiesetKit
-import TestSupport
+@testable import PXState
 import Testing
+import TestSupport
 
 /// `px.notify` in a run: argument checks, the hourly limit, dry runs (issue 20).
 @Suite("px.notify")

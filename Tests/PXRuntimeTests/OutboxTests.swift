@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
-@testable import PXRuntime
 import PixiesetKit
 import PixiesetModels
+@testable import PXRuntime
+@testable import PXState
 import Synchronization
 import Testing
 

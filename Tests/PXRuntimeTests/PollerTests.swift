@@ -1,11 +1,12 @@
 import Foundation
 import Logging
-import PXRuntime
 import PixiesetKit
 import PixiesetModels
+import PXRuntime
+@testable import PXState
 import StudioSandbox
-import TestSupport
 import Testing
+import TestSupport
 
 @Suite("Watch: the poller finds each new client message once, at the cost docs/spec.md §6 sets")
 struct PollerTests {

@@ -1,5 +1,6 @@
 import Foundation
 import PXRuntime
+@testable import PXState
 import Testing
 
 /// Every `lua` example in docs/reference.md runs, as written, against the

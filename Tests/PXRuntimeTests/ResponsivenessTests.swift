@@ -1,11 +1,12 @@
 import Foundation
+import PixiesetKit
 import PXNotify
 import PXRuntime
-import PixiesetKit
+@testable import PXState
 import StudioSandbox
 import Synchronization
-import TestSupport
 import Testing
+import TestSupport
 
 /// Issue 33: a state locked by another process holds back the work that needs it, never the
 /// process. A probe on Swift's cooperative pool measures its own lateness while the daemon and

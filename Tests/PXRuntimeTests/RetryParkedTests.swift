@@ -1,9 +1,10 @@
 import Foundation
-import PXRuntime
 import PixiesetModels
+import PXRuntime
+@testable import PXState
 import StudioSandbox
-import TestSupport
 import Testing
+import TestSupport
 
 /// Issue 27: a parked client can be answered after the script is fixed.
 @Suite("Retry: parked messages queued again are handled once")

@@ -1,7 +1,8 @@
 import Foundation
 import PXRuntime
-import TestSupport
+@testable import PXState
 import Testing
+import TestSupport
 
 @Suite("Watch: schedules")
 struct ScheduleTests {

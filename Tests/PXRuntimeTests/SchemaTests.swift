@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 @testable import PXRuntime
+@testable import PXState
 import Testing
 
 /// A new state is built from every migration at once (`StateStore.buildNew`);

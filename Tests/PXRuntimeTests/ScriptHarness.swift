@@ -1,13 +1,14 @@
 import Foundation
 import Logging
 import LuaKit
-import PXRuntime
 import PixiesetKit
 import PixiesetModels
+import PXRuntime
+@testable import PXState
 import StudioSandbox
 import Synchronization
-import TestSupport
 import Testing
+import TestSupport
 
 /// The instant every test sandbox and runtime start at (PXSCRIPT_NOW).
 let testNow = "2026-03-01T09:00:00Z"

@@ -1,10 +1,11 @@
 import Crypto
 import Foundation
-@testable import PXRuntime
 import PixiesetKit
+@testable import PXRuntime
+@testable import PXState
 import StudioSandbox
-import TestSupport
 import Testing
+import TestSupport
 
 @Suite("px.send: keys, dry runs, the cap, pause")
 struct SendTests {

@@ -1,7 +1,8 @@
 import Foundation
 import GRDB
-import PXRuntime
 import PixiesetKit
+import PXRuntime
+@testable import PXState
 import Testing
 
 @Suite("The state file")

@@ -1,6 +1,7 @@
 import Foundation
 import LuaKit
 import PXRuntime
+@testable import PXState
 import Testing
 
 /// docs/spec.md §3: a limit once hit ends the run, whichever way code is called:

@@ -1,11 +1,12 @@
 import Foundation
 import Logging
-@testable import PXRuntime
 import PixiesetKit
 import PixiesetModels
+@testable import PXRuntime
+@testable import PXState
 import StudioSandbox
-import TestSupport
 import Testing
+import TestSupport
 
 /// The sweep (issue 17): a message the API's list never shows as new is
 /// found by reading every recently active conversation in full.

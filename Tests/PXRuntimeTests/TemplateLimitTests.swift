@@ -1,6 +1,7 @@
 import Foundation
 import LuaKit
 import PXRuntime
+@testable import PXState
 import Testing
 
 /// docs/spec.md §3: template rendering counts against the run's limits, partial

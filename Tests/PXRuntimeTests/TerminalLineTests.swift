@@ -1,4 +1,5 @@
 import PXRuntime
+@testable import PXState
 import Synchronization
 import Testing
 

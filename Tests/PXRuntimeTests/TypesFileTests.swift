@@ -1,5 +1,6 @@
 import Foundation
 import PXRuntime
+@testable import PXState
 import Testing
 
 @Suite("types/px.lua stays in step with the runtime")

@@ -1,8 +1,9 @@
 import Foundation
 import Logging
-import PXRuntime
 import PixiesetKit
 import PixiesetModels
+import PXRuntime
+@testable import PXState
 import StudioSandbox
 import Synchronization
 import TestSupport

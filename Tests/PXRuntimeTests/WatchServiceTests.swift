@@ -1,9 +1,10 @@
 import Foundation
-import PXRuntime
 import PixiesetModels
+import PXRuntime
+@testable import PXState
 import StudioSandbox
-import TestSupport
 import Testing
+import TestSupport
 
 /// The whole daemon in-process on a virtual clock (issue 18).
 @Suite("WatchService: one daemon, several scripts, virtual time")

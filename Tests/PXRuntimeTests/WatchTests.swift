@@ -1,11 +1,12 @@
 import Foundation
 import LuaKit
-import PXRuntime
 import PixiesetKit
 import PixiesetModels
+import PXRuntime
+@testable import PXState
 import StudioSandbox
-import TestSupport
 import Testing
+import TestSupport
 
 /// A watched script on a sandbox: load it, then run cycles while clients write in.
 struct WatchHarness {

@@ -1,7 +1,8 @@
 import Foundation
-import PXRuntime
 import PixiesetKit
 import PixiesetModels
+import PXRuntime
+@testable import PXState
 import StudioSandbox
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import PXRuntime
+@testable import PXState
 import Testing
 
 /// What a newcomer stumbled on (issue 16), each reproduced and kept fixed.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PXNotify
+import PXState
 import Synchronization
 
 /// Delivers the notices of some states to the configured targets (issue

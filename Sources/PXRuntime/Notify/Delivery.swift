@@ -1,4 +1,5 @@
 import Foundation
+import PXState
 
 /// A daemon's courier at work: started over the daemon's states, and given
 /// a few seconds at the end to deliver what is pending (the rest stays in

@@ -1,5 +1,6 @@
 import Foundation
 import PXNotify
+import PXState
 
 /// The watch daemon found to have been down: its last run ended
 /// without stopping (killed, crashed, the machine lost power) and its last

@@ -1,6 +1,7 @@
 import Foundation
 import PixiesetKit
 import PXNotify
+import PXState
 
 /// What goes wrong that the photographer should hear of. Each is
 /// raised once, stays raised until it clears, and then notifies once more.

@@ -1,5 +1,6 @@
 import Foundation
 import PXNotify
+import PXState
 
 extension Notifier {
     /// Approvals waiting: posts one notice listing the requests no

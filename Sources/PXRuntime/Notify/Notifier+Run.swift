@@ -1,6 +1,7 @@
 import Foundation
 import PixiesetKit
 import PXNotify
+import PXState
 
 extension Notifier {
     /// After a one-off run (`pxscript run`): the session's condition raised or cleared by how it

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PixiesetKit
 import PXNotify
+import PXState
 
 /// How the runtime tells the photographer: it writes a notice to
 /// a state (one delivery per target) and rings the courier. It never waits

@@ -1,6 +1,7 @@
 import Foundation
 import PixiesetKit
 import PixiesetModels
+import PXState
 
 /// A walk over every conversation for `px.conversations.each` and
 /// `awaiting`, held by the host between the script's steps. The client's

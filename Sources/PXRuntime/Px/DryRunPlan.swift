@@ -1,3 +1,4 @@
+import PXState
 import Synchronization
 
 /// What a dry run would send (docs/spec.md §4 "a plan of every message"), and the

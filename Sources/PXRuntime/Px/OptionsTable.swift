@@ -1,5 +1,6 @@
 import LuaKit
 import PixiesetModels
+import PXState
 
 /// The fields of an options table (`{ page = 2, key = "…" }`), checked with
 /// Lua's wording: `bad argument #2 to 'send' (field 'key' must be a string, got number)`.

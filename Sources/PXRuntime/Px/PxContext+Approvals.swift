@@ -1,9 +1,10 @@
 import Foundation
-import PXNotify
 import Logging
 import LuaKit
 import PixiesetKit
 import PixiesetModels
+import PXNotify
+import PXState
 import Synchronization
 
 /// How a send asks for approval (`approve = true`, or `--approve`).

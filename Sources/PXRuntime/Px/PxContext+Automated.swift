@@ -1,6 +1,7 @@
 import Foundation
 import LuaKit
 import PixiesetModels
+import PXState
 
 extension PxContext {
     /// Whether `message` is a studio message pxscript sent (docs/spec.md §4 "Automated vs personal").

@@ -1,6 +1,7 @@
 import Foundation
 import LuaKit
 import PixiesetModels
+import PXState
 
 extension PxContext {
     /// How often a handler waiting for a key looks again.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PXNotify
+import PXState
 
 extension PxContext {
     /// The longest text `px.notify` takes, in bytes (a phone shows far less).

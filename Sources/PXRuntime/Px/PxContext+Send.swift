@@ -4,6 +4,7 @@ import Logging
 import LuaKit
 import PixiesetKit
 import PixiesetModels
+import PXState
 import Synchronization
 
 /// An attachment as a script names it (docs/spec.md §4).

@@ -3,6 +3,7 @@ import Logging
 import LuaKit
 import PixiesetKit
 import PixiesetModels
+import PXState
 import Synchronization
 
 /// What the px functions share during one run: the client, the state, the

@@ -1,6 +1,7 @@
 import Foundation
 import LuaKit
 import PixiesetKit
+import PXState
 
 /// Errors of px functions as the script sees them: tables
 /// `{ code =, status =, message = }` with a `__tostring` (docs/spec.md §4), so

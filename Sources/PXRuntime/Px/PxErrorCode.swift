@@ -1,5 +1,6 @@
 import LuaKit
 import PixiesetKit
+import PXState
 
 /// The `code` of a px error table (docs/spec.md §4): a small extensible set of
 /// named values (as swift-service-lifecycle's `ServiceGroupError.Code`), so

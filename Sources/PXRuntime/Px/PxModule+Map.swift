@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import LuaKit
+import PXState
 
 extension PxModule {
     /// `px.map(list, fn, { concurrency = 4 })`: bulk work, items in parallel

@@ -1,6 +1,7 @@
 import Foundation
 import LuaKit
 import PixiesetKit
+import PXState
 
 extension PxModule {
     /// `px.send`, `px.messages.send`, `px.attachments.upload`.

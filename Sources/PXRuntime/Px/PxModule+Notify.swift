@@ -1,5 +1,6 @@
 import Foundation
 import LuaKit
+import PXState
 
 extension PxModule {
     /// `px.notify(text [, { title = … }])`: a notification to the photographer.

@@ -1,5 +1,6 @@
 import Foundation
 import LuaKit
+import PXState
 
 extension PxModule {
     /// `px.store.get/set`, `px.once` (docs/spec.md §4): durable per-script state.

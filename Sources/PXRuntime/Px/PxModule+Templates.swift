@@ -1,4 +1,5 @@
 import LuaKit
+import PXState
 
 extension PxModule {
     /// `px.template.render(text, vars)`, `px.template.file(path, vars)`.

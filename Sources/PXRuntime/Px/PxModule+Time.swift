@@ -1,5 +1,6 @@
 import Foundation
 import LuaKit
+import PXState
 
 extension PxModule {
     /// `px.time.now/parse/format`, `px.duration`, `px.hours` (its Swift half).

@@ -1,7 +1,8 @@
 import Foundation
-import PixiesetModels
 import Logging
 import LuaKit
+import PixiesetModels
+import PXState
 
 extension PxModule {
     /// `px.json`, `px.log` (its Swift half), `px.sleep`, `px.args`, `px.dry_run`.

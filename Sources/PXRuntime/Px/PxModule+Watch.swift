@@ -1,5 +1,6 @@
 import Foundation
 import LuaKit
+import PXState
 import Synchronization
 
 extension PxModule {

@@ -1,4 +1,5 @@
 import LuaKit
+import PXState
 
 /// The `px` module of docs/spec.md §4, set up on a state. Each area lives in its
 /// own file (`PxModule+Conversations.swift`, …); what is easier to say in

@@ -1,5 +1,6 @@
 import LuaKit
 import PixiesetModels
+import PXState
 
 /// What a send came to, with no Lua in it (docs/spec.md §4 "Send keys"): the
 /// answer the send pipeline gives every caller — `px.send`, which turns it

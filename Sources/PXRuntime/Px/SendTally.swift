@@ -1,4 +1,5 @@
 import LuaKit
+import PXState
 import Synchronization
 
 /// What a run's sends came to: made, failed, and the first failure's words.

@@ -1,4 +1,5 @@
 import LuaKit
+import PXState
 import Synchronization
 
 /// What a watched script registered at its top level (`px.on`, `px.every`,

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PixiesetKit
 import PixiesetModels
+import PXState
 
 /// Deciding a request the one way every place decides (21):
 /// `pxscript approve` and `reject`, and the dashboard. An approval is sent

@@ -1,4 +1,5 @@
 import Foundation
+import PXState
 
 /// A test-only switch that makes the process exit hard at a named instant,
 /// so tests can prove that a crash there loses nothing and sends nothing

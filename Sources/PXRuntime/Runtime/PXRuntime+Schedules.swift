@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import LuaKit
 import PixiesetModels
+import PXState
 import Synchronization
 
 extension PXRuntime {

@@ -1,8 +1,9 @@
 import Foundation
-import PixiesetKit
 import Logging
 import LuaKit
+import PixiesetKit
 import PixiesetModels
+import PXState
 import Synchronization
 
 extension PXRuntime {

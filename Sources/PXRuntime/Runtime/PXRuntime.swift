@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import LuaKit
 import PixiesetKit
+import PXState
 import Synchronization
 
 /// Runs one script with the px module (docs/spec.md §4): the place where LuaKit and

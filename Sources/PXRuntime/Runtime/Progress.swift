@@ -1,4 +1,5 @@
 import Foundation
+import PXState
 import Synchronization
 
 /// A progress line for bulk work on a terminal: count, rate and time left.

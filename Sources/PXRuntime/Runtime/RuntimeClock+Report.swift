@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PixiesetKit
+import PXState
 
 extension RuntimeClock {
     /// Offsets past this are worth telling the photographer about (docs/spec.md §4):

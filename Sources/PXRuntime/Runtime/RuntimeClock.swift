@@ -1,6 +1,7 @@
 import Foundation
 import PixiesetKit
 import PixiesetModels
+import PXState
 
 /// The runtime's clock: the studio's time (docs/spec.md §4 "Times are the
 /// studio's"), read as this machine's clock plus the offset measured from

@@ -1,4 +1,5 @@
 import PixiesetKit
+import PXState
 
 /// A failure of a run that is not the script's own error, with the exit
 /// code family docs/spec.md §5 gives it (the executable maps kinds to numbers).

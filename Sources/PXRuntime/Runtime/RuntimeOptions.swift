@@ -1,5 +1,6 @@
 import Foundation
 import LuaKit
+import PXState
 
 /// How a script runs: what the command line and the config file decided.
 public struct RuntimeOptions: Sendable {

@@ -1,6 +1,7 @@
 import Foundation
 import LuaKit
 import PixiesetModels
+import PXState
 
 /// `pxscript check`: compiles a script and every module it requires, with
 /// no network, and warns about `px.` names that do not exist and globals

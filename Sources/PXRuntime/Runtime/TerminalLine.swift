@@ -1,4 +1,5 @@
 import Foundation
+import PXState
 import Synchronization
 
 /// Standard error shared by log lines and a progress line: a log line goes

@@ -1,4 +1,5 @@
 import Foundation
+import PXState
 import Synchronization
 
 /// A clock that moves only when told: tests and `pxscript test` run a

@@ -1,4 +1,5 @@
 import Foundation
+import PXState
 
 /// `px.cron("0 9 * * 1-5", fn)` (docs/spec.md §4, §6): five fields — minute, hour,
 /// day of month, month, day of week — each `*`, a number, a range `a-b`, a

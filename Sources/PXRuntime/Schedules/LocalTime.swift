@@ -1,5 +1,6 @@
 import Foundation
 import PixiesetModels
+import PXState
 
 /// Wall-clock times in a zone, with the two cases daylight saving time
 /// makes (docs/spec.md §6 "Schedules"): a local time that does not exist (spring

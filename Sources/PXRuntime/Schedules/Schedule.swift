@@ -1,4 +1,5 @@
 import Foundation
+import PXState
 
 /// A registered schedule (docs/spec.md §4 `every`, `cron`, `at`, `after`; §6).
 ///

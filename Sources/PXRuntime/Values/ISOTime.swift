@@ -1,5 +1,6 @@
 import Foundation
 import PixiesetModels
+import PXState
 
 /// ISO 8601 instants as the API and scripts write them.
 public enum ISOTime {

@@ -1,6 +1,7 @@
 import Foundation
 import LuaKit
 import PixiesetModels
+import PXState
 
 /// `px.json` and `px.store` values: Lua values to JSON text and back.
 /// Integers stay integers; an empty table encodes as `{}`; `null` decodes

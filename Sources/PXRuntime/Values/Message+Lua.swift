@@ -1,5 +1,6 @@
 import LuaKit
 import PixiesetModels
+import PXState
 
 extension Message {
     /// The message as a Lua table, exactly what `LuaValueEncoder` makes of

@@ -1,4 +1,5 @@
 import Foundation
+import PXState
 
 /// `px.hours("Mon-Fri 09:00-18:00; Sat 10:00-14:00")` (docs/spec.md §4): clauses
 /// separated by `;`, each DAYS HH:MM-HH:MM, DAYS a day, a range or a list;

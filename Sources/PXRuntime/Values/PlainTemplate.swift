@@ -1,6 +1,7 @@
 import Foundation
 import LuaKit
 import Mustache
+import PXState
 
 /// Mustache templates rendered as plain text (docs/spec.md §4): no HTML escaping,
 /// so "Smith & Co" stays as written; a variable the data lacks is an error

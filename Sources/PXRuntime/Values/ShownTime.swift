@@ -1,4 +1,5 @@
 import Foundation
+import PXState
 
 /// A time as every command and the dashboard show it to a person:
 /// in the studio's zone, to the minute, with the day and the zone, the same

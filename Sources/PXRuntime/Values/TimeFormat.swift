@@ -1,4 +1,5 @@
 import Foundation
+import PXState
 
 /// `px.time.format(t, fmt)`: the strftime conversions people use, in a
 /// chosen zone, always in English (messages to clients should not change

@@ -1,4 +1,5 @@
 import Foundation
+import PXState
 import Synchronization
 
 /// Time zone abbreviations (`EST`, `EDT`, `IST`, `+0545`) as the zone

@@ -1,3 +1,4 @@
+import PXState
 import Synchronization
 
 /// Tries of events that a local fault used up: `beginHandling` counts a try before the

@@ -1,5 +1,6 @@
 import Foundation
 import PixiesetKit
+import PXState
 
 /// An exclusive `flock` held while a daemon runs and released by the kernel
 /// if it dies; the file names the holder (pid, state) for the refusal.

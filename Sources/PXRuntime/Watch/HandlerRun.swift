@@ -1,5 +1,6 @@
 import Foundation
 import PixiesetKit
+import PXState
 import Synchronization
 
 /// One run of a handler for one event: what its px calls need to know

@@ -1,4 +1,5 @@
 import Foundation
+import PXState
 
 /// The local faults a daemon is waiting out: which operations met one (the poll, or a script's
 /// handling by its index) and when each is tried again.

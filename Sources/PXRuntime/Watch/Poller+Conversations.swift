@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PixiesetKit
 import PixiesetModels
+import PXState
 import Synchronization
 
 /// The conversation side of a poll: what changed, the reads in full, what a read shows.

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PixiesetKit
 import PixiesetModels
+import PXState
 
 /// The list side of a poll: how far to read, what the order says.
 extension Poller {

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PixiesetKit
 import PixiesetModels
+import PXState
 import Synchronization
 
 /// Finds new client messages (docs/spec.md §6 "Watermarks", "Polling") without

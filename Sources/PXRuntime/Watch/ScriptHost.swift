@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PixiesetKit
+import PXState
 
 /// One script of a watch daemon (docs/spec.md §6): its own Lua state,
 /// state file, handlers, schedules, reload and failures. A script that

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import LuaKit
+import PXState
 
 /// Hot reload (docs/spec.md §6): the script and the modules it requires, by
 /// modification time (a few `stat` calls per poll); a change is compiled

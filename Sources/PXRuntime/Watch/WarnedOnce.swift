@@ -1,3 +1,4 @@
+import PXState
 import Synchronization
 
 /// Keys already warned about: a fault of the API, or of one conversation, is logged once per daemon

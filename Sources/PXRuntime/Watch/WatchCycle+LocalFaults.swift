@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PXState
 
 extension WatchCycle {
     /// This machine failed a state during a pass: logged and notified once, the script

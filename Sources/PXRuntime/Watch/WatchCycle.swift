@@ -1,7 +1,8 @@
 import Foundation
-import PXNotify
 import Logging
 import PixiesetKit
+import PXNotify
+import PXState
 import ServiceLifecycle
 
 /// One session's passes of the watch daemon (docs/spec.md §6): the poll for all

@@ -1,4 +1,5 @@
 import Foundation
+import PXState
 
 /// What a pass of the watch loop came to: the report the daemon acts on, and
 /// the outcome of each conversation it is summed from.

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PixiesetKit
 import PixiesetModels
+import PXState
 import Synchronization
 
 /// The watch daemon's cycle (docs/spec.md §6): poll, then handle every due event —

@@ -1,5 +1,6 @@
 import Foundation
 import LuaKit
+import PXState
 
 /// Which scripts `pxscript watch` runs: the files named, and for
 /// a folder its `*.lua` files, except scenario files (`*_test.lua`) and the

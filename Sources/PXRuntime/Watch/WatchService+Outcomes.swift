@@ -1,5 +1,6 @@
 import Foundation
 import PixiesetKit
+import PXState
 
 extension WatchService {
     /// One line for what a pass did, naming only what happened: `2 answered, 1 handled without a reply, 1 to retry`.

@@ -3,6 +3,7 @@ import Logging
 import LuaKit
 import PixiesetKit
 import PixiesetModels
+import PXState
 import ServiceLifecycle
 
 /// The watch daemon (docs/spec.md §5, §6) as a swift-service-lifecycle `Service`:

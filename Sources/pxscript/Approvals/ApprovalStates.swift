@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PXRuntime
+import PXState
 
 /// Where `approvals`, `approve` and `reject` look: the states of
 /// the scripts named, `--state`, or every state under the default folder.

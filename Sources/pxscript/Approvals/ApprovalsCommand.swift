@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
-import PXRuntime
 import PixiesetModels
+import PXRuntime
+import PXState
 
 /// `pxscript approvals [SCRIPT…]`: the sends waiting for you, with a preview.
 struct ApprovalsCommand: AsyncParsableCommand {

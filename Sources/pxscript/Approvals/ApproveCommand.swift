@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
 import Logging
-import PXRuntime
 import PixiesetKit
 import PixiesetModels
+import PXRuntime
+import PXState
 
 /// `pxscript approve ID… | --all [SCRIPT]`: approved requests go out exactly once, by the
 /// running daemon within one poll, or from here when none runs; `--edit` changes the text first.

@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
 import Logging
-import PXRuntime
 import PixiesetKit
 import PixiesetModels
+import PXRuntime
+import PXState
 
 /// `pxscript reject ID… | --all [SCRIPT] [--reason TEXT]`.
 struct RejectCommand: AsyncParsableCommand {

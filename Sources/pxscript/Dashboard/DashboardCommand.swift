@@ -5,6 +5,7 @@ import Logging
 import PixiesetKit
 import PXDashboard
 import PXRuntime
+import PXState
 import ServiceLifecycle
 import UnixSignals
 

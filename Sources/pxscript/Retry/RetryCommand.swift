@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
-import PXRuntime
 import PixiesetKit
 import PixiesetModels
+import PXRuntime
+import PXState
 
 /// `pxscript retry [SCRIPT…] [--state PATH] [ID…|--all]`: a handler
 /// that failed on a client's message is parked after its tries; once the

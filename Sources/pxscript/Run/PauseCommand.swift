@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
-import PXRuntime
-import PixiesetModels
 import PixiesetKit
+import PixiesetModels
+import PXRuntime
+import PXState
 
 /// `pxscript pause [SCRIPT… | --state PATH]`.
 struct PauseCommand: AsyncParsableCommand {

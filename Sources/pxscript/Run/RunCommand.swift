@@ -2,9 +2,10 @@ import ArgumentParser
 import Foundation
 import Logging
 import LuaKit
-import PXRuntime
 import PixiesetKit
 import PixiesetModels
+import PXRuntime
+import PXState
 
 /// `pxscript run SCRIPT [--dry-run] [--sandbox] [--state PATH] [-- ARGS…]`: a one-off job.
 struct RunCommand: AsyncParsableCommand {

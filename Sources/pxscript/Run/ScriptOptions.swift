@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
-import PixiesetModels
 import Logging
 import LuaKit
-import PXRuntime
 import PixiesetKit
+import PixiesetModels
+import PXRuntime
+import PXState
 import StudioSandbox
 
 /// The options every script command shares (docs/spec.md §5 "Common options").

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
-import PXRuntime
 import PixiesetKit
+import PXRuntime
+import PXState
 
 /// `[SCRIPT | --state PATH]`: which state file `status`, `pause` and `resume` mean.
 struct StateLocation: ParsableArguments {

@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
-import PXRuntime
-import PixiesetModels
 import PixiesetKit
+import PixiesetModels
+import PXRuntime
+import PXState
 
 /// `pxscript status [SCRIPT… | --state PATH] [--history] [--json]`: each script's state, and whether a daemon runs on it.
 struct StatusCommand: AsyncParsableCommand {

@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
-import PixiesetModels
 import LuaKit
 import PixiesetKit
+import PixiesetModels
 import PXNotify
 import PXRuntime
+import PXState
 
 /// `pxscript doctor [SCRIPT] [--json]`: one screen that says whether
 /// pxscript can work against the studio, each line ok, warning or problem

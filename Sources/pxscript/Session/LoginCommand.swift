@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PixiesetKit
 import PixiesetModels
+import PXState
 
 /// `pxscript login [--check]`: stores the browser's Cookie header in the
 /// config file after one read shows it works (docs/spec.md §5), or checks the one in use.

@@ -1,8 +1,9 @@
 import Foundation
 import Logging
-import PXRuntime
-import PXTest
 import PixiesetKit
+import PXRuntime
+import PXState
+import PXTest
 
 extension WatchCommand {
     /// `pxscript watch SCRIPT --replay 30d`: what the script would have said over the last

@@ -1,9 +1,10 @@
 import Foundation
 import Logging
 import LuaKit
-import PXRuntime
 import PixiesetKit
 import PixiesetModels
+import PXRuntime
+import PXState
 
 extension WatchCommand {
     /// `pxscript watch SCRIPT --trigger NAME`: the morning digest now. A daemon running on

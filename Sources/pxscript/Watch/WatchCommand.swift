@@ -2,9 +2,10 @@ import ArgumentParser
 import Foundation
 import Logging
 import LuaKit
+import PixiesetKit
 import PXDashboard
 import PXRuntime
-import PixiesetKit
+import PXState
 import ServiceLifecycle
 import UnixSignals
 

@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import LuaKit
 
 /// A fault of this machine rather than of the studio or the script (issue
 /// 33): the state held locked by another process past the busy timeout,
@@ -55,12 +54,10 @@ public struct LocalFault: Error, Sendable, Hashable, CustomStringConvertible {
         case let state as StateError:
             guard let fault = state.fault else { return nil }
             self = fault
-        case let lua as LuaError:
-            // The px error a px function raised for it, passed through the script.
-            guard let cause = lua.cause, cause.raisedByHost, cause.code == PxErrorCode.localFault.rawValue else { return nil }
-            self.init(cause.kind.flatMap(Kind.init(rawValue:)) ?? .io, path: nil, detail: cause.detail ?? cause.message ?? "")
-        case RuntimeError.localFault(let message, let kind):
-            self.init(kind, path: nil, detail: message)
+        case let carrier as any CarriesLocalFault:
+            // The fault as a layer above carries it (a run's error, a script's px error).
+            guard let fault = carrier.localFault else { return nil }
+            self = fault
         case let database as DatabaseError:
             guard let kind = Self.kind(of: database.resultCode) else { return nil }
             self.init(kind, path: nil, detail: database.message ?? "\(database.resultCode)")
@@ -82,7 +79,7 @@ public struct LocalFault: Error, Sendable, Hashable, CustomStringConvertible {
         kind(errno: code).map { LocalFault($0, path: path, detail: String(cString: strerror(code))) }
     }
 
-    static func kind(of code: ResultCode) -> Kind? {
+    package static func kind(of code: ResultCode) -> Kind? {
         switch code {
         case .SQLITE_BUSY, .SQLITE_LOCKED: .busy
         case .SQLITE_FULL: .full
@@ -92,7 +89,7 @@ public struct LocalFault: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    static func kind(errno code: Int32) -> Kind? {
+    package static func kind(errno code: Int32) -> Kind? {
         switch code {
         case ENOSPC, EDQUOT: .full
         case EROFS, EACCES, EPERM: .readOnly
@@ -100,4 +97,10 @@ public struct LocalFault: Error, Sendable, Hashable, CustomStringConvertible {
         default: nil
         }
     }
+}
+
+/// An error of a layer above the state that may be a local fault (a run's error, the px error a
+/// script passed on): `LocalFault(error)` reads it from any of them.
+public protocol CarriesLocalFault: Error {
+    var localFault: LocalFault? { get }
 }

@@ -4,7 +4,7 @@ import PixiesetModels
 
 /// One change to the outbox, as the holder of the send lease records it
 /// before folding it into the state file.
-enum OutboxRecord: Sendable {
+package enum OutboxRecord: Sendable {
     /// A send about to be made (its row id chosen by the holder).
     case intent(OutboxEntry)
     /// The studio has the message.
@@ -25,15 +25,15 @@ enum OutboxRecord: Sendable {
 /// transaction, so a replay skips what was folded before a crash.
 ///
 /// `@unchecked Sendable`: it is only used under the `Outbox`'s lock.
-final class OutboxLog: @unchecked Sendable {
-    let path: String
-    let generation: String
+package final class OutboxLog: @unchecked Sendable {
+    package let path: String
+    package let generation: String
     /// Bytes written so far: the offset a fold of everything appended records.
     private(set) var end: Int
     private var descriptor: Int32
 
     /// A fresh, empty log (any earlier one at `path` is replaced).
-    init(path: String) throws {
+    package init(path: String) throws {
         self.path = path
         generation = UUID().uuidString
         descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o600)
@@ -55,7 +55,7 @@ final class OutboxLog: @unchecked Sendable {
 
     /// Appends `record` (an intent) with the outcomes waiting; once this
     /// returns, a killed process leaves them behind for the next holder.
-    func append(_ record: OutboxRecord) throws {
+    package func append(_ record: OutboxRecord) throws {
         var bytes = waiting
         bytes.append(contentsOf: Self.line(record))
         bytes.append(UInt8(ascii: "\n"))
@@ -68,20 +68,20 @@ final class OutboxLog: @unchecked Sendable {
     /// of two. An outcome lost with a killed process leaves its send
     /// pending, and a pending send is looked for in its conversation before
     /// the next run (docs/spec.md §6), so it is never sent twice.
-    func appendSoon(_ record: OutboxRecord) {
+    package func appendSoon(_ record: OutboxRecord) {
         waiting.append(contentsOf: Self.line(record))
         waiting.append(UInt8(ascii: "\n"))
     }
 
     /// Writes the outcomes waiting (before a fold records how far the log is folded).
-    func sync() throws {
+    package func sync() throws {
         guard !waiting.isEmpty else { return }
         try write(waiting)
         waiting = []
     }
 
     /// Closes the log and removes it: everything in it is in the state file.
-    func discard() {
+    package func discard() {
         guard descriptor >= 0 else { return }
         close(descriptor)
         descriptor = -1
@@ -89,7 +89,7 @@ final class OutboxLog: @unchecked Sendable {
     }
 
     /// Closes the log and leaves it for the next holder to replay (its records could not be folded).
-    func abandon() {
+    package func abandon() {
         guard descriptor >= 0 else { return }
         close(descriptor)
         descriptor = -1
@@ -118,7 +118,7 @@ final class OutboxLog: @unchecked Sendable {
         end += bytes.count
     }
 
-    static func line(_ record: OutboxRecord) -> [UInt8] {
+    package static func line(_ record: OutboxRecord) -> [UInt8] {
         var json = JSONWriter(capacity: 256)
         json.beginObject()
         switch record {
@@ -161,7 +161,7 @@ final class OutboxLog: @unchecked Sendable {
     /// line cut short by a crash is ignored: its change never took effect
     /// (an intent is written before its request). Any other line that
     /// cannot be read is an error, and the log is left as it is.
-    static func leftover(at path: String) throws -> (generation: String, records: [(end: Int, record: OutboxRecord)])? {
+    package static func leftover(at path: String) throws -> (generation: String, records: [(end: Int, record: OutboxRecord)])? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         // There but unreadable (an I/O error): never taken for "no log", which the next holder would truncate.
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -193,22 +193,22 @@ final class OutboxLog: @unchecked Sendable {
     private struct Header: Decodable { let generation: String }
 
     private struct Line: Decodable {
-        let op: String
-        let id: Int64
-        let conversation_id: String
-        let key: String?
-        let explicit: Int?
-        let content: String?
-        let attachment_ids: [String]?
-        let attachment_names: [String]?
-        let at: Int64
-        let day: String?
-        let message_id: String?
-        let message: String?
-        let reconciled: Int?
-        let reason: String?
+        package let op: String
+        package let id: Int64
+        package let conversation_id: String
+        package let key: String?
+        package let explicit: Int?
+        package let content: String?
+        package let attachment_ids: [String]?
+        package let attachment_names: [String]?
+        package let at: Int64
+        package let day: String?
+        package let message_id: String?
+        package let message: String?
+        package let reconciled: Int?
+        package let reason: String?
 
-        var record: OutboxRecord? {
+        package var record: OutboxRecord? {
             let date = Date(timeIntervalSince1970: Double(at) / 1_000_000)
             switch op {
             case "intent":

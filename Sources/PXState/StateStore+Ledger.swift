@@ -32,37 +32,54 @@ public struct LedgerEvent: Sendable, Hashable {
 }
 
 /// What a handler or scheduled run leaves to commit when it completes.
-typealias HandlerEffects = (stored: [String: String?], once: [String: (first: Double, until: Double)])
+package typealias HandlerEffects = (stored: [String: String?], once: [String: (first: Double, until: Double)])
 
 /// What the poller last accepted of one conversation: the list's
 /// `last_message_at`, latest message and unread count, whether all its
 /// client messages are in the ledger, and reads of it that failed.
-struct ConversationMark: Sendable, Hashable {
+package struct ConversationMark: Sendable, Hashable {
     /// `last_message_at` as the list gave it (microseconds; 0 when absent).
-    var time: Int64
+    package var time: Int64
     /// The id of the latest message the list embedded, if any.
-    var latestID: String?
-    var unread: Int?
+    package var latestID: String?
+    package var unread: Int?
     /// Every client message it held at a detail read is in the ledger: new ones are found by id.
-    var detailed = false
+    package var detailed = false
     /// Reads of it that failed in a row, and when to try again.
-    var failures = 0
-    var retryAt: Double?
+    package var failures = 0
+    package var retryAt: Double?
+
+    package init(time: Int64, latestID: String? = nil, unread: Int? = nil, detailed: Bool = false, failures: Int = 0, retryAt: Double? = nil) {
+        self.time = time
+        self.latestID = latestID
+        self.unread = unread
+        self.detailed = detailed
+        self.failures = failures
+        self.retryAt = retryAt
+    }
 }
 
 /// What one poll found, to record in one transaction.
-struct PollRecord: Sendable {
+package struct PollRecord: Sendable {
     /// The new global watermark (server time, microseconds).
-    var watermark: Int64?
+    package var watermark: Int64?
     /// Conversations seen, with what was accepted of them.
-    var marks: [String: ConversationMark] = [:]
+    package var marks: [String: ConversationMark] = [:]
     /// New client messages.
-    var events: [Message] = []
+    package var events: [Message] = []
     /// Client messages that were already there at the first start: kept in
     /// the ledger as skipped ("history") so a `≥` comparison never answers them.
-    var history: [Message] = []
+    package var history: [Message] = []
     /// Client names of the conversations with events, for what a person reads (`conversation_name`).
-    var names: [String: String] = [:]
+    package var names: [String: String] = [:]
+
+    package init(watermark: Int64? = nil, marks: [String: ConversationMark] = [:], events: [Message] = [], history: [Message] = [], names: [String: String] = [:]) {
+        self.watermark = watermark
+        self.marks = marks
+        self.events = events
+        self.history = history
+        self.names = names
+    }
 }
 
 extension StateStore {
@@ -71,7 +88,7 @@ extension StateStore {
         try pool.read { db in try Int64.fetchOne(db, sql: "SELECT microseconds FROM watermark WHERE name = 'global'") }
     }
 
-    func conversationMarks(_ ids: [String]) throws -> [String: ConversationMark] {
+    package func conversationMarks(_ ids: [String]) throws -> [String: ConversationMark] {
         guard !ids.isEmpty else { return [:] }
         return try pool.read { db in
             var marks: [String: ConversationMark] = [:]
@@ -94,7 +111,7 @@ extension StateStore {
     }
 
     /// Ids among `ids` already in the ledger.
-    func knownMessageIDs(_ ids: [String]) throws -> Set<String> {
+    package func knownMessageIDs(_ ids: [String]) throws -> Set<String> {
         guard !ids.isEmpty else { return [] }
         return try pool.read { db in
             var known = Set<String>()
@@ -108,7 +125,7 @@ extension StateStore {
     }
 
     /// The newest client message of a conversation in the ledger (the poller's gap check).
-    func newestKnownMessage(in conversationID: String) throws -> (id: String, sentAt: Int64)? {
+    package func newestKnownMessage(in conversationID: String) throws -> (id: String, sentAt: Int64)? {
         try pool.read { db in
             try Row.fetchOne(
                 db, sql: "SELECT message_id, sent_at FROM event WHERE conversation_id = ? ORDER BY sent_at DESC, message_id DESC LIMIT 1",
@@ -120,7 +137,7 @@ extension StateStore {
     /// Records a poll: the watermark, the conversations' marks and the new
     /// events, together, so a crash never loses an event nor moves a mark
     /// past one that was not recorded.
-    func record(_ poll: PollRecord, at: Date) throws {
+    package func record(_ poll: PollRecord, at: Date) throws {
         try pool.write { db in
             if let watermark = poll.watermark {
                 try db.execute(
@@ -173,7 +190,7 @@ extension StateStore {
 extension StateStore {
     /// Marks the events of one handler run (one message, or a debounced
     /// burst) as being handled; returns the run's attempt number (1 for the first).
-    func beginHandling(_ messageIDs: [String]) async throws -> Int {
+    package func beginHandling(_ messageIDs: [String]) async throws -> Int {
         try await writes.write { db in
             var attempt = 1
             for id in messageIDs {
@@ -186,7 +203,7 @@ extension StateStore {
 
     /// Gives back the try `beginHandling` counted for each of `messageIDs` (a local fault met them);
     /// they stay open, to run again.
-    func refundAttempts(_ messageIDs: [String]) async throws {
+    package func refundAttempts(_ messageIDs: [String]) async throws {
         try await writes.write { db in
             for id in messageIDs {
                 try db.cachedStatement(sql: "UPDATE event SET attempts = MAX(attempts - 1, 0) WHERE message_id = ? AND state IN ('handling', 'failed', 'received')")
@@ -197,7 +214,7 @@ extension StateStore {
 
     /// The handler completed: its `px.store` and `px.once` effects take
     /// effect with its events, in one transaction (docs/spec.md §4).
-    func completeEvents(_ messageIDs: [String], conversationID: String, effects: HandlerEffects, holder: String, at: Date) async throws {
+    package func completeEvents(_ messageIDs: [String], conversationID: String, effects: HandlerEffects, holder: String, at: Date) async throws {
         try await writes.write { db in
             try Self.apply(effects, db)
             // Its keys are free again in the same commit that makes its effects visible.
@@ -216,7 +233,7 @@ extension StateStore {
     /// is kept for `status` and journaled as `schedule failed`, named `name`.
     /// `triggered`: the schedule a `--trigger` ran (its own runs unchanged): its line in `status` says
     /// how this run went, so a fix tried with `--trigger` clears an earlier FAILED.
-    func recordScheduleRun(
+    package func recordScheduleRun(
         _ id: String?, named name: String, at: Date, done: Bool, effects: HandlerEffects?, failure: String?, triggered: String? = nil
     ) async throws {
         try await writes.write { db in
@@ -237,7 +254,7 @@ extension StateStore {
     }
 
     /// Notes when a schedule runs next, for `status`.
-    func noteNextRun(_ id: String, at next: Date?) async throws {
+    package func noteNextRun(_ id: String, at next: Date?) async throws {
         try await writes.write { db in
             try db.execute(
                 sql: "INSERT INTO schedule (id, next_run) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET next_run = excluded.next_run",
@@ -257,7 +274,7 @@ extension StateStore {
     }
 
     /// When each schedule last ran, and whether it is done.
-    func scheduleRuns() throws -> [String: (lastRun: Date?, done: Bool)] {
+    package func scheduleRuns() throws -> [String: (lastRun: Date?, done: Bool)] {
         try pool.read { db in
             Dictionary(
                 try Row.fetchAll(db, sql: "SELECT id, last_run, done FROM schedule").map { row in
@@ -275,7 +292,7 @@ extension StateStore {
     /// The handler failed: tried again after `retryAt`, or parked when `retryAt` is nil.
     /// - Parameter countAttempt: false when the handler was stopped by pause
     ///   or the send cap, which are not its fault and do not use up its tries.
-    func failEvents(
+    package func failEvents(
         _ messageIDs: [String], conversationID: String, reason: String, traceback: String, retryAt: Date?, countAttempt: Bool = true, at: Date
     ) async throws {
         try await writes.write { db in
@@ -298,7 +315,7 @@ extension StateStore {
     }
 
     /// Events not handled, with why (too old, …), journaled.
-    func skipEvents(_ messageIDs: [String], conversationID: String, reason: String, detail: String, at: Date) async throws {
+    package func skipEvents(_ messageIDs: [String], conversationID: String, reason: String, detail: String, at: Date) async throws {
         try await writes.write { db in
             for id in messageIDs {
                 try db.execute(sql: "UPDATE event SET state = 'skipped', reason = ? WHERE message_id = ?", arguments: [reason, id])
@@ -308,7 +325,7 @@ extension StateStore {
     }
 
     /// Whether `px.once(key)` is still inside its period (read only).
-    func onceActive(_ key: String, now: Date) throws -> Bool {
+    package func onceActive(_ key: String, now: Date) throws -> Bool {
         try pool.read { db in
             (try Double.fetchOne(db, sql: "SELECT until FROM once WHERE key = ?", arguments: [key])).map { now.timeIntervalSince1970 < $0 } ?? false
         }
@@ -363,7 +380,7 @@ extension StateStore {
 
     /// The sends made under keys starting with `prefix` in `conversationID` (an event's, `e:MSG:`),
     /// with their normalised text: a retried event matches its sends by text.
-    func sends(in conversationID: String, keyPrefix prefix: String) throws -> [(key: String, content: String)] {
+    package func sends(in conversationID: String, keyPrefix prefix: String) throws -> [(key: String, content: String)] {
         try pool.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT send_key, content FROM send WHERE conversation_id = ? AND substr(send_key, 1, ?) = ?",

@@ -13,10 +13,10 @@ import Synchronization
 /// unique across accounts, so one record serves every account.
 public final class AutomatedMessages: Sendable {
     /// `PRAGMA application_id` of the record ("PXAM").
-    static let applicationID: Int32 = 0x5058_414D
+    package static let applicationID: Int32 = 0x5058_414D
     public static let fileName = "automated.sqlite"
     /// How often the state files are looked at again (a watch polls more often).
-    static let refreshInterval: Duration = .seconds(5)
+    package static let refreshInterval: Duration = .seconds(5)
 
     private let folder: String
     private let ownState: String?

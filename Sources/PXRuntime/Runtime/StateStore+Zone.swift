@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import PXState
 
 extension StateStore {
     /// How the zone of a run was chosen.

@@ -13,7 +13,7 @@ extension StateStore {
     }
 
     /// Keeps or removes one `px.store` value (now, or with a handler's completion).
-    static func setValue(_ db: Database, _ json: String?, forKey key: String) throws {
+    package static func setValue(_ db: Database, _ json: String?, forKey key: String) throws {
         if let json {
             try db.execute(
                 sql: "INSERT INTO store (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -37,7 +37,7 @@ extension StateStore {
     }
 
     /// Starts `key`'s period (for `px.once`, now or with a handler's completion).
-    static func recordOnce(_ db: Database, key: String, first: Double, until: Double) throws {
+    package static func recordOnce(_ db: Database, key: String, first: Double, until: Double) throws {
         try db.execute(
             sql: """
                 INSERT INTO once (key, first_at, until) VALUES (?, ?, ?)

@@ -8,10 +8,10 @@ public enum NoticeOrigin: String, Sendable {
 }
 
 /// A notice waiting for one target.
-struct PendingDelivery: Sendable, Hashable {
-    let noticeID: Int64
-    let notice: Notice
-    let attempts: Int
+package struct PendingDelivery: Sendable, Hashable {
+    package let noticeID: Int64
+    package let notice: Notice
+    package let attempts: Int
 }
 
 /// The notices of a state: every SQL statement of the `notice`,
@@ -21,7 +21,7 @@ struct PendingDelivery: Sendable, Hashable {
 extension StateStore {
     /// Posts `notice` for `targets` (their keys); with no targets it is only recorded.
     @discardableResult
-    func postNotice(_ notice: Notice, origin: NoticeOrigin, targets: [String]) throws -> Int64 {
+    package func postNotice(_ notice: Notice, origin: NoticeOrigin, targets: [String]) throws -> Int64 {
         try pool.write { db in try Self.post(db, notice, origin: origin, targets: targets) }
     }
 
@@ -48,7 +48,7 @@ extension StateStore {
     /// Raises `condition`: posts `notice` unless the condition is raised already.
     /// - Returns: whether it was posted (false: it was raised before and has not cleared).
     @discardableResult
-    func raiseCondition(_ condition: String, detail: String, notice: Notice, targets: [String]) throws -> Bool {
+    package func raiseCondition(_ condition: String, detail: String, notice: Notice, targets: [String]) throws -> Bool {
         try pool.write { db in
             try db.execute(
                 sql: "INSERT INTO notice_condition (name, raised_at, detail) VALUES (?, ?, ?) ON CONFLICT(name) DO NOTHING",
@@ -62,7 +62,7 @@ extension StateStore {
     /// Clears `condition`: posts what `notice` makes of its detail, when it was raised.
     /// - Returns: whether it was raised (and so a "cleared" notice posted).
     @discardableResult
-    func clearCondition(_ condition: String, targets: [String], notice: (String) -> Notice) throws -> Bool {
+    package func clearCondition(_ condition: String, targets: [String], notice: (String) -> Notice) throws -> Bool {
         try pool.write { db in
             guard let detail = try String.fetchOne(db, sql: "SELECT detail FROM notice_condition WHERE name = ?", arguments: [condition])
             else { return false }
@@ -81,12 +81,12 @@ extension StateStore {
     }
 
     /// Appends to the journal from a synchronous caller (a px function).
-    func journalNow(_ kind: JournalKind, detail: String, at now: Date) throws {
+    package func journalNow(_ kind: JournalKind, detail: String, at now: Date) throws {
         try pool.write { db in try Self.journal(db, at: now, kind: kind, conversationID: nil, detail: detail) }
     }
 
     /// The oldest notices still waiting for `target`, oldest first.
-    func pendingDeliveries(for target: String, limit: Int = 1) throws -> [PendingDelivery] {
+    package func pendingDeliveries(for target: String, limit: Int = 1) throws -> [PendingDelivery] {
         try pool.read { db in
             try Row.fetchAll(
                 db,
@@ -101,7 +101,7 @@ extension StateStore {
 
     /// Records a try: delivered, failed (tried again later), or given up (with the last error).
     /// `note`: the journal's `notification given up` line, written in the same transaction.
-    func recordDelivery(
+    package func recordDelivery(
         _ noticeID: Int64, target: String, delivered: Bool, givenUp: Bool = false, error: String? = nil, note: String? = nil, at now: Date
     ) throws {
         try pool.write { db in
@@ -119,7 +119,7 @@ extension StateStore {
     }
 
     /// How many notices came from `origin` at or after `since` (the hourly limit of `px.notify`).
-    func noticeCount(from origin: NoticeOrigin, since: Date) throws -> Int {
+    package func noticeCount(from origin: NoticeOrigin, since: Date) throws -> Int {
         try pool.read { db in
             try Int.fetchOne(
                 db, sql: "SELECT COUNT(*) FROM notice WHERE origin = ? AND created_at >= ?",
@@ -128,7 +128,7 @@ extension StateStore {
     }
 
     /// Notices some target has yet to take, and those a target was given up on (kept 30 days).
-    func noticeBacklog() throws -> (waiting: Int, givenUp: Int) {
+    package func noticeBacklog() throws -> (waiting: Int, givenUp: Int) {
         try pool.read { db in
             let waiting = try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT notice_id) FROM notice_delivery WHERE state = 'pending'") ?? 0
             let givenUp = try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT notice_id) FROM notice_delivery WHERE state = 'given up'") ?? 0
@@ -148,7 +148,7 @@ extension StateStore {
     }
 
     /// Open requests no notification has listed yet, oldest first.
-    func unnotifiedApprovals() throws -> [Approval] {
+    package func unnotifiedApprovals() throws -> [Approval] {
         try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM approval WHERE state = 'pending' AND notified_at IS NULL ORDER BY created_at, id")
                 .map(Self.approval)
@@ -156,7 +156,7 @@ extension StateStore {
     }
 
     /// Marks requests as listed by a notification.
-    func markApprovalsNotified(_ ids: [String], at now: Date) throws {
+    package func markApprovalsNotified(_ ids: [String], at now: Date) throws {
         try pool.write { db in
             for id in ids {
                 try db.execute(sql: "UPDATE approval SET notified_at = ? WHERE id = ?", arguments: [now.timeIntervalSince1970, id])

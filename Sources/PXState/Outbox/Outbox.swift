@@ -16,75 +16,75 @@ import Synchronization
 /// nothing is in flight and everything is folded, the holder lets the lease
 /// go; whoever takes it next replays what a dead holder left in its log.
 /// Decision 0007 explains the design and what it costs.
-final class Outbox: Sendable {
+package final class Outbox: Sendable {
     /// A send of the current lease, by conversation and key.
-    struct SendKey: Hashable {
-        let conversationID: String
-        let key: String
+    package struct SendKey: Hashable {
+        package let conversationID: String
+        package let key: String
     }
 
-    struct Held {
-        let id: Int64
+    package struct Held {
+        package let id: Int64
         /// The first message's API JSON and when it was recorded, once sent.
-        var sent: (json: String, messageID: String, at: Date)?
+        package var sent: (json: String, messageID: String, at: Date)?
         /// Forgotten (`abandon`): it blocks nothing, and its row, which the
         /// file may still show as pending, is not looked at.
-        var abandoned = false
+        package var abandoned = false
     }
 
     /// What the holder knows; guarded by `view`'s lock, with the lease and the log.
-    struct View {
-        var held = false
-        var closed = false
-        var log: OutboxLog?
-        var sends: [SendKey: Held] = [:]
+    package struct View {
+        package var held = false
+        package var closed = false
+        package var log: OutboxLog?
+        package var sends: [SendKey: Held] = [:]
         /// Sends counted per day: the file's count when first asked, plus this lease's changes.
-        var counts: [String: Int] = [:]
-        var nextID: Int64 = 1
+        package var counts: [String: Int] = [:]
+        package var nextID: Int64 = 1
         /// The first row id of this lease: rows before it were filed by earlier holders.
-        var firstID: Int64 = 1
+        package var firstID: Int64 = 1
         /// Earlier holders' sends by conversation and key, read when first needed.
-        var filed: [String: [String: [SendTable.Filed]]] = [:]
+        package var filed: [String: [String: [SendTable.Filed]]] = [:]
         /// The pause flag as last read, when, and `pauseChanges` then.
-        var pause: (at: ContinuousClock.Instant, changes: Int, paused: Bool)?
+        package var pause: (at: ContinuousClock.Instant, changes: Int, paused: Bool)?
         /// Reserved sends without an outcome yet (and pending sends claimed for reconciliation).
-        var inFlight = 0
+        package var inFlight = 0
         /// Appended to the log, not yet in the state file.
-        var unfolded: [OutboxRecord] = []
+        package var unfolded: [OutboxRecord] = []
         /// This lease's sends left pending (`leavePending`), for `claimPending` to hand back.
-        var leftPending: [Int64: OutboxEntry] = [:]
-        var foldScheduled = false
+        package var leftPending: [Int64: OutboxEntry] = [:]
+        package var foldScheduled = false
     }
 
     /// How long a change may stay in the log only: the outbox's commits are
     /// this far apart at most while sends go on, and the lease is let go
     /// this long after the last outcome.
-    static let foldDelay: Duration = .milliseconds(50)
+    package static let foldDelay: Duration = .milliseconds(50)
     /// The pause before a fold that could not be written is tried again.
-    static let foldRetry: Duration = .seconds(1)
+    package static let foldRetry: Duration = .seconds(1)
 
-    let pool: DatabasePool
-    let lease: SendLease
-    let logPath: String
-    let view = Mutex(View())
+    package let pool: DatabasePool
+    package let lease: SendLease
+    package let logPath: String
+    package let view = Mutex(View())
     /// Taken while the lease is being taken, so this process does it once.
-    let acquisition = Mutex(())
+    package let acquisition = Mutex(())
     /// Hears that this process waits for another one's sends (`PXRuntime` logs it).
-    let waitNotice = Mutex<(@Sendable (String) -> Void)?>(nil)
+    package let waitNotice = Mutex<(@Sendable (String) -> Void)?>(nil)
 
-    init(statePath: String, pool: DatabasePool) {
+    package init(statePath: String, pool: DatabasePool) {
         self.pool = pool
         lease = SendLease(statePath: statePath)
         logPath = statePath + "-outbox"
     }
 
     /// The files beside the state that belong to the outbox (kept from scripts by the file policy).
-    static func files(statePath: String) -> [String] { [statePath + "-outbox", statePath + "-sends.lock"] }
+    package static func files(statePath: String) -> [String] { [statePath + "-outbox", statePath + "-sends.lock"] }
 
     // MARK: Sending
 
     /// Records the intent of a send (docs/spec.md §6), or says why it must not be made.
-    func reserve(
+    package func reserve(
         _ intent: SendIntent, key: String, explicitKey: Bool, now: Date, day: String, cap: Int, window: TimeInterval
     ) async throws -> SendReservation {
         while true {
@@ -116,7 +116,7 @@ final class Outbox: Sendable {
     }
 
     /// Records that the studio has `message` for `entry`.
-    func sent(_ entry: OutboxEntry, message: Message, at: Date, reconciled: Bool) throws {
+    package func sent(_ entry: OutboxEntry, message: Message, at: Date, reconciled: Bool) throws {
         let json = message.wireJSON
         let record = OutboxRecord.sent(
             id: entry.id, conversationID: entry.intent.conversationID, key: entry.key, messageID: message.id, messageJSON: json, at: at,
@@ -127,7 +127,7 @@ final class Outbox: Sendable {
     }
 
     /// Forgets a send that surely did not happen and gives its place under the cap back.
-    func abandon(_ entry: OutboxEntry, reason: String, at: Date) throws {
+    package func abandon(_ entry: OutboxEntry, reason: String, at: Date) throws {
         let record = OutboxRecord.abandoned(id: entry.id, conversationID: entry.intent.conversationID, day: entry.day, reason: reason, at: at)
         try settle(entry, record) { view in
             let sendKey = SendKey(conversationID: entry.intent.conversationID, key: entry.key)
@@ -138,7 +138,7 @@ final class Outbox: Sendable {
 
     /// A send whose outcome stays unknown: it stays pending in the state
     /// file, for the next holder of the lease to reconcile.
-    func leavePending(_ entry: OutboxEntry) {
+    package func leavePending(_ entry: OutboxEntry) {
         view.withLock { view in
             view.inFlight -= 1
             view.leftPending[entry.id] = entry
@@ -147,9 +147,9 @@ final class Outbox: Sendable {
     }
 
     /// Whether this process left a send pending that no one has checked yet.
-    var hasLeftPending: Bool { view.withLock { !$0.leftPending.isEmpty } }
+    package var hasLeftPending: Bool { view.withLock { !$0.leftPending.isEmpty } }
 
-    func settle(_ entry: OutboxEntry, _ record: OutboxRecord, _ update: (inout View) throws -> Void) throws {
+    package func settle(_ entry: OutboxEntry, _ record: OutboxRecord, _ update: (inout View) throws -> Void) throws {
         try view.withLock { view in
             guard view.held, let log = view.log else {
                 throw StateError("the outcome of send \(entry.id) came after the state was closed")
@@ -165,7 +165,7 @@ final class Outbox: Sendable {
 
     /// The first message sent under `key` to the conversation (API JSON)
     /// while it still blocks a new send, from this lease's sends or the file.
-    func sentMessage(conversationID: String, key: String, explicitKey: Bool, now: Date, window: TimeInterval) throws -> String? {
+    package func sentMessage(conversationID: String, key: String, explicitKey: Bool, now: Date, window: TimeInterval) throws -> String? {
         try view.withLock { view in
             if case .sent(let json) = try lookup(
                 SendKey(conversationID: conversationID, key: key), explicitKey: explicitKey, now: now, window: window, &view)
@@ -177,7 +177,7 @@ final class Outbox: Sendable {
     }
 
     /// Ids of the conversation's messages already matched to sends.
-    func matchedMessageIDs(in conversationID: String) throws -> Set<String> {
+    package func matchedMessageIDs(in conversationID: String) throws -> Set<String> {
         let mine = view.withLock { view in
             view.sends.compactMap { $0.key.conversationID == conversationID ? $0.value.sent?.messageID : nil }
         }
@@ -185,13 +185,13 @@ final class Outbox: Sendable {
         return filed.union(mine)
     }
 
-    enum Found { case pending, sent(String) }
+    package enum Found { case pending, sent(String) }
 
     /// A send filed before this lease began, as its conversation's rows have it.
     /// What blocks a send under `key`: this lease's own sends first, then
     /// the file's, read once per conversation and lease (nobody else adds
     /// sends while the lease is held).
-    func lookup(_ sendKey: SendKey, explicitKey: Bool, now: Date, window: TimeInterval, _ view: inout View) throws -> Found? {
+    package func lookup(_ sendKey: SendKey, explicitKey: Bool, now: Date, window: TimeInterval, _ view: inout View) throws -> Found? {
         let since = now.timeIntervalSince1970 - window
         let mine = view.sends[sendKey]
         if let mine, !mine.abandoned {
@@ -217,14 +217,14 @@ final class Outbox: Sendable {
 
     /// The conversation's sends in the file by key, oldest first, leaving
     /// out this lease's own (ids from `before` on), which it knows better.
-    static func filedSends(in conversationID: String, before: Int64, _ pool: DatabasePool) throws -> [String: [SendTable.Filed]] {
+    package static func filedSends(in conversationID: String, before: Int64, _ pool: DatabasePool) throws -> [String: [SendTable.Filed]] {
         try pool.unsafeRead { db in try SendTable.filed(in: conversationID, before: before, db) }
     }
 
     /// Throws when sends on this state are paused (`pxscript pause`). The
     /// flag is read from the file at most every `pauseRecheck`, and at once
     /// after a `pause` or `resume` from this process.
-    func checkPause(_ view: inout View) throws {
+    package func checkPause(_ view: inout View) throws {
         let now = ContinuousClock.now
         let changes = Self.pauseChanges.load(ordering: .relaxed)
         if let known = view.pause, known.changes == changes, now - known.at < Self.pauseRecheck {
@@ -238,15 +238,15 @@ final class Outbox: Sendable {
 
     /// How stale the pause flag may be for a sender: another process's
     /// `pause` holds within this long (docs/spec.md §6 asks for one poll).
-    static let pauseRecheck: Duration = .milliseconds(5)
+    package static let pauseRecheck: Duration = .milliseconds(5)
 
     /// Counts `pause` and `resume` made by this process, so its own senders see them at once.
-    static let pauseChanges = Atomic<Int>(0)
+    package static let pauseChanges = Atomic<Int>(0)
 
-    static func notePauseChange() { pauseChanges.add(1, ordering: .relaxed) }
+    package static func notePauseChange() { pauseChanges.add(1, ordering: .relaxed) }
 
     /// Sends counted for `day`; asked of the file once per lease (nobody else counts while it is held).
-    func count(_ day: String, _ view: inout View) throws -> Int {
+    package func count(_ day: String, _ view: inout View) throws -> Int {
         if let known = view.counts[day] { return known }
         let filed = try pool.unsafeRead { db in
             try SendTable.count(day: day, db)

@@ -14,29 +14,29 @@ import Synchronization
 /// next one, and the commits follow one another on the writer thread
 /// without returning to the writers' thread in between (decisions 0005,
 /// 0006). Writes keep their order.
-final class GroupCommit: Sendable {
+package final class GroupCommit: Sendable {
     /// One queued write.
     private struct Waiter: Sendable {
         /// Performs the write inside the shared transaction; throws its error.
-        let run: @Sendable (Database) throws -> Void
+        package let run: @Sendable (Database) throws -> Void
         /// Hears how it ended: nil once committed, else its error or the transaction's.
-        let finish: @Sendable ((any Error)?) -> Void
+        package let finish: @Sendable ((any Error)?) -> Void
     }
 
     private struct Queue {
-        var waiting: [Waiter] = []
+        package var waiting: [Waiter] = []
         /// A drain is running or on its way to the writer thread.
-        var draining = false
+        package var draining = false
     }
 
     private let pool: DatabasePool
     private let queue = Mutex(Queue())
 
-    init(pool: DatabasePool) { self.pool = pool }
+    package init(pool: DatabasePool) { self.pool = pool }
 
     /// Performs `body` in a transaction shared with the writes queued
     /// before it; returns once that transaction is committed.
-    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    package func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let value = Mutex<T?>(nil)
         // A write that would start a drain first lets the writes that are
         // ready at the same moment on this thread (other sends whose answers
@@ -57,13 +57,13 @@ final class GroupCommit: Sendable {
     }
 
     /// Commits every queued write and returns once they are on disk.
-    func flush() async throws {
+    package func flush() async throws {
         try await write { _ in }
     }
 
     /// `flush`, blocking the calling thread (for `close`): a drain already
     /// under way runs first, as the writer thread takes one job at a time.
-    func flushNow() {
+    package func flushNow() {
         let pending = queue.withLock { !$0.waiting.isEmpty || $0.draining }
         if pending { try? pool.writeWithoutTransaction { db in drain(db) } }
     }

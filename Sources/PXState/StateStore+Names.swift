@@ -13,7 +13,7 @@ extension StateStore {
         try await writes.write { db in try Self.noteClientNames(names, db) }
     }
 
-    static func noteClientNames(_ names: [String: String], _ db: Database) throws {
+    package static func noteClientNames(_ names: [String: String], _ db: Database) throws {
         let statement = try db.cachedStatement(sql: """
             INSERT INTO conversation_name (conversation_id, name) VALUES (?, ?)
             ON CONFLICT(conversation_id) DO UPDATE SET name = excluded.name WHERE name <> excluded.name

@@ -7,7 +7,7 @@ import PixiesetModels
 /// (pending or approved): an identical one joins it.
 extension StateStore {
     /// Records a request, or returns the open one that already holds its key (joined, not made twice).
-    func requestApproval(_ approval: Approval) async throws -> (approval: Approval, joined: Bool) {
+    package func requestApproval(_ approval: Approval) async throws -> (approval: Approval, joined: Bool) {
         try await writes.write { db in
             if let open = try Row.fetchOne(
                 db, sql: "SELECT * FROM approval WHERE conversation_id = ? AND send_key = ? AND state IN ('pending', 'approved')",
@@ -60,7 +60,7 @@ extension StateStore {
     }
 
     /// Closes an open request: withdrawn or expired (with why), or sent (with its message).
-    func closeApproval(_ id: String, as state: Approval.State, detail: String?, messageID: String? = nil, at now: Date) async throws {
+    package func closeApproval(_ id: String, as state: Approval.State, detail: String?, messageID: String? = nil, at now: Date) async throws {
         defer { ApprovalFiles.remove(approval: id, in: self) }
         try await writes.write { db in
             try db.execute(
@@ -80,7 +80,7 @@ extension StateStore {
     }
 
     /// The conversation moved on: its open requests asked before `before` are withdrawn (a new client message).
-    func withdrawApprovals(in conversationID: String, askedBefore before: Date, reason: String, at now: Date) async throws {
+    package func withdrawApprovals(in conversationID: String, askedBefore before: Date, reason: String, at now: Date) async throws {
         for approval in try approvals(in: [.pending, .approved])
         where approval.conversationID == conversationID && approval.createdAt < before {
             try await closeApproval(approval.id, as: .withdrawn, detail: reason, at: now)
@@ -88,7 +88,7 @@ extension StateStore {
     }
 
     /// When the next open request expires (nil: none is open): the daemon wakes for it.
-    func nextApprovalExpiry() throws -> Date? {
+    package func nextApprovalExpiry() throws -> Date? {
         try pool.read { db in
             try Double.fetchOne(db, sql: "SELECT MIN(expires_at) FROM approval WHERE state IN ('pending', 'approved')")
                 .map { Date(timeIntervalSince1970: $0) }
@@ -96,19 +96,21 @@ extension StateStore {
     }
 
     /// Open requests past their expiry are closed as expired.
-    func expireApprovals(at now: Date) async throws {
+    package func expireApprovals(at now: Date) async throws {
         let due = try pool.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT id, expires_at FROM approval WHERE state IN ('pending', 'approved') AND expires_at <= ?",
                 arguments: [now.timeIntervalSince1970])
         }
         for row in due {
-            let until = ISOTime.format(Date(timeIntervalSince1970: row["expires_at"]))
+            // The API's form (six fraction digits, `Z`), as every time the journal keeps.
+            let expiresAt: Double = row["expires_at"]
+            let until = Timestamp(microseconds: Int64(saturating: (expiresAt * 1_000_000).rounded())).text
             try await closeApproval(row["id"], as: .expired, detail: "not sent within its time (until \(until))", at: now)
         }
     }
 
-    static func approval(_ row: Row) -> Approval {
+    package static func approval(_ row: Row) -> Approval {
         Approval(
             id: row["id"], conversationID: row["conversation_id"], clientName: row["client_name"], content: row["content"], edited: row["edited"],
             attachments: SendTable.strings(row["attachments"]), key: row["send_key"], script: row["script"], position: row["position"],

@@ -6,14 +6,14 @@ import PixiesetKit
 /// edited, moved or deleted before someone approves it. They live beside the
 /// state (`state.sqlite.files/apr_…/`, private to you) and are removed when
 /// the request is closed.
-enum ApprovalFiles {
+package enum ApprovalFiles {
     /// The folder of one request's copies.
-    static func folder(of store: StateStore, approval id: String) -> String { store.path + ".files/" + id }
+    package static func folder(of store: StateStore, approval id: String) -> String { store.path + ".files/" + id }
 
     /// Copies `path` (already checked against the file policy) for request `id`.
     /// - Returns: the copy's path.
     /// - Throws: `PixiesetError.file` for a file that is missing, empty, not regular or over the attachment limit.
-    static func keep(_ path: String, filename: String, approval id: String, in store: StateStore) throws -> String {
+    package static func keep(_ path: String, filename: String, approval id: String, in store: StateStore) throws -> String {
         let attributes = try? FileManager.default.attributesOfItem(atPath: path)
         guard attributes?[.type] as? FileAttributeType == .typeRegular else { throw PixiesetError.file(path: path, problem: "not a regular file") }
         let size = (attributes?[.size] as? NSNumber)?.intValue ?? 0
@@ -35,7 +35,7 @@ enum ApprovalFiles {
     }
 
     /// Removes request `id`'s copies (closed: sent, rejected, withdrawn, expired, or joined to another).
-    static func remove(approval id: String, in store: StateStore) {
+    package static func remove(approval id: String, in store: StateStore) {
         try? FileManager.default.removeItem(atPath: folder(of: store, approval: id))
         // The parent goes too once empty.
         let parent = store.path + ".files"
@@ -43,7 +43,7 @@ enum ApprovalFiles {
     }
 
     /// Whether `path` is one of `store`'s copies (a recorded `kept:` path is trusted only then).
-    static func isKept(_ path: String, in store: StateStore) -> Bool {
+    package static func isKept(_ path: String, in store: StateStore) -> Bool {
         let standard = URL(fileURLWithPath: path).standardizedFileURL.path
         return standard.hasPrefix(URL(fileURLWithPath: store.path + ".files/").standardizedFileURL.path + "/") && !standard.contains("/../")
     }

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import PixiesetKit
 import PixiesetModels
+import PXState
 
 /// What `pxscript status` shows of a state.
 public struct StateStatus: Sendable {

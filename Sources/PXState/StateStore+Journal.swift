@@ -36,7 +36,7 @@ extension StateStore {
         try await pool.write { db in try Self.journal(db, at: at, kind: kind, conversationID: conversationID, detail: detail) }
     }
 
-    static func journal(_ db: Database, at: Date, kind: JournalKind, conversationID: String?, detail: String) throws {
+    package static func journal(_ db: Database, at: Date, kind: JournalKind, conversationID: String?, detail: String) throws {
         try db.cachedStatement(sql: "INSERT INTO journal (at, kind, conversation_id, detail) VALUES (?, ?, ?, ?)")
             .execute(arguments: [at.timeIntervalSince1970, kind.rawValue, conversationID, detail])
     }
@@ -106,7 +106,7 @@ extension StateStore {
         try pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM setting WHERE name = 'session'") }
     }
 
-    static func isPaused(_ db: Database) throws -> Bool {
+    package static func isPaused(_ db: Database) throws -> Bool {
         try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM setting WHERE name = 'paused'")) == "1"
     }
 }

@@ -13,7 +13,7 @@ extension StateStore {
     }
 
     /// The triggers asked for since the last call, oldest first; they are cleared.
-    func takeTriggers() throws -> [String] {
+    package func takeTriggers() throws -> [String] {
         // A read every pass; a write only when there is something to take.
         guard try setting(.triggers) != nil else { return [] }
         return try pool.write { db in

@@ -45,11 +45,11 @@ extension StateStore {
         try await pool.write { db in try Self.setSetting(db, setting, value) }
     }
 
-    static func setting(_ db: Database, _ setting: StateSetting) throws -> String? {
+    package static func setting(_ db: Database, _ setting: StateSetting) throws -> String? {
         try String.fetchOne(db, sql: "SELECT value FROM setting WHERE name = ?", arguments: [setting.rawValue])
     }
 
-    static func setSetting(_ db: Database, _ setting: StateSetting, _ value: String?) throws {
+    package static func setSetting(_ db: Database, _ setting: StateSetting, _ value: String?) throws {
         if let value {
             try db.execute(
                 sql: "INSERT INTO setting (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",

@@ -14,7 +14,7 @@ public struct SentRecord: Sendable, Hashable {
 
 extension StateStore {
     /// Records the script line a message was sent from.
-    func noteOrigin(of messageID: String, position: String) throws {
+    package func noteOrigin(of messageID: String, position: String) throws {
         try pool.write { db in
             try db.execute(
                 sql: "INSERT INTO send_origin (message_id, position) VALUES (?, ?) ON CONFLICT(message_id) DO NOTHING",

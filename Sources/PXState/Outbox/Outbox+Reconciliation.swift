@@ -9,7 +9,7 @@ extension Outbox {
     /// Takes the lease and returns the pending sends in the file, which no
     /// live process is making any more: a holder reconciles before it lets
     /// go. Each is in flight until `sent` or `abandon` settles it.
-    func claimPending() async throws -> [OutboxEntry] {
+    package func claimPending() async throws -> [OutboxEntry] {
         // Nothing to claim and nothing to replay (no pending row, no log a dead holder left, nothing
         // this process left pending): the lease, a log file and a fold are not worth taking.
         // Every run starts here, so this is most runs' start-up.
@@ -37,7 +37,7 @@ extension Outbox {
         return claimed
     }
 
-    func filedPendingSends() throws -> [OutboxEntry] {
+    package func filedPendingSends() throws -> [OutboxEntry] {
         try pool.read { db in try SendTable.pending(db) }
     }
 }

@@ -13,13 +13,13 @@ import GRDBSQLite
 public final class StateStore: Sendable {
     /// `PRAGMA application_id` of a state file ("PXST"): a foreign SQLite
     /// file is refused, never migrated into or reset.
-    static let applicationID: Int32 = 0x5058_5354
+    package static let applicationID: Int32 = 0x5058_5354
 
-    let pool: DatabasePool
+    package let pool: DatabasePool
     /// The ledger's writes, grouped into shared commits.
-    let writes: GroupCommit
+    package let writes: GroupCommit
     /// Sends: the lease, the log and the holder's view (decision 0007).
-    let outbox: Outbox
+    package let outbox: Outbox
     public let path: String
     /// How long its writes wait for another process's lock.
     public let busyTimeout: Double

@@ -6,7 +6,7 @@ import Synchronization
 
 /// Folding the log into the state file, in batches (decision 0007).
 extension Outbox {
-    func scheduleFold() {
+    package func scheduleFold() {
         let schedules = view.withLock { view in
             if view.foldScheduled { return false }
             view.foldScheduled = true
@@ -28,15 +28,15 @@ extension Outbox {
     }
 
     /// What a fold writes: records appended to the log up to `end`.
-    struct Batch {
-        let records: [OutboxRecord]
-        let end: Int
-        let generation: String
+    package struct Batch {
+        package let records: [OutboxRecord]
+        package let end: Int
+        package let generation: String
     }
 
     /// Folds everything appended so far into the state file and returns
     /// once it is committed (then lets the lease go if idle).
-    func flush() async throws {
+    package func flush() async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             pool.asyncWriteWithoutTransaction { db in
                 do {
@@ -52,7 +52,7 @@ extension Outbox {
     /// On GRDB's writer thread, so folds, `close` and the other state
     /// writes take turns: the records appended so far, in one transaction
     /// with the log's marker; then the lease goes if nothing is left to do.
-    func fold(_ db: Database) throws {
+    package func fold(_ db: Database) throws {
         let batch = try view.withLock { view -> Batch? in
             guard view.held, let log = view.log else { return nil }
             if view.unfolded.isEmpty {
@@ -81,7 +81,7 @@ extension Outbox {
 
     /// For `close`: folds what is left and lets the lease go. Should the
     /// fold fail, the log stays for the next holder to replay.
-    func closeNow() {
+    package func closeNow() {
         try? pool.writeWithoutTransaction { db in
             view.withLock { $0.closed = true }
             let folded = (try? fold(db)) != nil
@@ -95,7 +95,7 @@ extension Outbox {
 
     /// For tests: lets go of the lease and the log as a killed process
     /// would, folding nothing.
-    func dropAsIfKilled() {
+    package func dropAsIfKilled() {
         view.withLock { view in
             view.log?.abandon()
             lease.release()
@@ -107,7 +107,7 @@ extension Outbox {
     /// are in the same batch is written once: inserted as sent, or (when
     /// abandoned) not at all. Rows are written with `OR IGNORE` and
     /// conditions, so a record met twice changes nothing the second time.
-    static func apply(_ records: [OutboxRecord], _ db: Database) throws {
+    package static func apply(_ records: [OutboxRecord], _ db: Database) throws {
         var intents = Set<Int64>()
         var settled: [Int64: OutboxRecord] = [:]
         for record in records {
@@ -148,12 +148,12 @@ extension Outbox {
     }
 
     /// Records in the state file how much of log `generation` it holds.
-    static func mark(_ generation: String, _ end: Int, _ db: Database) throws {
+    package static func mark(_ generation: String, _ end: Int, _ db: Database) throws {
         try SendTable.setFoldMarker(generation: generation, end: end, db)
     }
 
     /// Folds what a dead holder's log has beyond what its folds committed.
-    static func replay(_ logPath: String, _ db: Database) throws {
+    package static func replay(_ logPath: String, _ db: Database) throws {
         guard let log = try OutboxLog.leftover(at: logPath) else { return }
         let folded = try SendTable.foldMarker(db).flatMap { $0.generation == log.generation ? $0.end : nil } ?? 0
         let left = log.records.filter { $0.end > folded }

@@ -5,16 +5,16 @@ import Foundation
 /// whatever the umask or folder, and an existing one that others could read
 /// is made private again when pxscript opens it (as `chmod 600` would).
 /// SQLite makes a database's `-wal` and `-shm` with the database's own mode.
-enum PrivateFiles {
+package enum PrivateFiles {
     /// Makes `path` as an empty file of mode 0600 unless it exists.
-    static func create(_ path: String) {
+    package static func create(_ path: String) {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         if descriptor >= 0 { close(descriptor) }
     }
 
     /// Takes group and others' bits off each of `paths` that exists; the paths it changed.
     @discardableResult
-    static func restrict(_ paths: [String]) -> [String] {
+    package static func restrict(_ paths: [String]) -> [String] {
         paths.filter { path in
             // Not following a link (`attributesOfItem` looks at the link itself): only pxscript's own regular files.
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
@@ -26,7 +26,7 @@ enum PrivateFiles {
     }
 
     /// Writes `data` to `path` as a file of mode 0600 (replacing one there).
-    static func write(_ data: Data, to path: String) throws {
+    package static func write(_ data: Data, to path: String) throws {
         unlink(path)
         create(path)
         try data.write(to: URL(fileURLWithPath: path))

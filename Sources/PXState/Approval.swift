@@ -55,14 +55,14 @@ public struct Approval: Sendable, Hashable {
     public var text: String { edited ?? content }
 
     /// A recorded file attachment: `file:` + its full path + \u{1} + the name it is sent under (empty: its own).
-    static func recordedFile(path: String, filename: String?) -> String { "file:" + path + "\u{1}" + (filename ?? "") }
+    package static func recordedFile(path: String, filename: String?) -> String { "file:" + path + "\u{1}" + (filename ?? "") }
 
     /// A file read when the request was made: `kept:` + the path of pxscript's copy + \u{1} + the name it is sent under.
-    static func keptFile(path: String, filename: String) -> String { "kept:" + path + "\u{1}" + filename }
+    package static func keptFile(path: String, filename: String) -> String { "kept:" + path + "\u{1}" + filename }
 
     /// A recorded attachment: an `att_…` id, or a file (path, the name it is sent under if given, and
     /// whether the path is pxscript's own copy, made when the request was).
-    static func parse(_ recorded: String) -> (id: String?, path: String, filename: String?, kept: Bool) {
+    package static func parse(_ recorded: String) -> (id: String?, path: String, filename: String?, kept: Bool) {
         let kept = recorded.hasPrefix("kept:")
         guard kept || recorded.hasPrefix("file:") else { return (recorded, "", nil, false) }
         let parts = recorded.dropFirst(5).split(separator: "\u{1}", maxSplits: 1, omittingEmptySubsequences: false)
@@ -74,8 +74,30 @@ public struct Approval: Sendable, Hashable {
         attachments.map { Self.parse($0) }.map { $0.id ?? $0.filename ?? ($0.path as NSString).lastPathComponent }
     }
 
-    static func newID() -> String {
+    package static func newID() -> String {
         let letters = Array("ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
         return "apr_" + String((0..<12).map { _ in letters[Int.random(in: 0..<letters.count)] })
+    }
+
+    public init(id: String, conversationID: String, clientName: String, content: String, edited: String?, attachments: [String], key: String, script: String, position: String, why: String, latestMessageID: String?, state: State, createdAt: Date, expiresAt: Date, decidedAt: Date?, detail: String?, messageID: String?, maxSends: Int? = nil, zone: String? = nil) {
+        self.id = id
+        self.conversationID = conversationID
+        self.clientName = clientName
+        self.content = content
+        self.edited = edited
+        self.attachments = attachments
+        self.key = key
+        self.script = script
+        self.position = position
+        self.why = why
+        self.latestMessageID = latestMessageID
+        self.state = state
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.decidedAt = decidedAt
+        self.detail = detail
+        self.messageID = messageID
+        self.maxSends = maxSends
+        self.zone = zone
     }
 }

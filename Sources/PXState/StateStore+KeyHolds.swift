@@ -13,7 +13,7 @@ import GRDB
 extension StateStore {
     /// Takes `key` for `holder` unless another live holder has it.
     /// - Returns: true when `holder` holds it now (taken, or already its own).
-    func takeHold(_ key: String, holder: String, until deadline: Date) throws -> Bool {
+    package func takeHold(_ key: String, holder: String, until deadline: Date) throws -> Bool {
         try pool.write { db in
             if let row = try Row.fetchOne(db, sql: "SELECT holder, pid, expires_at FROM key_hold WHERE key = ?", arguments: [key]) {
                 let owner: String = row["holder"]
@@ -31,7 +31,7 @@ extension StateStore {
     }
 
     /// Whether a running handler holds `key`.
-    func isHeld(_ key: String) throws -> Bool {
+    package func isHeld(_ key: String) throws -> Bool {
         try pool.read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT holder, pid, expires_at FROM key_hold WHERE key = ?", arguments: [key]) else {
                 return false
@@ -41,11 +41,11 @@ extension StateStore {
     }
 
     /// Lets go of every key `holder` took (its handler failed or was stopped).
-    func releaseHolds(of holder: String) throws {
+    package func releaseHolds(of holder: String) throws {
         try pool.write { db in try Self.releaseHolds(db, of: holder) }
     }
 
-    static func releaseHolds(_ db: Database, of holder: String) throws {
+    package static func releaseHolds(_ db: Database, of holder: String) throws {
         try db.cachedStatement(sql: "DELETE FROM key_hold WHERE holder = ?").execute(arguments: [holder])
     }
 

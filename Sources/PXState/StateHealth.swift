@@ -32,7 +32,7 @@ public struct StateHealth: Sendable {
     /// The process holding SQLite's write lock on the state: in WAL mode, byte 120 of the `-shm`
     /// file (`WAL_WRITE_LOCK`), taken with a POSIX record lock that `F_GETLK` reports with its pid.
     /// Nil when nobody holds it, or the holder is this process (which `F_GETLK` does not report).
-    static func holder(of path: String) -> (pid: Int32, name: String)? {
+    package static func holder(of path: String) -> (pid: Int32, name: String)? {
         let descriptor = open(path + "-shm", O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
@@ -46,7 +46,7 @@ public struct StateHealth: Sendable {
     }
 
     /// A process's command line, shortened, for a person ("python3 backup.py"); its pid alone when unknown.
-    static func processName(_ pid: Int32) -> String {
+    package static func processName(_ pid: Int32) -> String {
         guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"), !data.isEmpty else { return "pid \(pid)" }
         let words = data.split(separator: 0).prefix(3).map { String(decoding: $0, as: UTF8.self) }
         let shown = words.enumerated().map { $0.offset == 0 ? ($0.element as NSString).lastPathComponent : $0.element }.joined(separator: " ")

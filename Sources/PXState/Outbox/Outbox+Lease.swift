@@ -7,7 +7,7 @@ import Synchronization
 /// The send lease: one process sends on a state at a time (decision 0007).
 extension Outbox {
     /// Holds the lease on return, waiting (with backoff) while another process has it.
-    func acquire() async throws {
+    package func acquire() async throws {
         var delay: Duration = .milliseconds(1)
         let start = ContinuousClock.now
         var told = false
@@ -22,13 +22,13 @@ extension Outbox {
     }
 
     /// How long a sender waits for the lease before it says so.
-    static let waitNoticeAfter: Duration = .seconds(2)
+    package static let waitNoticeAfter: Duration = .seconds(2)
 
     /// Whether the lease is held, taking it if it is free: the flock, then
     /// (in one transaction) what a dead holder left and the next row id,
     /// then a fresh log. Done on the caller's thread: it is a short write,
     /// and a hop to another thread would cost more.
-    func takeLease() throws -> Bool {
+    package func takeLease() throws -> Bool {
         try acquisition.withLock { _ in
             let held = try view.withLock { view in
                 if view.closed { throw StateError("the state was closed") }
@@ -55,7 +55,7 @@ extension Outbox {
     }
 
     /// Lets the lease go when nothing is in flight or waiting to be folded.
-    func releaseIfIdle(_ view: inout View) {
+    package func releaseIfIdle(_ view: inout View) {
         guard view.held, view.inFlight == 0, view.unfolded.isEmpty else { return }
         view.log?.discard()
         lease.release()

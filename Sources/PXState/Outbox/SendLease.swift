@@ -10,16 +10,16 @@ import Foundation
 /// lease: whoever takes the lease may reconcile every pending send it finds.
 /// The holder lets go as soon as it has nothing in flight, so a `watch` and
 /// a `run` on the same state take turns.
-final class SendLease: @unchecked Sendable {
-    let path: String
+package final class SendLease: @unchecked Sendable {
+    package let path: String
     /// Open while held; guarded by the `Outbox`'s lock.
     private var descriptor: Int32 = -1
 
-    init(statePath: String) { path = statePath + "-sends.lock" }
+    package init(statePath: String) { path = statePath + "-sends.lock" }
 
     /// Takes the lease if nobody holds it; false when another process (or
     /// another `StateStore` of this process) does.
-    func tryAcquire() throws -> Bool {
+    package func tryAcquire() throws -> Bool {
         if descriptor >= 0 { return true }
         let opened = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard opened >= 0 else {
@@ -39,11 +39,11 @@ final class SendLease: @unchecked Sendable {
     }
 
     /// The process holding the lease, as its lock file names it.
-    var holder: String {
+    package var holder: String {
         (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "another process"
     }
 
-    func release() {
+    package func release() {
         guard descriptor >= 0 else { return }
         flock(descriptor, LOCK_UN)
         close(descriptor)

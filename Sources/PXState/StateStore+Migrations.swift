@@ -3,7 +3,7 @@ import GRDB
 extension StateStore {
     /// Frozen migrations, in order: never edit one that has landed; add a new one. Each is
     /// SQL only, so a new state can be built from all of them at once (`buildNew`).
-    static let migrations: [(identifier: String, sql: String)] = [
+    package static let migrations: [(identifier: String, sql: String)] = [
         ("v1", """
                 CREATE TABLE setting (
                     name TEXT PRIMARY KEY,
@@ -175,7 +175,7 @@ extension StateStore {
     ]
 
     /// Brings an existing state up to date.
-    static var migrator: DatabaseMigrator {
+    package static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         for migration in migrations {
             migrator.registerMigration(migration.identifier) { db in try db.execute(sql: migration.sql) }
@@ -186,7 +186,7 @@ extension StateStore {
     /// Builds the schema of a new state in one transaction: every migration's SQL, and their
     /// identifiers recorded as GRDB's migrator records them (so it finds nothing left to do).
     /// One pass instead of one migration after another is a fifth of a new state's start-up.
-    static func buildNew(_ db: Database) throws {
+    package static func buildNew(_ db: Database) throws {
         try db.inTransaction {
             for migration in migrations { try db.execute(sql: migration.sql) }
             try db.execute(sql: "CREATE TABLE IF NOT EXISTS grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
