@@ -3,12 +3,10 @@ import Logging
 import Synchronization
 
 /// The log of a scenario's scripts: kept, not printed. A failure shows its
-/// warnings, errors and printed lines, and each send's script line comes from here (the
-/// runtime logs `sent MESSAGE to CONVERSATION` with the line as `at`).
+/// warnings, errors and printed lines (each send's script line is the state's, `ScenarioWorld.sendOrigins`).
 final class ScenarioLog: Sendable {
     private struct Lines {
         var notable: [String] = []
-        var positions: [String: String] = [:]
     }
 
     private let lines = Mutex(Lines())
@@ -18,9 +16,6 @@ final class ScenarioLog: Sendable {
         logger.logLevel = .info
         return logger
     }
-
-    /// The script line that sent message `id`.
-    func position(ofSend id: String) -> String? { lines.withLock { $0.positions[id] } }
 
     /// Lines kept for a failure's report: the newest; a script printing in a loop does not grow the host.
     static let kept = 100
@@ -38,10 +33,7 @@ final class ScenarioLog: Sendable {
     /// Warnings, errors and printed lines, oldest first (the last `limit`).
     func notable(limit: Int = 12) -> [String] { lines.withLock { Array($0.notable.suffix(limit)) } }
 
-    fileprivate func record(_ level: Logger.Level, _ message: String, at position: String?) {
-        if message.hasPrefix("sent "), let id = message.split(separator: " ").dropFirst().first, let position {
-            lines.withLock { $0.positions[String(id)] = Self.short(position) }
-        }
+    fileprivate func record(_ level: Logger.Level, _ message: String) {
         if level >= .warning { keep("\(level): \(message.prefix(500))") }
     }
 
@@ -58,9 +50,6 @@ final class ScenarioLog: Sendable {
             set { metadata[key] = newValue }
         }
 
-        func log(event: LogEvent) {
-            let position = event.metadata?["at"].map { "\($0)" } ?? metadata["at"].map { "\($0)" }
-            log.record(event.level, "\(event.message)", at: position)
-        }
+        func log(event: LogEvent) { log.record(event.level, "\(event.message)") }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PXRuntime
+import PXState
 import PixiesetKit
 import PixiesetModels
 import StudioSandbox
@@ -108,12 +109,26 @@ actor ScenarioWorld {
     /// The sends not yet checked, as the prelude's expectations read them.
     func uncheckedSends() async -> [SendRecord] {
         await collect()
+        let lines = sendOrigins(of: unchecked.map(\.id))
         return unchecked.map { record in
             SendRecord(
                 id: record.id, conversation: record.conversationID, client: record.clientName, text: record.content,
                 at: ScenarioTime.format(Date(timeIntervalSince1970: record.sentAt), zone: zone), attachments: record.attachmentNames,
-                line: log.position(ofSend: record.id) ?? "")
+                line: lines[record.id].map(ScenarioLog.short) ?? "")
         }
+    }
+
+    /// The script line of each send, as the scenario's states recorded it when it was made (never read
+    /// back out of log text).
+    func sendOrigins(of ids: [String]) -> [String: String] {
+        guard !ids.isEmpty else { return [:] }
+        var found: [String: String] = [:]
+        for path in states.values where FileManager.default.fileExists(atPath: path) {
+            guard let store = try? StateStore(path: path) else { continue }
+            defer { try? store.close() }
+            found.merge((try? store.origins(of: ids)) ?? [:]) { first, _ in first }
+        }
+        return found
     }
 
     /// Marks sends checked.
