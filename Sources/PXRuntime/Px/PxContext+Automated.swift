@@ -4,17 +4,11 @@ import PixiesetModels
 import PXState
 
 extension PxContext {
-    /// Whether `message` is a studio message pxscript sent (docs/spec.md §4 "Automated vs personal").
-    func isAutomated(_ message: Message) -> Bool {
-        guard message.senderType != .client, message.senderType != .system else { return false }
-        return !automated.automated(among: [message.id]).isEmpty
-    }
+    /// Whether `message` is a studio message pxscript sent (`OwnMessages`).
+    func isAutomated(_ message: Message) -> Bool { !own.automated(among: [message]).isEmpty }
 
-    /// The automated ones among `messages`' ids.
-    func automatedIDs(in messages: [Message]) -> Set<String> {
-        let studio = messages.filter { $0.senderType != .client && $0.senderType != .system }.map(\.id)
-        return automated.automated(among: studio)
-    }
+    /// The automated ones among `messages`' ids (`OwnMessages`).
+    func automatedIDs(in messages: [Message]) -> Set<String> { own.automated(among: messages) }
 
     /// `value` as a script gets it: encoded straight into Lua tables when
     /// pushed (a large page costs no tree beside them), with

@@ -27,6 +27,8 @@ final class PxContext: Sendable {
     let crash: CrashPoint.Switch
     /// The studio messages pxscript sent on this machine (nil when the record cannot be opened).
     let automated: AutomatedMessages
+    /// Which messages are pxscript's own, decided in one place.
+    var own: OwnMessages { OwnMessages(record: automated, store: store) }
     /// Client names by conversation id, for plans and logs.
     let clientNames = Mutex<[String: String]>([:])
     /// Names learnt and not yet kept in the state (`flushNames`).

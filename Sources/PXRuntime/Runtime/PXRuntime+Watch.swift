@@ -54,19 +54,9 @@ extension PXRuntime {
     /// The quiet period the script's handlers wait for (`debounce`, 0: none).
     nonisolated public var debounce: Double { context.watch.handlers.withLock { $0.first?.debounce ?? 0 } }
 
-    /// Which of `messages` pxscript itself sent, whatever their `sender_type` says (docs/spec.md §6: the
-    /// loop guard goes by identity): an id in the record of automated messages or the outbox,
-    /// or, for an API that rewrites ids too, the text of a send to that conversation in the last day.
+    /// Which of `messages` pxscript itself sent (the loop guard, `OwnMessages.sent`).
     func ownMessages(_ messages: [Message], conversationID: String, now: Date) throws -> Set<String> {
-        guard !messages.isEmpty else { return [] }
-        var own = context.automated.automated(among: messages.map(\.id))
-        own.formUnion(try context.store.matchedMessageIDs(in: conversationID).intersection(messages.map(\.id)))
-        let rest = messages.filter { !own.contains($0.id) }
-        guard !rest.isEmpty else { return own }
-        let texts = try context.store.recentSendTexts(in: conversationID, since: now.addingTimeInterval(-86_400))
-        guard !texts.isEmpty else { return own }
-        for message in rest where texts.contains(SendIntent.normalise(message.content)) { own.insert(message.id) }
-        return own
+        try context.own.sent(among: messages, in: conversationID, now: now)
     }
 
     /// Sends the approved requests (only `ids`, when given), each exactly once, unless its

@@ -15,14 +15,15 @@ extension WatchCommand {
         var api = api
         api.studioClock = clock.studio
         // pxscript's own earlier sends are left out (the replay's stand in): read from the states, never written.
-        let automated = AutomatedMessages(folder: StatePath.folder(environment: options.environment), ownState: statePath, create: false)
+        let own = OwnMessages(
+            record: AutomatedMessages(folder: StatePath.folder(environment: options.environment), ownState: statePath, create: false), store: nil)
         var scenario = ScenarioOptions(zone: options.timeZone)
         scenario.maxSends = options.maxSends
         scenario.allowRead = options.allowRead
         let timeline = try await PixiesetClient.withClient(api, logger: logger) { client in
             await client.measureClock()
             return try await Replay(script: script, window: window, options: scenario).run(
-                reading: client, own: { automated.automated(among: $0) }, now: clock.now())
+                reading: client, own: { own.sent(ids: $0) }, now: clock.now())
         }
         let count = timeline.sends.count
         printNow(
