@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "pxscript", targets: ["pxscript"]),
         .library(name: "StudioSandbox", targets: ["StudioSandbox"]),
         .library(name: "PixiesetModels", targets: ["PixiesetModels"]),
+        .library(name: "PXConfig", targets: ["PXConfig"]),
         .library(name: "PixiesetKit", targets: ["PixiesetKit"]),
         .library(name: "LuaKit", targets: ["LuaKit"]),
         .library(name: "PXState", targets: ["PXState"]),
@@ -61,9 +62,20 @@ let package = Package(
             dependencies: ["CLua", "CLuaShim"],
             swiftSettings: swiftSettings
         ),
+        // The config file (`config.toml`): the cookie, the base URL, limits, `[notify]`; read by the client, the
+        // notifications, the runtime and the commands, and depending on none of them.
+        .target(
+            name: "PXConfig",
+            dependencies: [
+                "PixiesetModels",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "PixiesetKit",
             dependencies: [
+                "PXConfig",
                 "PixiesetModels",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -100,6 +112,7 @@ let package = Package(
         .target(
             name: "PXNotify",
             dependencies: [
+                "PXConfig",
                 "PixiesetKit",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -113,6 +126,7 @@ let package = Package(
         .target(
             name: "PXState",
             dependencies: [
+                "PXConfig",
                 "PXNotify",
                 "PixiesetKit",
                 "PixiesetModels",
@@ -126,6 +140,7 @@ let package = Package(
         .target(
             name: "PXRuntime",
             dependencies: [
+                "PXConfig",
                 "LuaKit",
                 "PXNotify",
                 "PXState",
@@ -144,6 +159,7 @@ let package = Package(
         .target(
             name: "PXDashboard",
             dependencies: [
+                "PXConfig",
                 "PXRuntime",
                 "PixiesetKit",
                 "PixiesetModels",
@@ -159,6 +175,7 @@ let package = Package(
         .target(
             name: "PXTest",
             dependencies: [
+                "PXConfig",
                 "PXRuntime",
                 "PXNotify",
                 "LuaKit",
@@ -172,12 +189,14 @@ let package = Package(
         // `pxscript service`: a watch daemon as a systemd unit or a LaunchAgent (the CLI only parses and prints).
         .target(
             name: "PXService",
-            dependencies: ["PXRuntime", "PixiesetKit", "PixiesetModels"],
+            dependencies: [
+                "PXConfig", "PXRuntime", "PixiesetKit", "PixiesetModels"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "pxscript",
             dependencies: [
+                "PXConfig",
                 "PXRuntime",
                 "PXService",
                 "PXNotify",
@@ -223,7 +242,7 @@ let package = Package(
         .testTarget(
             name: "PixiesetKitTests",
             dependencies: [
-                "PixiesetKit",
+                "PixiesetKit", "PXConfig",
                 "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 "PixiesetModels",
@@ -256,7 +275,7 @@ let package = Package(
                 "PXRuntime", "PXState",
                 "PXNotify",
                 "LuaKit",
-                "PixiesetKit",
+                "PixiesetKit", "PXConfig",
                 "PixiesetModels",
                 "StudioSandbox",
                 "TestSupport",
@@ -269,7 +288,7 @@ let package = Package(
         // The fuzz targets, bounded for CI; `scripts/fuzz` runs them longer (Fuzz/ with libFuzzer).
         .testTarget(
             name: "FuzzTests",
-            dependencies: ["PXRuntime", "PXState", "PXDashboard", "LuaKit", "PixiesetKit", "PixiesetModels", "StudioSandbox"],
+            dependencies: ["PXRuntime", "PXState", "PXDashboard", "LuaKit", "PixiesetKit", "PXConfig", "PixiesetModels", "StudioSandbox"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -278,7 +297,7 @@ let package = Package(
                 "PXDashboard",
                 "PXNotify",
                 "PXRuntime", "PXState",
-                "PixiesetKit",
+                "PixiesetKit", "PXConfig",
                 "PixiesetModels",
                 "StudioSandbox",
                 "TestSupport",
@@ -293,7 +312,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PXTestTests",
-            dependencies: ["PXTest", "PXRuntime", "PXState", "PixiesetKit", "PixiesetModels", "StudioSandbox"],
+            dependencies: ["PXTest", "PXRuntime", "PXState", "PixiesetKit", "PXConfig", "PixiesetModels", "StudioSandbox"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

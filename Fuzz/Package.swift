@@ -21,6 +21,7 @@ let package = Package(
                 .product(name: "PXDashboard", package: root),
                 .product(name: "LuaKit", package: root),
                 .product(name: "PixiesetKit", package: root),
+                .product(name: "PXConfig", package: root),
                 .product(name: "PixiesetModels", package: root),
             ],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import PixiesetKit
+import PXConfig
 import PXRuntime
 import Synchronization
 

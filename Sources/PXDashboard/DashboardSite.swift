@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import PixiesetKit
+import PXConfig
 import PXRuntime
 import PXState
 

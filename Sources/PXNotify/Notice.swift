@@ -1,4 +1,5 @@
 import Foundation
+import PXConfig
 
 /// One notification to the photographer: a condition raised or
 /// cleared, a script's `px.notify`, a digest of approvals waiting, a test.

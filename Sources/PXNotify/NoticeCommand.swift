@@ -1,4 +1,5 @@
 import Foundation
+import PXConfig
 
 /// A notification command (`command = [...]` in `[notify]`): run without a
 /// shell, the notice's text on standard input, its own output discarded

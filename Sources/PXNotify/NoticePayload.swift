@@ -1,5 +1,6 @@
 import Foundation
 import PixiesetKit
+import PXConfig
 
 /// What a webhook receives for a notice, in the format it was configured with.
 struct NoticePayload: Sendable {

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import PixiesetKit
+import PXConfig
 
 /// Delivers one notice to one target, once: a webhook by HTTP POST, a
 /// command with the text on standard input. The courier decides about

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import PixiesetKit
+import PXConfig
 
 /// A configured target as the courier and the output see it: a label that
 /// never shows the secret part of a webhook URL, and a key under which a

@@ -1,5 +1,6 @@
 import Foundation
 import PixiesetKit
+import PXConfig
 import PXRuntime
 
 /// Which service, and where: what every `pxscript service` subcommand shares.

@@ -1,6 +1,7 @@
 import Foundation
 import LuaKit
 import PixiesetKit
+import PXConfig
 import PXRuntime
 import PXState
 import StudioSandbox

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PixiesetKit
 import PixiesetModels
+import PXConfig
 import PXRuntime
 import PXState
 import StudioSandbox
@@ -68,6 +69,8 @@ func describe(_ error: any Error) -> (String, Int32) {
     case let state as StateError: return (state.description, state.fault == nil ? Exit.scriptError : Exit.localFault)
     case let setup as SandboxSetupError: return (setup.description, setup.isMissingFile ? Exit.missingFile : Exit.scriptError)
     case let sandbox as SandboxError: return ("\(sandbox.body.error) (\(sandbox.code))", Exit.scriptError)
+    case let config as ConfigError:
+        return (config.description, FileManager.default.fileExists(atPath: config.path) ? Exit.scriptError : Exit.missingFile)
     case let api as PixiesetError:
         switch api {
         case .sessionExpired, .csrfRefused: return (api.description, api.sessionRefusal?.exitStatus ?? Exit.sessionExpired)

@@ -6,6 +6,7 @@ import Foundation
 import LuaKit
 @testable import PixiesetKit
 import PixiesetModels
+import PXConfig
 @testable import PXDashboard
 @testable import PXRuntime
 @testable import PXState

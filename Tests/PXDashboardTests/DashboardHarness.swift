@@ -6,6 +6,7 @@ import NIOCore
 import NIOHTTP1
 import PixiesetKit
 import PixiesetModels
+import PXConfig
 import PXDashboard
 import PXRuntime
 @testable import PXState

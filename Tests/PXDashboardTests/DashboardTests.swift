@@ -1,6 +1,7 @@
 import Foundation
 import NIOHTTP1
 import PixiesetKit
+import PXConfig
 import PXNotify
 import PXRuntime
 @testable import PXState

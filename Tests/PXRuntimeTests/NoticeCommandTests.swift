@@ -1,6 +1,7 @@
 import Foundation
-import PXNotify
 import PixiesetKit
+import PXConfig
+import PXNotify
 import Testing
 
 /// Issue 28, class 5: a notification command is judged by its own exit, and stopped with its group.

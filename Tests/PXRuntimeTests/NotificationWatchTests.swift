@@ -1,5 +1,6 @@
 import Foundation
 import PixiesetKit
+import PXConfig
 import PXNotify
 import PXRuntime
 @testable import PXState

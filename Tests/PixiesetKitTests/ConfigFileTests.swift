@@ -1,5 +1,6 @@
 import Foundation
 import PixiesetKit
+import PXConfig
 import Testing
 
 @Suite("The config file's TOML")
@@ -19,7 +20,7 @@ struct ConfigFileTests {
           ])
     func badHeaders(text: String, line: Int) async throws {
         try await withTemporaryDirectory { directory in
-            let refusal = #expect(throws: PixiesetError.self) { try load(text, in: directory) }
+            let refusal = #expect(throws: ConfigError.self) { try load(text, in: directory) }
             #expect(refusal?.description.contains("line \(line):") == true, "\(String(describing: refusal))")
         }
     }

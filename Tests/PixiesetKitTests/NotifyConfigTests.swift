@@ -1,5 +1,6 @@
 import Foundation
 import PixiesetKit
+import PXConfig
 import Testing
 
 @Suite("The [notify] table of config.toml")
@@ -54,7 +55,7 @@ struct NotifyConfigTests {
           ])
     func refused(text: String, message: String) async throws {
         try await withTemporaryDirectory { directory in
-            let refusal = #expect(throws: PixiesetError.self) { try load(text, in: directory) }
+            let refusal = #expect(throws: ConfigError.self) { try load(text, in: directory) }
             #expect(refusal?.description.contains(message) == true, "\(String(describing: refusal))")
         }
     }

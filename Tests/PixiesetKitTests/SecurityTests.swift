@@ -2,6 +2,7 @@ import Foundation
 import NIOHTTP1
 import PixiesetKit
 import PixiesetModels
+import PXConfig
 import Testing
 
 @Suite("The cookie never leaks; odd answers are clear errors")
@@ -117,7 +118,7 @@ struct SettingsTests {
                 tz = "America/Toronto"
                 """.write(toFile: path, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
-            let open = #expect(throws: PixiesetError.self) { try ConfigFile.load(path: path) }
+            let open = #expect(throws: ConfigError.self) { try ConfigFile.load(path: path) }
             #expect(open?.description.contains("chmod 600") == true)
             #expect(open?.description.contains("abc123456") == false)
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
@@ -129,10 +130,10 @@ struct SettingsTests {
             #expect(try env.credentials()?.cookie == "from_env=1")
             try "cookies = \"typo\"\n".write(toFile: path, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
-            #expect(throws: PixiesetError.self) { try ConfigFile.load(path: path) }
+            #expect(throws: ConfigError.self) { try ConfigFile.load(path: path) }
             try "cookie = \n".write(toFile: path, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
-            let bad = #expect(throws: PixiesetError.self) { try ConfigFile.load(path: path) }
+            let bad = #expect(throws: ConfigError.self) { try ConfigFile.load(path: path) }
             #expect(bad?.description.contains("line 1") == true)
             #expect(try ConfigFile.load(path: directory.appendingPathComponent("none.toml").path) == ConfigFile())
         }

@@ -3,6 +3,7 @@ import Logging
 import LuaKit
 import PixiesetKit
 import PixiesetModels
+import PXConfig
 import PXState
 import Synchronization
 

@@ -1,5 +1,6 @@
 import Foundation
 import LuaKit
+import PXConfig
 import PixiesetKit
 import PXState
 
@@ -68,6 +69,8 @@ enum PxError {
             case .malformedResponse, .truncatedResponse: return table(code: .badResponse, status: nil, message: api.description)
             case .invalidRequest: return table(code: .invalidRequest, status: nil, message: api.description)
             }
+        case let config as ConfigError:
+            return table(code: .file, status: nil, message: config.description)
         case let policy as FilePolicyError:
             return table(code: .file, status: nil, message: policy.description)
         case let state as StateError:

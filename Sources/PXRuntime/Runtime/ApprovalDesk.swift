@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PixiesetKit
 import PixiesetModels
+import PXConfig
 import PXState
 
 /// Deciding a request the one way every place decides (21):

@@ -1,4 +1,5 @@
 import Foundation
+import PXConfig
 
 /// Where the session cookie comes from: `PIXIESET_COOKIE`, else the config
 /// file's `cookie` (docs/spec.md §5). Read again on demand, so a long-running watch

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PixiesetKit
+import PXConfig
 
 /// Where the API is and how to log in: `--base-url` > `PXSCRIPT_BASE_URL`
 /// > the config file's `base_url` > the real API; the cookie from

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PixiesetKit
 import PixiesetModels
+import PXConfig
 import PXRuntime
 import PXState
 

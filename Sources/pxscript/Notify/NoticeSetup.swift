@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PixiesetKit
+import PXConfig
 import PXNotify
 import PXRuntime
 

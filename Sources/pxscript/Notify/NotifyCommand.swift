@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
-import PixiesetModels
 import PixiesetKit
+import PixiesetModels
+import PXConfig
 import PXNotify
 import PXRuntime
 

@@ -4,6 +4,7 @@ import Logging
 import LuaKit
 import PixiesetKit
 import PixiesetModels
+import PXConfig
 import PXRuntime
 import PXState
 

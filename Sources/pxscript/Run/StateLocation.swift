@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PixiesetKit
+import PXConfig
 import PXRuntime
 import PXState
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PixiesetKit
 import PixiesetModels
+import PXConfig
 import PXRuntime
 import PXState
 

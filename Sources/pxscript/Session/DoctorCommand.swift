@@ -3,6 +3,7 @@ import Foundation
 import LuaKit
 import PixiesetKit
 import PixiesetModels
+import PXConfig
 import PXNotify
 import PXRuntime
 import PXState

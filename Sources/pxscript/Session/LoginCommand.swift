@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PixiesetKit
 import PixiesetModels
+import PXConfig
 import PXState
 
 /// `pxscript login [--check]`: stores the browser's Cookie header in the

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import LuaKit
 import PixiesetKit
+import PXConfig
 import PXDashboard
 import PXRuntime
 import PXState

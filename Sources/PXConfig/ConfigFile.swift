@@ -23,19 +23,19 @@ public struct ConfigFile: Sendable, Hashable {
     public init() {}
 
     /// `text` parsed as TOML, after the checks that keep TOMLKit's parser from aborting.
-    /// - Throws: `PixiesetError.file` naming the line.
+    /// - Throws: `ConfigError.file` naming the line.
     static func table(_ text: String, path: String) throws -> TOMLTable {
-        guard text.utf8.count <= 1 << 20 else { throw PixiesetError.file(path: path, problem: "larger than 1 MiB: not a config file") }
+        guard text.utf8.count <= 1 << 20 else { throw ConfigError.file(path: path, problem: "larger than 1 MiB: not a config file") }
         if let problem = TOMLPrecheck.problem(in: text) {
-            throw PixiesetError.file(path: path, problem: problem.description)
+            throw ConfigError.file(path: path, problem: problem.description)
         }
         do {
             return try TOMLTable(string: text)
         } catch let error as TOMLParseError {
             let line = error.source.begin.line
-            throw PixiesetError.file(path: path, problem: "line \(line): \(error.description)" + quotingHint(text, line: line))
+            throw ConfigError.file(path: path, problem: "line \(line): \(error.description)" + quotingHint(text, line: line))
         } catch {
-            throw PixiesetError.file(path: path, problem: "not valid TOML")
+            throw ConfigError.file(path: path, problem: "not valid TOML")
         }
     }
 
@@ -73,7 +73,7 @@ public struct ConfigFile: Sendable, Hashable {
     }
 
     /// Reads the file at `path`; a missing file is an empty configuration.
-    /// - Throws: `PixiesetError.file` for a file others can read, a TOML
+    /// - Throws: `ConfigError.file` for a file others can read, a TOML
     ///   error (with its line), a key of the wrong type or an unknown key.
     /// - Parameter checkingMode: refuse a file others can read (everything but
     ///   `pxscript login`, which replaces it with a private one).
@@ -82,7 +82,7 @@ public struct ConfigFile: Sendable, Hashable {
         if checkingMode, let mode = privacyMode(path) {
             // A link's own mode is always 777: the file it points at is the one that matters, and the one to chmod.
             let target = (path as NSString).resolvingSymlinksInPath
-            throw PixiesetError.file(
+            throw ConfigError.file(
                 path: path,
                 problem: String(format: "readable by others (mode %o) and it holds your session cookie; run: chmod 600 %@", mode, target))
         }
@@ -90,7 +90,7 @@ public struct ConfigFile: Sendable, Hashable {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw PixiesetError.file(path: path, problem: "cannot be read as UTF-8 text")
+            throw ConfigError.file(path: path, problem: "cannot be read as UTF-8 text")
         }
         let table = try Self.table(text, path: path)
         var config = ConfigFile()
@@ -98,7 +98,7 @@ public struct ConfigFile: Sendable, Hashable {
         for key in table.keys {
             guard let value = table[key] else { continue }
             func string() throws -> String {
-                guard let text = value.string else { throw PixiesetError.file(path: path, problem: "'\(key)' must be a string") }
+                guard let text = value.string else { throw ConfigError.file(path: path, problem: "'\(key)' must be a string") }
                 return text
             }
             switch key {
@@ -108,18 +108,18 @@ public struct ConfigFile: Sendable, Hashable {
             case "tz": config.tz = try string()
             case "allow_read":
                 guard let array = value.array, let folders = Optional(array.compactMap(\.string)), folders.count == array.count else {
-                    throw PixiesetError.file(path: path, problem: "'allow_read' must be a list of folder paths")
+                    throw ConfigError.file(path: path, problem: "'allow_read' must be a list of folder paths")
                 }
                 config.allowRead = folders
             case "max_sends":
                 guard let number = value.int, number >= 0 else {
-                    throw PixiesetError.file(path: path, problem: "'max_sends' must be a whole number")
+                    throw ConfigError.file(path: path, problem: "'max_sends' must be a whole number")
                 }
                 config.maxSends = number
             case "notify":
                 config.notify = try NotifyConfig.parse(value, path: path)
             default:
-                throw PixiesetError.file(
+                throw ConfigError.file(
                     path: path,
                     problem: "unknown key '\(key)'" + (NearestName.suggestion(for: key, among: Self.knownKeys).map { ": did you mean '\($0)'?" } ?? "")
                         + " (known: \(Self.knownKeys.joined(separator: ", ")))")

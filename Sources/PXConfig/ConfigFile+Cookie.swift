@@ -10,7 +10,7 @@ extension ConfigFile {
     ///
     /// The new text is written beside the file and renamed over it, so a
     /// crash leaves the old file or the new one, never half of either.
-    /// - Throws: `PixiesetError.file` when the existing file is not valid TOML
+    /// - Throws: `ConfigError.file` when the existing file is not valid TOML
     ///   (it is not rewritten: something in it would be lost).
     public static func storeCookie(_ cookie: String, at path: String) throws {
         try store(["cookie": cookie], at: path)
@@ -31,7 +31,7 @@ extension ConfigFile {
         if FileManager.default.fileExists(atPath: target) {
             // A file that is not TOML would be rewritten blind: refused. Keys pxscript does not know are kept.
             guard let existing = try? String(contentsOfFile: target, encoding: .utf8) else {
-                throw PixiesetError.file(path: target, problem: "cannot be read as UTF-8 text; fix or remove it first")
+                throw ConfigError.file(path: target, problem: "cannot be read as UTF-8 text; fix or remove it first")
             }
             _ = try Self.table(existing, path: target)
             text = existing
@@ -44,17 +44,17 @@ extension ConfigFile {
         // Lines are replaced, not TOML values: one written over several lines (a multi-line string) would
         // be left half replaced. What would not read back is not written.
         guard (try? Self.table(updated, path: target)) != nil else {
-            throw PixiesetError.file(
+            throw ConfigError.file(
                 path: target, problem: "could not be updated safely (a value of \(written.joined(separator: ", ")) spans several lines?); put it on one line, or remove the file, and log in again")
         }
         let temporary = folder + "/.config.toml.\(getpid()).tmp"
         guard FileManager.default.createFile(atPath: temporary, contents: Data(updated.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw PixiesetError.file(path: target, problem: "cannot be written (check the folder's permissions)")
+            throw ConfigError.file(path: target, problem: "cannot be written (check the folder's permissions)")
         }
         guard rename(temporary, target) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
-            throw PixiesetError.file(path: target, problem: "cannot be replaced (\(reason))")
+            throw ConfigError.file(path: target, problem: "cannot be replaced (\(reason))")
         }
         return written
     }

@@ -55,9 +55,9 @@ public struct NotifyConfig: Sendable, Hashable {
     static let knownKeys = ["webhook", "format", "webhooks", "command", "approval_digest"]
 
     /// Parses the `[notify]` table.
-    /// - Throws: `PixiesetError.file` naming the key that is wrong.
+    /// - Throws: `ConfigError.file` naming the key that is wrong.
     static func parse(_ value: any TOMLValueConvertible, path: String) throws -> NotifyConfig {
-        func problem(_ text: String) -> PixiesetError { .file(path: path, problem: text) }
+        func problem(_ text: String) -> ConfigError { .file(path: path, problem: text) }
         guard let table = value.table else { throw problem("'notify' must be a table ([notify])") }
         var config = NotifyConfig()
         var format = Format.text
@@ -112,7 +112,7 @@ public struct NotifyConfig: Sendable, Hashable {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http",
               let host = url.host, !host.isEmpty, text.utf8.count <= 4096
         else {
-            throw PixiesetError.file(path: path, problem: "'\(key)' must be an https:// URL")
+            throw ConfigError.file(path: path, problem: "'\(key)' must be an https:// URL")
         }
         return text
     }
