@@ -14,7 +14,11 @@ public struct Attachment: Sendable, Hashable, Codable {
         self.url = url
     }
 
-    enum CodingKeys: String, CodingKey {
+    /// The wire fields, listed once: every hand-written path (the sandbox's writer, the fast reader,
+    /// the Lua table) is checked against this list (`WireFieldsTests`).
+    public static var wireFields: [String] { CodingKeys.allCases.map(\.rawValue) }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case id, filename, url
         case fileSize = "file_size"
         case contentType = "content_type"

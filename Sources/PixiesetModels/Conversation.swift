@@ -31,7 +31,11 @@ public struct Conversation: Sendable, Hashable, Codable {
         self.messages = messages
     }
 
-    enum CodingKeys: String, CodingKey {
+    /// The wire fields, listed once: every hand-written path (the sandbox's writer, the fast reader,
+    /// the Lua table) is checked against this list (`WireFieldsTests`).
+    public static var wireFields: [String] { CodingKeys.allCases.map(\.rawValue) }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case id, subject, status, participants, messages
         case clientID = "client_id"
         case createdAt = "created_at"

@@ -26,7 +26,11 @@ public struct Message: Sendable, Hashable, Codable {
         self.attachments = attachments
     }
 
-    enum CodingKeys: String, CodingKey {
+    /// The wire fields, listed once: every hand-written path (the sandbox's writer, the fast reader,
+    /// the Lua table) is checked against this list (`WireFieldsTests`).
+    public static var wireFields: [String] { CodingKeys.allCases.map(\.rawValue) }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case id, content, attachments
         case conversationID = "conversation_id"
         case sentAt = "sent_at"

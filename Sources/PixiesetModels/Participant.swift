@@ -15,7 +15,11 @@ public struct Participant: Sendable, Hashable, Codable {
         self.avatarColor = avatarColor
     }
 
-    enum CodingKeys: String, CodingKey {
+    /// The wire fields, listed once: every hand-written path (the sandbox's writer, the fast reader,
+    /// the Lua table) is checked against this list (`WireFieldsTests`).
+    public static var wireFields: [String] { CodingKeys.allCases.map(\.rawValue) }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case id, name, email, type
         case avatarColor = "avatar_color"
     }

@@ -24,5 +24,8 @@ struct MessageLuaTests {
             let encoded = try LuaValueEncoder().encode(message)
             #expect(message.luaValue == encoded, "\(message.luaValue)\n\(encoded)")
         }
+        // Every wire field of a message set in full is in its table (the list is kept once, `Message.wireFields`).
+        guard case .map(let fields) = messages[0].luaValue else { Issue.record("not a table"); return }
+        #expect(Set(fields.keys.compactMap(\.text)) == Set(Message.wireFields))
     }
 }
