@@ -69,7 +69,8 @@ public final class AutomatedMessages: Sendable {
                         );
                         """)
                 } else if id != Self.applicationID {
-                    throw StateError("\(folder)/\(Self.fileName) is not pxscript's record of automated messages; refusing to touch it")
+                    throw StateError.notOurs(
+                        path: "\(folder)/\(Self.fileName)", reason: "\(folder)/\(Self.fileName) is not pxscript's record of automated messages; refusing to touch it")
                 }
             }
             opened = queue

@@ -52,7 +52,7 @@ package final class GroupCommit: Sendable {
                     if let error { continuation.resume(throwing: error) } else { continuation.resume() }
                 }))
         }
-        guard let result = value.withLock({ $0 }) else { throw StateError("a state write did not run") }
+        guard let result = value.withLock({ $0 }) else { throw StateError.failed("a state write did not run") }
         return result
     }
 

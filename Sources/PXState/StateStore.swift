@@ -65,10 +65,11 @@ public final class StateStore: Sendable {
         } catch let error as StateError {
             throw error
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
-            throw StateError("\(path) is not a readable state file (\(error.message ?? "corrupt")); it was left as it is")
+            throw StateError.cannotOpen(path: path, reason: "\(path) is not a readable state file (\(error.message ?? "corrupt")); it was left as it is", fault: nil)
         } catch {
             let fault = LocalFault(error).map { LocalFault($0.kind, path: path, detail: $0.detail) }
-            throw StateError("cannot open the state file \(path): \(fault.map { "\($0.kind.explanation) (\($0.detail))" } ?? "\(error)")", fault: fault)
+            throw StateError.cannotOpen(
+                path: path, reason: "cannot open the state file \(path): \(fault.map { "\($0.kind.explanation) (\($0.detail))" } ?? "\(error)")", fault: fault)
         }
     }
 
@@ -113,8 +114,9 @@ public final class StateStore: Sendable {
     private static func checkOwnership(_ path: String) throws {
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         guard size > 0 else {
-            throw StateError(
-                "\(path) is empty, not a state file; if you mean to start this script's state afresh (its send history and "
+            throw StateError.notOurs(
+                path: path,
+                reason: "\(path) is empty, not a state file; if you mean to start this script's state afresh (its send history and "
                     + "px.store are gone), remove it")
         }
         var readOnly = Configuration()
@@ -124,7 +126,7 @@ public final class StateStore: Sendable {
         try queue.read { db in
             let id = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
             if id != StateStore.applicationID {
-                throw StateError("\(path) is not a pxscript state file (it belongs to another program); refusing to touch it")
+                throw StateError.notOurs(path: path, reason: "\(path) is not a pxscript state file (it belongs to another program); refusing to touch it")
             }
         }
     }
@@ -160,7 +162,7 @@ public final class StateStore: Sendable {
             guard !FileManager.default.fileExists(atPath: path), rename(temporary, path) == 0 else {
                 if FileManager.default.fileExists(atPath: path) { return }
                 let code = errno
-                throw StateError("cannot create the state file \(path): \(String(cString: strerror(code)))", fault: LocalFault.fromErrno(code, path: path))
+                throw StateError.cannotWrite(path: path, what: "create the state file", errno: code)
             }
             return
         }
@@ -197,12 +199,40 @@ public final class StateStore: Sendable {
 
 /// A problem with the state file, worded for the user; `fault` when it is
 /// this machine's (a lock, a full disk), which passes.
-public struct StateError: Error, Sendable, CustomStringConvertible {
-    public let description: String
-    public let fault: LocalFault?
+/// Why a state (or its outbox log, its lock, the record beside it) cannot be used, by kind; what a
+/// photographer reads is `description`, what decides is the case and its `fault`.
+public enum StateError: Error, Sendable, CustomStringConvertible {
+    /// A file pxscript could not create or write (the state, its outbox log, a lock), and the system's words.
+    case cannotWrite(path: String, what: String, detail: String, fault: LocalFault?)
+    /// A state that does not open: not SQLite, or this machine failed it.
+    case cannotOpen(path: String, reason: String, fault: LocalFault?)
+    /// A file that is not pxscript's (another program's database, an empty file): left as it is.
+    case notOurs(path: String, reason: String)
+    /// An outbox log that cannot be read: left as it is.
+    case unreadable(path: String, reason: String, fault: LocalFault?)
+    /// The state was closed while a write or a send's outcome was on its way.
+    case closed(String)
+    /// A write that did not run, or a refusal of a caller's own.
+    case failed(String)
 
-    public init(_ description: String, fault: LocalFault? = nil) {
-        self.description = description
-        self.fault = fault
+    public var description: String {
+        switch self {
+        case .cannotWrite(let path, let what, let detail, _): "cannot \(what) \(path): \(detail)"
+        case .cannotOpen(_, let reason, _), .notOurs(_, let reason), .unreadable(_, let reason, _): reason
+        case .closed(let text), .failed(let text): text
+        }
+    }
+
+    /// A failed system call's `errno`, in the system's words and as the fault it is.
+    package static func cannotWrite(path: String, what: String, errno code: Int32) -> StateError {
+        .cannotWrite(path: path, what: what, detail: String(cString: strerror(code)), fault: LocalFault.fromErrno(code, path: path))
+    }
+
+    /// The local fault it is, if any (a lock, a full disk, an I/O error).
+    public var fault: LocalFault? {
+        switch self {
+        case .cannotWrite(_, _, _, let fault), .cannotOpen(_, _, let fault), .unreadable(_, _, let fault): fault
+        case .notOurs, .closed, .failed: nil
+        }
     }
 }

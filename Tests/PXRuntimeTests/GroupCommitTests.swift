@@ -30,7 +30,7 @@ struct GroupCommitTests {
                         try await writes.write { db in
                             try db.execute(sql: "INSERT INTO item (n) VALUES (?)", arguments: [n])
                             // Every seventh fails after its insert: the insert must not survive.
-                            if n % 7 == 0 { throw StateError("refused \(n)") }
+                            if n % 7 == 0 { throw StateError.failed("refused \(n)") }
                         }
                         return (n, true)
                     } catch {

@@ -26,7 +26,7 @@ struct OutboxTests {
     func reserve(_ store: StateStore, _ key: String, cap: Int = 100) async throws -> OutboxEntry {
         let intent = SendIntent(conversationID: "conv_AAAAAAAAAAAA", content: key)
         let reservation = try await store.reserveSend(intent, key: key, explicitKey: true, now: now, day: "d", cap: cap)
-        guard case .proceed(let entry) = reservation else { throw StateError("\(key) was not reserved: \(reservation)") }
+        guard case .proceed(let entry) = reservation else { throw StateError.failed("\(key) was not reserved: \(reservation)") }
         return entry
     }
 

@@ -41,7 +41,7 @@ public final class DaemonLock: Sendable {
         descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             let code = errno
-            throw StateError("cannot create \(path): \(String(cString: strerror(code)))", fault: LocalFault.fromErrno(code, path: path))
+            throw StateError.cannotWrite(path: path, what: "create", errno: code)
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let current = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"

@@ -31,7 +31,7 @@ extension Outbox {
     package func takeLease() throws -> Bool {
         try acquisition.withLock { _ in
             let held = try view.withLock { view in
-                if view.closed { throw StateError("the state was closed") }
+                if view.closed { throw StateError.closed("the state was closed") }
                 return view.held
             }
             if held { return true }

@@ -152,7 +152,7 @@ package final class Outbox: Sendable {
     package func settle(_ entry: OutboxEntry, _ record: OutboxRecord, _ update: (inout View) throws -> Void) throws {
         try view.withLock { view in
             guard view.held, let log = view.log else {
-                throw StateError("the outcome of send \(entry.id) came after the state was closed")
+                throw StateError.closed("the outcome of send \(entry.id) came after the state was closed")
             }
             // Settled, whatever happens below: an unknown outcome stays pending for reconciliation.
             view.inFlight -= 1

@@ -39,7 +39,7 @@ package final class OutboxLog: @unchecked Sendable {
         descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             let code = errno
-            throw StateError("cannot create the outbox log \(path): \(String(cString: strerror(code)))", fault: LocalFault.fromErrno(code, path: path))
+            throw StateError.cannotWrite(path: path, what: "create the outbox log", errno: code)
         }
         end = 0
         var header = JSONWriter(capacity: 64)
@@ -109,8 +109,7 @@ package final class OutboxLog: @unchecked Sendable {
                     // A line written in part (the disk filled up halfway) is cut off again, so the log
                     // stays whole lines and the next write, once there is room, starts a line of its own.
                     if done > 0 { _ = ftruncate(descriptor, off_t(end)) }
-                    throw StateError(
-                        "cannot write the outbox log \(path): \(String(cString: strerror(code)))", fault: LocalFault.fromErrno(code, path: path))
+                    throw StateError.cannotWrite(path: path, what: "write the outbox log", errno: code)
                 }
                 done += wrote
             }
@@ -165,7 +164,9 @@ package final class OutboxLog: @unchecked Sendable {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         // There but unreadable (an I/O error): never taken for "no log", which the next holder would truncate.
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw StateError("the outbox log \(path) cannot be read; it was left as it is", fault: LocalFault(.io, path: path, detail: "the log could not be read"))
+            throw StateError.unreadable(
+                path: path, reason: "the outbox log \(path) cannot be read; it was left as it is",
+                fault: LocalFault(.io, path: path, detail: "the log could not be read"))
         }
         if data.isEmpty { return nil }
         let bytes = [UInt8](data)
@@ -178,12 +179,14 @@ package final class OutboxLog: @unchecked Sendable {
         guard let header = lines.first, let generation = try? JSONDecoder().decode(Header.self, from: Data(header.text)).generation else {
             // Cut short before its header was whole: nothing was recorded in it.
             if lines.isEmpty { return nil }
-            throw StateError("the outbox log \(path) cannot be read (no header); it was left as it is")
+            throw StateError.unreadable(path: path, reason: "the outbox log \(path) cannot be read (no header); it was left as it is", fault: nil)
         }
         var records: [(end: Int, record: OutboxRecord)] = []
         for line in lines.dropFirst() {
             guard let record = try? JSONDecoder().decode(Line.self, from: Data(line.text)).record else {
-                throw StateError("the outbox log \(path) has a line that cannot be read at byte \(line.end - line.text.count - 1); it was left as it is")
+                throw StateError.unreadable(
+                    path: path, reason: "the outbox log \(path) has a line that cannot be read at byte \(line.end - line.text.count - 1); it was left as it is",
+                    fault: nil)
             }
             records.append((line.end, record))
         }

@@ -24,7 +24,7 @@ package final class SendLease: @unchecked Sendable {
         let opened = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard opened >= 0 else {
             let code = errno
-            throw StateError("cannot create \(path): \(String(cString: strerror(code)))", fault: LocalFault.fromErrno(code, path: path))
+            throw StateError.cannotWrite(path: path, what: "create", errno: code)
         }
         guard flock(opened, LOCK_EX | LOCK_NB) == 0 else {
             close(opened)
