@@ -23,8 +23,11 @@ struct ArchitectureDocTests {
         let files = try Self.swiftFiles()
         var declared = Set<String>()
         let declaration = try NSRegularExpression(pattern: #"(?:struct|class|enum|actor|protocol|typealias|extension)\s+(\w+)"#)
-        for file in files {
-            let text = try String(contentsOf: Self.root.appendingPathComponent("Sources/" + file), encoding: .utf8)
+        // Types of the sources, and of the tests (a rule's suite is named as where it is kept).
+        let tests = try #require(FileManager.default.enumerator(atPath: Self.root.appendingPathComponent("Tests").path)).compactMap { $0 as? String }
+            .filter { $0.hasSuffix(".swift") }.map { "Tests/" + $0 }
+        for file in files.map({ "Sources/" + $0 }) + tests {
+            let text = try String(contentsOf: Self.root.appendingPathComponent(file), encoding: .utf8)
             for match in declaration.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
                 if let range = Range(match.range(at: 1), in: text) { declared.insert(String(text[range])) }
             }

@@ -47,4 +47,38 @@ struct LayerRulesTests {
         }
         #expect(elsewhere.isEmpty, "\(elsewhere)")
     }
+
+    /// PXRuntime's folders, lowest first: each may use the ones before it, never one after.
+    static let runtimeFolders = ["Values", "Schedules", "Notify", "Run", "Px", "Runtime", "Watch"]
+
+    @Test("inside PXRuntime no folder uses a folder above it (Values, Schedules, Notify, Run, Px, Runtime, Watch)")
+    func runtimeFoldersOneWay() throws {
+        let root = Self.sources.appendingPathComponent("PXRuntime")
+        let files = try #require(FileManager.default.enumerator(atPath: root.path)).compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") }
+        // The folder that declares each top-level type (nested types are their outer type's).
+        let declaration = try NSRegularExpression(pattern: #"(?m)^(?:@\w+\s+)*(?:(?:public|package|private|fileprivate|final|indirect)\s+)*(?:struct|enum|class|actor|protocol|typealias)\s+(\w+)"#)
+        var owner: [String: String] = [:]
+        var texts: [(folder: String, file: String, text: String)] = []
+        for file in files {
+            let folder = String(file.split(separator: "/")[0])
+            let text = try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)
+            texts.append((folder, file, text))
+            for match in declaration.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                if let range = Range(match.range(at: 1), in: text) { owner[String(text[range]), default: folder] = folder }
+            }
+        }
+        #expect(Set(texts.map(\.folder)) == Set(Self.runtimeFolders), "a folder not in the order: \(Set(texts.map(\.folder)))")
+        let word = try NSRegularExpression(pattern: #"\b[A-Z]\w+\b"#)
+        var upward: [String] = []
+        for (folder, file, text) in texts {
+            let code = text.components(separatedBy: "\n").map { $0.components(separatedBy: "//")[0] }.joined(separator: "\n")
+            let level = Self.runtimeFolders.firstIndex(of: folder) ?? 0
+            let used = Set(word.matches(in: code, range: NSRange(code.startIndex..., in: code)).compactMap { Range($0.range, in: code).map { String(code[$0]) } })
+            for name in used.sorted() {
+                guard let other = owner[name], let otherLevel = Self.runtimeFolders.firstIndex(of: other), otherLevel > level else { continue }
+                upward.append("\(file) uses \(name) of \(other)/")
+            }
+        }
+        #expect(upward.isEmpty, "\(upward.joined(separator: "\n"))")
+    }
 }

@@ -3,10 +3,19 @@ import Logging
 import LuaKit
 import PXState
 
+/// What `px.map` asks of the runtime that runs the script: to call one of its functions on every
+/// item, many at once, under the budget of the run that called (`PXRuntime` does).
+protocol MapHost: Sendable {
+    func map(_ items: [LuaValue], with function: LuaReference, concurrency: Int, run: Int64, progress: Progress?) async throws
+        -> ([LuaValue], [LuaValue: LuaValue])
+    /// Lets go of a function the script handed over, once the state is free.
+    func releaseLater(_ function: LuaReference)
+}
+
 extension PxModule {
     /// `px.map(list, fn, { concurrency = 4 })`: bulk work, items in parallel
     /// up to the limit, results in input order, per-item errors collected.
-    static func installMap(on lua: LuaState, context: PxContext, runtime: PXRuntime) {
+    static func installMap(on lua: LuaState, context: PxContext, runtime: some MapHost) {
         lua.registerAsync("map", in: "px") { args in
             let items: [LuaValue]
             switch try args.value(1) {
@@ -29,68 +38,5 @@ extension PxModule {
                 return [.array(results), .map(errors)]
             }
         }
-    }
-}
-
-extension PXRuntime {
-    /// Runs `function` on every item, at most `concurrency` at once, each as
-    /// its own coroutine on this actor, spending the budget of the run that
-    /// called (`run`: one budget for the run, docs/spec.md §3). An item's error is
-    /// collected (and logged); an error that must stop the run (a limit, the
-    /// send cap, pause, an expired session) starts no new item, lets those
-    /// under way finish, and is raised.
-    func map(_ items: [LuaValue], with function: LuaReference, concurrency: Int, run: Int64, progress: Progress?) async throws
-        -> ([LuaValue], [LuaValue: LuaValue])
-    {
-        defer { release(function) }
-        var results = [LuaValue](repeating: .nil, count: items.count)
-        var errors: [LuaValue: LuaValue] = [:]
-        let fatal: LuaScriptError? = try await withThrowingTaskGroup(of: (Int, Result<[LuaValue], any Error>).self) { group in
-            var next = 0
-            var fatal: LuaScriptError?
-            func start() {
-                guard next < items.count, fatal == nil else { return }
-                let index = next, item = items[index]
-                next += 1
-                group.addTask {
-                    do { return (index, .success(try await self.call(function, with: [item, .integer(Int64(index + 1))], sharing: run))) }
-                    catch { return (index, .failure(error)) }
-                }
-            }
-            for _ in 0..<min(concurrency, items.count) { start() }
-            while let (index, outcome) = try await group.next() {
-                switch outcome {
-                case .success(let values):
-                    results[index] = values.first ?? .nil
-                case .failure(let error):
-                    let message = (error as? LuaError)?.message ?? "\(error)"
-                    if let failure = error as? LuaError, case .limit = failure {
-                        // A limit is the run's, not the item's: it ends the run, whatever catches px.map.
-                        if fatal == nil { fatal = LuaScriptError(message) }
-                        continue
-                    }
-                    if let failure = error as? LuaError, case .cancelled = failure { throw failure }
-                    if let failure = error as? LuaError, let code = PxErrorCode(hostRaised: failure), code.stopsTheRun {
-                        // No new item starts; those under way finish, so a send that
-                        // already took its place under the cap is made, not left pending.
-                        if fatal == nil { fatal = PxError.table(code: code, status: nil, message: failure.cause?.message ?? message) }
-                        continue
-                    }
-                    errors[.integer(Int64(index + 1))] = .text(message)
-                    context.logger.warning("px.map: item \(index + 1) failed: \(message)")
-                }
-                progress?.advance()
-                start()
-            }
-            return fatal
-        }
-        progress?.finish()
-        if let fatal { throw fatal }
-        if !errors.isEmpty { context.logger.warning("px.map: \(errors.count) of \(items.count) items failed") }
-        return (results, errors)
-    }
-
-    nonisolated func releaseLater(_ function: LuaReference) {
-        Task { await self.release(function) }
     }
 }

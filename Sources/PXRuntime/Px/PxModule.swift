@@ -6,7 +6,7 @@ import PXState
 /// Lua (iterators, log formatting) is in `prelude`, a chunk named "=(px)"
 /// whose frames errors pass over, so they name the script's line.
 enum PxModule {
-    static func install(on lua: LuaState, context: PxContext, runtime: PXRuntime) throws {
+    static func install(on lua: LuaState, context: PxContext, runtime: some MapHost) throws {
         try lua.defineMetatable(PxError.metatable, source: PxError.metatableSource)
         installConversations(on: lua, context: context)
         // What a walk holds in the host is let go when its loop ends (`__close`) or its iterator is dropped (`__gc`).
