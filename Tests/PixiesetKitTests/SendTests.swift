@@ -77,7 +77,7 @@ struct SendTests {
 
     @Test("when the conversation cannot be checked, the send stays pending and is not repeated")
     func pending() async throws {
-        let policy = RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(1), maxDelay: .milliseconds(1), deadline: .seconds(10))
+        let policy = RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(1), maxDelay: .milliseconds(1), deadline: .seconds(3600))
         try await withClient(faults: "error=1", retry: policy) { sandbox, client in
             let id = try #require(try sandbox.database.conversationIDs(ofStudio: "st_HOME").first)
             let error = await pixiesetError { _ = try await client.send(SendIntent(conversationID: id, content: "Pending?"), now: sandboxNow) }
