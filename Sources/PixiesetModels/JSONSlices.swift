@@ -7,8 +7,22 @@
 public enum JSONSlices {
     /// The array under `key` of the top-level object: its own range (brackets included) and its items' ranges.
     public static func array(under key: String, in bytes: [UInt8]) -> (whole: Range<Int>, items: [Range<Int>])? {
-        guard let start = valueStart(of: key, in: bytes), bytes[start] == UInt8(ascii: "[") else { return nil }
-        return items(bytes, arrayAt: start)
+        array(under: [key], in: bytes)
+    }
+
+    /// The array at `path` (`["data", "messages"]`: the `messages` of the top-level object's `data` object).
+    public static func array(under path: [String], in bytes: [UInt8]) -> (whole: Range<Int>, items: [Range<Int>])? {
+        var object = 0
+        for (index, key) in path.enumerated() {
+            guard let start = valueStart(of: key, in: bytes, objectAt: object) else { return nil }
+            if index == path.count - 1 {
+                guard bytes[start] == UInt8(ascii: "[") else { return nil }
+                return items(bytes, arrayAt: start)
+            }
+            guard bytes[start] == UInt8(ascii: "{") else { return nil }
+            object = start
+        }
+        return nil
     }
 
     /// The string under `key` at the top level of the object in `bytes` (plain text only: nil when it
@@ -22,11 +36,12 @@ public enum JSONSlices {
         return text.contains(UInt8(ascii: "\\")) ? nil : String(decoding: text, as: UTF8.self)
     }
 
-    /// Where the value of the top-level object's `key` begins: a string equal to `key` at depth 1 that
-    /// is a key (a `:` follows it), not a value that happens to read the same (`"kind":"data"`).
-    static func valueStart(of key: String, in bytes: [UInt8]) -> Int? {
+    /// Where the value of `key` in the object that opens at `objectAt` (the top-level one by default)
+    /// begins: a string equal to `key` at that object's own level that is a key (a `:` follows it), not
+    /// a value that happens to read the same (`"kind":"data"`). The scan ends with the object.
+    static func valueStart(of key: String, in bytes: [UInt8], objectAt start: Int = 0) -> Int? {
         let wanted = Array(key.utf8)
-        var index = 0, depth = 0
+        var index = start, depth = 0
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
@@ -43,7 +58,10 @@ public enum JSONSlices {
                 continue
             }
             if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") { depth += 1 }
-            if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") { depth -= 1 }
+            if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") {
+                depth -= 1
+                if depth == 0, start > 0 { return nil }
+            }
             index += 1
         }
         return nil

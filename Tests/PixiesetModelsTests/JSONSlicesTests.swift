@@ -23,6 +23,19 @@ struct JSONSlicesTests {
         #expect(!JSONSlices.tooManyValues(Array(("{\"data\":\"" + String(repeating: ",", count: 50_000) + "\"}").utf8)))
     }
 
+    @Test("a path reaches an array inside an object: its own key only, never one of a deeper object or of the object after it")
+    func path() {
+        func items(_ text: String) -> [String]? {
+            let bytes = Array(text.utf8)
+            return JSONSlices.array(under: ["data", "messages"], in: bytes).map { $0.items.map { String(decoding: bytes[$0], as: UTF8.self) } }
+        }
+        #expect(items(#"{"data":{"id":"c","participants":[{"messages":[9]}],"messages":[1, {"a":"]"}]}}"#) == ["1", #"{"a":"]"}"#])
+        #expect(items(#"{"data":{"id":"c"},"messages":[1]}"#) == nil)
+        #expect(items(#"{"data":{"id":"c","x":{"messages":[1]}}}"#) == nil)
+        #expect(items(#"{"data":[{"messages":[1]}]}"#) == nil)
+        #expect(items(#"{"data":{"messages":null}}"#) == nil)
+    }
+
     @Test("items must be separated as JSON's are: a page read entry by entry refuses what a parser of the whole would (issue 28)")
     func separators() {
         func items(_ text: String) -> [String]? {

@@ -63,7 +63,28 @@ extension PixiesetClient {
     public func conversation(_ id: String, messages: Bool = true) async throws -> Conversation {
         try Self.check(.conversation, id)
         let url = configuration.baseURL.url(["conversations", id], trailingSlash: true, query: [("messages", messages ? "true" : "false")])
-        return try decode(Envelope<Conversation>.self, from: try await perform(Request(method: .GET, url: url))).data
+        let response = try await perform(Request(method: .GET, url: url))
+        // Message by message: one message's parse beside the answer at a time, never a parse of the whole.
+        if !JSONSlices.tooManyValues(response.body), let conversation = conversationMessageByMessage(response) { return conversation }
+        // Anything else (a message that does not read, which must not vanish): the whole answer's decoding says what.
+        return try decode(Envelope<Conversation>.self, from: response).data
+    }
+
+    /// The conversation of `response`, its messages decoded one by one; nil when its frame or any
+    /// message does not read (a conversation's messages are never set aside, unlike a list's entries).
+    func conversationMessageByMessage(_ response: APIResponse) -> Conversation? {
+        let bytes = response.body
+        guard let (whole, items) = JSONSlices.array(under: ["data", "messages"], in: bytes) else { return nil }
+        let rest = Array(bytes[..<whole.lowerBound]) + Array("[]".utf8) + Array(bytes[whole.upperBound...])
+        guard var conversation = try? JSONDecoder().decode(Envelope<Conversation>.self, from: Data(rest)).data else { return nil }
+        var messages: [Message] = []
+        messages.reserveCapacity(items.count)
+        for range in items {
+            guard let message = try? JSONDecoder().decode(Message.self, from: Data(bytes[range])) else { return nil }
+            messages.append(message)
+        }
+        conversation.messages = messages
+        return conversation
     }
 
     /// `GET /conversations/unread/count`.
