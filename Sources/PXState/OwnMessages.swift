@@ -19,7 +19,7 @@ package struct OwnMessages: Sendable {
     /// The studio's messages among `messages` that pxscript sent (`automated = true` on a message):
     /// a client's or a system note never is.
     package func automated(among messages: [Message]) -> Set<String> {
-        record.automated(among: messages.filter { $0.senderType != .client && $0.senderType != .system }.map(\.id))
+        record.automated(among: messages.filter(\.senderType.isStudio).map(\.id))
     }
 
     /// The ids among `ids` that pxscript sent, by identity alone (what a replay leaves out).

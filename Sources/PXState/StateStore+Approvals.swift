@@ -104,8 +104,7 @@ extension StateStore {
         }
         for row in due {
             // The API's form (six fraction digits, `Z`), as every time the journal keeps.
-            let expiresAt: Double = row["expires_at"]
-            let until = Timestamp(microseconds: Int64(saturating: (expiresAt * 1_000_000).rounded())).text
+            let until = Timestamp(Date(timeIntervalSince1970: row["expires_at"])).text
             try await closeApproval(row["id"], as: .expired, detail: "not sent within its time (until \(until))", at: now)
         }
     }

@@ -118,7 +118,7 @@ public struct ScenarioRunner: Sendable {
         }
     }
 
-    static func timestamp(_ date: Date) -> Timestamp { Timestamp(microseconds: Int64(saturating: (date.timeIntervalSince1970 * 1_000_000).rounded())) }
+    static func timestamp(_ date: Date) -> Timestamp { Timestamp(date) }
 }
 
 /// How one scenario ended.

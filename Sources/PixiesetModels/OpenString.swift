@@ -31,6 +31,10 @@ public struct SenderType: OpenString {
     public static let client: SenderType = "client"
     public static let photographer: SenderType = "photographer"
     public static let system: SenderType = "system"
+
+    /// The studio's side: the photographer, pxscript, any other sender the API may name; neither
+    /// the client nor the studio's own notes ("Invoice … was paid").
+    public var isStudio: Bool { self != .client && self != .system }
 }
 
 /// A conversation's `status`.

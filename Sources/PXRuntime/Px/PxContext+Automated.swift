@@ -24,8 +24,7 @@ extension PxContext {
     static func marks(automated: Set<String>) -> LuaEncoded.Adding {
         { value in
             guard let message = value as? Message else { return nil }
-            let studio = message.senderType != .client && message.senderType != .system
-            return [("automated", .boolean(studio && automated.contains(message.id))), ("from", .text(from(message.senderType)))]
+            return [("automated", .boolean(message.senderType.isStudio && automated.contains(message.id))), ("from", .text(from(message.senderType)))]
         }
     }
 

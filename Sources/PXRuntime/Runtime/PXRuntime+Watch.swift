@@ -134,7 +134,7 @@ extension PXRuntime {
         // The conversation holds every message of the event: one lookup serves the marks too.
         let automated = context.automatedIDs(in: messages)
         let answered = messages.contains {
-            $0.senderType != .client && $0.senderType != .system && $0.sentAt > message.sentAt && !automated.contains($0.id)
+            $0.senderType.isStudio && $0.sentAt > message.sentAt && !automated.contains($0.id)
         }
         // A new inquiry: nobody wrote before it, neither the client nor the studio (a client
         // answering the photographer's first message after a phone call is not "reaching out").

@@ -30,6 +30,6 @@ public enum ISOTime {
 
     /// The API's form: six fraction digits, `Z`.
     public static func format(_ date: Date) -> String {
-        Timestamp(microseconds: Int64(saturating: (date.timeIntervalSince1970 * 1_000_000).rounded())).text
+        Timestamp(date).text
     }
 }

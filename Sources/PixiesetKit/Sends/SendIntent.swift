@@ -22,7 +22,7 @@ public struct SendIntent: Sendable, Hashable, Codable {
     /// Whether `message` is this send: a studio message with the same
     /// normalised text, as many attachments, and the same names where known.
     public func matches(_ message: Message) -> Bool {
-        guard message.senderType != .client && message.senderType != .system,
+        guard message.senderType.isStudio,
               SendIntent.normalise(message.content) == SendIntent.normalise(content),
               message.attachments.count == attachmentNames.count
         else { return false }

@@ -53,7 +53,7 @@ struct QuirkLens: Sendable {
 
     func message(_ message: Message) -> Message {
         var message = message
-        if quirks.contains(.studioAsClient), message.senderType != .client, message.senderType != .system { message.senderType = .client }
+        if quirks.contains(.studioAsClient), message.senderType.isStudio { message.senderType = .client }
         if quirks.contains(.coarseTimestamps) {
             message.sentAt = Self.coarse(message.sentAt)
             message.readAt = message.readAt.map(Self.coarse)
