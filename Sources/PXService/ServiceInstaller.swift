@@ -191,15 +191,6 @@ public enum ServiceRunner {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = command
-        return await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
-            // Waited for by its termination handler, not by a thread.
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(returning: 127)
-            }
-        }
+        return (try? await process.runUntilExit()) ?? 127
     }
 }

@@ -4,7 +4,7 @@ extension Process {
     /// Runs the process and waits for its exit without holding a thread: the termination
     /// handler resumes the caller (no `waitUntilExit` on an async path).
     /// - Returns: its exit status.
-    func runUntilExit() async throws -> Int32 {
+    public func runUntilExit() async throws -> Int32 {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
             terminationHandler = { process in continuation.resume(returning: process.terminationStatus) }
             do {
