@@ -22,8 +22,7 @@ struct DecodeMemoryTests {
         let (size, peak, status, text) = try await Self.measure(folder, memory: "256M", mode: "large")
         #expect(status == 0 && text.contains("7300"), "\(text)")
         // Side by side: the same binary running a script that reads nothing.
-        let (_, base, baseStatus, _) = try await Self.measure(folder, memory: "256M", mode: "large", script: "nothing.lua")
-        #expect(baseStatus == 0)
+        let base = try await Self.baseline(folder)
         // Lua's own tables for this page take 1.7 times its size; the answer's bytes and its typed values the rest.
         #expect(peak - base < 5 * size, "peak \(peak) bytes, \(base) for a script that reads nothing, for an answer of \(size)")
     }
@@ -32,7 +31,7 @@ struct DecodeMemoryTests {
     func cutAndError() async throws {
         let folder = try Self.folder()
         defer { folder.remove() }
-        let (_, base, _, _) = try await Self.measure(folder, memory: "256M", mode: "large", script: "nothing.lua")
+        let base = try await Self.baseline(folder)
         let (cutSize, cutPeak, cutStatus, cutText) = try await Self.measure(folder, memory: "256M", mode: "cut")
         #expect(cutStatus == 1 && cutText.contains("was cut short: got \(cutSize) bytes"), "\(cutText)")
         // The answer itself and little more (it took 8.8 times its size: a decoder, then JSONSerialization, built it).
@@ -47,7 +46,7 @@ struct DecodeMemoryTests {
     func apiCommand() async throws {
         let folder = try Self.folder()
         defer { folder.remove() }
-        let (_, base, _, _) = try await Self.measure(folder, memory: "256M", mode: "large", script: "nothing.lua")
+        let base = try await Self.baseline(folder)
         let (size, peak, status, text) = try await Self.measure(folder, mode: "large", command: "api GET conversations/", name: "api")
         #expect(status == 0, "\(text.prefix(500))")
         // One line in a pipe, the server's bytes: as long as the answer but for its spaces.
@@ -61,7 +60,7 @@ struct DecodeMemoryTests {
     func conversationDecodedOnce() async throws {
         let folder = try Self.folder()
         defer { folder.remove() }
-        let (_, base, _, _) = try await Self.measure(folder, memory: "256M", mode: "large", script: "nothing.lua")
+        let base = try await Self.baseline(folder)
         let (size, peak, status, text) = try await Self.measure(folder, memory: "256M", mode: "one", script: "get.lua")
         #expect(status == 0 && text.contains("80000"), "\(text.prefix(300))")
         #expect(Double(peak - base) < 4.5 * Double(size), "peak \(peak) bytes, \(base) reading nothing, for an answer of \(size)")
@@ -71,7 +70,7 @@ struct DecodeMemoryTests {
     func denseError() async throws {
         let folder = try Self.folder()
         defer { folder.remove() }
-        let (_, base, _, _) = try await Self.measure(folder, memory: "256M", mode: "large", script: "nothing.lua")
+        let base = try await Self.baseline(folder)
         let (size, peak, status, text) = try await Self.measure(folder, memory: "256M", mode: "dense-error")
         #expect(status == 1 && text.contains("HTTP 422"), "\(text.prefix(600))")
         #expect(peak - base < 2 * size, "peak \(peak) bytes, \(base) reading nothing, for an error body of \(size)")
@@ -153,6 +152,21 @@ struct DecodeMemoryTests {
     /// The answer's size, pxscript's peak resident memory, its exit status and its output.
     static func measure(_ folder: RunFolder, memory: String, mode: String, script: String = "list.lua") async throws -> (Int, Int, Int, String) {
         try await measure(folder, mode: mode, command: "run '\(folder.path(script))' --max-memory \(memory)", name: script)
+    }
+
+    /// pxscript's peak memory running a script that reads nothing: the measure's zero (no server is
+    /// started for it: the script asks for no answer).
+    static func baseline(_ folder: RunFolder) async throws -> Int {
+        var env = folder.environment()
+        env["PXSCRIPT_NOW"] = nil
+        let port = folder.path("port-none")
+        try "9 0".write(toFile: port, atomically: true, encoding: .utf8)
+        let outcome = try await shell(
+            "python3 '\(folder.path("measure.py"))' '\(port)' '\(pxscriptBinary.path)' run '\(folder.path("nothing.lua"))' --max-memory 256M",
+            environment: env)
+        let numbers = (outcome.stdout.split(separator: "\n").first ?? "").split(separator: " ").compactMap { Int($0) }
+        try #require(numbers.count == 3 && numbers[2] == 0, "\(outcome.stdout)\(outcome.stderr)")
+        return numbers[1]
     }
 
     static func measure(_ folder: RunFolder, mode: String, command: String, name: String) async throws -> (Int, Int, Int, String) {
