@@ -66,15 +66,19 @@ struct CodableTests {
         let lua = try LuaState()
         let cyclic = try lua.run("local t = {} t.self = t return t", chunkName: "c.lua")
         #expect(throws: DecodingError.self) { try LuaValueDecoder().decode([String: [String: String]].self, from: cyclic[0]) }
-        indirect enum Deep: Encodable {
-            case leaf, node(Deep)
-            func encode(to encoder: any Encoder) throws {
-                var container = encoder.unkeyedContainer()
-                if case .node(let inner) = self { try container.encode(inner) }
-            }
-        }
-        var deep = Deep.leaf
-        for _ in 0..<100 { deep = .node(deep) }
+        let deep = Deep.nested(100)
         #expect(throws: EncodingError.self) { try LuaValueEncoder().encode(deep) }
+    }
+}
+
+/// A value nested `levels` deep (arrays in arrays), past what Lua tables hold.
+indirect enum Deep: Encodable, Sendable {
+    case leaf, node(Deep)
+
+    static func nested(_ levels: Int) -> Deep { (0..<levels).reduce(Deep.leaf) { inner, _ in .node(inner) } }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.unkeyedContainer()
+        if case .node(let inner) = self { try container.encode(inner) }
     }
 }

@@ -92,15 +92,7 @@ struct EncodedTests {
 
     @Test("a value Lua cannot hold (too deep, an unsigned number past Int64) is an error in the script, and the stack is left as it was")
     func failures() throws {
-        indirect enum Deep: Encodable, Sendable {
-            case leaf, node(Deep)
-            func encode(to encoder: any Encoder) throws {
-                var container = encoder.unkeyedContainer()
-                if case .node(let inner) = self { try container.encode(inner) }
-            }
-        }
-        var deep = Deep.leaf
-        for _ in 0..<100 { deep = .node(deep) }
+        let deep = Deep.nested(100)
         let lua = try LuaState()
         let tooDeep = LuaEncoded(deep), tooBig = LuaEncoded([UInt64.max])
         lua.register("deep") { _ in [.integer(1), .encoded(tooDeep)] }
