@@ -29,12 +29,12 @@ struct DashboardResults {
         var answers: [String: [Date]] = [:]
         for index in site.configuration.scripts.indices {
             guard let store = try site.states.store(index) else { continue }
-            for (conversation, times) in try store.clientMessageTimes(since: since) { answers[conversation, default: []] += times }
+            for (conversation, times) in try store.ledger.clientMessageTimes(since: since) { answers[conversation, default: []] += times }
         }
         for conversation in answers.keys { answers[conversation] = Array(Set(answers[conversation] ?? [])).sorted() }
         for (index, script) in site.configuration.scripts.enumerated() {
             guard let store = try site.states.store(index) else { continue }
-            for record in try store.sentRecords(since: since) {
+            for record in try store.sends.sentRecords(since: since) {
                 let name = Self.groupName(record)
                 let id = script.label + "\u{0}" + name
                 if groups[id] == nil { order.append(id); groups[id] = Group(script: script.label, name: name) }

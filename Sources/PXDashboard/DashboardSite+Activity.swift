@@ -24,9 +24,9 @@ extension DashboardSite {
         for (index, each) in configuration.scripts.enumerated() where script == nil || script == index {
             guard let store = try states.store(index) else { continue }
             // Each state's newest lines up to the end of this page: merged, the page is exact.
-            let lines = try store.journalPage(offset: 0, limit: offset + Self.activityPage + 1, kind: kind, about: client.isEmpty ? nil : client)
+            let lines = try store.journal.page(offset: 0, limit: offset + Self.activityPage + 1, kind: kind, about: client.isEmpty ? nil : client)
             merged += lines.map { ($0, each.label) }
-            for approval in try store.approvals() { names[approval.conversationID] = approval.clientName }
+            for approval in try store.approvals.list() { names[approval.conversationID] = approval.clientName }
         }
         merged.sort { $0.entry.at > $1.entry.at }
         let shown = merged.dropFirst(offset).prefix(Self.activityPage)
@@ -36,7 +36,7 @@ extension DashboardSite {
             .compactMap { $0.entry.detail.split(separator: " ").first.map(String.init) }
         for index in configuration.scripts.indices where !sentIDs.isEmpty {
             guard let store = try states.store(index) else { continue }
-            lines.merge(try store.origins(of: sentIDs)) { a, _ in a }
+            lines.merge(try store.sends.origins(of: sentIDs)) { a, _ in a }
         }
         func link(_ page: Int) -> String {
             var parts = URLComponents()

@@ -105,7 +105,7 @@ struct DashboardPlan {
         -> [(name: String, next: Date?, plan: [PlannedMessage], error: String?)]
     {
         let clock = configuration.clock
-        let next = Dictionary((try? state.store.scheduleList())?.map { (PXRuntime.triggerName($0.id), $0.nextRun) } ?? [], uniquingKeysWith: { a, _ in a })
+        let next = Dictionary((try? state.store.schedules.list())?.map { (PXRuntime.triggerName($0.id), $0.nextRun) } ?? [], uniquingKeysWith: { a, _ in a })
         return try await PixiesetClient.withClient(api, logger: logger) { client in
             let runtime = try PXRuntime(options: options, client: client, store: state.store, clock: clock, logger: logger)
             _ = try await runtime.loadWatchScript()

@@ -95,7 +95,7 @@ struct DashboardSite: Sendable {
 
     func waitingCount() throws -> Int {
         var total = 0
-        for index in configuration.scripts.indices { total += try states.store(index)?.approvals(in: [.pending]).count ?? 0 }
+        for index in configuration.scripts.indices { total += try states.store(index)?.approvals.list(in: [.pending]).count ?? 0 }
         return total
     }
 
@@ -117,7 +117,7 @@ struct DashboardSite: Sendable {
                 "index": index, "label": script.label, "csrf": csrf(request),
                 "daemon": DaemonLock.holder(statePath: script.statePath).map { "running (\($0))" } ?? "not running",
                 "sends_today": status.sendsToday, "cap": status.capInForce ?? configuration.config.maxSends ?? 200, "paused": status.paused,
-                "approvals": try store.approvals(in: [.pending]).count, "parked": status.parked.count, "has_parked": !status.parked.isEmpty,
+                "approvals": try store.approvals.list(in: [.pending]).count, "parked": status.parked.count, "has_parked": !status.parked.isEmpty,
                 "schedules": status.schedules.map { ["name": SendKeyText.scheduleName($0.id), "next": $0.nextRun.map(local) ?? "never", "failure": $0.lastFailure.map { String($0.prefix(300)) } ?? ""] },
             ]
             if let offset = status.studioOffset, abs(offset) > 1 { fields["offset"] = RuntimeClock.describe(offset: offset) }
@@ -136,7 +136,7 @@ struct DashboardSite: Sendable {
         var open: [[String: Any]] = [], closed: [[String: Any]] = []
         for (index, script) in configuration.scripts.enumerated() {
             guard let store = try states.store(index) else { continue }
-            for approval in try store.approvals() {
+            for approval in try store.approvals.list() {
                 if approval.state == .pending {
                     open.append([
                         "id": approval.id, "client": approval.clientName.isEmpty ? approval.conversationID : approval.clientName,
@@ -178,7 +178,7 @@ struct DashboardSite: Sendable {
             let rejected = try await desk.reject(id, in: store, reason: reason)
             return Self.redirect("/approvals", notice: rejected ? "\(id) rejected: it will not be sent." : "\(id) was no longer waiting.")
         }
-        let original = try store.approval(id)?.text
+        let original = try store.approvals.find(id)?.text
         let text = form["text"]?.replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .newlines)
         guard text.map({ !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) ?? true else {
             return Self.redirect("/approvals", notice: "The message is empty: \(id) was not approved.")
@@ -209,7 +209,7 @@ struct DashboardSite: Sendable {
         guard let index = form["script"].flatMap(Int.init), let store = try states.store(index) else {
             return Self.redirect("/", notice: "No such script here.")
         }
-        let (queued, _) = try await store.retryParked(nil, at: clock.now(recordedFor: store))
+        let (queued, _) = try await store.ledger.retryParked(nil, at: clock.now(recordedFor: store))
         let label = configuration.scripts[index].label
         let daemon = DaemonLock.holder(statePath: configuration.scripts[index].statePath) != nil
         return Self.redirect("/", notice: queued.isEmpty ? "Nothing of \(label) was parked."
@@ -225,7 +225,7 @@ struct DashboardSite: Sendable {
         guard let index = form["script"].flatMap(Int.init), let store = try states.store(index) else {
             return Self.redirect("/", notice: "No such script here.")
         }
-        try store.setPaused(paused, at: clock.now(recordedFor: store))
+        try store.settings.setPaused(paused, at: clock.now(recordedFor: store))
         let label = configuration.scripts[index].label
         return Self.redirect("/", notice: paused ? "Sends of \(label) are paused until you resume them." : "Sends of \(label) go out again.")
     }

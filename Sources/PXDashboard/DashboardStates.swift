@@ -29,7 +29,7 @@ final class DashboardStates: Sendable {
     /// The state holding request `id`, with its script's index.
     func holding(_ id: String) throws -> (Int, StateStore)? {
         for index in scripts.indices {
-            if let store = try store(index), try store.approval(id) != nil { return (index, store) }
+            if let store = try store(index), try store.approvals.find(id) != nil { return (index, store) }
         }
         return nil
     }

@@ -90,9 +90,7 @@ public final class AutomatedMessages: Sendable {
         let rest = ids.filter { !found.contains($0) }
         guard !rest.isEmpty else { return found }
         let stored = (try? queue().read { db in
-            try String.fetchSet(
-                db, sql: "SELECT message_id FROM automated_message WHERE message_id IN (\(rest.map { _ in "?" }.joined(separator: ",")))",
-                arguments: StatementArguments(rest))
+            try Ledger.slices(rest).flatMap { try AutomatedMessageRow.fetchAll(db, keys: $0).map(\.messageID) }
         }) ?? []
         found.formUnion(stored)
         return found
@@ -117,9 +115,7 @@ public final class AutomatedMessages: Sendable {
     /// (it may be sent later) or past the newest one seen.
     private func sync(from path: String) throws {
         let queue = try queue()
-        let start = try queue.read { db in
-            try Int64.fetchOne(db, sql: "SELECT next_send_id FROM synced_state WHERE path = ?", arguments: [path])
-        } ?? 0
+        let start = try queue.read { db in try SyncedStateRow.fetchOne(db, key: path)?.nextSendID } ?? 0
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(2)
@@ -135,13 +131,10 @@ public final class AutomatedMessages: Sendable {
         try queue.write { db in
             for send in sends {
                 guard let id = send.messageID else { continue }
-                try db.execute(
-                    sql: "INSERT OR IGNORE INTO automated_message (message_id, conversation_id, sent_at) VALUES (?, ?, ?)",
-                    arguments: [id, send.conversationID, send.sentAt])
+                try AutomatedMessageRow(messageID: id, conversationID: send.conversationID, sentAt: send.sentAt.map(Date.init(timeIntervalSince1970:)))
+                    .insert(db, onConflict: .ignore)
             }
-            try db.execute(
-                sql: "INSERT INTO synced_state (path, next_send_id) VALUES (?, ?) ON CONFLICT(path) DO UPDATE SET next_send_id = excluded.next_send_id",
-                arguments: [path, next])
+            try SyncedStateRow(path: path, nextSendID: next).upsert(db)
         }
     }
 }

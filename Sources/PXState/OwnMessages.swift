@@ -32,10 +32,10 @@ package struct OwnMessages: Sendable {
         guard !messages.isEmpty else { return [] }
         var own = record.automated(among: messages.map(\.id))
         guard let store else { return own }
-        own.formUnion(try store.matchedMessageIDs(in: conversationID).intersection(messages.map(\.id)))
+        own.formUnion(try store.sends.matchedMessageIDs(in: conversationID).intersection(messages.map(\.id)))
         let rest = messages.filter { !own.contains($0.id) }
         guard !rest.isEmpty else { return own }
-        let texts = try store.recentSendTexts(in: conversationID, since: now.addingTimeInterval(-86_400))
+        let texts = try store.sends.recentSendTexts(in: conversationID, since: now.addingTimeInterval(-86_400))
         guard !texts.isEmpty else { return own }
         for message in rest where texts.contains(SendIntent.normalise(message.content)) { own.insert(message.id) }
         return own

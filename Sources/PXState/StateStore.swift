@@ -5,7 +5,11 @@ import GRDBSQLite
 /// The durable state of one script on one account (docs/spec.md §5 "State"): send
 /// keys and the outbox, `px.store`, `px.once`, the journal, daily send
 /// counts and the pause flag, in one SQLite file (WAL) owned by one
-/// `DatabasePool`. Every operation is one transaction.
+/// `DatabasePool`. It opens, creates, copies and closes the file; the work
+/// on it is done by its jobs (`ledger`, `schedules`, `sends`, `approvals`,
+/// `notices`, `journal`, `settings`, `kept`), each over its own tables,
+/// read and written as records (`Records/`). Every operation is one
+/// transaction.
 ///
 /// `run`, `watch`, `status`, `pause` and `resume` open the same file;
 /// SQLite's locking keeps concurrent processes consistent, and the
@@ -20,6 +24,16 @@ public final class StateStore: Sendable {
     package let writes: GroupCommit
     /// Sends: the lease, the log and the holder's view (decision 0007).
     package let outbox: Outbox
+    /// The jobs of the state, each over its own tables of the shared database.
+    public let ledger: Ledger
+    public let schedules: Schedules
+    public let sends: Sends
+    public let approvals: Approvals
+    public let notices: Notices
+    public let journal: Journal
+    public let settings: Settings
+    /// `px.store`, `px.once` and the holds on their keys.
+    public let kept: KeptValues
     public let path: String
     /// How long its writes wait for another process's lock.
     public let busyTimeout: Double
@@ -62,6 +76,14 @@ public final class StateStore: Sendable {
             pool = try Self.open(path, configuration: configuration, checkingOwnership: existed, busyTimeout: busyTimeout)
             writes = GroupCommit(pool: pool)
             outbox = Outbox(statePath: path, pool: pool)
+            ledger = Ledger(pool: pool, writes: writes)
+            schedules = Schedules(pool: pool, writes: writes)
+            sends = Sends(pool: pool, outbox: outbox)
+            approvals = Approvals(pool: pool, writes: writes, statePath: path)
+            notices = Notices(pool: pool)
+            journal = Journal(pool: pool)
+            settings = Settings(pool: pool)
+            kept = KeptValues(pool: pool)
         } catch let error as StateError {
             throw error
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
@@ -181,6 +203,12 @@ public final class StateStore: Sendable {
             try PrivateFiles.write(log, to: path + "-outbox")
         }
         return copy
+    }
+
+    /// Commits the outbox's and the other queued writes.
+    public func flush() async throws {
+        try await outbox.flush()
+        try await writes.flush()
     }
 
     /// Commits what is still queued (outcomes of sends), lets the send

@@ -11,7 +11,7 @@ extension ScenarioWorld {
         guard let name = script ?? lastScript else { return .array([]) }
         let store = try StateStore(path: try statePath(name))
         defer { try? store.close() }
-        return .array(try store.approvals(in: [.pending, .approved]).map { approval in
+        return .array(try store.approvals.list(in: [.pending, .approved]).map { approval in
             .map([
                 .text("id"): .text(approval.id), .text("conversation"): .text(approval.conversationID), .text("text"): .text(approval.text),
                 .text("status"): .text(approval.state.rawValue),
@@ -27,8 +27,8 @@ extension ScenarioWorld {
         }
         let store = try StateStore(path: path)
         defer { try? store.close() }
-        guard try await store.decide(id, approve: approve, edited: approve ? text : nil, reason: approve ? nil : text, at: clock.now()) else {
-            throw ScenarioError("\(id) is \(try store.approval(id)?.state.rawValue ?? "gone"): no longer waiting")
+        guard try await store.approvals.decide(id, approve: approve, edited: approve ? text : nil, reason: approve ? nil : text, at: clock.now()) else {
+            throw ScenarioError("\(id) is \(try store.approvals.find(id)?.state.rawValue ?? "gone"): no longer waiting")
         }
         guard approve else { return }
         // Under s:watch the daemon sends it at its next poll, as it would in real time.
@@ -43,6 +43,6 @@ extension ScenarioWorld {
         guard FileManager.default.fileExists(atPath: path) else { return false }
         let store = try StateStore(path: path)
         defer { try? store.close() }
-        return try store.approval(id) != nil
+        return try store.approvals.find(id) != nil
     }
 }

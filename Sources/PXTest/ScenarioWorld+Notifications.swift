@@ -12,7 +12,7 @@ extension ScenarioWorld {
         guard let name = script ?? lastScript else { return .array([]) }
         let store = try StateStore(path: try statePath(name))
         defer { try? store.close() }
-        return .array(try store.notices(limit: 1_000).map { entry in
+        return .array(try store.notices.recent(limit: 1_000).map { entry in
             .map([.text("title"): .text(entry.notice.title), .text("text"): .text(entry.notice.text), .text("kind"): .text(entry.notice.kind.rawValue)])
         })
     }

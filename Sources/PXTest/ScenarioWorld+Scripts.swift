@@ -75,7 +75,7 @@ extension ScenarioWorld {
     func stored(_ key: String, script: String?) throws -> LuaValue {
         let store = try existingState(script, asked: "store")
         defer { try? store.close() }
-        guard let json = try store.value(forKey: key) else { return .nil }
+        guard let json = try store.kept.value(forKey: key) else { return .nil }
         return try JSONBridge.decode(json)
     }
 
@@ -83,7 +83,7 @@ extension ScenarioWorld {
     func journal(script: String?) throws -> LuaValue {
         let store = try existingState(script, asked: "journal")
         defer { try? store.close() }
-        return .array(try store.journalTail(limit: 100_000).map { entry in
+        return .array(try store.journal.tail(limit: 100_000).map { entry in
             var fields: [LuaValue: LuaValue] = [
                 .text("at"): .text(ScenarioTime.format(entry.at, zone: zone)), .text("kind"): .text(entry.kind), .text("detail"): .text(entry.detail),
             ]

@@ -126,7 +126,7 @@ actor ScenarioWorld {
         for path in states.values where FileManager.default.fileExists(atPath: path) {
             guard let store = try? StateStore(path: path) else { continue }
             defer { try? store.close() }
-            found.merge((try? store.origins(of: ids)) ?? [:]) { first, _ in first }
+            found.merge((try? store.sends.origins(of: ids)) ?? [:]) { first, _ in first }
         }
         return found
     }

@@ -154,8 +154,8 @@ struct DashboardTests {
             #expect(try h.studioMessages().filter { $0.contains("checking in") }.isEmpty)
             let store = try StateStore(path: h.statePath)
             defer { try? store.close() }
-            #expect(try store.approval(id)?.state == .rejected && store.approval(id)?.detail == "own page")
-            #expect(try store.isPaused() == false)
+            #expect(try store.approvals.find(id)?.state == .rejected && store.approvals.find(id)?.detail == "own page")
+            #expect(try store.settings.isPaused() == false)
         }
     }
 
@@ -173,7 +173,7 @@ struct DashboardTests {
             // An edit longer than the studio takes is refused before anything is decided or sent (issue 27).
             let long = try await h.request(.POST, "/approvals/\(first)/approve", cookie: session, form: ["csrf": csrf, "text": String(repeating: "x", count: 20_001)])
             #expect(long.location?.contains("was%20not%20approved") == true, "\(long.location ?? "")")
-            #expect(try StateStore(path: h.statePath).approval(first)?.state == .pending)
+            #expect(try StateStore(path: h.statePath).approvals.find(first)?.state == .pending)
             let approved = try await h.request(.POST, "/approvals/\(first)/approve", cookie: session, form: ["csrf": csrf, "text": "Hi Liam! Only checking in."])
             #expect(approved.status == 303)
             #expect(approved.location?.contains("approved%20(edited)%20and%20sent") == true, "\(approved.location ?? "")")
@@ -186,8 +186,8 @@ struct DashboardTests {
             #expect(rejected.location?.contains("rejected") == true)
             let store = try StateStore(path: h.statePath)
             defer { try? store.close() }
-            #expect(try store.approval(second)?.state == .rejected && store.approval(second)?.detail == "booked already")
-            #expect(try store.approval(first)?.edited == "Hi Liam! Only checking in.")
+            #expect(try store.approvals.find(second)?.state == .rejected && store.approvals.find(second)?.detail == "booked already")
+            #expect(try store.approvals.find(first)?.edited == "Hi Liam! Only checking in.")
             // The page shows them closed, with why.
             let after = try await h.get("/approvals", cookie: session).body
             #expect(after.contains("Nothing waits for your approval") && after.contains("booked already"))
@@ -204,14 +204,14 @@ struct DashboardTests {
             #expect(paused.status == 303)
             let store = try StateStore(path: h.statePath)
             defer { try? store.close() }
-            #expect(try store.isPaused())
+            #expect(try store.settings.isPaused())
             #expect(try await h.get("/", cookie: session).body.contains("Resume sends"))
             let error = await #expect(throws: RuntimeError.self) {
                 try await h.run("for c in px.conversations.each{} do px.send(c.id, 'hello'); return end")
             }
             #expect(error?.description.contains("PAUSED") == true, "\(String(describing: error))")
             _ = try await h.request(.POST, "/resume", cookie: session, form: ["csrf": csrf, "script": "0"])
-            #expect(try store.isPaused() == false)
+            #expect(try store.settings.isPaused() == false)
         }
     }
 

@@ -60,9 +60,9 @@ struct AutomatedMessagesTests {
                 _ = try await loop.cycle()
             }
             let store = try StateStore(path: w.statePath)
-            #expect(try store.value(forKey: "seen:first words") == #""true,false,false""#)
+            #expect(try store.kept.value(forKey: "seen:first words") == #""true,false,false""#)
             // The auto-acknowledgement came after the first message, but it is not a personal answer.
-            #expect(try store.value(forKey: "seen:second words") == #""false,false,false""#)
+            #expect(try store.kept.value(forKey: "seen:second words") == #""false,false,false""#)
         }
     }
 }

@@ -74,7 +74,7 @@ struct DebounceTests {
                 #expect(done.handled == 1)
             }
             #expect(try w.studioMessages(in: id).filter { $0.hasPrefix("Got ") } == ["Got 1 (try 1)"])
-            let journal = try StateStore(path: w.statePath).journalTail(limit: 20).map(\.kind)
+            let journal = try StateStore(path: w.statePath).journal.tail(limit: 20).map(\.kind)
             #expect(journal.contains("failed") && journal.last == "handled", "\(journal)")
         }
     }

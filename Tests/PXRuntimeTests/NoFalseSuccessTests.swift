@@ -28,7 +28,7 @@ struct NoFalseSuccessTests {
             }
             for id in ids { #expect(try w.studioMessages(in: id).filter { $0 == "Spring minis are open!" }.count == 1) }
             // A schedule-only script has no poll: the names it read are kept by the run itself, for `status`.
-            #expect(try StateStore(path: w.statePath).clientNames(for: ids).count == 3)
+            #expect(try StateStore(path: w.statePath).ledger.clientNames(for: ids).count == 3)
             // The same due run again (as after a crash before it was recorded): keyed by the run and the text, nothing twice.
             try await DatabaseQueue(path: w.statePath).write { try $0.execute(sql: "DELETE FROM schedule") }
             try await w.daemon(script) { loop in
@@ -66,7 +66,7 @@ struct NoFalseSuccessTests {
                 let report = try await loop.runSchedules(now: start.addingTimeInterval(3601))
                 #expect(report.failed == ["name:digest"])
             }
-            let schedules = try StateStore(path: w.statePath).scheduleList()
+            let schedules = try StateStore(path: w.statePath).schedules.list()
             #expect(schedules.first?.lastFailure?.contains("no template") == true)
         }
     }
@@ -126,11 +126,11 @@ struct NoFalseSuccessTests {
         try await withWatch { w in
             let id = try w.clientConversations(1)[0]
             let start = ISOTime.parse(testNow)!
-            func line() throws -> String? { try StateStore(path: w.statePath).scheduleList().first?.lastFailure }
+            func line() throws -> String? { try StateStore(path: w.statePath).schedules.list().first?.lastFailure }
             try await w.daemon("px.every('1h', function() px.send('conv_gone', 'x') end, { name = 'digest' })") { loop in
                 _ = try await loop.runSchedules(now: start.addingTimeInterval(3601))
             }
-            let listed = try StateStore(path: w.statePath).scheduleList()
+            let listed = try StateStore(path: w.statePath).schedules.list()
             #expect(try line()?.contains("CONVERSATION_NOT_FOUND") == true, "\(listed) \(w.log.all)")
             try await w.daemon("px.every('1h', function() px.send('\(id)', 'Digest') end, { name = 'digest' })") { loop in
                 let ran = try await loop.runtime.runSchedule(named: "digest", now: start.addingTimeInterval(3700))

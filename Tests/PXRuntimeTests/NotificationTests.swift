@@ -70,13 +70,13 @@ struct NotificationTests {
                     notifying.notifier.post(Notice(kind: .message, title: "second", text: "two", at: at), on: store)
                     #expect(await receiver.wait { receiver.delivered.count == 2 })
                     // Recorded once the answer is read: just after the receiver answered.
-                    #expect(await receiver.wait { (try? store.notices().map(\.deliveries)) == [["delivered"], ["delivered"]] })
+                    #expect(await receiver.wait { (try? store.notices.recent().map(\.deliveries)) == [["delivered"], ["delivered"]] })
                 }
                 await notifying.close()
                 let titles = try receiver.delivered.map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])["title"] as? String }
                 #expect(titles == ["first", "second"])
                 #expect(receiver.answered.withLock { $0.map(\.1) } == [500, 500, 200, 200])
-                #expect(try store.notices().map(\.deliveries) == [["delivered"], ["delivered"]])
+                #expect(try store.notices.recent().map(\.deliveries) == [["delivered"], ["delivered"]])
                 #expect(log.all.contains { $0.contains("answered HTTP 500") && $0.contains("trying again") })
             }
         }
@@ -95,7 +95,7 @@ struct NotificationTests {
                     #expect(await receiver.wait { receiver.answered.withLock { $0.count } == 1 })
                 }
                 await first.close()
-                #expect(try store.notices().map(\.deliveries) == [["pending"]])
+                #expect(try store.notices.recent().map(\.deliveries) == [["pending"]])
                 let status = try store.status(now: at, timeZone: .gmt, journalLimit: 5)
                 #expect(status.notices.waiting == 1 && status.text(cap: 200, path: "s").contains("notifications: 1 waiting for delivery"))
                 // The next run (a new courier, as after a restart) finds it and delivers it.
@@ -119,11 +119,11 @@ struct NotificationTests {
                 try await notifying.delivering([store]) {
                     notifying.notifier.post(Notice(kind: .message, title: "a", text: "", at: at), on: store)
                     notifying.notifier.post(Notice(kind: .message, title: "b", text: "", at: at), on: store)
-                    #expect(await receiver.wait { (try? store.notices().map(\.deliveries)) == [["given up"], ["given up"]] })
+                    #expect(await receiver.wait { (try? store.notices.recent().map(\.deliveries)) == [["given up"], ["given up"]] })
                 }
                 await notifying.close()
                 #expect(receiver.answered.withLock { $0.map(\.1) } == [404, 500, 500, 500])
-                let journal = try store.journalTail(limit: 10).filter { $0.kind == JournalKind.notificationGivenUp.rawValue }
+                let journal = try store.journal.tail(limit: 10).filter { $0.kind == JournalKind.notificationGivenUp.rawValue }
                 #expect(journal.count == 2)
                 #expect(journal[0].detail.contains("answered HTTP 404"))
             }
@@ -144,7 +144,7 @@ struct NotificationTests {
                 try await notifying.delivering([store]) {
                     notifying.notifier.post(Notice(kind: .message, title: "Approvals wait", text: "apr_1 to Ava <!channel> @everyone: “Hi Ava”", script: "welcome.lua", at: at), on: store)
                     #expect(await receiver.wait { receiver.delivered.count == 4 && FileManager.default.fileExists(atPath: out) })
-                    #expect(await receiver.wait { (try? store.notices().first?.deliveries) == Array(repeating: "delivered", count: 5) })
+                    #expect(await receiver.wait { (try? store.notices.recent().first?.deliveries) == Array(repeating: "delivered", count: 5) })
                 }
                 await notifying.close()
                 let byPath = Dictionary(receiver.answered.withLock { $0.map { ($0.0.path, $0.0) } }, uniquingKeysWith: { a, _ in a })
@@ -173,13 +173,13 @@ struct NotificationTests {
                 let notifying = Notifying([.webhook(url: base + secretPath, format: .text)], log: log, cookie: cookie)
                 try await notifying.delivering([store]) {
                     notifying.notifier.post(Notice(kind: .message, title: "t", text: "echo of cookie-value-123456 and \(base + secretPath)", at: at), on: store)
-                    #expect(await receiver.wait { (try? store.notices().first?.deliveries) == ["given up"] })
+                    #expect(await receiver.wait { (try? store.notices.recent().first?.deliveries) == ["given up"] })
                 }
                 await notifying.close()
-                let logged = log.all.joined(separator: "\n") + (try store.journalTail(limit: 20).map(\.detail).joined(separator: "\n"))
+                let logged = log.all.joined(separator: "\n") + (try store.journal.tail(limit: 20).map(\.detail).joined(separator: "\n"))
                 #expect(!logged.contains("XXXXsecretXXXX"))
                 #expect(logged.contains("webhook http://127.0.0.1:"))
-                let stored = try #require(store.notices().first?.notice.text)
+                let stored = try #require(store.notices.recent().first?.notice.text)
                 #expect(!stored.contains("cookie-value-123456") && !stored.contains("XXXXsecretXXXX"))
                 #expect(receiver.arrived.withLock { $0.allSatisfy { !$0.body.contains("cookie-value-123456") } })
             }

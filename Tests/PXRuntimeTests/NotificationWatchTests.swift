@@ -117,7 +117,7 @@ struct NotificationWatchTests {
             try await withVirtualStudio { studio in
                 let notifying = Notifying([.webhook(url: base + "/hook", format: .json)], log: studio.log, now: { studio.clock.now() })
                 let store = try StateStore(path: studio.statePath("reply.lua"))
-                try store.setSetting(.heartbeat, String(studio.clock.now().timeIntervalSince1970 - 3 * 3_600))
+                try store.settings.set(.heartbeat, String(studio.clock.now().timeIntervalSince1970 - 3 * 3_600))
                 try store.close()
                 try await studio.daemon([("reply.lua", WatchServiceTests.autoreply)], notifier: notifying.notifier) {
                     await studio.advance(by: 60)

@@ -40,12 +40,12 @@ struct NotifyFunctionTests {
             #expect(try await h.values(script) == ["20"])
             let store = try h.state()
             defer { try? store.close() }
-            #expect(try store.notices().count == 20)
-            #expect(try store.notices().first?.notice.title == "pxscript: script.lua")
-            #expect(try store.journalTail(limit: 50).filter { $0.kind == JournalKind.notificationDropped.rawValue }.count == 5)
+            #expect(try store.notices.recent().count == 20)
+            #expect(try store.notices.recent().first?.notice.title == "pxscript: script.lua")
+            #expect(try store.journal.tail(limit: 50).filter { $0.kind == JournalKind.notificationDropped.rawValue }.count == 5)
             // A dry run posts nothing (its state is a throw-away copy) and says what it would send.
             try await h.run("px.notify('from a dry run')", dryRun: true)
-            #expect(try store.notices().count == 20)
+            #expect(try store.notices.recent().count == 20)
             #expect(h.log.all.contains { $0.contains("(dry run) would notify: pxscript: script.lua: from a dry run") })
         }
     }
@@ -60,7 +60,7 @@ struct NotifyFunctionTests {
                 defer { try? store.close() }
                 await notifying.notifier.finishRun(on: store, error: nil, maxSends: 200, at: Date())
                 #expect(receiver.delivered == [#"{"text":"Morning digest\n3 clients wait"}"#])
-                #expect(try store.notices().last?.deliveries == ["delivered"])
+                #expect(try store.notices.recent().last?.deliveries == ["delivered"])
                 // A run stopped at the cap notifies once; the next run that ends well clears it.
                 let capped = await runError {
                     try await h.run("for c in px.conversations.each{} do px.send(c.id, 'hello') end", maxSends: 1, notifier: notifying.notifier)
@@ -76,7 +76,7 @@ struct NotifyFunctionTests {
                 ])
                 // With no [notify] table, a notice is recorded for nobody.
                 try await h.run("px.notify('nobody hears this')")
-                #expect(try store.notices().last?.deliveries == [])
+                #expect(try store.notices.recent().last?.deliveries == [])
             }
         }
     }
@@ -108,7 +108,7 @@ struct NotificationsDocTests {
             }
             let store = try h.state()
             defer { try? store.close() }
-            #expect(try store.notices().map(\.notice.title).contains("Morning digest"))
+            #expect(try store.notices.recent().map(\.notice.title).contains("Morning digest"))
         }
     }
 
@@ -124,7 +124,7 @@ struct NotificationsDocTests {
                 }
                 let store = try StateStore(path: studio.statePath("digest.lua"))
                 defer { try? store.close() }
-                #expect(try store.notices().map(\.notice.title) == ["Good morning"])
+                #expect(try store.notices.recent().map(\.notice.title) == ["Good morning"])
             }
         }
     }

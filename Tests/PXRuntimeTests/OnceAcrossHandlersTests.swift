@@ -61,7 +61,7 @@ struct OnceAcrossHandlersTests {
                 }
                 _ = try await loop.cycle()
             }
-            #expect(try StateStore(path: w.statePath).value(forKey: "count") == "6")
+            #expect(try StateStore(path: w.statePath).kept.value(forKey: "count") == "6")
         }
     }
 }

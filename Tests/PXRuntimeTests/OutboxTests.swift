@@ -25,7 +25,7 @@ struct OutboxTests {
 
     func reserve(_ store: StateStore, _ key: String, cap: Int = 100) async throws -> OutboxEntry {
         let intent = SendIntent(conversationID: "conv_AAAAAAAAAAAA", content: key)
-        let reservation = try await store.reserveSend(intent, key: key, explicitKey: true, now: now, day: "d", cap: cap)
+        let reservation = try await store.sends.reserve(intent, key: key, explicitKey: true, now: now, day: "d", cap: cap)
         guard case .proceed(let entry) = reservation else { throw StateError.failed("\(key) was not reserved: \(reservation)") }
         return entry
     }
@@ -55,8 +55,8 @@ struct OutboxTests {
 
         // A reservation of the same key right after finds it sent (not in flight).
         let first = try await reserve(store, "k:a")
-        store.markSentSoon(first, message: message("msg_AAAAAAAAAAAA"), at: now) { Issue.record("\($0)") }
-        let again = try await store.reserveSend(
+        store.sends.markSentSoon(first, message: message("msg_AAAAAAAAAAAA"), at: now) { Issue.record("\($0)") }
+        let again = try await store.sends.reserve(
             SendIntent(conversationID: "conv_AAAAAAAAAAAA", content: "k:a"), key: "k:a", explicitKey: true, now: now, day: "d", cap: 100)
         guard case .alreadySent(let json) = again else {
             Issue.record("expected alreadySent, got \(again)")
@@ -66,7 +66,7 @@ struct OutboxTests {
 
         // With nothing else happening, it reaches the file within the fold delay.
         let second = try await reserve(store, "k:b")
-        store.markSentSoon(second, message: message("msg_BBBBBBBBBBBB"), at: now) { Issue.record("\($0)") }
+        store.sends.markSentSoon(second, message: message("msg_BBBBBBBBBBBB"), at: now) { Issue.record("\($0)") }
         var sends = try filed(path).sends
         for _ in 0..<50 where !sends.contains("k:b=sent") {
             try await Task.sleep(for: .milliseconds(20))
@@ -76,10 +76,10 @@ struct OutboxTests {
 
         // Closing folds what is left.
         let third = try await reserve(store, "k:c")
-        store.markSentSoon(third, message: message("msg_CCCCCCCCCCCC"), at: now) { Issue.record("\($0)") }
+        store.sends.markSentSoon(third, message: message("msg_CCCCCCCCCCCC"), at: now) { Issue.record("\($0)") }
         try store.close()
         #expect(try filed(path).sends == ["k:a=sent", "k:b=sent", "k:c=sent"])
-        #expect(try StateStore(path: path).pendingSends().isEmpty)
+        #expect(try StateStore(path: path).sends.pendingSends().isEmpty)
     }
 
     @Test("a killed holder's log is replayed by the next holder: intents pending, outcomes that reached the log sent, each counted once")
@@ -88,18 +88,18 @@ struct OutboxTests {
         defer { remove(path) }
         let first = try StateStore(path: path)
         let a = try await reserve(first, "k:a")
-        first.markSentSoon(a, message: message("msg_AAAAAAAAAAAA"), at: now) { Issue.record("\($0)") }
+        first.sends.markSentSoon(a, message: message("msg_AAAAAAAAAAAA"), at: now) { Issue.record("\($0)") }
         _ = try await reserve(first, "k:b")  // written with a's outcome
         let c = try await reserve(first, "k:c")
-        first.markSentSoon(c, message: message("msg_CCCCCCCCCCCC"), at: now) { Issue.record("\($0)") }  // only in memory
+        first.sends.markSentSoon(c, message: message("msg_CCCCCCCCCCCC"), at: now) { Issue.record("\($0)") }  // only in memory
         // Killed: the log has it all but c's outcome.
         first.outbox.dropAsIfKilled()
         #expect(FileManager.default.fileExists(atPath: path + "-outbox"))
 
         let next = try StateStore(path: path)
-        let pending = try await next.claimPendingSends()
+        let pending = try await next.sends.claimPendingSends()
         #expect(pending.map(\.key) == ["k:b", "k:c"])
-        for entry in pending { try await next.abandonSend(entry, reason: "not sent", at: now) }
+        for entry in pending { try await next.sends.abandonSend(entry, reason: "not sent", at: now) }
         try await next.flush()
         let state = try filed(path)
         #expect(state.sends == ["k:a=sent"])
@@ -117,15 +117,15 @@ struct OutboxTests {
         let a = try await reserve(first, "k:a")
         _ = try await reserve(first, "k:x")  // in flight throughout: the lease, and its log, stay
         // Abandoning folds at once: a's row goes, its place is given back, "failed" is journaled.
-        try await first.abandonSend(a, reason: "refused", at: now)
+        try await first.sends.abandonSend(a, reason: "refused", at: now)
         let b = try await reserve(first, "k:b")
-        first.markSentSoon(b, message: message("msg_BBBBBBBBBBBB"), at: now) { Issue.record("\($0)") }
+        first.sends.markSentSoon(b, message: message("msg_BBBBBBBBBBBB"), at: now) { Issue.record("\($0)") }
         try await first.flush()
         _ = try await reserve(first, "k:d")
         first.outbox.dropAsIfKilled()
 
         let next = try StateStore(path: path)
-        #expect(try await next.claimPendingSends().map(\.key) == ["k:x", "k:d"])
+        #expect(try await next.sends.claimPendingSends().map(\.key) == ["k:x", "k:d"])
         let state = try filed(path)
         // Replaying the whole log would journal a's failure twice.
         #expect(state.sends == ["k:x=pending", "k:b=sent", "k:d=pending"])
@@ -143,15 +143,15 @@ struct OutboxTests {
         first.outbox.dropAsIfKilled()
 
         let next = try StateStore(path: path)
-        let claimed = try await next.claimPendingSends()
+        let claimed = try await next.sends.claimPendingSends()
         #expect(claimed.map(\.key) == ["k:a"])
         // Another send to the conversation reads its filed sends, k:a's pending row among them.
         let other = try await reserve(next, "k:z")
-        try await next.abandonSend(claimed[0], reason: "not sent before an interruption", at: now)
+        try await next.sends.abandonSend(claimed[0], reason: "not sent before an interruption", at: now)
         let again = try await reserve(next, "k:a")
         #expect(again.key == "k:a")
-        next.markSentSoon(again, message: message("msg_AAAAAAAAAAAA"), at: now) { Issue.record("\($0)") }
-        next.markSentSoon(other, message: message("msg_ZZZZZZZZZZZZ"), at: now) { Issue.record("\($0)") }
+        next.sends.markSentSoon(again, message: message("msg_AAAAAAAAAAAA"), at: now) { Issue.record("\($0)") }
+        next.sends.markSentSoon(other, message: message("msg_ZZZZZZZZZZZZ"), at: now) { Issue.record("\($0)") }
         try await next.flush()
         #expect(try filed(path).sends == ["k:z=sent", "k:a=sent"])
         #expect(try filed(path).count == 2)
@@ -170,14 +170,14 @@ struct OutboxTests {
         // Cut short: the partial intent never had its request made.
         try (log + Data(#"{"op":"intent","id":2,"conv"#.utf8)).write(to: URL(fileURLWithPath: path + "-outbox"))
         let cut = try StateStore(path: path)
-        #expect(try await cut.claimPendingSends().map(\.key) == ["k:a"])
+        #expect(try await cut.sends.claimPendingSends().map(\.key) == ["k:a"])
         cut.outbox.dropAsIfKilled()
 
         // Damaged in the middle: refused, not reset.
         let damaged = Data(#"{"generation":"G"}"#.utf8) + Data("\nnot json\n".utf8) + log
         try damaged.write(to: URL(fileURLWithPath: path + "-outbox"))
         let refused = try StateStore(path: path)
-        await #expect { _ = try await refused.claimPendingSends() } throws: { "\($0)".contains("cannot be read") }
+        await #expect { _ = try await refused.sends.claimPendingSends() } throws: { "\($0)".contains("cannot be read") }
         #expect(try Data(contentsOf: URL(fileURLWithPath: path + "-outbox")) == damaged)
         try refused.close()
     }
@@ -192,10 +192,10 @@ struct OutboxTests {
         #expect(try filed(path).sends == ["k:a=pending"])
 
         let other = try StateStore(path: path)
-        let claim = Task { try await other.claimPendingSends() }
+        let claim = Task { try await other.sends.claimPendingSends() }
         try await Task.sleep(for: .milliseconds(300))
         // The holder's request comes back; its outcome is recorded and the lease let go.
-        holder.markSentSoon(entry, message: message("msg_AAAAAAAAAAAA"), at: now) { Issue.record("\($0)") }
+        holder.sends.markSentSoon(entry, message: message("msg_AAAAAAAAAAAA"), at: now) { Issue.record("\($0)") }
         #expect(try await claim.value.isEmpty, "the other sender must not claim a send still in flight")
         #expect(try filed(path).sends == ["k:a=sent"])
         try holder.close()
@@ -214,7 +214,7 @@ struct OutboxTests {
         let waiting = Task { try await reserve(other, "k:b") }
         // The holder keeps its send in flight until the waiter has spoken (or 20 s).
         for _ in 0..<200 where notices.items.isEmpty { try await Task.sleep(for: .milliseconds(100)) }
-        holder.markSentSoon(entry, message: message("msg_AAAAAAAAAAAA"), at: now) { Issue.record("\($0)") }
+        holder.sends.markSentSoon(entry, message: message("msg_AAAAAAAAAAAA"), at: now) { Issue.record("\($0)") }
         _ = try await waiting.value
         #expect(notices.items == ["another process (pid \(getpid())) is sending on this state; the sends here wait for it"])
         try holder.close()
@@ -228,10 +228,10 @@ struct OutboxTests {
         let first = try StateStore(path: path)
         let second = try StateStore(path: path)
         let a = try await reserve(first, "k:a", cap: 2)
-        first.markSentSoon(a, message: message("msg_AAAAAAAAAAAA"), at: now) { Issue.record("\($0)") }
+        first.sends.markSentSoon(a, message: message("msg_AAAAAAAAAAAA"), at: now) { Issue.record("\($0)") }
         try await first.flush()  // idle: the lease is let go
         let b = try await reserve(second, "k:b", cap: 2)
-        second.markSentSoon(b, message: message("msg_BBBBBBBBBBBB"), at: now) { Issue.record("\($0)") }
+        second.sends.markSentSoon(b, message: message("msg_BBBBBBBBBBBB"), at: now) { Issue.record("\($0)") }
         try await second.flush()
         await #expect(throws: SendRefusal.cap(limit: 2, day: "d")) { _ = try await reserve(first, "k:c", cap: 2) }
         await #expect(throws: SendRefusal.cap(limit: 2, day: "d")) { _ = try await reserve(second, "k:c", cap: 2) }

@@ -26,7 +26,7 @@ struct PollerTests {
         try await withPoller { poller, sandbox, store in
             let first = try await poller.poll(now: Date())
             #expect(first.firstStart && first.events.isEmpty && first.requests == 1)
-            #expect(try store.watermark() != nil)
+            #expect(try store.ledger.watermark() != nil)
             for _ in 0..<100 {
                 let before = sandbox.controls.apiRequests
                 let idle = try await poller.poll(now: Date())
@@ -51,7 +51,7 @@ struct PollerTests {
             #expect(result.requests <= targets.count + 2)
             let inFirst = result.events.filter { $0.conversationID == targets[0] }.map(\.id)
             #expect(inFirst == [written[0], second])
-            #expect(try store.openEvents().count == 7)
+            #expect(try store.ledger.openEvents().count == 7)
             // Nothing twice.
             #expect(try await poller.poll(now: Date()).events.isEmpty)
         }
@@ -118,7 +118,7 @@ struct PollerTests {
     func futureTimestamp() async throws {
         try await withPoller(quirks: "future_timestamp") { poller, sandbox, store in
             _ = try await poller.poll(now: studioNow(sandbox))
-            let mark = try #require(try store.watermark())
+            let mark = try #require(try store.ledger.watermark())
             #expect(mark <= Timestamp(parsing: testNow)!.microseconds + 60_000_000)
             let id = try conversations(sandbox, 1)[0]
             let written = try await sandbox.database.clientWritesIn(conversationID: id, content: "Still there?").id
@@ -153,7 +153,7 @@ struct PollerTests {
             let fine = try await sandbox.database.clientWritesIn(conversationID: other, content: "Hi!").id
             let result = try await poller.poll(now: studioNow(sandbox))
             #expect(result.events.map(\.id) == [fine])
-            #expect(try store.journalTail(limit: 10).contains { $0.kind == "conversation unreadable" && $0.conversationID == broken })
+            #expect(try store.journal.tail(limit: 10).contains { $0.kind == "conversation unreadable" && $0.conversationID == broken })
         }
     }
 

@@ -25,14 +25,14 @@ struct RealAPIRuntimeTests {
             #expect(try await refused.values(Self.send) == ["CSRF_REFUSED", "419"])
             #expect(try h.messages().count == before)
             // Looked for at once and not there: nothing pending, and the day's cap counts nothing (issue 27).
-            #expect(try h.state().pendingSends().isEmpty)
+            #expect(try h.state().sends.pendingSends().isEmpty)
             #expect(try h.state().status(now: Date(), timeZone: .gmt, journalLimit: 0).sendsToday == 0)
             // An uncaught refusal ends the run as one (exit 78 in the executable).
             let uncaught = await runError { try await refused.run("px.send(px.conversations.list{ page_size = 1 }.data[1].id, 'x', { key = 'sat' })") }
             guard case .refused(.csrf, _)? = uncaught else { Issue.record("\(String(describing: uncaught))"); return }
             // With the XSRF pair back, the pending send is looked for first (not there), then made once.
             #expect(try await h.values(Self.send) == ["sent"])
-            #expect(try h.state().pendingSends().isEmpty)
+            #expect(try h.state().sends.pendingSends().isEmpty)
             #expect(try h.messages().count == before + 1)
             #expect(try await h.values(Self.send) == ["sent"])
             #expect(try h.messages().count == before + 1)

@@ -27,15 +27,15 @@ struct RetryParkedTests {
                 #expect(report.parked == 1)
             }
             let store = try StateStore(path: w.statePath)
-            #expect(try store.parkedCount() == 1)
+            #expect(try store.ledger.parkedCount() == 1)
             let status = try store.status(now: Date(), timeZone: .gmt, journalLimit: 0).text(cap: 200, path: w.statePath)
             #expect(status.contains("`pxscript retry --state \(w.statePath) --all`"), "\(status)")
             // An id that is not parked is reported, and nothing changes for it.
-            let unknown = try await store.retryParked(["msg_not_here"], at: Date())
+            let unknown = try await store.ledger.retryParked(["msg_not_here"], at: Date())
             #expect(unknown.queued.isEmpty && unknown.notParked == ["msg_not_here"])
-            let queued = try await store.retryParked([parkedID], at: Date())
+            let queued = try await store.ledger.retryParked([parkedID], at: Date())
             #expect(queued.queued.map(\.id) == [parkedID] && queued.notParked.isEmpty)
-            #expect(try store.parkedCount() == 0)
+            #expect(try store.ledger.parkedCount() == 0)
             try store.close()
             // The fix also moves the reply after a new send: matched by text, the reply is not sent again
             // and the new send is not mistaken for it (sends of a retried event are not keyed by order alone).
@@ -55,7 +55,7 @@ struct RetryParkedTests {
             let sent = try w.studioMessages(in: id)
             #expect(sent.filter { $0 == "Thanks, we got your inquiry!" }.count == 1, "\(sent)")
             #expect(sent.filter { $0 == "Here is the price list." }.count == 1, "\(sent)")
-            let journal = try StateStore(path: w.statePath).journalTail(limit: 20).map(\.kind)
+            let journal = try StateStore(path: w.statePath).journal.tail(limit: 20).map(\.kind)
             #expect(journal.contains("retried"))
         }
     }

@@ -15,7 +15,7 @@ struct ScheduleTests {
 
     func counts(_ w: WatchHarness) throws -> [String] {
         let store = try StateStore(path: w.statePath)
-        return try ["hourly", "daily", "at", "after"].map { try store.value(forKey: $0) ?? "0" }
+        return try ["hourly", "daily", "at", "after"].map { try store.kept.value(forKey: $0) ?? "0" }
     }
 
     @Test("due schedules run once each; a missed run runs once at start-up, not once per miss; at once ever; after in memory")
@@ -82,7 +82,7 @@ struct ScheduleTests {
                 let onTime = try await ran("2026-03-09T06:30:30Z")
                 #expect(missed == ["name:night"] && early.isEmpty && jump == ["name:night"] && before.isEmpty && onTime == ["name:night"])
             }
-            #expect(try StateStore(path: w.statePath).value(forKey: "n") == "3")
+            #expect(try StateStore(path: w.statePath).kept.value(forKey: "n") == "3")
         }
     }
 

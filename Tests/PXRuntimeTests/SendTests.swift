@@ -83,8 +83,8 @@ struct SendTests {
             #expect(summary.plan.count == 3)
             #expect(summary.plan.allSatisfy { $0.position.hasSuffix("script.lua:7") && $0.content.hasPrefix("Hi ") && !$0.clientName.isEmpty }, "\(summary.plan)")
             let state = try h.state()
-            #expect(try state.journalTail(limit: 10).isEmpty)
-            #expect(try state.sendCount(day: "2026-03-01") == 0)
+            #expect(try state.journal.tail(limit: 10).isEmpty)
+            #expect(try state.sends.sendCount(day: "2026-03-01") == 0)
             // The real run afterwards sends all three.
             try await h.run(Self.pick + "for _, c in ipairs(targets) do px.send(c.id, 'x', { key = 'nudge' }) end")
             #expect(try h.messages().count == before + 3)
@@ -105,17 +105,17 @@ struct SendTests {
             // Raised again by px.map, the error names the line once, not once per layer.
             #expect(message.components(separatedBy: "script.lua:").count == 2, "\(message)")
             #expect(try h.messages().count == before + 5)
-            #expect(try h.state().sendCount(day: "2026-03-01") == 5)
+            #expect(try h.state().sends.sendCount(day: "2026-03-01") == 5)
         }
     }
 
     @Test("pause makes every send raise PAUSED until resume")
     func pause() async throws {
         try await withHarness { h in
-            try h.state().setPaused(true, at: Date())
+            try h.state().settings.setPaused(true, at: Date())
             let values = try await h.values(Self.pick + "local ok, err = pcall(px.send, targets[1].id, 'hi') return ok, err.code")
             #expect(values == ["false", "PAUSED"])
-            try h.state().setPaused(false, at: Date())
+            try h.state().settings.setPaused(false, at: Date())
             #expect(try await h.values(Self.pick + "return px.send(targets[1].id, 'hi').content") == ["hi"])
         }
     }
@@ -138,7 +138,7 @@ struct SendTests {
             let store = try h.state()
             let intent = SendIntent(conversationID: conversation, content: "Your gallery is ready")
             // As if killed after recording the intent and writing the POST, before recording the answer.
-            guard case .proceed = try await store.reserveSend(
+            guard case .proceed = try await store.sends.reserve(
                 intent, key: "k:gallery", explicitKey: true, now: Date(timeIntervalSince1970: 1_772_355_600), day: "2026-03-01", cap: 200)
             else { Issue.record("not reserved"); return }
             let api = APIConfiguration(baseURL: try BaseURL(parsing: h.sandbox.baseURL), cookie: h.sandbox.cookie)
@@ -148,8 +148,8 @@ struct SendTests {
             let before = try h.messages().count
             try await h.run(Self.pick + "px.send(targets[1].id, 'Your gallery is ready', { key = 'gallery' })")
             #expect(try h.messages().count == before)
-            #expect(try store.pendingSends().isEmpty)
-            #expect(try store.journalTail(limit: 5).contains { $0.kind == "reconciled" })
+            #expect(try store.sends.pendingSends().isEmpty)
+            #expect(try store.journal.tail(limit: 5).contains { $0.kind == "reconciled" })
         }
     }
 }

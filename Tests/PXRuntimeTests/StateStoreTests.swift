@@ -49,14 +49,14 @@ struct StateStoreTests {
                 for _ in 0..<3 {
                     group.addTask {
                         let store = try StateStore(path: path)
-                        try store.setValue("1", forKey: "k")
+                        try store.kept.setValue("1", forKey: "k")
                         try store.close()
                     }
                 }
                 try await group.waitForAll()
             }
             let store = try StateStore(path: path)
-            #expect(try store.value(forKey: "k") == "1")
+            #expect(try store.kept.value(forKey: "k") == "1")
             try store.close()
         }
     }
@@ -68,25 +68,25 @@ struct StateStoreTests {
         let store = try StateStore(path: path)
         let now = Date(timeIntervalSince1970: 1_772_355_600)
         let first = SendIntent(conversationID: "conv_AAAAAAAAAAAA", content: "one")
-        guard case .proceed(let entry) = try await store.reserveSend(first, key: "k:a", explicitKey: true, now: now, day: "d", cap: 1) else {
+        guard case .proceed(let entry) = try await store.sends.reserve(first, key: "k:a", explicitKey: true, now: now, day: "d", cap: 1) else {
             Issue.record("not reserved")
             return
         }
         // The same key while the first is pending is in flight; another is over the cap.
-        guard case .inFlight = try await store.reserveSend(first, key: "k:a", explicitKey: true, now: now, day: "d", cap: 1) else {
+        guard case .inFlight = try await store.sends.reserve(first, key: "k:a", explicitKey: true, now: now, day: "d", cap: 1) else {
             Issue.record("a pending key must block")
             return
         }
         await #expect(throws: SendRefusal.cap(limit: 1, day: "d")) {
-            _ = try await store.reserveSend(first, key: "k:b", explicitKey: true, now: now, day: "d", cap: 1)
+            _ = try await store.sends.reserve(first, key: "k:b", explicitKey: true, now: now, day: "d", cap: 1)
         }
-        try await store.abandonSend(entry, reason: "refused by the API", at: now)
-        #expect(try store.sendCount(day: "d") == 0)
-        try store.setPaused(true, at: now)
+        try await store.sends.abandonSend(entry, reason: "refused by the API", at: now)
+        #expect(try store.sends.sendCount(day: "d") == 0)
+        try store.settings.setPaused(true, at: now)
         await #expect(throws: SendRefusal.paused) {
-            _ = try await store.reserveSend(first, key: "k:b", explicitKey: true, now: now, day: "d", cap: 1)
+            _ = try await store.sends.reserve(first, key: "k:b", explicitKey: true, now: now, day: "d", cap: 1)
         }
-        #expect(try store.journalTail(limit: 5).map(\.kind) == ["failed", "paused"])
+        #expect(try store.journal.tail(limit: 5).map(\.kind) == ["failed", "paused"])
     }
 }
 
@@ -103,7 +103,7 @@ struct PrivateStateTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/state.sqlite"
         let store = try StateStore(path: path)
-        try store.setValue("\"Ann\"", forKey: "client")
+        try store.kept.setValue("\"Ann\"", forKey: "client")
         for file in [path, path + "-wal", path + "-shm"] { #expect(Self.mode(file) == 0o600, "\(file): \(String(Self.mode(file) ?? 0, radix: 8))") }
         try store.close()
         chmod(path, 0o644)

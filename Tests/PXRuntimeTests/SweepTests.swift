@@ -28,7 +28,7 @@ struct SweepTests {
             var mark = Poller.signature(of: listed)
             mark.detailed = true
             record.marks[target.id] = mark
-            try store.record(record, at: now())
+            try store.ledger.record(record, at: now())
             #expect(try await plain.poll(now: now()).events.isEmpty)
             let sweeping = Poller(client: client, store: store, logger: log.logger, historyWindow: 366 * 86_400, sweepInterval: 0)
             let swept = try await sweeping.poll(now: now())

@@ -42,7 +42,7 @@ struct WatchServiceTests {
             // Each script kept its own state: its own ledger of the messages, its own schedule.
             let digest = try StateStore(path: studio.statePath("digest.lua"))
             defer { try? digest.close() }
-            #expect(try digest.value(forKey: "digests") == "1")
+            #expect(try digest.kept.value(forKey: "digests") == "1")
             for script in ["autoreply.lua", "vacation.lua"] {
                 let store = try StateStore(path: studio.statePath(script))
                 defer { try? store.close() }
@@ -114,22 +114,22 @@ struct WatchServiceTests {
                 await studio.advance(by: 60)
                 let store = try StateStore(path: studio.statePath("welcome.lua"))
                 defer { try? store.close() }
-                let asked = try store.approvals(in: [.pending])
+                let asked = try store.approvals.list(in: [.pending])
                 #expect(asked.count == 2)
                 #expect(try studio.studioMessages(in: ids[0]).filter { $0.content.hasPrefix("Welcome") }.isEmpty)
 
                 let first = try #require(asked.first { $0.conversationID == ids[0] })
-                #expect(try await store.decide(first.id, approve: true, at: studio.clock.now()))
-                #expect(try await store.decide(first.id, approve: true, at: studio.clock.now()) == false)
+                #expect(try await store.approvals.decide(first.id, approve: true, at: studio.clock.now()))
+                #expect(try await store.approvals.decide(first.id, approve: true, at: studio.clock.now()) == false)
                 // The other client writes again before anyone decides: its request no longer fits.
                 let second = try #require(asked.first { $0.conversationID == ids[1] })
                 try await studio.clientWrites(ids[1], "Actually, never mind")
                 await studio.advance(by: 60)
                 await studio.advance(by: 60)
                 #expect(try studio.studioMessages(in: ids[0]).filter { $0.content.hasPrefix("Welcome") }.count == 1)
-                #expect(try store.approval(first.id)?.state == .sent)
-                #expect(try store.approval(second.id)?.state == .withdrawn)
-                #expect(try store.approval(second.id)?.detail == "the client wrote again")
+                #expect(try store.approvals.find(first.id)?.state == .sent)
+                #expect(try store.approvals.find(second.id)?.state == .withdrawn)
+                #expect(try store.approvals.find(second.id)?.detail == "the client wrote again")
             }
         }
     }
@@ -144,11 +144,11 @@ struct WatchServiceTests {
                 await studio.advance(by: 60)
                 let store = try StateStore(path: studio.statePath("welcome.lua"))
                 defer { try? store.close() }
-                let asked = try #require(try store.approvals(in: [.pending]).first)
+                let asked = try #require(try store.approvals.list(in: [.pending]).first)
                 await studio.advance(by: 2 * 3_600)
-                #expect(try store.approval(asked.id)?.state == .expired)
+                #expect(try store.approvals.find(asked.id)?.state == .expired)
                 #expect(try studio.studioMessages(in: id).filter { $0.content == "Welcome" }.isEmpty)
-                #expect(try await store.decide(asked.id, approve: true, at: studio.clock.now()) == false)
+                #expect(try await store.approvals.decide(asked.id, approve: true, at: studio.clock.now()) == false)
             }
         }
     }
@@ -203,8 +203,8 @@ struct WatchServiceTests {
             }
             let store = try StateStore(path: studio.statePath("busy.lua"))
             defer { try? store.close() }
-            let hourly = try JSONDecoder().decode([Double].self, from: Data((try store.value(forKey: "hourly") ?? "[]").utf8))
-            let daily = try JSONDecoder().decode([Double].self, from: Data((try store.value(forKey: "daily") ?? "[]").utf8))
+            let hourly = try JSONDecoder().decode([Double].self, from: Data((try store.kept.value(forKey: "hourly") ?? "[]").utf8))
+            let daily = try JSONDecoder().decode([Double].self, from: Data((try store.kept.value(forKey: "daily") ?? "[]").utf8))
             // Real time: `every` from the start, each hour on the hour; the cron at 09:00 each day.
             #expect(hourly == (1...720).map { start.timeIntervalSince1970 + Double($0) * 3_600 })
             #expect(daily == (0..<30).map { start.timeIntervalSince1970 + Double($0) * 86_400 + 9 * 3_600 })

@@ -133,7 +133,7 @@ struct WatchTests {
             #expect(try w.studioMessages(in: id).filter { $0.hasPrefix("Working on it") } == ["Working on it (1)"])
             #expect(w.log.all.contains { $0.contains("the template server hiccuped") })
             let store = try StateStore(path: w.statePath)
-            #expect(try store.value(forKey: "seen") == "1")
+            #expect(try store.kept.value(forKey: "seen") == "1")
         }
     }
 
@@ -158,7 +158,7 @@ struct WatchTests {
                 #expect(second.parked == 1 && second.handled == 1)
             }
             #expect(try w.studioMessages(in: id).filter { $0.hasPrefix("ok: ") } == ["ok: after"])
-            let parked = try StateStore(path: w.statePath).events(inState: .parked, limit: 5)
+            let parked = try StateStore(path: w.statePath).ledger.events(inState: .parked, limit: 5)
             #expect(parked.count == 1 && parked[0].reason?.contains("cannot handle boom") == true)
             #expect(parked[0].traceback?.contains("autoreply.lua:2") == true)
             let status = try StateStore(path: w.statePath).status(now: Date(), timeZone: .gmt, journalLimit: 5).text(cap: 200, path: w.statePath)
@@ -196,13 +196,13 @@ struct WatchTests {
             try await w.daemon(Self.autoreply, maxAttempts: 1, maxSends: 1) { loop in
                 _ = try await loop.cycle()
                 let store = try StateStore(path: w.statePath)
-                try store.setPaused(true, at: Date())
+                try store.settings.setPaused(true, at: Date())
                 _ = try await w.sandbox.database.clientWritesIn(conversationID: targets[0], content: "Paused?")
                 for _ in 0..<3 {
                     let held = try await loop.cycle()
                     #expect(held.waiting == 1 && held.handled == 0 && held.parked == 0)
                 }
-                try store.setPaused(false, at: Date())
+                try store.settings.setPaused(false, at: Date())
                 let resumed = try await loop.cycle()
                 #expect(resumed.handled == 1)
                 // The cap (1 a day) is used: the next client waits for tomorrow, not parked.
@@ -213,7 +213,7 @@ struct WatchTests {
             }
             #expect(try w.studioMessages(in: targets[0]).filter { $0.hasPrefix("Thanks ") }.count == 1)
             #expect(try w.studioMessages(in: targets[1]).filter { $0.hasPrefix("Thanks ") }.isEmpty)
-            let waiting = try StateStore(path: w.statePath).events(inState: .failed, limit: 5)
+            let waiting = try StateStore(path: w.statePath).ledger.events(inState: .failed, limit: 5)
             #expect(waiting.map(\.reason) == ["cap"])
         }
     }

@@ -24,14 +24,14 @@ nonisolated func runStateBenchmark(rounds: Int) async throws {
                             let conversation = "conv_\(String(i % 100).leftPadded(12))"
                             let intent = SendIntent(conversationID: conversation, content: "bulk s\(round) \(i)")
                             let now = Date()
-                            guard case .proceed(let entry) = try await store.reserveSend(
+                            guard case .proceed(let entry) = try await store.sends.reserve(
                                 intent, key: "h:\(round)-\(i)", explicitKey: false, now: now, day: day, cap: 1_000_000)
                             else { throw NSError(domain: "bench: not reserved", code: 1) }
                             let message = Message(
                                 id: "msg_\(String(i).leftPadded(12))\(round)", conversationID: conversation, content: intent.content,
                                 sentAt: Timestamp(microseconds: Int64(now.timeIntervalSince1970 * 1e6)), senderType: .photographer,
                                 senderID: "photographer_1", readAt: nil, attachments: [])
-                            store.markSentSoon(entry, message: message, at: now) { _ in }
+                            store.sends.markSentSoon(entry, message: message, at: now) { _ in }
                             i += 8
                         }
                     }

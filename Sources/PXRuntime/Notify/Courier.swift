@@ -146,7 +146,7 @@ public final class Courier: Sendable {
         for store in stores {
             let jobs: [PendingDelivery]
             do {
-                jobs = try store.pendingDeliveries(for: target.key)
+                jobs = try store.notices.pendingDeliveries(for: target.key)
             } catch {
                 unreadable = true
                 continue
@@ -171,7 +171,7 @@ public final class Courier: Sendable {
                 left.remove(outcome)
                 continue
             }
-            let written: Void? = try? store.recordDelivery(
+            let written: Void? = try? store.notices.recordDelivery(
                 outcome.noticeID, target: target.key, delivered: outcome.delivered, givenUp: outcome.givenUp, error: outcome.error,
                 note: outcome.note, at: now())
             if written != nil { left.remove(outcome) }
@@ -214,7 +214,7 @@ public final class Courier: Sendable {
             try await sender.deliver(job.notice, to: target)
             // Delivered: recorded even when a stop came meanwhile, or the next start would deliver it again.
             do {
-                try store.recordDelivery(job.noticeID, target: target.key, delivered: true, at: now())
+                try store.notices.recordDelivery(job.noticeID, target: target.key, delivered: true, at: now())
             } catch {
                 // Delivered, but the state cannot say so yet: kept here, so it is recorded later, never delivered twice.
                 logger.warning("a delivered notification could not be recorded yet (\(error)); it is recorded once the state can be written")
@@ -230,7 +230,7 @@ public final class Courier: Sendable {
             // Journaled with the state it is given up in, in one write: never one without the other.
             let note = givingUp ? "\(target.label): \(job.notice.title) (\(error))" : nil
             do {
-                try store.recordDelivery(job.noticeID, target: target.key, delivered: false, givenUp: givingUp, error: failure, note: note, at: now())
+                try store.notices.recordDelivery(job.noticeID, target: target.key, delivered: false, givenUp: givingUp, error: failure, note: note, at: now())
             } catch {
                 // Its try is not counted yet: nothing more is tried for this target until it is (no loop of tries).
                 keepUnrecorded(job, on: store, to: target, delivered: false, givenUp: givingUp, error: failure, note: note)

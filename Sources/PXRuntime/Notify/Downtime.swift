@@ -13,9 +13,9 @@ struct Downtime: Sendable {
     /// The downtime `store` shows at `now`, if any; reads the marks the last run left, and
     /// clears its "stopped" mark (a daemon runs on it from now on).
     static func found(in store: StateStore, now: Date, interval: Double) -> Downtime? {
-        let beat = (try? store.setting(.heartbeat)).flatMap { $0 }.flatMap(Double.init).map(Date.init(timeIntervalSince1970:))
-        let stopped = (try? store.setting(.stoppedAt)).flatMap { $0 }
-        try? store.setSetting(.stoppedAt, nil)
+        let beat = (try? store.settings.value(.heartbeat)).flatMap { $0 }.flatMap(Double.init).map(Date.init(timeIntervalSince1970:))
+        let stopped = (try? store.settings.value(.stoppedAt)).flatMap { $0 }
+        try? store.settings.set(.stoppedAt, nil)
         guard let beat, stopped == nil, now.timeIntervalSince(beat) > max(3 * interval, 120) else { return nil }
         return Downtime(from: beat, to: now)
     }

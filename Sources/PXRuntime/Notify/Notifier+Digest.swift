@@ -8,8 +8,8 @@ extension Notifier {
     /// - Returns: when the next digest may be posted, if requests wait for it (nil: nothing waits).
     @discardableResult
     func digestApprovals(on store: StateStore, at now: Date) -> Date? {
-        guard let waiting = try? store.unnotifiedApprovals(), !waiting.isEmpty else { return nil }
-        if let last = (try? store.setting(.approvalDigest)).flatMap({ $0 }).flatMap(Double.init) {
+        guard let waiting = try? store.approvals.unnotified(), !waiting.isEmpty else { return nil }
+        if let last = (try? store.settings.value(.approvalDigest)).flatMap({ $0 }).flatMap(Double.init) {
             let next = Date(timeIntervalSince1970: last + approvalDigest)
             // A digest recorded in the future (a clock set back) does not hold the next one for longer than one interval.
             if next > now, next.timeIntervalSince(now) <= approvalDigest { return next }
@@ -24,8 +24,8 @@ extension Notifier {
         let text = (shown + more + ["Approve with `pxscript approve ID` (or reject), or see them all with `pxscript approvals`."])
             .joined(separator: "\n")
         guard post(Notice(kind: .message, title: title, text: text, at: now), origin: .digest, on: store) else { return nil }
-        try? store.markApprovalsNotified(waiting.map(\.id), at: now)
-        try? store.setSetting(.approvalDigest, String(now.timeIntervalSince1970))
+        try? store.approvals.markNotified(waiting.map(\.id), at: now)
+        try? store.settings.set(.approvalDigest, String(now.timeIntervalSince1970))
         return nil
     }
 }

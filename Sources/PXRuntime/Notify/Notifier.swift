@@ -43,7 +43,7 @@ public struct Notifier: Sendable {
     @discardableResult
     public func post(_ notice: Notice, origin: NoticeOrigin = .daemon, on store: StateStore) -> Bool {
         do {
-            try store.postNotice(cleaned(notice), origin: origin, targets: keys)
+            try store.notices.post(cleaned(notice), origin: origin, targets: keys)
             courier?.ring()
             return true
         } catch {
@@ -58,7 +58,7 @@ public struct Notifier: Sendable {
     func raise(_ condition: NoticeCondition, script: String?, on store: StateStore, at now: Date, quietly: Bool = false) -> Bool {
         let (notice, detail) = condition.raised(script: script, at: now)
         do {
-            if try store.raiseCondition(condition.name, detail: redactor.redact(detail), notice: cleaned(notice), targets: keys) { courier?.ring() }
+            if try store.notices.raise(condition.name, detail: redactor.redact(detail), notice: cleaned(notice), targets: keys) { courier?.ring() }
             return true
         } catch {
             let line = "a notification could not be recorded (\(error)): \(notice.title)"
@@ -76,7 +76,7 @@ public struct Notifier: Sendable {
     /// Clears the condition named `name` on `store` (notifies when it was raised).
     func clear(_ name: String, script: String?, on store: StateStore, at now: Date) {
         do {
-            if try store.clearCondition(name, targets: keys, notice: { NoticeCondition.cleared(name, detail: $0, script: script, at: now) }) {
+            if try store.notices.clear(name, targets: keys, notice: { NoticeCondition.cleared(name, detail: $0, script: script, at: now) }) {
                 courier?.ring()
             }
         } catch {
@@ -86,7 +86,7 @@ public struct Notifier: Sendable {
 
     /// Clears every raised condition on `store` whose name starts with `prefix` and that `stillRaised` does not keep.
     func clearAll(prefix: String, on store: StateStore, script: String?, at now: Date, keeping stillRaised: (String) -> Bool = { _ in false }) {
-        let raised = (try? store.raisedConditions()) ?? [:]
+        let raised = (try? store.notices.raised()) ?? [:]
         for name in raised.keys.sorted() where name.hasPrefix(prefix) && !stillRaised(name) {
             clear(name, script: script, on: store, at: now)
         }

@@ -46,11 +46,11 @@ extension PxContext {
                 case .id(let id): return id
                 case .file(let path, let filename, _), .kept(let path, let filename):
                     let name = filename ?? URL(fileURLWithPath: path).lastPathComponent
-                    return Approval.keptFile(path: try ApprovalFiles.keep(try policy.readablePath(path), filename: name, approval: id, in: store), filename: name)
+                    return Approval.keptFile(path: try ApprovalFiles.keep(try policy.readablePath(path), filename: name, approval: id, statePath: store.path), filename: name)
                 }
             }
         } catch {
-            ApprovalFiles.remove(approval: id, in: store)
+            ApprovalFiles.remove(approval: id, statePath: store.path)
             throw error
         }
         var asked = Approval(
@@ -62,8 +62,8 @@ extension PxContext {
         // Sent later under the cap and zone of this run, whoever approves it.
         asked.maxSends = options.maxSends
         asked.zone = options.timeZone.identifier
-        let (approval, joined) = try await store.requestApproval(asked)
-        if joined { ApprovalFiles.remove(approval: id, in: store) }
+        let (approval, joined) = try await store.approvals.request(asked)
+        if joined { ApprovalFiles.remove(approval: id, statePath: store.path) }
         logger.info(
             joined ? "already waiting for approval as \(approval.id)" : "asked for approval: \(approval.id) to \(request.conversationID)",
             metadata: ["at": "\(request.position)"])
@@ -87,9 +87,9 @@ extension PxContext {
         // Expiry is the studio's time: read it first if no answer has yet (an `approve` just started).
         if !clock.studio.isMeasured { await client.measureClock() }
         let now = clock.now()
-        try await store.expireApprovals(at: now)
+        try await store.approvals.expire(at: now)
         var sent: [Approval] = []
-        for approval in try store.approvals(in: [.approved]) where ids?.contains(approval.id) ?? true {
+        for approval in try store.approvals.list(in: [.approved]) where ids?.contains(approval.id) ?? true {
             remember(approval.clientName, of: approval.conversationID)
             var request = SendRequest(
                 conversationID: approval.conversationID, content: approval.text, attachments: approval.attachments.map(Self.attachment),
@@ -99,12 +99,12 @@ extension PxContext {
             do {
                 let conversation = try await client.conversation(approval.conversationID)
                 if let reason = movedOn(conversation, since: approval) {
-                    try await store.closeApproval(approval.id, as: .withdrawn, detail: reason, at: clock.now())
+                    try await store.approvals.close(approval.id, as: .withdrawn, detail: reason, at: clock.now())
                     logger.info("\(approval.id) withdrawn: \(reason)")
                     continue
                 }
                 guard let message = try await send(request).message else { continue }
-                try await store.closeApproval(approval.id, as: .sent, detail: nil, messageID: message.id, at: clock.now())
+                try await store.approvals.close(approval.id, as: .sent, detail: nil, messageID: message.id, at: clock.now())
                 sent.append(approval)
             } catch SendRefusal.inFlight {
                 // Another process (a second `approve`, the daemon) is sending it right now: once is enough.
@@ -115,7 +115,7 @@ extension PxContext {
             } catch where Self.refusedForGood(error) {
                 // Refused for good: closed, said, and never in the way of the others.
                 let reason = "refused by the studio: \(error)"
-                try await store.closeApproval(approval.id, as: .refused, detail: reason, at: clock.now())
+                try await store.approvals.close(approval.id, as: .refused, detail: reason, at: clock.now())
                 logger.error("\(approval.id) to \(approval.clientName) closed, not sent: \(reason)")
                 options.notifier.post(
                     Notice(kind: .message, title: "pxscript: the studio refused an approved message to \(approval.clientName)",

@@ -14,7 +14,7 @@ extension PxContext {
         let limit = Double(options.handlerTimeout.components.seconds)
         let deadline = Date().addingTimeInterval(limit + 60)
         let started = ContinuousClock.now
-        while try !store.takeHold(key, holder: run.holder, until: deadline) {
+        while try !store.kept.takeHold(key, holder: run.holder, until: deadline) {
             try await waitOrGiveUp(key, since: started, limit: limit)
         }
     }
@@ -24,7 +24,7 @@ extension PxContext {
     func waitWhileHeld(_ key: String) async throws {
         let limit = Double(options.handlerTimeout.components.seconds)
         let started = ContinuousClock.now
-        while try store.isHeld(key) {
+        while try store.kept.isHeld(key) {
             try await waitOrGiveUp(key, since: started, limit: limit)
         }
     }

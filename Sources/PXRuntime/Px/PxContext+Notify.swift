@@ -19,10 +19,10 @@ extension PxContext {
             logger.info("(dry run) would notify: \(notice.title): \(text)", metadata: position.isEmpty ? [:] : ["at": "\(position)"])
             return true
         }
-        let recent = (try? store.noticeCount(from: .script, since: now.addingTimeInterval(-3600))) ?? 0
+        let recent = (try? store.notices.count(from: .script, since: now.addingTimeInterval(-3600))) ?? 0
         guard recent < Self.noticesPerHour else {
             logger.warning("px.notify dropped: \(Self.noticesPerHour) notifications in the last hour already (\(position))")
-            try? store.journalNow(.notificationDropped, detail: "\(position): \(String(text.prefix(80)))", at: now)
+            try? store.journal.appendNow(.notificationDropped, detail: "\(position): \(String(text.prefix(80)))", at: now)
             return false
         }
         return options.notifier.post(notice, origin: .script, on: store)

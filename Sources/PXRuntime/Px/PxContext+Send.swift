@@ -79,7 +79,7 @@ extension PxContext {
         let now = clock.now()
         if request.approval == nil, let ask = request.approve ?? options.approveAll.map({ ApprovalAsk(why: "--approve", expires: $0) }) {
             // A key already sent is skipped as usual; otherwise the send waits for the photographer.
-            if let first = try store.sentMessage(conversationID: request.conversationID, key: key, explicitKey: explicit, now: now) {
+            if let first = try store.sends.sentMessage(conversationID: request.conversationID, key: key, explicitKey: explicit, now: now) {
                 return (try await skipped(request, key: key, messageJSON: first, at: now), .skipped)
             }
             return (try await askApproval(request, ask: ask, key: key, now: now), options.dryRun ? .planned : .asked)
@@ -87,7 +87,7 @@ extension PxContext {
         let day = capDay(now)
         // With files to upload, looked up first, so a skipped send uploads nothing.
         if request.attachments.contains(where: { if case .id = $0 { false } else { true } }),
-           let first = try store.sentMessage(conversationID: request.conversationID, key: key, explicitKey: explicit, now: now)
+           let first = try store.sends.sentMessage(conversationID: request.conversationID, key: key, explicitKey: explicit, now: now)
         {
             return (try await skipped(request, key: key, messageJSON: first, at: now), .skipped)
         }
@@ -98,7 +98,7 @@ extension PxContext {
         }
         let intent = SendIntent(conversationID: request.conversationID, content: request.content, attachmentIDs: ids, attachmentNames: names)
         let entry: OutboxEntry
-        switch try await store.reserveSend(intent, key: key, explicitKey: explicit, now: now, day: day, cap: options.maxSends) {
+        switch try await store.sends.reserve(intent, key: key, explicitKey: explicit, now: now, day: day, cap: options.maxSends) {
         case .alreadySent(let json):
             return (try await skipped(request, key: key, messageJSON: json, at: now), .skipped)
         case .inFlight:
@@ -112,7 +112,7 @@ extension PxContext {
         do {
             // Other sends' messages are read only if this one's outcome is unknown.
             outcome = try await client.send(
-                intent, excludingFrom: { [store] in try store.matchedMessageIDs(in: intent.conversationID) }, now: { [clock] in clock.now() })
+                intent, excludingFrom: { [store] in try store.sends.matchedMessageIDs(in: intent.conversationID) }, now: { [clock] in clock.now() })
         } catch {
             // A refused CSRF token surely stored nothing on a Laravel back end, but the real API is
             // unknown: the send stays pending and is looked for before it is ever made again.
@@ -120,15 +120,15 @@ extension PxContext {
                 // Reads work while the token is refused: looked for at once. Not there, it is forgotten and
                 // its place under the cap given back (a refused send never counts); there, recorded.
                 if let message = found {
-                    try? await store.markSent(entry, message: message, at: clock.now(), reconciled: true)
+                    try? await store.sends.markSent(entry, message: message, at: clock.now(), reconciled: true)
                 } else {
-                    try? await store.abandonSend(entry, reason: "refused by the studio (CSRF token): \(error)", at: clock.now())
+                    try? await store.sends.abandonSend(entry, reason: "refused by the studio (CSRF token): \(error)", at: clock.now())
                 }
             } else if Self.leavesPending(error) {
-                store.leavePending(entry)
-                try? await store.journal(.pending, conversationID: request.conversationID, detail: "\(error)", at: clock.now())
+                store.sends.leavePending(entry)
+                try? await store.journal.append(.pending, conversationID: request.conversationID, detail: "\(error)", at: clock.now())
             } else {
-                try? await store.abandonSend(entry, reason: "\(error)", at: clock.now())
+                try? await store.sends.abandonSend(entry, reason: "\(error)", at: clock.now())
             }
             throw error
         }
@@ -136,16 +136,16 @@ extension PxContext {
         let message = outcome.message
         automated.note(message.id)
         if case .reconciled = outcome {
-            try await store.markSent(entry, message: message, at: clock.now(), reconciled: true)
+            try await store.sends.markSent(entry, message: message, at: clock.now(), reconciled: true)
         } else {
             // Not waited for: the send is done, and a lost outcome is found again by reconciliation.
-            store.markSentSoon(entry, message: message, at: clock.now()) { [logger] error in
+            store.sends.markSentSoon(entry, message: message, at: clock.now()) { [logger] error in
                 logger.warning("could not record that \(message.id) was sent to \(request.conversationID) (\(error)); the next run looks for it in the conversation")
             }
         }
         // The script line that sent it, for results per message (one small write; a run may end right after,
         // so it is not left to a task). Only statistics: a failure is not the send's.
-        try? store.noteOrigin(of: message.id, position: request.position)
+        try? store.sends.noteOrigin(of: message.id, position: request.position)
         logger.info("sent \(message.id) to \(request.conversationID)", metadata: ["at": "\(request.position)"])
         return (.sent(message), .sent)
     }
@@ -153,7 +153,7 @@ extension PxContext {
     /// Whether `intent` reached its conversation after `since` (a failure: nothing could be said).
     private func lookFor(_ intent: SendIntent, since: Date) async -> Result<Message?, any Error> {
         do {
-            return .success(try await client.reconcile(intent, since: since, excluding: try store.matchedMessageIDs(in: intent.conversationID)))
+            return .success(try await client.reconcile(intent, since: since, excluding: try store.sends.matchedMessageIDs(in: intent.conversationID)))
         } catch {
             return .failure(error)
         }
@@ -199,7 +199,7 @@ extension PxContext {
         logger.info(
             "skipped a send to \(request.conversationID): already sent as \(message.id)",
             metadata: ["at": "\(request.position)", "by": "\(SendKeyText.readable(key))"])
-        try await store.journal(
+        try await store.journal.append(
             .skipped, conversationID: request.conversationID, detail: "already sent as \(message.id) (\(SendKeyText.readable(key)))", at: at)
         if options.dryRun {
             plan.messages.withLock {
@@ -227,7 +227,7 @@ extension PxContext {
             return try await client.upload(fileAt: readable, filename: filename, contentType: contentType).id
         case .kept(let path, let filename):
             // Only pxscript's own copies beside this state: a kept path never opens anything else.
-            guard ApprovalFiles.isKept(path, in: store) else { throw PixiesetError.file(path: path, problem: "not a copy kept for an approval") }
+            guard ApprovalFiles.isKept(path, statePath: store.path) else { throw PixiesetError.file(path: path, problem: "not a copy kept for an approval") }
             guard !options.dryRun else { return "att_dry_run_\(plan.nextPlaceholder())" }
             return try await client.upload(fileAt: path, filename: filename).id
         }
@@ -241,7 +241,7 @@ extension PxContext {
         do {
             target = try await client.checkSendTarget(intent)
         } catch {
-            try? await store.abandonSend(entry, reason: "\(error)", at: at)
+            try? await store.sends.abandonSend(entry, reason: "\(error)", at: at)
             throw error
         }
         remember(target.client?.name ?? "?", of: request.conversationID)
@@ -253,7 +253,7 @@ extension PxContext {
             attachments: zip(intent.attachmentIDs, request.attachments).map {
                 Attachment(id: $0, filename: $1.filename, fileSize: nil, contentType: nil, url: nil)
             })
-        try await store.markSent(entry, message: message, at: at, reconciled: false)
+        try await store.sends.markSent(entry, message: message, at: at, reconciled: false)
         let name = await clientName(of: request.conversationID)
         plan.messages.withLock {
             $0.append(PlannedMessage(
@@ -270,14 +270,14 @@ extension PxContext {
     /// still sending on this state are left to it: claiming waits for the
     /// send lease.
     func reconcilePending() async throws {
-        let claimed = try await store.claimPendingSends()
+        let claimed = try await store.sends.claimPendingSends()
         for (index, entry) in claimed.enumerated() {
-            let matched = try store.matchedMessageIDs(in: entry.intent.conversationID)
+            let matched = try store.sends.matchedMessageIDs(in: entry.intent.conversationID)
             let found: Message?
             do {
                 found = try await client.reconcile(entry.intent, since: entry.attemptedAt, excluding: matched)
             } catch {
-                for unsettled in claimed[index...] { store.leavePending(unsettled) }
+                for unsettled in claimed[index...] { store.sends.leavePending(unsettled) }
                 // An expired session or a local fault is what it is (77, 74), not "try again later".
                 if let refusal = SessionRefusal(error) {
                     let words = "a send to \(entry.intent.conversationID) from an interrupted run could not be checked: \(error)"
@@ -289,10 +289,10 @@ extension PxContext {
                         + "nothing was run, so it cannot be sent twice: try again later")
             }
             if let found {
-                try await store.markSent(entry, message: found, at: clock.now(), reconciled: true)
+                try await store.sends.markSent(entry, message: found, at: clock.now(), reconciled: true)
                 logger.info("a send from an interrupted run had reached \(entry.intent.conversationID) (\(found.id)); recorded")
             } else {
-                try await store.abandonSend(entry, reason: "not sent before an interruption", at: clock.now())
+                try await store.sends.abandonSend(entry, reason: "not sent before an interruption", at: clock.now())
                 logger.info("a send from an interrupted run had not reached \(entry.intent.conversationID); it may be sent again")
             }
         }

@@ -100,7 +100,7 @@ final class PxContext: Sendable {
             defer { names = [:] }
             return names
         }
-        try? await store.noteClientNames(fresh)
+        try? await store.ledger.noteClientNames(fresh)
     }
 
     /// The client's name in `conversationID` (read once, then remembered).

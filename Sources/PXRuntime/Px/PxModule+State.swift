@@ -15,7 +15,7 @@ extension PxModule {
                 do {
                     if let run { try await context.hold("store:" + key, for: run) } else { try await context.waitWhileHeld("store:" + key) }
                     // A handler sees its own writes before they are committed with its event.
-                    guard let json = try run?.stored(forKey: key) ?? store.value(forKey: key) else { return [.nil] }
+                    guard let json = try run?.stored(forKey: key) ?? store.kept.value(forKey: key) else { return [.nil] }
                     return [try JSONBridge.decode(json)]
                 } catch let failure as LuaScriptError { throw failure } catch { throw PxError.from(error) }
             }
@@ -37,7 +37,7 @@ extension PxModule {
                         run.store(json, forKey: key)
                     } else {
                         try await context.waitWhileHeld("store:" + key)
-                        try store.setValue(json, forKey: key)
+                        try store.kept.setValue(json, forKey: key)
                     }
                     return []
                 } catch let failure as LuaScriptError { throw failure } catch { throw PxError.from(error) }
@@ -66,11 +66,11 @@ extension PxModule {
                         // or free if this run failed (docs/spec.md §4: a failed try consumes nothing).
                         try await context.hold("once:" + key, for: run)
                         let now = context.clock.now()
-                        if try store.onceActive(key, now: now) { return [.boolean(false)] }
+                        if try store.kept.onceActive(key, now: now) { return [.boolean(false)] }
                         return [.boolean(run.takeOnce(key, now: now.timeIntervalSince1970, period: seconds))]
                     }
                     try await context.waitWhileHeld("once:" + key)
-                    return [.boolean(try store.once(key, period: seconds, now: context.clock.now()))]
+                    return [.boolean(try store.kept.once(key, period: seconds, now: context.clock.now()))]
                 } catch let failure as LuaScriptError { throw failure } catch { throw PxError.from(error) }
             }
         }

@@ -20,14 +20,14 @@ extension RuntimeClock {
             logger.warning("\(Self.describe(offset: offset)); pxscript reckons every time in the studio's")
         }
         guard recorded.map({ abs($0 - offset) > 1 }) ?? true else { return recorded }
-        try? store.setSetting(.studioOffset, String(format: "%.3f", offset))
+        try? store.settings.set(.studioOffset, String(format: "%.3f", offset))
         return offset
     }
 
     /// The studio's time without a request (`status`, `approvals`): measured already, or this
     /// machine's clock plus the offset the state's last run recorded.
     public func now(recordedFor store: StateStore) -> Date {
-        studio.isMeasured ? now() : now().addingTimeInterval((try? store.studioOffset()) ?? 0)
+        studio.isMeasured ? now() : now().addingTimeInterval((try? store.settings.studioOffset()) ?? 0)
     }
 
     /// "this machine's clock is 1 h 5 min ahead of the studio's".

@@ -69,7 +69,7 @@ extension RuntimeOptions {
         var options = self
         options.timeZone = try store.settleZone(timeZone, choice: zoneChoice, change: changeZone, at: now, origin: zoneOrigin)
         // The cap in force, for `status` (one read; written when it changed).
-        if try store.setting(.capInForce) != String(maxSends) { try store.setSetting(.capInForce, String(maxSends)) }
+        if try store.settings.value(.capInForce) != String(maxSends) { try store.settings.set(.capInForce, String(maxSends)) }
         // A machine that travelled: the studio's zone stays, said once per start (never a refusal).
         if zoneChoice == .machine, options.timeZone.identifier != timeZone.identifier {
             options.zoneNote = "this machine is in \(timeZone.identifier), but this state counts the studio's days and times in "

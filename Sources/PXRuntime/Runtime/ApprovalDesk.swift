@@ -43,12 +43,12 @@ public struct ApprovalDesk: Sendable {
     /// Approves `id` (with `edited` text, if given), then sends it unless a daemon will.
     /// An approved request not yet sent (its daemon or an earlier `approve` stopped first) is sent, still once.
     public func approve(_ id: String, in store: StateStore, edited: String? = nil) async throws -> Approved {
-        guard let approval = try store.approval(id) else { return .notWaiting(state: "gone", detail: nil) }
+        guard let approval = try store.approvals.find(id) else { return .notWaiting(state: "gone", detail: nil) }
         // An edit the studio would refuse is refused here, before anything is decided or sent.
         if let edited, let problem = SendMessageRequest.contentProblem(edited) { return .refusedEdit(problem) }
         let unsent = approval.state == .approved
-        guard try await store.decide(id, approve: true, edited: unsent ? nil : edited, at: clock.now(recordedFor: store)) || unsent else {
-            let now = try store.approval(id) ?? approval
+        guard try await store.approvals.decide(id, approve: true, edited: unsent ? nil : edited, at: clock.now(recordedFor: store)) || unsent else {
+            let now = try store.approvals.find(id) ?? approval
             // Approved by another process meanwhile (a second `approve`, the dashboard): it is on its way.
             if now.state == .approved { return .waits }
             return .notWaiting(state: now.state.rawValue, detail: now.detail)
@@ -80,7 +80,7 @@ public struct ApprovalDesk: Sendable {
             }
             // Recorded as sent here, before this process ends: no later command finds it half done.
             try await store.flush()
-            let now = try store.approval(id)
+            let now = try store.approvals.find(id)
             // Sent here, or by another process meanwhile (a second `approve`): either way it went out, once.
             if now?.state == .sent, let message = now?.messageID { return sent.isEmpty ? .notWaiting(state: "sent", detail: message) : .sent(messageID: message) }
             if now?.state == .approved { return .waits }
@@ -90,6 +90,6 @@ public struct ApprovalDesk: Sendable {
 
     /// Rejects `id` (never sent); false when it was no longer waiting.
     public func reject(_ id: String, in store: StateStore, reason: String?) async throws -> Bool {
-        try await store.decide(id, approve: false, reason: reason, at: clock.now(recordedFor: store))
+        try await store.approvals.decide(id, approve: false, reason: reason, at: clock.now(recordedFor: store))
     }
 }

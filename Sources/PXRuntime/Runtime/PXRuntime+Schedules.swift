@@ -22,7 +22,7 @@ extension PXRuntime {
         var report = ScheduleReport()
         let schedules = context.watch.schedules.withLock { $0 }
         guard !schedules.isEmpty, let runner = context.watch.scheduledRunner.withLock({ $0 }) else { return report }
-        var runs = try context.store.scheduleRuns()
+        var runs = try context.store.schedules.runs()
         /// When it is next due: from its recorded runs, or for `after` (kept in memory only) from this process's.
         func nextDue(_ schedule: Schedule) -> Date? {
             var state = runs[schedule.id] ?? (lastRun: nil, done: false)
@@ -60,7 +60,7 @@ extension PXRuntime {
             if let next { report.nextDue = min(report.nextDue ?? next, next) }
             if case .after = schedule.timing { continue }
             if notedNextRuns[schedule.id] != .some(next) {
-                try await context.store.noteNextRun(schedule.id, at: next)
+                try await context.store.schedules.noteNextRun(schedule.id, at: next)
                 notedNextRuns[schedule.id] = .some(next)
             }
         }
@@ -74,7 +74,7 @@ extension PXRuntime {
         triggered: Bool = false
     ) async throws -> Bool {
         // Keys it held are free once its effects are recorded (or dropped).
-        defer { try? context.store.releaseHolds(of: run.holder) }
+        defer { try? context.store.kept.releaseHolds(of: run.holder) }
         do {
             _ = try await HandlerRun.$current.withValue(run) {
                 try await lua.call(runner, with: [.integer(Int64(schedule.index))], timeout: context.options.handlerTimeout)
@@ -82,7 +82,7 @@ extension PXRuntime {
             // Its effects stand (the function completed), but a run whose sends failed failed.
             let failure = run.tally.current.failureSummary
             let name = SendKeyText.scheduleName(schedule.id)
-            try await context.store.recordScheduleRun(
+            try await context.store.schedules.recordRun(
                 id, named: name, at: now, done: done, effects: run.effects, failure: failure, triggered: triggered ? schedule.id : nil)
             if let failure { context.logger.error("scheduled run \(name) failed [\(schedule.position)]: \(failure)") }
             return failure == nil
@@ -91,7 +91,7 @@ extension PXRuntime {
             if let fault = LocalFault(error) { throw LocalFault(fault.kind, path: context.store.path, detail: fault.detail) }
             let name = SendKeyText.scheduleName(schedule.id)
             context.logger.error("scheduled run \(name) failed [\(schedule.position)]: \(error.description)")
-            try await context.store.recordScheduleRun(
+            try await context.store.schedules.recordRun(
                 id, named: name, at: now, done: done, effects: nil, failure: Self.firstLine(error.description), triggered: triggered ? schedule.id : nil)
             return false
         }

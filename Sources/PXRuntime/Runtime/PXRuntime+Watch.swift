@@ -16,7 +16,7 @@ extension PXRuntime {
         // For `watch --trigger` in another process: a name it cannot run is refused there, not logged here.
         if !context.options.dryRun {
             let names = String(decoding: try JSONEncoder().encode(scheduleNames), as: UTF8.self)
-            try await context.store.writeSetting(.scheduleNames, names)
+            try await context.store.settings.write(.scheduleNames, names)
         }
         return context.watch.handlers.withLock { $0.count }
     }
@@ -85,7 +85,7 @@ extension PXRuntime {
         guard !handlers.isEmpty, let runner = context.watch.runner.withLock({ $0 }) else { return .tooOld }
         let run = HandlerRun(
             eventID: first.id, conversationID: conversation.id,
-            priorSends: retried ? try context.store.sends(in: conversation.id, keyPrefix: "e:\(first.id):") : nil)
+            priorSends: retried ? try context.store.sends.sends(in: conversation.id, keyPrefix: "e:\(first.id):") : nil)
         let event = eventValue(burst, conversation: conversation, age: age)
         context.crash.check(.inHandler)
         do {
@@ -98,16 +98,16 @@ extension PXRuntime {
             // Sends that failed, even caught (a px.map item): the run did not do its job; tried again, the
             // sends it made are skipped by their keys.
             if let failure = run.tally.current.failureSummary {
-                try? context.store.releaseHolds(of: run.holder)
+                try? context.store.kept.releaseHolds(of: run.holder)
                 return .failed(message: failure, traceback: "", code: nil)
             }
-            try await context.store.completeEvents(
+            try await context.store.ledger.completeEvents(
                 burst.map(\.id), conversationID: conversation.id, effects: run.effects, holder: run.holder, at: now)
             let tally = run.tally.current
             return .done(replied: run.sendCount > 0 || tally.sent + tally.skipped + tally.asked + tally.planned > 0)
         } catch let error as LuaError {
             // Its effects are dropped, so the keys it held are free for the others (decision 0010).
-            try? context.store.releaseHolds(of: run.holder)
+            try? context.store.kept.releaseHolds(of: run.holder)
             if case .runtime(let message, let traceback, _) = error {
                 let code = PxErrorCode(hostRaised: error)
                 if code == .localFault, let cause = error.cause {
@@ -118,7 +118,7 @@ extension PXRuntime {
             }
             return .failed(message: error.message, traceback: "", code: nil)
         } catch {
-            try? context.store.releaseHolds(of: run.holder)
+            try? context.store.kept.releaseHolds(of: run.holder)
             throw error
         }
     }

@@ -131,14 +131,15 @@ extension StateStore {
     public func status(now: Date, timeZone: TimeZone, journalLimit: Int) throws -> StateStatus {
         let day = Self.day(of: now, in: timeZone)
         var status = StateStatus(
-            day: day, sendsToday: try sendCount(day: day), pending: try pendingSends(), journal: try journalTail(limit: journalLimit),
-            paused: try isPaused(), session: try sessionProblem(), watermark: try watermark().map { Date(timeIntervalSince1970: Double($0) / 1_000_000) },
-            waiting: try openEvents().count, schedules: try scheduleList(), parked: try events(inState: .parked, limit: 50),
-            studioOffset: try studioOffset(), timeZone: timeZone)
-        status.notices = try noticeBacklog()
+            day: day, sendsToday: try sends.sendCount(day: day), pending: try sends.pendingSends(), journal: try journal.tail(limit: journalLimit),
+            paused: try settings.isPaused(), session: try settings.sessionProblem(),
+            watermark: try ledger.watermark().map { Date(timeIntervalSince1970: Double($0) / 1_000_000) },
+            waiting: try ledger.openEvents().count, schedules: try schedules.list(), parked: try ledger.events(inState: .parked, limit: 50),
+            studioOffset: try settings.studioOffset(), timeZone: timeZone)
+        status.notices = try notices.backlog()
         status.now = now
-        status.capInForce = try setting(.capInForce).flatMap(Int.init)
-        status.names = try clientNames(for: status.journal.compactMap(\.conversationID) + status.parked.map(\.conversationID)
+        status.capInForce = try settings.value(.capInForce).flatMap(Int.init)
+        status.names = try ledger.clientNames(for: status.journal.compactMap(\.conversationID) + status.parked.map(\.conversationID)
             + status.pending.map(\.intent.conversationID))
         return status
     }

@@ -26,18 +26,18 @@ extension StateStore {
     public func settleZone(_ zone: TimeZone, choice: ZoneChoice, change: Bool, at: Date, origin: String? = nil) throws -> TimeZone {
         // The common case, the zone already recorded and the same, reads only (on the writer's
         // connection, which is open already: a run that reads nothing else opens no reader).
-        let recorded = try pool.writeWithoutTransaction { db in try Self.setting(db, .zone) }
+        let recorded = try pool.writeWithoutTransaction { db in try Settings.value(db, .zone) }
         if let recorded, recorded == zone.identifier, let stored = TimeZone(identifier: recorded) { return stored }
         return try pool.write { db in
-            guard let recorded = try Self.setting(db, .zone), let stored = TimeZone(identifier: recorded) else {
-                try Self.setSetting(db, .zone, zone.identifier)
-                try Self.journal(db, at: at, kind: .zone, conversationID: nil, detail: "counts its days in \(zone.identifier)")
+            guard let recorded = try Settings.value(db, .zone), let stored = TimeZone(identifier: recorded) else {
+                try Settings.set(db, .zone, zone.identifier)
+                try Journal.append(db, at: at, kind: .zone, conversationID: nil, detail: "counts its days in \(zone.identifier)")
                 return zone
             }
             guard stored.identifier != zone.identifier else { return stored }
             if change {
-                try Self.setSetting(db, .zone, zone.identifier)
-                try Self.journal(db, at: at, kind: .zone, conversationID: nil, detail: "from \(stored.identifier) to \(zone.identifier)")
+                try Settings.set(db, .zone, zone.identifier)
+                try Journal.append(db, at: at, kind: .zone, conversationID: nil, detail: "from \(stored.identifier) to \(zone.identifier)")
                 return zone
             }
             guard choice == .machine else {
@@ -53,6 +53,6 @@ extension StateStore {
 
     /// The recorded zone, if any (`status`, `pause` and `resume` count in it).
     public func recordedZone() throws -> TimeZone? {
-        try setting(.zone).flatMap(TimeZone.init(identifier:))
+        try settings.value(.zone).flatMap(TimeZone.init(identifier:))
     }
 }

@@ -11,7 +11,7 @@ final class AttemptRefunds: Sendable {
     /// Gives back one try of each of `ids`, now or, when the state cannot be written, later.
     func give(_ ids: [String], on store: StateStore) async {
         do {
-            try await store.refundAttempts(ids)
+            try await store.ledger.refundAttempts(ids)
         } catch {
             _ = owed.withLock { $0.formUnion(ids) }
         }
@@ -25,7 +25,7 @@ final class AttemptRefunds: Sendable {
         }
         guard !ids.isEmpty else { return }
         do {
-            try await store.refundAttempts(ids)
+            try await store.ledger.refundAttempts(ids)
         } catch {
             _ = owed.withLock { $0.formUnion(ids) }
             throw error

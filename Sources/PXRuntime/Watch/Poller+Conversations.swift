@@ -64,7 +64,7 @@ extension Poller {
     /// already known: the API returned only its latest messages, and some in between may be missing.
     func noticeGap(in detail: Conversation, mark: ConversationMark?) async throws {
         guard let messages = detail.messages, let oldest = messages.map(\.sentAt).min(),
-              let known = try store.newestKnownMessage(in: detail.id) else { return }
+              let known = try store.ledger.newestKnownMessage(in: detail.id) else { return }
         let returned = Set(messages.map(\.id))
         if !returned.contains(known.id), oldest.microseconds > known.sentAt, memory.warned.first("gap:" + detail.id) {
             logger.warning(

@@ -32,7 +32,7 @@ extension Poller {
             // At most 20 said a page: a hostile answer of 100,000 bad entries does not flood the log and journal.
             for id in list.unreadable.prefix(20) where memory.warned.first("unreadable:" + id) {
                 logger.warning("a conversation in the list cannot be read (\(id)); it is set aside, the others go on")
-                try await store.journal(
+                try await store.journal.append(
                     .conversationUnreadable, conversationID: id.hasPrefix("#") ? nil : id,
                     detail: "its entry in the list cannot be read (page \(page)\(id.hasPrefix("#") ? ", entry \(id.dropFirst())" : ""))", at: now)
             }

@@ -118,12 +118,12 @@ public struct Poller: Sendable {
     static func micro(_ date: Date) -> Int64 { Int64(saturating: (date.timeIntervalSince1970 * 1_000_000).rounded()) }
 
     public func poll(now: Date) async throws -> Result {
-        let stored = try store.watermark()
+        let stored = try store.ledger.watermark()
         let floor = stored ?? since.map(Self.micro)
         let firstStart = floor == nil
         let ceiling = Self.micro(now).plus(Self.futureSlack)
         let windowStart = Self.micro(now).minus(Int64(saturating: historyWindow * 1_000_000))
-        let lastSweep = try store.setting(.lastSweep).flatMap(Double.init)
+        let lastSweep = try store.settings.value(.lastSweep).flatMap(Double.init)
         let polls = memory.polls.withLock { polls -> Int in
             polls += 1
             return polls
@@ -133,7 +133,7 @@ public struct Poller: Sendable {
 
         // 1. The list, as far as it may hold news.
         let list = try await readList(floor: floor, windowStart: sweep ? windowStart : nil, firstStart: firstStart, ceiling: ceiling, at: now)
-        let marks = try store.conversationMarks(list.conversations.map(\.id))
+        let marks = try store.ledger.conversationMarks(list.conversations.map(\.id))
         // A first start on a studio without messages begins now: otherwise it would stay a first
         // start, and take the first messages ever written for history.
         var record = PollRecord(watermark: list.newest ?? (firstStart ? Self.micro(now) : nil))
@@ -182,7 +182,7 @@ public struct Poller: Sendable {
                 failed.retryAt = now.timeIntervalSince1970 + min(3_600, 30 * pow(2, Double(failed.failures - 1)))
                 record.marks[conversation.id] = failed
                 let gone = failed.failures >= Self.goneAfter
-                try await store.journal(
+                try await store.journal.append(
                     gone ? .conversationSetAside : .conversationUnreadable, conversationID: conversation.id,
                     detail: "\(error)" + (gone ? " (\(failed.failures) times; read again when it changes)" : ""), at: now)
                 if failed.failures == 1 || gone {
@@ -212,7 +212,7 @@ public struct Poller: Sendable {
                 break
             }
         }
-        let known = try store.knownMessageIDs(found.map(\.id) + record.history.map(\.id))
+        let known = try store.ledger.knownMessageIDs(found.map(\.id) + record.history.map(\.id))
         record.history = record.history.filter { !known.contains($0.id) }
         record.events = Dictionary(grouping: found.filter { !known.contains($0.id) }, by: \.id).compactMap(\.value.first)
             .sorted { ($0.conversationID ?? "", $0.sentAt, $0.id) < ($1.conversationID ?? "", $1.sentAt, $1.id) }
@@ -227,14 +227,14 @@ public struct Poller: Sendable {
         for follower in followers {
             // A script new to the daemon starts now: what is new to the others is history to it.
             var own = record
-            if try follower.watermark() == nil {
+            if try follower.ledger.watermark() == nil {
                 own.history += own.events
                 own.events = []
             }
-            try follower.record(own, at: now)
+            try follower.ledger.record(own, at: now)
         }
-        try store.record(record, at: now)
-        if sweep || firstStart { try store.setSetting(.lastSweep, String(now.timeIntervalSince1970)) }
+        try store.ledger.record(record, at: now)
+        if sweep || firstStart { try store.settings.set(.lastSweep, String(now.timeIntervalSince1970)) }
         if sweep, !record.events.isEmpty {
             logger.warning("the sweep found \(record.events.count) message(s) the API's list did not show as new; answering them late")
         }

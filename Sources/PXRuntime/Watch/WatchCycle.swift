@@ -45,9 +45,9 @@ struct WatchCycle {
     ///   like the others, rather than taking it for history.
     mutating func start(_ hosts: inout [ScriptHost], joining: Bool = false) {
         let polled = hosts.filter(\.handlesMessages).map(\.store)
-        if joining, let lead = Self.lead(of: polled), let watermark = try? lead.watermark() {
-            for store in polled where (try? store.watermark()) == .some(nil) {
-                try? store.record(PollRecord(watermark: watermark), at: clock.now())
+        if joining, let lead = Self.lead(of: polled), let watermark = try? lead.ledger.watermark() {
+            for store in polled where (try? store.ledger.watermark()) == .some(nil) {
+                try? store.ledger.record(PollRecord(watermark: watermark), at: clock.now())
             }
         }
         // A virtual clock skips idle polls: a sweep waits for as many polls as 5 minutes of real ones would be.
@@ -72,13 +72,13 @@ struct WatchCycle {
     /// The state the poll reads with: the one furthest behind (its watermark the oldest), so a
     /// restart catches up for every script; a state never polled learns only what is new from now.
     static func lead(of stores: [StateStore]) -> StateStore? {
-        let marked = stores.compactMap { store in (try? store.watermark()).flatMap { $0 }.map { (store, $0) } }
+        let marked = stores.compactMap { store in (try? store.ledger.watermark()).flatMap { $0 }.map { (store, $0) } }
         return marked.min { $0.1 < $1.1 }?.0 ?? stores.first
     }
 
     /// A problem left by an earlier session is cleared by the first poll that works.
     mutating func clearOldProblem(_ hosts: [ScriptHost]) throws {
-        if try hosts.contains(where: { try $0.store.sessionProblem() != nil }) { refusal = .expired }
+        if try hosts.contains(where: { try $0.store.settings.sessionProblem() != nil }) { refusal = .expired }
     }
 
     /// One pass: the poll (when due) and each script's handling of what is due after it.
@@ -90,7 +90,7 @@ struct WatchCycle {
                 let now = clock.now()
                 clock.virtual?.notePoll()
                 polled = try await cancelWhenGracefulShutdown { try await poller.poll(now: now) }
-                let recorded = try? hosts.first?.store.studioOffset()
+                let recorded = try? hosts.first?.store.settings.studioOffset()
                 for host in hosts { clock.report(to: host.store, logger: logger, recorded: recorded) }
                 if polled?.firstStart == true { logger.info("first start: answering messages from now on (history is never answered)") }
             } catch {
@@ -132,7 +132,7 @@ struct WatchCycle {
         }
         if worked, let first = hosts.first {
             // A sign of life per pass: the next start tells a stop from a crash by it.
-            try? await first.store.writeSetting(.heartbeat, String(clock.now().timeIntervalSince1970))
+            try? await first.store.settings.write(.heartbeat, String(clock.now().timeIntervalSince1970))
             if polling, let downtime {
                 notifier.post(downtime.notice(caughtUp: WatchService.summary(caughtUp), zone: first.options.timeZone), origin: .daemon, on: first.store)
                 self.downtime = nil
@@ -150,7 +150,7 @@ struct WatchCycle {
         // A refused CSRF token is over when a write works: a pass that handled something (reads alone
         // worked all along). An expiry is over with the first pass that works.
         if refusal == .expired || (refusal == .csrf && report.handled + report.schedules.ran.count > 0) {
-            for other in hosts { try other.store.setSessionProblem(nil) }
+            for other in hosts { try other.store.settings.setSessionProblem(nil) }
             if let first = hosts.first {
                 for name in SessionRefusal.allCases.map(\.noticeName) { notifier.clear(name, script: nil, on: first.store, at: clock.now()) }
             }
@@ -176,7 +176,7 @@ struct WatchCycle {
         }
         if report.capped > 0 { notifier.raise(.cap(limit: host.options.maxSends), script: path, on: store, at: now) }
         // One read, and only after a pass that did something: is anything raised that this pass cleared?
-        guard !report.workingConversations.isEmpty, let raised = try? store.raisedConditions(), !raised.isEmpty else { return }
+        guard !report.workingConversations.isEmpty, let raised = try? store.notices.raised(), !raised.isEmpty else { return }
         for id in report.workingConversations.sorted() where raised["parked:" + id] != nil {
             notifier.clear("parked:" + id, script: path, on: store, at: now)
         }
@@ -212,7 +212,7 @@ struct WatchCycle {
                     logger.error("\(error); sends wait (reads go on), and the config file is read again every poll")
                     problem = "the studio refused the CSRF token of a send at \(ISOTime.format(clock.now())); sends wait for a working token"
                 }
-                for host in hosts { try host.store.setSessionProblem(problem) }
+                for host in hosts { try host.store.settings.setSessionProblem(problem) }
             }
             refusal = kind
             return
@@ -265,7 +265,7 @@ struct WatchCycle {
     /// An edit may be the fix for a handler that parked: say how to hand those messages to it again
     /// (a parked client could never be answered), in the log and once as a notification.
     func pointAtParked(script path: String, on store: StateStore) {
-        guard let parked = try? store.parkedCount(), parked > 0 else { return }
+        guard let parked = try? store.ledger.parkedCount(), parked > 0 else { return }
         let how = "`pxscript retry \(path) --all` queues \(parked == 1 ? "it" : "them") again (`pxscript status \(path)` lists \(parked == 1 ? "it" : "them"))"
         logger.warning("\(path): \(parked) parked message\(parked == 1 ? "" : "s") the new version may now handle: \(how)")
         notifier.post(

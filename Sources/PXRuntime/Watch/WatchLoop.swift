@@ -66,7 +66,7 @@ public struct WatchLoop: Sendable {
     public func poll() async throws -> Poller.Result? {
         guard runtime.handlesMessages else { return nil }
         let polled = try await poller.poll(now: clock.now())
-        clock.report(to: store, logger: logger, recorded: try? store.studioOffset())
+        clock.report(to: store, logger: logger, recorded: try? store.settings.studioOffset())
         return polled
     }
 
@@ -83,7 +83,7 @@ public struct WatchLoop: Sendable {
         var report = Report()
         // Sends left pending by a refused CSRF token or a failed check are looked for before
         // their events run again (never blindly repeated); a check that fails leaves them for the next pass.
-        if store.hasLeftPendingSends {
+        if store.sends.hasLeftPendingSends {
             do {
                 try await runtime.reconcilePending()
             } catch {
@@ -92,7 +92,7 @@ public struct WatchLoop: Sendable {
         }
         // Tries a local fault used up, given back before anything runs again (or this pass fails too).
         try await refunds.settle(on: store)
-        let byConversation = Dictionary(grouping: try store.openEvents(), by: \.conversationID)
+        let byConversation = Dictionary(grouping: try store.ledger.openEvents(), by: \.conversationID)
         let outcomes = try await withThrowingTaskGroup(of: Outcome.self) { group in
             var pending = byConversation.keys.sorted()[...]
             var total = Outcome()
@@ -124,17 +124,17 @@ public struct WatchLoop: Sendable {
         report.schedules = try await runSchedules(now: clock.now())
         // Approved requests go out within one poll of being approved.
         // One read when nothing waits: the next expiry is nil exactly when no request is open.
-        var expiry = try store.nextApprovalExpiry()
+        var expiry = try store.approvals.nextExpiry()
         if expiry != nil {
             do {
                 _ = try await runtime.sendApproved()
             } catch {
                 logger.warning("approved messages wait: \(error)")
             }
-            expiry = try store.nextApprovalExpiry()
+            expiry = try store.approvals.nextExpiry()
         }
         // `pxscript watch --trigger NAME` from another terminal: run once, the schedule's own next run unchanged.
-        let asked = try store.takeTriggers()
+        let asked = try store.settings.takeTriggers()
         var triggers = await runtime.takeKeptTriggers() + asked
         while let name = triggers.first {
             do {
@@ -187,7 +187,7 @@ public struct WatchLoop: Sendable {
             }
             var burst = burst
             if !own.isEmpty {
-                try await store.skipEvents(Array(own), conversationID: id, reason: "own", detail: "own message labelled client", at: now)
+                try await store.ledger.skipEvents(Array(own), conversationID: id, reason: "own", detail: "own message labelled client", at: now)
                 if warnedOwn.first(id) {
                     logger.warning("\(id): the API labels pxscript's own message as the client's; not answered (loop guard)")
                 }
@@ -201,10 +201,10 @@ public struct WatchLoop: Sendable {
                 } catch let error as PixiesetError where Poller.isConversationsOwn(error) {
                     // This conversation's trouble is its own: its events wait, with backoff, then are parked.
                     let ids = burst.map(\.message.id)
-                    let attempt = try await store.beginHandling(ids)
+                    let attempt = try await store.ledger.beginHandling(ids)
                     let parked = attempt >= maxAttempts
                     let retryAt = parked ? nil : now.addingTimeInterval(backoff(afterAttempt: attempt))
-                    try await store.failEvents(ids, conversationID: id, reason: "the conversation could not be read: \(error)", traceback: "", retryAt: retryAt, at: now)
+                    try await store.ledger.failEvents(ids, conversationID: id, reason: "the conversation could not be read: \(error)", traceback: "", retryAt: retryAt, at: now)
                     logger.error("\(id) could not be read (\(error)); \(parked ? "its messages are parked" : "tried again later")")
                     result.count(parked ? .parked : .failed)
                     if parked { result.parked[id] = ("conversation \(id)", WatchCycle.firstLine("the conversation could not be read: \(error)")) }
@@ -215,9 +215,9 @@ public struct WatchLoop: Sendable {
             guard let conversation else { break }
             // The client wrote again: what waits for approval in this conversation no longer fits it.
             let wrote = Date(timeIntervalSince1970: newest.message.sentAt.secondsSince1970)
-            try await store.withdrawApprovals(in: id, askedBefore: wrote, reason: "the client wrote again", at: now)
+            try await store.approvals.withdraw(in: id, askedBefore: wrote, reason: "the client wrote again", at: now)
             let ids = burst.map(\.message.id)
-            let attempt = try await store.beginHandling(ids)
+            let attempt = try await store.ledger.beginHandling(ids)
             let handled: PXRuntime.HandlerOutcome
             do {
                 handled = try await runtime.handle(burst.map(\.message), in: conversation, now: now, retried: burst.contains(where: \.retried))
@@ -238,7 +238,7 @@ public struct WatchLoop: Sendable {
                 result.working.insert(id)
                 if replied { result.count(.replied) }
             case .tooOld:
-                try await store.skipEvents(ids, conversationID: id, reason: "max_age", detail: "older than max_age", at: now)
+                try await store.ledger.skipEvents(ids, conversationID: id, reason: "max_age", detail: "older than max_age", at: now)
                 result.count(.skipped)
             case .localFault(let fault):
                 // This machine failed the state (a lock, a full disk): not the handler's fault. The
@@ -249,14 +249,14 @@ public struct WatchLoop: Sendable {
                 if let refusal = code?.refusal {
                     // The studio refused the login, not the handler: no try is used up; the event
                     // runs again once the session (or its CSRF token) works, and the daemon hears of it.
-                    try await store.failEvents(
+                    try await store.ledger.failEvents(
                         ids, conversationID: id, reason: refusal.noticeName, traceback: "", retryAt: now, countAttempt: false, at: now)
                     throw RuntimeError.refused(refusal, message)
                 }
                 if code == .sendInFlight {
                     // Its send waits for a check (or another process): not the handler's fault either.
                     let retryAt = now.addingTimeInterval(max(retryDelay, 0))
-                    try await store.failEvents(
+                    try await store.ledger.failEvents(
                         ids, conversationID: id, reason: "pending", traceback: "", retryAt: retryAt, countAttempt: false, at: now)
                     result.count(.waiting)
                     result.wake(at: retryAt)
@@ -267,14 +267,14 @@ public struct WatchLoop: Sendable {
                     // for resume; capped ones for the next day (both still subject to max_age).
                     let capped = code == .sendCap
                     let retryAt = capped ? StateStore.dayBounds(of: now, in: runtime.timeZone).end : now.addingTimeInterval(max(retryDelay, 0))
-                    try await store.failEvents(
+                    try await store.ledger.failEvents(
                         ids, conversationID: id, reason: capped ? "cap" : "paused", traceback: "", retryAt: retryAt, countAttempt: false, at: now)
                     result.count(capped ? .capped : .paused)
                     return result
                 }
                 let parked = attempt >= maxAttempts
                 let retryAt = parked ? nil : now.addingTimeInterval(backoff(afterAttempt: attempt))
-                try await store.failEvents(ids, conversationID: id, reason: message, traceback: traceback, retryAt: retryAt, at: now)
+                try await store.ledger.failEvents(ids, conversationID: id, reason: message, traceback: traceback, retryAt: retryAt, at: now)
                 logger.error(
                     "handler failed for \(ids.joined(separator: ", ")) (try \(attempt) of \(maxAttempts))\(parked ? "; parked" : ""): \(message)\n\(traceback)")
                 result.count(parked ? .parked : .failed)

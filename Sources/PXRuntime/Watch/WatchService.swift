@@ -111,7 +111,7 @@ public struct WatchService: Service, CustomStringConvertible {
         let downtime = hosts.first.flatMap { Downtime.found(in: $0.store, now: clock.now(), interval: configuration.interval) }
         // Any end this process sees is a stop on purpose; only a kill or a crash leaves no mark (declared
         // after the hosts' `defer`, so it runs before their states close).
-        defer { try? hosts.first?.store.setSetting(.stoppedAt, String(clock.now().timeIntervalSince1970)) }
+        defer { try? hosts.first?.store.settings.set(.stoppedAt, String(clock.now().timeIntervalSince1970)) }
         let delivery = Delivery(courier: configuration.notifier.courier, stores: hosts.map(\.store))
         do {
             try await serve(hosts: &hosts, downtime: downtime)

@@ -137,11 +137,11 @@ extension Outbox {
                 } else if !inserted.contains(id) {
                     continue
                 }
-                try StateStore.journal(
+                try Journal.append(
                     db, at: at, kind: reconciled ? .reconciled : .sent, conversationID: conversationID, detail: key.hasPrefix("h:") ? messageID : "\(messageID) (\(SendKeyText.readable(key)))")
             case .abandoned(let id, let conversationID, let day, let reason, let at):
                 if settled[id] == nil, try SendTable.deletePending(id, db) { counted[day, default: 0] -= 1 }
-                try StateStore.journal(db, at: at, kind: .failed, conversationID: conversationID, detail: reason)
+                try Journal.append(db, at: at, kind: .failed, conversationID: conversationID, detail: reason)
             }
         }
         for (day, change) in counted where change != 0 { try SendTable.addToCount(day: day, change, db) }

@@ -231,7 +231,7 @@ package final class Outbox: Sendable {
             if known.paused { throw SendRefusal.paused }
             return
         }
-        let paused = try pool.unsafeRead { db in try StateStore.isPaused(db) }
+        let paused = try pool.unsafeRead { db in try Settings.isPaused(db) }
         view.pause = (now, changes, paused)
         if paused { throw SendRefusal.paused }
     }

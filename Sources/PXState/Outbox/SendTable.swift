@@ -3,8 +3,8 @@ import GRDB
 import PixiesetKit
 import PixiesetModels
 
-/// Every SQL statement of the send tables (`send`, `daily_sends`, and the
-/// outbox's fold marker), with typed rows: the outbox, its fold and
+/// The send tables (`send`, `daily_sends`, and the outbox's fold marker),
+/// through their records (`SendRow`, `DailySendsRow`): the outbox, its fold and
 /// `status` read and write them only through here. (The schema itself is in
 /// `StateStore+Migrations.swift`.)
 package enum SendTable {
@@ -27,71 +27,71 @@ package enum SendTable {
 
     /// Inserts `entry` (as sent when `sent`); false when a row with its id was there.
     package static func insert(_ entry: OutboxEntry, sent: Sent?, _ db: Database) throws -> Bool {
-        try db.cachedStatement(sql: """
-            INSERT OR IGNORE INTO send (id, conversation_id, send_key, explicit_key, content, attachment_ids, attachment_names,
-                                        state, attempted_at, day, message_id, message_json, sent_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
-                entry.id, entry.intent.conversationID, entry.key, entry.explicitKey, entry.intent.content,
-                entry.intent.attachmentIDs.wireJSON, entry.intent.attachmentNames.wireJSON, sent == nil ? "pending" : "sent",
-                entry.attemptedAt.timeIntervalSince1970, entry.day, sent?.messageID, sent?.json, sent?.at.timeIntervalSince1970,
-            ])
+        let row = SendRow(
+            id: entry.id, conversationID: entry.intent.conversationID, sendKey: entry.key, explicitKey: entry.explicitKey,
+            content: entry.intent.content, attachmentIDs: entry.intent.attachmentIDs.wireJSON,
+            attachmentNames: entry.intent.attachmentNames.wireJSON, state: sent == nil ? "pending" : "sent", attemptedAt: entry.attemptedAt,
+            day: entry.day, messageID: sent?.messageID, messageJSON: sent?.json, sentAt: sent?.at)
+        try row.insert(db, onConflict: .ignore)
         return db.changesCount > 0
+    }
+
+    /// The pending send `id`, the only row these changes touch.
+    private static func pending(_ id: Int64) -> QueryInterfaceRequest<SendRow> {
+        SendRow.filter(key: id).filter(SendRow.Columns.state == "pending")
     }
 
     /// Marks pending send `id` as sent; false when it was not pending.
     package static func markSent(_ id: Int64, _ sent: Sent, _ db: Database) throws -> Bool {
-        try db.cachedStatement(sql: "UPDATE send SET state = 'sent', message_id = ?, message_json = ?, sent_at = ? WHERE id = ? AND state = 'pending'")
-            .execute(arguments: [sent.messageID, sent.json, sent.at.timeIntervalSince1970, id])
-        return db.changesCount > 0
+        try pending(id).updateAll(
+            db, SendRow.Columns.state.set(to: "sent"), SendRow.Columns.messageID.set(to: sent.messageID),
+            SendRow.Columns.messageJSON.set(to: sent.json), SendRow.Columns.sentAt.set(to: sent.at.timeIntervalSince1970)) > 0
     }
 
     /// Removes pending send `id` (abandoned); false when it was not pending.
     package static func deletePending(_ id: Int64, _ db: Database) throws -> Bool {
-        try db.cachedStatement(sql: "DELETE FROM send WHERE id = ? AND state = 'pending'").execute(arguments: [id])
-        return db.changesCount > 0
+        try pending(id).deleteAll(db) > 0
     }
 
     /// The id the next send gets.
     package static func nextID(_ db: Database) throws -> Int64 {
-        (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM send") ?? 0) + 1
+        (try SendRow.select(max(SendRow.Columns.id), as: Int64.self).fetchOne(db) ?? 0) + 1
     }
 
     /// Sends pending (recorded, not known to have happened), oldest first.
     package static func pending(_ db: Database) throws -> [OutboxEntry] {
-        try Row.fetchAll(db, sql: "SELECT * FROM send WHERE state = 'pending' ORDER BY id").map { row in
+        try SendRow.filter(SendRow.Columns.state == "pending").order(SendRow.Columns.id).fetchAll(db).map { row in
             OutboxEntry(
-                id: row["id"],
+                id: row.id,
                 intent: SendIntent(
-                    conversationID: row["conversation_id"], content: row["content"],
-                    attachmentIDs: strings(row["attachment_ids"]), attachmentNames: strings(row["attachment_names"])),
-                key: row["send_key"], explicitKey: row["explicit_key"],
-                attemptedAt: Date(timeIntervalSince1970: row["attempted_at"]), day: row["day"])
+                    conversationID: row.conversationID, content: row.content,
+                    attachmentIDs: strings(row.attachmentIDs), attachmentNames: strings(row.attachmentNames)),
+                key: row.sendKey, explicitKey: row.explicitKey, attemptedAt: row.attemptedAt, day: row.day)
         }
     }
 
     /// A conversation's sends by key, oldest first, with ids below `before`.
     package static func filed(in conversationID: String, before: Int64, _ db: Database) throws -> [String: [Filed]] {
         var byKey: [String: [Filed]] = [:]
-        let rows = try Row.fetchCursor(
-            db.cachedStatement(sql: "SELECT send_key, state, sent_at, message_json, id FROM send WHERE conversation_id = ? AND id < ? ORDER BY id"),
-            arguments: [conversationID, before])
+        let rows = try SendRow.filter(SendRow.Columns.conversationID == conversationID && SendRow.Columns.id < before)
+            .order(SendRow.Columns.id).fetchCursor(db)
         while let row = try rows.next() {
-            byKey[row[0], default: []].append(Filed(id: row[4], pending: row[1] == "pending", sentAt: row[2] ?? 0, json: row[3]))
+            byKey[row.sendKey, default: []].append(
+                Filed(id: row.id, pending: row.state == "pending", sentAt: row.sentAt?.timeIntervalSince1970 ?? 0, json: row.messageJSON))
         }
         return byKey
     }
 
     /// The texts of the sends to a conversation attempted since `since` (pending or sent).
     package static func contents(in conversationID: String, since: Date, _ db: Database) throws -> [String] {
-        try String.fetchAll(
-            db, sql: "SELECT content FROM send WHERE conversation_id = ? AND attempted_at >= ?", arguments: [conversationID, since.timeIntervalSince1970])
+        try SendRow.filter(SendRow.Columns.conversationID == conversationID && SendRow.Columns.attemptedAt >= since.timeIntervalSince1970)
+            .select(SendRow.Columns.content, as: String.self).fetchAll(db)
     }
 
     /// Ids of the conversation's messages already matched to sends.
     package static func matchedMessageIDs(in conversationID: String, _ db: Database) throws -> Set<String> {
-        Set(try String.fetchAll(
-            db.cachedStatement(sql: "SELECT message_id FROM send WHERE conversation_id = ? AND message_id IS NOT NULL"), arguments: [conversationID]))
+        Set(try SendRow.filter(SendRow.Columns.conversationID == conversationID && SendRow.Columns.messageID != nil)
+            .select(SendRow.Columns.messageID, as: String.self).fetchAll(db))
     }
 
     /// A send as the record of automated messages copies it from another state file.
@@ -105,38 +105,33 @@ package enum SendTable {
 
     /// The sends from id `start` on, oldest first (none when the file has no send table yet).
     package static func sends(from start: Int64, _ db: Database) throws -> [Copied] {
-        guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'send')") == true else { return [] }
-        return try Row.fetchAll(
-            db, sql: "SELECT id, state, message_id, conversation_id, sent_at FROM send WHERE id >= ? ORDER BY id", arguments: [start]
-        ).map { row in
-            Copied(id: row["id"], pending: (row["state"] as String) == "pending", messageID: row["message_id"], conversationID: row["conversation_id"],
-                   sentAt: row["sent_at"])
+        guard try db.tableExists(SendRow.databaseTableName) else { return [] }
+        return try SendRow.filter(SendRow.Columns.id >= start).order(SendRow.Columns.id).fetchAll(db).map { row in
+            Copied(id: row.id, pending: row.state == "pending", messageID: row.messageID, conversationID: row.conversationID,
+                   sentAt: row.sentAt?.timeIntervalSince1970)
         }
     }
 
     /// Sends counted for `day`.
     package static func count(day: String, _ db: Database) throws -> Int {
-        try Int.fetchOne(db.cachedStatement(sql: "SELECT count FROM daily_sends WHERE day = ?"), arguments: [day]) ?? 0
+        try DailySendsRow.fetchOne(db, key: day)?.count ?? 0
     }
 
     /// Adds `change` (at least down to 0) to the sends counted for `day`.
     package static func addToCount(day: String, _ change: Int, _ db: Database) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO daily_sends (day, count) VALUES (?, MAX(?, 0)) ON CONFLICT(day) DO UPDATE SET count = MAX(count + ?, 0)
-            """).execute(arguments: [day, change, change])
+        let count = DailySendsRow.Columns.count
+        _ = try DailySendsRow(day: day, count: max(change, 0)).upsertAndFetch(db) { _ in [count.set(to: SQL("MAX(\(count) + \(change), 0)"))] }
     }
 
     /// How much of which outbox log the file holds (`Outbox.mark`).
     package static func foldMarker(_ db: Database) throws -> (generation: String, end: Int)? {
-        guard let parts = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE name = 'outbox_folded'")?.split(separator: " "),
-              parts.count == 2, let end = Int(parts[1])
+        guard let parts = try Settings.value(db, named: "outbox_folded")?.split(separator: " "), parts.count == 2, let end = Int(parts[1])
         else { return nil }
         return (String(parts[0]), end)
     }
 
     package static func setFoldMarker(generation: String, end: Int, _ db: Database) throws {
-        try db.cachedStatement(sql: "INSERT INTO setting (name, value) VALUES ('outbox_folded', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value")
-            .execute(arguments: ["\(generation) \(end)"])
+        try Settings.set(db, named: "outbox_folded", "\(generation) \(end)")
     }
 
     /// A JSON list of strings as stored (empty when it does not read).

@@ -25,7 +25,7 @@ struct ApprovalStates: ParsableArguments {
     func state(holding id: String, in paths: [String]) throws -> StateStore {
         for path in paths {
             let store = try StateStore(path: path)
-            if try store.approval(id) != nil { return store }
+            if try store.approvals.find(id) != nil { return store }
             try? store.close()
         }
         throw Failure("no approval request \(id.prefix(40)) (pxscript approvals lists them)", code: Exit.usage)

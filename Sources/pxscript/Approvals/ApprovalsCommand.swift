@@ -27,7 +27,7 @@ struct ApprovalsCommand: AsyncParsableCommand {
             for path in try states.paths(scripts: scripts) {
                 let store = try StateStore(path: path)
                 defer { try? store.close() }
-                let shown = try store.approvals(in: all ? [] : [.pending, .approved])
+                let shown = try store.approvals.list(in: all ? [] : [.pending, .approved])
                 let now = clock.now(recordedFor: store), recorded = try store.recordedZone()
                 lines += shown.map { approval in
                     // In the studio's zone: the one the request was asked in, else the state's.

@@ -32,7 +32,7 @@ struct ApproveCommand: AsyncParsableCommand {
             if all {
                 for path in paths {
                     let store = try StateStore(path: path)
-                    chosen += try store.approvals(in: [.pending]).map { (store, $0.id) }
+                    chosen += try store.approvals.list(in: [.pending]).map { (store, $0.id) }
                 }
                 if chosen.isEmpty { printNow("nothing waits for approval") }
             } else {
@@ -45,7 +45,7 @@ struct ApproveCommand: AsyncParsableCommand {
             // Exit 0 only when every request named is sent or on its way (no false success).
             var failed: [String] = []
             for (store, id) in chosen {
-                guard let approval = try store.approval(id) else { continue }
+                guard let approval = try store.approvals.find(id) else { continue }
                 let client = approval.clientName.isEmpty ? "" : " (\(TerminalText.escaped(approval.clientName)))"
                 let edited = edit && approval.state == .pending ? try await Self.edited(approval.text) : nil
                 switch try await desk.approve(id, in: store, edited: edited) {

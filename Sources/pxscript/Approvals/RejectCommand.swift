@@ -25,12 +25,12 @@ struct RejectCommand: AsyncParsableCommand {
             let clock = try RuntimeClock(environment: ProcessInfo.processInfo.environment)
             var chosen: [(store: StateStore, id: String)] = []
             if all {
-                for path in paths { let store = try StateStore(path: path); chosen += try store.approvals(in: [.pending]).map { (store, $0.id) } }
+                for path in paths { let store = try StateStore(path: path); chosen += try store.approvals.list(in: [.pending]).map { (store, $0.id) } }
             } else {
                 for id in items { chosen.append((try states.state(holding: id, in: paths), id)) }
             }
             for (store, id) in chosen {
-                let rejected = try await store.decide(id, approve: false, reason: reason, at: clock.now(recordedFor: store))
+                let rejected = try await store.approvals.decide(id, approve: false, reason: reason, at: clock.now(recordedFor: store))
                 printNow(rejected ? "\(id) rejected" : "\(id) is no longer waiting: not rejected")
             }
         }

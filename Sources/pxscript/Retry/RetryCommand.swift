@@ -53,7 +53,7 @@ struct RetryCommand: AsyncParsableCommand {
                 let store = try StateStore(path: path)
                 defer { try? store.close() }
                 // Journaled in the studio's time: this machine's plus the offset the last run measured.
-                let (queued, _) = try await store.retryParked(all ? nil : ids, at: clock.now(recordedFor: store))
+                let (queued, _) = try await store.ledger.retryParked(all ? nil : ids, at: clock.now(recordedFor: store))
                 unknown.subtract(queued.map(\.id))
                 guard !queued.isEmpty else { continue }
                 queuedAny = true

@@ -23,7 +23,7 @@ func setPaused(_ paused: Bool, on location: StateLocation, saying message: (Stri
         for (_, path) in try location.existingPaths() {
             let store = try StateStore(path: path)
             defer { try? store.close() }
-            try store.setPaused(paused, at: try RuntimeClock(environment: ProcessInfo.processInfo.environment).now())
+            try store.settings.setPaused(paused, at: try RuntimeClock(environment: ProcessInfo.processInfo.environment).now())
             printNow(message(store.path))
         }
     }

@@ -217,7 +217,7 @@ struct DoctorCommand: AsyncParsableCommand {
             let store = try StateStore(path: path)
             defer { try? store.close() }
             let zone = try store.recordedZone() ?? .current
-            let status = try store.status(now: Date().addingTimeInterval(try store.studioOffset() ?? 0), timeZone: zone, journalLimit: 1)
+            let status = try store.status(now: Date().addingTimeInterval(try store.settings.studioOffset() ?? 0), timeZone: zone, journalLimit: 1)
             let size = ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.intValue ?? 0
             let last = status.journal.last.map { "last activity \(ShownTime.text($0.at, in: zone, now: status.now))" } ?? "no activity yet"
             let free = health.freeBytes.map { ", \(StateHealth.size($0)) free on its disk" } ?? ""

@@ -17,14 +17,14 @@ extension WatchCommand {
             let store = try StateStore(path: statePath)
             defer { try? store.close() }
             // The daemon's loaded script names its schedules: a name it does not have is refused here.
-            if let known = try store.setting(.scheduleNames).flatMap({ try? JSONDecoder().decode([String].self, from: Data($0.utf8)) }),
+            if let known = try store.settings.value(.scheduleNames).flatMap({ try? JSONDecoder().decode([String].self, from: Data($0.utf8)) }),
                !known.contains(name)
             {
                 throw RuntimeError.usage(
                     "no schedule named '\(TerminalText.escaped(String(name.prefix(80))))'"
                         + (known.isEmpty ? " in the script the daemon runs; it has none" : "; its schedules: \(known.joined(separator: ", "))"))
             }
-            try store.requestTrigger(name)
+            try store.settings.requestTrigger(name)
             printNow("asked the running daemon (\(holder)) to run \(name) once; it does within one poll")
             return
         }

@@ -33,7 +33,23 @@ public enum SendRefusal: Error, Sendable, Equatable {
     case inFlight(conversationID: String)
 }
 
-extension StateStore {
+/// One message pxscript sent, as results count it.
+public struct SentRecord: Sendable, Hashable {
+    public let conversationID: String
+    public let sentAt: Date
+    /// The script line that sent it (`followup.lua:12`), when recorded.
+    public let position: String?
+    /// The explicit `key =` it was sent under, if any.
+    public let explicitKey: String?
+}
+
+/// The sends of a state: made through the `Outbox` (its lease, log and fold,
+/// decision 0007), read from the `send` table, with the script line each
+/// message was sent from (`send_origin`).
+public struct Sends: Sendable {
+    let pool: DatabasePool
+    let outbox: Outbox
+
     /// Records the intent before the request (docs/spec.md §6): checks pause and the
     /// key, takes a place under the day's cap and records the pending send,
     /// all under the state's send lease (see `Outbox`).
@@ -41,7 +57,7 @@ extension StateStore {
     /// - Parameters:
     ///   - window: how long a send without an explicit key blocks an
     ///     identical one (24 hours); explicit keys block forever.
-    public func reserveSend(
+    public func reserve(
         _ intent: SendIntent, key: String, explicitKey: Bool, now: Date, day: String, cap: Int, window: TimeInterval = 86_400
     ) async throws -> SendReservation {
         try await outbox.reserve(intent, key: key, explicitKey: explicitKey, now: now, day: day, cap: cap, window: window)
@@ -88,12 +104,6 @@ extension StateStore {
     /// Whether this process left a send pending that is not checked yet (a daemon checks between cycles).
     public var hasLeftPendingSends: Bool { outbox.hasLeftPending }
 
-    /// Commits the outbox's and the other queued writes.
-    public func flush() async throws {
-        try await outbox.flush()
-        try await writes.flush()
-    }
-
     /// Sends recorded but not known to have happened, as the file has them
     /// (for `status`; a running sender's last sends reach the file within
     /// `Outbox.foldDelay`).
@@ -109,8 +119,6 @@ extension StateStore {
         try await outbox.claimPending()
     }
 
-    /// Ids of the conversation's messages already matched to sends, so a
-    /// reconciliation never claims one twice.
     /// The normalised texts of the sends to a conversation attempted since `since` (pending or
     /// sent): the loop guard's last resort, for an API that relabels and re-ids its messages.
     public func recentSendTexts(in conversationID: String, since: Date) throws -> Set<String> {
@@ -119,6 +127,8 @@ extension StateStore {
         }
     }
 
+    /// Ids of the conversation's messages already matched to sends, so a
+    /// reconciliation never claims one twice.
     public func matchedMessageIDs(in conversationID: String) throws -> Set<String> {
         try outbox.matchedMessageIDs(in: conversationID)
     }
@@ -128,4 +138,46 @@ extension StateStore {
         try pool.read { db in try SendTable.count(day: day, db) }
     }
 
+    /// The sends made under keys starting with `prefix` in `conversationID` (an event's, `e:MSG:`),
+    /// with their normalised text: a retried event matches its sends by text.
+    package func sends(in conversationID: String, keyPrefix prefix: String) throws -> [(key: String, content: String)] {
+        // Compared here: SQL's LIKE would ignore case.
+        try pool.read { db in
+            try SendRow.filter(SendRow.Columns.conversationID == conversationID).fetchAll(db).filter { $0.sendKey.hasPrefix(prefix) }
+                .map { (key: $0.sendKey, content: SendIntent.normalise($0.content)) }
+        }
+    }
+
+    /// Records the script line a message was sent from.
+    package func noteOrigin(of messageID: String, position: String) throws {
+        try pool.write { db in try SendOriginRow(messageID: messageID, position: position).insert(db, onConflict: .ignore) }
+    }
+
+    /// The script lines that sent these messages, by message id (those recorded).
+    public func origins(of messageIDs: [String]) throws -> [String: String] {
+        guard !messageIDs.isEmpty else { return [:] }
+        return try pool.read { db in try Self.origins(of: messageIDs, db) }
+    }
+
+    private static func origins(of messageIDs: [String], _ db: Database) throws -> [String: String] {
+        var origins: [String: String] = [:]
+        for slice in Ledger.slices(messageIDs) {
+            for row in try SendOriginRow.fetchAll(db, keys: slice) { origins[row.messageID] = row.position }
+        }
+        return origins
+    }
+
+    /// The messages sent since `since`, oldest first.
+    public func sentRecords(since: Date) throws -> [SentRecord] {
+        try pool.read { db in
+            let sends = try SendRow.filter(SendRow.Columns.state == "sent" && SendRow.Columns.sentAt >= since.timeIntervalSince1970)
+                .order(SendRow.Columns.sentAt).fetchAll(db)
+            let origins = try Self.origins(of: sends.compactMap(\.messageID), db)
+            return sends.map { send in
+                SentRecord(
+                    conversationID: send.conversationID, sentAt: send.sentAt ?? send.attemptedAt, position: send.messageID.flatMap { origins[$0] },
+                    explicitKey: send.explicitKey ? String(send.sendKey.hasPrefix("k:") ? send.sendKey.dropFirst(2) : send.sendKey[...]) : nil)
+            }
+        }
+    }
 }

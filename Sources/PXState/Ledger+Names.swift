@@ -5,7 +5,7 @@ import GRDB
 /// conversation id printed for a person is followed by the client's name).
 /// Noted by the poll and at the end of a run; read by `status`, `approvals`
 /// and the journal's lines. A name is at most 200 characters.
-extension StateStore {
+extension Ledger {
     /// Notes `names` (conversation id → client name), replacing older ones.
     /// On GRDB's writer thread, with the other queued writes: never a blocked thread of the runtime.
     public func noteClientNames(_ names: [String: String]) async throws {
@@ -13,13 +13,9 @@ extension StateStore {
         try await writes.write { db in try Self.noteClientNames(names, db) }
     }
 
-    package static func noteClientNames(_ names: [String: String], _ db: Database) throws {
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO conversation_name (conversation_id, name) VALUES (?, ?)
-            ON CONFLICT(conversation_id) DO UPDATE SET name = excluded.name WHERE name <> excluded.name
-            """)
+    static func noteClientNames(_ names: [String: String], _ db: Database) throws {
         for (id, name) in names where !name.isEmpty && name != "?" {
-            try statement.execute(arguments: [id, String(name.prefix(200))])
+            try ConversationNameRow(conversationID: id, name: String(name.prefix(200))).upsert(db)
         }
     }
 
@@ -28,9 +24,8 @@ extension StateStore {
         guard !ids.isEmpty else { return [:] }
         return try pool.read { db in
             var names: [String: String] = [:]
-            let statement = try db.cachedStatement(sql: "SELECT name FROM conversation_name WHERE conversation_id = ?")
-            for id in Set(ids) {
-                if let name = try String.fetchOne(statement, arguments: [id]) { names[id] = name }
+            for slice in Self.slices(Array(Set(ids))) {
+                for row in try ConversationNameRow.fetchAll(db, keys: slice) { names[row.conversationID] = row.name }
             }
             return names
         }

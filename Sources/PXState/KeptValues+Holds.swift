@@ -10,22 +10,16 @@ import GRDB
 ///
 /// A hold names its holder (one handler run) and process; a hold whose
 /// process is gone, or older than its deadline, no longer holds.
-extension StateStore {
+extension KeptValues {
     /// Takes `key` for `holder` unless another live holder has it.
     /// - Returns: true when `holder` holds it now (taken, or already its own).
     package func takeHold(_ key: String, holder: String, until deadline: Date) throws -> Bool {
         try pool.write { db in
-            if let row = try Row.fetchOne(db, sql: "SELECT holder, pid, expires_at FROM key_hold WHERE key = ?", arguments: [key]) {
-                let owner: String = row["holder"]
-                if owner == holder { return true }
-                if Self.holds(holder: owner, pid: row["pid"], expiresAt: row["expires_at"]) { return false }
+            if let hold = try KeyHoldRow.fetchOne(db, key: key) {
+                if hold.holder == holder { return true }
+                if Self.holds(hold) { return false }
             }
-            try db.execute(
-                sql: """
-                    INSERT INTO key_hold (key, holder, pid, expires_at) VALUES (?, ?, ?, ?)
-                    ON CONFLICT(key) DO UPDATE SET holder = excluded.holder, pid = excluded.pid, expires_at = excluded.expires_at
-                    """,
-                arguments: [key, holder, Int(getpid()), deadline.timeIntervalSince1970])
+            try KeyHoldRow(key: key, holder: holder, pid: getpid(), expiresAt: deadline).upsert(db)
             return true
         }
     }
@@ -33,10 +27,7 @@ extension StateStore {
     /// Whether a running handler holds `key`.
     package func isHeld(_ key: String) throws -> Bool {
         try pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT holder, pid, expires_at FROM key_hold WHERE key = ?", arguments: [key]) else {
-                return false
-            }
-            return Self.holds(holder: row["holder"], pid: row["pid"], expiresAt: row["expires_at"])
+            try KeyHoldRow.fetchOne(db, key: key).map(Self.holds) ?? false
         }
     }
 
@@ -45,17 +36,17 @@ extension StateStore {
         try pool.write { db in try Self.releaseHolds(db, of: holder) }
     }
 
-    package static func releaseHolds(_ db: Database, of holder: String) throws {
-        try db.cachedStatement(sql: "DELETE FROM key_hold WHERE holder = ?").execute(arguments: [holder])
+    static func releaseHolds(_ db: Database, of holder: String) throws {
+        try KeyHoldRow.filter(KeyHoldRow.Columns.holder == holder).deleteAll(db)
     }
 
     /// A hold holds while its process lives and its deadline (the handler's
     /// timeout, with a margin) has not passed. Both are this machine's: the
     /// holder is a process here, so its clock is the one to compare with.
     /// In this process, it holds while its run exists (`KeyHolders`).
-    private static func holds(holder: String, pid: Int32, expiresAt: Double) -> Bool {
-        guard Date().timeIntervalSince1970 < expiresAt else { return false }
-        if pid == getpid() { return KeyHolders.isLive(holder) }
-        return kill(pid, 0) == 0 || errno == EPERM
+    private static func holds(_ hold: KeyHoldRow) -> Bool {
+        guard Date() < hold.expiresAt else { return false }
+        if hold.pid == getpid() { return KeyHolders.isLive(hold.holder) }
+        return kill(hold.pid, 0) == 0 || errno == EPERM
     }
 }

@@ -1,0 +1,20 @@
+import Foundation
+import GRDB
+
+/// A row of `conversation_name`. A conversation's client name as last seen (at most 200 characters).
+struct ConversationNameRow: StateRecord {
+    static let databaseTableName = "conversation_name"
+
+    var conversationID: String
+    var name: String
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case conversationID = "conversation_id"
+        case name
+    }
+
+    enum Columns {
+        static let conversationID = Column(CodingKeys.conversationID)
+        static let name = Column(CodingKeys.name)
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import GRDB
+
+/// A row of `journal`. A line of the journal: every send, skip and failure with its reason.
+struct JournalRow: StateRecord {
+    static let databaseTableName = "journal"
+
+    var id: Int64?
+    var at: Date
+    /// A `JournalKind`'s raw value.
+    var kind: String
+    var conversationID: String?
+    var detail: String
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case id
+        case at
+        case kind
+        case conversationID = "conversation_id"
+        case detail
+    }
+
+    enum Columns {
+        static let id = Column(CodingKeys.id)
+        static let at = Column(CodingKeys.at)
+        static let kind = Column(CodingKeys.kind)
+        static let conversationID = Column(CodingKeys.conversationID)
+        static let detail = Column(CodingKeys.detail)
+    }
+
+    /// The id SQLite gave the row.
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}

@@ -1,0 +1,30 @@
+import Foundation
+import GRDB
+
+/// A row of `schedule`. A schedule as the daemon last saw it: when it ran, runs next, whether it is done.
+struct ScheduleRow: StateRecord {
+    static let databaseTableName = "schedule"
+
+    var id: String
+    var lastRun: Date?
+    var nextRun: Date?
+    var done: Bool
+    /// Why its last run failed.
+    var lastFailure: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case id
+        case lastRun = "last_run"
+        case nextRun = "next_run"
+        case done
+        case lastFailure = "last_failure"
+    }
+
+    enum Columns {
+        static let id = Column(CodingKeys.id)
+        static let lastRun = Column(CodingKeys.lastRun)
+        static let nextRun = Column(CodingKeys.nextRun)
+        static let done = Column(CodingKeys.done)
+        static let lastFailure = Column(CodingKeys.lastFailure)
+    }
+}

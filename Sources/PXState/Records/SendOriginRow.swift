@@ -1,0 +1,20 @@
+import Foundation
+import GRDB
+
+/// A row of `send_origin`. The script line a message was sent from (the dashboard's results per message).
+struct SendOriginRow: StateRecord {
+    static let databaseTableName = "send_origin"
+
+    var messageID: String
+    var position: String
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case messageID = "message_id"
+        case position
+    }
+
+    enum Columns {
+        static let messageID = Column(CodingKeys.messageID)
+        static let position = Column(CodingKeys.position)
+    }
+}
