@@ -42,11 +42,11 @@ public struct Schedules: Sendable {
         }
     }
 
-    /// Notes when a schedule runs next, for `status`.
-    package func noteNextRun(_ id: String, at next: Date?) async throws {
+    /// Notes when a schedule runs next, for `status`; the first note is when it was first known (`now`).
+    package func noteNextRun(_ id: String, at next: Date?, now: Date) async throws {
         try await writes.write { db in
-            _ = try ScheduleRow(id: id, nextRun: next, done: false).upsertAndFetch(db, updating: .noColumnUnlessSpecified) { excluded in
-                [Columns.nextRun.set(to: excluded[Columns.nextRun])]
+            _ = try ScheduleRow(id: id, nextRun: next, done: false, firstSeen: now).upsertAndFetch(db, updating: .noColumnUnlessSpecified) {
+                excluded in [Columns.nextRun.set(to: excluded[Columns.nextRun]), Columns.firstSeen.set(to: Columns.firstSeen ?? excluded[Columns.firstSeen])]
             }
         }
     }
@@ -60,10 +60,12 @@ public struct Schedules: Sendable {
         }
     }
 
-    /// When each schedule last ran, and whether it is done.
-    package func runs() throws -> [String: (lastRun: Date?, done: Bool)] {
+    /// When each schedule last ran, whether it is done, and when a daemon first knew it.
+    package func runs() throws -> [String: (lastRun: Date?, done: Bool, firstSeen: Date?)] {
         try pool.read { db in
-            Dictionary(try ScheduleRow.fetchAll(db).map { ($0.id, (lastRun: $0.lastRun, done: $0.done)) }, uniquingKeysWith: { a, _ in a })
+            Dictionary(
+                try ScheduleRow.fetchAll(db).map { ($0.id, (lastRun: $0.lastRun, done: $0.done, firstSeen: $0.firstSeen)) },
+                uniquingKeysWith: { a, _ in a })
         }
     }
 }

@@ -172,6 +172,11 @@ extension StateStore {
                     name TEXT NOT NULL
                 );
             """),
+        // When a schedule was first known to a daemon: one that has never run catches up a run missed
+        // while the daemon was down from then, as one that ran does from its last run.
+        ("v8-schedule-first-seen", """
+                ALTER TABLE schedule ADD COLUMN first_seen REAL;
+            """),
     ]
 
     /// Brings an existing state up to date.

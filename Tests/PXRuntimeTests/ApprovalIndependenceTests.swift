@@ -33,7 +33,7 @@ struct ApprovalIndependenceTests {
             }
             try store.close()
             try await w.daemon("px.on('message', function() end)") { loop in
-                _ = try await loop.cycle()
+                _ = await loop.cycle()
             }
             let after = try h.state()
             #expect(try after.approvals.find(asked[0].id)?.state == .refused)

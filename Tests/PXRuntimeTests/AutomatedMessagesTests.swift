@@ -53,11 +53,11 @@ struct AutomatedMessagesTests {
                 end)
                 """
             try await w.daemon(script) { loop in
-                _ = try await loop.cycle()
+                _ = await loop.cycle()
                 let inquiry = try await w.sandbox.database.inquiry(name: "Leo Hart", email: "leo@example.com", content: "first words")
-                _ = try await loop.cycle()
+                _ = await loop.cycle()
                 _ = try await w.sandbox.database.clientWritesIn(conversationID: try #require(inquiry.conversationID), content: "second words")
-                _ = try await loop.cycle()
+                _ = await loop.cycle()
             }
             let store = try StateStore(path: w.statePath)
             #expect(try store.kept.value(forKey: "seen:first words") == #""true,false,false""#)

@@ -8,12 +8,11 @@ import Testing
 @Suite("Watch: debounce and waking between polls")
 struct DebounceTests {
     /// Passes between polls, as the daemon makes them, until something is handled.
-    func untilHandled(_ loop: WatchLoop, after report: WatchLoop.Report) async throws -> WatchLoop.Report {
+    func untilHandled(_ loop: DaemonDriver, after report: WatchLoop.Report) async throws -> WatchLoop.Report {
         var report = report
         for _ in 0..<20 where report.handled == 0 && report.failed == 0 {
-            let wake = try #require(report.wake, "nothing to wake for")
-            try await Task.sleep(for: .milliseconds(Int(max(0.05, wake.timeIntervalSince(loop.clock.now()) + 0.05) * 1000)))
-            report = try await loop.handleDue()
+            _ = try #require(report.wake, "nothing to wake for")
+            report = await loop.advanceToWake(of: report)
         }
         return report
     }
@@ -29,20 +28,21 @@ struct DebounceTests {
                   event:reply(#event.messages .. " new: " .. table.concat(texts, " | ") .. " (newest: " .. event.message.content .. ")")
                 end, { debounce = "8s" })
                 """
-            // 8 s of quiet, not 2: under the whole suite's load the cycle after the writes once came 2 s late.
             try await w.daemon(script) { loop in
-                _ = try await loop.cycle()
+                _ = await loop.cycle()
+                // The burst comes just before the next poll, which finds it inside its quiet period.
+                _ = await loop.advance(by: 25)
                 var newest = 0.0
                 for text in ["Hi!", "Are you free", "on June 6?"] {
                     newest = try await w.sandbox.database.clientWritesIn(conversationID: id, content: text).sentAt.secondsSince1970
                 }
-                let early = try await loop.cycle()
+                let early = await loop.cycle()
                 #expect(early.handled == 0 && early.debouncing == 1)
                 let wake = try #require(early.wake)
                 #expect(abs(wake.timeIntervalSince1970 - (newest + 8)) < 0.001, "the wake is the end of the quiet period")
                 let quiet = try await untilHandled(loop, after: early)
                 #expect(quiet.handled == 1 && quiet.debouncing == 0)
-                #expect(try await loop.cycle().handled == 0)
+                #expect(await loop.cycle().handled == 0)
             }
             let replies = try w.studioMessages(in: id).filter { $0.contains(" new: ") }
             #expect(replies == ["3 new: Hi! | Are you free | on June 6? (newest: on June 6?)"])
@@ -62,13 +62,15 @@ struct DebounceTests {
                   if tries == 1 then error("the calendar was unreachable") end
                 end, { debounce = "2s" })
                 """
-            try await w.daemon(script, retryDelay: 3) { loop in
-                _ = try await loop.cycle()
+            try await w.daemon(script, retryDelay: 45) { loop in
+                _ = await loop.cycle()
                 _ = try await w.sandbox.database.clientWritesIn(conversationID: id, content: "First")
-                let failed = try await untilHandled(loop, after: try await loop.cycle())
+                let failed = try await untilHandled(loop, after: await loop.cycle())
                 #expect(failed.failed == 1)
+                // The client writes again just before the next poll, before the retry (45 s after the failure).
+                _ = await loop.advance(by: 29)
                 _ = try await w.sandbox.database.clientWritesIn(conversationID: id, content: "Second")
-                let waiting = try await loop.cycle()
+                let waiting = await loop.cycle()
                 #expect(waiting.handled == 0)
                 let done = try await untilHandled(loop, after: waiting)
                 #expect(done.handled == 1)
@@ -105,11 +107,11 @@ struct DebounceTests {
                 """
             try await w.daemon(script, retryDelay: 30) { loop in
                 // The hourly schedule counts from start-up: that is the first wake.
-                let first = try await loop.cycle()
+                let first = await loop.cycle()
                 let wake = try #require(first.wake)
                 #expect(wake.timeIntervalSince(loop.clock.now()) > 3500 && wake.timeIntervalSince(loop.clock.now()) <= 3600)
                 _ = try await w.sandbox.database.clientWritesIn(conversationID: id, content: "Hello")
-                let failed = try await loop.cycle()
+                let failed = await loop.cycle()
                 #expect(failed.failed == 1)
                 // The retry is 30 s away, before the schedule: that is when the daemon wakes.
                 let retry = try #require(failed.wake)

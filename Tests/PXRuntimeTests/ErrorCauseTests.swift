@@ -51,11 +51,11 @@ struct ErrorCauseTests {
         try await withWatch { w in
             let target = try w.clientConversations(1)[0]
             try await w.daemon("px.on('message', function() error('quota (SEND_CAP)') end)", maxAttempts: 2) { loop in
-                _ = try await loop.cycle()
+                _ = await loop.cycle()
                 _ = try await w.sandbox.database.clientWritesIn(conversationID: target, content: "Hello?")
-                let first = try await loop.cycle()
+                let first = await loop.cycle()
                 #expect(first.failed == 1 && first.waiting == 0, "\(first)")
-                let second = try await loop.cycle()
+                let second = await loop.cycle()
                 #expect(second.parked == 1 && second.waiting == 0, "\(second)")
             }
         }

@@ -38,14 +38,14 @@ struct MessageFromTests {
                   event:reply(event.first and "first" or "not first")
                 end)
                 """) { loop in
-                _ = try await loop.cycle()
+                _ = await loop.cycle()
                 // The photographer wrote first (after a phone call); the client answers.
                 let called = try await w.sandbox.database.openConversation(name: "Phone Caller", email: "caller@example.com")
                 _ = try await w.sandbox.database.studioReplies(conversationID: called, content: "Lovely to talk today! Here are my dates.")
                 _ = try await w.sandbox.database.clientWritesIn(conversationID: called, content: "Thanks, June 14th works.")
                 // A new inquiry: nobody wrote before it.
                 let inquiry = try await w.sandbox.database.inquiry(name: "New Client", email: "new@example.com", content: "Are you free in May?")
-                _ = try await loop.cycle()
+                _ = await loop.cycle()
                 #expect(try w.studioMessages(in: called).contains("not first"))
                 #expect(try w.studioMessages(in: try #require(inquiry.conversationID)).contains("first"))
             }

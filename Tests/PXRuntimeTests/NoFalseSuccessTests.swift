@@ -23,7 +23,7 @@ struct NoFalseSuccessTests {
                 """
             let start = ISOTime.parse(testNow)!
             try await w.daemon(script) { loop in
-                let report = try await loop.runSchedules(now: start.addingTimeInterval(3601))
+                let report = await loop.advance(to: start.addingTimeInterval(3601)).schedules
                 #expect(report.ran == ["name:monthly outreach"] && report.failed.isEmpty, "\(w.log.all)")
             }
             for id in ids { #expect(try w.studioMessages(in: id).filter { $0 == "Spring minis are open!" }.count == 1) }
@@ -31,8 +31,10 @@ struct NoFalseSuccessTests {
             #expect(try StateStore(path: w.statePath).ledger.clientNames(for: ids).count == 3)
             // The same due run again (as after a crash before it was recorded): keyed by the run and the text, nothing twice.
             try await DatabaseQueue(path: w.statePath).write { try $0.execute(sql: "DELETE FROM schedule") }
+            // Restarted where the first daemon started, so the same run falls due again.
+            w.studio.clock.set(start)
             try await w.daemon(script) { loop in
-                _ = try await loop.runSchedules(now: start.addingTimeInterval(3602))
+                #expect(await loop.advance(to: start.addingTimeInterval(3602)).schedules.ran == ["name:monthly outreach"])
             }
             for id in ids { #expect(try w.studioMessages(in: id).filter { $0 == "Spring minis are open!" }.count == 1) }
         }
@@ -48,7 +50,7 @@ struct NoFalseSuccessTests {
                   px.map({ "\(id)", "conv_does_not_exist" }, function(c) px.send(c, "Gallery reminder") end)
                 end, { name = "reminders" })
                 """) { loop in
-                let report = try await loop.runSchedules(now: start.addingTimeInterval(3601))
+                let report = await loop.advance(to: start.addingTimeInterval(3601)).schedules
                 #expect(report.failed == ["name:reminders"] && report.ran.isEmpty)
             }
             #expect(try w.studioMessages(in: id) .contains("Gallery reminder"))
@@ -63,7 +65,7 @@ struct NoFalseSuccessTests {
         try await withWatch { w in
             let start = ISOTime.parse(testNow)!
             try await w.daemon("px.every('1h', function() error('no template') end, { name = 'digest' })") { loop in
-                let report = try await loop.runSchedules(now: start.addingTimeInterval(3601))
+                let report = await loop.advance(to: start.addingTimeInterval(3601)).schedules
                 #expect(report.failed == ["name:digest"])
             }
             let schedules = try StateStore(path: w.statePath).schedules.list()
@@ -81,9 +83,9 @@ struct NoFalseSuccessTests {
                   assert(next(errors) == nil, "an item failed")
                 end)
                 """) { loop in
-                _ = try await loop.cycle()
+                _ = await loop.cycle()
                 _ = try await w.sandbox.database.clientWritesIn(conversationID: id, content: "Hello?")
-                let report = try await loop.cycle()
+                let report = await loop.cycle()
                 #expect(report.failed == 0 && report.parked == 0, "\(w.log.all)")
             }
             #expect(try w.studioMessages(in: id).filter { $0.hasPrefix("Thanks! (") }.count == 2)
@@ -128,18 +130,18 @@ struct NoFalseSuccessTests {
             let start = ISOTime.parse(testNow)!
             func line() throws -> String? { try StateStore(path: w.statePath).schedules.list().first?.lastFailure }
             try await w.daemon("px.every('1h', function() px.send('conv_gone', 'x') end, { name = 'digest' })") { loop in
-                _ = try await loop.runSchedules(now: start.addingTimeInterval(3601))
+                _ = await loop.advance(to: start.addingTimeInterval(3601))
             }
             let listed = try StateStore(path: w.statePath).schedules.list()
             #expect(try line()?.contains("CONVERSATION_NOT_FOUND") == true, "\(listed) \(w.log.all)")
             try await w.daemon("px.every('1h', function() px.send('\(id)', 'Digest') end, { name = 'digest' })") { loop in
-                let ran = try await loop.runtime.runSchedule(named: "digest", now: start.addingTimeInterval(3700))
-                #expect(ran)
+                let report = try await loop.trigger("digest", on: w.statePath)
+                #expect(report.schedules.ran == ["digest"])
             }
             #expect(try line() == nil, "a good --trigger run clears the FAILED")
             try await w.daemon("px.every('1h', function() error('broken template') end, { name = 'digest' })") { loop in
-                let ran = try await loop.runtime.runSchedule(named: "digest", now: start.addingTimeInterval(3800))
-                #expect(!ran)
+                let report = try await loop.trigger("digest", on: w.statePath)
+                #expect(report.schedules.failed == ["digest"])
             }
             #expect(try line()?.hasPrefix("(run by --trigger)") == true)
         }
@@ -154,11 +156,11 @@ struct NoFalseSuccessTests {
                   px.map({ event.conversation.id, "conv_gone" }, function(c) px.send(c, "Thanks for writing!") end)
                 end)
                 """, maxAttempts: 2) { loop in
-                _ = try await loop.cycle()
+                _ = await loop.cycle()
                 _ = try await w.sandbox.database.clientWritesIn(conversationID: id, content: "Hello?")
-                let first = try await loop.cycle()
+                let first = await loop.cycle()
                 #expect(first.handled == 0 && first.failed == 1, "\(w.log.all)")
-                let second = try await loop.cycle()
+                let second = await loop.cycle()
                 #expect(second.parked == 1)
             }
             #expect(try w.studioMessages(in: id).filter { $0 == "Thanks for writing!" }.count == 1)

@@ -30,13 +30,13 @@ struct OnceAcrossHandlersTests {
     func oneReply(firstFails: Bool) async throws {
         try await withWatch { w in
             try await w.daemon(Self.acknowledge, retryDelay: 0) { loop in
-                _ = try await loop.cycle()
+                _ = await loop.cycle()
                 let first = try await w.sandbox.database.inquiry(
                     name: "Nora Quinn", email: "nora@example.com", content: firstFails ? "please fail" : "Hello!")
                 let second = try await w.sandbox.database.inquiry(name: "Nora Quinn", email: "nora@example.com", content: "Also, one more thing")
                 let conversations = try [#require(first.conversationID), #require(second.conversationID)]
                 #expect(conversations[0] != conversations[1])
-                for _ in 0..<4 { _ = try await loop.cycle() }
+                for _ in 0..<4 { _ = await loop.cycle() }
                 let replies = try conversations.flatMap { try w.studioMessages(in: $0) }
                     .filter { $0.hasPrefix("Thanks, we got") }
                 #expect(replies.count == 1, "\(replies)")
@@ -55,11 +55,11 @@ struct OnceAcrossHandlersTests {
                 end)
                 """
             try await w.daemon(script) { loop in
-                _ = try await loop.cycle()
+                _ = await loop.cycle()
                 for index in 0..<6 {
                     _ = try await w.sandbox.database.inquiry(name: "Client \(index)", email: "c\(index)@example.com", content: "Hi")
                 }
-                _ = try await loop.cycle()
+                _ = await loop.cycle()
             }
             #expect(try StateStore(path: w.statePath).kept.value(forKey: "count") == "6")
         }

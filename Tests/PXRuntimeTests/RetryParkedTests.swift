@@ -21,9 +21,9 @@ struct RetryParkedTests {
                 """
             var parkedID = ""
             try await w.daemon(broken, maxAttempts: 1) { loop in
-                _ = try await loop.cycle()
+                _ = await loop.cycle()
                 parkedID = try await w.sandbox.database.clientWritesIn(conversationID: id, content: "Do you have June dates?").id
-                let report = try await loop.cycle()
+                let report = await loop.cycle()
                 #expect(report.parked == 1)
             }
             let store = try StateStore(path: w.statePath)
@@ -46,10 +46,10 @@ struct RetryParkedTests {
                 end)
                 """
             try await w.daemon(fixed) { loop in
-                let report = try await loop.cycle()
+                let report = await loop.cycle()
                 #expect(report.handled == 1 && report.parked == 0, "\(w.log.all)")
                 // Handled once: a later poll does not hand it over again.
-                let again = try await loop.cycle()
+                let again = await loop.cycle()
                 #expect(again.handled == 0)
             }
             let sent = try w.studioMessages(in: id)

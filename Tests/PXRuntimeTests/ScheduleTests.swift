@@ -24,20 +24,23 @@ struct ScheduleTests {
             let start = ISOTime.parse(testNow)!  // 2026-03-01T09:00:00Z, the harness zone is UTC
             try await w.daemon(Self.script) { loop in
                 // Nothing due right at start-up (every counts from the start; cron's 09:00 is now, not after).
-                #expect(try await loop.runSchedules(now: start.addingTimeInterval(1)).ran.isEmpty)
-                let at = try await loop.runSchedules(now: start.addingTimeInterval(11 * 60))
-                #expect(at.ran == ["after:10m#1"])
-                let later = try await loop.runSchedules(now: start.addingTimeInterval(3600 + 60))
-                #expect(Set(later.ran) == ["every:1h#1", "at:2026-03-01T09:30:00#1"])
-                _ = try await loop.runSchedules(now: start.addingTimeInterval(3600 + 120))
+                #expect(await loop.advance(to: start.addingTimeInterval(1)).schedules.ran.isEmpty)
+                let at = await loop.advance(to: start.addingTimeInterval(11 * 60))
+                #expect(at.schedules.ran == ["after:10m#1"])
+                let later = await loop.advance(to: start.addingTimeInterval(3600 + 60))
+                #expect(Set(later.schedules.ran) == ["every:1h#1", "at:2026-03-01T09:30:00#1"])
+                _ = await loop.advance(to: start.addingTimeInterval(3600 + 120))
             }
             #expect(try counts(w) == ["1", "0", "1", "1"])
-            // Restarted a day and a half later: the hourly and the morning runs missed meanwhile run once each.
+            // Down for a day and a half, then restarted: the hourly and the morning runs missed meanwhile
+            // run once each at start-up; `after` counts from the new start.
+            let late = start.addingTimeInterval(36 * 3600)
+            await w.studio.clock.advance(to: late)
             try await w.daemon(Self.script) { loop in
-                let late = start.addingTimeInterval(36 * 3600)
-                let report = try await loop.runSchedules(now: late)
-                #expect(Set(report.ran) == ["every:1h#1", "name:morning", "after:10m#1"])
-                #expect(try await loop.runSchedules(now: late.addingTimeInterval(60)).ran.isEmpty)
+                let report = await loop.cycle()
+                #expect(Set(report.schedules.ran) == ["every:1h#1", "name:morning"])
+                #expect(await loop.advance(to: late.addingTimeInterval(60)).schedules.ran.isEmpty)
+                #expect(await loop.advance(to: late.addingTimeInterval(11 * 60)).schedules.ran == ["after:10m#1"])
             }
             // `at` ran once ever; `after` again (it lives in memory, so the restarted script's one is new).
             #expect(try counts(w) == ["2", "1", "1", "2"])
@@ -56,9 +59,9 @@ struct ScheduleTests {
                 px.every("1h", function() px.send("\(id)", "Hourly check-in") end)
                 px.every("2h", function() error("the report template is missing") end, { name = "report" })
                 """) { loop in
-                _ = try await loop.runSchedules(now: start.addingTimeInterval(3601))
-                let report = try await loop.runSchedules(now: start.addingTimeInterval(2 * 3600 + 1))
-                #expect(report.failed == ["name:report"])
+                _ = await loop.advance(to: start.addingTimeInterval(3601))
+                let report = await loop.advance(to: start.addingTimeInterval(2 * 3600 + 1))
+                #expect(report.schedules.failed == ["name:report"])
             }
             #expect(try w.studioMessages(in: id).filter { $0 == "Hourly check-in" }.count == 2)
             #expect(w.log.all.contains { $0.contains("the report template is missing") })
@@ -72,9 +75,9 @@ struct ScheduleTests {
                 "px.cron('30 2 * * *', function() px.store.set('n', (px.store.get('n') or 0) + 1) end, { name = 'night' })",
                 timeZone: "America/Toronto"
             ) { loop in
-                func ran(_ time: String) async throws -> [String] { try await loop.runSchedules(now: ISOTime.parse(time)!).ran }
-                // Missed runs since start-up: one run, not one per missed night.
-                let missed = try await ran("2026-03-07T12:00:00Z")
+                func ran(_ time: String) async throws -> [String] { await loop.advance(to: ISOTime.parse(time)!).schedules.ran }
+                // The machine asleep for six nights: one run when it wakes, not one per missed night.
+                let missed = await loop.jump(to: ISOTime.parse("2026-03-07T12:00:00Z")!).schedules.ran
                 let early = try await ran("2026-03-08T06:59:00Z")
                 // 02:30 does not exist on 2026-03-08: it runs when the clock jumps (07:00Z).
                 let jump = try await ran("2026-03-08T07:00:30Z")

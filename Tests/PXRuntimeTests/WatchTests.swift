@@ -8,53 +8,63 @@ import StudioSandbox
 import Testing
 import TestSupport
 
-/// A watched script on a sandbox: load it, then run cycles while clients write in.
+/// A watched script on a sandbox: the real daemon (`WatchService`) on a virtual clock, stepped
+/// one poll at a time (`DaemonDriver`) while clients write in.
 struct WatchHarness {
-    let sandbox: RunningSandbox
-    let folder: URL
+    let studio: VirtualStudio
     let statePath: String
-    let log = LogCapture()
+    var sandbox: RunningSandbox { studio.sandbox }
+    var folder: URL { studio.folder }
+    var log: LogCapture { studio.log }
 
-    /// Loads `script` on a fresh runtime (as a restarted daemon would) and runs `body` with its loop.
-    func daemon(_ script: String, since: Date? = nil, retryDelay: Double = 0, maxAttempts: Int = 3, maxSends: Int = 200,
-                timeZone: String = "UTC", _ body: (WatchLoop) async throws -> Void) async throws {
+    /// Starts a daemon for `script` (as a restarted daemon would: a fresh runtime on the state)
+    /// and runs `body` with it; a script that does not load is the error thrown.
+    /// - Parameter retryDelay: seconds before a failed handler's second try: one poll interval, so
+    ///   each `cycle` sees one try.
+    func daemon(_ script: String, since: Date? = nil, retryDelay: Double = 30, maxAttempts: Int = 3, maxSends: Int = 200,
+                timeZone: String = "UTC", _ body: (DaemonDriver) async throws -> Void) async throws {
         let path = folder.appendingPathComponent("autoreply.lua").path
         try script.write(toFile: path, atomically: true, encoding: .utf8)
         try await daemon(path: path, since: since, retryDelay: retryDelay, maxAttempts: maxAttempts, maxSends: maxSends, timeZone: timeZone, body)
     }
 
     /// The same for the script at `path` (an example of the repository).
-    func daemon(path: String, since: Date? = nil, retryDelay: Double = 0, maxAttempts: Int = 3, maxSends: Int = 200,
-                timeZone: String = "UTC", _ body: (WatchLoop) async throws -> Void) async throws {
-        var options = RuntimeOptions(scriptPath: path, timeZone: TimeZone(identifier: timeZone)!, environment: ["PXSCRIPT_NOW": testNow])
+    func daemon(path: String, since: Date? = nil, retryDelay: Double = 30, maxAttempts: Int = 3, maxSends: Int = 200,
+                timeZone: String = "UTC", _ body: (DaemonDriver) async throws -> Void) async throws {
+        var options = RuntimeOptions(scriptPath: path, maxSends: maxSends, timeZone: TimeZone(identifier: timeZone)!)
         options.watch = true
-        options.maxSends = maxSends
-        let store = try StateStore(path: statePath)
-        defer { try? store.close() }
-        let clock = try RuntimeClock(environment: options.environment)
-        var api = APIConfiguration(baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: sandbox.cookie, retry: .fast)
-        api.studioClock = clock.studio
-        try await PixiesetClient.withClient(api, logger: log.logger) { client in
-            let runtime = try PXRuntime(options: options, client: client, store: store, clock: clock, logger: log.logger)
-            _ = try await runtime.loadWatchScript()
-            let poller = Poller(client: client, store: store, logger: log.logger, since: since)
-            try await body(WatchLoop(runtime: runtime, poller: poller, store: store, client: client, logger: log.logger, clock: clock,
-                                     maxAttempts: maxAttempts, retryDelay: retryDelay))
+        var configuration = WatchService.Configuration(
+            scripts: [WatchService.Script(path: path, options: options, statePath: statePath)],
+            api: APIConfiguration(baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: sandbox.cookie, retry: .fast),
+            clock: RuntimeClock(virtual: studio.clock))
+        configuration.since = since
+        configuration.locksAccount = false
+        configuration.maxAttempts = maxAttempts
+        configuration.retryDelay = retryDelay
+        let driver = DaemonDriver(clock: studio.clock, interval: configuration.interval)
+        configuration.passed = { _, report in driver.record(report) }
+        let task = WatchService(configuration, logger: log.logger).start()
+        // It loads, polls once and goes to sleep (or ends: a script that does not load).
+        await studio.clock.advance(to: studio.clock.now())
+        do {
+            try await body(driver)
+        } catch {
+            task.cancel()
+            _ = try? await task.value
+            throw error
         }
+        task.cancel()
+        try await task.value
     }
 
-    func clientConversations(_ count: Int) throws -> [String] {
-        Array(Set(try sandbox.database.allMessages().filter { $0.senderType == "client" }.map(\.conversationID)).sorted().prefix(count))
-    }
+    func clientConversations(_ count: Int) throws -> [String] { try studio.clientConversations(count) }
 
-    func studioMessages(in id: String) throws -> [String] {
-        try sandbox.database.allMessages().filter { $0.conversationID == id && $0.senderType == "photographer" }.map(\.content)
-    }
+    func studioMessages(in id: String) throws -> [String] { try studio.studioMessages(in: id).map(\.content) }
 }
 
 func withWatch(_ body: (WatchHarness) async throws -> Void) async throws {
-    try await withHarness { h in
-        try await body(WatchHarness(sandbox: h.sandbox, folder: h.folder, statePath: h.statePath))
+    try await withVirtualStudio { studio in
+        try await body(WatchHarness(studio: studio, statePath: studio.folder.appendingPathComponent("state.sqlite").path))
     }
 }
 
@@ -74,16 +84,16 @@ struct WatchTests {
             let targets = try w.clientConversations(3)
             let before = try targets.map { try w.studioMessages(in: $0).count }
             try await w.daemon(Self.autoreply) { loop in
-                let start = try await loop.cycle()
+                let start = await loop.cycle()
                 #expect(start.polled?.firstStart == true)
                 for id in targets { _ = try await w.sandbox.database.clientWritesIn(conversationID: id, content: "Are you free in June?") }
-                let report = try await loop.cycle()
+                let report = await loop.cycle()
                 #expect(report.handled == 3)
-                let again = try await loop.cycle()
+                let again = await loop.cycle()
                 #expect(again.handled == 0)
             }
             try await w.daemon(Self.autoreply) { loop in
-                let restarted = try await loop.cycle()
+                let restarted = await loop.cycle()
                 #expect(restarted.handled == 0)
             }
             for (id, count) in zip(targets, before) {
@@ -120,11 +130,11 @@ struct WatchTests {
                 """
             let id = try w.clientConversations(1)[0]
             try await w.daemon(script) { loop in
-                _ = try await loop.cycle()
+                _ = await loop.cycle()
                 _ = try await w.sandbox.database.clientWritesIn(conversationID: id, content: "Hi!")
-                let first = try await loop.cycle()
+                let first = await loop.cycle()
                 #expect(first.failed == 1 && first.handled == 0)
-                let second = try await loop.cycle()
+                let second = await loop.cycle()
                 #expect(second.handled == 1)
             }
             let replies = try w.studioMessages(in: id).filter { $0.hasPrefix("Hello!") }
@@ -148,13 +158,13 @@ struct WatchTests {
                 """
             let id = try w.clientConversations(1)[0]
             try await w.daemon(script, maxAttempts: 2) { loop in
-                _ = try await loop.cycle()
+                _ = await loop.cycle()
                 _ = try await w.sandbox.database.clientWritesIn(conversationID: id, content: "boom")
                 _ = try await w.sandbox.database.clientWritesIn(conversationID: id, content: "after")
-                let first = try await loop.cycle()
+                let first = await loop.cycle()
                 #expect(first.failed == 1 && first.handled == 0)
                 #expect(try w.studioMessages(in: id).contains("ok: after") == false)
-                let second = try await loop.cycle()
+                let second = await loop.cycle()
                 #expect(second.parked == 1 && second.handled == 1)
             }
             #expect(try w.studioMessages(in: id).filter { $0.hasPrefix("ok: ") } == ["ok: after"])
@@ -163,7 +173,8 @@ struct WatchTests {
             #expect(parked[0].traceback?.contains("autoreply.lua:2") == true)
             let status = try StateStore(path: w.statePath).status(now: Date(), timeZone: .gmt, journalLimit: 5).text(cap: 200, path: w.statePath)
             #expect(status.contains("parked (failed handler; once the script is fixed, `pxscript retry --state") && status.contains("cannot handle boom"))
-            #expect(status.contains("watch: answering messages since Sun 1 Mar 09:00 GMT"))
+            // The watermark: the newest message the last poll saw, the reply to "after" (a minute in).
+            #expect(status.contains("watch: answering messages since Sun 1 Mar 09:01 GMT"), "\(status)")
         }
     }
 
@@ -173,15 +184,15 @@ struct WatchTests {
         try await withWatch { w in
             let targets = try w.clientConversations(2)
             try await w.daemon(path: path) { loop in
-                _ = try await loop.cycle()
+                _ = await loop.cycle()
                 _ = try await w.sandbox.database.clientWritesIn(conversationID: targets[0], content: "Hello, are you free in May?")
                 _ = try await w.sandbox.database.clientWritesIn(conversationID: targets[1], content: "Quick question")
                 _ = try await w.sandbox.database.studioReplies(conversationID: targets[1], content: "Answered by hand")
-                let first = try await loop.cycle()
+                let first = await loop.cycle()
                 #expect(first.handled == 2)
                 // The same client again within the week: no second acknowledgement.
                 _ = try await w.sandbox.database.clientWritesIn(conversationID: targets[0], content: "One more thing")
-                let second = try await loop.cycle()
+                let second = await loop.cycle()
                 #expect(second.handled == 1)
             }
             #expect(try w.studioMessages(in: targets[0]).filter { $0.contains("price guide is attached") }.count == 1)
@@ -194,20 +205,20 @@ struct WatchTests {
         try await withWatch { w in
             let targets = try w.clientConversations(3)
             try await w.daemon(Self.autoreply, maxAttempts: 1, maxSends: 1) { loop in
-                _ = try await loop.cycle()
+                _ = await loop.cycle()
                 let store = try StateStore(path: w.statePath)
                 try store.settings.setPaused(true, at: Date())
                 _ = try await w.sandbox.database.clientWritesIn(conversationID: targets[0], content: "Paused?")
                 for _ in 0..<3 {
-                    let held = try await loop.cycle()
+                    let held = await loop.poll()
                     #expect(held.waiting == 1 && held.handled == 0 && held.parked == 0)
                 }
                 try store.settings.setPaused(false, at: Date())
-                let resumed = try await loop.cycle()
+                let resumed = await loop.poll()
                 #expect(resumed.handled == 1)
                 // The cap (1 a day) is used: the next client waits for tomorrow, not parked.
                 _ = try await w.sandbox.database.clientWritesIn(conversationID: targets[1], content: "Capped?")
-                let capped = try await loop.cycle()
+                let capped = await loop.cycle()
                 #expect(capped.waiting == 1 && capped.parked == 0)
                 #expect(w.log.all.contains { $0.contains("the daily send cap is reached") })
             }
@@ -227,10 +238,10 @@ struct WatchTests {
         try await withWatch { w in
             let id = try w.clientConversations(1)[0]
             try await w.daemon(path: path) { loop in
-                _ = try await loop.cycle()
+                _ = await loop.cycle()
                 _ = try await w.sandbox.database.clientWritesIn(conversationID: id, content: "Hello?")
                 _ = try await w.sandbox.database.clientWritesIn(conversationID: id, content: "Hello again?")
-                _ = try await loop.cycle()
+                _ = await loop.cycle()
             }
             let studio = try w.studioMessages(in: id)
             let replies = studio.filter { $0.contains(expected) }
@@ -243,7 +254,7 @@ struct WatchTests {
     func maxAge() async throws {
         try await withWatch { w in
             try await w.daemon(Self.autoreply, since: ISOTime.parse("2000-01-01T00:00:00Z")) { loop in
-                let report = try await loop.cycle()
+                let report = await loop.cycle()
                 #expect(report.skipped > 0)
                 #expect(report.handled + report.skipped == report.polled?.events.count)
             }

@@ -24,10 +24,13 @@ extension PXRuntime {
         guard !schedules.isEmpty, let runner = context.watch.scheduledRunner.withLock({ $0 }) else { return report }
         var runs = try context.store.schedules.runs()
         /// When it is next due: from its recorded runs, or for `after` (kept in memory only) from this process's.
+        /// One that never ran counts from when a daemon first knew it: a run missed while the daemon
+        /// was down is caught up (once) whether or not it had run before.
         func nextDue(_ schedule: Schedule) -> Date? {
-            var state = runs[schedule.id] ?? (lastRun: nil, done: false)
-            if case .after = schedule.timing { state = (nil, afterDone.contains(schedule.id)) }
-            return schedule.nextDue(lastRun: state.lastRun, done: state.done, startedAt: startedAt, in: context.options.timeZone)
+            var state = runs[schedule.id] ?? (lastRun: nil, done: false, firstSeen: nil)
+            if case .after = schedule.timing { state = (nil, afterDone.contains(schedule.id), nil) }
+            let known = min(startedAt, state.firstSeen ?? startedAt)
+            return schedule.nextDue(lastRun: state.lastRun, done: state.done, startedAt: known, in: context.options.timeZone)
         }
         for schedule in schedules {
             guard let due = nextDue(schedule), due <= now else { continue }
@@ -49,7 +52,7 @@ extension PXRuntime {
                 throw error
             }
             if ran { report.ran.append(schedule.id) } else { report.failed.append(schedule.id) }
-            runs[schedule.id] = (now, once)
+            runs[schedule.id] = (now, once, runs[schedule.id]?.firstSeen)
         }
         // Names of the clients the runs read, for `status` (a schedule-only script has no poll to note them).
         await context.flushNames()
@@ -60,7 +63,7 @@ extension PXRuntime {
             if let next { report.nextDue = min(report.nextDue ?? next, next) }
             if case .after = schedule.timing { continue }
             if notedNextRuns[schedule.id] != .some(next) {
-                try await context.store.schedules.noteNextRun(schedule.id, at: next)
+                try await context.store.schedules.noteNextRun(schedule.id, at: next, now: now)
                 notedNextRuns[schedule.id] = .some(next)
             }
         }

@@ -63,9 +63,10 @@ struct ScriptHost: Sendable {
     }
 
     /// Starts its loop (after the studio's clock was read: schedules count from then).
-    mutating func start(poller: Poller, siblings: [PXRuntime], client: PixiesetClient, clock: RuntimeClock, logger: Logger) {
+    mutating func start(siblings: [PXRuntime], client: PixiesetClient, clock: RuntimeClock, logger: Logger, maxAttempts: Int, retryDelay: Double) {
         guard let runtime else { return }
-        var loop = WatchLoop(runtime: runtime, poller: poller, store: store, client: client, logger: logger, clock: clock)
+        var loop = WatchLoop(
+            runtime: runtime, store: store, client: client, logger: logger, clock: clock, maxAttempts: maxAttempts, retryDelay: retryDelay)
         loop.siblings = siblings.filter { $0 !== runtime }
         self.loop = loop
     }

@@ -58,11 +58,11 @@ struct WatchCycle {
                 sweepPolls: sweepPolls)
         }
         let runtimes = hosts.compactMap(\.runtime)
-        // A loop's own poll is not used here (the daemon polls once for all), but a loop is made with one.
-        let poller = poller ?? Poller(client: client, store: hosts[0].store, logger: logger)
         for index in hosts.indices {
             if hosts[index].loop == nil {
-                hosts[index].start(poller: poller, siblings: runtimes, client: client, clock: clock, logger: logger)
+                hosts[index].start(
+                    siblings: runtimes, client: client, clock: clock, logger: logger, maxAttempts: configuration.maxAttempts,
+                    retryDelay: configuration.retryDelay)
             } else if let own = hosts[index].runtime {
                 hosts[index].loop?.siblings = runtimes.filter { $0 !== own }
             }
@@ -157,6 +157,7 @@ struct WatchCycle {
             refusal = nil
         }
         noteConditions(of: report, on: host)
+        configuration.passed?(host.script.path, report)
         if let summary = WatchService.summary(report) { logger.info("\(labelled ? "\(host.script.path): " : "")\(summary)") }
         if let runtime = host.runtime {
             let plan = await runtime.takePlan()

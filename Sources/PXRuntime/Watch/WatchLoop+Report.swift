@@ -26,6 +26,8 @@ extension WatchLoop {
         /// find it: a schedule, a retry, the end of a debounce (nil: nothing).
         public var wake: Date?
 
+        public init() {}
+
         /// Adds `other`'s counts (several scripts' passes summed).
         mutating func add(_ other: Report) {
             handled += other.handled

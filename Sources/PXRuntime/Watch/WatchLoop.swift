@@ -5,14 +5,14 @@ import PixiesetModels
 import PXState
 import Synchronization
 
-/// The watch daemon's cycle (docs/spec.md §6): poll, then handle every due event —
+/// One script's handling in the watch daemon (docs/spec.md §6): after the daemon's poll
+/// (`WatchCycle.pass`, the only poll), every due event —
 /// conversations concurrently (bounded), each conversation's events in
 /// `sent_at` order. A failing handler is retried with backoff a bounded
 /// number of times, then parked; later events of its conversation wait
 /// until then.
 public struct WatchLoop: Sendable {
     public let runtime: PXRuntime
-    let poller: Poller
     let store: StateStore
     let client: PixiesetClient
     let logger: Logger
@@ -33,11 +33,10 @@ public struct WatchLoop: Sendable {
     public var siblings: [PXRuntime] = []
 
     public init(
-        runtime: PXRuntime, poller: Poller, store: StateStore, client: PixiesetClient, logger: Logger, clock: RuntimeClock,
+        runtime: PXRuntime, store: StateStore, client: PixiesetClient, logger: Logger, clock: RuntimeClock,
         concurrency: Int = 8, maxAttempts: Int = 3, retryDelay: Double = 5
     ) {
         self.runtime = runtime
-        self.poller = poller
         self.store = store
         self.client = client
         self.logger = logger
@@ -55,20 +54,6 @@ public struct WatchLoop: Sendable {
 
     /// Seconds before try `attempt + 1` of a failing handler.
     func backoff(afterAttempt attempt: Int) -> Double { min(300, retryDelay * pow(2, Double(attempt - 1))) }
-
-    /// One poll, then the events and schedules due.
-    public func cycle() async throws -> Report {
-        try await handle(try await poll())
-    }
-
-    /// The poll alone: reads only, so a daemon that is stopping may cancel it at any instant.
-    /// Nil for a script of schedules only, which has no use for the inbox (no request, no events).
-    public func poll() async throws -> Poller.Result? {
-        guard runtime.handlesMessages else { return nil }
-        let polled = try await poller.poll(now: clock.now())
-        clock.report(to: store, logger: logger, recorded: try? store.settings.studioOffset())
-        return polled
-    }
 
     /// The events and schedules due after `polled`.
     public func handle(_ polled: Poller.Result?) async throws -> Report {

@@ -49,6 +49,13 @@ public struct WatchService: Service, CustomStringConvertible {
         public var locksAccount = true
         /// Where its conditions and the scripts' `px.notify` go; the daemon runs its courier.
         public var notifier: Notifier = .recording
+        /// Tries of a failing handler before it is parked.
+        public var maxAttempts = 3
+        /// Seconds before a failing handler's second try; doubled for each further one (at most 5 minutes).
+        public var retryDelay: Double = 5
+        /// Hears what each script's pass came to, after the pass (the log's summary line says the same
+        /// in words): a test stepping the daemon on a `VirtualClock` reads it.
+        public var passed: (@Sendable (_ script: String, _ report: WatchLoop.Report) -> Void)?
 
         public init(scripts: [Script], api: APIConfiguration, clock: RuntimeClock) {
             self.scripts = scripts

@@ -11,6 +11,8 @@ struct ScheduleRow: StateRecord {
     var done: Bool
     /// Why its last run failed.
     var lastFailure: String?
+    /// When a daemon first knew it (nil: noted before that was recorded).
+    var firstSeen: Date?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case id
@@ -18,6 +20,7 @@ struct ScheduleRow: StateRecord {
         case nextRun = "next_run"
         case done
         case lastFailure = "last_failure"
+        case firstSeen = "first_seen"
     }
 
     enum Columns {
@@ -26,5 +29,6 @@ struct ScheduleRow: StateRecord {
         static let nextRun = Column(CodingKeys.nextRun)
         static let done = Column(CodingKeys.done)
         static let lastFailure = Column(CodingKeys.lastFailure)
+        static let firstSeen = Column(CodingKeys.firstSeen)
     }
 }
