@@ -17,6 +17,19 @@ struct LayerRulesTests {
         #expect(!send.contains("LuaValue") && !send.contains("PxError.table"))
     }
 
+    @Test("the daemon polls in one place: only WatchCycle's pass calls the poller, and a script's loop has no poll of its own")
+    func onePollPath() throws {
+        let files = try #require(FileManager.default.enumerator(atPath: Self.sources.path)).compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") }
+        var polling: [String] = []
+        for file in files where file != "PXRuntime/Watch/WatchCycle.swift" {
+            let text = try String(contentsOf: Self.sources.appendingPathComponent(file), encoding: .utf8)
+            if text.contains(".poll(now:") { polling.append(file) }
+        }
+        #expect(polling.isEmpty, "\(polling)")
+        let loop = try String(contentsOf: Self.sources.appendingPathComponent("PXRuntime/Watch/WatchLoop.swift"), encoding: .utf8)
+        #expect(!loop.contains("Poller(") && !loop.contains("let poller") && !loop.contains("func cycle("))
+    }
+
     @Test("the executable is a shell: one command per file; the service's logic is PXService's, which parses no command line")
     func thinCommands() throws {
         let cli = Self.sources.appendingPathComponent("pxscript")
