@@ -13,7 +13,7 @@ struct DashboardContext {
     /// Messages shown per conversation.
     static let shown = 3
 
-    func lastMessages(of conversations: [String]) async -> [String: [[String: Any]]] {
+    func lastMessages(of conversations: [String]) async -> [String: [ApprovalsPage.Message]] {
         guard !conversations.isEmpty, var api = try? configuration.api() else { return [:] }
         api.studioClock = configuration.clock.studio
         let read: [String: [Message]] = (try? await PixiesetClient.withClient(api, logger: logger) { client in
@@ -27,14 +27,14 @@ struct DashboardContext {
             }
         }) ?? [:]
         return read.mapValues { messages in
-            messages.suffix(Self.shown).map { message -> [String: Any] in
+            messages.suffix(Self.shown).map { message -> ApprovalsPage.Message in
                 // The studio's own notes ("Invoice … was paid") are neither the client nor you.
                 let (side, who) = switch message.senderType {
                 case .client: ("client", "Client:")
                 case .system: ("system", "Studio note:")
                 default: ("studio", "You:")
                 }
-                return ["side": side, "who": who, "text": String(message.content.prefix(600))]
+                return ApprovalsPage.Message(side: side, who: who, text: String(message.content.prefix(600)))
             }
         }
     }

@@ -20,7 +20,7 @@ struct DashboardResults {
         var delays: [Double?] = []  // seconds to the client's answer, nil when none came
     }
 
-    func page(_ request: Request) throws -> [String: Any] {
+    func page(_ request: Request) throws -> ResultsPage {
         let now = site.clock.now()
         let since = now.addingTimeInterval(-Double(Self.days) * 86_400)
         var groups: [String: Group] = [:], order: [String] = []
@@ -43,7 +43,7 @@ struct DashboardResults {
                 sentDays.append(record.sentAt)
             }
         }
-        let rows: [[String: Any]] = order.compactMap { groups[$0] }.map { group in
+        let rows = order.compactMap { groups[$0] }.map { group in
             let count = group.delays.count
             func share(_ days: Double) -> String {
                 let within = group.delays.filter { ($0 ?? .infinity) <= days * 86_400 }.count
@@ -51,14 +51,15 @@ struct DashboardResults {
             }
             let answered = group.delays.compactMap { $0 }.sorted()
             let median = answered.isEmpty ? "no answer" : DurationText.format(answered[answered.count / 2])
-            return ["script": group.script, "name": group.name, "sent": count, "day1": share(1), "day3": share(3), "day7": share(7), "median": median]
+            return ResultsPage.Group(
+                script: group.script, name: group.name, sent: count, day1: share(1), day3: share(3), day7: share(7), median: median)
         }
         let delays = order.compactMap { groups[$0] }.flatMap(\.delays)
-        return [
-            "title": "Results", "days": Self.days, "chart_days": Self.chartDays, "groups": rows, "groups_shown": !rows.isEmpty,
-            "sends_chart": DashboardCharts.sendsPerDay(sentDays, now: now, days: Self.chartDays, zone: site.configuration.timeZone),
-            "reply_chart": DashboardCharts.replyTimes(delays), "notice": site.notice(request) as Any,
-        ]
+        return ResultsPage(
+            frame: PageFrame(title: "Results", notice: site.notice(request)), days: Self.days, chartDays: Self.chartDays, groups: rows,
+            groupsShown: !rows.isEmpty,
+            sendsChart: DashboardCharts.sendsPerDay(sentDays, now: now, days: Self.chartDays, zone: site.configuration.timeZone),
+            replyChart: DashboardCharts.replyTimes(delays))
     }
 
     /// The script line that sent it (`followup.lua:12`), else the prefix of its explicit key

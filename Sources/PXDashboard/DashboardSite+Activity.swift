@@ -10,7 +10,7 @@ extension DashboardSite {
     static let lastPage = 10_000
 
     /// The journals of every state, newest first, filtered by script, kind and client, a page at a time.
-    func activity(_ request: Request) throws -> [String: Any] {
+    func activity(_ request: Request) throws -> ActivityPage {
         let query = request.uri.queryParameters
         let script = query["script"].flatMap { Int(String($0)) }
         let kind = query["kind"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
@@ -47,20 +47,17 @@ extension DashboardSite {
             ].compactMap { $0 }
             return parts.string ?? "/activity"
         }
-        let entries: [[String: Any]] = shown.map { line in
-            [
-                "at": local(line.entry.at), "script": line.script, "kind": line.entry.kind, "conversation": line.entry.conversationID as Any,
-                "client_name": line.entry.conversationID.flatMap { names[$0].flatMap { $0.isEmpty ? nil : $0 } } as Any, "detail": line.entry.detail,
-                "line": line.entry.detail.split(separator: " ").first.flatMap { lines[String($0)] }.map { ($0 as NSString).lastPathComponent } as Any,
-            ]
+        let entries = shown.map { line in
+            ActivityPage.Entry(
+                at: local(line.entry.at), script: line.script, kind: line.entry.kind, conversation: line.entry.conversationID,
+                clientName: line.entry.conversationID.flatMap { names[$0].flatMap { $0.isEmpty ? nil : $0 } }, detail: line.entry.detail,
+                line: line.entry.detail.split(separator: " ").first.flatMap { lines[String($0)] }.map { ($0 as NSString).lastPathComponent })
         }
-        return [
-            "title": "Activity", "entries": entries, "entries_shown": !entries.isEmpty,
-            "filtered": script != nil || kind != nil || !client.isEmpty, "client": client,
-            "script_options": configuration.scripts.enumerated().map { ["value": $0.offset, "label": $0.element.label, "selected": $0.offset == script] },
-            "kind_options": JournalKind.allCases.map { ["value": $0.rawValue, "selected": $0.rawValue == kind] },
-            "newer": (page > 0 ? link(page - 1) : nil) as Any, "older": (merged.count > offset + Self.activityPage ? link(page + 1) : nil) as Any,
-            "notice": notice(request) as Any,
-        ]
+        return ActivityPage(
+            frame: PageFrame(title: "Activity", notice: notice(request)), entries: Array(entries), entriesShown: !entries.isEmpty,
+            filtered: script != nil || kind != nil || !client.isEmpty, client: client,
+            scriptOptions: configuration.scripts.enumerated().map { .init(value: $0.offset, label: $0.element.label, selected: $0.offset == script) },
+            kindOptions: JournalKind.allCases.map { .init(value: $0.rawValue, selected: $0.rawValue == kind) },
+            newer: page > 0 ? link(page - 1) : nil, older: merged.count > offset + Self.activityPage ? link(page + 1) : nil)
     }
 }

@@ -9,34 +9,29 @@ import Synchronization
 
 extension DashboardSite {
     /// The plan page, with the plan of a dry run when one ran.
-    func planPage(_ request: Request, ran: (index: Int, plan: DashboardPlan.Outcome?, error: String?)?) throws -> [String: Any] {
-        let choices = configuration.scripts.enumerated().compactMap { index, script -> [String: Any]? in
-            script.scriptPath == nil ? nil : ["index": index, "label": script.label, "selected": ran?.index == index]
+    func planPage(_ request: Request, ran: (index: Int, plan: DashboardPlan.Outcome?, error: String?)?) throws -> PlanPage {
+        let choices = configuration.scripts.enumerated().compactMap { index, script -> PlanPage.Choice? in
+            script.scriptPath == nil ? nil : PlanPage.Choice(index: index, label: script.label, selected: ran?.index == index)
         }
-        var fields: [String: Any] = ["title": "Plan", "choices": choices, "runnable": !choices.isEmpty, "csrf": csrf(request)]
-        if let ran {
-            fields["ran"] = "What \(configuration.scripts[ran.index].label) would send now"
-            if let error = ran.error { fields["error"] = error }
-            func rows(_ plan: [PlannedMessage]) -> [[String: Any]] {
-                plan.map { message in
-                    [
-                        "client": message.clientName, "conversation": message.conversationID, "text": message.content,
-                        "position": message.position,
-                        "outcome": message.skipped.map { "skip: \($0)" } ?? (message.asksApproval ? "ask for approval" : "send"),
-                    ]
-                }
-            }
-            let planned = rows(ran.plan?.now ?? [])
-            fields["planned"] = planned
-            fields["planned_shown"] = !planned.isEmpty
-            // Each schedule as it would run next (a cron outreach could not be previewed).
-            fields["schedules"] = (ran.plan?.schedules ?? []).map { schedule -> [String: Any] in
-                let messages = rows(schedule.plan)
-                return ["name": schedule.name, "next": schedule.next.map(local) ?? "", "messages": messages, "shown": !messages.isEmpty,
-                        "error": schedule.error ?? ""]
+        var page = PlanPage(frame: PageFrame(title: "Plan", notice: notice(request)), choices: choices, runnable: !choices.isEmpty, csrf: csrf(request))
+        guard let ran else { return page }
+        page.ran = "What \(configuration.scripts[ran.index].label) would send now"
+        page.error = ran.error
+        func rows(_ plan: [PlannedMessage]) -> [PlanPage.Row] {
+            plan.map { message in
+                PlanPage.Row(
+                    client: message.clientName, conversation: message.conversationID, text: message.content, position: message.position,
+                    outcome: message.skipped.map { "skip: \($0)" } ?? (message.asksApproval ? "ask for approval" : "send"))
             }
         }
-        return fields
+        page.planned = rows(ran.plan?.now ?? [])
+        page.plannedShown = !page.planned.isEmpty
+        // Each schedule as it would run next (a cron outreach could not be previewed).
+        page.schedules = (ran.plan?.schedules ?? []).map { schedule in
+            let messages = rows(schedule.plan)
+            return PlanPage.Schedule(name: schedule.name, next: schedule.next.map(local), messages: messages, shown: !messages.isEmpty, error: schedule.error)
+        }
+        return page
     }
 
     /// A dry run of one script, as `pxscript run SCRIPT --dry-run` makes it (a watch script: `watch --dry-run --once`).
@@ -53,7 +48,7 @@ extension DashboardSite {
         } catch {
             problem = "The dry run failed: \(error)"
         }
-        return page("plan", try planPage(request, ran: (index, plan, problem)))
+        return page(try planPage(request, ran: (index, plan, problem)))
     }
 }
 

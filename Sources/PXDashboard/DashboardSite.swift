@@ -25,11 +25,11 @@ struct DashboardSite: Sendable {
         router.get("/assets/style.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8"], body: .init(byteBuffer: .init(string: DashboardTemplates.css)))
         }
-        router.get("/") { request, _ in page("overview", try overview(request)) }
-        router.get("/approvals") { request, _ in page("approvals", try await approvals(request)) }
-        router.get("/activity") { request, _ in page("activity", try activity(request)) }
-        router.get("/plan") { request, _ in page("plan", try planPage(request, ran: nil)) }
-        router.get("/results") { request, _ in page("results", try DashboardResults(site: self).page(request)) }
+        router.get("/") { request, _ in page(try overview(request)) }
+        router.get("/approvals") { request, _ in page(try await approvals(request)) }
+        router.get("/activity") { request, _ in page(try activity(request)) }
+        router.get("/plan") { request, _ in page(try planPage(request, ran: nil)) }
+        router.get("/results") { request, _ in page(try DashboardResults(site: self).page(request)) }
         router.post("/approvals/:id/approve") { request, context in try await decide(request, id: context.parameters.get("id") ?? "", approve: true) }
         router.post("/approvals/:id/reject") { request, context in try await decide(request, id: context.parameters.get("id") ?? "", approve: false) }
         router.post("/pause") { request, _ in try await pause(request, true) }
@@ -40,29 +40,16 @@ struct DashboardSite: Sendable {
 
     // MARK: rendering
 
-    /// A page: the template with the fields every page has.
-    func page(_ name: String, _ fields: [String: Any]) -> Response {
-        var data = fields
-        data["version"] = PxscriptVersion.current
-        data["zone"] = configuration.timeZone.identifier
-        data["\(name == "overview" ? "overview" : name + "_page")"] = true
-        data["waiting"] = (try? waitingCount()).flatMap { $0 > 0 ? $0 : nil } as Any
-        guard let html = DashboardTemplates.render(name, Self.unwrapped(data) as? [String: Any] ?? [:]) else {
+    /// A page: its template, with what every page has filled in.
+    func page(_ model: some DashboardPage) -> Response {
+        var model = model
+        model.frame.zone = configuration.timeZone.identifier
+        model.frame.current(type(of: model).template)
+        model.frame.waiting = (try? waitingCount()).flatMap { $0 > 0 ? $0 : nil }
+        guard let html = DashboardTemplates.render(model) else {
             return Self.plain(.internalServerError, "The page's template does not parse (\(DashboardTemplates.library.broken.joined(separator: ", "))): a bug in pxscript.")
         }
         return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: .init(string: html)))
-    }
-
-    /// `value` with every optional unwrapped and every nil left out: Mustache would print "nil".
-    static func unwrapped(_ value: Any) -> Any? {
-        let mirror = Mirror(reflecting: value)
-        if mirror.displayStyle == .optional {
-            guard let inner = mirror.children.first?.value else { return nil }
-            return unwrapped(inner)
-        }
-        if let fields = value as? [String: Any] { return fields.compactMapValues { unwrapped($0) } }
-        if let items = value as? [[String: Any]] { return items.map { $0.compactMapValues { unwrapped($0) } } }
-        return value
     }
 
     static func plain(_ status: HTTPResponse.Status, _ text: String) -> Response {
@@ -101,70 +88,71 @@ struct DashboardSite: Sendable {
 
     // MARK: overview
 
-    func overview(_ request: Request) throws -> [String: Any] {
+    func overview(_ request: Request) throws -> OverviewPage {
         var problem: String?
-        var scripts: [[String: Any]] = []
+        var scripts: [OverviewPage.Script] = []
         let now = clock.now()
         for (index, script) in configuration.scripts.enumerated() {
+            var shown = OverviewPage.Script(index: index, label: script.label)
             guard let store = try states.store(index) else {
-                scripts.append(["index": index, "label": script.label, "missing": true])
+                shown.missing = true
+                scripts.append(shown)
                 continue
             }
             let zone = (try? store.recordedZone()) ?? configuration.timeZone
             let status = try store.status(now: now, timeZone: zone, journalLimit: 0)
             if let session = status.session { problem = "Sends wait: the session \(session)." }
-            var fields: [String: Any] = [
-                "index": index, "label": script.label, "csrf": csrf(request),
-                "daemon": DaemonLock.holder(statePath: script.statePath).map { "running (\($0))" } ?? "not running",
-                "sends_today": status.sendsToday, "cap": status.capInForce ?? configuration.config.maxSends ?? 200, "paused": status.paused,
-                "approvals": try store.approvals.list(in: [.pending]).count, "parked": status.parked.count, "has_parked": !status.parked.isEmpty,
-                "schedules": status.schedules.map { ["name": SendKeyText.scheduleName($0.id), "next": $0.nextRun.map(local) ?? "never", "failure": $0.lastFailure.map { String($0.prefix(300)) } ?? ""] },
-            ]
-            if let offset = status.studioOffset, abs(offset) > 1 { fields["offset"] = RuntimeClock.describe(offset: offset) }
+            shown.csrf = csrf(request)
+            shown.daemon = DaemonLock.holder(statePath: script.statePath).map { "running (\($0))" } ?? "not running"
+            shown.sendsToday = status.sendsToday
+            shown.cap = status.capInForce ?? configuration.config.maxSends ?? 200
+            shown.paused = status.paused
+            shown.approvals = try store.approvals.list(in: [.pending]).count
+            shown.parked = status.parked.count
+            shown.hasParked = !status.parked.isEmpty
+            shown.schedules = status.schedules.map {
+                OverviewPage.Schedule(
+                    name: SendKeyText.scheduleName($0.id), next: $0.nextRun.map(local) ?? "never", failure: $0.lastFailure.map { String($0.prefix(300)) })
+            }
+            if let offset = status.studioOffset, abs(offset) > 1 { shown.offset = RuntimeClock.describe(offset: offset) }
             // Notifications that have not reached you: waiting for a target, or given up on (the activity says why).
             let notices = [status.notices.waiting > 0 ? "\(status.notices.waiting) waiting for delivery" : nil,
                            status.notices.givenUp > 0 ? "\(status.notices.givenUp) given up" : nil].compactMap { $0 }
-            if !notices.isEmpty { fields["notices"] = notices.joined(separator: ", ") }
-            scripts.append(fields)
+            if !notices.isEmpty { shown.notices = notices.joined(separator: ", ") }
+            scripts.append(shown)
         }
-        return ["title": "Overview", "scripts": scripts, "session_ok": problem == nil, "session_problem": problem ?? "", "notice": notice(request) as Any]
+        return OverviewPage(frame: PageFrame(title: "Overview", notice: notice(request)), sessionOK: problem == nil, sessionProblem: problem, scripts: scripts)
     }
 
     // MARK: approvals
 
-    func approvals(_ request: Request) async throws -> [String: Any] {
-        var open: [[String: Any]] = [], closed: [[String: Any]] = []
+    func approvals(_ request: Request) async throws -> ApprovalsPage {
+        var open: [ApprovalsPage.Request] = [], closed: [(at: Date, row: ApprovalsPage.Closed)] = []
         for (index, script) in configuration.scripts.enumerated() {
             guard let store = try states.store(index) else { continue }
             for approval in try store.approvals.list() {
                 if approval.state == .pending {
-                    open.append([
-                        "id": approval.id, "client": approval.clientName.isEmpty ? approval.conversationID : approval.clientName,
-                        "script": script.label, "asked": local(approval.createdAt), "expires": local(approval.expiresAt), "why": approval.why,
-                        "text": approval.text, "attachments": approval.attachmentNames, "csrf": csrf(request), "conversation": approval.conversationID,
-                        "context": [[String: Any]](), "context_shown": false,
-                    ])
+                    open.append(ApprovalsPage.Request(
+                        id: approval.id, client: approval.clientName.isEmpty ? approval.conversationID : approval.clientName, script: script.label,
+                        asked: local(approval.createdAt), expires: local(approval.expiresAt), why: approval.why, text: approval.text,
+                        attachments: approval.attachmentNames, csrf: csrf(request), conversation: approval.conversationID))
                 } else if approval.state != .approved {
-                    closed.append([
-                        "id": approval.id, "client": approval.clientName, "state": approval.state.rawValue, "detail": approval.detail ?? "",
-                        "at": approval.decidedAt ?? approval.createdAt,
-                    ])
+                    closed.append((approval.decidedAt ?? approval.createdAt, ApprovalsPage.Closed(
+                        id: approval.id, client: approval.clientName, state: approval.state.rawValue, detail: approval.detail ?? "")))
                 }
             }
         }
-        closed.sort { ($0["at"] as? Date ?? .distantPast) > ($1["at"] as? Date ?? .distantPast) }
+        closed.sort { $0.at > $1.at }
         // The conversation's last messages, for context: one read per request shown (at most 10).
         let contexts = await DashboardContext(configuration: configuration, logger: dashboard.logger)
-            .lastMessages(of: open.prefix(10).compactMap { $0["conversation"] as? String })
+            .lastMessages(of: open.prefix(10).map(\.conversation))
         for index in open.indices {
-            guard let id = open[index]["conversation"] as? String, let messages = contexts[id], !messages.isEmpty else { continue }
-            open[index]["context"] = messages
-            open[index]["context_shown"] = true
+            guard let messages = contexts[open[index].conversation], !messages.isEmpty else { continue }
+            open[index].context = messages
+            open[index].contextShown = true
         }
-        return [
-            "title": "Approvals", "open": open, "closed": Array(closed.prefix(20)), "closed_shown": !closed.isEmpty,
-            "notice": notice(request) as Any,
-        ]
+        return ApprovalsPage(
+            frame: PageFrame(title: "Approvals", notice: notice(request)), open: open, closed: closed.prefix(20).map(\.row), closedShown: !closed.isEmpty)
     }
 
     func decide(_ request: Request, id: String, approve: Bool) async throws -> Response {

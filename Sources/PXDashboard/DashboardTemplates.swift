@@ -18,14 +18,15 @@ enum DashboardTemplates {
         return (library, broken.sorted())
     }()
 
-    /// The page `name` rendered, or nil when a template it needs does not parse (the page answers 500, the server goes on).
-    static func render(_ name: String, _ data: [String: Any]) -> String? {
+    /// `page` rendered, or nil when a template it needs does not parse (the page answers 500, the server goes on).
+    static func render(_ page: some DashboardPage) -> String? {
         guard library.broken.isEmpty else { return nil }
-        return library.templates.render(data, withTemplate: name)
+        return library.templates.render(page, withTemplate: type(of: page).template)
     }
 
     static let templates: [String: String] = [
         "head": """
+            {{#frame}}
             <!doctype html>
             <html lang="en">
             <head>
@@ -38,28 +39,31 @@ enum DashboardTemplates {
             <header>
             <nav aria-label="Pages">
             <a href="/" {{#overview}}aria-current="page"{{/overview}}>Overview</a>
-            <a href="/approvals" {{#approvals_page}}aria-current="page"{{/approvals_page}}>Approvals{{#waiting}} ({{waiting}}){{/waiting}}</a>
-            <a href="/activity" {{#activity_page}}aria-current="page"{{/activity_page}}>Activity</a>
-            <a href="/plan" {{#plan_page}}aria-current="page"{{/plan_page}}>Plan</a>
-            <a href="/results" {{#results_page}}aria-current="page"{{/results_page}}>Results</a>
+            <a href="/approvals" {{#approvalsPage}}aria-current="page"{{/approvalsPage}}>Approvals{{#waiting}} ({{waiting}}){{/waiting}}</a>
+            <a href="/activity" {{#activityPage}}aria-current="page"{{/activityPage}}>Activity</a>
+            <a href="/plan" {{#planPage}}aria-current="page"{{/planPage}}>Plan</a>
+            <a href="/results" {{#resultsPage}}aria-current="page"{{/resultsPage}}>Results</a>
             </nav>
             </header>
             <main>
             <h1>{{title}}</h1>
             {{#notice}}<p class="notice" role="status">{{notice}}</p>{{/notice}}
+            {{/frame}}
             """,
         "foot": """
+            {{#frame}}
             </main>
             <footer><p>pxscript {{version}} · times in {{zone}}</p></footer>
             </body>
             </html>
+            {{/frame}}
             """,
         "overview": """
             {{> head}}
             <section aria-labelledby="session-h">
             <h2 id="session-h">Session</h2>
-            {{#session_ok}}<p class="ok">The Pixieset session works.</p>{{/session_ok}}
-            {{^session_ok}}<p class="problem">{{session_problem}}</p><p>Fix: run <code>pxscript login</code>; a running daemon picks up the new cookie by itself.</p>{{/session_ok}}
+            {{#sessionOK}}<p class="ok">The Pixieset session works.</p>{{/sessionOK}}
+            {{^sessionOK}}<p class="problem">{{sessionProblem}}</p><p>Fix: run <code>pxscript login</code>; a running daemon picks up the new cookie by itself.</p>{{/sessionOK}}
             </section>
             {{#scripts}}
             <section class="card" aria-labelledby="s{{index}}">
@@ -68,7 +72,7 @@ enum DashboardTemplates {
             {{^missing}}
             <dl>
             <dt>Daemon</dt><dd>{{daemon}}</dd>
-            <dt>Today</dt><dd>{{sends_today}} of {{cap}} sends</dd>
+            <dt>Today</dt><dd>{{sendsToday}} of {{cap}} sends</dd>
             <dt>Sends</dt><dd>{{#paused}}<strong class="problem">paused</strong>{{/paused}}{{^paused}}going out{{/paused}}</dd>
             <dt>Approvals waiting</dt><dd>{{approvals}}</dd>
             <dt>Parked handlers</dt><dd>{{parked}}</dd>
@@ -80,12 +84,12 @@ enum DashboardTemplates {
             <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="script" value="{{index}}">
             <button type="submit">{{#paused}}Resume sends{{/paused}}{{^paused}}Pause sends{{/paused}}</button>
             </form>
-            {{#has_parked}}
+            {{#hasParked}}
             <form method="post" action="/retry">
             <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="script" value="{{index}}">
             <button type="submit">Retry parked messages</button> <span class="hint">once the script is fixed: the daemon hands them to it again, once</span>
             </form>
-            {{/has_parked}}
+            {{/hasParked}}
             {{/missing}}
             </section>
             {{/scripts}}
@@ -98,7 +102,7 @@ enum DashboardTemplates {
             <section class="card" aria-labelledby="{{id}}">
             <h2 id="{{id}}">To {{client}} <small>{{id}} · {{script}}</small></h2>
             <p class="meta">asked {{asked}} · expires {{expires}} · {{why}}</p>
-            {{#context_shown}}<ol class="context" aria-label="The conversation's last messages">{{#context}}<li class="{{side}}"><span class="who">{{who}}</span> {{text}}</li>{{/context}}</ol>{{/context_shown}}
+            {{#contextShown}}<ol class="context" aria-label="The conversation's last messages">{{#context}}<li class="{{side}}"><span class="who">{{who}}</span> {{text}}</li>{{/context}}</ol>{{/contextShown}}
             <form method="post" action="/approvals/{{id}}/approve">
             <input type="hidden" name="csrf" value="{{csrf}}">
             <label for="text-{{id}}">Message</label>
@@ -114,31 +118,31 @@ enum DashboardTemplates {
             </form>
             </section>
             {{/open}}
-            {{#closed_shown}}
+            {{#closedShown}}
             <h2>Closed lately</h2>
             <table><thead><tr><th scope="col">Request</th><th scope="col">To</th><th scope="col">State</th><th scope="col">Why</th></tr></thead><tbody>
             {{#closed}}<tr><td>{{id}}</td><td>{{client}}</td><td>{{state}}</td><td>{{detail}}</td></tr>{{/closed}}
             </tbody></table>
-            {{/closed_shown}}
+            {{/closedShown}}
             {{> foot}}
             """,
         "activity": """
             {{> head}}
             <form method="get" action="/activity" class="filters">
             <label for="f-script">Script</label>
-            <select id="f-script" name="script"><option value="">all</option>{{#script_options}}<option value="{{value}}" {{#selected}}selected{{/selected}}>{{label}}</option>{{/script_options}}</select>
+            <select id="f-script" name="script"><option value="">all</option>{{#scriptOptions}}<option value="{{value}}" {{#selected}}selected{{/selected}}>{{label}}</option>{{/scriptOptions}}</select>
             <label for="f-kind">Kind</label>
-            <select id="f-kind" name="kind"><option value="">all</option>{{#kind_options}}<option value="{{value}}" {{#selected}}selected{{/selected}}>{{value}}</option>{{/kind_options}}</select>
+            <select id="f-kind" name="kind"><option value="">all</option>{{#kindOptions}}<option value="{{value}}" {{#selected}}selected{{/selected}}>{{value}}</option>{{/kindOptions}}</select>
             <label for="f-client">Client or conversation</label>
             <input id="f-client" name="client" type="text" value="{{client}}">
             <button type="submit">Filter</button>
             </form>
             {{^entries}}<p>Nothing in the journal{{#filtered}} for this filter{{/filtered}}.</p>{{/entries}}
-            {{#entries_shown}}
+            {{#entriesShown}}
             <table><thead><tr><th scope="col">When</th><th scope="col">Script</th><th scope="col">What</th><th scope="col">Conversation</th><th scope="col">Detail</th></tr></thead><tbody>
-            {{#entries}}<tr><td>{{at}}</td><td>{{script}}</td><td>{{kind}}</td><td>{{#conversation}}<a href="/activity?client={{conversation}}">{{conversation}}</a>{{/conversation}}{{#client_name}} ({{client_name}}){{/client_name}}</td><td>{{detail}}{{#line}} <small>from line {{line}}</small>{{/line}}</td></tr>{{/entries}}
+            {{#entries}}<tr><td>{{at}}</td><td>{{script}}</td><td>{{kind}}</td><td>{{#conversation}}<a href="/activity?client={{conversation}}">{{conversation}}</a>{{/conversation}}{{#clientName}} ({{clientName}}){{/clientName}}</td><td>{{detail}}{{#line}} <small>from line {{line}}</small>{{/line}}</td></tr>{{/entries}}
             </tbody></table>
-            {{/entries_shown}}
+            {{/entriesShown}}
             <nav aria-label="Pages of the journal" class="pager">{{#newer}}<a href="{{newer}}">Newer</a>{{/newer}} {{#older}}<a href="{{older}}">Older</a>{{/older}}</nav>
             {{> foot}}
             """,
@@ -158,11 +162,11 @@ enum DashboardTemplates {
             <h2>{{ran}}</h2>
             {{#error}}<p class="problem">{{error}}</p>{{/error}}
             {{^error}}{{^planned}}<p>It would send nothing now.</p>{{/planned}}{{/error}}
-            {{#planned_shown}}
+            {{#plannedShown}}
             <table><thead><tr><th scope="col">To</th><th scope="col">Message</th><th scope="col">Line</th><th scope="col">Would</th></tr></thead><tbody>
             {{#planned}}<tr><td>{{client}} <small>{{conversation}}</small></td><td class="text">{{text}}</td><td>{{position}}</td><td>{{outcome}}</td></tr>{{/planned}}
             </tbody></table>
-            {{/planned_shown}}
+            {{/plannedShown}}
             {{#schedules}}
             <h3>Schedule {{name}} at its next run{{#next}} ({{next}}){{/next}}</h3>
             {{#error}}<p class="problem">{{error}}</p>{{/error}}
@@ -181,15 +185,15 @@ enum DashboardTemplates {
             <p>Messages pxscript sent in the last {{days}} days, and whether the client answered. A client's answer is counted
             when a running <code>pxscript watch</code> saw it.</p>
             {{^groups}}<p>Nothing sent in that time.</p>{{/groups}}
-            {{#groups_shown}}
+            {{#groupsShown}}
             <table><thead><tr><th scope="col">Script</th><th scope="col">Message (line or key)</th><th scope="col">Sent</th><th scope="col">Answered in 1 day</th><th scope="col">3 days</th><th scope="col">7 days</th><th scope="col">Median answer</th></tr></thead><tbody>
             {{#groups}}<tr><td>{{script}}</td><td>{{name}}</td><td>{{sent}}</td><td>{{day1}}</td><td>{{day3}}</td><td>{{day7}}</td><td>{{median}}</td></tr>{{/groups}}
             </tbody></table>
             <h2>Sends per day</h2>
-            <figure>{{{sends_chart}}}<figcaption>Messages sent each day, last {{chart_days}} days.</figcaption></figure>
+            <figure>{{{sendsChart}}}<figcaption>Messages sent each day, last {{chartDays}} days.</figcaption></figure>
             <h2>Time to the client's answer</h2>
-            <figure>{{{reply_chart}}}<figcaption>How long clients took to answer, over every message above.</figcaption></figure>
-            {{/groups_shown}}
+            <figure>{{{replyChart}}}<figcaption>How long clients took to answer, over every message above.</figcaption></figure>
+            {{/groupsShown}}
             {{> foot}}
             """,
     ]
