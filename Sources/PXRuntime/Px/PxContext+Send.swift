@@ -98,74 +98,28 @@ extension PxContext {
         }
         let intent = SendIntent(conversationID: request.conversationID, content: request.content, attachmentIDs: ids, attachmentNames: names)
         let entry: OutboxEntry
-        switch try await store.sends.reserve(intent, key: key, explicitKey: explicit, now: now, day: day, cap: options.maxSends) {
-        case .alreadySent(let json):
-            return (try await skipped(request, key: key, messageJSON: json, at: now), .skipped)
-        case .inFlight:
-            throw SendRefusal.inFlight(conversationID: request.conversationID)
-        case .proceed(let reserved):
-            entry = reserved
-        }
-        if options.dryRun { return (try await planned(request, entry: entry, intent: intent, at: now), .planned) }
-        crash.check(.afterIntent)
-        let outcome: SendOutcome
         do {
-            // Other sends' messages are read only if this one's outcome is unknown.
-            outcome = try await client.send(
-                intent, excludingFrom: { [store] in try store.sends.matchedMessageIDs(in: intent.conversationID) }, now: { [clock] in clock.now() })
-        } catch {
-            // A refused CSRF token surely stored nothing on a Laravel back end, but the real API is
-            // unknown: the send stays pending and is looked for before it is ever made again.
-            if case PixiesetError.csrfRefused? = error as? PixiesetError, case .success(let found) = await lookFor(intent, since: entry.attemptedAt) {
-                // Reads work while the token is refused: looked for at once. Not there, it is forgotten and
-                // its place under the cap given back (a refused send never counts); there, recorded.
-                if let message = found {
-                    try? await store.sends.markSent(entry, message: message, at: clock.now(), reconciled: true)
-                } else {
-                    try? await store.sends.abandonSend(entry, reason: "refused by the studio (CSRF token): \(error)", at: clock.now())
-                }
-            } else if Self.leavesPending(error) {
-                store.sends.leavePending(entry)
-                try? await store.journal.append(.pending, conversationID: request.conversationID, detail: "\(error)", at: clock.now())
-            } else {
-                try? await store.sends.abandonSend(entry, reason: "\(error)", at: clock.now())
+            switch try await sender.reserve(intent, key: key, explicitKey: explicit, now: now, day: day, cap: options.maxSends) {
+            case .alreadySent(let json):
+                return (try await skipped(request, key: key, messageJSON: json, at: now), .skipped)
+            case .inFlight:
+                throw SendError.refused(.inFlight(conversationID: request.conversationID))
+            case .proceed(let reserved):
+                entry = reserved
             }
-            throw error
-        }
-        crash.check(.afterSend)
-        let message = outcome.message
-        automated.note(message.id)
-        if case .reconciled = outcome {
-            try await store.sends.markSent(entry, message: message, at: clock.now(), reconciled: true)
-        } else {
-            // Not waited for: the send is done, and a lost outcome is found again by reconciliation.
-            store.sends.markSentSoon(entry, message: message, at: clock.now()) { [logger] error in
-                logger.warning("could not record that \(message.id) was sent to \(request.conversationID) (\(error)); the next run looks for it in the conversation")
-            }
-        }
-        // The script line that sent it, for results per message (one small write; a run may end right after,
-        // so it is not left to a task). Only statistics: a failure is not the send's.
-        try? store.sends.noteOrigin(of: message.id, position: request.position)
-        logger.info("sent \(message.id) to \(request.conversationID)", metadata: ["at": "\(request.position)"])
-        return (.sent(message), .sent)
-    }
-
-    /// Whether `intent` reached its conversation after `since` (a failure: nothing could be said).
-    private func lookFor(_ intent: SendIntent, since: Date) async -> Result<Message?, any Error> {
-        do {
-            return .success(try await client.reconcile(intent, since: since, excluding: try store.sends.matchedMessageIDs(in: intent.conversationID)))
-        } catch {
-            return .failure(error)
+            if options.dryRun { return (try await planned(request, entry: entry, intent: intent, at: now), .planned) }
+            crash.check(.afterIntent)
+            let message = try await sender.deliver(entry, position: request.position) { crash.check(.afterSend) }
+            return (.sent(message), .sent)
+        } catch let error as SendError {
+            // The script and the rest of pxscript know the error itself (px gives it its code).
+            throw error.underlying
         }
     }
 
-    /// Failures after which a send stays pending for reconciliation instead of being forgotten.
-    static func leavesPending(_ error: any Error) -> Bool {
-        switch error as? PixiesetError {
-        case .sendPending?, .csrfRefused?: true
-        case .api?, .sessionExpired?, .unreachable?, .keptFailing?, .malformedResponse?, .truncatedResponse?, .invalidID?, .file?, .invalidRequest?, nil:
-            false
-        }
+    /// The send pipeline's core (reserve → the studio → record), with this run's clock.
+    var sender: Sender {
+        Sender(store: store, client: client, automated: automated, logger: logger, now: { [clock] in clock.now() })
     }
 
     /// The key of a send without `key =`: the conversation (kept beside it),

@@ -13,7 +13,7 @@ final class AttemptRefunds: Sendable {
         do {
             try await store.ledger.refundAttempts(ids)
         } catch {
-            _ = owed.withLock { $0.formUnion(ids) }
+            owed.withLock { $0.formUnion(ids) }
         }
     }
 
@@ -27,7 +27,7 @@ final class AttemptRefunds: Sendable {
         do {
             try await store.ledger.refundAttempts(ids)
         } catch {
-            _ = owed.withLock { $0.formUnion(ids) }
+            owed.withLock { $0.formUnion(ids) }
             throw error
         }
     }
