@@ -23,10 +23,15 @@ extension DashboardSite {
         var merged: [(entry: JournalEntry, script: String)] = []
         for (index, each) in configuration.scripts.enumerated() where script == nil || script == index {
             guard let store = try states.store(index) else { continue }
-            // Each state's newest lines up to the end of this page: merged, the page is exact.
-            let lines = try store.journal.page(offset: 0, limit: offset + Self.activityPage + 1, kind: kind, about: client.isEmpty ? nil : client)
+            // Each state's newest lines up to the end of this page: merged, the page is exact. A client
+            // is found by a conversation id, text of the line, or their name.
+            let named = client.isEmpty ? [] : try store.ledger.conversations(named: client)
+            let lines = try store.journal.page(
+                offset: 0, limit: offset + Self.activityPage + 1, kind: kind, about: client.isEmpty ? nil : client, conversations: named)
             merged += lines.map { ($0, each.label) }
-            for approval in try store.approvals.list() { names[approval.conversationID] = approval.clientName }
+            let ids = Set(lines.compactMap(\.conversationID))
+            for approval in try store.approvals.list() where ids.contains(approval.conversationID) { names[approval.conversationID] = approval.clientName }
+            names.merge(try store.ledger.clientNames(for: ids)) { _, recorded in recorded }
         }
         merged.sort { $0.entry.at > $1.entry.at }
         let shown = merged.dropFirst(offset).prefix(Self.activityPage)

@@ -59,20 +59,24 @@ public struct Journal: Sendable {
     }
 
     /// Journal lines newest first, `limit` of them after skipping `offset`, of one `kind` and about
-    /// a conversation (its id, or text in the line) when given: the dashboard's activity pages.
-    public func page(offset: Int, limit: Int, kind: String? = nil, about: String? = nil) throws -> [JournalEntry] {
+    /// a conversation when given (its id, text in the line, or a conversation of `conversations`:
+    /// those whose client's name has the text): the dashboard's activity pages.
+    public func page(offset: Int, limit: Int, kind: String? = nil, about: String? = nil, conversations: [String] = []) throws -> [JournalEntry] {
         try pool.read { db in
             var request = JournalRow.all()
             if let kind { request = request.filter(JournalRow.Columns.kind == kind) }
             if let about {
-                // Text in the line, taken literally: LIKE's own characters escaped.
-                let pattern = about.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-                    .replacingOccurrences(of: "_", with: "\\_")
                 request = request.filter(
-                    JournalRow.Columns.conversationID == about || JournalRow.Columns.detail.like("%" + pattern + "%", escape: "\\"))
+                    JournalRow.Columns.conversationID == about || JournalRow.Columns.detail.like("%" + Self.literal(about) + "%", escape: "\\")
+                        || conversations.contains(JournalRow.Columns.conversationID))
             }
             return try request.order(JournalRow.Columns.id.desc).limit(limit, offset: offset).fetchAll(db).map(\.entry)
         }
+    }
+
+    /// `text` as a LIKE pattern that matches only itself (LIKE's own characters escaped with `\`).
+    static func literal(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
     }
 }
 

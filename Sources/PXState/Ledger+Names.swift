@@ -30,4 +30,14 @@ extension Ledger {
             return names
         }
     }
+
+    /// The conversations whose client's name, as last seen, has `text` in it (any case): a
+    /// photographer looks a client up by name.
+    public func conversations(named text: String) throws -> [String] {
+        guard !text.isEmpty else { return [] }
+        return try pool.read { db in
+            try ConversationNameRow.filter(ConversationNameRow.Columns.name.like("%" + Journal.literal(text) + "%", escape: "\\")).limit(500)
+                .fetchAll(db).map(\.conversationID)
+        }
+    }
 }

@@ -254,6 +254,10 @@ struct DashboardTests {
             #expect(sent.contains("from line nudge.lua:1"))
             let none = try await h.get("/activity?kind=sent&client=conv_NO_SUCH", cookie: session).body
             #expect(none.contains("Nothing in the journal for this filter"))
+            // Every row names its client (as last seen), and a client is found by name as well as by id.
+            let first = try #require(sent.firstMatch(of: /<\/a> \(([A-Za-z]+) [A-Za-z]+\)/)?.1, "\(sent)")
+            let byName = try await h.get("/activity?kind=sent&client=\(first.lowercased())", cookie: session).body
+            #expect(!byName.contains("Nothing in the journal") && byName.contains("</a> (\(first) "), "\(byName)")
         }
     }
 }

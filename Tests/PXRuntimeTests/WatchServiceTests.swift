@@ -103,6 +103,26 @@ struct WatchServiceTests {
         }
     }
 
+    @Test("a dry run of a watched script runs beside its daemon: it takes no lock, works on a copy, sends nothing")
+    func dryRunBesideDaemon() async throws {
+        try await withVirtualStudio { studio in
+            let id = try studio.clientConversations(1)[0]
+            // The running daemon's lock on the state, as `pxscript watch` holds it.
+            let path = studio.statePath("autoreply.lua") + ".lock"
+            let held = open(path, O_CREAT | O_RDWR, 0o600)
+            defer { close(held) }
+            #expect(flock(held, LOCK_EX | LOCK_NB) == 0)
+            let before = try studio.studioMessages(in: id).count
+            try await studio.daemon([("autoreply.lua", Self.autoreply)], dryRun: true) {
+                try await studio.clientWrites(id, "Are you free on Saturday?")
+                await studio.advance(by: 60)
+            }
+            #expect(try studio.studioMessages(in: id).count == before)
+            #expect(!studio.log.all.contains { $0.contains("one daemon per state file") }, "\(studio.log.all)")
+            #expect(studio.log.all.contains { $0.contains("dry run: nothing is sent") })
+        }
+    }
+
     @Test("approvals under watch: a reply waits; approved, the daemon sends it within a poll, once; a new client message withdraws an open one")
     func approvalsUnderWatch() async throws {
         try await withVirtualStudio { studio in

@@ -111,7 +111,7 @@ public struct WatchService: Service, CustomStringConvertible {
         for script in configuration.scripts {
             logger.debug("state of \(script.path): \(script.statePath)")
             guard let (lock, host) = try await openWaiting(script, scripts: paths) else { return }
-            locks.append(lock)
+            if let lock { locks.append(lock) }
             hosts.append(host)
         }
         // Down since when (a run that ended without stopping), read before this run marks anything.
@@ -129,10 +129,15 @@ public struct WatchService: Service, CustomStringConvertible {
         await delivery.finish()
     }
 
-    /// Takes the daemon's lock on a script's state and opens it, waiting out local faults.
-    private func openWaiting(_ script: Script, scripts: [String]) async throws -> (DaemonLock, ScriptHost)? {
+    /// Takes the daemon's lock on a script's state and opens it, waiting out local faults. A dry run
+    /// takes no lock: it works on a copy of the state, so it runs beside the script's daemon (the
+    /// dashboard's Plan of a watched script, `watch --dry-run --once` while the service runs).
+    private func openWaiting(_ script: Script, scripts: [String]) async throws -> (DaemonLock?, ScriptHost)? {
         try await waitingOutLocalFaults(before: "it starts \(script.path)") {
-            let lock = try DaemonLock(statePath: script.statePath, scripts: scripts)
+            let lock = configuration.dryRun ? nil : try DaemonLock(statePath: script.statePath, scripts: scripts)
+            // A dry-run daemon sends nothing, whatever a script's own options say.
+            var script = script
+            if configuration.dryRun { script.options.dryRun = true }
             return (lock, try ScriptHost(script: script, dryRun: configuration.dryRun, now: clock.now()))
         }
     }
