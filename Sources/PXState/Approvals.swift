@@ -114,7 +114,7 @@ public struct Approvals: Sendable {
     /// Marks requests as listed by a notification.
     package func markNotified(_ ids: [String], at now: Date) throws {
         try pool.write { db in
-            try ApprovalRow.filter(keys: ids).updateAll(db, Columns.notifiedAt.set(to: now.timeIntervalSince1970))
+            _ = try ApprovalRow.filter(keys: ids).updateAll(db, Columns.notifiedAt.set(to: now.timeIntervalSince1970))
         }
     }
 }

@@ -134,7 +134,7 @@ public final class AutomatedMessages: Sendable {
                 try AutomatedMessageRow(messageID: id, conversationID: send.conversationID, sentAt: send.sentAt.map(Date.init(timeIntervalSince1970:)))
                     .insert(db, onConflict: .ignore)
             }
-            try SyncedStateRow(path: path, nextSendID: next).upsert(db)
+            try SyncedStateRow(path: path, nextSendID: next).insert(db, onConflict: .replace)
         }
     }
 }

@@ -19,7 +19,7 @@ extension KeptValues {
                 if hold.holder == holder { return true }
                 if Self.holds(hold) { return false }
             }
-            try KeyHoldRow(key: key, holder: holder, pid: getpid(), expiresAt: deadline).upsert(db)
+            try KeyHoldRow(key: key, holder: holder, pid: getpid(), expiresAt: deadline).insert(db, onConflict: .replace)
             return true
         }
     }

@@ -20,7 +20,7 @@ public struct KeptValues: Sendable {
     /// Keeps or removes one `px.store` value (now, or with a handler's completion).
     static func setValue(_ db: Database, _ json: String?, forKey key: String) throws {
         if let json {
-            try StoreRow(key: key, value: json).upsert(db)
+            try StoreRow(key: key, value: json).insert(db, onConflict: .replace)
         } else {
             _ = try StoreRow.deleteOne(db, key: key)
         }
@@ -43,7 +43,7 @@ public struct KeptValues: Sendable {
 
     /// Starts `key`'s period (for `px.once`, now or with a handler's completion).
     static func recordOnce(_ db: Database, key: String, first: Double, until: Double) throws {
-        try OnceRow(key: key, firstAt: Date(timeIntervalSince1970: first), until: Date(timeIntervalSince1970: until)).upsert(db)
+        try OnceRow(key: key, firstAt: Date(timeIntervalSince1970: first), until: Date(timeIntervalSince1970: until)).insert(db, onConflict: .replace)
     }
 
     /// A handler's or scheduled run's `px.store` and `px.once` effects, committed with its end.

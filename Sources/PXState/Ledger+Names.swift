@@ -14,8 +14,13 @@ extension Ledger {
     }
 
     static func noteClientNames(_ names: [String: String], _ db: Database) throws {
+        let conversation = ConversationNameRow.Columns.conversationID, column = ConversationNameRow.Columns.name
         for (id, name) in names where !name.isEmpty && name != "?" {
-            try ConversationNameRow(conversationID: id, name: String(name.prefix(200))).upsert(db)
+            // Written only when it changed: a run that read a thousand conversations rewrites no page for them.
+            try db.cachedStatement(literal: """
+                INSERT INTO \(ConversationNameRow.self) (\(conversation), \(column)) VALUES (\(id), \(String(name.prefix(200))))
+                ON CONFLICT(\(conversation)) DO UPDATE SET \(column) = excluded.\(column) WHERE \(column) <> excluded.\(column)
+                """).execute()
         }
     }
 

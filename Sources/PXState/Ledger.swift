@@ -145,10 +145,11 @@ public struct Ledger: Sendable {
         try pool.write { db in
             if let watermark = poll.watermark {
                 // Never back: a later poll that read less keeps the furthest point.
-                let microseconds = WatermarkRow.Columns.microseconds
-                _ = try WatermarkRow(name: "global", microseconds: watermark).upsertAndFetch(db) { excluded in
-                    [microseconds.set(to: SQL("MAX(\(microseconds), \(excluded[microseconds]))"))]
-                }
+                let name = WatermarkRow.Columns.name, microseconds = WatermarkRow.Columns.microseconds
+                try db.cachedStatement(literal: """
+                    INSERT INTO \(WatermarkRow.self) (\(name), \(microseconds)) VALUES ('global', \(watermark))
+                    ON CONFLICT(\(name)) DO UPDATE SET \(microseconds) = MAX(\(microseconds), excluded.\(microseconds))
+                    """).execute()
             }
             // The signature as last seen, not the greatest: a timestamp in the future or a list that
             // goes back must not pin a conversation to a value it will never show again.
@@ -156,7 +157,7 @@ public struct Ledger: Sendable {
                 try ConversationMarkRow(
                     conversationID: id, lastMessageAt: mark.time, latestID: mark.latestID, unread: mark.unread, detailed: mark.detailed,
                     failures: mark.failures, retryAt: mark.retryAt
-                ).upsert(db)
+                ).insert(db, onConflict: .replace)
             }
             try Self.noteClientNames(poll.names, db)
             for (message, state) in poll.events.map({ ($0, LedgerState.received) }) + poll.history.map({ ($0, LedgerState.skipped) }) {

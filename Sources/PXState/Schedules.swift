@@ -32,22 +32,31 @@ public struct Schedules: Sendable {
                 try ScheduleRow.filter(key: triggered).updateAll(db, Columns.lastFailure.set(to: failure.map { "(run by --trigger) " + $0 }))
             }
             guard let id else { return }
-            // Its next run, noted apart, is kept.
-            _ = try ScheduleRow(id: id, lastRun: at, nextRun: nil, done: done, lastFailure: failure).upsertAndFetch(
-                db, updating: .noColumnUnlessSpecified
-            ) { excluded in
-                [Columns.lastRun.set(to: excluded[Columns.lastRun]), Columns.done.set(to: excluded[Columns.done]),
-                 Columns.lastFailure.set(to: excluded[Columns.lastFailure])]
-            }
+            // Its next run and when it was first known, noted apart, are kept.
+            var row = try ScheduleRow.fetchOne(db, key: id) ?? ScheduleRow(id: id, done: false)
+            row.lastRun = at
+            row.done = done
+            row.lastFailure = failure
+            try row.save(db)
         }
     }
 
-    /// Notes when a schedule runs next, for `status`; the first note is when it was first known (`now`).
-    package func noteNextRun(_ id: String, at next: Date?, now: Date) async throws {
+    /// Notes when a schedule runs next, for `status`; the first note also records when a daemon
+    /// first knew it (`firstSeen`: the daemon's start).
+    package func noteNextRun(_ id: String, at next: Date?, firstSeen: Date) async throws {
         try await writes.write { db in
-            _ = try ScheduleRow(id: id, nextRun: next, done: false, firstSeen: now).upsertAndFetch(db, updating: .noColumnUnlessSpecified) {
-                excluded in [Columns.nextRun.set(to: excluded[Columns.nextRun]), Columns.firstSeen.set(to: Columns.firstSeen ?? excluded[Columns.firstSeen])]
-            }
+            var row = try ScheduleRow.fetchOne(db, key: id) ?? ScheduleRow(id: id, done: false)
+            row.nextRun = next
+            row.firstSeen = row.firstSeen ?? firstSeen
+            try row.save(db)
+        }
+    }
+
+    /// Forgets when the schedules other than `ids` were first known: a schedule removed from the
+    /// script and added back later counts from then, not from its first life.
+    package func forgetFirstSeen(except ids: [String]) async throws {
+        try await writes.write { db in
+            _ = try ScheduleRow.filter(!ids.contains(Columns.id) && Columns.firstSeen != nil).updateAll(db, Columns.firstSeen.set(to: nil))
         }
     }
 
@@ -60,11 +69,12 @@ public struct Schedules: Sendable {
         }
     }
 
-    /// When each schedule last ran, whether it is done, and when a daemon first knew it.
-    package func runs() throws -> [String: (lastRun: Date?, done: Bool, firstSeen: Date?)] {
+    /// When each schedule last ran, whether it is done, when it was noted to run next, and when a
+    /// daemon first knew it.
+    package func runs() throws -> [String: (lastRun: Date?, done: Bool, nextRun: Date?, firstSeen: Date?)] {
         try pool.read { db in
             Dictionary(
-                try ScheduleRow.fetchAll(db).map { ($0.id, (lastRun: $0.lastRun, done: $0.done, firstSeen: $0.firstSeen)) },
+                try ScheduleRow.fetchAll(db).map { ($0.id, (lastRun: $0.lastRun, done: $0.done, nextRun: $0.nextRun, firstSeen: $0.firstSeen)) },
                 uniquingKeysWith: { a, _ in a })
         }
     }

@@ -59,12 +59,15 @@ public struct Settings: Sendable {
 
     /// By name: the settings other jobs keep for themselves (pause, session, the outbox's fold).
     static func value(_ db: Database, named name: String) throws -> String? {
-        try SettingRow.fetchOne(db, key: name)?.value
+        // Read by every sender (the pause flag, every few milliseconds): a cached statement.
+        let statement = try db.cachedStatement(
+            literal: "SELECT \(SettingRow.Columns.value) FROM \(SettingRow.self) WHERE \(SettingRow.Columns.name) = \(name)")
+        return try String.fetchOne(statement)
     }
 
     static func set(_ db: Database, named name: String, _ value: String?) throws {
         if let value {
-            try SettingRow(name: name, value: value).upsert(db)
+            try SettingRow(name: name, value: value).insert(db, onConflict: .replace)
         } else {
             _ = try SettingRow.deleteOne(db, key: name)
         }

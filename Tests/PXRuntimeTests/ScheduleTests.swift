@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import PXRuntime
 @testable import PXState
 import Testing
@@ -86,6 +87,38 @@ struct ScheduleTests {
                 #expect(missed == ["name:night"] && early.isEmpty && jump == ["name:night"] && before.isEmpty && onTime == ["name:night"])
             }
             #expect(try StateStore(path: w.statePath).kept.value(forKey: "n") == "3")
+        }
+    }
+
+    @Test("a named schedule edited before it ever ran counts from the new start, not from when its old timing was first seen")
+    func editedBeforeItRan() async throws {
+        try await withWatch { w in
+            let start = ISOTime.parse(testNow)!  // Sunday 09:00 UTC
+            try await w.daemon("px.every('7d', function() px.store.set('n', (px.store.get('n') or 0) + 1) end, { name = 'digest' })") { loop in
+                #expect(await loop.cycle().schedules.ran.isEmpty)
+            }
+            // Down from Sunday to Tuesday 10:00, then restarted with the schedule made daily at 09:00.
+            await w.studio.clock.advance(to: start.addingTimeInterval(2 * 86_400 + 3_600))
+            try await w.daemon("px.cron('0 9 * * *', function() px.store.set('n', (px.store.get('n') or 0) + 1) end, { name = 'digest' })") { loop in
+                #expect(await loop.cycle().schedules.ran.isEmpty, "not caught up: Tuesday 09:00 was not its time when the daemon went down")
+                #expect(await loop.advance(to: start.addingTimeInterval(3 * 86_400 + 30)).schedules.ran == ["name:digest"])
+            }
+            #expect(try StateStore(path: w.statePath).kept.value(forKey: "n") == "1")
+        }
+    }
+
+    @Test("recorded times far out of range (a broken state) never stop the daemon: the catch-up counts from a year back at most")
+    func hostileTimes() async throws {
+        try await withWatch { w in
+            let script = "px.cron('0 9 * * *', function() px.store.set('n', (px.store.get('n') or 0) + 1) end, { name = 'morning' })"
+            try await w.daemon(script) { loop in _ = await loop.cycle() }
+            try await DatabaseQueue(path: w.statePath).write { db in
+                try db.execute(sql: "UPDATE schedule SET first_seen = -1e300, last_run = -1e300")
+            }
+            try await w.daemon(script) { loop in
+                #expect(await loop.cycle().schedules.ran == ["name:morning"], "one catch-up run, no crash")
+            }
+            #expect(try StateStore(path: w.statePath).kept.value(forKey: "n") == "1")
         }
     }
 

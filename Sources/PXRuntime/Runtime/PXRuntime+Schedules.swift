@@ -23,14 +23,31 @@ extension PXRuntime {
         let schedules = context.watch.schedules.withLock { $0 }
         guard !schedules.isEmpty, let runner = context.watch.scheduledRunner.withLock({ $0 }) else { return report }
         var runs = try context.store.schedules.runs()
+        let zone = context.options.timeZone
+        if notedNextRuns.isEmpty {
+            // Schedules the script no longer has are forgotten: added back later, they count from then.
+            try await context.store.schedules.forgetFirstSeen(except: schedules.map(\.id))
+        }
+        // A recorded time further back than a year (a hostile or broken state) counts from a year back:
+        // the catch-up is one run either way, and no date arithmetic leaves the calendar's range.
+        let floor = startedAt.addingTimeInterval(-366 * 86_400)
+        func bounded(_ date: Date?) -> Date? { date.map { $0.timeIntervalSince1970.isFinite ? max($0, floor) : floor } }
         /// When it is next due: from its recorded runs, or for `after` (kept in memory only) from this process's.
-        /// One that never ran counts from when a daemon first knew it: a run missed while the daemon
-        /// was down is caught up (once) whether or not it had run before.
+        /// One that never ran counts from when a daemon first knew it, so a run missed while the daemon
+        /// was down is caught up (once) whether or not it had run before; but only while the schedule is
+        /// the one noted then (its next run as noted is what its timing gives from then): one whose
+        /// timing was edited counts from this start.
         func nextDue(_ schedule: Schedule) -> Date? {
-            var state = runs[schedule.id] ?? (lastRun: nil, done: false, firstSeen: nil)
-            if case .after = schedule.timing { state = (nil, afterDone.contains(schedule.id), nil) }
-            let known = min(startedAt, state.firstSeen ?? startedAt)
-            return schedule.nextDue(lastRun: state.lastRun, done: state.done, startedAt: known, in: context.options.timeZone)
+            if case .after = schedule.timing {
+                return schedule.nextDue(lastRun: nil, done: afterDone.contains(schedule.id), startedAt: startedAt, in: zone)
+            }
+            let state = runs[schedule.id] ?? (lastRun: nil, done: false, nextRun: nil, firstSeen: nil)
+            var known = startedAt
+            if state.lastRun == nil, let first = bounded(state.firstSeen), first < startedAt,
+               let noted = state.nextRun, schedule.nextDue(lastRun: nil, done: false, startedAt: first, in: zone) == noted {
+                known = first
+            }
+            return schedule.nextDue(lastRun: bounded(state.lastRun), done: state.done, startedAt: known, in: zone)
         }
         for schedule in schedules {
             guard let due = nextDue(schedule), due <= now else { continue }
@@ -52,7 +69,7 @@ extension PXRuntime {
                 throw error
             }
             if ran { report.ran.append(schedule.id) } else { report.failed.append(schedule.id) }
-            runs[schedule.id] = (now, once, runs[schedule.id]?.firstSeen)
+            runs[schedule.id] = (now, once, runs[schedule.id]?.nextRun, runs[schedule.id]?.firstSeen)
         }
         // Names of the clients the runs read, for `status` (a schedule-only script has no poll to note them).
         await context.flushNames()
@@ -63,7 +80,7 @@ extension PXRuntime {
             if let next { report.nextDue = min(report.nextDue ?? next, next) }
             if case .after = schedule.timing { continue }
             if notedNextRuns[schedule.id] != .some(next) {
-                try await context.store.schedules.noteNextRun(schedule.id, at: next, now: now)
+                try await context.store.schedules.noteNextRun(schedule.id, at: next, firstSeen: startedAt)
                 notedNextRuns[schedule.id] = .some(next)
             }
         }

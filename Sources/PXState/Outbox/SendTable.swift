@@ -36,21 +36,24 @@ package enum SendTable {
         return db.changesCount > 0
     }
 
-    /// The pending send `id`, the only row these changes touch.
-    private static func pending(_ id: Int64) -> QueryInterfaceRequest<SendRow> {
-        SendRow.filter(key: id).filter(SendRow.Columns.state == "pending")
-    }
+    // The statements a fold runs for every send are cached ones, written with the record's
+    // table and columns (GRDB's SQL interpolation): the query interface compiles each anew.
+    private typealias Columns = SendRow.Columns
 
     /// Marks pending send `id` as sent; false when it was not pending.
     package static func markSent(_ id: Int64, _ sent: Sent, _ db: Database) throws -> Bool {
-        try pending(id).updateAll(
-            db, SendRow.Columns.state.set(to: "sent"), SendRow.Columns.messageID.set(to: sent.messageID),
-            SendRow.Columns.messageJSON.set(to: sent.json), SendRow.Columns.sentAt.set(to: sent.at.timeIntervalSince1970)) > 0
+        try db.cachedStatement(literal: """
+            UPDATE \(SendRow.self) SET \(Columns.state) = 'sent', \(Columns.messageID) = \(sent.messageID), \(Columns.messageJSON) = \(sent.json),
+                \(Columns.sentAt) = \(sent.at.timeIntervalSince1970)
+            WHERE \(Columns.id) = \(id) AND \(Columns.state) = 'pending'
+            """).execute()
+        return db.changesCount > 0
     }
 
     /// Removes pending send `id` (abandoned); false when it was not pending.
     package static func deletePending(_ id: Int64, _ db: Database) throws -> Bool {
-        try pending(id).deleteAll(db) > 0
+        try db.cachedStatement(literal: "DELETE FROM \(SendRow.self) WHERE \(Columns.id) = \(id) AND \(Columns.state) = 'pending'").execute()
+        return db.changesCount > 0
     }
 
     /// The id the next send gets.
@@ -73,11 +76,15 @@ package enum SendTable {
     /// A conversation's sends by key, oldest first, with ids below `before`.
     package static func filed(in conversationID: String, before: Int64, _ db: Database) throws -> [String: [Filed]] {
         var byKey: [String: [Filed]] = [:]
-        let rows = try SendRow.filter(SendRow.Columns.conversationID == conversationID && SendRow.Columns.id < before)
-            .order(SendRow.Columns.id).fetchCursor(db)
+        // Once per conversation a lease sends to: five columns, not the texts.
+        let rows = try Row.fetchCursor(db.cachedStatement(literal: """
+            SELECT \(Columns.sendKey), \(Columns.state), \(Columns.sentAt), \(Columns.messageJSON), \(Columns.id) FROM \(SendRow.self)
+            WHERE \(Columns.conversationID) = \(conversationID) AND \(Columns.id) < \(before) ORDER BY \(Columns.id)
+            """))
         while let row = try rows.next() {
-            byKey[row.sendKey, default: []].append(
-                Filed(id: row.id, pending: row.state == "pending", sentAt: row.sentAt?.timeIntervalSince1970 ?? 0, json: row.messageJSON))
+            let state: String = row[Columns.state]
+            byKey[row[Columns.sendKey], default: []].append(
+                Filed(id: row[Columns.id], pending: state == "pending", sentAt: row[Columns.sentAt] ?? 0, json: row[Columns.messageJSON]))
         }
         return byKey
     }
@@ -114,13 +121,18 @@ package enum SendTable {
 
     /// Sends counted for `day`.
     package static func count(day: String, _ db: Database) throws -> Int {
-        try DailySendsRow.fetchOne(db, key: day)?.count ?? 0
+        let count = DailySendsRow.Columns.count
+        return try Int.fetchOne(db.cachedStatement(
+            literal: "SELECT \(count) FROM \(DailySendsRow.self) WHERE \(DailySendsRow.Columns.day) = \(day)")) ?? 0
     }
 
     /// Adds `change` (at least down to 0) to the sends counted for `day`.
     package static func addToCount(day: String, _ change: Int, _ db: Database) throws {
-        let count = DailySendsRow.Columns.count
-        _ = try DailySendsRow(day: day, count: max(change, 0)).upsertAndFetch(db) { _ in [count.set(to: SQL("MAX(\(count) + \(change), 0)"))] }
+        let column = DailySendsRow.Columns.day, count = DailySendsRow.Columns.count
+        try db.cachedStatement(literal: """
+            INSERT INTO \(DailySendsRow.self) (\(column), \(count)) VALUES (\(day), MAX(\(change), 0))
+            ON CONFLICT(\(column)) DO UPDATE SET \(count) = MAX(\(count) + \(change), 0)
+            """).execute()
     }
 
     /// How much of which outbox log the file holds (`Outbox.mark`).
