@@ -47,6 +47,12 @@ struct RunCommandTests {
         #expect(outcome.stdout.contains("   | Hi "))
         #expect(outcome.stdout.contains("followup.lua:22]"))
         #expect(outcome.stdout.range(of: #"dry run: \d+ messages would be sent; nothing was sent"#, options: .regularExpression) != nil)
+        // Past the ninth message too, each message's lines stay under its header: numbers right-aligned.
+        let lines = outcome.stdout.split(separator: "\n").map(String.init)
+        let dots = Set(lines.compactMap { $0.firstMatch(of: /^ *\d+\.\s/).map { $0.output.count - 2 } })
+        let bars = Set(lines.compactMap { $0.firstMatch(of: /^ +\|/).map { $0.output.count - 1 } })
+        #expect(lines.contains { $0.hasPrefix("10. ") }, "the example plans ten messages or more")
+        #expect(dots.count == 1 && bars == Set(dots.map { $0 + 2 }), "\(dots) \(bars)")
         #expect(outcome.stderr.contains("sandbox: http://127.0.0.1:"))
     }
 
