@@ -121,6 +121,13 @@ struct StateSQLCompatibilityTests {
         }
         #expect(newer.isEmpty, "\(newer)")
         #expect(try store.ledger.watermark() == 10, "the watermark never goes back")
+        // Every time is stored as seconds since 1970 (REAL), whichever way its record writes it.
+        let kinds = try await store.pool.read { db in
+            try ["SELECT typeof(at) FROM journal", "SELECT typeof(attempted_at) FROM send", "SELECT typeof(sent_at) FROM send",
+                 "SELECT typeof(received_at) FROM event", "SELECT typeof(first_at) FROM once", "SELECT typeof(expires_at) FROM key_hold",
+                 "SELECT typeof(last_run) FROM schedule", "SELECT typeof(first_seen) FROM schedule"].map { Set(try String.fetchAll(db, sql: $0)) }
+        }
+        #expect(kinds.allSatisfy { $0 == ["real"] }, "\(kinds)")
         #expect(try store.sends.sendCount(day: "2026-03-01") == 2)
     }
 }

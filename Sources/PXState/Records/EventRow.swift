@@ -47,4 +47,20 @@ struct EventRow: StateRecord {
         static let receivedAt = Column(CodingKeys.receivedAt)
         static let retried = Column(CodingKeys.retried)
     }
+
+    /// Written column by column, not through `Encodable` (its coder costs microseconds a row): every
+    /// event a poll records. Times as seconds since 1970, as `StateRecord` reads them.
+    func encode(to container: inout PersistenceContainer) throws {
+        container[Columns.messageID] = messageID
+        container[Columns.conversationID] = conversationID
+        container[Columns.sentAt] = sentAt
+        container[Columns.messageJSON] = messageJSON
+        container[Columns.state] = state
+        container[Columns.attempts] = attempts
+        container[Columns.reason] = reason
+        container[Columns.traceback] = traceback
+        container[Columns.retryAt] = retryAt?.timeIntervalSince1970
+        container[Columns.receivedAt] = receivedAt.timeIntervalSince1970
+        container[Columns.retried] = retried
+    }
 }

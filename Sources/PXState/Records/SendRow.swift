@@ -55,4 +55,22 @@ struct SendRow: StateRecord {
         static let messageJSON = Column(CodingKeys.messageJSON)
         static let sentAt = Column(CodingKeys.sentAt)
     }
+
+    /// Written column by column, not through `Encodable` (its coder costs microseconds a row): one row per
+    /// send, in every fold. Times as seconds since 1970, as `StateRecord` reads them.
+    func encode(to container: inout PersistenceContainer) throws {
+        container[Columns.id] = id
+        container[Columns.conversationID] = conversationID
+        container[Columns.sendKey] = sendKey
+        container[Columns.explicitKey] = explicitKey
+        container[Columns.content] = content
+        container[Columns.attachmentIDs] = attachmentIDs
+        container[Columns.attachmentNames] = attachmentNames
+        container[Columns.state] = state
+        container[Columns.attemptedAt] = attemptedAt.timeIntervalSince1970
+        container[Columns.day] = day
+        container[Columns.messageID] = messageID
+        container[Columns.messageJSON] = messageJSON
+        container[Columns.sentAt] = sentAt?.timeIntervalSince1970
+    }
 }
