@@ -77,8 +77,9 @@ struct ApprovalCommandTests {
         // An edit longer than the studio takes is refused before anything is decided or sent (exit 1), and can be edited again.
         let seventh = try Self.requestLine(try await pxscript(["run", script, "--", "7"], environment: env))
         try "#!/bin/sh\nhead -c 25000 /dev/zero | tr '\\0' x > \"$1\"\n".write(toFile: folder.path("long.sh"), atomically: true, encoding: .utf8)
-        chmod(folder.path("long.sh"), 0o755)
-        editing["EDITOR"] = folder.path("long.sh")
+        // Read by a shell, not executed: a file just written can still be open in a process another test
+        // forked meanwhile, and executing it then fails with ETXTBSY ("Text file busy").
+        editing["EDITOR"] = "sh " + folder.path("long.sh")
         let long = try await pxscript(["approve", seventh.id, "--edit"], environment: editing)
         #expect(long.status == 1 && long.stdout.contains("not approved: the text is 25000 characters long; the studio takes at most 20000"), "\(long.stdout)\(long.stderr)")
         let stillOpen = try await pxscript(["approvals"], environment: env)

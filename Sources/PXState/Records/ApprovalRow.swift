@@ -73,4 +73,29 @@ struct ApprovalRow: StateRecord {
         static let maxSends = Column(CodingKeys.maxSends)
         static let zone = Column(CodingKeys.zone)
     }
+
+    /// Written column by column, not through `Encodable` (its coder costs microseconds a row, and
+    /// its first use a scan of the binary's conformances at start-up). Times as seconds since 1970.
+    func encode(to container: inout PersistenceContainer) throws {
+        container[Columns.id] = id
+        container[Columns.conversationID] = conversationID
+        container[Columns.clientName] = clientName
+        container[Columns.content] = content
+        container[Columns.edited] = edited
+        container[Columns.attachments] = attachments
+        container[Columns.sendKey] = sendKey
+        container[Columns.script] = script
+        container[Columns.position] = position
+        container[Columns.why] = why
+        container[Columns.latestMessageID] = latestMessageID
+        container[Columns.state] = state
+        container[Columns.createdAt] = createdAt.timeIntervalSince1970
+        container[Columns.expiresAt] = expiresAt.timeIntervalSince1970
+        container[Columns.decidedAt] = decidedAt?.timeIntervalSince1970
+        container[Columns.detail] = detail
+        container[Columns.messageID] = messageID
+        container[Columns.notifiedAt] = notifiedAt?.timeIntervalSince1970
+        container[Columns.maxSends] = maxSends
+        container[Columns.zone] = zone
+    }
 }

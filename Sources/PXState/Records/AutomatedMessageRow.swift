@@ -21,4 +21,12 @@ struct AutomatedMessageRow: StateRecord {
         static let conversationID = Column(CodingKeys.conversationID)
         static let sentAt = Column(CodingKeys.sentAt)
     }
+
+    /// Written column by column, not through `Encodable` (its coder costs microseconds a row, and
+    /// its first use a scan of the binary's conformances at start-up). Times as seconds since 1970.
+    func encode(to container: inout PersistenceContainer) throws {
+        container[Columns.messageID] = messageID
+        container[Columns.conversationID] = conversationID
+        container[Columns.sentAt] = sentAt?.timeIntervalSince1970
+    }
 }

@@ -34,4 +34,16 @@ struct ConversationMarkRow: StateRecord {
         static let failures = Column(CodingKeys.failures)
         static let retryAt = Column(CodingKeys.retryAt)
     }
+
+    /// Written column by column, not through `Encodable` (its coder costs microseconds a row, and
+    /// its first use a scan of the binary's conformances at start-up). Times as seconds since 1970.
+    func encode(to container: inout PersistenceContainer) throws {
+        container[Columns.conversationID] = conversationID
+        container[Columns.lastMessageAt] = lastMessageAt
+        container[Columns.latestID] = latestID
+        container[Columns.unread] = unread
+        container[Columns.detailed] = detailed
+        container[Columns.failures] = failures
+        container[Columns.retryAt] = retryAt
+    }
 }

@@ -24,4 +24,13 @@ struct KeyHoldRow: StateRecord {
         static let pid = Column(CodingKeys.pid)
         static let expiresAt = Column(CodingKeys.expiresAt)
     }
+
+    /// Written column by column, not through `Encodable` (its coder costs microseconds a row, and
+    /// its first use a scan of the binary's conformances at start-up). Times as seconds since 1970.
+    func encode(to container: inout PersistenceContainer) throws {
+        container[Columns.key] = key
+        container[Columns.holder] = holder
+        container[Columns.pid] = pid
+        container[Columns.expiresAt] = expiresAt.timeIntervalSince1970
+    }
 }

@@ -20,4 +20,12 @@ struct NoticeConditionRow: StateRecord {
         static let raisedAt = Column(CodingKeys.raisedAt)
         static let detail = Column(CodingKeys.detail)
     }
+
+    /// Written column by column, not through `Encodable` (its coder costs microseconds a row, and
+    /// its first use a scan of the binary's conformances at start-up). Times as seconds since 1970.
+    func encode(to container: inout PersistenceContainer) throws {
+        container[Columns.name] = name
+        container[Columns.raisedAt] = raisedAt.timeIntervalSince1970
+        container[Columns.detail] = detail
+    }
 }

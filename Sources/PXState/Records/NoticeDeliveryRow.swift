@@ -30,4 +30,15 @@ struct NoticeDeliveryRow: StateRecord {
         static let lastError = Column(CodingKeys.lastError)
         static let doneAt = Column(CodingKeys.doneAt)
     }
+
+    /// Written column by column, not through `Encodable` (its coder costs microseconds a row, and
+    /// its first use a scan of the binary's conformances at start-up). Times as seconds since 1970.
+    func encode(to container: inout PersistenceContainer) throws {
+        container[Columns.noticeID] = noticeID
+        container[Columns.target] = target
+        container[Columns.state] = state
+        container[Columns.attempts] = attempts
+        container[Columns.lastError] = lastError
+        container[Columns.doneAt] = doneAt?.timeIntervalSince1970
+    }
 }

@@ -39,4 +39,17 @@ struct NoticeRow: StateRecord {
 
     /// The id SQLite gave the row.
     mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    /// Written column by column, not through `Encodable` (its coder costs microseconds a row, and
+    /// its first use a scan of the binary's conformances at start-up). Times as seconds since 1970.
+    func encode(to container: inout PersistenceContainer) throws {
+        container[Columns.id] = id
+        container[Columns.kind] = kind
+        container[Columns.condition] = condition
+        container[Columns.title] = title
+        container[Columns.text] = text
+        container[Columns.script] = script
+        container[Columns.origin] = origin
+        container[Columns.createdAt] = createdAt.timeIntervalSince1970
+    }
 }

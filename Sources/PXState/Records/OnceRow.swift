@@ -20,4 +20,12 @@ struct OnceRow: StateRecord {
         static let firstAt = Column(CodingKeys.firstAt)
         static let until = Column(CodingKeys.until)
     }
+
+    /// Written column by column, not through `Encodable` (its coder costs microseconds a row, and
+    /// its first use a scan of the binary's conformances at start-up). Times as seconds since 1970.
+    func encode(to container: inout PersistenceContainer) throws {
+        container[Columns.key] = key
+        container[Columns.firstAt] = firstAt.timeIntervalSince1970
+        container[Columns.until] = until.timeIntervalSince1970
+    }
 }

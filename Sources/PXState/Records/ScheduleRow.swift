@@ -31,4 +31,15 @@ struct ScheduleRow: StateRecord {
         static let lastFailure = Column(CodingKeys.lastFailure)
         static let firstSeen = Column(CodingKeys.firstSeen)
     }
+
+    /// Written column by column, not through `Encodable` (its coder costs microseconds a row, and
+    /// its first use a scan of the binary's conformances at start-up). Times as seconds since 1970.
+    func encode(to container: inout PersistenceContainer) throws {
+        container[Columns.id] = id
+        container[Columns.lastRun] = lastRun?.timeIntervalSince1970
+        container[Columns.nextRun] = nextRun?.timeIntervalSince1970
+        container[Columns.done] = done
+        container[Columns.lastFailure] = lastFailure
+        container[Columns.firstSeen] = firstSeen?.timeIntervalSince1970
+    }
 }

@@ -18,4 +18,11 @@ struct WatermarkRow: StateRecord {
         static let name = Column(CodingKeys.name)
         static let microseconds = Column(CodingKeys.microseconds)
     }
+
+    /// Written column by column, not through `Encodable` (its coder costs microseconds a row, and
+    /// its first use a scan of the binary's conformances at start-up). Times as seconds since 1970.
+    func encode(to container: inout PersistenceContainer) throws {
+        container[Columns.name] = name
+        container[Columns.microseconds] = microseconds
+    }
 }

@@ -107,7 +107,7 @@ enum DashboardAddress {
 
     static func write(_ address: String, beside paths: [String]) {
         for path in paths where FileManager.default.fileExists(atPath: (path as NSString).deletingLastPathComponent) {
-            FileManager.default.createFile(atPath: file(beside: path), contents: Data((address + "\n").utf8), attributes: [.posixPermissions: 0o600])
+            _ = FileManager.default.createFile(atPath: file(beside: path), contents: Data((address + "\n").utf8), attributes: [.posixPermissions: 0o600])
         }
     }
 
