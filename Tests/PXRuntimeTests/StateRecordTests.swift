@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import PixiesetKit
 import PixiesetModels
+import PXRuntime
 @testable import PXState
 import Synchronization
 import Testing
@@ -129,5 +130,38 @@ struct StateSQLCompatibilityTests {
         }
         #expect(kinds.allSatisfy { $0 == ["real"] }, "\(kinds)")
         #expect(try store.sends.sendCount(day: "2026-03-01") == 2)
+    }
+}
+
+/// Times a broken or hand-edited state holds far out of range are read back within 1970–9999
+/// (`StoredTime`): shown oddly, never a trap in the calendar arithmetic.
+@Suite("hostile stored times")
+struct HostileStoredTimeTests {
+    @Test("status (text and JSON) and approval expiry read times of ±1e300, NaN and Int64.min without trapping")
+    func outOfRange() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pxhostile-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("s.sqlite").path
+        let store = try StateStore(path: path)
+        defer { try? store.close() }
+        let now = Date(timeIntervalSince1970: 1_772_355_600)
+        try store.settings.setPaused(false, at: now)
+        _ = try await store.approvals.request(Approval(
+            id: "apr_AAAAAAAAAAAA", conversationID: "conv_AAAAAAAAAAAA", clientName: "Ada", content: "Hi", edited: nil, attachments: [],
+            key: "k:a", script: "a.lua", position: "a.lua:1", why: "approve = true", latestMessageID: nil, state: .pending, createdAt: now,
+            expiresAt: now.addingTimeInterval(3_600), decidedAt: nil, detail: nil, messageID: nil))
+        try await store.schedules.noteNextRun("every:1h#1", at: now, firstSeen: now)
+        try await store.flush()
+        try await store.pool.write { db in
+            try db.execute(sql: "UPDATE journal SET at = -1e300")
+            try db.execute(sql: "UPDATE approval SET expires_at = -1e300, created_at = 1e300")
+            try db.execute(sql: "UPDATE schedule SET last_run = 1e300, next_run = -1e300")
+            try db.execute(sql: "INSERT INTO watermark (name, microseconds) VALUES ('global', -9223372036854775808)")
+        }
+        let status = try store.status(now: now, timeZone: TimeZone(identifier: "UTC")!, journalLimit: 10)
+        #expect(!status.text(cap: 200, path: path).isEmpty)
+        #expect(try !status.json(cap: 200, path: path).isEmpty)
+        try await store.approvals.expire(at: now)
+        #expect(try store.approvals.find("apr_AAAAAAAAAAAA")?.state == .expired)
     }
 }

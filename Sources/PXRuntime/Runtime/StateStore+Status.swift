@@ -133,7 +133,7 @@ extension StateStore {
         var status = StateStatus(
             day: day, sendsToday: try sends.sendCount(day: day), pending: try sends.pendingSends(), journal: try journal.tail(limit: journalLimit),
             paused: try settings.isPaused(), session: try settings.sessionProblem(),
-            watermark: try ledger.watermark().map { Date(timeIntervalSince1970: Double($0) / 1_000_000) },
+            watermark: try ledger.watermark().map { StoredTime.date(seconds: Double($0) / 1_000_000) },
             waiting: try ledger.openEvents().count, schedules: try schedules.list(), parked: try ledger.events(inState: .parked, limit: 50),
             studioOffset: try settings.studioOffset(), timeZone: timeZone)
         status.notices = try notices.backlog()
