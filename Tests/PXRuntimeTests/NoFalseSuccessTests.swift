@@ -123,6 +123,19 @@ struct NoFalseSuccessTests {
         }
     }
 
+    @Test("a run says what its sends came to, also when nothing was sent: 'nothing to do' is told from 'did nothing'")
+    func sendsSummary() async throws {
+        try await withHarness { h in
+            let ids = try Array(Set(h.messages().map(\.conversationID)).sorted().prefix(2))
+            let script = ids.map { "px.send('\($0)', 'Spring minis are open!')" }.joined(separator: "\n")
+            #expect(try await h.run(script).sends == "sent 2")
+            #expect(try await h.run(script).sends == "nothing sent (2 already sent)")
+            #expect(try await h.run("return 1").sends == "nothing sent")
+            #expect(try await h.run(script + "\npx.send('\(ids[0])', 'New text')").sends == "sent 1, already sent 2")
+            #expect(try await h.run("px.send('\(ids[1])', 'Another', { approve = true })").sends == "nothing sent (asked for approval 1)")
+        }
+    }
+
     @Test("a --trigger run says how it went on the schedule's line: FAILED when it failed, and a later good one clears it")
     func triggerOnTheSchedulesLine() async throws {
         try await withWatch { w in

@@ -56,6 +56,18 @@ struct RunCommandTests {
         #expect(outcome.stderr.contains("sandbox: http://127.0.0.1:"))
     }
 
+    @Test("on a terminal a run ends with what its sends came to; in a pipe it stays quiet")
+    func doneLine() async throws {
+        let folder = try RunFolder(["hello.lua": "for c in px.conversations.each{} do px.send(c.id, 'Hello!') break end\n"])
+        defer { folder.remove() }
+        let piped = try await pxscript(["run", folder.path("hello.lua"), "--sandbox"], environment: folder.environment())
+        #expect(piped.status == 0 && !piped.stderr.contains("done:"), "\(piped.stderr)")
+        // `script` gives the run a terminal (its output, the terminal's, comes back on stdout).
+        let command = "'\(pxscriptBinary.path)' run '\(folder.path("hello.lua"))' --sandbox"
+        let tty = try await shell("script -qec \"\(command)\" /dev/null", environment: folder.environment())
+        #expect(tty.status == 0 && tty.stdout.contains("done: sent 1"), "\(tty.stdout)\(tty.stderr)")
+    }
+
     @Test("exit codes: 0, 1 with file:line and traceback, 65 for syntax, 66 for a missing script, 75 at the send cap")
     func exitCodes() async throws {
         let serve = try await ServeProcess()

@@ -34,6 +34,20 @@ struct SendTally: Sendable, Equatable {
         if firstFailure == nil { firstFailure = "\(conversationID): \(Self.words(error))" }
     }
 
+    /// `sent 2, already sent 15, asked for approval 1`, or `nothing sent` (with what was skipped, in
+    /// parentheses): what the run did, failed or not.
+    var summary: String {
+        var done: [String] = []
+        if planned > 0 { done.append("would send \(planned)") }
+        if asked > 0 { done.append("asked for approval \(asked)") }
+        if failed > 0 { done.append("failed \(failed)") }
+        if sent == 0 && planned == 0 {
+            let rest = (skipped > 0 ? ["\(skipped) already sent"] : []) + done
+            return "nothing sent" + (rest.isEmpty ? "" : " (\(rest.joined(separator: ", ")))")
+        }
+        return ((sent > 0 ? ["sent \(sent)"] : []) + (skipped > 0 ? ["already sent \(skipped)"] : []) + done).joined(separator: ", ")
+    }
+
     /// `sent 12, failed 3: first error conv_…: …` (with `already sent 4`, `would send 2` in a dry
     /// run, `asked for approval 1` where they happened), or nil when nothing failed.
     var failureSummary: String? {

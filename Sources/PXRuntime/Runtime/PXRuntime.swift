@@ -49,6 +49,9 @@ public actor PXRuntime {
         /// `sent 12, failed 3: first error …` when sends failed, even those the script caught:
         /// such a run did not do its job, and `pxscript run` ends non-zero with this line.
         public let sendFailures: String?
+        /// What the run's sends came to, in one line (`sent 2, already sent 15`; `nothing sent`):
+        /// on a terminal, `run` ends with it, so "nothing to do" is told from "did nothing".
+        public let sends: String
     }
 
     /// Settles sends left pending by an interrupted run, then runs the script.
@@ -76,7 +79,7 @@ public actor PXRuntime {
         let values = try outcome.mapError(Self.runtimeError).get()
         return Summary(
             plan: context.plan.messages.withLock { $0 }, results: values.map(Self.describe),
-            sendFailures: context.options.watch ? nil : context.tally.current.failureSummary)
+            sendFailures: context.options.watch ? nil : context.tally.current.failureSummary, sends: context.tally.current.summary)
     }
 
     private func readScript() throws -> String {

@@ -67,6 +67,8 @@ struct RunCommand: AsyncParsableCommand {
                 let runtime = try PXRuntime(options: runtimeOptions, client: client, store: state.store, clock: clock, logger: logger)
                 let summary = try await runtime.run()
                 if runtimeOptions.dryRun { printNow(PlanOutput.text(summary.plan)) }
+                // On a terminal, one line says what the run did (a pipe stays quiet).
+                if !runtimeOptions.dryRun, runtimeOptions.showsProgress, summary.sendFailures == nil { printError("done: \(summary.sends)") }
                 // Sends failed, caught by the script or not: not a success.
                 if let failures = summary.sendFailures {
                     failedSends = failures
