@@ -8,6 +8,8 @@ public enum JournalKind: String, Sendable, CaseIterable {
     case conversationSetAside = "conversation set aside"
     /// A schedule's run that raised, or whose sends failed.
     case scheduleFailed = "schedule failed"
+    /// A schedule run once by `watch --trigger` that worked (its own runs unchanged).
+    case scheduleTriggered = "schedule triggered"
     /// Parked events queued again by `pxscript retry` or the dashboard.
     case retried
     /// Approvals: asked for, decided, and closed without a send.

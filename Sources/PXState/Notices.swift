@@ -30,7 +30,7 @@ public struct Notices: Sendable {
     }
 
     private static func post(_ db: Database, _ notice: Notice, origin: NoticeOrigin, targets: [String]) throws -> Int64 {
-        var row = NoticeRow(
+        let row = NoticeRow(
             kind: notice.kind.rawValue, condition: notice.condition, title: notice.title, text: notice.text, script: notice.script,
             origin: origin.rawValue, createdAt: notice.at)
         try row.insert(db)

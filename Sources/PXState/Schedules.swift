@@ -30,6 +30,8 @@ public struct Schedules: Sendable {
             if let failure { try Journal.append(db, at: at, kind: .scheduleFailed, conversationID: nil, detail: "\(name): \(failure)") }
             if let triggered {
                 try ScheduleRow.filter(key: triggered).updateAll(db, Columns.lastFailure.set(to: failure.map { "(run by --trigger) " + $0 }))
+                // A run that worked leaves its trace too (one that failed is journaled above).
+                if failure == nil { try Journal.append(db, at: at, kind: .scheduleTriggered, conversationID: nil, detail: "\(name): ran once (--trigger)") }
             }
             guard let id else { return }
             // Its next run and when it was first known, noted apart, are kept.

@@ -152,6 +152,9 @@ struct NoFalseSuccessTests {
                 #expect(report.schedules.ran == ["digest"])
             }
             #expect(try line() == nil, "a good --trigger run clears the FAILED")
+            // And leaves its trace: `status --history` and the activity show it ran.
+            let journal = try StateStore(path: w.statePath).journal.tail(limit: 20)
+            #expect(journal.contains { $0.kind == JournalKind.scheduleTriggered.rawValue && $0.detail == "'digest': ran once (--trigger)" }, "\(journal)")
             try await w.daemon("px.every('1h', function() error('broken template') end, { name = 'digest' })") { loop in
                 let report = try await loop.trigger("digest", on: w.statePath)
                 #expect(report.schedules.failed == ["digest"])

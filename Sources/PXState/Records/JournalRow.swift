@@ -28,8 +28,6 @@ struct JournalRow: StateRecord {
         static let detail = Column(CodingKeys.detail)
     }
 
-    /// The id SQLite gave the row.
-    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
     /// Written column by column, not through `Encodable` (its coder costs microseconds a row): a line
     /// per send, in every fold. Times as seconds since 1970, as `StateRecord` reads them.

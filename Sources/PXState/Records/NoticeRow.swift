@@ -37,8 +37,6 @@ struct NoticeRow: StateRecord {
         static let createdAt = Column(CodingKeys.createdAt)
     }
 
-    /// The id SQLite gave the row.
-    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
     /// Written column by column, not through `Encodable` (its coder costs microseconds a row, and
     /// its first use a scan of the binary's conformances at start-up). Times as seconds since 1970.

@@ -27,7 +27,7 @@ final class ForcedStop {
                     return value
                 }
                 if seen >= 2 { _exit(130) }
-                FileHandle.standardError.write(Data("stopping after the handlers in flight (again to stop at once)\n".utf8))
+                FileHandle.standardError.write(Data("stopping: the handlers at work finish first (press Ctrl-C again to stop at once)\n".utf8))
             }
             source.resume()
             return source
