@@ -292,7 +292,7 @@ struct WatchCommandTests {
         first.signal(SIGTERM)
         #expect(await first.exited() == 0, "\(first.stderr)")
         #expect(try Self.replies(serve)[drained] == 1)
-        #expect(first.stderr.contains("stopping after the handlers in flight"))
+        #expect(first.stderr.contains("stopping: the handlers at work finish first"))
 
         // Two signals: it stops at once (130), mid-handler; the restart answers once.
         let second = try startPxscript(args, environment: env.merging(["PX_SLOW": "60"]) { $1 }, capture: true)
@@ -301,7 +301,7 @@ struct WatchCommandTests {
         let signalled = Date()
         second.signal(SIGTERM)
         // The second signal once the first is taken in (so it is a second one, not two at once).
-        await until("the first signal to be taken in (\(second.stderr))") { second.stderr.contains("stopping after the handlers in flight") }
+        await until("the first signal to be taken in (\(second.stderr))") { second.stderr.contains("stopping: the handlers at work finish first") }
         second.signal(SIGINT)
         #expect(await second.exited() == 130)
         #expect(Date().timeIntervalSince(signalled) < 10)
