@@ -68,6 +68,30 @@ struct RunCommandTests {
         #expect(tty.status == 0 && tty.stdout.contains("done: sent 1"), "\(tty.stdout)\(tty.stderr)")
     }
 
+    @Test("dashboard --url prints every dashboard running on a script's state; one that stops takes only its own address away")
+    func dashboardURLs() async throws {
+        let folder = try RunFolder(["a.lua": "return 1"])
+        defer { folder.remove() }
+        let env = folder.environment()
+        let state = ["--state", folder.path("a.sqlite")]
+        func address(_ child: Child) -> String? {
+            child.stdout.split(separator: "\n").first { $0.hasPrefix("dashboard: ") }.map { String($0.dropFirst("dashboard: ".count)) }
+        }
+        func urls() async throws -> Outcome { try await pxscript(["dashboard", folder.path("a.lua"), "--url"] + state, environment: env) }
+        let first = try startPxscript(["dashboard", folder.path("a.lua")] + state, environment: env, capture: true)
+        let second = try startPxscript(["dashboard", folder.path("a.lua")] + state, environment: env, capture: true)
+        defer { first.signal(SIGKILL); second.signal(SIGKILL) }
+        await until("both dashboards to start (\(first.stderr)\(second.stderr))") { address(first) != nil && address(second) != nil }
+        let both = try await urls()
+        #expect(Set(both.stdout.split(separator: "\n").map(String.init)) == Set([address(first), address(second)].compactMap { $0 }), "\(both.stdout)")
+        second.signal(SIGTERM)
+        _ = await second.exited()
+        #expect(try await urls().stdout == (address(first) ?? "?") + "\n")
+        first.signal(SIGTERM)
+        _ = await first.exited()
+        #expect(try await urls().status == 64)
+    }
+
     @Test("exit codes: 0, 1 with file:line and traceback, 65 for syntax, 66 for a missing script, 75 at the send cap")
     func exitCodes() async throws {
         let serve = try await ServeProcess()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import Hummingbird
 import Logging
 import PixiesetKit
@@ -39,7 +40,7 @@ struct DashboardCommand: AsyncParsableCommand {
             let environment = ProcessInfo.processInfo.environment
             let shown = try Self.scripts(scripts, folder: folder, options: options)
             if url {
-                let addresses = Set(shown.compactMap { DashboardAddress.read(beside: $0.statePath) })
+                let addresses = Set(shown.flatMap { DashboardAddress.read(beside: $0.statePath) })
                 guard !addresses.isEmpty else { throw Failure("no dashboard runs on these states (start one with `pxscript dashboard`)", code: Exit.usage) }
                 for address in addresses.sorted() { printNow(address) }
                 return
@@ -60,8 +61,9 @@ struct DashboardCommand: AsyncParsableCommand {
             let dashboard = Dashboard(configuration, logger: logger)
             let paths = shown.map(\.statePath)
             let app = dashboard.application { address in
-                printNow("dashboard: \(address)")
+                // Recorded before it is printed: whoever read the line finds it with --url.
                 DashboardAddress.write(address, beside: paths)
+                printNow("dashboard: \(address)")
                 if open { Self.openBrowser(address) }
             }
             defer { DashboardAddress.remove(beside: paths) }
@@ -100,22 +102,54 @@ struct DashboardCommand: AsyncParsableCommand {
     }
 }
 
-/// The running dashboard's address, in a file beside each state it shows
-/// (mode 0600: the address holds the token), for `pxscript dashboard --url`.
+/// The running dashboards' addresses, in a file beside each state they show
+/// (mode 0600: an address holds its token), one line each, for `pxscript
+/// dashboard --url`: two dashboards on one state (one for a script, one for
+/// all) each keep their line, and one that stops takes only its own away.
+/// Each change holds the file's lock (`flock`), so two starting at once both stay.
 enum DashboardAddress {
+    /// The address this process wrote (a process runs one dashboard).
+    private static let written = Mutex<String?>(nil)
+
     static func file(beside statePath: String) -> String { statePath + ".dashboard" }
 
     static func write(_ address: String, beside paths: [String]) {
+        written.withLock { $0 = address }
         for path in paths where FileManager.default.fileExists(atPath: (path as NSString).deletingLastPathComponent) {
-            _ = FileManager.default.createFile(atPath: file(beside: path), contents: Data((address + "\n").utf8), attributes: [.posixPermissions: 0o600])
+            change(beside: path) { $0.filter { $0 != address } + [address] }
         }
     }
 
-    static func read(beside statePath: String) -> String? {
-        (try? String(contentsOfFile: file(beside: statePath), encoding: .utf8)).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+    static func read(beside statePath: String) -> [String] {
+        guard let text = try? String(contentsOfFile: file(beside: statePath), encoding: .utf8) else { return [] }
+        return lines(text)
     }
 
+    /// Takes this process's line away (a file left empty means none runs).
     static func remove(beside paths: [String]) {
-        for path in paths { try? FileManager.default.removeItem(atPath: file(beside: path)) }
+        guard let address = written.withLock({ $0 }) else { return }
+        for path in paths where FileManager.default.fileExists(atPath: file(beside: path)) {
+            change(beside: path) { $0.filter { $0 != address } }
+        }
+    }
+
+    private static func lines(_ text: String) -> [String] {
+        text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// Rewrites the file under its lock: read, changed, written whole.
+    private static func change(beside path: String, _ body: ([String]) -> [String]) {
+        let descriptor = open(file(beside: path), O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        // blocking: held for one read and one write of a few lines; another dashboard starting or stopping waits that long.
+        guard flock(descriptor, LOCK_EX) == 0 else { return }
+        defer { flock(descriptor, LOCK_UN) }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: false)
+        let before = (try? handle.readToEnd()).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let after = body(lines(before))
+        let text = after.isEmpty ? "" : after.joined(separator: "\n") + "\n"
+        guard ftruncate(descriptor, 0) == 0 else { return }
+        _ = text.withCString { pwrite(descriptor, $0, strlen($0), 0) }
     }
 }

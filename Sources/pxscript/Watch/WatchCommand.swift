@@ -122,8 +122,8 @@ struct WatchCommand: AsyncParsableCommand {
                     shown.port = port
                     shown.timeZone = zone
                     page = Dashboard(shown, logger: logger).application { address in
-                        printNow("dashboard: \(address)")
                         DashboardAddress.write(address, beside: pagePaths)
+                        printNow("dashboard: \(address)")
                     }
                 }
                 defer { if page != nil { DashboardAddress.remove(beside: pagePaths) } }
