@@ -90,7 +90,7 @@ public final class AutomatedMessages: Sendable {
         let rest = ids.filter { !found.contains($0) }
         guard !rest.isEmpty else { return found }
         let stored = (try? queue().read { db in
-            try Ledger.slices(rest).flatMap { try AutomatedMessageRow.fetchAll(db, keys: $0).map(\.messageID) }
+            try QueryPieces.slices(rest).flatMap { try AutomatedMessageRow.fetchAll(db, keys: $0).map(\.messageID) }
         }) ?? []
         found.formUnion(stored)
         return found

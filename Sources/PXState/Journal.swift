@@ -69,17 +69,13 @@ public struct Journal: Sendable {
             if let kind { request = request.filter(JournalRow.Columns.kind == kind) }
             if let about {
                 request = request.filter(
-                    JournalRow.Columns.conversationID == about || JournalRow.Columns.detail.like("%" + Self.literal(about) + "%", escape: "\\")
+                    JournalRow.Columns.conversationID == about || JournalRow.Columns.detail.like("%" + QueryPieces.literal(about) + "%", escape: "\\")
                         || conversations.contains(JournalRow.Columns.conversationID))
             }
             return try request.order(JournalRow.Columns.id.desc).limit(limit, offset: offset).fetchAll(db).map(\.entry)
         }
     }
 
-    /// `text` as a LIKE pattern that matches only itself (LIKE's own characters escaped with `\`).
-    static func literal(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
-    }
 }
 
 extension JournalRow {

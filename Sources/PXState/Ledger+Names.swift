@@ -29,7 +29,7 @@ extension Ledger {
         guard !ids.isEmpty else { return [:] }
         return try pool.read { db in
             var names: [String: String] = [:]
-            for slice in Self.slices(Array(Set(ids))) {
+            for slice in QueryPieces.slices(Array(Set(ids))) {
                 for row in try ConversationNameRow.fetchAll(db, keys: slice) { names[row.conversationID] = row.name }
             }
             return names
@@ -41,7 +41,7 @@ extension Ledger {
     public func conversations(named text: String) throws -> [String] {
         guard !text.isEmpty else { return [] }
         return try pool.read { db in
-            try ConversationNameRow.filter(ConversationNameRow.Columns.name.like("%" + Journal.literal(text) + "%", escape: "\\")).limit(500)
+            try ConversationNameRow.filter(ConversationNameRow.Columns.name.like("%" + QueryPieces.literal(text) + "%", escape: "\\")).limit(500)
                 .fetchAll(db).map(\.conversationID)
         }
     }

@@ -103,7 +103,7 @@ public struct Ledger: Sendable {
         return try pool.read { db in
             var marks: [String: ConversationMark] = [:]
             // In slices: SQLite allows a bounded number of parameters.
-            for slice in Self.slices(ids) {
+            for slice in QueryPieces.slices(ids) {
                 for row in try ConversationMarkRow.fetchAll(db, keys: slice) {
                     marks[row.conversationID] = ConversationMark(
                         time: row.lastMessageAt, latestID: row.latestID, unread: row.unread, detailed: row.detailed, failures: row.failures,
@@ -119,15 +119,11 @@ public struct Ledger: Sendable {
         guard !ids.isEmpty else { return [] }
         return try pool.read { db in
             var known = Set<String>()
-            for slice in Self.slices(ids) {
+            for slice in QueryPieces.slices(ids) {
                 known.formUnion(try EventRow.filter(keys: slice).select(Events.messageID, as: String.self).fetchAll(db))
             }
             return known
         }
-    }
-
-    static func slices(_ ids: [String]) -> [[String]] {
-        stride(from: 0, to: ids.count, by: 500).map { Array(ids[$0..<min(ids.count, $0 + 500)]) }
     }
 
     /// The newest client message of a conversation in the ledger (the poller's gap check).

@@ -161,7 +161,7 @@ public struct Sends: Sendable {
 
     private static func origins(of messageIDs: [String], _ db: Database) throws -> [String: String] {
         var origins: [String: String] = [:]
-        for slice in Ledger.slices(messageIDs) {
+        for slice in QueryPieces.slices(messageIDs) {
             for row in try SendOriginRow.fetchAll(db, keys: slice) { origins[row.messageID] = row.position }
         }
         return origins
