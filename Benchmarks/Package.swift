@@ -25,6 +25,7 @@ let package = Package(
                 .product(name: "PixiesetModels", package: root),
                 .product(name: "LuaKit", package: root),
                 .product(name: "PXRuntime", package: root),
+                .product(name: "PXState", package: root),
                 .product(name: "PXTest", package: root),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -30,6 +30,26 @@ struct LayerRulesTests {
         #expect(!loop.contains("Poller(") && !loop.contains("let poller") && !loop.contains("func cycle("))
     }
 
+    @Test("scripts/bench's package names every product of ours its sources import (CI never builds it, so a module moved to a new target would break it unseen)")
+    func benchmarksImports() throws {
+        let root = Self.sources.deletingLastPathComponent()
+        let products = Set(try String(contentsOf: root.appendingPathComponent("Package.swift"), encoding: .utf8)
+            .matches(of: /\.library\(name: "(\w+)"/).map { String($0.1) })
+        let manifest = try String(contentsOf: root.appendingPathComponent("Benchmarks/Package.swift"), encoding: .utf8)
+        let named = Set(manifest.matches(of: /\.product\(name: "(\w+)", package: root\)/).map { String($0.1) })
+        let folder = root.appendingPathComponent("Benchmarks/Sources")
+        let files = try #require(FileManager.default.enumerator(atPath: folder.path)).compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") }
+        var missing: Set<String> = []
+        for file in files {
+            let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+            for match in text.matches(of: /(?m)^import (\w+)$/) where products.contains(String(match.1)) && !named.contains(String(match.1)) {
+                missing.insert("\(file): \(match.1)")
+            }
+        }
+        #expect(!products.isEmpty && !named.isEmpty)
+        #expect(missing.isEmpty, "\(missing.sorted())")
+    }
+
     @Test("the executable is a shell: one command per file; the service's logic is PXService's, which parses no command line")
     func thinCommands() throws {
         let cli = Self.sources.appendingPathComponent("pxscript")

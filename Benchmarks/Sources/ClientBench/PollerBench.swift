@@ -2,6 +2,7 @@ import Foundation
 import PixiesetKit
 import PixiesetModels
 import PXRuntime
+import PXState
 import StudioSandbox
 
 /// Issue 17's figures: what the sweep costs (requests per hour for 1,000

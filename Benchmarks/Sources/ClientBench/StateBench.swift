@@ -2,6 +2,7 @@ import Foundation
 import PixiesetKit
 import PixiesetModels
 import PXRuntime
+import PXState
 
 /// `ClientBench --state [ROUNDS]`: the outbox alone, no HTTP: 1,000 sends
 /// reserved and marked sent by 8 workers, as `px.map{concurrency = 8}`
