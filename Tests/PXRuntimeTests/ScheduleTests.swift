@@ -45,9 +45,15 @@ struct ScheduleTests {
             }
             // `at` ran once ever; `after` again (it lives in memory, so the restarted script's one is new).
             #expect(try counts(w) == ["2", "1", "1", "2"])
-            let status = try StateStore(path: w.statePath).status(now: Date(), timeZone: .gmt, journalLimit: 1).text(cap: 200, path: w.statePath)
-            #expect(status.contains("schedule 'morning': next Tue 3 Mar 09:00 GMT, last Mon 2 Mar 21:00 GMT"), "\(status)")
-            #expect(status.contains("schedule at 2026-03-01T09:30:00: next never"), "\(status)")
+            func status(at date: Date) throws -> String {
+                try StateStore(path: w.statePath).status(now: date, timeZone: .gmt, journalLimit: 1).text(cap: 200, path: w.statePath)
+            }
+            let stopped = try status(at: late.addingTimeInterval(12 * 60))
+            #expect(stopped.contains("schedule 'morning': next Tue 3 Mar 09:00 GMT, last Mon 2 Mar 21:00 GMT"), "\(stopped)")
+            #expect(stopped.contains("schedule at 2026-03-01T09:30:00: next never"), "\(stopped)")
+            // Its time passed with no daemon running: `status` says it runs once when the daemon starts.
+            let missed = try status(at: late.addingTimeInterval(86_400))
+            #expect(missed.contains("schedule 'morning': next Tue 3 Mar 09:00 GMT (missed; runs once when the daemon starts), last"), "\(missed)")
         }
     }
 

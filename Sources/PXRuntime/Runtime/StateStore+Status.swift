@@ -65,7 +65,10 @@ public struct StateStatus: Sendable {
         if watermark != nil || !schedules.isEmpty || daemon != nil { lines.append("daemon: \(daemon.map { "running (\($0))" } ?? "not running")") }
         for schedule in schedules {
             let last = schedule.lastRun.map(local).map { last in schedule.lastFailure.map { "\(last) FAILED: \(TerminalText.escaped(String($0.prefix(200))))" } ?? last } ?? "never"
-            lines.append("schedule \(SendKeyText.scheduleName(schedule.id)): next \(schedule.nextRun.map(local) ?? "never"), last \(last)")
+            // A time already past with no daemon running: it runs (once) when the daemon starts.
+            let overdue = daemon == nil && (schedule.nextRun.map { $0 < (now ?? .distantFuture) } ?? false)
+            let next = schedule.nextRun.map(local).map { overdue ? "\($0) (missed; runs once when the daemon starts)" : $0 } ?? "never"
+            lines.append("schedule \(SendKeyText.scheduleName(schedule.id)): next \(next), last \(last)")
         }
         if !parked.isEmpty {
             lines.append("parked (failed \(parked.count == 1 ? "handler" : "handlers"); once the script is fixed, `pxscript retry --state \(path) --all` queues \(parked.count == 1 ? "it" : "them") again):")
