@@ -82,6 +82,29 @@ struct NotificationTests {
         }
     }
 
+    @Test("a stop during a delivery lets it finish and records it: the stop's flush, or the next start, never delivers it twice")
+    func stopMidDelivery() async throws {
+        try await withWebhook { receiver, base in
+            try await withTemporaryState { store, _ in
+                let notifying = Notifying([.webhook(url: base + "/hook", format: .json)], log: LogCapture())
+                receiver.hold()
+                notifying.courier.serve(store)
+                let running = Task { await notifying.courier.run() }
+                notifying.notifier.post(Notice(kind: .message, title: "pxscript was not running for 3h", text: "", at: at), on: store)
+                // The target has it, its answer not yet given: the stop comes now.
+                #expect(await receiver.wait { receiver.arrived.withLock { $0.count } == 1 })
+                running.cancel()
+                receiver.release()
+                await running.value
+                await notifying.courier.flush(within: .seconds(3))
+                await notifying.close()
+                #expect(receiver.arrived.withLock { $0.count } == 1, "delivered twice")
+                let deliveries = try store.notices.recent().map(\.deliveries)
+                #expect(deliveries == [["delivered"]])
+            }
+        }
+    }
+
     @Test("a stop leaves undelivered notices in the state; the next start delivers them")
     func survivesRestart() async throws {
         try await withWebhook { receiver, base in

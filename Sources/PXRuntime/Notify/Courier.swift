@@ -210,8 +210,19 @@ public final class Courier: Sendable {
 
     /// One try of one notice; its outcome recorded in the state it came from.
     private func attempt(_ job: PendingDelivery, on store: StateStore, to target: NoticeTarget) async {
-        do {
-            try await sender.deliver(job.notice, to: target)
+        // A try under way is finished, not cut short by a stop: the target may hold the notice already,
+        // and a try cut short is made again (by the stop's flush or the next start): a duplicate. It
+        // lasts at most the sender's timeout. (A task of its own is not cancelled with this one.)
+        let sender = sender, notice = job.notice
+        let failed: NotifyError? = await Task {
+            do throws(NotifyError) {
+                try await sender.deliver(notice, to: target)
+                return nil
+            } catch {
+                return error
+            }
+        }.value
+        guard let error = failed else {
             // Delivered: recorded even when a stop came meanwhile, or the next start would deliver it again.
             do {
                 try store.notices.recordDelivery(job.noticeID, target: target.key, delivered: true, at: now())
@@ -221,28 +232,28 @@ public final class Courier: Sendable {
                 keepUnrecorded(job, on: store, to: target, delivered: true, givenUp: false, error: nil)
             }
             state.withLock { _ = $0.retrying.removeValue(forKey: target.key) }
+            return
+        }
+        // Failed as a stop came: not counted against the target; tried again at the next start.
+        if Task.isCancelled { return }
+        let tries = job.attempts + 1
+        let givingUp = !error.isTransient || tries >= timing.maxAttempts
+        let failure = error.description
+        // Journaled with the state it is given up in, in one write: never one without the other.
+        let note = givingUp ? "\(target.label): \(job.notice.title) (\(error))" : nil
+        do {
+            try store.notices.recordDelivery(job.noticeID, target: target.key, delivered: false, givenUp: givingUp, error: failure, note: note, at: now())
         } catch {
-            // Cut short by a stop: not the target's failure; tried again at the next start.
-            if Task.isCancelled { return }
-            let tries = job.attempts + 1
-            let givingUp = !error.isTransient || tries >= timing.maxAttempts
-            let failure = error.description
-            // Journaled with the state it is given up in, in one write: never one without the other.
-            let note = givingUp ? "\(target.label): \(job.notice.title) (\(error))" : nil
-            do {
-                try store.notices.recordDelivery(job.noticeID, target: target.key, delivered: false, givenUp: givingUp, error: failure, note: note, at: now())
-            } catch {
-                // Its try is not counted yet: nothing more is tried for this target until it is (no loop of tries).
-                keepUnrecorded(job, on: store, to: target, delivered: false, givenUp: givingUp, error: failure, note: note)
-            }
-            if givingUp {
-                logger.error("notification to \(target.label) given up after \(tries) \(tries == 1 ? "try" : "tries"): \(error)")
-                state.withLock { _ = $0.retrying.removeValue(forKey: target.key) }
-            } else {
-                let pause = min(timing.longestRetry, timing.firstRetry * (1 << min(tries - 1, 20)))
-                logger.warning("notification to \(target.label) failed (\(error)); trying again in \(pause)")
-                state.withLock { $0.retrying[target.key] = (job.noticeID, pause) }
-            }
+            // Its try is not counted yet: nothing more is tried for this target until it is (no loop of tries).
+            keepUnrecorded(job, on: store, to: target, delivered: false, givenUp: givingUp, error: failure, note: note)
+        }
+        if givingUp {
+            logger.error("notification to \(target.label) given up after \(tries) \(tries == 1 ? "try" : "tries"): \(error)")
+            state.withLock { _ = $0.retrying.removeValue(forKey: target.key) }
+        } else {
+            let pause = min(timing.longestRetry, timing.firstRetry * (1 << min(tries - 1, 20)))
+            logger.warning("notification to \(target.label) failed (\(error)); trying again in \(pause)")
+            state.withLock { $0.retrying[target.key] = (job.noticeID, pause) }
         }
     }
 }
