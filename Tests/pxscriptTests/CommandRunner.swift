@@ -13,7 +13,7 @@ struct Outcome {
     var status: Int32
     var stdout: String
     var stderr: String
-    /// The process's peak resident memory, in KiB.
+    /// pxscript's own peak resident memory, in KiB (`measuredPxscript` only).
     var peakKilobytes = 0
 }
 
@@ -38,7 +38,31 @@ func pxscript(_ arguments: [String], environment: [String: String] = [:], timeou
         try await Task.sleep(for: .milliseconds(10))
     }
     let status = child.wait()
-    return Outcome(status: status, stdout: child.stdout, stderr: child.stderr, peakKilobytes: child.peakResidentKilobytes)
+    return Outcome(status: status, stdout: child.stdout, stderr: child.stderr)
+}
+
+/// Runs `pxscript ARGS` through a small launcher that reports pxscript's own peak resident memory.
+/// A child forked straight from this test process reports this process's high-water mark instead
+/// (Linux takes it over at exec), so it says nothing of pxscript when other tests made this one big.
+func measuredPxscript(_ arguments: [String], environment: [String: String] = [:], timeout: Double = 120) async throws -> Outcome {
+    let launcher = """
+        import resource, subprocess, sys
+        run = subprocess.run(sys.argv[1:], capture_output=True, timeout=\(Int(timeout)))
+        sys.stdout.buffer.write(run.stdout)
+        sys.stderr.buffer.write(run.stderr)
+        sys.stderr.write("\\npeak-kib %d\\n" % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+        sys.exit(run.returncode)
+        """
+    let child = try Child("/usr/bin/env", ["python3", "-c", launcher, pxscriptBinary.path] + arguments, environment: childEnvironment(environment))
+    while child.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+    let status = child.wait()
+    var stderr = child.stderr
+    var peak = 0
+    if let range = stderr.range(of: "\npeak-kib ", options: .backwards) {
+        peak = Int(stderr[range.upperBound...].trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        stderr = String(stderr[..<range.lowerBound])
+    }
+    return Outcome(status: status, stdout: child.stdout, stderr: stderr, peakKilobytes: peak)
 }
 
 /// Runs a shell command line (a pipe into pxscript).

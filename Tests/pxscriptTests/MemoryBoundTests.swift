@@ -48,9 +48,10 @@ struct MemoryBoundTests {
     func bounded(name: String) async throws {
         let folder = try RunFolder(["base.lua": "return 1", "\(name).lua": Self.scripts[name]!])
         defer { folder.remove() }
-        let base = try await pxscript(["run", folder.path("base.lua"), "--sandbox"], environment: folder.environment())
-        let outcome = try await pxscript(
-            ["run", folder.path("\(name).lua"), "--sandbox", "--max-memory", "\(Self.cap)M"], environment: folder.environment(), timeout: 120)
+        let base = try await measuredPxscript(["run", folder.path("base.lua"), "--sandbox"], environment: folder.environment())
+        let outcome = try await measuredPxscript(
+            ["run", folder.path("\(name).lua"), "--sandbox", "--max-memory", "\(Self.cap)M"], environment: folder.environment())
+        #expect(base.peakKilobytes > 0 && outcome.peakKilobytes > 0, "the launcher reported no peak: \(outcome.stderr.suffix(300))")
         #expect(outcome.status == 1, "\(name): \(outcome.status) \(outcome.stderr.suffix(300))")
         #expect(outcome.stderr.contains("memory limit reached"), "\(name): \(outcome.stderr.suffix(300))")
         let allowed = base.peakKilobytes + 8 * Self.cap * 1024
