@@ -44,6 +44,17 @@ struct MemoryBoundTests {
             """,
     ]
 
+    @Test("the measure is pxscript's own: a test process grown big (300 MiB touched) leaves a measured child's peak small")
+    func measureIsTheChilds() async throws {
+        let size = 300 << 20
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 4096)
+        defer { buffer.deallocate() }
+        for offset in stride(from: 0, to: size, by: 4096) { buffer.storeBytes(of: 1, toByteOffset: offset, as: UInt8.self) }
+        let measured = try await measuredPxscript(["--version"])
+        #expect(measured.status == 0 && measured.peakKilobytes > 0 && measured.peakKilobytes < 200 << 10, "\(measured.peakKilobytes) KiB")
+        withExtendedLifetime(buffer) {}
+    }
+
     @Test("hostile copies end with the memory limit; peak memory stays within base + 8 × --max-memory", arguments: scripts.keys.sorted())
     func bounded(name: String) async throws {
         let folder = try RunFolder(["base.lua": "return 1", "\(name).lua": Self.scripts[name]!])
