@@ -79,8 +79,12 @@ public struct Approvals: Sendable {
 
     /// The conversation moved on: its open requests asked before `before` are withdrawn (a new client message).
     package func withdraw(in conversationID: String, askedBefore before: Date, reason: String, at now: Date) async throws {
-        for approval in try list(in: [.pending, .approved]) where approval.conversationID == conversationID && approval.createdAt < before {
-            try await close(approval.id, as: .withdrawn, detail: reason, at: now)
+        // Every handler run asks: one conversation's open requests are read, not every request of the state.
+        let open = try await pool.read { db in
+            try ApprovalRow.filter(Columns.conversationID == conversationID && Self.openStates.contains(Columns.state)).fetchAll(db)
+        }
+        for row in open where row.createdAt < before {
+            try await close(row.id, as: .withdrawn, detail: reason, at: now)
         }
     }
 

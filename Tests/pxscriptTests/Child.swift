@@ -20,10 +20,6 @@ final class Child: Sendable {
     private let output = Output()
     private let readers: DispatchGroup
     private let status = Mutex<Int32?>(nil)
-    private let peakKilobytes = Mutex<Int>(0)
-
-    /// The child's peak resident memory in KiB, once it has ended (`ru_maxrss`).
-    var peakResidentKilobytes: Int { peakKilobytes.withLock { $0 } }
 
     /// - Parameter capture: read stdout and stderr (otherwise they go to /dev/null).
     init(_ executable: String, _ arguments: [String], environment: [String: String], capture: Bool = true) throws {
@@ -95,9 +91,8 @@ final class Child: Sendable {
     func wait() -> Int32 {
         if let known = status.withLock({ $0 }) { return known }
         var raw: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &raw, 0, &usage) < 0 && errno == EINTR {}
-        peakKilobytes.withLock { $0 = Int(usage.ru_maxrss) }
+        // Its `ru_maxrss` would be this process's high-water mark, taken over at exec: `measuredPxscript` measures memory.
+        while waitpid(pid, &raw, 0) < 0 && errno == EINTR {}
         readers.wait()
         let code = (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
         status.withLock { $0 = code }
@@ -108,10 +103,8 @@ final class Child: Sendable {
     var isRunning: Bool {
         if status.withLock({ $0 }) != nil { return false }
         var raw: Int32 = 0
-        var usage = rusage()
-        let result = wait4(pid, &raw, WNOHANG, &usage)
+        let result = waitpid(pid, &raw, WNOHANG)
         guard result == pid else { return result == 0 }
-        peakKilobytes.withLock { $0 = Int(usage.ru_maxrss) }
         readers.wait()
         status.withLock { $0 = (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f) }
         return false
