@@ -80,12 +80,15 @@ public struct Approvals: Sendable {
     /// The conversation moved on: its open requests asked before `before` are withdrawn (a new client message).
     package func withdraw(in conversationID: String, askedBefore before: Date, reason: String, at now: Date) async throws {
         // Every handler run asks: one conversation's open requests are read, not every request of the state.
-        let open = try await pool.read { db in
-            try ApprovalRow.filter(Columns.conversationID == conversationID && Self.openStates.contains(Columns.state)).fetchAll(db)
-        }
-        for row in open where row.createdAt < before {
+        for row in try openRows(where: Columns.conversationID == conversationID) where row.createdAt < before {
             try await close(row.id, as: .withdrawn, detail: reason, at: now)
         }
+    }
+
+    /// The open requests that match `filter`. Not async, so that its read is the synchronous one: GRDB's
+    /// async read keeps its reader until the awaiting task resumes (see `StateStore.pool`).
+    private func openRows(where filter: SQLExpression) throws -> [ApprovalRow] {
+        try pool.read { db in try ApprovalRow.filter(Self.openStates.contains(Columns.state) && filter).fetchAll(db) }
     }
 
     /// When the next open request expires (nil: none is open): the daemon wakes for it.
@@ -98,10 +101,7 @@ public struct Approvals: Sendable {
 
     /// Open requests past their expiry are closed as expired.
     package func expire(at now: Date) async throws {
-        let due = try await pool.read { db in
-            try ApprovalRow.filter(Self.openStates.contains(Columns.state) && Columns.expiresAt <= now.timeIntervalSince1970).fetchAll(db)
-        }
-        for row in due {
+        for row in try openRows(where: Columns.expiresAt <= now.timeIntervalSince1970) {
             // The API's form (six fraction digits, `Z`), as every time the journal keeps.
             try await close(row.id, as: .expired, detail: "not sent within its time (until \(Timestamp(row.expiresAt).text))", at: now)
         }

@@ -19,6 +19,10 @@ public final class StateStore: Sendable {
     /// file is refused, never migrated into or reset.
     package static let applicationID: Int32 = 0x5058_5354
 
+    /// Read synchronously only (`pool.read { }`, never `await pool.read`): GRDB's async read keeps its
+    /// reader until the awaiting task resumes on its own executor, and a synchronous read waiting there
+    /// for a free reader then waits forever (the daemon's handlers share one thread: a hang seen in CI).
+    /// Async writes keep nothing past their closure.
     package let pool: DatabasePool
     /// The ledger's writes, grouped into shared commits.
     package let writes: GroupCommit

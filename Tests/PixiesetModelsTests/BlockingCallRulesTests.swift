@@ -5,7 +5,7 @@ import Testing
 /// has two threads; two blocked calls stop every task of the process (polls, other scripts, the
 /// courier, the dashboard). This reads the sources and refuses the calls that put a thread to
 /// sleep or wait for another: a wait goes through `Task.sleep`, the runtime's clock, GRDB's async
-/// API, a termination handler, or `StateThreads` (pxscript's own threads). A line that must block
+/// writes (never its async reads: `noAwaitedReads`), a termination handler, or `StateThreads` (pxscript's own threads). A line that must block
 /// says why in a `// blocking:` comment on it or in the comment block just above.
 @Suite("source rules: no blocking call on an async path")
 struct BlockingCallRulesTests {
@@ -40,7 +40,36 @@ struct BlockingCallRulesTests {
         for file in files {
             findings += Self.findings(in: try String(contentsOf: Self.sources.appendingPathComponent(file), encoding: .utf8), file: file)
         }
-        #expect(findings.isEmpty, "wait with Task.sleep, the runtime's clock, GRDB's async API, a termination handler or StateThreads:\n\(findings.joined(separator: "\n"))")
+        #expect(findings.isEmpty, "wait with Task.sleep, the runtime's clock, GRDB's async writes, a termination handler or StateThreads:\n\(findings.joined(separator: "\n"))")
+    }
+
+    /// An awaited GRDB read: `await pool.read { }` (or a queue's, or `readWithoutTransaction`).
+    static let awaitedRead = try! NSRegularExpression(pattern: #"await\s+[\w.()]*\.(read|unsafeRead|readWithoutTransaction|unsafeReentrantRead)\s*[{(]"#)
+
+    /// GRDB's async read keeps its reader (of five) until the awaiting task resumes, on that task's
+    /// executor. Where a synchronous read of the same pool waits on that executor for a free reader
+    /// (the daemon's handlers share one thread), neither ever goes on: CI hung for 90 minutes so.
+    /// Reads are synchronous, on the threads the code already runs on; async writes keep nothing.
+    @Test("no awaited read of a database: a synchronous read waiting for its reader would wait forever")
+    func noAwaitedReads() throws {
+        var findings: [String] = []
+        let files = try #require(FileManager.default.enumerator(atPath: Self.sources.path)).compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") }
+        for file in files {
+            let lines = try String(contentsOf: Self.sources.appendingPathComponent(file), encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+            for (number, line) in lines.enumerated() where !line.trimmingCharacters(in: .whitespaces).hasPrefix("//") {
+                let code = String(line)
+                if Self.awaitedRead.firstMatch(in: code, range: NSRange(code.startIndex..., in: code)) != nil {
+                    findings.append("\(file):\(number + 1): \(code.trimmingCharacters(in: .whitespaces))")
+                }
+            }
+        }
+        #expect(findings.isEmpty, "read synchronously (pool.read { }):\n\(findings.joined(separator: "\n"))")
+        for line in ["let open = try await pool.read { db in", "try await store.pool.read({ db in 1 })", "return try await queue().read { db in"] {
+            #expect(Self.awaitedRead.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)) != nil, "\(line)")
+        }
+        for line in ["let open = try pool.read { db in", "try await pool.write { db in", "try await writes.write { db in", "await reader.readNext()"] {
+            #expect(Self.awaitedRead.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)) == nil, "\(line)")
+        }
     }
 
     @Test("the rule catches what it is for")

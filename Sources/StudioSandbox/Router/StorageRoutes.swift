@@ -28,7 +28,7 @@ enum StorageRoutes {
         }
 
         storage.get("attachments/:id/:filename") { _, context in
-            let (record, data) = try await env.database.download(id: context.parameters.get("id") ?? "")
+            let (record, data) = try env.database.download(id: context.parameters.get("id") ?? "")
             guard context.parameters.get("filename") == record.filename else { throw SandboxError.attachmentNotFound }
             return Response(
                 status: .ok,
@@ -55,7 +55,7 @@ enum StorageRoutes {
                 .badRequest, code: "SIZE_MISMATCH",
                 "The file is \(form.fileBytes?.readableBytes ?? 0) bytes; the upload URL was granted for \(policy.contentLength)")
         }
-        guard let record = try await env.database.attachmentRecord(id: policy.attachmentID), !record.uploaded else {
+        guard let record = try env.database.attachmentRecord(id: policy.attachmentID), !record.uploaded else {
             throw SandboxError(.conflict, code: "ALREADY_UPLOADED", "This attachment was already uploaded")
         }
         try await env.database.completeUpload(id: record.id, data: Data(file.readableBytesView))

@@ -42,9 +42,11 @@ extension SandboxDatabase {
     }
 
     /// The pending or uploaded attachment `id`, if it exists.
-    func attachmentRecord(id: String) async throws -> AttachmentRecord? {
+    func attachmentRecord(id: String) throws -> AttachmentRecord? {
         guard ResourceID.attachment.isValid(id) else { return nil }
-        return try await pool.read { db in
+        // Not async, as every read of the sandbox: GRDB's async read keeps its reader until the awaiting
+        // task resumes, and two cooperative threads waiting in synchronous reads would never let it.
+        return try pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM attachment WHERE id = ?", arguments: [id]).map(AttachmentRecord.init(row:))
         }
     }
@@ -62,9 +64,9 @@ extension SandboxDatabase {
     }
 
     /// The bytes of an uploaded attachment, for downloads.
-    func download(id: String) async throws -> (AttachmentRecord, Data) {
+    func download(id: String) throws -> (AttachmentRecord, Data) {
         guard ResourceID.attachment.isValid(id) else { throw SandboxError.attachmentNotFound }
-        return try await pool.read { db in
+        return try pool.read { db in
             guard let row = try Row.fetchOne(
                 db, sql: "SELECT * FROM attachment WHERE id = ? AND uploaded_at IS NOT NULL", arguments: [id]),
                 let data = row["data"] as Data?
