@@ -114,6 +114,26 @@ public struct Ledger: Sendable {
         }
     }
 
+    /// The next `limit` conversations, after `cursor` by id (from the first again past the last), read
+    /// in full before and active since `since` (microseconds): the poller's slow rotation.
+    package func rotation(activeSince since: Int64, after cursor: String?, limit: Int) throws -> [(String, ConversationMark)] {
+        typealias Marks = ConversationMarkRow.Columns
+        return try pool.read { db in
+            let active = ConversationMarkRow.filter(Marks.detailed == true && Marks.failures == 0 && Marks.lastMessageAt >= since)
+                .order(Marks.conversationID)
+            var rows = try active.filter(Marks.conversationID > (cursor ?? "")).limit(limit).fetchAll(db)
+            if rows.count < limit, cursor != nil {
+                let taken = Set(rows.map(\.conversationID))
+                rows += try active.limit(limit).fetchAll(db).filter { !taken.contains($0.conversationID) }.prefix(limit - rows.count)
+            }
+            return rows.map { row in
+                (row.conversationID, ConversationMark(
+                    time: row.lastMessageAt, latestID: row.latestID, unread: row.unread, detailed: row.detailed, failures: row.failures,
+                    retryAt: row.retryAt))
+            }
+        }
+    }
+
     /// Ids among `ids` already in the ledger.
     package func knownMessageIDs(_ ids: [String]) throws -> Set<String> {
         guard !ids.isEmpty else { return [] }

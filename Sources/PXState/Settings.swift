@@ -12,6 +12,9 @@ public enum StateSetting: String, Sendable {
     case zone
     /// When `watch` last swept every recently active conversation (studio time, seconds).
     case lastSweep = "last_sweep"
+    /// When `watch` last saw the studio's API behave in a way that can hide a message from the
+    /// list (studio time, seconds): for a day after, it sweeps (docs/watch.md "Polite polling").
+    case lastQuirk = "last_quirk"
     /// Schedules `pxscript watch --trigger` asked the running daemon to run once (a JSON list of names).
     case triggers
     /// The schedule names (`--trigger` names) of the script the running daemon loaded last (a JSON

@@ -42,6 +42,7 @@ extension Poller {
             memory.lagging.withLock { _ = $0.removeValue(forKey: detail.id) }
             return accepted
         }
+        noteQuirk("showed a conversation's details behind its list")
         let since = memory.lagging.withLock { lagging -> Double in
             if lagging[detail.id] == nil { lagging[detail.id] = now }
             return lagging[detail.id] ?? now
@@ -66,7 +67,9 @@ extension Poller {
         guard let messages = detail.messages, let oldest = messages.map(\.sentAt).min(),
               let known = try store.ledger.newestKnownMessage(in: detail.id) else { return }
         let returned = Set(messages.map(\.id))
-        if !returned.contains(known.id), oldest.microseconds > known.sentAt, memory.warned.first("gap:" + detail.id) {
+        let gap = !returned.contains(known.id) && oldest.microseconds > known.sentAt
+        if gap { noteQuirk("returned only the latest messages of a conversation") }
+        if gap, memory.warned.first("gap:" + detail.id) {
             logger.warning(
                 "\(detail.id): the API returned only its latest \(messages.count) messages, newer than the last one seen (\(known.id)); messages in between cannot be read and may be missed")
         }

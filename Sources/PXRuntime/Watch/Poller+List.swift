@@ -24,6 +24,9 @@ extension Poller {
         while true {
             let list = try await client.conversations(ConversationFilter(includeMessages: true), page: page, pageSize: pageSize)
             read.requests += 1
+            if let last = metaLastPage, page > last, !list.data.isEmpty {
+                noteQuirk("said meta.last_page \(last) with more pages")
+            }
             if let last = metaLastPage, page > last, !list.data.isEmpty, memory.warned.first("meta") {
                 logger.warning("the API's meta.last_page said \(last), but page \(page) had conversations; pages are read as long as they hold news")
             }
@@ -41,6 +44,7 @@ extension Poller {
             if zip(times, times.dropFirst()).contains(where: { $0 < $1 }) { read.ordered = false }
             for (conversation, time) in zip(list.data, times) {
                 if time > ceiling {
+                    noteQuirk("listed a conversation with a time from the future")
                     if memory.warned.first("future:" + conversation.id) {
                         logger.warning("\(conversation.id) says its last message is from the future (\(ISOTime.format(Date(timeIntervalSince1970: Double(time) / 1_000_000)))); it does not move the watermark")
                     }
@@ -61,6 +65,7 @@ extension Poller {
             }
             page += 1
         }
+        if !read.ordered { noteQuirk("listed conversations out of order") }
         if !read.ordered, memory.warned.first("unordered") {
             logger.warning("the conversation list is not ordered by last_message_at; every poll scans up to \(maxPages) page(s) instead of trusting it")
         }
