@@ -107,8 +107,7 @@ public struct ScenarioRunner: Sendable {
         try await StudioSandbox.withRunning(configuration) { sandbox in
             changes.attach(sandbox.database)
             let runtimeClock = RuntimeClock(virtual: clock)
-            var api = APIConfiguration(baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: sandbox.cookie, retry: .fast)
-            api.studioClock = runtimeClock.studio
+            let api = try sandbox.inProcessAPI(studioClock: runtimeClock.studio)
             try await PixiesetClient.withClient(api, logger: log.logger) { client in
                 let world = ScenarioWorld(
                     sandbox: sandbox, client: client, clock: clock, runtimeClock: runtimeClock, zone: zone, folders: folders,

@@ -47,8 +47,7 @@ extension ScenarioWorld {
             let options = try runtimeOptions(name, arguments: [], watch: true)
             scripts.append(WatchService.Script(path: options.scriptPath, options: options, statePath: try statePath(name)))
         }
-        var api = APIConfiguration(baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: sandbox.cookie, retry: .fast)
-        api.studioClock = runtimeClock.studio
+        let api = try sandbox.inProcessAPI(studioClock: runtimeClock.studio)
         var configuration = WatchService.Configuration(scripts: scripts, api: api, clock: runtimeClock)
         configuration.interval = interval
         configuration.locksAccount = false

@@ -91,13 +91,16 @@ public enum StudioSandbox {
     struct Prepared: Sendable {
         let database: SandboxDatabase
         let environment: SandboxEnvironment
+        /// The router, served over HTTP and in process alike.
+        let responder: RouterResponder<BasicRequestContext>
 
         func running(port: Int, _ configuration: SandboxConfiguration) -> RunningSandbox {
             let origin = "http://\(configuration.host):\(port)"
             environment.publicURL.set(origin)
             return RunningSandbox(
                 port: port, origin: origin, cookie: environment.session.value, database: database,
-                controls: environment.controls)
+                controls: environment.controls,
+                inProcess: SandboxResponder(responder: responder, clock: configuration.clock, logger: configuration.logger))
         }
     }
 
@@ -126,16 +129,16 @@ public enum StudioSandbox {
             database: database, controls: SandboxControls(faults: configuration.faults, quirks: configuration.quirks),
             signer: UploadSigner(), session: try SessionCookie(configuration.cookie, csrf: configuration.quirks.contains(.csrf)),
             publicURL: PublicOrigin("http://\(configuration.host):\(configuration.port)"))
-        return try await body(Prepared(database: database, environment: environment))
+        let responder = buildRouter(environment, logRequests: configuration.logRequests).buildResponder()
+        return try await body(Prepared(database: database, environment: environment, responder: responder))
     }
 
     /// The one place the sandbox application is assembled.
     static func application(
         _ prepared: Prepared, _ configuration: SandboxConfiguration, onRunning: @escaping @Sendable (Int) async -> Void
     ) -> some Service {
-        let router = buildRouter(prepared.environment, logRequests: configuration.logRequests)
-        return SandboxServer(
-            responder: router.buildResponder(), host: configuration.host, port: configuration.port,
+        SandboxServer(
+            responder: prepared.responder, host: configuration.host, port: configuration.port,
             clock: configuration.clock, logger: configuration.logger, onRunning: onRunning)
     }
 
@@ -168,6 +171,8 @@ public struct RunningSandbox: Sendable {
     public let database: SandboxDatabase
     /// Faults, quirks and observations, changeable while it runs.
     public let controls: SandboxControls
+    /// The same router, answering in this process without a socket.
+    public let inProcess: SandboxResponder
 
     /// The API's base URL, `http://127.0.0.1:PORT/api/v1`.
     public var baseURL: String { origin + "/api/v1" }

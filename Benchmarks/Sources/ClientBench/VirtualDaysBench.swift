@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PXRuntime
+import PXTest
 import PixiesetKit
 import PixiesetModels
 import StudioSandbox
@@ -27,13 +28,15 @@ nonisolated func runVirtualDaysBenchmark() async throws {
     }
     try await StudioSandbox.withRunning(configuration) { sandbox in
         changes.attach(sandbox.database)
+        // The studio answers in process, as it does for `pxscript test` (no socket, no event loop).
+        let runtime = RuntimeClock(virtual: clock)
         var options = RuntimeOptions(scriptPath: script, timeZone: TimeZone(identifier: "UTC")!)
         options.watch = true
         options.maxSends = 1_000
         var watch = WatchService.Configuration(
             scripts: [.init(path: script, options: options, statePath: folder.appendingPathComponent("busy.sqlite").path)],
-            api: APIConfiguration(baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: sandbox.cookie, retry: .fast),
-            clock: RuntimeClock(virtual: clock))
+            api: try sandbox.inProcessAPI(studioClock: runtime.studio),
+            clock: runtime)
         watch.locksAccount = false
         var logger = Logger(label: "bench")
         logger.logLevel = .critical

@@ -34,6 +34,10 @@ public struct APIConfiguration: Sendable {
     /// waits on a backoff in real time.
     public var pause: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
 
+    /// A studio answering in this process (the sandbox's router): requests to its origin go to it
+    /// instead of over HTTP (`InProcessStudio`). Nil for a real studio.
+    public var inProcess: (any InProcessStudio)?
+
     /// The write proofs these settings send.
     public var csrf: CSRFTokens { CSRFTokens(cookie: cookie, csrfToken: csrfToken) }
 

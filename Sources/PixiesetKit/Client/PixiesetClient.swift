@@ -13,7 +13,8 @@ import PixiesetModels
 /// and nothing this client logs or throws contains it.
 public struct PixiesetClient: Sendable {
     public let configuration: APIConfiguration
-    let http: HTTPClient
+    /// Nil when the studio answers in this process (`configuration.inProcess`).
+    let http: HTTPClient?
     let logger: Logger
     let redactor: Redactor
     /// The write proofs, read from the configuration once (not parsed again for every send).
@@ -30,6 +31,13 @@ public struct PixiesetClient: Sendable {
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PixiesetClient) async throws -> T
     ) async throws -> T {
+        if configuration.inProcess != nil {
+            // No connection, no event loop: the studio answers on the caller's own executor.
+            let csrf = configuration.csrf
+            return try await body(PixiesetClient(
+                configuration: configuration, http: nil, logger: logger,
+                redactor: Redactor(cookie: configuration.cookie, tokens: csrf.secrets), csrf: csrf))
+        }
         var http = HTTPClient.Configuration()
         // Redirects are answers to classify (a login redirect means an expired session), not to follow.
         http.redirectConfiguration = .disallow
@@ -192,15 +200,7 @@ public struct PixiesetClient: Sendable {
         let response: BodyCollector.Response
         let left = configuration.studioClock.localNow()
         do {
-            let outgoing = try HTTPClient.Request(url: request.url, method: request.method, headers: headers, body: request.body.map { .bytes($0) })
-            let task = http.execute(
-                request: outgoing, delegate: BodyCollector(maxBodySize: configuration.maxResponseBytes),
-                eventLoop: .indifferent, deadline: .now() + .init(configuration.requestTimeout), logger: nil)
-            response = try await withTaskCancellationHandler {
-                try await task.futureResult.get()
-            } onCancel: {
-                task.cancel()
-            }
+            response = try await exchange(request, headers: headers)
         } catch is BodyCollector.TooBig {
             return .failure(.malformedResponse(
                 detail: "an answer larger than \(configuration.maxResponseBytes) bytes, more than a script may hold (--max-memory); ask for less at a time (page_size)"))
@@ -224,6 +224,20 @@ public struct PixiesetClient: Sendable {
             return .failure(.sessionExpired(detail: detail, origin: configuration.cookieOrigin))
         default:
             return result
+        }
+    }
+
+    /// The request made and its answer gathered: over HTTP, or in process when the studio answers here.
+    private func exchange(_ request: Request, headers: HTTPHeaders) async throws -> BodyCollector.Response {
+        guard let http else { return try await InProcessExchange(configuration: configuration).exchange(request, headers: headers) }
+        let outgoing = try HTTPClient.Request(url: request.url, method: request.method, headers: headers, body: request.body.map { .bytes($0) })
+        let task = http.execute(
+            request: outgoing, delegate: BodyCollector(maxBodySize: configuration.maxResponseBytes),
+            eventLoop: .indifferent, deadline: .now() + .init(configuration.requestTimeout), logger: nil)
+        return try await withTaskCancellationHandler {
+            try await task.futureResult.get()
+        } onCancel: {
+            task.cancel()
         }
     }
 
