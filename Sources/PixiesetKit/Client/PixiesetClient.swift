@@ -262,6 +262,8 @@ public struct PixiesetClient: Sendable {
     /// Timeouts and resets are retried; no connection at all is retried and
     /// known to be unwritten (`TransportFailure`, by the error's type).
     static func classifyTransport(_ error: any Error, host: String, redactor: Redactor) -> AttemptResult {
+        // Sent nowhere: no try can change that.
+        if let elsewhere = error as? InProcessExchange.NotServed { return .failure(.invalidRequest(elsewhere.description)) }
         let text = redactor.redact(String(describing: error))
         guard let failure = TransportFailure.of(error) else { return .failure(.invalidRequest("invalid URL (\(text))")) }
         let detail =
