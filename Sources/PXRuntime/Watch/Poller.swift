@@ -237,7 +237,10 @@ public struct Poller: Sendable {
                     found += messages.filter { $0.sentAt.microseconds >= from }
                     record.history += messages.filter { $0.sentAt.microseconds < from }
                 }
-                record.marks[id] = accept(signature, read: detail, previous: mark, now: now.timeIntervalSince1970)
+                // Written only when it changed: a read of the rotation or a sweep mostly changes nothing, and
+                // an idle poll that writes nothing costs no disk (nor meets a full one).
+                let accepted = accept(signature, read: detail, previous: mark, now: now.timeIntervalSince1970)
+                if accepted != mark { record.marks[id] = accepted }
             case nil:
                 break
             }
