@@ -19,10 +19,12 @@ public struct SandboxStudio: InProcessStudio {
 }
 
 extension RunningSandbox {
-    /// Settings of a client of this sandbox that talks to it in process.
-    public func inProcessAPI(studioClock: StudioClock) throws -> APIConfiguration {
+    /// Settings of a client of this sandbox that talks to it in process. Without `waitsForRetries`,
+    /// a retry goes at once (a chaotic play's faults cost no real time; its clock is virtual).
+    public func inProcessAPI(studioClock: StudioClock, waitsForRetries: Bool = true) throws -> APIConfiguration {
         var api = APIConfiguration(baseURL: try BaseURL(parsing: baseURL), cookie: cookie, retry: .fast)
         api.studioClock = studioClock
+        if !waitsForRetries { api.pause = { _ in } }
         api.inProcess = SandboxStudio(sandbox: self)
         return api
     }

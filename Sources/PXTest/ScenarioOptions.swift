@@ -11,6 +11,10 @@ public struct ScenarioOptions: Sendable {
     public var start: String = "2026-01-05 09:00"
     public var maxSends = 200
     public var allowRead: [String] = []
+    /// `--chaos N [--seed S]`: each scenario played N times with faults and daemon restarts.
+    public var chaos: ChaosOptions?
+    /// The seed of the play under way (set per play by the runner).
+    var chaosSeed: UInt64?
 
     public init(zone: TimeZone) { self.zone = zone }
 

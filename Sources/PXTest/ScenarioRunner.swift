@@ -53,11 +53,30 @@ public struct ScenarioRunner: Sendable {
     }
 
     private func run(_ index: Int, _ scenario: ScenarioSession.Declared, of file: ScenarioFile) async -> ScenarioOutcome {
+        guard let chaos = options.chaos, chaos.runs > 0 else { return await play(index, scenario, of: file, options: options) }
+        // Each play its own seed, counted up from the first, so any one is played again alone with `--chaos 1 --seed`.
+        let first = chaos.seed ?? UInt64.random(in: 1...999_999_999)
+        var seconds = 0.0
+        for play in 0..<chaos.runs {
+            var options = options
+            options.chaosSeed = first &+ UInt64(play)
+            let outcome = await self.play(index, scenario, of: file, options: options)
+            seconds += outcome.seconds
+            if let failure = outcome.failure {
+                return ScenarioOutcome(file: outcome.file, name: outcome.name, failure: failure, seconds: seconds, notes: outcome.notes)
+            }
+        }
+        return ScenarioOutcome(file: file.path, name: scenario.name, failure: nil, seconds: seconds, notes: [])
+    }
+
+    private func play(_ index: Int, _ scenario: ScenarioSession.Declared, of file: ScenarioFile, options: ScenarioOptions) async -> ScenarioOutcome {
         let began = ContinuousClock.now
         let log = ScenarioLog()
         var failure: String?
+        var chaos: ChaosRun?
         do {
-            try await withWorld(scenario, file: file.path, log: log) { world in
+            try await withWorld(scenario, file: file.path, log: log, options: options) { world in
+                chaos = world.chaos
                 do {
                     try await file.run(index, in: world)
                 } catch {
@@ -71,6 +90,16 @@ public struct ScenarioRunner: Sendable {
         } catch {
             failure = "\(error)"
         }
+        if let failure, let chaos {
+            let restarts = chaos.restarts.isEmpty ? "no restart" : "the daemon restarted at " + chaos.restarts.joined(separator: ", ")
+            let name = scenario.name.replacingOccurrences(of: "\"", with: "\\\"")
+            let fileName = (file.path as NSString).lastPathComponent
+            return ScenarioOutcome(
+                file: file.path, name: scenario.name,
+                failure: failure + "\n  under chaos, seed \(chaos.seed): \(restarts); faults \(chaos.faults)"
+                    + "\n  play it again: pxscript test \(fileName) --filter \"\(name)\" --chaos 1 --seed \(chaos.seed)",
+                seconds: Self.seconds(since: began), notes: log.notable())
+        }
         let elapsed = ContinuousClock.now - began
         return ScenarioOutcome(
             file: file.path, name: scenario.name, failure: failure,
@@ -79,7 +108,7 @@ public struct ScenarioRunner: Sendable {
 
     /// A fresh studio (empty, or the demo one) on a virtual clock, a client, and the scratch folder of the scripts' states.
     private func withWorld(
-        _ scenario: ScenarioSession.Declared, file: String, log: ScenarioLog, _ body: (ScenarioWorld) async throws -> Void
+        _ scenario: ScenarioSession.Declared, file: String, log: ScenarioLog, options: ScenarioOptions, _ body: (ScenarioWorld) async throws -> Void
     ) async throws {
         let zone = scenario.options.zone ?? options.zone
         let startText = scenario.options.start ?? options.start
@@ -107,17 +136,24 @@ public struct ScenarioRunner: Sendable {
         try await StudioSandbox.withRunning(configuration) { sandbox in
             changes.attach(sandbox.database)
             let runtimeClock = RuntimeClock(virtual: clock)
-            let api = try sandbox.inProcessAPI(studioClock: runtimeClock.studio)
+            let chaos = options.chaosSeed.map(ChaosRun.init(seed:))
+            if let chaos { sandbox.controls.setFaults(try FaultPlan(parsing: chaos.faults)) }
+            let api = try sandbox.inProcessAPI(studioClock: runtimeClock.studio, waitsForRetries: chaos == nil)
             try await PixiesetClient.withClient(api, logger: log.logger) { client in
                 let world = ScenarioWorld(
                     sandbox: sandbox, client: client, clock: clock, runtimeClock: runtimeClock, zone: zone, folders: folders,
-                    scratch: scratch, log: log, options: options)
+                    scratch: scratch, log: log, options: options, chaos: chaos)
                 try await body(world)
             }
         }
     }
 
     static func timestamp(_ date: Date) -> Timestamp { Timestamp(date) }
+
+    static func seconds(since began: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - began
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
 }
 
 /// How one scenario ended.

@@ -47,10 +47,11 @@ extension ScenarioWorld {
             let options = try runtimeOptions(name, arguments: [], watch: true)
             scripts.append(WatchService.Script(path: options.scriptPath, options: options, statePath: try statePath(name)))
         }
-        let api = try sandbox.inProcessAPI(studioClock: runtimeClock.studio)
+        let api = try sandbox.inProcessAPI(studioClock: runtimeClock.studio, waitsForRetries: chaos == nil)
         var configuration = WatchService.Configuration(scripts: scripts, api: api, clock: runtimeClock)
         configuration.interval = interval
         configuration.locksAccount = false
+        daemonConfiguration = configuration
         daemon = WatchService(configuration, logger: log.logger).start()
         lastScript = names.last
         // It loads, polls once and sleeps; a script that does not load ends it here.

@@ -25,8 +25,11 @@ actor ScenarioWorld {
     let log: ScenarioLog
     let options: ScenarioOptions
 
-    /// The daemon of `s:watch`, while it runs.
+    /// The daemon of `s:watch`, while it runs, and what it was started with (a chaotic play restarts it).
     var daemon: Task<Void, any Error>?
+    var daemonConfiguration: WatchService.Configuration?
+    /// The play's faults and restarts under `--chaos` (nil: none).
+    let chaos: ChaosRun?
     /// The scripts run or watched, by name as the scenario gave it, with their state files.
     var states: [String: String] = [:]
     var lastScript: String?
@@ -38,8 +41,9 @@ actor ScenarioWorld {
 
     init(
         sandbox: RunningSandbox, client: PixiesetClient, clock: VirtualClock, runtimeClock: RuntimeClock, zone: TimeZone, folders: [String], scratch: String,
-        log: ScenarioLog, options: ScenarioOptions
+        log: ScenarioLog, options: ScenarioOptions, chaos: ChaosRun? = nil
     ) {
+        self.chaos = chaos
         self.sandbox = sandbox
         self.client = client
         self.clock = clock
@@ -66,14 +70,31 @@ actor ScenarioWorld {
 
     /// `s:advance(D)`: moves the clock; a watched script does what falls due on the way.
     func advance(by seconds: Double) async {
-        await clock.advance(by: seconds)
-        await collect()
+        await advance(to: clock.now().addingTimeInterval(seconds))
     }
 
     /// Moves the clock to `date` (never back), a watched script doing what falls due on the way.
+    /// Under `--chaos`, the daemon may be restarted on the way, between two of its passes.
     func advance(to date: Date) async {
-        await clock.advance(to: max(date, clock.now()))
+        let target = max(date, clock.now())
+        if let chaos, daemon != nil, let cut = chaos.restartPoint(within: target.timeIntervalSince(clock.now())) {
+            await clock.advance(to: clock.now().addingTimeInterval(cut))
+            await restartDaemon()
+        }
+        await clock.advance(to: target)
         await collect()
+    }
+
+    /// Stops the daemon and starts it again from its states, as after a reboot: what it kept in
+    /// Lua globals is gone, what it wrote in its state is not.
+    func restartDaemon() async {
+        guard let running = daemon, let configuration = daemonConfiguration else { return }
+        running.cancel()
+        _ = try? await running.value
+        chaos?.noteRestart(at: now())
+        daemon = WatchService(configuration, logger: log.logger).start()
+        // It loads and polls once, as at any start.
+        await clock.advance(to: clock.now())
     }
 
     /// `s:conversation{ client =, email =, subject = }`: a conversation without messages yet.

@@ -73,7 +73,12 @@ struct InProcessStudioTests {
             let request = PixiesetClient.Request(method: .GET, url: sandbox.baseURL + "/conversations/")
             sandbox.controls.setFaults(try FaultPlan(parsing: "garbled=1"))
             for client in [overHTTP, inProcess] {
-                await #expect(throws: PixiesetError.self) { try await client.decode(ConversationPage.self, from: try await client.perform(request, retrying: false)) }
+                // A read cut short is read again (chaos found reads failing on it), then given up as cut.
+                guard case .retryable(reason: .cutShort, _, _, _) = await client.attemptOnce(request) else {
+                    Issue.record("a read cut short is not retried")
+                    continue
+                }
+                await #expect(throws: PixiesetError.self) { try await client.perform(request) }
             }
             sandbox.controls.setFaults(try FaultPlan(parsing: "error=1"))
             let refused = await inProcess.attemptOnce(request)

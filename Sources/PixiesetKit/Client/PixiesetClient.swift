@@ -217,6 +217,14 @@ public struct PixiesetClient: Sendable {
         let result = ResponseClassifier.classify(
             APIResponse(status: Int(response.status.code), headers: fields, body: body), redactor: redactor, isWrite: isWrite,
             studioNow: configuration.studioClock.now())
+        // A read answered with JSON cut short (a dropped connection inside a body it framed as whole, a proxy
+        // that cut it) is read again, as a connection closed mid-answer is. A write's is not: its message is
+        // looked for instead (reconciliation). `pxscript test --chaos` found reads failing on this.
+        if !isWrite, case .success(let answer) = result, (200..<300).contains(answer.status), Self.isCutShort(answer.body) {
+            return .retryable(
+                reason: .cutShort, retryAfter: nil, written: true,
+                detail: "got \(answer.body.count) bytes: \(ResponseClassifier.snippet(answer.body, redactor))")
+        }
         switch result {
         case .csrfSuspect(let detail):
             return .failure(await settleWriteRefusal(detail: detail))

@@ -14,6 +14,7 @@ struct TestCommand: AsyncParsableCommand {
             Exit 0 when every scenario passes, 1 when one fails, 65 when a file does not compile. See docs/testing.md.
               pxscript test                         (the *_test.lua here and under tests/)
               pxscript test examples/ --filter nudge
+              pxscript test --chaos 20              (each scenario 20 times, with faults and restarts)
             """
     )
 
@@ -21,10 +22,15 @@ struct TestCommand: AsyncParsableCommand {
     @Option(help: "Only scenarios whose name contains this.") var filter: String?
     @Option(help: "text (a line per scenario), tap or junit.") var format: String = "text"
     @Option(name: .customLong("tz"), help: "The zone of times without one (default TZ, or the machine's).") var tz: String?
+    @Option(help: "Play each scenario N times on a studio that fails now and then, restarting the daemon at moments drawn from a seed.")
+    var chaos: Int?
+    @Option(help: "With --chaos: the seed of the first play (a failure names the seed to play it again with --chaos 1).") var seed: UInt64?
 
     func validate() throws {
         guard TestReport.Format(rawValue: format) != nil else { throw ValidationError("--format is text, tap or junit") }
         if let tz, TimeZone(identifier: tz) == nil { throw ValidationError("unknown time zone '\(tz)' (use a name like America/Toronto)") }
+        if let chaos, !(1...10_000).contains(chaos) { throw ValidationError("--chaos takes a number of plays from 1 to 10000") }
+        if seed != nil, chaos == nil { throw ValidationError("--seed goes with --chaos (the seed of its first play)") }
     }
 
     func run() async throws {
@@ -32,7 +38,9 @@ struct TestCommand: AsyncParsableCommand {
             let format = TestReport.Format(rawValue: format) ?? .text
             let environment = ProcessInfo.processInfo.environment
             let zoneName = tz ?? environment["TZ"].flatMap { $0.isEmpty ? nil : $0 }
-            let runner = ScenarioRunner(options: ScenarioOptions(zone: zoneName.flatMap(TimeZone.init(identifier:)) ?? .current))
+            var options = ScenarioOptions(zone: zoneName.flatMap(TimeZone.init(identifier:)) ?? .current)
+            options.chaos = chaos.map { ChaosOptions(runs: $0, seed: seed) }
+            let runner = ScenarioRunner(options: options)
             let files: [String]
             do {
                 files = try ScenarioRunner.files(in: paths)
