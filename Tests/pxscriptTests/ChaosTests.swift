@@ -5,42 +5,23 @@ import Testing
 /// then, with the daemon restarted at moments drawn from a seed. The expectations do not change.
 @Suite("pxscript test --chaos")
 struct ChaosTests {
-    /// Welcomes a conversation once, remembering it in a Lua table: gone at a restart.
-    static let forgetful = """
-        local welcomed = {}
-        px.on("message", function(event)
-          if welcomed[event.conversation.id] then return end
-          welcomed[event.conversation.id] = true
-          event:reply("Welcome, " .. event.client.name .. "!")
-        end)
-        """
-
-    /// The same, remembering it in the state (`px.once`): kept through restarts.
-    static let steady = """
-        px.on("message", function(event)
-          if not px.once("welcome:" .. event.conversation.id) then return end
-          event:reply("Welcome, " .. event.client.name .. "!")
-        end)
-        """
-
-    static func scenario(_ script: String) -> String {
-        """
-        local t = px.test
-        t.scenario("one welcome per client", function(s)
-          s:watch("\(script)")
-          local c = s:conversation{ client = "Emma Wilson" }
-          for day = 1, 6 do
-            s:client_writes(c, "Question " .. day, { after = "1d" })
-          end
-          s:advance("1h")
-          s:expect_sent(c, { exact = "Welcome, Emma Wilson!", count = 1 })
-        end)
-        """
+    /// The blocks of docs/testing.md's "Chaos" section, by the name on their first line: a welcome
+    /// remembered in a Lua table (gone at a restart), its scenario, and the welcome kept by `px.once`.
+    static func documented() throws -> (forgetful: String, scenario: String, steady: String) {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let text = try String(contentsOf: root.appendingPathComponent("docs/testing.md"), encoding: .utf8)
+        let blocks = text.components(separatedBy: "```lua\n").dropFirst().map { $0.components(separatedBy: "\n```")[0] }
+        func block(_ firstLine: String) throws -> String { try #require(blocks.first { $0.hasPrefix(firstLine + "\n") }, "\(firstLine)") }
+        return (
+            try block("-- welcome.lua (forgets at a restart)"), try block("-- welcome_test.lua"),
+            try block("-- welcome.lua (remembers in the state)")
+        )
     }
 
-    @Test("a script that keeps its memory in Lua globals passes once and fails under chaos, naming the seed, its restarts and the command to play it again")
+    @Test("docs/testing.md's script that keeps its memory in Lua globals passes once and fails under chaos, naming the seed, its restarts and the command to play it again")
     func globalsCaught() async throws {
-        let folder = try RunFolder(["welcome.lua": Self.forgetful, "welcome_test.lua": Self.scenario("welcome.lua")])
+        let docs = try Self.documented()
+        let folder = try RunFolder(["welcome.lua": docs.forgetful, "welcome_test.lua": docs.scenario])
         defer { folder.remove() }
         let plain = try await pxscript(["test", folder.url.path])
         #expect(plain.status == 0, "\(plain.stdout)\(plain.stderr)")
@@ -58,9 +39,10 @@ struct ChaosTests {
         #expect(again.status == 1 && again.stdout.contains("under chaos, seed \(seed)"), "\(again.stdout)")
     }
 
-    @Test("the same scenario with px.once passes every play; so do the examples")
+    @Test("docs/testing.md's script with px.once passes every play; so do the examples")
     func steadyPasses() async throws {
-        let folder = try RunFolder(["welcome.lua": Self.steady, "welcome_test.lua": Self.scenario("welcome.lua")])
+        let docs = try Self.documented()
+        let folder = try RunFolder(["welcome.lua": docs.steady, "welcome_test.lua": docs.scenario])
         defer { folder.remove() }
         let chaotic = try await pxscript(["test", folder.url.path, "--chaos", "20", "--seed", "7"])
         #expect(chaotic.status == 0, "\(chaotic.stdout)\(chaotic.stderr)")

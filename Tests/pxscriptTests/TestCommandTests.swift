@@ -91,9 +91,10 @@ struct TestCommandTests {
         try FileManager.default.copyItem(at: RunCommandTests.examples, to: folder)
         defer { try? FileManager.default.removeItem(at: folder) }
         for block in blocks {
-            let name = try #require(block.split(separator: "\n").first?.split(separator: " ").last.map(String.init), "\(block)")
-            #expect(name.hasSuffix("_test.lua"), "\(block)")
+            // The first line names the file: a scenario file is run; a script is written for the scenarios after it.
+            let name = try #require(block.split(separator: "\n").first?.split(separator: " ").first { $0.hasSuffix(".lua") }.map(String.init), "\(block)")
             try block.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+            guard name.hasSuffix("_test.lua") else { continue }
             let outcome = try await pxscript(["test", folder.appendingPathComponent(name).path])
             #expect(outcome.status == 0, "\(name): \(outcome.stdout)\(outcome.stderr)")
         }
