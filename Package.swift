@@ -219,6 +219,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The seeded simulator (docs/simulation.md, `scripts/simulate`): the daemon against the sandbox
+        // in process, faults, restarts and pauses drawn from a seed, every history checked.
+        .target(
+            name: "PXSimulator",
+            dependencies: [
+                "PXTest", "PXRuntime", "PXState", "PixiesetKit", "PixiesetModels", "StudioSandbox",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "pxsimulate",
+            dependencies: ["PXSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
         // What more than one test target needs (log capture).
         .target(
             name: "TestSupport",

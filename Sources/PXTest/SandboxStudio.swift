@@ -1,4 +1,6 @@
+import Foundation
 import PixiesetKit
+import PXRuntime
 import StudioSandbox
 
 /// The scenario's sandbox as the studio its clients talk to in process (`InProcessStudio`): the
@@ -19,12 +21,21 @@ public struct SandboxStudio: InProcessStudio {
 }
 
 extension RunningSandbox {
-    /// Settings of a client of this sandbox that talks to it in process. Without `waitsForRetries`,
-    /// a retry goes at once (a chaotic play's faults cost no real time; its clock is virtual).
-    public func inProcessAPI(studioClock: StudioClock, waitsForRetries: Bool = true) throws -> APIConfiguration {
+    /// Settings of a client of this sandbox that talks to it in process. With `pausingOn`, the client's
+    /// waits (backoff, `Retry-After`, the second look for a send) move that virtual clock instead of
+    /// taking real time, as `px.sleep` does: a chaotic play's faults cost no real time, and the studio
+    /// (on the same clock) is that much later when the client asks again.
+    public func inProcessAPI(studioClock: StudioClock, pausingOn virtual: VirtualClock? = nil) throws -> APIConfiguration {
         var api = APIConfiguration(baseURL: try BaseURL(parsing: baseURL), cookie: cookie, retry: .fast)
         api.studioClock = studioClock
-        if !waitsForRetries { api.pause = { _ in } }
+        if let virtual {
+            // The real policy, waits and all (a send looked for again 5 s later): on this clock they cost nothing.
+            api.retry = .standard
+            api.pause = { wait in
+                let seconds = Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18
+                virtual.set(virtual.now().addingTimeInterval(max(0, seconds)))
+            }
+        }
         api.inProcess = SandboxStudio(sandbox: self)
         return api
     }

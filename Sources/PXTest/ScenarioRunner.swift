@@ -138,7 +138,7 @@ public struct ScenarioRunner: Sendable {
             let runtimeClock = RuntimeClock(virtual: clock)
             let chaos = options.chaosSeed.map(ChaosRun.init(seed:))
             if let chaos { sandbox.controls.setFaults(try FaultPlan(parsing: chaos.faults)) }
-            let api = try sandbox.inProcessAPI(studioClock: runtimeClock.studio, waitsForRetries: chaos == nil)
+            let api = try sandbox.inProcessAPI(studioClock: runtimeClock.studio, pausingOn: chaos == nil ? nil : clock)
             try await PixiesetClient.withClient(api, logger: log.logger) { client in
                 let world = ScenarioWorld(
                     sandbox: sandbox, client: client, clock: clock, runtimeClock: runtimeClock, zone: zone, folders: folders,

@@ -47,7 +47,7 @@ extension ScenarioWorld {
             let options = try runtimeOptions(name, arguments: [], watch: true)
             scripts.append(WatchService.Script(path: options.scriptPath, options: options, statePath: try statePath(name)))
         }
-        let api = try sandbox.inProcessAPI(studioClock: runtimeClock.studio, waitsForRetries: chaos == nil)
+        let api = try sandbox.inProcessAPI(studioClock: runtimeClock.studio, pausingOn: chaos == nil ? nil : clock)
         var configuration = WatchService.Configuration(scripts: scripts, api: api, clock: runtimeClock)
         configuration.interval = interval
         configuration.locksAccount = false

@@ -92,3 +92,29 @@ struct SweepTests {
         }
     }
 }
+
+/// A conversation that says its last message is from the future (A24) at the first start, then gets
+/// a client message: the message is news, not history (the simulator found it taken for history).
+@Suite("Watch: a time from the future at the first start")
+struct FutureAtFirstStartTests {
+    @Test("a client message after the first start, in a conversation whose list time is from the future, is answered")
+    func futureConversation() async throws {
+        try await withPollerParts(quirks: "future_timestamp") { sandbox, client, store, log in
+            let now = { Date(timeIntervalSince1970: sandbox.database.clock.now().secondsSince1970) }
+            // The quirk's conversation (the last by id), active just now: the list dates it hours ahead.
+            let ids = try sandbox.database.conversationIDs(ofStudio: try sandbox.database.homeStudioID())
+            let aheadID = try #require(ids.max())
+            _ = try await sandbox.database.clientWritesIn(conversationID: aheadID, content: "Before the first start")
+            let poller = Poller(client: client, store: store, logger: log.logger, rotationEvery: 0)
+            let first = try await poller.poll(now: now())
+            #expect(first.firstStart)
+            let page = try await client.conversations(ConversationFilter(includeMessages: true), pageSize: 100)
+            let ahead = try #require(page.data.first { $0.id == aheadID })
+            #expect((ahead.lastMessageAt?.microseconds ?? 0) > Poller.micro(now()) + 3_600_000_000)
+            let written = try await sandbox.database.clientWritesIn(conversationID: ahead.id, content: "Are you free on Saturday?").id
+            var found: [String] = []
+            for _ in 0..<3 where found.isEmpty { found = try await poller.poll(now: now()).events.map(\.id) }
+            #expect(found == [written])
+        }
+    }
+}

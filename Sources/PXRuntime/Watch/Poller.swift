@@ -163,11 +163,13 @@ public struct Poller: Sendable {
             let mark = marks[conversation.id]
             if firstStart {
                 // History is never answered: recent conversations are read in full so their history is known by id.
+                // What the list shows is history too, also when the details do not show it yet (an API slow to
+                // show a message there: it would be taken for new later; the simulator found it).
+                record.history += Self.clientMessages(of: conversation)
                 if signature.time >= windowStart, signature.time <= ceiling, reads.count < pageSize {
                     reads.append((conversation.id, signature, nil))
                 } else {
                     record.marks[conversation.id] = signature
-                    record.history += Self.clientMessages(of: conversation)
                 }
                 continue
             }
@@ -233,7 +235,9 @@ public struct Poller: Sendable {
                     try await noticeGap(in: detail, mark: mark)
                 } else {
                     // Its first read: older messages are history, told by time with an allowance.
-                    let from = (mark?.time ?? floor ?? .min).minus(Self.historySlack)
+                    // A mark from the future (a list time past the studio's clock, A24) is no line between
+                    // history and news: the next messages would fall before it, for hours (the simulator found it).
+                    let from = min(mark?.time ?? floor ?? .min, ceiling).minus(Self.historySlack)
                     found += messages.filter { $0.sentAt.microseconds >= from }
                     record.history += messages.filter { $0.sentAt.microseconds < from }
                 }

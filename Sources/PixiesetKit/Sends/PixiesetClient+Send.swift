@@ -133,7 +133,7 @@ extension PixiesetClient {
         let skew = Double(configuration.reconciliationSkew.components.seconds)
         let earliest = (since.timeIntervalSince1970 - skew) * 1_000_000
         return (conversation.messages ?? [])
-            .filter { !excluding.contains($0.id) && Double($0.sentAt.microseconds) >= earliest && intent.matches($0) }
+            .filter { !excluding.contains($0.id) && Double($0.sentAt.microseconds) >= earliest && intent.matches($0, clientID: conversation.clientID) }
             .min { $0.sentAt < $1.sentAt }
     }
 }

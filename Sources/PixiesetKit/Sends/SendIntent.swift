@@ -21,8 +21,13 @@ public struct SendIntent: Sendable, Hashable, Codable {
 
     /// Whether `message` is this send: a studio message with the same
     /// normalised text, as many attachments, and the same names where known.
-    public func matches(_ message: Message) -> Bool {
-        guard message.senderType.isStudio,
+    /// With `clientID` (the conversation's client), a message labelled the client's but sent by
+    /// someone else counts as the studio's too: an API that labels the studio's own messages as the
+    /// client's (assumption A26) would otherwise hide a stored send, and it would be sent again
+    /// (the simulator found it).
+    public func matches(_ message: Message, clientID: String? = nil) -> Bool {
+        let relabelled = message.senderType == .client && clientID != nil && message.senderID != nil && message.senderID != clientID
+        guard message.senderType.isStudio || relabelled,
               SendIntent.normalise(message.content) == SendIntent.normalise(content),
               message.attachments.count == attachmentNames.count
         else { return false }

@@ -1,0 +1,64 @@
+import Crypto
+import Foundation
+import StudioSandbox
+
+/// What must hold of the studio's history after a seed's run (docs/simulation.md):
+/// - at most one reply per client message (exactly-once), whatever faults and restarts came;
+/// - no reply to history (what was there at the first start), to the photographer's own messages,
+///   or to pxscript's own replies (the loop guard);
+/// - no reply while sends were paused (after the one poll the flag may take to be seen);
+/// - liveness: once the faults stop, every client message is answered.
+struct HistoryCheck {
+    let sandbox: RunningSandbox
+    let run: Run
+
+    /// Seconds after a pause in which a send already decided may still leave ("within one poll").
+    static let pauseSlack: Double = 31
+
+    func result(seed: UInt64, quirks: String) throws -> SimulationResult {
+        let studio = try sandbox.database.studioMessages(after: 0).records
+        let replies = studio.filter { $0.content.hasPrefix("re ") }
+        var answered: [String: [(id: String, at: Double)]] = [:]
+        for reply in replies { answered[String(reply.content.dropFirst(3)), default: []].append((reply.id, reply.sentAt)) }
+        let clientMessages = Set(run.written.map(\.content))
+        var violations: [String] = []
+        for (content, times) in answered.sorted(by: { $0.key < $1.key }) {
+            if times.count > 1 {
+                let sends = times.map { "\($0.id) at \(ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: $0.at)))" }
+                violations.append("\(times.count) replies to \"\(content)\": sent more than once (\(sends.joined(separator: ", ")))")
+            }
+            guard !clientMessages.contains(content) else { continue }
+            let what =
+                if content.hasPrefix("h") { "history, there before the first start" }
+                else if content.hasPrefix("re ") { "pxscript's own reply (a loop)" }
+                else if content.hasPrefix("s") { "the photographer's own message" }
+                else { "a message no client wrote" }
+            violations.append("a reply to \"\(content)\": \(what)")
+        }
+        for reply in replies {
+            let at = Date(timeIntervalSince1970: reply.sentAt)
+            for pause in run.pauses where at > pause.from.addingTimeInterval(Self.pauseSlack) && at < (pause.to ?? .distantFuture) {
+                violations.append("\"\(reply.content)\" sent at \(ISO8601DateFormatter().string(from: at)) while sends were paused (from \(ISO8601DateFormatter().string(from: pause.from)))")
+            }
+        }
+        for message in run.written where answered[message.content] == nil {
+            violations.append("\"\(message.content)\" (written \(ISO8601DateFormatter().string(from: message.at))) never answered, hours after the faults stopped")
+        }
+        return SimulationResult(
+            seed: seed, violations: violations, historyHash: try historyHash(), trace: run.trace, clientMessages: run.written.count,
+            replies: replies.count, restarts: run.restarts, quirks: quirks)
+    }
+
+    /// Each conversation's messages in order, as (who, text): the history without ids or times.
+    func historyHash() throws -> String {
+        var lines: [String] = []
+        let index = Dictionary(uniqueKeysWithValues: run.conversations.enumerated().map { ($1, $0) })
+        for message in try sandbox.database.allMessages() {
+            lines.append("\(index[message.conversationID] ?? -1)|\(message.senderType)|\(message.content)")
+        }
+        // Conversations side by side interleave as the daemon's concurrent reads happen to; each one's order is the history.
+        let ordered = lines.enumerated().sorted { ($0.element.split(separator: "|").first ?? "", $0.offset) < ($1.element.split(separator: "|").first ?? "", $1.offset) }
+        let digest = SHA256.hash(data: Data(ordered.map(\.element).joined(separator: "\n").utf8))
+        return digest.map { String(format: "%02x", $0) }.joined().prefix(16).description
+    }
+}

@@ -1,0 +1,102 @@
+import Crypto
+import Foundation
+import Logging
+import PixiesetKit
+import PixiesetModels
+import PXRuntime
+import PXState
+import PXTest
+import StudioSandbox
+import Synchronization
+
+/// How one seed's run ended.
+public struct SimulationResult: Sendable {
+    public let seed: UInt64
+    /// What the checker refused (empty: every property held).
+    public let violations: [String]
+    /// A digest of the studio's history (who wrote what, in which conversation, in order per
+    /// conversation), without ids or times: two runs of a seed compare by it.
+    public let historyHash: String
+    /// The plan as it was played: the last lines name what happened before a failure.
+    public let trace: [String]
+    public let clientMessages: Int
+    public let replies: Int
+    public let restarts: Int
+    public let quirks: String
+}
+
+/// The whole daemon (`WatchService`, its script, its states and outbox, the client) against the
+/// sandbox in this process, on one virtual clock, through a timeline drawn from a seed; then the
+/// studio left quiet without faults; then `HistoryCheck` reads the studio's history and says what
+/// broke (docs/simulation.md).
+public enum Simulation {
+    /// Answers every client message once, naming it, so the history says which reply answers which.
+    static let script = """
+        px.on("message", function(event)
+          event:reply("re " .. event.message.content)
+        end, { max_age = "90d" })
+        """
+
+    /// The quiet hours at the end, faults off: every message due is answered within them (liveness).
+    static let quiet: Double = 3 * 3_600
+
+    public static func run(_ options: SimulationOptions) async throws -> SimulationResult {
+        let plan = SimulationPlan(options)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pxsim-\(options.seed)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let scriptPath = folder.appendingPathComponent("answer.lua").path
+        try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
+        let statePath = folder.appendingPathComponent("answer.sqlite").path
+
+        let start = Date(timeIntervalSince1970: 1_772_445_600)  // 2026-03-02T10:00:00Z
+        let changes = StudioChanges()
+        let clock = VirtualClock(start: start, studioVersion: { changes.version() })
+        let skew = SkewedClock(clock: clock, skew: plan.skew)
+        var configuration = SandboxConfiguration()
+        configuration.seed = .none
+        configuration.quirks = try Quirks(parsing: plan.quirks)
+        configuration.clock = FollowingClock(reference: Timestamp(start.addingTimeInterval(plan.skew))) { Timestamp(skew.studioNow()) }
+        var logger = Logger(label: "pxsimulate")
+        // `PXSIMULATE_LOG=info` shows the daemon's own log, to follow a failing seed.
+        logger.logLevel = ProcessInfo.processInfo.environment["PXSIMULATE_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+
+        return try await StudioSandbox.withRunning(configuration) { sandbox in
+            changes.attach(sandbox.database)
+            var run = Run(sandbox: sandbox, clock: clock, skew: skew, plan: plan, options: options, logger: logger)
+            // Conversations, each with a message from before the daemon's first start: history.
+            for index in 0..<options.conversations {
+                let id = try await sandbox.database.openConversation(name: "Client \(index + 1)", email: "client\(index + 1)@sim.example")
+                run.conversations.append(id)
+                _ = try await sandbox.database.clientWritesIn(conversationID: id, content: "h\(index)-0")
+            }
+            let runtime = RuntimeClock(virtual: clock)
+            var watchOptions = RuntimeOptions(scriptPath: scriptPath, timeZone: TimeZone(identifier: "America/Toronto")!)
+            watchOptions.watch = true
+            watchOptions.maxSends = 100_000
+            var watch = WatchService.Configuration(
+                scripts: [.init(path: scriptPath, options: watchOptions, statePath: statePath)],
+                api: try sandbox.inProcessAPI(studioClock: runtime.studio, pausingOn: clock), clock: runtime)
+            watch.interval = 30
+            watch.locksAccount = false
+            run.watch = watch
+            run.statePath = statePath
+            try await run.play()
+            return try HistoryCheck(sandbox: sandbox, run: run).result(seed: options.seed, quirks: plan.quirks)
+        }
+    }
+}
+
+/// The studio's clock: the virtual clock plus a skew that a step (NTP) may change.
+final class SkewedClock: Sendable {
+    let clock: VirtualClock
+    private let offset: Mutex<Double>
+
+    init(clock: VirtualClock, skew: Double) {
+        self.clock = clock
+        offset = Mutex(skew)
+    }
+
+    func studioNow() -> Date { clock.now().addingTimeInterval(offset.withLock { $0 }) }
+    func step(by seconds: Double) { offset.withLock { $0 += seconds } }
+}

@@ -1,0 +1,105 @@
+import Foundation
+
+/// What one simulated run is made of, all drawn from its seed: the studio's quirks and clock
+/// skew, and a timeline of what happens (clients writing, the photographer answering by hand,
+/// faults coming and going, the daemon restarted, sends paused and resumed).
+public struct SimulationOptions: Sendable {
+    public var seed: UInt64
+    /// Studio days of activity, after which faults stop and the studio is left quiet to see every
+    /// due message answered.
+    public var days: Int
+    public var conversations: Int
+
+    public init(seed: UInt64, days: Int = 10, conversations: Int = 8) {
+        self.seed = seed
+        self.days = days
+        self.conversations = conversations
+    }
+}
+
+/// One thing that happens in the studio or to the daemon.
+enum SimulationStep: Sendable, Equatable {
+    /// A client writes in conversation number `conversation`.
+    case clientWrites(conversation: Int)
+    /// The photographer answers by hand in the studio's web app.
+    case studioWrites(conversation: Int)
+    /// The studio's faults change (`--faults` form; "" for none).
+    case faults(String)
+    /// The daemon stops and starts again from its states, between two passes.
+    case restart
+    /// `pxscript pause` / `pxscript resume`.
+    case pause(Bool)
+    /// The studio's clock steps by this many seconds (NTP): the skew changes.
+    case clockStep(Double)
+}
+
+/// SplitMix64: the same seed, the same draws, on every machine.
+struct SeededRandom: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func chance(_ probability: Double) -> Bool { Double(next() >> 11) / Double(1 << 53) < probability }
+}
+
+/// The seed's whole run, drawn before it starts: so two runs of a seed do the same things.
+struct SimulationPlan: Sendable {
+    /// The studio's quirks (`--quirks` form).
+    let quirks: String
+    /// Seconds the studio's clock is ahead of this machine's (negative: behind).
+    let skew: Double
+    /// (seconds after the start, step), in order.
+    let timeline: [(at: Double, step: SimulationStep)]
+
+    /// Quirks that hide nothing forever: each the daemon must live with, every message still answered.
+    /// (`get_404`, `capped_messages` and `hostile_details` lose messages by design: never answerable.)
+    static let quirkChoices = [
+        "mark_read_on_get", "unordered", "plain_timestamps", "csrf", "nested_errors", "studio_as_client", "post_empty_body",
+        "coarse_timestamps", "no_last_page", "stale_last_message_at", "future_timestamp", "eventual_consistency=3s",
+    ]
+
+    init(_ options: SimulationOptions) {
+        var random = SeededRandom(seed: options.seed)
+        quirks = Self.quirkChoices.filter { _ in random.chance(0.25) }.joined(separator: ",")
+        skew = Double(Int(random.next() % 14_401) - 7_200)
+        var timeline: [(Double, SimulationStep)] = []
+        var at = 0.0
+        let end = Double(options.days) * 86_400
+        while true {
+            // About one thing an hour, at any minute.
+            at += 60 * Double(1 + random.next() % 120)
+            guard at < end else { break }
+            let roll = random.next() % 100
+            let conversation = Int(random.next() % UInt64(max(1, options.conversations)))
+            let step: SimulationStep
+            switch roll {
+            case 0..<60: step = .clientWrites(conversation: conversation)
+            case 60..<66: step = .studioWrites(conversation: conversation)
+            case 66..<78: step = .faults(Self.faults(&random))
+            case 78..<90: step = .restart
+            case 90..<96: step = .pause(random.chance(0.5))
+            default: step = .clockStep(Double(Int(random.next() % 241) - 120))
+            }
+            timeline.append((at, step))
+        }
+        self.timeline = timeline
+    }
+
+    /// Faults at rates the retries (eight tries) absorb most of the time; now and then none.
+    static func faults(_ random: inout SeededRandom) -> String {
+        guard random.chance(0.8) else { return "" }
+        // (No slow answers: the sandbox waits them out in real time, which a simulated week cannot afford.)
+        let rates = (0..<4).map { _ in Double(random.next() % 15) / 100 }
+        return String(
+            format: "error=%.2f,throttle=%.2f,error_after_commit=%.2f,garbled=%.2f,retry_after=1,seed=%llu",
+            rates[0], rates[1], rates[2], rates[3], random.next() % 1_000_000)
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Logging
+import PXRuntime
+import PXState
+import StudioSandbox
+
+/// A seed's plan, played: the daemon started, then each step at its moment, then the quiet hours.
+struct Run {
+    let sandbox: RunningSandbox
+    let clock: VirtualClock
+    let skew: SkewedClock
+    let plan: SimulationPlan
+    let options: SimulationOptions
+    let logger: Logger
+    var conversations: [String] = []
+    var watch: WatchService.Configuration?
+    var statePath = ""
+    var daemon: Task<Void, any Error>?
+    /// What happened, a line a step, for a failure's report.
+    var trace: [String] = []
+    /// The client messages written once the daemon ran: each must be answered exactly once.
+    var written: [(content: String, conversation: Int, at: Date)] = []
+    /// When sends were paused (studio time; `to` nil: until the end).
+    var pauses: [(from: Date, to: Date?)] = []
+    var restarts = 0
+    private var sequence = 0
+    private var paused = false
+
+    init(sandbox: RunningSandbox, clock: VirtualClock, skew: SkewedClock, plan: SimulationPlan, options: SimulationOptions, logger: Logger) {
+        self.sandbox = sandbox
+        self.clock = clock
+        self.skew = skew
+        self.plan = plan
+        self.options = options
+        self.logger = logger
+    }
+
+    mutating func play() async throws {
+        let start = clock.now()
+        try await startDaemon()
+        for (at, step) in plan.timeline {
+            await clock.advance(to: start.addingTimeInterval(at))
+            try await apply(step)
+        }
+        sandbox.controls.setFaults(.none)
+        if paused { try setPaused(false) }
+        note("quiet for \(Int(Simulation.quiet / 3_600)) hours, no faults")
+        await clock.advance(by: Simulation.quiet)
+        await stopDaemon()
+    }
+
+    private mutating func apply(_ step: SimulationStep) async throws {
+        switch step {
+        case .clientWrites(let conversation):
+            sequence += 1
+            let content = "c\(conversation)-\(sequence)"
+            _ = try await sandbox.database.clientWritesIn(conversationID: conversations[conversation], content: content)
+            written.append((content, conversation, skew.studioNow()))
+            note("client writes \(content)")
+        case .studioWrites(let conversation):
+            // Under `studio_as_client` the photographer's own message reads as a client's (assumption A26):
+            // nothing can tell them apart, so the plan's hand-written answers are left out there.
+            guard !plan.quirks.contains("studio_as_client") else { return }
+            sequence += 1
+            _ = try await sandbox.database.studioReplies(conversationID: conversations[conversation], content: "s\(conversation)-\(sequence)")
+            note("the photographer writes s\(conversation)-\(sequence)")
+        case .faults(let spec):
+            sandbox.controls.setFaults(spec.isEmpty ? .none : try FaultPlan(parsing: spec))
+            note(spec.isEmpty ? "faults off" : "faults \(spec)")
+        case .restart:
+            await stopDaemon()
+            restarts += 1
+            note("daemon restarted")
+            try await startDaemon()
+        case .pause(let pause):
+            guard pause != paused else { return }
+            try setPaused(pause)
+        case .clockStep(let seconds):
+            skew.step(by: seconds)
+            note("the studio's clock steps \(Int(seconds)) s")
+        }
+    }
+
+    private mutating func startDaemon() async throws {
+        guard let watch else { return }
+        daemon = WatchService(watch, logger: logger).start()
+        // It loads and polls once (the first start takes what is there for history).
+        await clock.advance(to: clock.now())
+    }
+
+    private mutating func stopDaemon() async {
+        guard let running = daemon else { return }
+        running.cancel()
+        _ = try? await running.value
+        daemon = nil
+    }
+
+    private mutating func setPaused(_ pause: Bool) throws {
+        let store = try StateStore(path: statePath)
+        defer { try? store.close() }
+        try store.settings.setPaused(pause, at: skew.studioNow())
+        paused = pause
+        if pause {
+            pauses.append((skew.studioNow(), nil))
+        } else if let last = pauses.indices.last {
+            pauses[last].to = skew.studioNow()
+        }
+        // A change outside the studio: the virtual clock, which skips polls while the studio is unchanged,
+        // lets the next poll instant come (in real time, the daemon's next poll sees it).
+        clock.noteChange()
+        note(pause ? "sends paused" : "sends resumed")
+    }
+
+    private mutating func note(_ text: String) {
+        let minutes = Int(clock.now().timeIntervalSince1970 / 60) - 29_540_760
+        trace.append(String(format: "%+4dd %02d:%02d  %@", minutes / 1_440, minutes % 1_440 / 60, minutes % 60, text))
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import PXSimulator
+
+/// `scripts/simulate`: the seeded simulator (docs/simulation.md).
+@main
+struct Simulate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pxsimulate",
+        abstract: "Run the watch daemon against a simulated studio with faults, restarts and pauses drawn from seeds; check every history.")
+
+    @Option(help: "Studio days of activity per seed.") var days = 10
+    @Option(help: "How many seeds, counting up from --seed.") var seeds = 20
+    @Option(help: "The first seed (one failure names its seed: --seeds 1 --seed S plays it again).") var seed: UInt64 = 1
+    @Option(help: "Conversations in the studio.") var conversations = 8
+    @Flag(help: "Play each seed twice and compare the histories.") var twice = false
+
+    func run() async throws {
+        var failed = 0, differed = 0, studioDays = 0
+        let began = ContinuousClock.now
+        for number in 0..<seeds {
+            let options = SimulationOptions(seed: seed &+ UInt64(number), days: days, conversations: conversations)
+            let result = try await Simulation.run(options)
+            studioDays += days
+            var line = "seed \(result.seed): \(result.clientMessages) client messages, \(result.replies) replies, \(result.restarts) restarts, quirks [\(result.quirks)]"
+            if twice {
+                let again = try await Simulation.run(options)
+                if again.historyHash != result.historyHash {
+                    differed += 1
+                    line += "; a second run's history differs (\(result.historyHash) vs \(again.historyHash))"
+                } else {
+                    line += "; same history twice (\(result.historyHash))"
+                }
+            }
+            if result.violations.isEmpty {
+                print("ok   " + line)
+            } else {
+                failed += 1
+                print("FAIL " + line)
+                for violation in result.violations.prefix(10) { print("     \(violation)") }
+                print("     the last steps:")
+                for step in result.trace.suffix(12) { print("       \(step)") }
+                print("     play it again: scripts/simulate --days \(days) --seeds 1 --seed \(result.seed)")
+            }
+        }
+        let elapsed = ContinuousClock.now - began
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        print(String(format: "%d seeds, %d studio-days in %.1f s: %d failed", seeds, studioDays, seconds, failed) + (twice ? ", \(differed) histories differed on a second run" : ""))
+        if failed > 0 { throw ExitCode(1) }
+    }
+}
+
