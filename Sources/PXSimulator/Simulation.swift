@@ -55,6 +55,7 @@ public enum Simulation {
         let skew = SkewedClock(clock: clock, skew: plan.skew)
         var configuration = SandboxConfiguration()
         configuration.seed = .none
+        configuration.idSeed = options.seed
         configuration.quirks = try Quirks(parsing: plan.quirks)
         configuration.clock = FollowingClock(reference: Timestamp(start.addingTimeInterval(plan.skew))) { Timestamp(skew.studioNow()) }
         var logger = Logger(label: "pxsimulate")

@@ -1,4 +1,5 @@
 import Foundation
+import StudioSandbox
 
 /// What one simulated run is made of, all drawn from its seed: the studio's quirks and clock
 /// skew, and a timeline of what happens (clients writing, the photographer answering by hand,
@@ -33,21 +34,8 @@ enum SimulationStep: Sendable, Equatable {
     case clockStep(Double)
 }
 
-/// SplitMix64: the same seed, the same draws, on every machine.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func chance(_ probability: Double) -> Bool { Double(next() >> 11) / Double(1 << 53) < probability }
+extension SeededRandom {
+    mutating func chance(_ probability: Double) -> Bool { unit() < probability }
 }
 
 /// The seed's whole run, drawn before it starts: so two runs of a seed do the same things.

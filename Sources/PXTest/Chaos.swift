@@ -1,4 +1,5 @@
 import Foundation
+import StudioSandbox
 
 /// `pxscript test --chaos N [--seed S]`: each scenario played N times on a studio that fails now
 /// and then (errors, throttling, answers lost after a send was stored, answers cut short) and a
@@ -21,7 +22,7 @@ public struct ChaosOptions: Sendable {
 final class ChaosRun: @unchecked Sendable {
     // @unchecked: used by the scenario's world (an actor) only.
     let seed: UInt64
-    private var state: UInt64
+    private var random: SeededRandom
     /// When the daemon was restarted, as the scenario writes times.
     private(set) var restarts: [String] = []
 
@@ -31,7 +32,7 @@ final class ChaosRun: @unchecked Sendable {
 
     init(seed: UInt64) {
         self.seed = seed
-        state = seed
+        random = SeededRandom(seed: seed)
         faults = ""
         let error = draw(upTo: 8), throttle = draw(upTo: 4), lost = draw(upTo: 8), cut = draw(upTo: 4)
         faults = "error=0.0\(error),throttle=0.0\(throttle),error_after_commit=0.0\(lost),garbled=0.0\(cut),retry_after=1,seed=\(seed)"
@@ -46,12 +47,6 @@ final class ChaosRun: @unchecked Sendable {
 
     func noteRestart(at time: String) { restarts.append(time) }
 
-    /// A number in 0..<bound (SplitMix64: the same seed, the same draws).
-    private func draw(upTo bound: UInt64) -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return (z ^ (z >> 31)) % bound
-    }
+    /// A number in 0..<bound (the same seed, the same draws).
+    private func draw(upTo bound: UInt64) -> UInt64 { random.next() % bound }
 }

@@ -44,6 +44,8 @@ public struct SandboxConfiguration: Sendable {
     /// The SQLite file; `nil` makes a temporary one that is removed afterwards.
     public var databasePath: String?
     public var seed: Seed = .demo
+    /// Seeds the ids of what is written while it runs (nil: random): the simulator's runs repeat.
+    public var idSeed: UInt64?
     public var faults: FaultPlan = .none
     /// By default the profile named by `PXSCRIPT_SANDBOX_PROFILE` (`realistic`), so that
     /// `scripts/test` runs the same tests against it; none otherwise.

@@ -81,7 +81,7 @@ public enum StudioSandbox {
     /// Opens (creating and seeding when new) the database of `configuration`.
     /// The simulation commands with `--db` and `serve` share this.
     public static func openDatabase(_ configuration: SandboxConfiguration, path: String) throws -> SandboxDatabase {
-        let database = try SandboxDatabase(path: path, clock: configuration.clock, create: true)
+        let database = try SandboxDatabase(path: path, clock: configuration.clock, create: true, idSeed: configuration.idSeed)
         if try database.isEmpty() {
             try DemoData.seed(configuration.seed, into: database, usernameIDs: configuration.quirks.contains(.usernameIDs))
         }

@@ -1,4 +1,5 @@
 import PixiesetModels
+import Synchronization
 
 /// Makes IDs in the seed's shapes: `conv_` + 12, `msg_` + 12, `att_` + 12,
 /// `cl_` + 30 upper-case letters and digits.
@@ -36,6 +37,29 @@ struct IDGenerator {
     static func make(_ kind: ResourceID) -> String {
         var rng = SystemRandomNumberGenerator()
         return make(kind, using: &rng)
+    }
+}
+
+/// Where a database's new ids come from: the system's randomness, or a seed (the simulator: the
+/// same seed, the same ids, so which conversation a quirk picks "by id" is the same every run).
+final class IDSource: Sendable {
+    private final class Seeded: Sendable {
+        let random: Mutex<SeededRandom>
+        init(_ seed: UInt64) { random = Mutex(SeededRandom(seed: seed)) }
+    }
+
+    private let seeded: Seeded?
+
+    init(seed: UInt64?) { seeded = seed.map(Seeded.init) }
+
+    func make(_ kind: ResourceID) -> String {
+        guard let seeded else { return IDGenerator.make(kind) }
+        return seeded.random.withLock { IDGenerator.make(kind, using: &$0) }
+    }
+
+    func conversation(usernameStyle: Bool) -> String {
+        guard let seeded else { return IDGenerator.conversation(usernameStyle: usernameStyle) }
+        return seeded.random.withLock { IDGenerator.conversation(usernameStyle: usernameStyle, using: &$0) }
     }
 }
 

@@ -30,7 +30,7 @@ extension SandboxDatabase {
     func createUpload(filename: String, contentType: String, fileSize: Int) async throws -> AttachmentRecord {
         try await pool.write { db in
             let now = clock.now().microseconds
-            let id = IDGenerator.make(.attachment)
+            let id = ids.make(.attachment)
             try db.execute(
                 sql: """
                     INSERT INTO attachment (id, studio_id, filename, content_type, file_size, created_at, expires_at)

@@ -80,7 +80,7 @@ extension SandboxDatabase {
         {
             clientID = existing
         } else {
-            clientID = IDGenerator.make(.client)
+            clientID = ids.make(.client)
             try db.execute(
                 sql: "INSERT INTO client (id, studio_id, name, email, avatar_color) VALUES (?, ?, ?, ?, ?)",
                 arguments: [clientID, studio.id, name, email, Int(UInt(bitPattern: email.lowercased().hashValue) % 12)])
@@ -88,7 +88,7 @@ extension SandboxDatabase {
         // In the shape the studio's other conversations have (quirk `username_ids` at seeding).
         let usernameStyle = try String.fetchOne(
             db, sql: "SELECT id FROM conversation WHERE studio_id = ? LIMIT 1", arguments: [studio.id]).map { !$0.hasPrefix("conv_") } ?? false
-        let conversationID = IDGenerator.conversation(usernameStyle: usernameStyle)
+        let conversationID = ids.conversation(usernameStyle: usernameStyle)
         try db.execute(
             sql: """
                 INSERT INTO conversation (id, studio_id, client_id, subject, status, created_at, updated_at, last_message_at)
@@ -128,7 +128,7 @@ extension SandboxDatabase {
         let conversationID: String = conversation["id"]
         let last: Int64 = conversation["last_message_at"]
         let sentAt = max(clock.now().microseconds, last + 1)
-        let id = IDGenerator.make(.message)
+        let id = ids.make(.message)
         try db.execute(
             sql: "INSERT INTO message (id, conversation_id, content, sent_at, sender_type, sender_id) VALUES (?, ?, ?, ?, ?, ?)",
             arguments: [id, conversationID, content, sentAt, senderType.rawValue, senderID])

@@ -14,6 +14,8 @@ public final class SandboxDatabase: Sendable {
 
     let pool: DatabasePool
     public let clock: any SandboxClock
+    /// Where new ids come from (seeded for the simulator).
+    let ids: IDSource
     /// The studio the sandbox's cookie logs into.
     let studio: StudioRecord
     public let path: String
@@ -23,7 +25,8 @@ public final class SandboxDatabase: Sendable {
     /// - Parameter create: `false` to require an existing sandbox database
     ///   (the simulation commands), `true` to create one when the file is new.
     /// - Throws: `SandboxSetupError` for a missing, foreign or corrupt file.
-    public init(path: String, clock: any SandboxClock, create: Bool) throws {
+    public init(path: String, clock: any SandboxClock, create: Bool, idSeed: UInt64? = nil) throws {
+        ids = IDSource(seed: idSeed)
         if !create && !FileManager.default.fileExists(atPath: path) {
             throw SandboxSetupError("no sandbox database at \(path) (start one with `pxscript sandbox serve --db \(path)`)", isMissingFile: true)
         }
