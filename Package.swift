@@ -328,6 +328,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "PXSimulatorTests",
+            dependencies: ["PXSimulator"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "PXTestTests",
             dependencies: ["PXTest", "PXRuntime", "PXState", "PixiesetKit", "PXConfig", "PixiesetModels", "StudioSandbox"],
             swiftSettings: swiftSettings

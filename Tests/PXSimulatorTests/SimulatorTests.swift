@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+
+@testable import PXSimulator
+
+/// The seeded simulator (docs/simulation.md), small enough for every test run; `scripts/test` runs
+/// 1,000 studio-days of it in a release build, `scripts/simulate` longer soaks.
+@Suite("The seeded simulator")
+struct SimulatorTests {
+    @Test("a few seeds of faults, quirks, skew, restarts and pauses: every client message answered once, nothing else answered")
+    func seeds() async throws {
+        for seed: UInt64 in [3, 7, 9] {
+            let result = try await Simulation.run(SimulationOptions(seed: seed, days: 2))
+            #expect(result.violations.isEmpty, "seed \(seed): \(result.violations.joined(separator: "\n"))\n\(result.trace.suffix(10).joined(separator: "\n"))")
+            #expect(result.clientMessages > 10 && result.replies == result.clientMessages)
+        }
+    }
+
+    @Test("the same seed twice: the same plan, and the same history")
+    func repeatable() async throws {
+        let options = SimulationOptions(seed: 11, days: 2)
+        #expect(SimulationPlan(options).timeline.map(\.step) == SimulationPlan(options).timeline.map(\.step))
+        let first = try await Simulation.run(options), second = try await Simulation.run(options)
+        #expect(first.historyHash == second.historyHash)
+        #expect(first.violations.isEmpty && second.violations.isEmpty)
+    }
+
+    @Test("a plan holds every kind of step, and quirks and skew differ between seeds")
+    func plans() {
+        let plans = (1...20).map { SimulationPlan(SimulationOptions(seed: UInt64($0), days: 10)) }
+        let steps = plans.flatMap { $0.timeline.map(\.step) }
+        #expect(steps.contains { if case .restart = $0 { true } else { false } })
+        #expect(steps.contains { if case .pause(true) = $0 { true } else { false } })
+        #expect(steps.contains { if case .clockStep = $0 { true } else { false } })
+        #expect(steps.contains { if case .faults(let spec) = $0 { spec.contains("error_after_commit") } else { false } })
+        #expect(Set(plans.map(\.quirks)).count > 10 && Set(plans.map(\.skew)).count > 10)
+    }
+}
