@@ -114,5 +114,6 @@ struct Run {
     private mutating func note(_ text: String) {
         let minutes = Int(clock.now().timeIntervalSince1970 / 60) - 29_540_760
         trace.append(String(format: "%+4dd %02d:%02d  %@", minutes / 1_440, minutes % 1_440 / 60, minutes % 60, text))
+        logger.info("simulation: \(trace.last ?? text)")
     }
 }

@@ -5,6 +5,7 @@ import PixiesetModels
 @testable import PXRuntime
 @testable import PXState
 import StudioSandbox
+import Synchronization
 import Testing
 import TestSupport
 
@@ -66,5 +67,33 @@ struct SimulatorFindingsTests {
             let copies = try sandbox.database.allMessages().filter { $0.content == "Thanks, see you Saturday!" }
             #expect(copies.count == 1)
         }
+    }
+}
+
+/// The daemon's waits are reckoned in the studio's time; a virtual clock is this machine's.
+@Suite("A virtual clock with a studio behind it")
+struct VirtualClockSkewTests {
+    @Test("a wait 10 s ahead in the studio's time ends 10 s later on the virtual clock, not at once")
+    func studioBehind() async throws {
+        let start = Date(timeIntervalSince1970: 1_772_445_600)
+        let virtual = VirtualClock(start: start)
+        let clock = RuntimeClock(virtual: virtual)
+        // The studio's Date header says an hour earlier than this machine.
+        clock.studio.observe(dateHeader: HTTPDate.format(secondsSince1970: Int64(start.timeIntervalSince1970) - 3_600), left: start, arrived: start)
+        #expect(abs(clock.studio.offset + 3_600) <= 2)
+        virtual.attach()
+        let ended = Mutex(false)
+        let wake = clock.now().addingTimeInterval(10)
+        let sleeper = Task {
+            _ = await clock.sleep(until: wake, polls: VirtualClock.PollGrid(from: wake.addingTimeInterval(600), every: 600))
+            ended.withLock { $0 = true }
+            // As a daemon that ends: `advance` no longer waits for it to sleep again.
+            virtual.daemonEnded()
+        }
+        await virtual.advance(by: 5)
+        #expect(!ended.withLock { $0 }, "woken at once")
+        await virtual.advance(by: 10)
+        _ = await sleeper.value
+        #expect(ended.withLock { $0 })
     }
 }

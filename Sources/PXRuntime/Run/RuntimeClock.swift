@@ -52,7 +52,15 @@ public struct RuntimeClock: Sendable {
     /// that may find news. Cancellation ends it early.
     /// - Returns: whether a poll is due.
     func sleep(until wake: Date?, polls: VirtualClock.PollGrid) async -> Bool {
-        if let virtual { return await virtual.sleep(until: wake, polls: polls) }
+        if let virtual {
+            // `wake` and the poll instants are the studio's times; the virtual clock is this machine's. Shifted
+            // by the measured offset: a studio behind would otherwise wake the daemon at once, again and
+            // again, at one virtual instant (the simulator found a daemon spinning so).
+            let offset = studio.offset
+            return await virtual.sleep(
+                until: wake.map { $0.addingTimeInterval(-offset) },
+                polls: VirtualClock.PollGrid(from: polls.from.addingTimeInterval(-offset), every: polls.every))
+        }
         let until = min(wake ?? polls.from, polls.from)
         let seconds = until.timeIntervalSince(now())
         if seconds > 0 { try? await Task.sleep(for: .seconds(clamping: seconds)) }
