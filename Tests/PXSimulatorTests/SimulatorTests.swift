@@ -16,6 +16,14 @@ struct SimulatorTests {
         }
     }
 
+    @Test("a seed that once found a lagging read never made again on a virtual clock plays clean")
+    func lagReadAgain() async throws {
+        // Seed 39: the last client message hidden from the details for 3 s, then an unchanged studio; a
+        // virtual clock skipped the poll that reads it again, and it was never answered.
+        let result = try await Simulation.run(SimulationOptions(seed: 39, days: 10))
+        #expect(result.violations.isEmpty, "\(result.violations.joined(separator: "\n"))")
+    }
+
     @Test("the same seed twice: the same plan, and the same history")
     func repeatable() async throws {
         let options = SimulationOptions(seed: 11, days: 2)

@@ -125,6 +125,10 @@ public struct Poller: Sendable {
         public var conversations: [String: Conversation] = [:]
         /// This poll swept every recently active conversation.
         public var swept = false
+        /// A conversation is to be read again at the next poll although the list may not change: its
+        /// details lag the list, or its read failed. (A virtual clock, which skips polls while the
+        /// studio is unchanged, must not skip that one.)
+        public var readsAgain = false
     }
 
     static func micro(_ date: Date) -> Int64 { Int64(saturating: (date.timeIntervalSince1970 * 1_000_000).rounded()) }
@@ -282,6 +286,7 @@ public struct Poller: Sendable {
         var result = Result(
             events: record.events, requests: requests, unordered: !list.ordered, firstStart: firstStart, conversations: details)
         result.swept = sweep
+        result.readsAgain = !memory.lagging.withLock { $0.isEmpty } || results.values.contains { if case .failure = $0 { true } else { false } }
         return result
     }
 }

@@ -90,6 +90,8 @@ struct WatchCycle {
                 let now = clock.now()
                 clock.virtual?.notePoll()
                 polled = try await cancelWhenGracefulShutdown { try await poller.poll(now: now) }
+                // What real time would read again at the next poll, a virtual clock must not skip.
+                if polled?.readsAgain == true { clock.virtual?.noteChange() }
                 let recorded = try? hosts.first?.store.settings.studioOffset()
                 for host in hosts { clock.report(to: host.store, logger: logger, recorded: recorded) }
                 if polled?.firstStart == true { logger.info("first start: answering messages from now on (history is never answered)") }
