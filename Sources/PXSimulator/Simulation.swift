@@ -74,7 +74,8 @@ public enum Simulation {
             let runtime = RuntimeClock(virtual: clock)
             var watchOptions = RuntimeOptions(scriptPath: scriptPath, timeZone: TimeZone(identifier: "America/Toronto")!)
             watchOptions.watch = true
-            watchOptions.maxSends = 100_000
+            // The send cap, as a photographer sets it: far above this studio's day, and what stops a runaway loop.
+            watchOptions.maxSends = 500
             var watch = WatchService.Configuration(
                 scripts: [.init(path: scriptPath, options: watchOptions, statePath: statePath)],
                 api: try sandbox.inProcessAPI(studioClock: runtime.studio, pausingOn: clock), clock: runtime)
