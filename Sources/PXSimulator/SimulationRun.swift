@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PXRuntime
+import PixiesetModels
 import PXState
 import StudioSandbox
 
@@ -77,7 +78,7 @@ struct Run {
             try setPaused(pause)
         case .clockStep(let seconds):
             skew.step(by: seconds)
-            note("the studio's clock steps \(Int(seconds)) s")
+            note("the studio's clock steps \(Int(saturating: seconds)) s")
         }
     }
 
@@ -112,7 +113,7 @@ struct Run {
     }
 
     private mutating func note(_ text: String) {
-        let minutes = Int(clock.now().timeIntervalSince1970 / 60) - 29_540_760
+        let minutes = Int(saturating: clock.now().timeIntervalSince1970 / 60) - 29_540_760
         trace.append(String(format: "%+4dd %02d:%02d  %@", minutes / 1_440, minutes % 1_440 / 60, minutes % 60, text))
         logger.info("simulation: \(trace.last ?? text)")
     }
