@@ -60,7 +60,7 @@ public struct ScenarioRunner: Sendable {
         for play in 0..<chaos.runs {
             var options = options
             options.chaosSeed = first &+ UInt64(play)
-            let outcome = await self.play(index, scenario, of: file, options: options)
+            let outcome = await self.play(index, scenario, of: file, options: options, label: "play \(play + 1) of \(chaos.runs)")
             seconds += outcome.seconds
             if let failure = outcome.failure {
                 return ScenarioOutcome(file: outcome.file, name: outcome.name, failure: failure, seconds: seconds, notes: outcome.notes)
@@ -69,7 +69,9 @@ public struct ScenarioRunner: Sendable {
         return ScenarioOutcome(file: file.path, name: scenario.name, failure: nil, seconds: seconds, notes: [])
     }
 
-    private func play(_ index: Int, _ scenario: ScenarioSession.Declared, of file: ScenarioFile, options: ScenarioOptions) async -> ScenarioOutcome {
+    private func play(
+        _ index: Int, _ scenario: ScenarioSession.Declared, of file: ScenarioFile, options: ScenarioOptions, label: String = ""
+    ) async -> ScenarioOutcome {
         let began = ContinuousClock.now
         let log = ScenarioLog()
         var failure: String?
@@ -93,11 +95,11 @@ public struct ScenarioRunner: Sendable {
         if let failure, let chaos {
             let restarts = chaos.restarts.isEmpty ? "no restart" : "the daemon restarted at " + chaos.restarts.joined(separator: ", ")
             let name = scenario.name.replacingOccurrences(of: "\"", with: "\\\"")
-            let fileName = (file.path as NSString).lastPathComponent
+            // The file as it was named, so the command works from where the run was started.
             return ScenarioOutcome(
                 file: file.path, name: scenario.name,
-                failure: failure + "\n  under chaos, seed \(chaos.seed): \(restarts); faults \(chaos.faults)"
-                    + "\n  play it again: pxscript test \(fileName) --filter \"\(name)\" --chaos 1 --seed \(chaos.seed)",
+                failure: failure + "\n  under chaos (\(label)), seed \(chaos.seed): \(restarts); faults \(chaos.faults)"
+                    + "\n  play it again: pxscript test \(file.path) --filter \"\(name)\" --chaos 1 --seed \(chaos.seed)",
                 seconds: Self.seconds(since: began), notes: log.notable())
         }
         let elapsed = ContinuousClock.now - began

@@ -30,13 +30,16 @@ struct ChaosTests {
         #expect(chaotic.status == 1, "\(chaotic.stdout)\(chaotic.stderr)")
         let text = chaotic.stdout
         #expect(text.contains("FAIL one welcome per client"), "\(text)")
-        #expect(text.contains("under chaos, seed ") && text.contains("the daemon restarted at 2026-"), "\(text)")
+        #expect(text.contains("), seed ") && text.contains("the daemon restarted at 2026-"), "\(text)")
         let seed = try #require(text.firstMatch(of: /--chaos 1 --seed (\d+)/)?.1, "\(text)")
-        #expect(text.contains("play it again: pxscript test welcome_test.lua --filter \"one welcome per client\" --chaos 1 --seed \(seed)"), "\(text)")
+        // The file as it was named (here, by its folder's full path), so the command works from where the run was started.
+        #expect(text.contains("play it again: pxscript test \(folder.url.path)/welcome_test.lua --filter \"one welcome per client\" --chaos 1 --seed \(seed)"), "\(text)")
+        #expect(text.contains("under chaos (play ") && text.contains(" of 20), seed "), "\(text)")
+        #expect(text.contains("chaos: each scenario played 20 times, seeds 7 to 26 (--chaos 20 --seed 7 plays them again)"), "\(text)")
 
         // The seed named plays the failure again, alone.
         let again = try await pxscript(["test", folder.url.path, "--chaos", "1", "--seed", String(seed)])
-        #expect(again.status == 1 && again.stdout.contains("under chaos, seed \(seed)"), "\(again.stdout)")
+        #expect(again.status == 1 && again.stdout.contains("under chaos (play 1 of 1), seed \(seed)"), "\(again.stdout)")
     }
 
     @Test("docs/testing.md's script with px.once passes every play; so do the examples")

@@ -39,7 +39,9 @@ struct TestCommand: AsyncParsableCommand {
             let environment = ProcessInfo.processInfo.environment
             let zoneName = tz ?? environment["TZ"].flatMap { $0.isEmpty ? nil : $0 }
             var options = ScenarioOptions(zone: zoneName.flatMap(TimeZone.init(identifier:)) ?? .current)
-            options.chaos = chaos.map { ChaosOptions(runs: $0, seed: seed) }
+            // One first seed for every scenario, said at the end, so a run that passed can be played again too.
+            let firstSeed = seed ?? UInt64.random(in: 1...999_999_999)
+            options.chaos = chaos.map { ChaosOptions(runs: $0, seed: firstSeed) }
             let runner = ScenarioRunner(options: options)
             let files: [String]
             do {
@@ -63,6 +65,9 @@ struct TestCommand: AsyncParsableCommand {
             }
             if format == .text {
                 printNow(TestReport.summary(outcomes, broken: broken))
+                if let chaos {
+                    printNow("chaos: each scenario played \(chaos) time\(chaos == 1 ? "" : "s"), seeds \(firstSeed) to \(firstSeed &+ UInt64(chaos - 1)) (--chaos \(chaos) --seed \(firstSeed) plays them again)")
+                }
             } else {
                 printNow(TestReport.render(outcomes, broken: broken, format: format))
             }
