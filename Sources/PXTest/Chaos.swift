@@ -23,6 +23,8 @@ final class ChaosRun: @unchecked Sendable {
     // @unchecked: used by the scenario's world (an actor) only.
     let seed: UInt64
     private var random: SeededRandom
+    /// Restarts at most in one play.
+    static let maxRestarts = 20
     /// When the daemon was restarted, as the scenario writes times.
     private(set) var restarts: [String] = []
 
@@ -41,7 +43,8 @@ final class ChaosRun: @unchecked Sendable {
     /// Where, within an advance of `seconds`, the daemon is restarted (nil: not in this one).
     /// About one advance in three; never at its very start or end.
     func restartPoint(within seconds: Double) -> Double? {
-        guard seconds > 1, draw(upTo: 3) == 0 else { return nil }
+        // At most `maxRestarts` a play: a scenario of thousands of steps does not restart (and hold) thousands of daemons.
+        guard seconds > 1, restarts.count < Self.maxRestarts, draw(upTo: 3) == 0 else { return nil }
         return 1 + Double(draw(upTo: 1_000_000)) / 1_000_000 * (seconds - 1)
     }
 

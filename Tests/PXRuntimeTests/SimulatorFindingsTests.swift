@@ -97,3 +97,26 @@ struct VirtualClockSkewTests {
         #expect(ended.withLock { $0 })
     }
 }
+
+/// Which messages a lost send may be found as (a reviewer's findings on the relabelled match).
+@Suite("A lost send's match")
+struct SendMatchTests {
+    static func message(_ type: SenderType, from sender: String?, _ text: String = "Thanks, see you Saturday!") -> Message {
+        Message(
+            id: "msg_A", conversationID: "conv_A", content: text, sentAt: Timestamp(microseconds: 0), senderType: type, senderID: sender,
+            readAt: nil, attachments: [])
+    }
+
+    @Test("a message labelled the client's counts as the send only when none of the conversation's clients sent it")
+    func relabelled() {
+        let intent = SendIntent(conversationID: "conv_A", content: "Thanks, see you Saturday!")
+        let clients: Set<String> = ["cl_CLIENT", "cl_PARTNER"]
+        #expect(intent.matches(Self.message(.photographer, from: "ph_STUDIO"), clients: clients))
+        #expect(intent.matches(Self.message(.client, from: "ph_STUDIO"), clients: clients))
+        // The client, a second person in the conversation, or a sender the API does not name: never pxscript.
+        #expect(!intent.matches(Self.message(.client, from: "cl_CLIENT"), clients: clients))
+        #expect(!intent.matches(Self.message(.client, from: "cl_PARTNER"), clients: clients))
+        #expect(!intent.matches(Self.message(.client, from: nil), clients: clients))
+        #expect(!intent.matches(Self.message(.client, from: "ph_STUDIO"), clients: []))
+    }
+}

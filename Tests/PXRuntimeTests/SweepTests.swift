@@ -80,6 +80,19 @@ struct SweepTests {
         }
     }
 
+    @Test("a fault time far in the future (a hostile or broken state) does not keep the daemon sweeping for good")
+    func hostileQuirkTime() async throws {
+        try await withPollerParts { sandbox, client, store, log in
+            let now = { Date(timeIntervalSince1970: sandbox.database.clock.now().secondsSince1970) }
+            let poller = Poller(client: client, store: store, logger: log.logger, historyWindow: 366 * 86_400, sweepInterval: 0, rotationEvery: 0)
+            _ = try await poller.poll(now: now())
+            try store.settings.set(.lastQuirk, "9e15")
+            #expect(try await !poller.poll(now: now()).swept)
+            try store.settings.set(.lastQuirk, String(now().timeIntervalSince1970 + 60))
+            #expect(try await poller.poll(now: now()).swept)
+        }
+    }
+
     @Test("a list out of order makes the daemon wary: it sweeps for a day")
     func faultMakesWary() async throws {
         try await withPollerParts(quirks: "unordered") { sandbox, client, store, log in

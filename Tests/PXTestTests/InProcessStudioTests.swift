@@ -120,3 +120,18 @@ struct InProcessStudioTests {
         }
     }
 }
+
+/// A chaotic play restarts the daemon a bounded number of times, whatever the scenario's length.
+@Suite("Chaos bounds")
+struct ChaosBoundsTests {
+    @Test("no more than 20 restarts in a play")
+    func restartsBounded() {
+        let chaos = ChaosRun(seed: 5)
+        var restarts = 0
+        for _ in 0..<1_000 where chaos.restartPoint(within: 3_600) != nil {
+            chaos.noteRestart(at: "x")
+            restarts += 1
+        }
+        #expect(restarts == ChaosRun.maxRestarts)
+    }
+}

@@ -18,10 +18,12 @@ extension Poller {
     static let quirkMemory: Double = 86_400
 
     /// Whether the API showed, within `quirkMemory`, a fault the sweep exists for. A time
-    /// recorded ahead of `now` (the studio's clock went back) counts as recent.
+    /// recorded a little ahead of `now` (the studio's clock went back) counts as recent; one further
+    /// ahead than `quirkMemory` is no time this daemon wrote, and would keep it sweeping for good.
     func isWary(now: Date) throws -> Bool {
         guard let last = try store.settings.value(.lastQuirk).flatMap(Double.init), last.isFinite else { return false }
-        return now.timeIntervalSince1970 - last < Self.quirkMemory
+        let since = now.timeIntervalSince1970 - last
+        return since < Self.quirkMemory && since > -Self.quirkMemory
     }
 
     /// The API did something that can hide a message from the list (a reason, for the log).

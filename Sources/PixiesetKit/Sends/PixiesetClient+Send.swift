@@ -132,8 +132,9 @@ extension PixiesetClient {
         let conversation = try await conversation(intent.conversationID, messages: true)
         let skew = Double(configuration.reconciliationSkew.components.seconds)
         let earliest = (since.timeIntervalSince1970 - skew) * 1_000_000
+        let clients = Set([conversation.clientID].compactMap { $0 } + (conversation.participants ?? []).filter { $0.type == .client }.map(\.id))
         return (conversation.messages ?? [])
-            .filter { !excluding.contains($0.id) && Double($0.sentAt.microseconds) >= earliest && intent.matches($0, clientID: conversation.clientID) }
+            .filter { !excluding.contains($0.id) && Double($0.sentAt.microseconds) >= earliest && intent.matches($0, clients: clients) }
             .min { $0.sentAt < $1.sentAt }
     }
 }

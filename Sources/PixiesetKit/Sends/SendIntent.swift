@@ -21,12 +21,13 @@ public struct SendIntent: Sendable, Hashable, Codable {
 
     /// Whether `message` is this send: a studio message with the same
     /// normalised text, as many attachments, and the same names where known.
-    /// With `clientID` (the conversation's client), a message labelled the client's but sent by
-    /// someone else counts as the studio's too: an API that labels the studio's own messages as the
-    /// client's (assumption A26) would otherwise hide a stored send, and it would be sent again
-    /// (the simulator found it).
-    public func matches(_ message: Message, clientID: String? = nil) -> Bool {
-        let relabelled = message.senderType == .client && clientID != nil && message.senderID != nil && message.senderID != clientID
+    /// With `clients` (the ids of the conversation's client and its client participants), a message
+    /// labelled the client's but sent by none of them counts as the studio's too: an API that labels
+    /// the studio's own messages as the client's (assumption A26) would otherwise hide a stored send,
+    /// and it would be sent again (the simulator found it). A sender among them (the client, a
+    /// second person in the conversation) is never taken for pxscript, whatever the text.
+    public func matches(_ message: Message, clients: Set<String> = []) -> Bool {
+        let relabelled = message.senderType == .client && !clients.isEmpty && message.senderID.map { !clients.contains($0) } ?? false
         guard message.senderType.isStudio || relabelled,
               SendIntent.normalise(message.content) == SendIntent.normalise(content),
               message.attachments.count == attachmentNames.count
