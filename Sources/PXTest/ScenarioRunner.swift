@@ -102,10 +102,8 @@ public struct ScenarioRunner: Sendable {
                     + "\n  play it again: pxscript test \(file.path) --filter \"\(name)\" --chaos 1 --seed \(chaos.seed)",
                 seconds: Self.seconds(since: began), notes: log.notable())
         }
-        let elapsed = ContinuousClock.now - began
         return ScenarioOutcome(
-            file: file.path, name: scenario.name, failure: failure,
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, notes: failure == nil ? [] : log.notable())
+            file: file.path, name: scenario.name, failure: failure, seconds: Self.seconds(since: began), notes: failure == nil ? [] : log.notable())
     }
 
     /// A fresh studio (empty, or the demo one) on a virtual clock, a client, and the scratch folder of the scripts' states.

@@ -30,15 +30,7 @@ public struct SandboxResponder: Sendable {
         if let body { fields[.contentLength] = String(body.count) }
         let head = HTTPRequest(method: HTTPRequest.Method(method) ?? .get, scheme: "http", authority: "127.0.0.1", path: target, headerFields: fields)
         let request = Request(head: head, body: RequestBody(buffer: ByteBuffer(bytes: body ?? [])))
-        let context = BasicRequestContext(source: ApplicationRequestContextSource(channel: channel, logger: logger))
-        var response: Response
-        do {
-            response = try await responder.respond(to: request, context: context)
-        } catch {
-            response = Response(status: .internalServerError, body: .init())
-        }
-        response.headers[.date] = HTTPDate.format(secondsSince1970: clock.now().microseconds / 1_000_000)
-        response.headers[.server] = "StudioSandbox"
+        let response = await SandboxServer.answer(request, on: channel, responder: responder, clock: clock, logger: logger)
         let gathered = Gathered()
         do {
             try await response.body.write(Gatherer(into: gathered))
