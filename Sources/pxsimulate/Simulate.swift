@@ -15,6 +15,13 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "Conversations in the studio.") var conversations = 8
     @Flag(help: "Play each seed twice and compare the histories.") var twice = false
 
+    func validate() throws {
+        // Ranges before any arithmetic or range is built from them: a negative count would trap.
+        guard (1...3_650).contains(days) else { throw ValidationError("--days takes 1 to 3650 studio days") }
+        guard (1...100_000).contains(seeds) else { throw ValidationError("--seeds takes 1 to 100000") }
+        guard (1...1_000).contains(conversations) else { throw ValidationError("--conversations takes 1 to 1000") }
+    }
+
     func run() async throws {
         var failed = 0, differed = 0, studioDays = 0
         let began = ContinuousClock.now
