@@ -3,6 +3,7 @@ import PixiesetKit
 import PXConfig
 import PXNotify
 import Testing
+import TestSupport
 
 /// Issue 28, class 5: a notification command is judged by its own exit, and stopped with its group.
 @Suite("Notification commands: their own exit decides")
@@ -40,12 +41,7 @@ struct NoticeCommandTests {
         }
         // The grandchild, in the command's group, is gone within SIGTERM's grace.
         let child = try #require(Int32(try String(contentsOfFile: folder + "/child", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
-        var gone = false
-        for _ in 0..<50 where !gone {
-            gone = kill(child, 0) != 0
-            if !gone { try await Task.sleep(for: .milliseconds(100)) }
-        }
-        #expect(gone)
+        #expect(await Patience.wait(every: .milliseconds(100)) { kill(child, 0) != 0 })
         do {
             try await sender.deliver(Notice(kind: .test, title: "t", text: "x", at: Date()), to: NoticeTarget(.command(["/bin/sh", "-c", "echo 'no such topic' >&2; exit 3"])))
             Issue.record("a failing command was taken as delivered")

@@ -21,11 +21,11 @@ struct Notifying {
     /// A retry pause that lasts until the courier is stopped: one try, then nothing until the next start.
     static let untilStopped: @Sendable (Duration) async -> Void = { _ in try? await Task.sleep(for: .seconds(3_600)) }
 
-    /// - Parameter timeout: the sender's, in seconds: long, since a try that times out is rightly made
-    ///   again (the target may not have it), a second arrival no loaded CI machine should cause.
+    /// - Parameter timeout: the sender's, in seconds: as long as a test's patience, since a try that times
+    ///   out is rightly made again (the target may not have it), a second arrival no loaded CI machine should cause.
     init(_ targets: [NotifyConfig.Target], log: LogCapture, maxAttempts: Int = 10, cookie: String? = nil, digest: Double = 3600,
          pause: @escaping @Sendable (Duration) async -> Void = Notifying.instant, now: @escaping @Sendable () -> Date = { Date() },
-         timeout: Int = 30) {
+         timeout: Int = Int(Patience.seconds)) {
         var timing = Courier.Timing()
         timing.firstRetry = .milliseconds(50)
         timing.longestRetry = .milliseconds(200)
@@ -89,9 +89,7 @@ struct NotificationTests {
     func stopMidDelivery() async throws {
         try await withWebhook { receiver, base in
             try await withTemporaryState { store, _ in
-                // A timeout no loaded machine reaches: a try that times out is rightly made again (the target may
-                // not have it), which is not what this test is about.
-                let notifying = Notifying([.webhook(url: base + "/hook", format: .json)], log: LogCapture(), timeout: 300)
+                let notifying = Notifying([.webhook(url: base + "/hook", format: .json)], log: LogCapture())
                 receiver.hold()
                 notifying.courier.serve(store)
                 let running = Task { await notifying.courier.run() }

@@ -2,6 +2,7 @@ import Foundation
 import PXState
 import Synchronization
 import Testing
+import TestSupport
 
 /// The daemon's handlers share one thread (the HTTP client's event loop is their task executor), and
 /// each reads its state there. A read that awaits (GRDB's async read) keeps its reader until its task
@@ -63,11 +64,8 @@ struct OneThreadStateTests {
             }
             finished.withLock { $0 = 1 }
         }
-        var waited = 0
-        while finished.withLock({ $0 }) == 0, waited < 300 {
-            try await Task.sleep(for: .milliseconds(100))
-            waited += 1
-        }
-        #expect(finished.withLock { $0 } == 1, "the handlers' reads did not finish within 30 s: a reader kept by an awaiting task")
+        #expect(
+            await Patience.wait(every: .milliseconds(100)) { finished.withLock { $0 } == 1 },
+            "the handlers' reads did not finish within \(Patience.seconds) s: a reader kept by an awaiting task")
     }
 }

@@ -6,6 +6,7 @@ import PixiesetModels
 @testable import PXState
 import Synchronization
 import Testing
+import TestSupport
 
 /// The outbox under its send lease: what a killed holder leaves is replayed
 /// once, a live holder's sends are never reconciled by another process,
@@ -67,12 +68,7 @@ struct OutboxTests {
         // With nothing else happening, it reaches the file within the fold delay.
         let second = try await reserve(store, "k:b")
         store.sends.markSentSoon(second, message: message("msg_BBBBBBBBBBBB"), at: now) { Issue.record("\($0)") }
-        var sends = try filed(path).sends
-        for _ in 0..<50 where !sends.contains("k:b=sent") {
-            try await Task.sleep(for: .milliseconds(20))
-            sends = try filed(path).sends
-        }
-        #expect(sends.contains("k:b=sent"))
+        #expect(try await Patience.wait { try filed(path).sends.contains("k:b=sent") })
 
         // Closing folds what is left.
         let third = try await reserve(store, "k:c")
@@ -212,8 +208,8 @@ struct OutboxTests {
         let notices = LockedList()
         other.outbox.waitNotice.withLock { $0 = { notices.append($0) } }
         let waiting = Task { try await reserve(other, "k:b") }
-        // The holder keeps its send in flight until the waiter has spoken (or 20 s).
-        for _ in 0..<200 where notices.items.isEmpty { try await Task.sleep(for: .milliseconds(100)) }
+        // The holder keeps its send in flight until the waiter has spoken.
+        #expect(await Patience.wait(every: .milliseconds(100)) { !notices.items.isEmpty })
         holder.sends.markSentSoon(entry, message: message("msg_AAAAAAAAAAAA"), at: now) { Issue.record("\($0)") }
         _ = try await waiting.value
         #expect(notices.items == ["another process (pid \(getpid())) is sending on this state; the sends here wait for it"])

@@ -28,9 +28,7 @@ public final class StateLock: Sendable {
         var child: pid_t = 0
         guard posix_spawn(&child, arguments[0], nil, nil, argv, envp) == 0 else { throw CocoaError(.executableLoad) }
         pid = child
-        for _ in 0..<1_000 where !FileManager.default.fileExists(atPath: marker + ".held") && Self.running(child) {
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        _ = await Patience.wait { FileManager.default.fileExists(atPath: marker + ".held") || !Self.running(child) }
         guard FileManager.default.fileExists(atPath: marker + ".held") else { throw CocoaError(.fileReadUnknown) }
     }
 

@@ -56,14 +56,9 @@ public final class WebhookReceiver: Sendable {
         return Response(status: .init(code: status), body: .init(byteBuffer: .init(string: "answer to \(request.uri.path)")))
     }
 
-    /// Waits (at most `seconds` of real time) until `condition` holds; false if it never did.
-    public func wait(seconds: Double = 20, until condition: () -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now.advanced(by: .seconds(seconds))
-        while !condition() {
-            if ContinuousClock.now > deadline { return false }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return true
+    /// Waits until `condition` holds (bounded only against a hang: `Patience`); false if it never did.
+    public func wait(until condition: () -> Bool) async -> Bool {
+        await Patience.wait(condition)
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The built `pxscript` binary, next to the test bundle.
 let pxscriptBinary: URL = {
@@ -29,14 +30,10 @@ func startPxscript(_ arguments: [String], environment: [String: String?], captur
     try Child(pxscriptBinary.path, arguments, environment: childEnvironment(environment), capture: capture)
 }
 
-/// Runs `pxscript ARGS` to completion (killed after `timeout` seconds).
-func pxscript(_ arguments: [String], environment: [String: String] = [:], timeout: Double = 60) async throws -> Outcome {
+/// Runs `pxscript ARGS` to completion (killed only if it hangs: `Patience`).
+func pxscript(_ arguments: [String], environment: [String: String] = [:]) async throws -> Outcome {
     let child = try Child(pxscriptBinary.path, arguments, environment: childEnvironment(environment))
-    let deadline = Date().addingTimeInterval(timeout)
-    while child.isRunning {
-        if Date() > deadline { child.signal(SIGKILL) }
-        try await Task.sleep(for: .milliseconds(10))
-    }
+    if !(await Patience.wait(every: .milliseconds(10)) { !child.isRunning }) { child.signal(SIGKILL) }
     let status = child.wait()
     return Outcome(status: status, stdout: child.stdout, stderr: child.stderr)
 }
@@ -44,10 +41,10 @@ func pxscript(_ arguments: [String], environment: [String: String] = [:], timeou
 /// Runs `pxscript ARGS` through a small launcher that reports pxscript's own peak resident memory.
 /// A child forked straight from this test process reports this process's high-water mark instead
 /// (Linux takes it over at exec), so it says nothing of pxscript when other tests made this one big.
-func measuredPxscript(_ arguments: [String], environment: [String: String] = [:], timeout: Double = 120) async throws -> Outcome {
+func measuredPxscript(_ arguments: [String], environment: [String: String] = [:]) async throws -> Outcome {
     let launcher = """
         import resource, subprocess, sys
-        run = subprocess.run(sys.argv[1:], capture_output=True, timeout=\(Int(timeout)))
+        run = subprocess.run(sys.argv[1:], capture_output=True, timeout=\(Int(Patience.seconds)))
         sys.stdout.buffer.write(run.stdout)
         sys.stderr.buffer.write(run.stderr)
         sys.stderr.write("\\npeak-kib %d\\n" % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
@@ -82,13 +79,13 @@ final class ServeProcess {
     let cookie: String
 
     init(arguments: [String] = [], environment: [String: String] = ["PXSCRIPT_NOW": "2026-03-01T09:00:00Z"]) async throws {
-        child = try startPxscript(["sandbox", "serve", "--port", "0"] + arguments, environment: environment, capture: true)
+        let child = try startPxscript(["sandbox", "serve", "--port", "0"] + arguments, environment: environment, capture: true)
+        self.child = child
         // The banner names the port and the database; it is printed once the server listens.
         var banner = ""
-        for _ in 0..<600 where !banner.contains("database") {
-            try await Task.sleep(for: .milliseconds(20))
+        _ = await Patience.wait {
             banner = child.stdout
-            if !child.isRunning { break }
+            return banner.contains("database") || !child.isRunning
         }
         let portText = banner.split(separator: "\n").first { $0.contains("base URL") }?
             .split(separator: ":").last?.split(separator: "/").first
@@ -110,17 +107,11 @@ final class ServeProcess {
     deinit { if child.isRunning { child.signal(SIGKILL) } }
 }
 
-/// Waits (at most `seconds` of real time, looking every 20 ms) until `condition` holds: a wait on
-/// an event, never a fixed pause. Records an issue naming `what` when it never does.
+/// Waits until `condition` holds, looking every 20 ms: a wait on an event, never a fixed pause,
+/// bounded only against a hang (`Patience`). Records an issue naming `what` when it never does.
 @discardableResult
-func until(_ what: @autoclosure () -> String, seconds: Double = 20, _ condition: () throws -> Bool) async rethrows -> Bool {
-    let deadline = ContinuousClock.now.advanced(by: .seconds(seconds))
-    while try !condition() {
-        if ContinuousClock.now > deadline {
-            Issue.record("waited \(seconds) s for \(what())")
-            return false
-        }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return true
+func until(_ what: @autoclosure () -> String, _ condition: () throws -> Bool) async rethrows -> Bool {
+    if try await Patience.wait(condition) { return true }
+    Issue.record("waited \(Patience.seconds) s for \(what())")
+    return false
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 
 /// `pxscript` run on a pseudo-terminal, as a photographer runs it: standard
 /// input, output and error are the terminal, so `isatty` is true and what
@@ -61,14 +62,9 @@ final class PTYChild: @unchecked Sendable {
         _ = write(master, &bytes, bytes.count)
     }
 
-    /// Waits until the terminal shows `text` (at most `seconds`).
-    func waitFor(_ text: String, seconds: Double = 20) async throws -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if shown.contains(text) { return true }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return false
+    /// Waits until the terminal shows `text` (bounded only against a hang: `Patience`).
+    func waitFor(_ text: String) async throws -> Bool {
+        await Patience.wait { shown.contains(text) }
     }
 
     /// Waits for the exit without holding a thread of the test's pool (it looks every 10 ms); returns the status.
@@ -79,8 +75,8 @@ final class PTYChild: @unchecked Sendable {
             if result == pid || (result < 0 && errno != EINTR) { break }
             try? await Task.sleep(for: .milliseconds(10))
         }
-        // The reader thread sees the end of the terminal's output soon after the exit (at most 5 s).
-        for _ in 0..<500 where reader.wait(timeout: .now()) == .timedOut { try? await Task.sleep(for: .milliseconds(10)) }
+        // The reader thread sees the end of the terminal's output soon after the exit.
+        _ = await Patience.wait(every: .milliseconds(10)) { reader.wait(timeout: .now()) != .timedOut }
         close(master)
         return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
     }

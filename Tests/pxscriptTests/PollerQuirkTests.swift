@@ -1,6 +1,7 @@
 import Foundation
 import StudioSandbox
 import Testing
+import TestSupport
 
 /// `watch` against an API with one fault at a time (issue 17): clients write
 /// in while the daemon runs; every client message gets exactly one reply,
@@ -32,7 +33,7 @@ struct PollerQuirkTests {
                 written.append(try await WatchCommandTests.clientWrites(serve, target, "Question \(round)b", env: env))
             }
             // Each round answered before the next is written: the rounds come to different polls.
-            try await until("\(quirk): round \(round) answered\n\(daemon.stderr)", seconds: 30) {
+            try await until("\(quirk): round \(round) answered\n\(daemon.stderr)") {
                 Set(try WatchCommandTests.replies(serve).keys).isSuperset(of: written)
             }
         }
@@ -40,7 +41,7 @@ struct PollerQuirkTests {
         // replies too, so a loop or a second copy would show by then (and a stop lets a send under way finish).
         let last = try await WatchCommandTests.clientWrites(serve, targets[0], "One more thing", env: env)
         written.append(last)
-        try await until("\(quirk): the last message answered\n\(daemon.stderr)", seconds: 30) { try WatchCommandTests.replies(serve)[last] != nil }
+        try await until("\(quirk): the last message answered\n\(daemon.stderr)") { try WatchCommandTests.replies(serve)[last] != nil }
         daemon.signal(SIGTERM)
         let status = await daemon.exited()
         let replies = try WatchCommandTests.replies(serve)
@@ -82,9 +83,7 @@ struct PollerQuirkTests {
         unreachable["PXSCRIPT_BASE_URL"] = "http://127.0.0.1:\(port)/api/v1"
         let waiting = try startPxscript(["watch", folder.path("echo.lua"), "--state", state, "--interval", "0.2s"], environment: unreachable, capture: true)
         // Reads are retried (up to 6 attempts) before a poll gives up; then the daemon says so and waits.
-        for _ in 0..<300 where !waiting.stderr.contains("trying again every poll") && waiting.isRunning {
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        _ = await Patience.wait(every: .milliseconds(100)) { waiting.stderr.contains("trying again every poll") || !waiting.isRunning }
         #expect(waiting.isRunning, "the daemon exited: \(waiting.stderr)")
         #expect(waiting.stderr.contains("trying again every poll"), "\(waiting.stderr)")
         waiting.signal(SIGTERM)

@@ -2,6 +2,7 @@ import Foundation
 import PixiesetModels
 import StudioSandbox
 import Testing
+import TestSupport
 
 @Suite("pxscript watch")
 struct WatchCommandTests {
@@ -155,7 +156,7 @@ struct WatchCommandTests {
         #expect(try Self.replies(serve).isEmpty)
         try writeConfig("session_cookie=sandbox")
         // Up to 30 s: a loaded machine renews slowly.
-        try await until("the reply after the new cookie (\(daemon.stderr))", seconds: 30) { try !Self.replies(serve).isEmpty }
+        try await until("the reply after the new cookie (\(daemon.stderr))") { try !Self.replies(serve).isEmpty }
         let replies = try Self.replies(serve)
         daemon.signal(SIGINT)
         await daemon.exited()
@@ -203,7 +204,7 @@ struct WatchCommandTests {
         #expect(try Self.replies(serve).isEmpty)
         try writeConfig("session_cookie=sandbox; XSRF-TOKEN=eyJpdiI6InNhbmRib3gifQ%3D%3D")
         // Up to 30 s: a loaded machine renews slowly.
-        try await until("the reply after the new token (\(daemon.stderr))", seconds: 30) { try !Self.replies(serve).isEmpty }
+        try await until("the reply after the new token (\(daemon.stderr))") { try !Self.replies(serve).isEmpty }
         // Once: a message written after the reply is answered too, in a later poll, which would
         // also have answered the first one again.
         let later = try await Self.clientWrites(serve, target, "Or on Monday?", env: env)
@@ -227,14 +228,15 @@ struct WatchCommandTests {
         let daemon = try startPxscript(["watch", folder.path("reply.lua"), "--state", state, "--interval", "0.2s"], environment: env, capture: true)
         func replyTo(_ text: String) async throws -> String? {
             let id = try await Self.clientWrites(serve, target, text, env: env)
-            for _ in 0..<50 {
-                try await Task.sleep(for: .milliseconds(100))
-                var configuration = SandboxConfiguration()
-                configuration.clock = StartingClock(start: try #require(Timestamp(parsing: "2026-03-01T09:00:00Z")))
+            var configuration = SandboxConfiguration()
+            configuration.clock = StartingClock(start: try #require(Timestamp(parsing: "2026-03-01T09:00:00Z")))
+            var reply: String?
+            _ = try await Patience.wait(every: .milliseconds(100)) {
                 let database = try StudioSandbox.openDatabase(configuration, path: serve.database)
-                if let reply = try database.allMessages().first(where: { $0.content.hasSuffix(": " + id) }) { return reply.content }
+                reply = try database.allMessages().first(where: { $0.content.hasSuffix(": " + id) })?.content
+                return reply != nil
             }
-            return nil
+            return reply
         }
         // Hot reload compares modification times only: each edit is given one of its own (instead of waiting
         // out the file system's granularity), set before it replaces the script so the daemon sees one change.
@@ -258,14 +260,10 @@ struct WatchCommandTests {
         _ = await serve.stop()
     }
 
-    /// Polls `condition` every 50 ms for up to `seconds`.
-    static func waitUntil(seconds: Double = 15, _ condition: () throws -> Bool) async throws {
-        let end = Date().addingTimeInterval(seconds)
-        while Date() < end {
-            if try condition() { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        Issue.record("timed out waiting")
+    /// Polls `condition` every 50 ms (bounded only against a hang: `Patience`).
+    static func waitUntil(_ condition: () throws -> Bool) async throws {
+        if try await Patience.wait(every: .milliseconds(50), condition) { return }
+        Issue.record("waited \(Patience.seconds) s in vain")
     }
 
     @Test("one SIGTERM lets the handler in flight finish and reply, then exits 0; a second signal stops at once, and the restart replies once")

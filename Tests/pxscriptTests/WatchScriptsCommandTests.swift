@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `pxscript watch` with several scripts (issue 18), as a photographer runs it.
 @Suite("pxscript watch: several scripts, one daemon")
@@ -106,11 +107,7 @@ struct TriggerCommandTests {
         #expect(misspelt.status == 64 && misspelt.stderr.contains("no schedule named 'morning digets'; its schedules: morning digest"), "\(misspelt.stdout)\(misspelt.stderr)")
         let asked = try await pxscript(["watch", script, "--trigger", "morning digest"], environment: env)
         #expect(asked.status == 0 && asked.stdout.contains("asked the running daemon (pid \(daemon.pid)"), "\(asked.stdout)\(asked.stderr)")
-        var waited = 0
-        while try Self.digests(serve) < 2, waited < 100 {
-            try await Task.sleep(for: .milliseconds(100))
-            waited += 1
-        }
+        _ = try await Patience.wait(every: .milliseconds(100)) { try Self.digests(serve) >= 2 }
         #expect(try Self.digests(serve) == 2)
         daemon.signal(SIGINT)
         #expect(await daemon.exited() == 0)
@@ -128,7 +125,7 @@ struct ReplayCommandTests {
         defer { folder.remove() }
         let env = folder.environment(serve)
         let before = try WatchCommandTests.messages(serve)
-        let outcome = try await pxscript(["watch", folder.path("echo.lua"), "--replay", "30d"], environment: env, timeout: 120)
+        let outcome = try await pxscript(["watch", folder.path("echo.lua"), "--replay", "30d"], environment: env)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         // "…: 67 client message(s) in 35 conversation(s); 67 messages would have been sent (nothing was)"
         let summary = try #require(outcome.stdout.split(separator: "\n").first.map(String.init))
