@@ -226,6 +226,7 @@ let package = Package(
             dependencies: [
                 "PXTest", "PXRuntime", "PXState", "PixiesetKit", "PixiesetModels", "StudioSandbox",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -329,7 +330,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PXSimulatorTests",
-            dependencies: ["PXSimulator"],
+            dependencies: ["PXSimulator", "PXState"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -3,7 +3,7 @@ import Foundation
 import StudioSandbox
 
 /// What must hold of the studio's history after a seed's run (docs/simulation.md):
-/// - at most one reply per client message (exactly-once), whatever faults and restarts came;
+/// - at most one reply per client message (exactly-once), whatever faults, restarts and crashes came;
 /// - no reply to history (what was there at the first start), to the photographer's own messages,
 ///   or to pxscript's own replies (the loop guard);
 /// - no reply while sends were paused (after the one poll the flag may take to be seen);
@@ -46,7 +46,7 @@ struct HistoryCheck {
         }
         return SimulationResult(
             seed: seed, violations: violations, historyHash: try historyHash(), trace: run.trace, clientMessages: run.written.count,
-            replies: replies.count, restarts: run.restarts, quirks: quirks)
+            replies: replies.count, restarts: run.restarts, crashes: run.crashes, quirks: quirks)
     }
 
     /// Each conversation's messages in order, as (who, text): the history without ids or times.

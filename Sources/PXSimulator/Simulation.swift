@@ -22,6 +22,8 @@ public struct SimulationResult: Sendable {
     public let clientMessages: Int
     public let replies: Int
     public let restarts: Int
+    /// Of the restarts, those after a crash inside a pass.
+    public let crashes: Int
     public let quirks: String
 }
 
@@ -41,7 +43,11 @@ public enum Simulation {
     static let quiet: Double = 3 * 3_600
 
     public static func run(_ options: SimulationOptions) async throws -> SimulationResult {
-        let plan = SimulationPlan(options)
+        try await run(options, plan: SimulationPlan(options))
+    }
+
+    /// `options`' studio, daemon and checks through `plan` instead of the one its seed draws.
+    static func run(_ options: SimulationOptions, plan: SimulationPlan) async throws -> SimulationResult {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pxsim-\(options.seed)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -76,13 +82,17 @@ public enum Simulation {
             watchOptions.watch = true
             // The send cap, as a photographer sets it: far above this studio's day, and what stops a runaway loop.
             watchOptions.maxSends = 500
+            // Every request of the daemon passes the crash point first.
+            let crash = CrashPoint(statePath: statePath)
+            var api = try sandbox.inProcessAPI(studioClock: runtime.studio, pausingOn: clock)
+            api.inProcess = CrashingStudio(inner: SandboxStudio(sandbox: sandbox), crash: crash)
             var watch = WatchService.Configuration(
-                scripts: [.init(path: scriptPath, options: watchOptions, statePath: statePath)],
-                api: try sandbox.inProcessAPI(studioClock: runtime.studio, pausingOn: clock), clock: runtime)
+                scripts: [.init(path: scriptPath, options: watchOptions, statePath: statePath)], api: api, clock: runtime)
             watch.interval = 30
             watch.locksAccount = false
             run.watch = watch
             run.statePath = statePath
+            run.crash = crash
             try await run.play()
             return try HistoryCheck(sandbox: sandbox, run: run).result(seed: options.seed, quirks: plan.quirks)
         }

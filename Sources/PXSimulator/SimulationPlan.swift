@@ -3,7 +3,7 @@ import StudioSandbox
 
 /// What one simulated run is made of, all drawn from its seed: the studio's quirks and clock
 /// skew, and a timeline of what happens (clients writing, the photographer answering by hand,
-/// faults coming and going, the daemon restarted, sends paused and resumed).
+/// faults coming and going, the daemon restarted or crashing, sends paused and resumed).
 public struct SimulationOptions: Sendable {
     public var seed: UInt64
     /// Studio days of activity, after which faults stop and the studio is left quiet to see every
@@ -28,6 +28,9 @@ enum SimulationStep: Sendable, Equatable {
     case faults(String)
     /// The daemon stops and starts again from its states, between two passes.
     case restart
+    /// The daemon crashes at a point of its talk with the studio (`CrashPoint`) and starts again
+    /// from what its state files held then.
+    case crash(CrashPoint.Plan)
     /// `pxscript pause` / `pxscript resume`.
     case pause(Bool)
     /// The studio's clock steps by this many seconds (NTP): the skew changes.
@@ -54,6 +57,13 @@ struct SimulationPlan: Sendable {
         "coarse_timestamps", "no_last_page", "stale_last_message_at", "future_timestamp", "eventual_consistency=3s",
     ]
 
+    /// A plan written out (tests of one situation).
+    init(quirks: String = "", skew: Double = 0, timeline: [(at: Double, step: SimulationStep)]) {
+        self.quirks = quirks
+        self.skew = skew
+        self.timeline = timeline
+    }
+
     init(_ options: SimulationOptions) {
         var random = SeededRandom(seed: options.seed)
         quirks = Self.quirkChoices.filter { _ in random.chance(0.25) }.joined(separator: ",")
@@ -72,7 +82,11 @@ struct SimulationPlan: Sendable {
             case 0..<60: step = .clientWrites(conversation: conversation)
             case 60..<66: step = .studioWrites(conversation: conversation)
             case 66..<78: step = .faults(Self.faults(&random))
-            case 78..<90: step = .restart
+            case 78..<84: step = .restart
+            case 84..<90:
+                // Mostly at a send, where exactly-once is at stake; sometimes at any request (a read, a poll).
+                let sendsOnly = random.chance(0.7)
+                step = .crash(.init(request: Int(1 + random.next() % (sendsOnly ? 2 : 20)), sendsOnly: sendsOnly, served: random.chance(0.5)))
             case 90..<96: step = .pause(random.chance(0.5))
             default: step = .clockStep(Double(Int(random.next() % 241) - 120))
             }

@@ -24,6 +24,10 @@ struct Run {
     /// When sends were paused (studio time; `to` nil: until the end).
     var pauses: [(from: Date, to: Date?)] = []
     var restarts = 0
+    /// Of the restarts, those after a crash.
+    var crashes = 0
+    /// Where the next crash is armed and how the state is put back after it.
+    var crash: CrashPoint?
     private var sequence = 0
     private var paused = false
 
@@ -40,15 +44,38 @@ struct Run {
         let start = clock.now()
         try await startDaemon()
         for (at, step) in plan.timeline {
-            await clock.advance(to: start.addingTimeInterval(at))
+            try await advance(to: start.addingTimeInterval(at))
             try await apply(step)
         }
         sandbox.controls.setFaults(.none)
         if paused { try setPaused(false) }
         note("quiet for \(Int(Simulation.quiet / 3_600)) hours, no faults")
-        await clock.advance(by: Simulation.quiet)
+        try await advance(to: clock.now().addingTimeInterval(Simulation.quiet))
         await stopDaemon()
     }
+
+    /// Moves the clock to `target`; a daemon that crashed on the way is started again from the
+    /// state its crash left, `supervisorDelay` later (as systemd or launchd would), and the clock goes on.
+    private mutating func advance(to target: Date) async throws {
+        while !(await clock.advanceWhileRunning(to: target)) {
+            guard let crash, let what = crash.crashed else {
+                // Ended without a crash (it stopped on its own): nothing to start again.
+                await clock.advance(to: target)
+                return
+            }
+            await stopDaemon()
+            try crash.restore()
+            restarts += 1
+            crashes += 1
+            note("the daemon crashed at \(what)")
+            await clock.advance(to: min(target, clock.now().addingTimeInterval(Self.supervisorDelay)))
+            note("started again from what its state held at the crash")
+            try await startDaemon()
+        }
+    }
+
+    /// How long after a crash the daemon runs again.
+    static let supervisorDelay: Double = 10
 
     private mutating func apply(_ step: SimulationStep) async throws {
         switch step {
@@ -68,6 +95,9 @@ struct Run {
         case .faults(let spec):
             sandbox.controls.setFaults(spec.isEmpty ? .none : try FaultPlan(parsing: spec))
             note(spec.isEmpty ? "faults off" : "faults \(spec)")
+        case .crash(let point):
+            crash?.arm(point)
+            note("a crash armed \(point)")
         case .restart:
             await stopDaemon()
             restarts += 1
@@ -84,7 +114,9 @@ struct Run {
 
     private mutating func startDaemon() async throws {
         guard let watch else { return }
-        daemon = WatchService(watch, logger: logger).start()
+        let task = WatchService(watch, logger: logger).start()
+        daemon = task
+        crash?.stops { task.cancel() }
         // It loads and polls once (the first start takes what is there for history).
         await clock.advance(to: clock.now())
     }

@@ -7,7 +7,7 @@ import PXSimulator
 struct Simulate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pxsimulate",
-        abstract: "Run the watch daemon against a simulated studio with faults, restarts and pauses drawn from seeds; check every history.")
+        abstract: "Run the watch daemon against a simulated studio with faults, restarts, crashes and pauses drawn from seeds; check every history.")
 
     @Option(help: "Studio days of activity per seed.") var days = 10
     @Option(help: "How many seeds, counting up from --seed.") var seeds = 20
@@ -29,7 +29,7 @@ struct Simulate: AsyncParsableCommand {
             let options = SimulationOptions(seed: seed &+ UInt64(number), days: days, conversations: conversations)
             let result = try await Simulation.run(options)
             studioDays += days
-            var line = "seed \(result.seed): \(result.clientMessages) client messages, \(result.replies) replies, \(result.restarts) restarts, quirks [\(result.quirks)]"
+            var line = "seed \(result.seed): \(result.clientMessages) client messages, \(result.replies) replies, \(result.restarts) restarts (\(result.crashes) after a crash), quirks [\(result.quirks)]"
             if twice {
                 let again = try await Simulation.run(options)
                 if again.historyHash != result.historyHash {

@@ -7,7 +7,7 @@ import Testing
 /// 1,000 studio-days of it in a release build, `scripts/simulate` longer soaks.
 @Suite("The seeded simulator")
 struct SimulatorTests {
-    @Test("a few seeds of faults, quirks, skew, restarts and pauses: every client message answered once, nothing else answered")
+    @Test("a few seeds of faults, quirks, skew, restarts, crashes and pauses: every client message answered once, nothing else answered")
     func seeds() async throws {
         for seed: UInt64 in [3, 7, 9] {
             let result = try await Simulation.run(SimulationOptions(seed: seed, days: 2))
@@ -38,6 +38,8 @@ struct SimulatorTests {
         let plans = (1...20).map { SimulationPlan(SimulationOptions(seed: UInt64($0), days: 10)) }
         let steps = plans.flatMap { $0.timeline.map(\.step) }
         #expect(steps.contains { if case .restart = $0 { true } else { false } })
+        #expect(steps.contains { if case .crash(let point) = $0 { point.served && point.sendsOnly } else { false } })
+        #expect(steps.contains { if case .crash(let point) = $0 { !point.served && !point.sendsOnly } else { false } })
         #expect(steps.contains { if case .pause(true) = $0 { true } else { false } })
         #expect(steps.contains { if case .clockStep = $0 { true } else { false } })
         #expect(steps.contains { if case .faults(let spec) = $0 { spec.contains("error_after_commit") } else { false } })

@@ -138,10 +138,22 @@ public final class VirtualClock: Sendable {
     /// (`advance(to: now)` lets it handle what is due at once). Returns
     /// when the daemon sleeps past `target`, has ended, or none runs.
     public func advance(to target: Date) async {
+        _ = await advance(to: target, stoppingAtEnd: false)
+    }
+
+    /// `advance`, but a daemon that ends on the way (it crashed, in the simulator) leaves the clock
+    /// at the moment it ended, for a supervisor to start it again then. Returns whether the clock
+    /// reached `target`.
+    public func advanceWhileRunning(to target: Date) async -> Bool {
+        await advance(to: target, stoppingAtEnd: true)
+    }
+
+    private func advance(to target: Date, stoppingAtEnd: Bool) async -> Bool {
         while true {
             await untilAsleep()
-            let woken = state.withLock { state -> (Sleeper, Bool)? in
+            let woken = state.withLock { state -> (Sleeper, Bool)?? in
                 guard let sleeper = state.sleeper else {
+                    if stoppingAtEnd && !state.attached { return .some(nil) }
                     state.now = max(state.now, target)
                     return nil
                 }
@@ -159,7 +171,8 @@ public final class VirtualClock: Sendable {
                 state.sleeper = nil
                 return (sleeper, poll.map { $0 <= due } ?? false)
             }
-            guard let (sleeper, polling) = woken else { return }
+            guard let woken else { return true }
+            guard let (sleeper, polling) = woken else { return false }
             sleeper.continuation.resume(returning: polling)
         }
     }

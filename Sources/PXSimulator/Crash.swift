@@ -1,0 +1,154 @@
+import Foundation
+import GRDB
+import PixiesetKit
+import PXState
+import PXTest
+import Synchronization
+
+/// A crash of the whole daemon at a seeded point of its talk with the studio (docs/simulation.md
+/// "Crashes"): the k-th request from when it is armed, or the k-th send, caught before the studio
+/// serves it or after the studio has written it and before the answer comes back. What a crashed
+/// process leaves is what its state files held at that instant: the state's committed
+/// transactions (taken with SQLite's backup API, as another process would read them) and the
+/// outbox log's bytes. Everything the daemon did after it (records, folds, the lease let go) is
+/// thrown away when the state is put back, and nothing it asks of the studio afterwards is served.
+final class CrashPoint: Sendable {
+    struct Plan: Sendable, Equatable, CustomStringConvertible {
+        /// The k-th request (or send) from when it is armed, counting from 1.
+        var request: Int
+        /// Counts only sends (POST of a message), where exactly-once is at stake.
+        var sendsOnly: Bool
+        /// The studio writes the request before the crash (its answer is lost with the process).
+        var served: Bool
+
+        var description: String {
+            "\(served ? "after" : "before") the studio serves \(sendsOnly ? "send" : "request") \(request) from now"
+        }
+    }
+
+    private struct State {
+        var armed: Plan?
+        var seen = 0
+        /// What crashed, once it did: the request's method and path.
+        var crashed: String?
+        var onCrash: (@Sendable () -> Void)?
+    }
+
+    let statePath: String
+    let snapshotPath: String
+    private let state = Mutex(State())
+
+    init(statePath: String) {
+        self.statePath = statePath
+        snapshotPath = statePath + ".crashed"
+    }
+
+    /// The next crash (none happened since the last `restore`).
+    func arm(_ plan: Plan) {
+        state.withLock { state in
+            state.armed = plan
+            state.seen = 0
+        }
+    }
+
+    /// How the daemon now running is stopped once it crashed (its task cancelled).
+    func stops(_ stop: @escaping @Sendable () -> Void) { state.withLock { $0.onCrash = stop } }
+
+    /// Whether a crash happened since it was armed, and at which request.
+    var crashed: String? { state.withLock { $0.crashed } }
+
+    /// Before a request reaches the studio: whether the process is gone (never served), crashes
+    /// now (`served` says whether the studio writes it first), or goes on.
+    enum Turn { case dead, crash(served: Bool), go }
+
+    func turn(method: String, target: String) -> Turn {
+        state.withLock { state in
+            if state.crashed != nil { return .dead }
+            guard let plan = state.armed else { return .go }
+            let isSend = method == "POST" && target.contains("/conversation_messages")
+            guard !plan.sendsOnly || isSend else { return .go }
+            state.seen += 1
+            guard state.seen >= plan.request else { return .go }
+            state.crashed = "\(method) \(target.split(separator: "?").first.map(String.init) ?? target)"
+            return .crash(served: plan.served)
+        }
+    }
+
+    /// The instant of the crash: what the state files hold now is all the next start finds.
+    func crashNow() {
+        do {
+            try takeSnapshot()
+        } catch {
+            // Without a snapshot the restart would read what the dead process went on writing: a lie.
+            state.withLock { $0.crashed = "(no snapshot: \(error))" }
+        }
+        let stop = state.withLock { $0.onCrash }
+        stop?()
+    }
+
+    private func takeSnapshot() throws {
+        for file in [snapshotPath, snapshotPath + "-outbox"] { unlink(file) }
+        var readOnly = Configuration()
+        readOnly.readonly = true
+        let live = try DatabaseQueue(path: statePath, configuration: readOnly)
+        let copy = try DatabaseQueue(path: snapshotPath)
+        try live.backup(to: copy)
+        try live.close()
+        try copy.close()
+        if let log = FileManager.default.contents(atPath: statePath + "-outbox") {
+            try log.write(to: URL(fileURLWithPath: snapshotPath + "-outbox"))
+        }
+    }
+
+    /// After the crashed daemon's task ended: its state files become what they were at the crash.
+    func restore() throws {
+        guard let what = crashed else { return }
+        guard !what.hasPrefix("(no snapshot") else { throw SimulationError.snapshot(what) }
+        for file in [statePath, statePath + "-wal", statePath + "-shm", statePath + "-outbox"] { unlink(file) }
+        try FileManager.default.copyItem(atPath: snapshotPath, toPath: statePath)
+        if FileManager.default.fileExists(atPath: snapshotPath + "-outbox") {
+            try FileManager.default.copyItem(atPath: snapshotPath + "-outbox", toPath: statePath + "-outbox")
+        }
+        for file in [snapshotPath, snapshotPath + "-outbox"] { unlink(file) }
+        state.withLock { $0 = State(onCrash: $0.onCrash) }
+    }
+}
+
+enum SimulationError: Error, CustomStringConvertible {
+    case snapshot(String)
+
+    var description: String {
+        switch self {
+        case .snapshot(let what): "the crash's state could not be kept \(what)"
+        }
+    }
+}
+
+/// The sandbox as a daemon that may crash sees it: each request first asks the crash point.
+struct CrashingStudio: InProcessStudio {
+    let inner: SandboxStudio
+    let crash: CrashPoint
+
+    var origin: String { inner.origin }
+
+    func answer(
+        method: String, target: String, headers: [(name: String, value: String)], body: [UInt8]?
+    ) async -> (status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
+        switch crash.turn(method: method, target: target) {
+        case .go:
+            return await inner.answer(method: method, target: target, headers: headers, body: body)
+        case .crash(let served):
+            if served { _ = await inner.answer(method: method, target: target, headers: headers, body: body) }
+            crash.crashNow()
+            return Self.gone
+        case .dead:
+            return Self.gone
+        }
+    }
+
+    /// What a dead process gets: a refusal no client retries or waits on (a retry's pause would
+    /// move the shared clock), so it stops at once; what it writes afterwards is thrown away.
+    static let gone: (status: Int, headers: [(name: String, value: String)], body: [UInt8]) = (
+        400, [("Content-Type", "application/json")], Array(#"{"error":{"code":"crashed","message":"the process is gone"}}"#.utf8)
+    )
+}

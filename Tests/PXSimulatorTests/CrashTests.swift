@@ -1,0 +1,66 @@
+import Foundation
+import PXState
+import Synchronization
+import Testing
+
+@testable import PXSimulator
+
+/// A crash inside a pass (docs/simulation.md "Crashes"): the daemon discarded at a request, its
+/// state put back as the crash left it, started again; exactly-once must hold across it.
+@Suite("The simulator's crashes")
+struct CrashTests {
+    @Test("what the daemon writes after its crash is gone once the state is put back; nothing it asks afterwards reaches the studio")
+    func snapshot() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pxcrash-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("state.sqlite").path
+        let store = try StateStore(path: path)
+        let at = Date(timeIntervalSince1970: 1_772_445_600)
+        try store.settings.setPaused(true, at: at)
+        let point = CrashPoint(statePath: path)
+        let stopped = StopCount()
+        point.stops { stopped.add() }
+        point.arm(.init(request: 2, sendsOnly: true, served: true))
+        guard case .go = point.turn(method: "GET", target: "/api/v1/conversations/") else { Issue.record("a read is not a send"); return }
+        guard case .go = point.turn(method: "POST", target: "/api/v1/conversation_messages") else { Issue.record("the first send goes"); return }
+        guard case .crash(served: true) = point.turn(method: "POST", target: "/api/v1/conversation_messages") else {
+            Issue.record("the second send crashes after it is served")
+            return
+        }
+        point.crashNow()
+        #expect(stopped.value == 1)
+        #expect(point.crashed == "POST /api/v1/conversation_messages")
+        guard case .dead = point.turn(method: "GET", target: "/api/v1/conversations/") else { Issue.record("a dead process asks nothing"); return }
+        // The dead process goes on writing until it is stopped: none of it survives.
+        try store.settings.setPaused(false, at: at)
+        try store.close()
+        try point.restore()
+        let after = try StateStore(path: path)
+        defer { try? after.close() }
+        #expect(try after.settings.isPaused())
+        #expect(point.crashed == nil)
+    }
+
+    @Test("a crash after the studio wrote a reply and before it was recorded: the next start finds it, and the client gets one reply")
+    func afterServedSend() async throws {
+        let plan = SimulationPlan(timeline: [
+            (600, .crash(.init(request: 1, sendsOnly: true, served: true))),
+            (1_200, .clientWrites(conversation: 0)),
+            (4_000, .crash(.init(request: 1, sendsOnly: true, served: false))),
+            (4_600, .clientWrites(conversation: 1)),
+            (8_000, .crash(.init(request: 3, sendsOnly: false, served: false))),
+            (8_600, .clientWrites(conversation: 2)),
+        ])
+        let result = try await Simulation.run(SimulationOptions(seed: 5, days: 1, conversations: 3), plan: plan)
+        #expect(result.crashes == 3, "\(result.trace.joined(separator: "\n"))")
+        #expect(result.violations.isEmpty, "\(result.violations.joined(separator: "\n"))\n\(result.trace.joined(separator: "\n"))")
+        #expect(result.clientMessages == 3 && result.replies == 3)
+    }
+}
+
+final class StopCount: Sendable {
+    private let count = Mutex(0)
+    func add() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
+}
