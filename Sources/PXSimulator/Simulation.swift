@@ -33,9 +33,13 @@ public struct SimulationResult: Sendable {
 /// broke (docs/simulation.md).
 public enum Simulation {
     /// Answers every client message once, naming it, so the history says which reply answers which.
+    /// A message ending in "!" makes the handler fail after its reply, every try: it is tried again
+    /// (the reply not sent again) and parked, and the conversation's later messages go on.
     static let script = """
         px.on("message", function(event)
-          event:reply("re " .. event.message.content)
+          local text = event.message.content
+          event:reply("re " .. text)
+          if text:sub(-1) == "!" then error("this handler fails after its reply") end
         end, { max_age = "90d" })
         """
 

@@ -20,8 +20,9 @@ public struct SimulationOptions: Sendable {
 
 /// One thing that happens in the studio or to the daemon.
 enum SimulationStep: Sendable, Equatable {
-    /// A client writes in conversation number `conversation`.
-    case clientWrites(conversation: Int)
+    /// A client writes in conversation number `conversation`; with `failing`, a message the
+    /// script's handler fails on after its reply.
+    case clientWrites(conversation: Int, failing: Bool = false)
     /// The photographer answers by hand in the studio's web app.
     case studioWrites(conversation: Int)
     /// The studio's faults change (`--faults` form; "" for none).
@@ -79,7 +80,8 @@ struct SimulationPlan: Sendable {
             let conversation = Int(random.next() % UInt64(max(1, options.conversations)))
             let step: SimulationStep
             switch roll {
-            case 0..<60: step = .clientWrites(conversation: conversation)
+            case 0..<56: step = .clientWrites(conversation: conversation)
+            case 56..<60: step = .clientWrites(conversation: conversation, failing: true)
             case 60..<66: step = .studioWrites(conversation: conversation)
             case 66..<78: step = .faults(Self.faults(&random))
             case 78..<84: step = .restart

@@ -79,9 +79,9 @@ struct Run {
 
     private mutating func apply(_ step: SimulationStep) async throws {
         switch step {
-        case .clientWrites(let conversation):
+        case .clientWrites(let conversation, let failing):
             sequence += 1
-            let content = "c\(conversation)-\(sequence)"
+            let content = "c\(conversation)-\(sequence)" + (failing ? "!" : "")
             _ = try await sandbox.database.clientWritesIn(conversationID: conversations[conversation], content: content)
             written.append((content, conversation, skew.studioNow()))
             note("client writes \(content)")

@@ -64,3 +64,20 @@ final class StopCount: Sendable {
     func add() { count.withLock { $0 += 1 } }
     var value: Int { count.withLock { $0 } }
 }
+
+@Suite("The simulator's failing handlers")
+struct FailingHandlerTests {
+    @Test("a handler that fails after its reply is tried again without a second reply, then parked; the conversation's next message is answered")
+    func failsAfterReply() async throws {
+        let plan = SimulationPlan(timeline: [
+            (600, .clientWrites(conversation: 0, failing: true)),
+            (1_200, .clientWrites(conversation: 0)),
+            (1_800, .crash(.init(request: 1, sendsOnly: true, served: true))),
+            (2_400, .clientWrites(conversation: 1, failing: true)),
+        ])
+        let result = try await Simulation.run(SimulationOptions(seed: 6, days: 1, conversations: 2), plan: plan)
+        #expect(result.violations.isEmpty, "\(result.violations.joined(separator: "\n"))\n\(result.trace.joined(separator: "\n"))")
+        #expect(result.clientMessages == 3 && result.replies == 3)
+        #expect(result.crashes == 1)
+    }
+}
