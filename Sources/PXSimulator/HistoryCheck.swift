@@ -32,10 +32,12 @@ struct HistoryCheck {
                 if content.hasPrefix("h") { "history, there before the first start" }
                 else if content.hasPrefix("re ") { "pxscript's own reply (a loop)" }
                 else if content.hasPrefix("s") { "the photographer's own message" }
+                else if content.hasPrefix("o") { "an outreach note a run on the same state sent" }
                 else { "a message no client wrote" }
             violations.append("a reply to \"\(content)\": \(what)")
         }
-        for reply in replies {
+        violations += try outreachViolations(studio)
+        for reply in replies + studio.filter({ $0.content.hasPrefix("o") }) {
             let at = Date(timeIntervalSince1970: reply.sentAt)
             for pause in run.pauses where at > pause.from.addingTimeInterval(Self.pauseSlack) && at < (pause.to ?? .distantFuture) {
                 violations.append("\"\(reply.content)\" sent at \(ISO8601DateFormatter().string(from: at)) while sends were paused (from \(ISO8601DateFormatter().string(from: pause.from)))")
@@ -47,6 +49,26 @@ struct HistoryCheck {
         return SimulationResult(
             seed: seed, violations: violations, historyHash: try historyHash(), trace: run.trace, clientMessages: run.written.count,
             replies: replies.count, restarts: run.restarts, crashes: run.crashes, quirks: quirks)
+    }
+
+    /// Each outreach round reached every conversation once, unless sends were paused when it ran.
+    func outreachViolations(_ studio: [SandboxDatabase.MessageRecord]) throws -> [String] {
+        var violations: [String] = []
+        let conversations = Set(run.conversations)
+        for round in run.outreachRounds {
+            let notes = studio.filter { $0.content == round.note }
+            var perConversation: [String: Int] = [:]
+            for note in notes { perConversation[note.conversationID, default: 0] += 1 }
+            for (conversation, count) in perConversation.sorted(by: { $0.key < $1.key }) where count > 1 {
+                violations.append("outreach \(round.note) sent \(count) times in \(conversation) by two runs at once")
+            }
+            let paused = run.pauses.contains { round.at >= $0.from && round.at < ($0.to ?? .distantFuture) }
+            let missing = conversations.subtracting(perConversation.keys)
+            if !paused && !missing.isEmpty {
+                violations.append("outreach \(round.note) never reached \(missing.count) of \(conversations.count) conversations")
+            }
+        }
+        return violations
     }
 
     /// Each conversation's messages in order, as (who, text): the history without ids or times.

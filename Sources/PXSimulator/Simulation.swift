@@ -43,6 +43,14 @@ public enum Simulation {
         end, { max_age = "90d" })
         """
 
+    /// A one-off job on the daemon's state: the round's note to every conversation, once (its key).
+    static let outreachScript = """
+        local round = px.args[1]
+        for c in px.conversations.each() do
+          px.send(c.id, round, { key = round })
+        end
+        """
+
     /// The quiet hours at the end, faults off: every message due is answered within them (liveness).
     static let quiet: Double = 3 * 3_600
 
@@ -57,6 +65,8 @@ public enum Simulation {
         defer { try? FileManager.default.removeItem(at: folder) }
         let scriptPath = folder.appendingPathComponent("answer.lua").path
         try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
+        let outreachPath = folder.appendingPathComponent("outreach.lua").path
+        try outreachScript.write(toFile: outreachPath, atomically: true, encoding: .utf8)
         let statePath = folder.appendingPathComponent("answer.sqlite").path
 
         let start = Date(timeIntervalSince1970: 1_772_445_600)  // 2026-03-02T10:00:00Z
@@ -97,6 +107,12 @@ public enum Simulation {
             run.watch = watch
             run.statePath = statePath
             run.crash = crash
+            // One-off runs talk to the studio without the crash point (a crash puts the daemon's state back),
+            // and their few retries (faults are held off while they run) take real time: two runs racing
+            // to move the shared clock would make the seed's history depend on their race.
+            var outreach = RuntimeOptions(scriptPath: outreachPath, timeZone: watchOptions.timeZone)
+            outreach.maxSends = watchOptions.maxSends
+            run.outreach = (outreach, try sandbox.inProcessAPI(studioClock: runtime.studio), runtime)
             try await run.play()
             return try HistoryCheck(sandbox: sandbox, run: run).result(seed: options.seed, quirks: plan.quirks)
         }

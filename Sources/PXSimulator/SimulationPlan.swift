@@ -32,6 +32,9 @@ enum SimulationStep: Sendable, Equatable {
     /// The daemon crashes at a point of its talk with the studio (`CrashPoint`) and starts again
     /// from what its state files held then.
     case crash(CrashPoint.Plan)
+    /// Two `pxscript run outreach.lua -- o<round>` at once on the daemon's state: every conversation
+    /// gets the round's note once (`key`), and the daemon answers none of them.
+    case outreach(round: Int)
     /// `pxscript pause` / `pxscript resume`.
     case pause(Bool)
     /// The studio's clock steps by this many seconds (NTP): the skew changes.
@@ -71,6 +74,7 @@ struct SimulationPlan: Sendable {
         skew = Double(Int(random.next() % 14_401) - 7_200)
         var timeline: [(Double, SimulationStep)] = []
         var at = 0.0
+        var outreach = 0
         let end = Double(options.days) * 86_400
         while true {
             // About one thing an hour, at any minute.
@@ -89,7 +93,10 @@ struct SimulationPlan: Sendable {
                 // Mostly at a send, where exactly-once is at stake; sometimes at any request (a read, a poll).
                 let sendsOnly = random.chance(0.7)
                 step = .crash(.init(request: Int(1 + random.next() % (sendsOnly ? 2 : 20)), sendsOnly: sendsOnly, served: random.chance(0.5)))
-            case 90..<96: step = .pause(random.chance(0.5))
+            case 90..<93: step = .pause(random.chance(0.5))
+            case 93..<96:
+                outreach += 1
+                step = .outreach(round: outreach)
             default: step = .clockStep(Double(Int(random.next() % 241) - 120))
             }
             timeline.append((at, step))

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PixiesetKit
 import PXRuntime
 import PixiesetModels
 import PXState
@@ -28,6 +29,10 @@ struct Run {
     var crashes = 0
     /// Where the next crash is armed and how the state is put back after it.
     var crash: CrashPoint?
+    /// How a one-off outreach runs: its options, its studio, the clock.
+    var outreach: (options: RuntimeOptions, api: APIConfiguration, clock: RuntimeClock)?
+    /// The outreach notes asked for ("o3"), and when (studio time).
+    var outreachRounds: [(note: String, at: Date)] = []
     private var sequence = 0
     private var paused = false
 
@@ -103,6 +108,8 @@ struct Run {
             restarts += 1
             note("daemon restarted")
             try await startDaemon()
+        case .outreach(let round):
+            try await runOutreach("o\(round)")
         case .pause(let pause):
             guard pause != paused else { return }
             try setPaused(pause)
@@ -126,6 +133,36 @@ struct Run {
         running.cancel()
         _ = try? await running.value
         daemon = nil
+    }
+
+    /// Two runs of the outreach at once on the daemon's state (a cron job and a photographer's
+    /// click, say), with the faults held off meanwhile: which run sends what is up to their race,
+    /// what the studio gets must not be.
+    private mutating func runOutreach(_ round: String) async throws {
+        guard let outreach else { return }
+        let faults = sandbox.controls.holdFaults()
+        defer { sandbox.controls.resume(faults) }
+        var asked = outreach.options
+        asked.arguments = [round]
+        let (path, logger, options) = (statePath, logger, asked)
+        @Sendable func once() async -> String {
+            do {
+                return try await PixiesetClient.withClient(outreach.api, logger: logger) { client in
+                    let store = try StateStore(path: path)
+                    defer { try? store.close() }
+                    let summary = try await PXRuntime(options: options, client: client, store: store, clock: outreach.clock, logger: logger).run()
+                    return summary.sendFailures ?? summary.sends
+                }
+            } catch {
+                return "\(error)"
+            }
+        }
+        async let first = once(), second = once()
+        let outcomes = await [first, second]
+        outreachRounds.append((round, skew.studioNow()))
+        // The runs' sends are changes the daemon's next poll sees.
+        clock.noteChange()
+        note("two runs of the outreach \(round) at once: \(outcomes.map { $0.split(separator: "\n").first.map(String.init) ?? $0 }.joined(separator: "; "))")
     }
 
     private mutating func setPaused(_ pause: Bool) throws {

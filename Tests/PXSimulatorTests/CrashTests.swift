@@ -81,3 +81,25 @@ struct FailingHandlerTests {
         #expect(result.crashes == 1)
     }
 }
+
+@Suite("The simulator's one-off runs")
+struct OutreachTests {
+    @Test("two outreach runs at once on the daemon's state: each conversation gets the note once, the daemon answers none, a paused state sends none")
+    func twoRunsAtOnce() async throws {
+        let plan = SimulationPlan(quirks: "studio_as_client", timeline: [
+            (600, .clientWrites(conversation: 0)),
+            (1_200, .outreach(round: 1)),
+            (1_800, .clientWrites(conversation: 1)),
+            (2_400, .pause(true)),
+            (3_000, .outreach(round: 2)),
+            (3_600, .pause(false)),
+        ])
+        let result = try await Simulation.run(SimulationOptions(seed: 8, days: 1, conversations: 3), plan: plan)
+        #expect(result.violations.isEmpty, "\(result.violations.joined(separator: "\n"))\n\(result.trace.joined(separator: "\n"))")
+        #expect(result.clientMessages == 2 && result.replies == 2)
+        // One run sent the three notes; the other waited for its lease, then found them sent.
+        let first = try #require(result.trace.first { $0.contains("outreach o1 at once") })
+        #expect(first.contains("nothing sent (3 already sent)") && first.contains("; sent 3") || first.contains("sent 3; nothing sent (3 already sent)"), "\(first)")
+        #expect(result.trace.contains { $0.contains("outreach o2 at once") && $0.contains("(PAUSED)") })
+    }
+}

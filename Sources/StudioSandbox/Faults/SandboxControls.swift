@@ -3,7 +3,7 @@ import Synchronization
 /// The parts of a running sandbox that tests and `/_sandbox/` change while
 /// it serves: faults (with their generator), quirks, and what it observed.
 public final class SandboxControls: Sendable {
-    private struct FaultState {
+    fileprivate struct FaultState {
         var plan: FaultPlan
         var random: SeededRandom
     }
@@ -25,6 +25,17 @@ public final class SandboxControls: Sendable {
     public func setFaults(_ plan: FaultPlan) {
         faultState.withLock { $0 = FaultState(plan: plan, random: SeededRandom(seed: plan.seed)) }
     }
+
+    /// Holds the faults off for a while (the simulator's clean moments); `resume` puts back what
+    /// was in force, its generator where it was, so what follows draws as it would have.
+    public func holdFaults() -> HeldFaults {
+        faultState.withLock { state in
+            defer { state = FaultState(plan: .none, random: SeededRandom(seed: 0)) }
+            return HeldFaults(state: state)
+        }
+    }
+
+    public func resume(_ held: HeldFaults) { faultState.withLock { $0 = held.state } }
 
     /// The quirks in force.
     public var quirks: Quirks { quirkState.withLock { $0 } }
@@ -72,4 +83,9 @@ public final class SandboxControls: Sendable {
                 latency: plan.latency + (slow ? plan.slowLatency : .zero), outcome: outcome, errorAfterCommit: afterCommit, garbled: garbled, retryAfter: plan.retryAfter)
         }
     }
+}
+
+/// Faults held off by `SandboxControls.holdFaults`.
+public struct HeldFaults: Sendable {
+    fileprivate let state: SandboxControls.FaultState
 }
