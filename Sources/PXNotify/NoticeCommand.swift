@@ -91,7 +91,14 @@ private final class Spawned: Sendable {
         pid = child
         let (inputEnd, errorEnd) = (stdin[1], stderr[0])
         Thread.detachNewThread {
-            // A command that reads nothing closes its end: the write fails, which is its business.
+            // A command that reads nothing closes its end: the write fails, which is its business. Its
+            // SIGPIPE is blocked on this thread (and dropped with it), so the failed write ends no process:
+            // pxscript ignores SIGPIPE, but a test process or another host of this library need not
+            // (one was killed so, a command having exited before its input was written).
+            var pipeSignal = sigset_t()
+            sigemptyset(&pipeSignal)
+            sigaddset(&pipeSignal, SIGPIPE)
+            pthread_sigmask(SIG_BLOCK, &pipeSignal, nil)
             input.withUnsafeBytes { buffer in
                 var offset = 0
                 while offset < buffer.count, let base = buffer.baseAddress {

@@ -18,14 +18,27 @@ struct NoticeCommandTests {
     func backgroundChild() async throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let sender = NoticeSender(timeout: 5)
+        // Shorter than the child's 30 s, long enough for a loaded machine to start a shell.
+        let sender = NoticeSender(timeout: 20)
         defer { Task { await sender.shutdown() } }
         // The child keeps the command's standard error open for 30 s.
         try await sender.deliver(
             Notice(kind: .test, title: "t", text: "hello", at: Date()),
             to: NoticeTarget(.command(["/bin/sh", "-c", "cat >> '\(folder)/out'; (sleep 30 &); exit 0"])))
-        // Delivered, not "no answer within 5 s" (the old code waited for the child, which holds the output for 30 s).
+        // Delivered, not "no answer within 20 s" (the old code waited for the child, which holds the output for 30 s).
         #expect(try String(contentsOfFile: folder + "/out", encoding: .utf8).components(separatedBy: "hello").count == 2)
+    }
+
+    @Test("a command that exits without reading its input ends no process: the write's SIGPIPE is the writer's thread's, blocked")
+    func unreadInput() async throws {
+        let sender = NoticeSender(timeout: 60)
+        defer { Task { await sender.shutdown() } }
+        // Larger than a pipe holds: the write is still under way when the command has gone. This test process
+        // does not ignore SIGPIPE (pxscript does), so without the blocked signal it dies here.
+        let text = String(repeating: "x", count: 1 << 20)
+        for _ in 0..<3 {
+            try await sender.deliver(Notice(kind: .test, title: "t", text: text, at: Date()), to: NoticeTarget(.command(["/bin/sh", "-c", "exit 0"])))
+        }
     }
 
     @Test("a command still running at the limit is stopped with its whole group; a failing one reports its first error line")
