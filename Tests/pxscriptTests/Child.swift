@@ -48,8 +48,21 @@ final class Child: Sendable {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
+        // No signal blocked and none ignored, as from a shell: a test thread blocks most (NIO's and the
+        // pool's threads do), and a child spawned from it inherited a blocked SIGTERM, so its `kill`
+        // did nothing (the hostile servers of DecodeMemoryTests outlived every run).
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t(), defaults = sigset_t()
+        sigemptyset(&none)
+        sigemptyset(&defaults)
+        for signal in [SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGCHLD, SIGUSR1, SIGUSR2] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var child: pid_t = 0
-        let spawned = posix_spawn(&child, executable, &actions, nil, argv, envp)
+        let spawned = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
         if capture { close(outPipe[1]); close(errPipe[1]) }
         guard spawned == 0 else {
             if capture { close(outPipe[0]); close(errPipe[0]) }

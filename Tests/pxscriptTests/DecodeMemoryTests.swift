@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Issue 28, class 3: a hostile server's large answer costs at most what the script may hold.
 @Suite("Decoding a large answer under --max-memory")
@@ -132,6 +133,13 @@ struct DecodeMemoryTests {
                         self.send_response(status); self.send_header("Content-Type", "application/json")
                         self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
                     def log_message(self, *a): pass
+                # Gone with the shell that started it, should its kill miss (orphans were left behind).
+                import os, threading, time
+                parent = os.getppid()
+                def orphaned():
+                    while os.getppid() == parent: time.sleep(0.5)
+                    os._exit(0)
+                threading.Thread(target=orphaned, daemon=True).start()
                 server = http.server.HTTPServer(("127.0.0.1", 0), H)
                 open(sys.argv[1] + ".tmp", "w").write("%d %d" % (server.server_port, len(body)))
                 __import__("os").rename(sys.argv[1] + ".tmp", sys.argv[1])
@@ -176,7 +184,7 @@ struct DecodeMemoryTests {
         let outcome = try await shell(
             """
             python3 '\(folder.path("serve.py"))' '\(port)' \(mode) >/dev/null 2>&1 & server=$!
-            for i in $(seq 1 300); do [ -f '\(port)' ] && break; sleep 0.1; done
+            for i in $(seq 1 \(Int(Patience.seconds) * 10)); do [ -f '\(port)' ] && break; sleep 0.1; done
             python3 '\(folder.path("measure.py"))' '\(port)' '\(pxscriptBinary.path)' \(command)
             kill $server
             """, environment: env)
