@@ -26,6 +26,10 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 translated = SandboxError(error.status, code: "HTTP_\(error.status.code)", error.body ?? error.status.reasonPhrase)
             }
             return try translated.response(nested: nested)
+        } catch is CancellationError {
+            // The client went away (a daemon stopping, a simulated crash): nobody reads this answer.
+            context.logger.debug("\(request.method) \(request.uri.path) cancelled by its client")
+            return try SandboxError.internalError.response(nested: nested)
         } catch {
             context.logger.error("unexpected error answering \(request.method) \(request.uri.path): \(error)")
             return try SandboxError.internalError.response(nested: nested)
