@@ -86,18 +86,30 @@ final class CrashPoint: Sendable {
         stop?()
     }
 
+    /// The state's two files as they were at one instant. The daemon may be writing while this
+    /// runs (its other handlers go on), and a fold commits to the database and then empties the
+    /// log: a copy of each taken at a different moment can hold a send in neither. So the log is
+    /// read before and after the database's backup, until both reads agree: the database was
+    /// copied at an instant inside a window where the log did not change, which is that instant's
+    /// state. (Found so: a reply whose fold fell between the two copies was answered as a
+    /// client's message by the next start, a loop that only the copy made.)
     private func takeSnapshot() throws {
-        for file in [snapshotPath, snapshotPath + "-outbox"] { unlink(file) }
-        var readOnly = Configuration()
-        readOnly.readonly = true
-        let live = try DatabaseQueue(path: statePath, configuration: readOnly)
-        let copy = try DatabaseQueue(path: snapshotPath)
-        try live.backup(to: copy)
-        try live.close()
-        try copy.close()
-        if let log = FileManager.default.contents(atPath: statePath + "-outbox") {
-            try log.write(to: URL(fileURLWithPath: snapshotPath + "-outbox"))
+        for _ in 0..<1_000 {
+            for file in [snapshotPath, snapshotPath + "-outbox"] { unlink(file) }
+            let before = FileManager.default.contents(atPath: statePath + "-outbox")
+            var readOnly = Configuration()
+            readOnly.readonly = true
+            let live = try DatabaseQueue(path: statePath, configuration: readOnly)
+            let copy = try DatabaseQueue(path: snapshotPath)
+            try live.backup(to: copy)
+            try live.close()
+            try copy.close()
+            let after = FileManager.default.contents(atPath: statePath + "-outbox")
+            guard before == after else { continue }
+            if let log = after { try log.write(to: URL(fileURLWithPath: snapshotPath + "-outbox")) }
+            return
         }
+        throw SimulationError.snapshot("(the outbox log never held still)")
     }
 
     /// After the crashed daemon's task ended: its state files become what they were at the crash.

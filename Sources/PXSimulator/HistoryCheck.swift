@@ -46,8 +46,9 @@ struct HistoryCheck {
         for message in run.written where answered[message.content] == nil {
             violations.append("\"\(message.content)\" (written \(ISO8601DateFormatter().string(from: message.at))) never answered, hours after the faults stopped")
         }
+        let history = try history()
         return SimulationResult(
-            seed: seed, violations: violations, historyHash: try historyHash(), trace: run.trace, clientMessages: run.written.count,
+            seed: seed, violations: violations, historyHash: Self.hash(history), history: history, trace: run.trace, clientMessages: run.written.count,
             replies: replies.count, restarts: run.restarts, crashes: run.crashes, quirks: quirks)
     }
 
@@ -72,15 +73,19 @@ struct HistoryCheck {
     }
 
     /// Each conversation's messages in order, as (who, text): the history without ids or times.
-    func historyHash() throws -> String {
+    func history() throws -> [String] {
         var lines: [String] = []
         let index = Dictionary(uniqueKeysWithValues: run.conversations.enumerated().map { ($1, $0) })
         for message in try sandbox.database.allMessages() {
             lines.append("\(index[message.conversationID] ?? -1)|\(message.senderType)|\(message.content)")
         }
         // Conversations side by side interleave as the daemon's concurrent reads happen to; each one's order is the history.
-        let ordered = lines.enumerated().sorted { ($0.element.split(separator: "|").first ?? "", $0.offset) < ($1.element.split(separator: "|").first ?? "", $1.offset) }
-        let digest = SHA256.hash(data: Data(ordered.map(\.element).joined(separator: "\n").utf8))
+        return lines.enumerated().sorted { ($0.element.split(separator: "|").first ?? "", $0.offset) < ($1.element.split(separator: "|").first ?? "", $1.offset) }
+            .map(\.element)
+    }
+
+    static func hash(_ history: [String]) -> String {
+        let digest = SHA256.hash(data: Data(history.joined(separator: "\n").utf8))
         return digest.map { String(format: "%02x", $0) }.joined().prefix(16).description
     }
 }

@@ -17,6 +17,8 @@ public struct SimulationResult: Sendable {
     /// A digest of the studio's history (who wrote what, in which conversation, in order per
     /// conversation), without ids or times: two runs of a seed compare by it.
     public let historyHash: String
+    /// The history the hash digests, a line a message (`conversation|sender|text`).
+    public let history: [String]
     /// The plan as it was played: the last lines name what happened before a failure.
     public let trace: [String]
     public let clientMessages: Int
@@ -107,12 +109,11 @@ public enum Simulation {
             run.watch = watch
             run.statePath = statePath
             run.crash = crash
-            // One-off runs talk to the studio without the crash point (a crash puts the daemon's state back),
-            // and their few retries (faults are held off while they run) take real time: two runs racing
-            // to move the shared clock would make the seed's history depend on their race.
+            // One-off runs talk to the studio without the crash point (a crash puts the daemon's state back);
+            // their waits move the clock through `RunPauses` (runOutreach).
             var outreach = RuntimeOptions(scriptPath: outreachPath, timeZone: watchOptions.timeZone)
             outreach.maxSends = watchOptions.maxSends
-            run.outreach = (outreach, try sandbox.inProcessAPI(studioClock: runtime.studio), runtime)
+            run.outreach = (outreach, try sandbox.inProcessAPI(studioClock: runtime.studio, pausingOn: clock), runtime)
             try await run.play()
             return try HistoryCheck(sandbox: sandbox, run: run).result(seed: options.seed, quirks: plan.quirks)
         }

@@ -30,24 +30,33 @@ struct Simulate: AsyncParsableCommand {
             let result = try await Simulation.run(options)
             studioDays += days
             var line = "seed \(result.seed): \(result.clientMessages) client messages, \(result.replies) replies, \(result.restarts) restarts (\(result.crashes) after a crash), quirks [\(result.quirks)]"
+            // A second run is checked as the first is: what only one of two runs does is found too.
+            var broken = result.violations.isEmpty ? nil : result
             if twice {
                 let again = try await Simulation.run(options)
+                if broken == nil, !again.violations.isEmpty { broken = again }
                 if again.historyHash != result.historyHash {
                     differed += 1
                     line += "; a second run's history differs (\(result.historyHash) vs \(again.historyHash))"
+                    if let first = zip(result.history, again.history).enumerated().first(where: { $0.element.0 != $0.element.1 }) {
+                        line += "\n     first difference, message \(first.offset + 1): \(first.element.0) vs \(first.element.1)"
+                    } else {
+                        line += "\n     one history is longer: \(result.history.count) vs \(again.history.count) messages"
+                    }
                 } else {
                     line += "; same history twice (\(result.historyHash))"
                 }
             }
-            if result.violations.isEmpty {
-                print("ok   " + line)
-            } else {
+            if let broken {
                 failed += 1
                 print("FAIL " + line)
-                for violation in result.violations.prefix(10) { print("     \(violation)") }
+                if broken.historyHash != result.historyHash { print("     (the second run broke:)") }
+                for violation in broken.violations.prefix(10) { print("     \(violation)") }
                 print("     the last steps:")
-                for step in result.trace.suffix(12) { print("       \(step)") }
+                for step in broken.trace.suffix(12) { print("       \(step)") }
                 print("     play it again: scripts/simulate --days \(days) --seeds 1 --seed \(result.seed)")
+            } else {
+                print("ok   " + line)
             }
         }
         let elapsed = ContinuousClock.now - began
