@@ -330,7 +330,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PXSimulatorTests",
-            dependencies: ["PXSimulator", "PXState"],
+            dependencies: ["PXSimulator", "PXState", "PXTest", "StudioSandbox"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

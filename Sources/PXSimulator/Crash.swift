@@ -32,6 +32,9 @@ final class CrashPoint: Sendable {
         /// What crashed, once it did: the request's method and path.
         var crashed: String?
         var onCrash: (@Sendable () -> Void)?
+        /// Whether the crash's state was kept; requests of the dead process wait for it.
+        var kept = false
+        var waiting: [CheckedContinuation<Void, Never>] = []
     }
 
     let statePath: String
@@ -82,8 +85,26 @@ final class CrashPoint: Sendable {
             // Without a snapshot the restart would read what the dead process went on writing: a lie.
             state.withLock { $0.crashed = "(no snapshot: \(error))" }
         }
-        let stop = state.withLock { $0.onCrash }
+        let (stop, waiting) = state.withLock { state in
+            state.kept = true
+            defer { state.waiting = [] }
+            return (state.onCrash, state.waiting)
+        }
+        for waiter in waiting { waiter.resume() }
         stop?()
+    }
+
+    /// Returns once the crash's state is kept. A request of the dead process answered before that
+    /// would let it write what follows from its failure (a conversation it could not read, a try
+    /// used up) into the state the next start finds: nothing after a crash may reach it.
+    func afterSnapshot() async {
+        await withCheckedContinuation { continuation in
+            let kept = state.withLock { state in
+                if !state.kept { state.waiting.append(continuation) }
+                return state.kept
+            }
+            if kept { continuation.resume() }
+        }
     }
 
     /// The state's two files as they were at one instant. The daemon may be writing while this
@@ -154,6 +175,7 @@ struct CrashingStudio: InProcessStudio {
             crash.crashNow()
             return Self.gone
         case .dead:
+            await crash.afterSnapshot()
             return Self.gone
         }
     }

@@ -63,7 +63,8 @@ struct HistoryCheck {
             for (conversation, count) in perConversation.sorted(by: { $0.key < $1.key }) where count > 1 {
                 violations.append("outreach \(round.note) sent \(count) times in \(conversation) by two runs at once")
             }
-            let paused = run.pauses.contains { round.at >= $0.from && round.at < ($0.to ?? .distantFuture) }
+            // Paused when the runs came (the flag as the runs read it, not times: a resume can come at the same instant).
+            let paused = round.paused
             let missing = conversations.subtracting(perConversation.keys)
             if !paused && !missing.isEmpty {
                 violations.append("outreach \(round.note) never reached \(missing.count) of \(conversations.count) conversations")

@@ -32,8 +32,8 @@ struct Run {
     var crash: CrashPoint?
     /// How a one-off outreach runs: its options, its studio, the clock.
     var outreach: (options: RuntimeOptions, api: APIConfiguration, clock: RuntimeClock)?
-    /// The outreach notes asked for ("o3"), and when (studio time).
-    var outreachRounds: [(note: String, at: Date)] = []
+    /// The outreach notes asked for ("o3"), when (studio time), and whether sends were paused then.
+    var outreachRounds: [(note: String, at: Date, paused: Bool)] = []
     private var sequence = 0
     private var paused = false
 
@@ -141,6 +141,7 @@ struct Run {
     /// what the studio gets must not be.
     private mutating func runOutreach(_ round: String) async throws {
         guard let outreach else { return }
+        let (askedAt, wasPaused) = (skew.studioNow(), paused)
         let faults = sandbox.controls.holdFaults()
         defer { sandbox.controls.resume(faults) }
         var asked = outreach.options
@@ -164,7 +165,7 @@ struct Run {
         }
         async let first = once(0), second = once(1)
         let outcomes = await [first, second]
-        outreachRounds.append((round, skew.studioNow()))
+        outreachRounds.append((round, askedAt, wasPaused))
         // The runs' sends are changes the daemon's next poll sees.
         clock.noteChange()
         note("two runs of the outreach \(round) at once: \(outcomes.map { $0.split(separator: "\n").first.map(String.init) ?? $0 }.joined(separator: "; "))")

@@ -1,5 +1,7 @@
 import Foundation
 import PXState
+import PXTest
+import StudioSandbox
 import Synchronization
 import Testing
 
@@ -101,5 +103,35 @@ struct OutreachTests {
         let first = try #require(result.trace.first { $0.contains("outreach o1 at once") })
         #expect(first.contains("nothing sent (3 already sent)") && first.contains("; sent 3") || first.contains("sent 3; nothing sent (3 already sent)"), "\(first)")
         #expect(result.trace.contains { $0.contains("outreach o2 at once") && $0.contains("(PAUSED)") })
+    }
+}
+
+@Suite("The simulator's crash: nothing after it reaches the kept state")
+struct DeadRequestTests {
+    @Test("a request of the dead process is answered only once the crash's state is kept (its failures were written into it)")
+    func deadWaitsForSnapshot() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pxcrash-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("state.sqlite").path
+        let store = try StateStore(path: path)
+        defer { try? store.close() }
+        let point = CrashPoint(statePath: path)
+        try await StudioSandbox.withRunning(SandboxConfiguration()) { sandbox in
+            let studio = CrashingStudio(inner: SandboxStudio(sandbox: sandbox), crash: point)
+            point.arm(.init(request: 1, sendsOnly: false, served: false))
+            // The crashing request has come in; its state is not kept yet.
+            guard case .crash = point.turn(method: "GET", target: "/api/v1/conversations/") else { Issue.record("no crash"); return }
+            let answered = Mutex(false)
+            let dead = Task {
+                _ = await studio.answer(method: "GET", target: "/api/v1/conversations/", headers: [], body: nil)
+                answered.withLock { $0 = true }
+            }
+            for _ in 0..<200 { await Task.yield() }
+            #expect(!answered.withLock { $0 }, "the dead process heard back before its crash's state was kept")
+            point.crashNow()
+            await dead.value
+            #expect(answered.withLock { $0 })
+        }
     }
 }
