@@ -31,6 +31,8 @@ final class CrashPoint: Sendable {
         var seen = 0
         /// What crashed, once it did: the request's method and path.
         var crashed: String?
+        /// Why the crash's state could not be kept (the restart would then read what the dead process wrote on).
+        var lost: SimulationError?
         var onCrash: (@Sendable () -> Void)?
         /// Whether the crash's state was kept; requests of the dead process wait for it.
         var kept = false
@@ -82,8 +84,7 @@ final class CrashPoint: Sendable {
         do {
             try takeSnapshot()
         } catch {
-            // Without a snapshot the restart would read what the dead process went on writing: a lie.
-            state.withLock { $0.crashed = "(no snapshot: \(error))" }
+            state.withLock { $0.lost = error as? SimulationError ?? .snapshot("\(error)") }
         }
         let (stop, waiting) = state.withLock { state in
             state.kept = true
@@ -130,13 +131,13 @@ final class CrashPoint: Sendable {
             if let log = after { try log.write(to: URL(fileURLWithPath: snapshotPath + "-outbox")) }
             return
         }
-        throw SimulationError.snapshot("(the outbox log never held still)")
+        throw SimulationError.snapshot("the outbox log never held still")
     }
 
     /// After the crashed daemon's task ended: its state files become what they were at the crash.
     func restore() throws {
-        guard let what = crashed else { return }
-        guard !what.hasPrefix("(no snapshot") else { throw SimulationError.snapshot(what) }
+        guard crashed != nil else { return }
+        if let lost = state.withLock({ $0.lost }) { throw lost }
         for file in [statePath, statePath + "-wal", statePath + "-shm", statePath + "-outbox"] { unlink(file) }
         try FileManager.default.copyItem(atPath: snapshotPath, toPath: statePath)
         if FileManager.default.fileExists(atPath: snapshotPath + "-outbox") {
@@ -152,7 +153,7 @@ enum SimulationError: Error, CustomStringConvertible {
 
     var description: String {
         switch self {
-        case .snapshot(let what): "the crash's state could not be kept \(what)"
+        case .snapshot(let why): "the crash's state could not be kept: \(why)"
         }
     }
 }
