@@ -11,21 +11,7 @@ nonisolated func runScriptBenchmarks(pxscriptPath: String) async throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pxbench-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
-    let noop = folder.appendingPathComponent("noop.lua").path
-    try "local s = 0 for i = 1, 1000 do s = s + i end return s\n".write(toFile: noop, atomically: true, encoding: .utf8)
-    let bulk = folder.appendingPathComponent("bulk.lua").path
-    try """
-        local ids = {}
-        for c in px.conversations.each{} do ids[#ids + 1] = c.id end
-        local items = {}
-        for i = 1, 1000 do items[i] = i end
-        local started = px.time.now()
-        local _, errors = px.map(items, function(i)
-          px.send(ids[i % #ids + 1], "bulk " .. px.args[1] .. " " .. i)
-        end, { concurrency = 8 })
-        assert(next(errors) == nil, "a send failed")
-        print(px.time.now() - started)
-        """.write(toFile: bulk, atomically: true, encoding: .utf8)
+    let (noop, bulk) = try BenchScripts.write(in: folder)
 
     var configuration = SandboxConfiguration()
     configuration.seed = .demo
@@ -68,6 +54,33 @@ nonisolated func runScriptBenchmarks(pxscriptPath: String) async throws {
         let (pxTimes, phaseTimes, rawTimes, peaks) = try await bulkRounds(5, pxscriptPath: pxscriptPath, script: bulk, folder: folder, tag: "o",
                                                               baseURL: baseURL, cookie: cookie, environment: environment)
         printBulk("sandbox in its own process, 5 rounds (the goal's figure)", pxTimes, phaseTimes, rawTimes, peaks)
+    }
+}
+
+/// The scripts issue 5's and issue 32's figures run.
+enum BenchScripts {
+    /// A script that makes no API call: `pxscript run`'s start-up.
+    static let noop = "local s = 0 for i = 1, 1000 do s = s + i end return s\n"
+    /// 1,000 sends through `px.map`, 8 at a time; prints how long the sends alone took.
+    static let bulk = """
+        local ids = {}
+        for c in px.conversations.each{} do ids[#ids + 1] = c.id end
+        local items = {}
+        for i = 1, 1000 do items[i] = i end
+        local started = px.time.now()
+        local _, errors = px.map(items, function(i)
+          px.send(ids[i % #ids + 1], "bulk " .. px.args[1] .. " " .. i)
+        end, { concurrency = 8 })
+        assert(next(errors) == nil, "a send failed")
+        print(px.time.now() - started)
+        """
+
+    /// Both written in `folder`: their paths.
+    static func write(in folder: URL) throws -> (noop: String, bulk: String) {
+        let noopPath = folder.appendingPathComponent("noop.lua").path, bulkPath = folder.appendingPathComponent("bulk.lua").path
+        try noop.write(toFile: noopPath, atomically: true, encoding: .utf8)
+        try bulk.write(toFile: bulkPath, atomically: true, encoding: .utf8)
+        return (noopPath, bulkPath)
     }
 }
 

@@ -55,6 +55,11 @@ if arguments.dropFirst().first == "--state" {
     try await runStateBenchmark(rounds: arguments.count > 2 ? Int(arguments[2]) ?? 5 : 5)
     exit(0)
 }
+// `ClientBench --compare BEFORE AFTER [LABEL]`: issue 32's figures for two binaries side by side.
+if arguments.dropFirst().first == "--compare", arguments.count > 3 {
+    try await runComparison(before: arguments[2], after: arguments[3], label: arguments.count > 4 ? arguments[4] : "before")
+    exit(0)
+}
 // `ClientBench --raw BASE_URL`: the plain loop alone, against a sandbox already running.
 if arguments.dropFirst().first == "--raw", arguments.count > 2 {
     try await runRawLoop(baseURL: arguments[2], rounds: arguments.count > 3 ? Int(arguments[3]) ?? 5 : 5)
