@@ -233,7 +233,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "pxsimulate",
-            dependencies: ["PXSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["PXSimulator", "PixiesetModels", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
         // What more than one test target needs (log capture).

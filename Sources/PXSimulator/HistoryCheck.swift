@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PXState
 import StudioSandbox
 
 /// What must hold of the studio's history after a seed's run (docs/simulation.md):
@@ -36,7 +37,7 @@ struct HistoryCheck {
                 else { "a message no client wrote" }
             violations.append("a reply to \"\(content)\": \(what)")
         }
-        violations += try outreachViolations(studio)
+        violations += outreachViolations(studio)
         for reply in replies + studio.filter({ $0.content.hasPrefix("o") }) {
             let at = Date(timeIntervalSince1970: reply.sentAt)
             for pause in run.pauses where at > pause.from.addingTimeInterval(Self.pauseSlack) && at < (pause.to ?? .distantFuture) {
@@ -47,13 +48,15 @@ struct HistoryCheck {
             violations.append("\"\(message.content)\" (written \(ISO8601DateFormatter().string(from: message.at))) never answered, hours after the faults stopped")
         }
         let history = try history()
+        let state = try StateStore(path: run.statePath)
+        defer { try? state.close() }
         return SimulationResult(
             seed: seed, violations: violations, historyHash: Self.hash(history), history: history, trace: run.trace, clientMessages: run.written.count,
-            replies: replies.count, restarts: run.restarts, crashes: run.crashes, quirks: quirks)
+            replies: replies.count, parked: try state.ledger.parkedCount(), restarts: run.restarts, crashes: run.crashes, quirks: quirks)
     }
 
     /// Each outreach round reached every conversation once, unless sends were paused when it ran.
-    func outreachViolations(_ studio: [SandboxDatabase.MessageRecord]) throws -> [String] {
+    func outreachViolations(_ studio: [SandboxDatabase.MessageRecord]) -> [String] {
         var violations: [String] = []
         let conversations = Set(run.conversations)
         for round in run.outreachRounds {
@@ -63,10 +66,9 @@ struct HistoryCheck {
             for (conversation, count) in perConversation.sorted(by: { $0.key < $1.key }) where count > 1 {
                 violations.append("outreach \(round.note) sent \(count) times in \(conversation) by two runs at once")
             }
-            // Paused when the runs came (the flag as the runs read it, not times: a resume can come at the same instant).
-            let paused = round.paused
+            // Unless paused when the runs came (the flag as the runs read it, not times: a resume can come at the same instant).
             let missing = conversations.subtracting(perConversation.keys)
-            if !paused && !missing.isEmpty {
+            if !round.paused && !missing.isEmpty {
                 violations.append("outreach \(round.note) never reached \(missing.count) of \(conversations.count) conversations")
             }
         }

@@ -23,6 +23,8 @@ public struct SimulationResult: Sendable {
     public let trace: [String]
     public let clientMessages: Int
     public let replies: Int
+    /// Messages parked in the daemon's state at the end (their handler failed every try).
+    public let parked: Int
     public let restarts: Int
     /// Of the restarts, those after a crash inside a pass.
     public let crashes: Int
@@ -109,8 +111,9 @@ public enum Simulation {
             run.watch = watch
             run.statePath = statePath
             run.crash = crash
-            // One-off runs talk to the studio without the crash point (a crash puts the daemon's state back);
-            // their waits move the clock through `RunPauses` (runOutreach).
+            // One-off runs talk to the studio without the crash point (a crash puts the daemon's state back).
+            // Their waits (a send looked for again 5 s later) pass on the shared clock, each counted
+            // (`VirtualClock.pass`): a studio that shows a message late must show it when they look again.
             var outreach = RuntimeOptions(scriptPath: outreachPath, timeZone: watchOptions.timeZone)
             outreach.maxSends = watchOptions.maxSends
             run.outreach = (outreach, try sandbox.inProcessAPI(studioClock: runtime.studio, pausingOn: clock), runtime)

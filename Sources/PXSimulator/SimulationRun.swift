@@ -5,7 +5,6 @@ import PXRuntime
 import PixiesetModels
 import PXState
 import StudioSandbox
-import Synchronization
 
 /// A seed's plan, played: the daemon started, then each step at its moment, then the quiet hours.
 struct Run {
@@ -147,13 +146,9 @@ struct Run {
         var asked = outreach.options
         asked.arguments = [round]
         let (path, logger, options) = (statePath, logger, asked)
-        let pauses = RunPauses(clock: clock)
-        @Sendable func once(_ number: Int) async -> String {
-            // Their waits (a send looked for again 5 s later) pass on the studio's clock too (`RunPauses`).
-            var api = outreach.api
-            api.pause = { wait in pauses.wait(run: number, wait) }
+        @Sendable func once() async -> String {
             do {
-                return try await PixiesetClient.withClient(api, logger: logger) { client in
+                return try await PixiesetClient.withClient(outreach.api, logger: logger) { client in
                     let store = try StateStore(path: path)
                     defer { try? store.close() }
                     let summary = try await PXRuntime(options: options, client: client, store: store, clock: outreach.clock, logger: logger).run()
@@ -163,7 +158,7 @@ struct Run {
                 return "\(error)"
             }
         }
-        async let first = once(0), second = once(1)
+        async let first = once(), second = once()
         let outcomes = await [first, second]
         outreachRounds.append((round, askedAt, wasPaused))
         // The runs' sends are changes the daemon's next poll sees.
@@ -191,21 +186,5 @@ struct Run {
         let minutes = Int(saturating: clock.now().timeIntervalSince1970 / 60) - 29_540_760
         trace.append(String(format: "%+4dd %02d:%02d  %@", minutes / 1_440, minutes % 1_440 / 60, minutes % 60, text))
         logger.info("simulation: \(trace.last ?? text)")
-    }
-}
-
-/// The waits of runs side by side on the shared clock: each wait moves it on by its length, as
-/// real time would for both (a send looked for again "5 s later" must find the studio 5 s later,
-/// or a studio that shows messages late never shows it, and the send is made again). The clock
-/// ends at the start plus all the waits, in whatever order they came.
-final class RunPauses: Sendable {
-    private let clock: VirtualClock
-    private let lock = Mutex(())
-
-    init(clock: VirtualClock) { self.clock = clock }
-
-    func wait(run: Int, _ wait: Duration) {
-        let seconds = Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18
-        lock.withLock { _ in clock.set(clock.now().addingTimeInterval(max(0, seconds))) }
     }
 }

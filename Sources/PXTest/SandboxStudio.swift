@@ -1,5 +1,6 @@
 import Foundation
 import PixiesetKit
+import PixiesetModels
 import PXRuntime
 import StudioSandbox
 
@@ -31,10 +32,7 @@ extension RunningSandbox {
         if let virtual {
             // The real policy, waits and all (a send looked for again 5 s later): on this clock they cost nothing.
             api.retry = .standard
-            api.pause = { wait in
-                let seconds = Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18
-                virtual.set(virtual.now().addingTimeInterval(max(0, seconds)))
-            }
+            api.pause = { wait in virtual.pass(wait.inSeconds) }
         }
         api.inProcess = SandboxStudio(sandbox: self)
         return api

@@ -151,8 +151,7 @@ public struct ScenarioRunner: Sendable {
     static func timestamp(_ date: Date) -> Timestamp { Timestamp(date) }
 
     static func seconds(since began: ContinuousClock.Instant) -> Double {
-        let elapsed = ContinuousClock.now - began
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        (ContinuousClock.now - began).inSeconds
     }
 }
 

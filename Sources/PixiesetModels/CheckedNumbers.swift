@@ -43,6 +43,9 @@ extension Duration {
     /// a mistake, and past it `Duration`'s arithmetic could overflow.
     public static let longestWait: Double = 3_155_760_000
 
+    /// This duration in seconds, fractions kept (a measured time, a wait to move a virtual clock by).
+    public var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+
     /// `seconds` as a duration, clamped to [0, a century]; NaN is zero.
     public static func seconds(clamping seconds: Double) -> Duration {
         guard seconds > 0 else { return .zero }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PixiesetModels
 import PXSimulator
 
 /// `scripts/simulate`: the seeded simulator (docs/simulation.md).
@@ -29,12 +30,12 @@ struct Simulate: AsyncParsableCommand {
             let options = SimulationOptions(seed: seed &+ UInt64(number), days: days, conversations: conversations)
             let result = try await Simulation.run(options)
             studioDays += days
-            var line = "seed \(result.seed): \(result.clientMessages) client messages, \(result.replies) replies, \(result.restarts) restarts (\(result.crashes) after a crash), quirks [\(result.quirks)]"
+            var line = "seed \(result.seed): \(result.clientMessages) client messages, \(result.replies) replies, \(result.parked) parked, \(result.restarts) restarts (\(result.crashes) after a crash), quirks [\(result.quirks)]"
             // A second run is checked as the first is: what only one of two runs does is found too.
-            var broken = result.violations.isEmpty ? nil : result
+            var broken = result.violations.isEmpty ? nil : (result: result, second: false)
             if twice {
                 let again = try await Simulation.run(options)
-                if broken == nil, !again.violations.isEmpty { broken = again }
+                if broken == nil, !again.violations.isEmpty { broken = (again, true) }
                 if again.historyHash != result.historyHash {
                     differed += 1
                     line += "; a second run's history differs (\(result.historyHash) vs \(again.historyHash))"
@@ -50,17 +51,16 @@ struct Simulate: AsyncParsableCommand {
             if let broken {
                 failed += 1
                 print("FAIL " + line)
-                if broken.historyHash != result.historyHash { print("     (the second run broke:)") }
-                for violation in broken.violations.prefix(10) { print("     \(violation)") }
+                if broken.second { print("     (the second run broke:)") }
+                for violation in broken.result.violations.prefix(10) { print("     \(violation)") }
                 print("     the last steps:")
-                for step in broken.trace.suffix(12) { print("       \(step)") }
+                for step in broken.result.trace.suffix(12) { print("       \(step)") }
                 print("     play it again: scripts/simulate --days \(days) --seeds 1 --seed \(result.seed)")
             } else {
                 print("ok   " + line)
             }
         }
-        let elapsed = ContinuousClock.now - began
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = (ContinuousClock.now - began).inSeconds
         print(String(format: "%d seeds, %d studio-days in %.1f s: %d failed", seeds, studioDays, seconds, failed) + (twice ? ", \(differed) histories differed on a second run" : ""))
         if failed > 0 { throw ExitCode(1) }
     }

@@ -12,6 +12,16 @@ import TestSupport
 /// found by reading every recently active conversation in full.
 @Suite("Watch: the sweep, and the slow rotation while the API behaves")
 struct SweepTests {
+    /// A poller over the demo studio's year (its conversations are all recent enough to be swept).
+    static func poller(_ client: PixiesetClient, _ store: StateStore, _ log: LogCapture, sweepInterval: Double, rotationEvery: Int) -> Poller {
+        Poller(client: client, store: store, logger: log.logger, historyWindow: 366 * 86_400, sweepInterval: sweepInterval, rotationEvery: rotationEvery)
+    }
+
+    /// The sandbox's time (the studio's), as the poller is given it.
+    static func studioNow(_ sandbox: RunningSandbox) -> @Sendable () -> Date {
+        { Date(timeIntervalSince1970: sandbox.database.clock.now().secondsSince1970) }
+    }
+
     /// Writes a client message the list "does not show": the conversation's mark is set to what
     /// the list says afterwards, so no poll sees it change. Returns the message's id.
     static func hide(in sandbox: RunningSandbox, client: PixiesetClient, store: StateStore, now: Date) async throws -> (conversation: String, message: String) {
@@ -30,9 +40,8 @@ struct SweepTests {
     @Test("while the API behaves there is no sweep; a change the list hides is found by the slow rotation, once, and the daemon sweeps from then")
     func hiddenChange() async throws {
         try await withPollerParts { sandbox, client, store, log in
-            let now = { Date(timeIntervalSince1970: sandbox.database.clock.now().secondsSince1970) }
-            // A window of a year: the demo studio's conversations are all recent enough to be swept.
-            let polite = Poller(client: client, store: store, logger: log.logger, historyWindow: 366 * 86_400, sweepInterval: 0, rotationEvery: 0)
+            let now = Self.studioNow(sandbox)
+            let polite = Self.poller(client, store, log, sweepInterval: 0, rotationEvery: 0)
             _ = try await polite.poll(now: now())
             let (_, written) = try await Self.hide(in: sandbox, client: client, store: store, now: now())
             // Due to sweep every poll, but the API showed no fault: one request, nothing found.
@@ -41,7 +50,7 @@ struct SweepTests {
             #expect(try store.settings.value(.lastQuirk) == nil)
 
             // The rotation reads one recently active conversation a poll (here, every poll) until it meets the hidden one.
-            let rotating = Poller(client: client, store: store, logger: log.logger, historyWindow: 366 * 86_400, sweepInterval: 0, rotationEvery: 1)
+            let rotating = Self.poller(client, store, log, sweepInterval: 0, rotationEvery: 1)
             var found: [String] = [], polls = 0
             while found.isEmpty, polls < 60 {
                 let result = try await rotating.poll(now: now())
@@ -61,14 +70,14 @@ struct SweepTests {
     @Test("for a day after a fault, a change the list hides is found by the sweep, once; then polite again")
     func sweepWhileWary() async throws {
         try await withPollerParts { sandbox, client, store, log in
-            let now = { Date(timeIntervalSince1970: sandbox.database.clock.now().secondsSince1970) }
-            let plain = Poller(client: client, store: store, logger: log.logger, historyWindow: 366 * 86_400, sweepInterval: .infinity, rotationEvery: 0)
+            let now = Self.studioNow(sandbox)
+            let plain = Self.poller(client, store, log, sweepInterval: .infinity, rotationEvery: 0)
             _ = try await plain.poll(now: now())
             let (_, written) = try await Self.hide(in: sandbox, client: client, store: store, now: now())
             #expect(try await plain.poll(now: now()).events.isEmpty)
             // A fault seen 23 hours ago (a list out of order, say): still wary.
             try store.settings.set(.lastQuirk, String(now().timeIntervalSince1970 - 23 * 3_600))
-            let sweeping = Poller(client: client, store: store, logger: log.logger, historyWindow: 366 * 86_400, sweepInterval: 0, rotationEvery: 0)
+            let sweeping = Self.poller(client, store, log, sweepInterval: 0, rotationEvery: 0)
             let swept = try await sweeping.poll(now: now())
             #expect(swept.swept && swept.events.map(\.id) == [written])
             #expect(log.all.contains { $0.contains("the sweep found 1 message") })
@@ -83,8 +92,8 @@ struct SweepTests {
     @Test("a fault time far in the future (a hostile or broken state) does not keep the daemon sweeping for good")
     func hostileQuirkTime() async throws {
         try await withPollerParts { sandbox, client, store, log in
-            let now = { Date(timeIntervalSince1970: sandbox.database.clock.now().secondsSince1970) }
-            let poller = Poller(client: client, store: store, logger: log.logger, historyWindow: 366 * 86_400, sweepInterval: 0, rotationEvery: 0)
+            let now = Self.studioNow(sandbox)
+            let poller = Self.poller(client, store, log, sweepInterval: 0, rotationEvery: 0)
             _ = try await poller.poll(now: now())
             try store.settings.set(.lastQuirk, "9e15")
             #expect(try await !poller.poll(now: now()).swept)
@@ -96,8 +105,8 @@ struct SweepTests {
     @Test("a list out of order makes the daemon wary: it sweeps for a day")
     func faultMakesWary() async throws {
         try await withPollerParts(quirks: "unordered") { sandbox, client, store, log in
-            let now = { Date(timeIntervalSince1970: sandbox.database.clock.now().secondsSince1970) }
-            let poller = Poller(client: client, store: store, logger: log.logger, historyWindow: 366 * 86_400, sweepInterval: 0, rotationEvery: 0)
+            let now = Self.studioNow(sandbox)
+            let poller = Self.poller(client, store, log, sweepInterval: 0, rotationEvery: 0)
             _ = try await poller.poll(now: now())
             #expect(try store.settings.value(.lastQuirk) != nil)
             #expect(try await poller.poll(now: now()).swept)

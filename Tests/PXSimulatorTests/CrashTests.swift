@@ -81,6 +81,8 @@ struct FailingHandlerTests {
         #expect(result.violations.isEmpty, "\(result.violations.joined(separator: "\n"))\n\(result.trace.joined(separator: "\n"))")
         #expect(result.clientMessages == 3 && result.replies == 3)
         #expect(result.crashes == 1)
+        // Both failing messages were tried again and parked (a handler that did not fail would leave none).
+        #expect(result.parked == 2)
     }
 }
 

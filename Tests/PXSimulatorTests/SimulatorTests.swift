@@ -41,6 +41,8 @@ struct SimulatorTests {
         #expect(steps.contains { if case .crash(let point) = $0 { point.served && point.sendsOnly } else { false } })
         #expect(steps.contains { if case .crash(let point) = $0 { !point.served && !point.sendsOnly } else { false } })
         #expect(steps.contains { if case .pause(true) = $0 { true } else { false } })
+        #expect(steps.contains { if case .clientWrites(_, failing: true) = $0 { true } else { false } })
+        #expect(steps.contains { if case .outreach = $0 { true } else { false } })
         #expect(steps.contains { if case .clockStep = $0 { true } else { false } })
         #expect(steps.contains { if case .faults(let spec) = $0 { spec.contains("error_after_commit") } else { false } })
         #expect(Set(plans.map(\.quirks)).count > 10 && Set(plans.map(\.skew)).count > 10)

@@ -69,6 +69,10 @@ public final class VirtualClock: Sendable {
     /// Sets the clock (forward or back) while the daemon sleeps: `s:at(…)` in a scenario.
     public func set(_ date: Date) { state.withLock { $0.now = date } }
 
+    /// Moves the clock on by `seconds` (none when negative), in one step: waits made side by side
+    /// (two runs' retries) all count, in whatever order they come. A client's waits on this clock.
+    public func pass(_ seconds: Double) { state.withLock { $0.now = $0.now.addingTimeInterval(max(0, seconds)) } }
+
     /// The daemon polls: what it finds is what the studio holds now.
     func notePoll() {
         let version = studioVersion()
@@ -148,14 +152,23 @@ public final class VirtualClock: Sendable {
         await advance(to: target, stoppingAtEnd: true)
     }
 
+    /// One step of `advance`: wake the daemon at a moment on the way, or stop.
+    private enum Step {
+        case wake(Sleeper, polling: Bool)
+        /// The clock is at the target.
+        case reached
+        /// The daemon ended on the way; the clock stays where it was.
+        case ended
+    }
+
     private func advance(to target: Date, stoppingAtEnd: Bool) async -> Bool {
         while true {
             await untilAsleep()
-            let woken = state.withLock { state -> (Sleeper, Bool)?? in
+            let step = state.withLock { state -> Step in
                 guard let sleeper = state.sleeper else {
-                    if stoppingAtEnd && !state.attached { return .some(nil) }
+                    if stoppingAtEnd && !state.attached { return .ended }
                     state.now = max(state.now, target)
-                    return nil
+                    return .reached
                 }
                 var due = sleeper.wake
                 var poll: Date?
@@ -165,15 +178,17 @@ public final class VirtualClock: Sendable {
                 }
                 guard let due, due <= target else {
                     state.now = max(state.now, target)
-                    return nil
+                    return .reached
                 }
                 state.now = max(state.now, due)
                 state.sleeper = nil
-                return (sleeper, poll.map { $0 <= due } ?? false)
+                return .wake(sleeper, polling: poll.map { $0 <= due } ?? false)
             }
-            guard let woken else { return true }
-            guard let (sleeper, polling) = woken else { return false }
-            sleeper.continuation.resume(returning: polling)
+            switch step {
+            case .wake(let sleeper, let polling): sleeper.continuation.resume(returning: polling)
+            case .reached: return true
+            case .ended: return false
+            }
         }
     }
 
