@@ -6,6 +6,8 @@ public enum JournalKind: String, Sendable, CaseIterable {
     case sent, reconciled, failed, handled, parked, skipped, paused, resumed, zone, pending
     case conversationUnreadable = "conversation unreadable"
     case conversationSetAside = "conversation set aside"
+    /// A handler's try met the studio's trouble (unreachable, unreadable): its messages wait, no try used up.
+    case studioTrouble = "studio trouble"
     /// A schedule's run that raised, or whose sends failed.
     case scheduleFailed = "schedule failed"
     /// A schedule run once by `watch --trigger` that worked (its own runs unchanged).

@@ -21,21 +21,23 @@ struct WatchHarness {
     /// and runs `body` with it; a script that does not load is the error thrown.
     /// - Parameter retryDelay: seconds before a failed handler's second try: one poll interval, so
     ///   each `cycle` sees one try.
+    /// - Parameter api: how the daemon reaches the studio (default: the sandbox over loopback).
     func daemon(_ script: String, since: Date? = nil, retryDelay: Double = 30, maxAttempts: Int = 3, maxSends: Int = 200,
-                timeZone: String = "UTC", _ body: (DaemonDriver) async throws -> Void) async throws {
+                timeZone: String = "UTC", api: APIConfiguration? = nil, _ body: (DaemonDriver) async throws -> Void) async throws {
         let path = folder.appendingPathComponent("autoreply.lua").path
         try script.write(toFile: path, atomically: true, encoding: .utf8)
-        try await daemon(path: path, since: since, retryDelay: retryDelay, maxAttempts: maxAttempts, maxSends: maxSends, timeZone: timeZone, body)
+        try await daemon(
+            path: path, since: since, retryDelay: retryDelay, maxAttempts: maxAttempts, maxSends: maxSends, timeZone: timeZone, api: api, body)
     }
 
     /// The same for the script at `path` (an example of the repository).
     func daemon(path: String, since: Date? = nil, retryDelay: Double = 30, maxAttempts: Int = 3, maxSends: Int = 200,
-                timeZone: String = "UTC", _ body: (DaemonDriver) async throws -> Void) async throws {
+                timeZone: String = "UTC", api: APIConfiguration? = nil, _ body: (DaemonDriver) async throws -> Void) async throws {
         var options = RuntimeOptions(scriptPath: path, maxSends: maxSends, timeZone: TimeZone(identifier: timeZone)!)
         options.watch = true
         var configuration = WatchService.Configuration(
             scripts: [WatchService.Script(path: path, options: options, statePath: statePath)],
-            api: APIConfiguration(baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: sandbox.cookie, retry: .fast),
+            api: try api ?? APIConfiguration(baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: sandbox.cookie, retry: .fast),
             clock: RuntimeClock(virtual: studio.clock))
         configuration.since = since
         configuration.locksAccount = false

@@ -29,6 +29,8 @@ public struct WatchLoop: Sendable {
     private let warnedOwn = WarnedOnce()
     /// Tries that met a local fault and are to be given back.
     private let refunds = AttemptRefunds()
+    /// Conversations whose last tries met the studio's trouble: they wait, and are never parked for it.
+    private let trouble = StudioTrouble()
     /// The other scripts of the daemon: their messages are pxscript's own too (the loop guard).
     public var siblings: [PXRuntime] = []
 
@@ -183,8 +185,13 @@ public struct WatchLoop: Sendable {
             if conversation == nil {
                 do {
                     conversation = try await client.conversation(id, messages: true)
+                } catch let error as PixiesetError where StudioTrouble.isPassing(error) {
+                    // The studio's answer was cut short or unreadable: the events wait, no try used up
+                    // (`waitForStudio` gives back the one counted here).
+                    _ = try await store.ledger.beginHandling(burst.map(\.message.id))
+                    return try await waitForStudio(burst.map(\.message.id), in: id, reason: "the conversation could not be read: \(error)", now: now, result)
                 } catch let error as PixiesetError where Poller.isConversationsOwn(error) {
-                    // This conversation's trouble is its own: its events wait, with backoff, then are parked.
+                    // This conversation's trouble is its own (gone, refused): its events wait, with backoff, then are parked.
                     let ids = burst.map(\.message.id)
                     let attempt = try await store.ledger.beginHandling(ids)
                     let parked = attempt >= maxAttempts
@@ -198,6 +205,7 @@ public struct WatchLoop: Sendable {
                 }
             }
             guard let conversation else { break }
+            trouble.passed(in: id)
             // The client wrote again: what waits for approval in this conversation no longer fits it.
             let wrote = Date(timeIntervalSince1970: newest.message.sentAt.secondsSince1970)
             try await store.approvals.withdraw(in: id, askedBefore: wrote, reason: "the client wrote again", at: now)
@@ -247,6 +255,9 @@ public struct WatchLoop: Sendable {
                     result.wake(at: retryAt)
                     return result
                 }
+                if let code, code.isStudioTrouble {
+                    return try await waitForStudio(ids, in: id, reason: message, now: now, result)
+                }
                 if code == .paused || code == .sendCap {
                     // Not the handler's fault: its tries are not used up. Paused events wait
                     // for resume; capped ones for the next day (both still subject to max_age).
@@ -271,6 +282,23 @@ public struct WatchLoop: Sendable {
                 }
             }
         }
+        return result
+    }
+    /// Events whose try met the studio's trouble (`StudioTrouble`): open again after a wait that grows
+    /// with the trouble in a row (as a failing handler's does, at most 5 minutes), no try used up.
+    private func waitForStudio(_ ids: [String], in id: String, reason: String, now: Date, _ outcome: Outcome) async throws -> Outcome {
+        var result = outcome
+        let streak = trouble.met(in: id)
+        let retryAt = now.addingTimeInterval(backoff(afterAttempt: streak))
+        try await store.ledger.failEvents(ids, conversationID: id, reason: reason, traceback: "", retryAt: retryAt, countAttempt: false, at: now)
+        // Said when it starts, and once more when it has lasted as long as a handler's tries would.
+        if streak == 1 || streak == maxAttempts {
+            let words = "\(WatchCycle.firstLine(reason)); the studio's trouble, not the handler's: the message\(ids.count == 1 ? "" : "s") \(streak > 1 ? "still " : "")wait"
+            try await store.journal.append(.studioTrouble, conversationID: id, detail: "\(ids.joined(separator: ", ")): \(words)", at: now)
+            logger.error("\(id): \(words) and \(ids.count == 1 ? "is" : "are") tried again (never parked for it)")
+        }
+        result.count(.failed)
+        result.wake(at: retryAt)
         return result
     }
 }

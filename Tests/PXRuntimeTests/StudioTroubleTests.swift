@@ -1,0 +1,113 @@
+import Foundation
+import PixiesetKit
+import PXRuntime
+@testable import PXState
+import StudioSandbox
+import Synchronization
+import Testing
+import TestSupport
+
+/// The sandbox answering in process, except for what `trouble` picks: the studio's passing faults,
+/// one kind at a time, that a test turns on and off between the daemon's passes.
+final class TroubledStudio: InProcessStudio {
+    enum Trouble: Sendable { case none, sendsFail, readsCutShort }
+
+    let sandbox: RunningSandbox
+    let trouble = Mutex(Trouble.none)
+
+    init(sandbox: RunningSandbox) { self.sandbox = sandbox }
+
+    var origin: String { sandbox.origin }
+
+    func answer(
+        method: String, target: String, headers: [(name: String, value: String)], body: [UInt8]?
+    ) async -> (status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
+        let json = [(name: "Content-Type", value: "application/json")]
+        switch trouble.withLock({ $0 }) {
+        case .sendsFail where method == "POST" && target.contains("conversation_messages"):
+            return (503, json, Array(#"{"error":{"code":"unavailable","message":"try again"}}"#.utf8))
+        case .readsCutShort where method == "GET" && target.contains("/conversations/conv_"):
+            let whole = await sandbox.inProcess.answer(method: method, target: target, headers: headers, body: body)
+            return (whole.status, whole.headers, Array(whole.body.prefix(whole.body.count / 2)))
+        default:
+            return await sandbox.inProcess.answer(method: method, target: target, headers: headers, body: body)
+        }
+    }
+
+    /// Settings of a daemon that reaches the sandbox through this studio.
+    var api: APIConfiguration {
+        get throws {
+            var api = APIConfiguration(baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: sandbox.cookie, retry: .fast)
+            api.inProcess = self
+            return api
+        }
+    }
+}
+
+/// A message is parked only for its handler's own failures (docs/spec.md §6): the studio's trouble
+/// (sends that keep failing, a conversation's answer cut short) uses up no try, so a client is never
+/// left unanswered for a fault that passes (the seeded simulator's seed 52).
+@Suite("Watch: the studio's trouble never parks a message")
+struct StudioTroubleTests {
+    static let script = """
+        px.on("message", function(event)
+          event:reply("ok: " .. event.message.content)
+        end)
+        """
+
+    @Test("a reply the studio keeps refusing (503) waits, with no try used up, and goes once the studio answers")
+    func sendsFail() async throws {
+        try await withWatch { w in
+            let id = try w.clientConversations(1)[0]
+            let studio = TroubledStudio(sandbox: w.sandbox)
+            try await w.daemon(Self.script, maxAttempts: 1, api: try studio.api) { loop in
+                _ = await loop.cycle()
+                _ = try await w.sandbox.database.clientWritesIn(conversationID: id, content: "hello")
+                studio.trouble.withLock { $0 = .sendsFail }
+                let troubled = await loop.cycle()
+                #expect(troubled.failed == 1 && troubled.parked == 0 && troubled.handled == 0)
+                // Longer than a handler's tries would last: still waiting, not parked.
+                let later = await loop.advance(by: 900)
+                #expect(later.parked == 0 && later.handled == 0)
+                studio.trouble.withLock { $0 = .none }
+                let fine = await loop.advance(by: 600)
+                #expect(fine.handled == 1 && fine.parked == 0)
+            }
+            #expect(try w.studioMessages(in: id).filter { $0.hasPrefix("ok: ") } == ["ok: hello"])
+            try Self.expectNoneParked(w)
+        }
+    }
+
+    @Test("a conversation whose answer comes cut short waits, with no try used up, and is answered once it reads")
+    func readsCutShort() async throws {
+        try await withWatch { w in
+            let id = try w.clientConversations(1)[0]
+            let studio = TroubledStudio(sandbox: w.sandbox)
+            try await w.daemon(Self.script, maxAttempts: 1, api: try studio.api) { loop in
+                _ = await loop.cycle()
+                // Paused, the message waits; the tries after the resume read the conversation again.
+                let store = try StateStore(path: w.statePath)
+                try store.settings.setPaused(true, at: w.studio.clock.now())
+                _ = try await w.sandbox.database.clientWritesIn(conversationID: id, content: "hello")
+                _ = await loop.cycle()
+                studio.trouble.withLock { $0 = .readsCutShort }
+                try store.settings.setPaused(false, at: w.studio.clock.now())
+                let resumed = await loop.poll()
+                #expect(resumed.failed == 1 && resumed.parked == 0 && resumed.handled == 0)
+                let troubled = await loop.advance(by: 900)
+                #expect(troubled.parked == 0 && troubled.handled == 0)
+                studio.trouble.withLock { $0 = .none }
+                let fine = await loop.advance(by: 600)
+                #expect(fine.handled == 1 && fine.parked == 0)
+            }
+            #expect(try w.studioMessages(in: id).filter { $0.hasPrefix("ok: ") } == ["ok: hello"])
+            try Self.expectNoneParked(w)
+            let journal = try StateStore(path: w.statePath).journal.tail(limit: 50).map(\.kind)
+            #expect(journal.contains(JournalKind.studioTrouble.rawValue))
+        }
+    }
+
+    static func expectNoneParked(_ w: WatchHarness) throws {
+        #expect(try StateStore(path: w.statePath).ledger.parkedCount() == 0)
+    }
+}
