@@ -39,6 +39,8 @@ final class TroubledStudio: InProcessStudio {
         get throws {
             var api = APIConfiguration(baseURL: try BaseURL(parsing: sandbox.baseURL), cookie: sandbox.cookie, retry: .fast)
             api.inProcess = self
+            // The client's waits between its own retries cost no real time: the daemon's waits are what is tested.
+            api.pause = { _ in }
             return api
         }
     }
@@ -104,6 +106,65 @@ struct StudioTroubleTests {
             try Self.expectNoneParked(w)
             let journal = try StateStore(path: w.statePath).journal.tail(limit: 50).map(\.kind)
             #expect(journal.contains(JournalKind.studioTrouble.rawValue))
+        }
+    }
+
+    @Test("a handler that catches its reply's failure (pcall) is tried again for the studio's trouble, not parked")
+    func caughtFailure() async throws {
+        try await withWatch { w in
+            let id = try w.clientConversations(1)[0]
+            let studio = TroubledStudio(sandbox: w.sandbox)
+            let script = """
+                px.on("message", function(event)
+                  local ok, err = pcall(function() event:reply("ok: " .. event.message.content) end)
+                  if not ok then print("could not answer: " .. tostring(err.code)) end
+                end)
+                """
+            try await w.daemon(script, maxAttempts: 1, api: try studio.api) { loop in
+                _ = await loop.cycle()
+                _ = try await w.sandbox.database.clientWritesIn(conversationID: id, content: "hello")
+                studio.trouble.withLock { $0 = .sendsFail }
+                let troubled = await loop.cycle()
+                #expect(troubled.failed == 1 && troubled.parked == 0)
+                studio.trouble.withLock { $0 = .none }
+                let fine = await loop.advance(by: 600)
+                #expect(fine.handled == 1 && fine.parked == 0)
+            }
+            #expect(try w.studioMessages(in: id).filter { $0.hasPrefix("ok: ") } == ["ok: hello"])
+            try Self.expectNoneParked(w)
+        }
+    }
+
+    @Test("a scheduled run whose sends the studio failed is tried again within minutes, sending nothing twice, not at its next time")
+    func scheduledRun() async throws {
+        try await withWatch { w in
+            let ids = try w.clientConversations(2)
+            let studio = TroubledStudio(sandbox: w.sandbox)
+            let start = ISOTime.parse(testNow)!
+            let script = """
+                px.cron("0 9 * * 1", function()
+                  local all = {}
+                  for c in px.conversations.each() do all[#all + 1] = c end
+                  px.map(all, function(c) px.send(c.id, "Weekly note") end)
+                end, { name = "weekly" })
+                """
+            try await w.daemon(script, api: try studio.api) { loop in
+                _ = await loop.cycle()
+                // Monday 2 March 09:00: the studio refuses every send for the run and its first retries.
+                studio.trouble.withLock { $0 = .sendsFail }
+                let monday = start.addingTimeInterval(86_400)
+                let failed = await loop.advance(to: monday.addingTimeInterval(100))
+                #expect(failed.schedules.failed.contains("name:weekly") && failed.schedules.ran.isEmpty)
+                let history = try StateStore(path: w.statePath).journal.tail(limit: 20).map(\.detail)
+                #expect(history.contains { $0.contains("the studio's trouble: tried again in") }, "\(history)")
+                studio.trouble.withLock { $0 = .none }
+                let again = await loop.advance(to: monday.addingTimeInterval(600))
+                #expect(again.schedules.ran == ["name:weekly"])
+                // Done for the week: not tried again.
+                let later = await loop.advance(to: monday.addingTimeInterval(3_600))
+                #expect(later.schedules.ran.isEmpty && later.schedules.failed.isEmpty)
+            }
+            for id in ids { #expect(try w.studioMessages(in: id).filter { $0 == "Weekly note" }.count == 1) }
         }
     }
 

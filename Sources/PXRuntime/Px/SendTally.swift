@@ -18,6 +18,8 @@ struct SendTally: Sendable, Equatable {
     /// Asked for approval.
     var asked = 0
     var failed = 0
+    /// Of `failed`, those the studio's trouble failed (`StudioTrouble.caused`): worth trying again.
+    var troubled = 0
     var firstFailure: String?
 
     mutating func note(_ outcome: Outcome) {
@@ -31,6 +33,7 @@ struct SendTally: Sendable, Equatable {
 
     mutating func noteFailed(_ conversationID: String, _ error: any Error) {
         failed += 1
+        if StudioTrouble.caused(error) { troubled += 1 }
         if firstFailure == nil { firstFailure = "\(conversationID): \(Self.words(error))" }
     }
 

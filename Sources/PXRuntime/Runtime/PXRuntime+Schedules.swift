@@ -49,8 +49,13 @@ extension PXRuntime {
             }
             return schedule.nextDue(lastRun: bounded(state.lastRun), done: state.done, startedAt: known, in: zone)
         }
+        /// When it runs next: when it is due, or when the studio's trouble lets it be tried again.
+        func nextRun(_ schedule: Schedule) -> Date? {
+            guard let due = nextDue(schedule) else { return nil }
+            return scheduleRetries[schedule.id].map { max(due, $0.at) } ?? due
+        }
         for schedule in schedules {
-            guard let due = nextDue(schedule), due <= now else { continue }
+            guard let due = nextDue(schedule), due <= now, nextRun(schedule).map({ $0 <= now }) == true else { continue }
             let handlerRun = HandlerRun(eventID: "s:\(schedule.id)@\(Int64(saturating: due.timeIntervalSince1970))", conversationID: "")
             // `after` lives in memory only (docs/spec.md §6): nothing of it is recorded but its effects.
             let once: Bool, persist: Bool
@@ -60,23 +65,33 @@ extension PXRuntime {
             case .every, .cron: (once, persist) = (false, true)
             }
             if !persist { afterDone.insert(schedule.id) }
-            let ran: Bool
+            let end: RunEnd
             do {
-                ran = try await run(schedule, as: handlerRun, with: runner, recording: persist ? schedule.id : nil, done: once, at: now)
+                end = try await run(
+                    schedule, as: handlerRun, with: runner, recording: persist ? schedule.id : nil, done: once, at: now,
+                    streak: scheduleRetries[schedule.id]?.streak ?? 0)
             } catch {
                 // Not run (a local fault): due again once it passes, its sends keyed by the same due time.
                 if !persist { afterDone.remove(schedule.id) }
                 throw error
             }
-            if ran { report.ran.append(schedule.id) } else { report.failed.append(schedule.id) }
-            runs[schedule.id] = (now, once, runs[schedule.id]?.nextRun, runs[schedule.id]?.firstSeen)
+            switch end {
+            case .ran, .failed:
+                if end == .ran { report.ran.append(schedule.id) } else { report.failed.append(schedule.id) }
+                scheduleRetries[schedule.id] = nil
+                runs[schedule.id] = (now, once, runs[schedule.id]?.nextRun, runs[schedule.id]?.firstSeen)
+            case .triedAgainAt(let at):
+                // Still due at the same time (its sends keyed by it: none goes twice), tried again at `at`.
+                report.failed.append(schedule.id)
+                scheduleRetries[schedule.id] = (at, (scheduleRetries[schedule.id]?.streak ?? 0) + 1)
+            }
         }
         // Names of the clients the runs read, for `status` (a schedule-only script has no poll to note them).
         await context.flushNames()
         // Each schedule's next run: the earliest wakes the daemon between polls;
         // for `status`, each is written when it changes (`after` is not kept).
         for schedule in schedules {
-            let next = nextDue(schedule)
+            let next = nextRun(schedule)
             if let next { report.nextDue = min(report.nextDue ?? next, next) }
             if case .after = schedule.timing { continue }
             if notedNextRuns[schedule.id] != .some(next) {
@@ -87,12 +102,31 @@ extension PXRuntime {
         return report
     }
 
+    /// How a scheduled run ended.
+    enum RunEnd: Equatable {
+        case ran, failed
+        /// The studio's trouble failed it (`StudioTrouble`): not recorded as run, its effects dropped; tried again then.
+        case triedAgainAt(Date)
+    }
+
     /// Runs `schedule`'s function once as `run`, its effects committed with the record of the run
-    /// (`recording` the schedule's id; nil: nothing but the effects). False when it failed (logged).
+    /// (`recording` the schedule's id; nil: nothing but the effects). A recorded run that the studio's
+    /// trouble failed (`streak` such runs before it) is tried again instead of waiting for its next time:
+    /// a weekly outreach is not lost to a minute of outage. Failures are logged.
     private func run(
         _ schedule: Schedule, as run: HandlerRun, with runner: LuaReference, recording id: String?, done: Bool, at now: Date,
-        triggered: Bool = false
-    ) async throws -> Bool {
+        triggered: Bool = false, streak: Int = 0
+    ) async throws -> RunEnd {
+        let name = SendKeyText.scheduleName(schedule.id)
+        /// A recorded run that the studio's trouble failed (a send of it, or what it raised): kept due, tried again.
+        func triedAgain(_ failure: String, raised: LuaError? = nil) async throws -> RunEnd? {
+            let studio = run.tally.current.troubled > 0 || raised.map(StudioTrouble.caused) == true
+            guard let id, !triggered, studio else { return nil }
+            let retryAt = now.addingTimeInterval(StudioTrouble.wait(afterStreak: streak + 1))
+            context.logger.error("scheduled run \(name) failed [\(schedule.position)] for the studio's trouble; tried again (nothing sent twice): \(failure)")
+            try await context.store.schedules.recordTroubledRun(id, named: name, at: now, failure: failure, retryAt: retryAt)
+            return .triedAgainAt(retryAt)
+        }
         // Keys it held are free once its effects are recorded (or dropped).
         defer { try? context.store.kept.releaseHolds(of: run.holder) }
         do {
@@ -101,19 +135,19 @@ extension PXRuntime {
             }
             // Its effects stand (the function completed), but a run whose sends failed failed.
             let failure = run.tally.current.failureSummary
-            let name = SendKeyText.scheduleName(schedule.id)
+            if let failure, let again = try await triedAgain(failure) { return again }
             try await context.store.schedules.recordRun(
                 id, named: name, at: now, done: done, effects: run.effects, failure: failure, triggered: triggered ? schedule.id : nil)
             if let failure { context.logger.error("scheduled run \(name) failed [\(schedule.position)]: \(failure)") }
-            return failure == nil
+            return failure == nil ? .ran : .failed
         } catch let error as LuaError {
             // This machine failed the state, not the function: the run does not count.
             if let fault = LocalFault(error) { throw LocalFault(fault.kind, path: context.store.path, detail: fault.detail) }
-            let name = SendKeyText.scheduleName(schedule.id)
+            if let again = try await triedAgain(Self.firstLine(error.description), raised: error) { return again }
             context.logger.error("scheduled run \(name) failed [\(schedule.position)]: \(error.description)")
             try await context.store.schedules.recordRun(
                 id, named: name, at: now, done: done, effects: nil, failure: Self.firstLine(error.description), triggered: triggered ? schedule.id : nil)
-            return false
+            return .failed
         }
     }
 
@@ -146,6 +180,6 @@ extension PXRuntime {
         let run = HandlerRun(eventID: "t:\(schedule.id)@\(Int64(saturating: (now.timeIntervalSince1970 * 1_000).rounded()))", conversationID: "")
         let ran = try await self.run(schedule, as: run, with: runner, recording: nil, done: false, at: now, triggered: true)
         await context.flushNames()
-        return ran
+        return ran == .ran
     }
 }

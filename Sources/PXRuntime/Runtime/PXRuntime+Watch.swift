@@ -99,7 +99,7 @@ extension PXRuntime {
             // sends it made are skipped by their keys.
             if let failure = run.tally.current.failureSummary {
                 try? context.store.kept.releaseHolds(of: run.holder)
-                return .failed(message: failure, traceback: "", code: nil)
+                return .failed(message: failure, traceback: "", code: studioTrouble(of: run))
             }
             try await context.store.ledger.completeEvents(
                 burst.map(\.id), conversationID: conversation.id, effects: run.effects, holder: run.holder, at: now)
@@ -109,7 +109,8 @@ extension PXRuntime {
             // Its effects are dropped, so the keys it held are free for the others (decision 0010).
             try? context.store.kept.releaseHolds(of: run.holder)
             if case .runtime(let message, let traceback, _) = error {
-                let code = PxErrorCode(hostRaised: error)
+                // A script's own error raised after the studio failed one of its sends is that trouble's too.
+                let code = PxErrorCode(hostRaised: error) ?? studioTrouble(of: run)
                 if code == .localFault, let cause = error.cause {
                     let kind = cause.kind.flatMap(LocalFault.Kind.init(rawValue:)) ?? .io
                     return .localFault(LocalFault(kind, path: context.store.path, detail: cause.detail ?? message))
@@ -122,6 +123,10 @@ extension PXRuntime {
             throw error
         }
     }
+
+    /// `UNAVAILABLE` when the studio's trouble failed a send of `run` (`StudioTrouble`): the run is tried
+    /// again without using up a try, as when the error reached the handler uncaught.
+    private func studioTrouble(of run: HandlerRun) -> PxErrorCode? { run.tally.current.troubled > 0 ? .unavailable : nil }
 
     /// The `event` table a handler gets: `message` (the newest of the
     /// burst), `messages` (the burst, oldest first), `conversation`,

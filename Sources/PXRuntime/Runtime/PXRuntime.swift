@@ -20,6 +20,8 @@ public actor PXRuntime {
     var afterDone: Set<String> = []
     /// The next runs last written for `status`, by schedule.
     var notedNextRuns: [String: Date?] = [:]
+    /// Schedules whose last run the studio's trouble failed: still due, tried again at `at` (`streak` tries in a row).
+    var scheduleRetries: [String: (at: Date, streak: Int)] = [:]
     /// `--trigger` requests taken from the state that a local fault kept from running.
     private var keptTriggers: [String] = []
 
