@@ -30,7 +30,7 @@ public struct WatchLoop: Sendable {
     /// Tries that met a local fault and are to be given back.
     private let refunds = AttemptRefunds()
     /// Conversations whose last tries met the studio's trouble: they wait, and are never parked for it.
-    private let trouble = StudioTrouble()
+    private let trouble = TroubleStreaks()
     /// The other scripts of the daemon: their messages are pxscript's own too (the loop guard).
     public var siblings: [PXRuntime] = []
 

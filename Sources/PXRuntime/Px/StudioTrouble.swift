@@ -1,0 +1,46 @@
+import Foundation
+import LuaKit
+import PixiesetKit
+import PXState
+
+/// The studio's trouble, told from a script's own failure (docs/spec.md §6): the studio unreachable,
+/// errors that kept coming, an answer cut short or unreadable, a send whose outcome is not known yet.
+/// A handler's try or a scheduled run that met it uses up nothing and is tried again with backoff;
+/// it never parks a message: parking would leave a client unanswered for good for a fault that
+/// passes (the seeded simulator found a message parked by three cut-short reads days apart).
+enum StudioTrouble {
+    /// Whether `error` (of a send or a read, or a px error the host raised for one) is the studio's trouble.
+    static func caused(_ error: any Error) -> Bool {
+        switch error {
+        case let api as PixiesetError: isTrouble(api)
+        case SendRefusal.inFlight: true
+        case let lua as LuaError: PxErrorCode(hostRaised: lua)?.isStudioTrouble ?? false
+        default: false
+        }
+    }
+
+    /// Whether a conversation's failed read is the studio's passing trouble (an answer cut short or
+    /// unreadable), not the conversation's lasting one (gone, refused, an id that is not one).
+    static func isPassing(_ error: PixiesetError) -> Bool {
+        switch error {
+        case .malformedResponse, .truncatedResponse: true
+        case .api, .sessionExpired, .csrfRefused, .unreachable, .keptFailing, .invalidID, .file, .sendPending, .invalidRequest: false
+        }
+    }
+
+    /// Of a send or a read inside a run: the studio's trouble, or the script's (or the login's) own.
+    private static func isTrouble(_ error: PixiesetError) -> Bool {
+        switch error {
+        case .unreachable, .keptFailing, .malformedResponse, .truncatedResponse, .sendPending: true
+        case .api, .sessionExpired, .csrfRefused, .invalidID, .file, .invalidRequest: false
+        }
+    }
+
+    /// Seconds before try `streak + 1` after `streak` tries in a row met the studio's trouble: 30 s doubled, at most 5 minutes.
+    static func wait(afterStreak streak: Int) -> Double { min(300, 30 * pow(2, Double(max(streak, 1) - 1))) }
+}
+
+extension PxErrorCode {
+    /// A handler error the host raised for the studio's trouble (see `StudioTrouble`): not the handler's fault.
+    var isStudioTrouble: Bool { [.unreachable, .unavailable, .sendPending, .sendInFlight, .badResponse].contains(self) }
+}
