@@ -46,11 +46,12 @@ public struct Schedules: Sendable {
     /// A run the studio's trouble failed: journaled and shown as the schedule's failure, with its effects
     /// dropped and its last run unchanged, so it stays due (its sends keyed by the same due time) and is
     /// tried again at `retryAt`.
-    package func recordTroubledRun(_ id: String, named name: String, at: Date, failure: String, retryAt: Date) async throws {
+    /// - Parameter journal: false for a try of a trouble already journaled (only its failure is kept).
+    package func recordTroubledRun(_ id: String, named name: String, at: Date, failure: String, retryAt: Date, journal: Bool) async throws {
         try await writes.write { db in
             let wait = DurationText.format(max(1, retryAt.timeIntervalSince(at).rounded()))
             let failure = "\(failure) (the studio's trouble: tried again in \(wait))"
-            try Journal.append(db, at: at, kind: .scheduleFailed, conversationID: nil, detail: "\(name): \(failure)")
+            if journal { try Journal.append(db, at: at, kind: .scheduleFailed, conversationID: nil, detail: "\(name): \(failure)") }
             var row = try ScheduleRow.fetchOne(db, key: id) ?? ScheduleRow(id: id, done: false)
             row.lastFailure = failure
             try row.save(db)

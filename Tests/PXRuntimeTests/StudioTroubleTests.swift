@@ -10,10 +10,16 @@ import TestSupport
 /// The sandbox answering in process, except for what `trouble` picks: the studio's passing faults,
 /// one kind at a time, that a test turns on and off between the daemon's passes.
 final class TroubledStudio: InProcessStudio {
-    enum Trouble: Sendable { case none, sendsFail, readsCutShort }
+    enum Trouble: Sendable {
+        case none, sendsFail, readsCutShort
+        /// The first `n` sends from now pass, the rest fail.
+        case sendsFailAfter(Int)
+    }
 
     let sandbox: RunningSandbox
     let trouble = Mutex(Trouble.none)
+    /// Sends asked for while `sendsFailAfter` was on.
+    private let counted = Mutex(0)
 
     init(sandbox: RunningSandbox) { self.sandbox = sandbox }
 
@@ -23,8 +29,11 @@ final class TroubledStudio: InProcessStudio {
         method: String, target: String, headers: [(name: String, value: String)], body: [UInt8]?
     ) async -> (status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
         let json = [(name: "Content-Type", value: "application/json")]
+        let isSend = method == "POST" && target.contains("conversation_messages")
         switch trouble.withLock({ $0 }) {
-        case .sendsFail where method == "POST" && target.contains("conversation_messages"):
+        case .sendsFail where isSend:
+            return (503, json, Array(#"{"error":{"code":"unavailable","message":"try again"}}"#.utf8))
+        case .sendsFailAfter(let passing) where isSend && counted.withLock({ $0 += 1; return $0 > passing }):
             return (503, json, Array(#"{"error":{"code":"unavailable","message":"try again"}}"#.utf8))
         case .readsCutShort where method == "GET" && target.contains("/conversations/conv_"):
             let whole = await sandbox.inProcess.answer(method: method, target: target, headers: headers, body: body)
@@ -68,9 +77,12 @@ struct StudioTroubleTests {
                 studio.trouble.withLock { $0 = .sendsFail }
                 let troubled = await loop.cycle()
                 #expect(troubled.failed == 1 && troubled.parked == 0 && troubled.handled == 0)
-                // Longer than a handler's tries would last: still waiting, not parked.
+                // Longer than a handler's tries would last: still waiting, not parked; the waits grow
+                // (30 s, 1, 2, 4, 5 min), and it is journaled when it starts and once more, not at every try.
                 let later = await loop.advance(by: 900)
                 #expect(later.parked == 0 && later.handled == 0)
+                let told = try StateStore(path: w.statePath).journal.tail(limit: 100).filter { $0.kind == JournalKind.studioTrouble.rawValue }
+                #expect(told.count == 2, "\(told.map(\.detail)) \(w.log.all.filter { $0.contains("trouble") || $0.contains("handler") })")
                 studio.trouble.withLock { $0 = .none }
                 let fine = await loop.advance(by: 600)
                 #expect(fine.handled == 1 && fine.parked == 0)
@@ -155,7 +167,7 @@ struct StudioTroubleTests {
                 let monday = start.addingTimeInterval(86_400)
                 let failed = await loop.advance(to: monday.addingTimeInterval(100))
                 #expect(failed.schedules.failed.contains("name:weekly") && failed.schedules.ran.isEmpty)
-                let history = try StateStore(path: w.statePath).journal.tail(limit: 20).map(\.detail)
+                let history = try StateStore(path: w.statePath).journal.tail(limit: 500).filter { $0.kind == JournalKind.scheduleFailed.rawValue }.map(\.detail)
                 #expect(history.contains { $0.contains("the studio's trouble: tried again in") }, "\(history)")
                 studio.trouble.withLock { $0 = .none }
                 let again = await loop.advance(to: monday.addingTimeInterval(600))
@@ -163,6 +175,37 @@ struct StudioTroubleTests {
                 // Done for the week: not tried again.
                 let later = await loop.advance(to: monday.addingTimeInterval(3_600))
                 #expect(later.schedules.ran.isEmpty && later.schedules.failed.isEmpty)
+            }
+            for id in ids { #expect(try w.studioMessages(in: id).filter { $0 == "Weekly note" }.count == 1) }
+        }
+    }
+
+    @Test("a scheduled run tried again after the studio failed its third send skips the two sent, though the list's order changed")
+    func scheduledRunReordered() async throws {
+        try await withWatch { w in
+            let ids = try w.clientConversations(3)
+            let studio = TroubledStudio(sandbox: w.sandbox)
+            let start = ISOTime.parse(testNow)!
+            // Sends outside px.map, keyed by order, and the second try meets the conversations in the
+            // other order (as when the studio lists them by their latest message, the first try's own).
+            let script = """
+                local tries = 0
+                px.cron("0 9 * * 1", function()
+                  tries = tries + 1
+                  local all = {}
+                  for c in px.conversations.each() do table.insert(all, tries == 1 and #all + 1 or 1, c) end
+                  for _, c in ipairs(all) do px.send(c.id, "Weekly note") end
+                end, { name = "weekly" })
+                """
+            try await w.daemon(script, api: try studio.api) { loop in
+                _ = await loop.cycle()
+                studio.trouble.withLock { $0 = .sendsFailAfter(2) }
+                let monday = start.addingTimeInterval(86_400)
+                let failed = await loop.advance(to: monday.addingTimeInterval(10))
+                #expect(failed.schedules.failed == ["name:weekly"])
+                studio.trouble.withLock { $0 = .none }
+                let again = await loop.advance(to: monday.addingTimeInterval(600))
+                #expect(again.schedules.ran == ["name:weekly"])
             }
             for id in ids { #expect(try w.studioMessages(in: id).filter { $0 == "Weekly note" }.count == 1) }
         }

@@ -28,6 +28,8 @@ final class HandlerRun: Sendable {
 
     private struct State {
         var sends = 0
+        /// A scheduled run's sends so far, by conversation (`nextSendKey`).
+        var sendsTo: [String: Int] = [:]
         var replied = false
         var stored: [String: String?] = [:]
         var once: [String: (first: Double, until: Double)] = [:]
@@ -50,11 +52,17 @@ final class HandlerRun: Sendable {
     // However the run ended, its holds stop holding in this process (a release may not have been written).
     deinit { KeyHolders.ended(holder) }
 
-    /// The key of the handler's next send: the same in every retry of this event.
-    func nextSendKey() -> String {
+    /// The key of the handler's next send, to `conversationID`: the same in every retry of this event.
+    /// A scheduled run (no conversation of its own) counts per conversation: tried again, it may meet
+    /// the conversations in another order (its own sends reorder the list), and an ordinal over the
+    /// whole run would then name another client's send (the keys are kept per conversation).
+    func nextSendKey(to conversationID: String) -> String {
         state.withLock {
             $0.sends += 1
-            return "e:\(eventID):\($0.sends)"
+            guard self.conversationID.isEmpty else { return "e:\(eventID):\($0.sends)" }
+            let ordinal = ($0.sendsTo[conversationID] ?? 0) + 1
+            $0.sendsTo[conversationID] = ordinal
+            return "e:\(eventID):\(ordinal)"
         }
     }
 
@@ -71,7 +79,7 @@ final class HandlerRun: Sendable {
     /// The key of this run's next send, wherever the script asked for it.
     func sendKey(_ request: SendRequest) -> String {
         if Self.inMapItem { return itemSendKey(request) }
-        let ordinal = nextSendKey()
+        let ordinal = nextSendKey(to: request.conversationID)
         // A retried event (the script was edited: sends may have moved): a text sent before is
         // that send again (skipped); an order its first tries used for another text is not this one.
         guard let priorSends else { return ordinal }

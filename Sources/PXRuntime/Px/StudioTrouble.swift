@@ -36,8 +36,8 @@ enum StudioTrouble {
         }
     }
 
-    /// Seconds before try `streak + 1` after `streak` tries in a row met the studio's trouble: 30 s doubled, at most 5 minutes.
-    static func wait(afterStreak streak: Int) -> Double { min(300, 30 * pow(2, Double(max(streak, 1) - 1))) }
+    /// Seconds before try `streak + 1` after `streak` tries in a row met the studio's trouble: 30 s doubled, at most `atMost`.
+    static func wait(afterStreak streak: Int, atMost: Double) -> Double { min(atMost, 30 * pow(2, Double(min(max(streak, 1), 20) - 1))) }
 }
 
 extension PxErrorCode {

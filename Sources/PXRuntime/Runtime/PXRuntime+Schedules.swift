@@ -65,11 +65,14 @@ extension PXRuntime {
             case .every, .cron: (once, persist) = (false, true)
             }
             if !persist { afterDone.insert(schedule.id) }
+            // Tried again no later than its next time would come (or a day, for `at`): a studio that keeps
+            // failing it (or an answer that will never read) does not hold the schedule's later runs back.
+            let giveUpAt = schedule.nextDue(lastRun: due, done: false, startedAt: due, in: zone).map { max($0, due) } ?? due.addingTimeInterval(86_400)
             let end: RunEnd
             do {
                 end = try await run(
                     schedule, as: handlerRun, with: runner, recording: persist ? schedule.id : nil, done: once, at: now,
-                    streak: scheduleRetries[schedule.id]?.streak ?? 0)
+                    trouble: (scheduleRetries[schedule.id]?.streak ?? 0, giveUpAt))
             } catch {
                 // Not run (a local fault): due again once it passes, its sends keyed by the same due time.
                 if !persist { afterDone.remove(schedule.id) }
@@ -91,8 +94,9 @@ extension PXRuntime {
         // Each schedule's next run: the earliest wakes the daemon between polls;
         // for `status`, each is written when it changes (`after` is not kept).
         for schedule in schedules {
-            let next = nextRun(schedule)
-            if let next { report.nextDue = min(report.nextDue ?? next, next) }
+            // The daemon wakes for a retry; `status` keeps its due time (its catch-up rule reads it).
+            if let wake = nextRun(schedule) { report.nextDue = min(report.nextDue ?? wake, wake) }
+            let next = nextDue(schedule)
             if case .after = schedule.timing { continue }
             if notedNextRuns[schedule.id] != .some(next) {
                 try await context.store.schedules.noteNextRun(schedule.id, at: next, firstSeen: startedAt)
@@ -113,18 +117,24 @@ extension PXRuntime {
     /// (`recording` the schedule's id; nil: nothing but the effects). A recorded run that the studio's
     /// trouble failed (`streak` such runs before it) is tried again instead of waiting for its next time:
     /// a weekly outreach is not lost to a minute of outage. Failures are logged.
+    /// - Parameter trouble: the runs before this one in a row that the studio's trouble failed, and
+    ///   when to stop trying this due time again (its next time).
     private func run(
         _ schedule: Schedule, as run: HandlerRun, with runner: LuaReference, recording id: String?, done: Bool, at now: Date,
-        triggered: Bool = false, streak: Int = 0
+        triggered: Bool = false, trouble: (streak: Int, giveUpAt: Date)? = nil
     ) async throws -> RunEnd {
         let name = SendKeyText.scheduleName(schedule.id)
         /// A recorded run that the studio's trouble failed (a send of it, or what it raised): kept due, tried again.
         func triedAgain(_ failure: String, raised: LuaError? = nil) async throws -> RunEnd? {
             let studio = run.tally.current.troubled > 0 || raised.map(StudioTrouble.caused) == true
-            guard let id, !triggered, studio else { return nil }
-            let retryAt = now.addingTimeInterval(StudioTrouble.wait(afterStreak: streak + 1))
+            guard let id, let trouble, !triggered, studio else { return nil }
+            // 30 s, doubled each time, at most hourly: a retry runs the whole function again.
+            let retryAt = now.addingTimeInterval(StudioTrouble.wait(afterStreak: trouble.streak + 1, atMost: 3_600))
+            guard retryAt < trouble.giveUpAt else { return nil }
             context.logger.error("scheduled run \(name) failed [\(schedule.position)] for the studio's trouble; tried again (nothing sent twice): \(failure)")
-            try await context.store.schedules.recordTroubledRun(id, named: name, at: now, failure: failure, retryAt: retryAt)
+            // Journaled when it starts and once more if it lasts, not at every try.
+            try await context.store.schedules.recordTroubledRun(
+                id, named: name, at: now, failure: failure, retryAt: retryAt, journal: trouble.streak == 0 || trouble.streak == 3)
             return .triedAgainAt(retryAt)
         }
         // Keys it held are free once its effects are recorded (or dropped).

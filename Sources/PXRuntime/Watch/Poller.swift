@@ -214,7 +214,10 @@ public struct Poller: Sendable {
             switch results[id] {
             case .failure(let error)?:
                 var failed = mark ?? signature
-                failed.failures += 1
+                // An answer cut short or unreadable is the studio's passing trouble: read again with backoff,
+                // never set aside for it (a new client's first message would wait for their next one).
+                let passing = (error as? PixiesetError).map(StudioTrouble.isPassing) ?? false
+                failed.failures = passing ? min(failed.failures + 1, Self.goneAfter - 1) : failed.failures + 1
                 failed.retryAt = now.timeIntervalSince1970 + min(3_600, 30 * pow(2, Double(failed.failures - 1)))
                 record.marks[id] = failed
                 let gone = failed.failures >= Self.goneAfter

@@ -205,7 +205,6 @@ public struct WatchLoop: Sendable {
                 }
             }
             guard let conversation else { break }
-            trouble.passed(in: id)
             // The client wrote again: what waits for approval in this conversation no longer fits it.
             let wrote = Date(timeIntervalSince1970: newest.message.sentAt.secondsSince1970)
             try await store.approvals.withdraw(in: id, askedBefore: wrote, reason: "the client wrote again", at: now)
@@ -225,6 +224,8 @@ public struct WatchLoop: Sendable {
                 await refunds.give(ids, on: store)
                 throw CancellationError()
             }
+            // The studio answered this try (read and sends) unless it ends waiting for it: the wait starts over.
+            if case .failed(_, _, let code) = handled, code?.isStudioTrouble == true {} else { trouble.passed(in: id) }
             switch handled {
             case .done(let replied):
                 result.count(.done)
@@ -284,6 +285,9 @@ public struct WatchLoop: Sendable {
         }
         return result
     }
+    /// Tries in a row that met the studio's trouble after which it is said again (it lasts: a minute or more).
+    static let lastingTrouble = 5
+
     /// Events whose try met the studio's trouble (`StudioTrouble`): open again after a wait that grows
     /// with the trouble in a row (as a failing handler's does, at most 5 minutes), no try used up.
     private func waitForStudio(_ ids: [String], in id: String, reason: String, now: Date, _ outcome: Outcome) async throws -> Outcome {
@@ -292,7 +296,7 @@ public struct WatchLoop: Sendable {
         let retryAt = now.addingTimeInterval(backoff(afterAttempt: streak))
         try await store.ledger.failEvents(ids, conversationID: id, reason: reason, traceback: "", retryAt: retryAt, countAttempt: false, at: now)
         // Said when it starts, and once more when it has lasted as long as a handler's tries would.
-        if streak == 1 || streak == maxAttempts {
+        if streak == 1 || streak == Self.lastingTrouble {
             let words = "\(WatchCycle.firstLine(reason)); the studio's trouble, not the handler's: the message\(ids.count == 1 ? "" : "s") \(streak > 1 ? "still " : "")wait"
             try await store.journal.append(.studioTrouble, conversationID: id, detail: "\(ids.joined(separator: ", ")): \(words)", at: now)
             logger.error("\(id): \(words) and \(ids.count == 1 ? "is" : "are") tried again (never parked for it)")
