@@ -91,17 +91,25 @@ public struct Approvals: Sendable {
         try pool.read { db in try ApprovalRow.filter(Self.openStates.contains(Columns.state) && filter).fetchAll(db) }
     }
 
-    /// When the next open request expires (nil: none is open): the daemon wakes for it.
+    /// When the next undecided request expires (nil: none waits for a decision): the daemon wakes for it.
     package func nextExpiry() throws -> Date? {
         try pool.read { db in
-            try ApprovalRow.filter(Self.openStates.contains(Columns.state)).select(min(Columns.expiresAt), as: Double.self).fetchOne(db)
+            try ApprovalRow.filter(Columns.state == Approval.State.pending.rawValue).select(min(Columns.expiresAt), as: Double.self).fetchOne(db)
                 .map { Date(timeIntervalSince1970: $0) }
         }
     }
 
+    /// Whether any request is open (undecided, or approved and not sent yet).
+    package func anyOpen() throws -> Bool {
+        try pool.read { db in try ApprovalRow.filter(Self.openStates.contains(Columns.state)).isEmpty(db) == false }
+    }
+
     /// Open requests past their expiry are closed as expired.
     package func expire(at now: Date) async throws {
-        for row in try openRows(where: Columns.expiresAt <= now.timeIntervalSince1970) {
+        // Only what nobody decided: an approved request stays until it is sent (or withdrawn), whatever
+        // the studio's trouble meanwhile; it was approved, not left to run out.
+        let pending = Columns.state == Approval.State.pending.rawValue
+        for row in try openRows(where: Columns.expiresAt <= now.timeIntervalSince1970 && pending) {
             // The API's form (six fraction digits, `Z`), as every time the journal keeps.
             try await close(row.id, as: .expired, detail: "not sent within its time (until \(Timestamp(row.expiresAt).text))", at: now)
         }

@@ -72,23 +72,32 @@ extension PxContext {
 
     /// Settles what an interrupted process left pending (looked for, never repeated), sends the
     /// approved requests, and keeps the clients' names it learnt (for `status`).
-    func settleAndSendApproved(only ids: Set<String>? = nil) async throws -> [Approval] {
+    func settleAndSendApproved(only ids: Set<String>? = nil) async throws -> ApprovedPass {
         try await reconcilePending()
-        let sent = try await sendApproved(only: ids)
+        let pass = try await sendApproved(only: ids)
         await flushNames()
-        return sent
+        return pass
+    }
+
+    /// What a pass over the approved requests came to.
+    struct ApprovedPass: Sendable {
+        /// The requests sent.
+        var sent: [Approval] = []
+        /// Requests left approved because the studio failed them (unreachable, 5xx, an unknown
+        /// outcome), by id, with why: nobody sends them unless a daemon runs or `approve` is run again.
+        var studioTrouble: [String: String] = [:]
     }
 
     /// Sends the approved requests (only `ids`, when given) through the outbox, each with the key it
     /// held, exactly once; first closes expired ones, and withdraws those whose conversation moved on
     /// (re-checked with one read just before sending). A send refused by the cap or a pause waits.
-    /// - Returns: the requests sent.
-    func sendApproved(only ids: Set<String>? = nil) async throws -> [Approval] {
+    /// - Returns: the requests sent, and those the studio's trouble left approved.
+    func sendApproved(only ids: Set<String>? = nil) async throws -> ApprovedPass {
         // Expiry is the studio's time: read it first if no answer has yet (an `approve` just started).
         if !clock.studio.isMeasured { await client.measureClock() }
         let now = clock.now()
         try await store.approvals.expire(at: now)
-        var sent: [Approval] = []
+        var pass = ApprovedPass()
         for approval in try store.approvals.list(in: [.approved]) where ids?.contains(approval.id) ?? true {
             remember(approval.clientName, of: approval.conversationID)
             var request = SendRequest(
@@ -105,7 +114,7 @@ extension PxContext {
                 }
                 guard let message = try await send(request).message else { continue }
                 try await store.approvals.close(approval.id, as: .sent, detail: nil, messageID: message.id, at: clock.now())
-                sent.append(approval)
+                pass.sent.append(approval)
             } catch SendRefusal.inFlight {
                 // Another process (a second `approve`, the daemon) is sending it right now: once is enough.
                 logger.info("\(approval.id) is being sent by another process")
@@ -128,9 +137,10 @@ extension PxContext {
             } catch {
                 // A passing failure (the network, the studio's 5xx): it stays approved for the next pass; the others go on.
                 logger.warning("\(approval.id) waits for the next try: \(error)")
+                pass.studioTrouble[approval.id] = "\(error)"
             }
         }
-        return sent
+        return pass
     }
 
     /// A failure sending it again would meet too: the studio refusing the request itself (400, 404,

@@ -70,9 +70,9 @@ public struct ApprovalDesk: Sendable {
             } catch {
                 throw RuntimeError.state("cannot prepare the send: \(error)")
             }
-            let sent: [Approval]
+            let pass: PxContext.ApprovedPass
             do {
-                sent = try await sender.settleAndSendApproved(only: [id])
+                pass = try await sender.settleAndSendApproved(only: [id])
             } catch {
                 // What was sent before the failure is recorded before the error goes up (an expired session is 77).
                 try? await store.flush()
@@ -82,7 +82,11 @@ public struct ApprovalDesk: Sendable {
             try await store.flush()
             let now = try store.approvals.find(id)
             // Sent here, or by another process meanwhile (a second `approve`): either way it went out, once.
-            if now?.state == .sent, let message = now?.messageID { return sent.isEmpty ? .notWaiting(state: "sent", detail: message) : .sent(messageID: message) }
+            if now?.state == .sent, let message = now?.messageID { return pass.sent.isEmpty ? .notWaiting(state: "sent", detail: message) : .sent(messageID: message) }
+            // The studio failed it: approved, not sent, and nothing here tries again (no daemon runs).
+            if now?.state == .approved, let trouble = pass.studioTrouble[id] {
+                return .notSent(state: "approved", detail: "the studio did not take it (\(trouble)); run `pxscript approve \(id)` again, or start `pxscript watch`")
+            }
             if now?.state == .approved { return .waits }
             return .notSent(state: now?.state.rawValue ?? "gone", detail: now?.detail)
         }

@@ -62,7 +62,7 @@ extension PXRuntime {
     /// Sends the approved requests (only `ids`, when given), each exactly once, unless its
     /// conversation moved on. Returns those sent.
     public func sendApproved(only ids: Set<String>? = nil) async throws -> [Approval] {
-        try await context.settleAndSendApproved(only: ids)
+        try await context.settleAndSendApproved(only: ids).sent
     }
 
     /// Settles sends left pending (by an interrupted run, a refused CSRF

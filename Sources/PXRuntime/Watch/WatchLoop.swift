@@ -109,10 +109,10 @@ public struct WatchLoop: Sendable {
             logger.warning("the daily send cap is reached: \(capped) conversation(s) wait for tomorrow (raise it with --max-sends)")
         }
         report.schedules = try await runSchedules(now: clock.now())
-        // Approved requests go out within one poll of being approved.
-        // One read when nothing waits: the next expiry is nil exactly when no request is open.
-        var expiry = try store.approvals.nextExpiry()
-        if expiry != nil {
+        // Approved requests go out within one poll of being approved; undecided ones expire on time.
+        // One read when nothing waits.
+        var expiry: Date?
+        if try store.approvals.anyOpen() {
             do {
                 _ = try await runtime.sendApproved()
             } catch {
