@@ -211,6 +211,36 @@ struct StudioTroubleTests {
         }
     }
 
+    @Test("a scheduled px.map whose items' reads come cut short is a failed run tried again, not a success that skipped them")
+    func scheduledReadsCutShort() async throws {
+        try await withWatch { w in
+            let ids = try w.clientConversations(2)
+            let studio = TroubledStudio(sandbox: w.sandbox)
+            let start = ISOTime.parse(testNow)!
+            let script = """
+                px.cron("0 9 * * 1", function()
+                  local all = {}
+                  for c in px.conversations.each() do all[#all + 1] = c end
+                  px.map(all, function(c)
+                    local full = px.conversations.get(c.id)
+                    px.send(c.id, "Weekly note for " .. full.id)
+                  end)
+                end, { name = "weekly" })
+                """
+            try await w.daemon(script, api: try studio.api) { loop in
+                _ = await loop.cycle()
+                studio.trouble.withLock { $0 = .readsCutShort }
+                let monday = start.addingTimeInterval(86_400)
+                let failed = await loop.advance(to: monday.addingTimeInterval(10))
+                #expect(failed.schedules.failed == ["name:weekly"] && failed.schedules.ran.isEmpty)
+                studio.trouble.withLock { $0 = .none }
+                let again = await loop.advance(to: monday.addingTimeInterval(600))
+                #expect(again.schedules.ran == ["name:weekly"])
+            }
+            for id in ids { #expect(try w.studioMessages(in: id).filter { $0 == "Weekly note for \(id)" }.count == 1) }
+        }
+    }
+
     static func expectNoneParked(_ w: WatchHarness) throws {
         #expect(try StateStore(path: w.statePath).ledger.parkedCount() == 0)
     }

@@ -20,6 +20,17 @@ struct SendTally: Sendable, Equatable {
     var failed = 0
     /// Of `failed`, those the studio's trouble failed (`StudioTrouble.caused`): worth trying again.
     var troubled = 0
+    /// `px.map` items the studio's trouble failed outside a send (a read), and the first one's error.
+    var troubledItems = 0
+    var firstItemFailure: String?
+
+    /// Whether the studio's trouble failed any of the run's work: the run is tried again.
+    var metStudioTrouble: Bool { troubled + troubledItems > 0 }
+
+    mutating func noteTroubledItem(_ index: Int, _ error: any Error) {
+        troubledItems += 1
+        if firstItemFailure == nil { firstItemFailure = "px.map item \(index): \(Self.words(error))" }
+    }
     var firstFailure: String?
 
     mutating func note(_ outcome: Outcome) {
@@ -54,6 +65,10 @@ struct SendTally: Sendable, Equatable {
     /// `sent 12, failed 3: first error conv_…: …` (with `already sent 4`, `would send 2` in a dry
     /// run, `asked for approval 1` where they happened), or nil when nothing failed.
     var failureSummary: String? {
+        // Items the studio failed without a send failing: the run did not do its job either.
+        if failed == 0, troubledItems > 0 {
+            return "\(summary); \(troubledItems) px.map item\(troubledItems == 1 ? "" : "s") failed for the studio's trouble: first error \(firstItemFailure ?? "?")"
+        }
         guard failed > 0 else { return nil }
         var parts: [String] = []
         if sent > 0 || skipped + asked + planned == 0 { parts.append("sent \(sent)") }
@@ -75,5 +90,6 @@ final class SendTallies: Sendable {
 
     func note(_ outcome: SendTally.Outcome) { tally.withLock { $0.note(outcome) } }
     func noteFailed(_ conversationID: String, _ error: any Error) { tally.withLock { $0.noteFailed(conversationID, error) } }
+    func noteTroubledItem(_ index: Int, _ error: any Error) { tally.withLock { $0.noteTroubledItem(index, error) } }
     var current: SendTally { tally.withLock { $0 } }
 }

@@ -49,6 +49,11 @@ extension PXRuntime {
                         if fatal == nil { fatal = PxError.table(code: code, status: nil, message: failure.cause?.message ?? message) }
                         continue
                     }
+                    // An item the studio failed (a read; a send is counted where it failed): the run did not
+                    // do its job, and is tried again, whatever the script does with the errors.
+                    if StudioTrouble.caused(error), let current = HandlerRun.current, current.tally.current.troubled == 0 {
+                        current.tally.noteTroubledItem(index + 1, error)
+                    }
                     errors[.integer(Int64(index + 1))] = .text(message)
                     context.logger.warning("px.map: item \(index + 1) failed: \(message)")
                 }

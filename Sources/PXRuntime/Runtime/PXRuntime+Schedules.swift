@@ -126,7 +126,7 @@ extension PXRuntime {
         let name = SendKeyText.scheduleName(schedule.id)
         /// A recorded run that the studio's trouble failed (a send of it, or what it raised): kept due, tried again.
         func triedAgain(_ failure: String, raised: LuaError? = nil) async throws -> RunEnd? {
-            let studio = run.tally.current.troubled > 0 || raised.map(StudioTrouble.caused) == true
+            let studio = run.tally.current.metStudioTrouble || raised.map(StudioTrouble.caused) == true
             guard let id, let trouble, !triggered, studio else { return nil }
             // 30 s, doubled each time, at most hourly: a retry runs the whole function again.
             let retryAt = now.addingTimeInterval(StudioTrouble.wait(afterStreak: trouble.streak + 1, atMost: 3_600))

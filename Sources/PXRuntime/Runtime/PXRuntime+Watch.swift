@@ -126,7 +126,7 @@ extension PXRuntime {
 
     /// `UNAVAILABLE` when the studio's trouble failed a send of `run` (`StudioTrouble`): the run is tried
     /// again without using up a try, as when the error reached the handler uncaught.
-    private func studioTrouble(of run: HandlerRun) -> PxErrorCode? { run.tally.current.troubled > 0 ? .unavailable : nil }
+    private func studioTrouble(of run: HandlerRun) -> PxErrorCode? { run.tally.current.metStudioTrouble ? .unavailable : nil }
 
     /// The `event` table a handler gets: `message` (the newest of the
     /// burst), `messages` (the burst, oldest first), `conversation`,
