@@ -14,6 +14,8 @@ final class TroubledStudio: InProcessStudio {
         case none, sendsFail, readsCutShort
         /// The first `n` sends from now pass, the rest fail.
         case sendsFailAfter(Int)
+        /// Reads of this conversation answer 503, every time.
+        case readsFailIn(String)
     }
 
     let sandbox: RunningSandbox
@@ -34,6 +36,8 @@ final class TroubledStudio: InProcessStudio {
         case .sendsFail where isSend:
             return (503, json, Array(#"{"error":{"code":"unavailable","message":"try again"}}"#.utf8))
         case .sendsFailAfter(let passing) where isSend && counted.withLock({ $0 += 1; return $0 > passing }):
+            return (503, json, Array(#"{"error":{"code":"unavailable","message":"try again"}}"#.utf8))
+        case .readsFailIn(let id) where method == "GET" && target.contains("/conversations/\(id)"):
             return (503, json, Array(#"{"error":{"code":"unavailable","message":"try again"}}"#.utf8))
         case .readsCutShort where method == "GET" && target.contains("/conversations/conv_"):
             let whole = await sandbox.inProcess.answer(method: method, target: target, headers: headers, body: body)
@@ -238,6 +242,28 @@ struct StudioTroubleTests {
                 #expect(again.schedules.ran == ["name:weekly"])
             }
             for id in ids { #expect(try w.studioMessages(in: id).filter { $0 == "Weekly note for \(id)" }.count == 1) }
+        }
+    }
+
+    @Test("one conversation the studio keeps failing (503) holds no other client back, and is answered once it reads")
+    func oneConversationFails() async throws {
+        try await withWatch { w in
+            let ids = try w.clientConversations(2)
+            let studio = TroubledStudio(sandbox: w.sandbox)
+            try await w.daemon(Self.script, api: try studio.api) { loop in
+                _ = await loop.cycle()
+                studio.trouble.withLock { $0 = .readsFailIn(ids[0]) }
+                _ = try await w.sandbox.database.clientWritesIn(conversationID: ids[0], content: "first")
+                _ = try await w.sandbox.database.clientWritesIn(conversationID: ids[1], content: "second")
+                let troubled = await loop.cycle()
+                #expect(troubled.handled == 1 && troubled.parked == 0)
+                #expect(try w.studioMessages(in: ids[1]).contains("ok: second"))
+                studio.trouble.withLock { $0 = .none }
+                let fine = await loop.advance(by: 3_600)
+                #expect(fine.handled == 1 && fine.parked == 0)
+            }
+            #expect(try w.studioMessages(in: ids[0]).filter { $0.hasPrefix("ok: ") } == ["ok: first"])
+            #expect(try w.studioMessages(in: ids[1]).filter { $0.hasPrefix("ok: ") } == ["ok: second"])
         }
     }
 

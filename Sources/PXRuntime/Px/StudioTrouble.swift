@@ -20,11 +20,12 @@ enum StudioTrouble {
     }
 
     /// Whether a conversation's failed read is the studio's passing trouble (an answer cut short or
-    /// unreadable), not the conversation's lasting one (gone, refused, an id that is not one).
+    /// unreadable, errors that kept coming for it), not the conversation's lasting one (gone, refused,
+    /// an id that is not one), nor the connection's or the login's (which end the poll).
     static func isPassing(_ error: PixiesetError) -> Bool {
         switch error {
-        case .malformedResponse, .truncatedResponse: true
-        case .api, .sessionExpired, .csrfRefused, .unreachable, .keptFailing, .invalidID, .file, .sendPending, .invalidRequest: false
+        case .malformedResponse, .truncatedResponse, .keptFailing: true
+        case .api, .sessionExpired, .csrfRefused, .unreachable, .invalidID, .file, .sendPending, .invalidRequest: false
         }
     }
 

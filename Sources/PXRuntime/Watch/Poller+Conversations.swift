@@ -76,8 +76,9 @@ extension Poller {
     }
 
     /// Reads conversations in full, `concurrency` at a time. An API error is the conversation's
-    /// own (a 404, a 403, an answer that cannot be read); an expired session or an unreachable
-    /// API ends the poll, for the daemon to deal with.
+    /// own (a 404, a 403, an answer that cannot be read, errors that kept coming for it: one
+    /// conversation the studio cannot serve must not make the daemon deaf to the others); an
+    /// expired session or an unreachable API ends the poll, for the daemon to deal with.
     func readDetails(_ ids: [String]) async throws -> [String: Swift.Result<Conversation, PixiesetError>] {
         try await withThrowingTaskGroup(of: (String, Swift.Result<Conversation, PixiesetError>).self) { group in
             var pending = ids[...], results: [String: Swift.Result<Conversation, PixiesetError>] = [:]
@@ -86,7 +87,7 @@ extension Poller {
                 group.addTask {
                     do {
                         return (id, .success(try await client.conversation(id, messages: true)))
-                    } catch let error as PixiesetError where Self.isConversationsOwn(error) {
+                    } catch let error as PixiesetError where Self.isConversationsOwn(error) || StudioTrouble.isPassing(error) {
                         return (id, .failure(error))
                     }
                 }
