@@ -16,6 +16,8 @@ final class TroubledStudio: InProcessStudio {
         case sendsFailAfter(Int)
         /// Reads of this conversation answer 503, every time.
         case readsFailIn(String)
+        /// Every request answers 503: the studio is down.
+        case allFail
     }
 
     let sandbox: RunningSandbox
@@ -33,7 +35,7 @@ final class TroubledStudio: InProcessStudio {
         let json = [(name: "Content-Type", value: "application/json")]
         let isSend = method == "POST" && target.contains("conversation_messages")
         switch trouble.withLock({ $0 }) {
-        case .sendsFail where isSend:
+        case .allFail, .sendsFail where isSend:
             return (503, json, Array(#"{"error":{"code":"unavailable","message":"try again"}}"#.utf8))
         case .sendsFailAfter(let passing) where isSend && counted.withLock({ $0 += 1; return $0 > passing }):
             return (503, json, Array(#"{"error":{"code":"unavailable","message":"try again"}}"#.utf8))
@@ -292,6 +294,30 @@ struct StudioTroubleTests {
                     return
                 }
             }
+        }
+    }
+
+    @Test("while the studio is down, a retry between polls does not say it answers again; the first poll that works does, once")
+    func noFalseRecovery() async throws {
+        try await withWatch { w in
+            let id = try w.clientConversations(1)[0]
+            let studio = TroubledStudio(sandbox: w.sandbox)
+            try await w.daemon(Self.script, api: try studio.api) { loop in
+                _ = await loop.cycle()
+                _ = try await w.sandbox.database.clientWritesIn(conversationID: id, content: "hello")
+                studio.trouble.withLock { $0 = .sendsFail }
+                _ = await loop.cycle()
+                studio.trouble.withLock { $0 = .allFail }
+                // A poll that fails (the studio is down), then the reply's retries between polls.
+                _ = await loop.poll()
+                _ = await loop.advance(by: 600)
+                #expect(!w.log.all.contains { $0.contains("the studio answers again") }, "\(w.log.all.filter { $0.contains("studio") })")
+                studio.trouble.withLock { $0 = .none }
+                _ = await loop.poll()
+                _ = await loop.advance(by: 600)
+            }
+            #expect(w.log.all.filter { $0.contains("the studio answers again") }.count == 1)
+            #expect(try w.studioMessages(in: id).filter { $0.hasPrefix("ok: ") } == ["ok: hello"])
         }
     }
 

@@ -141,7 +141,9 @@ struct WatchCycle {
             }
         }
         if let (fault, since) = faults.takeCleared() { faultCleared(fault, since: since, hosts: hosts) }
-        if worked, let since = outage {
+        // Only a poll tells that the studio answers again: a pass between polls (a retry's wake, the end
+        // of a debounce) may have met nothing but the same trouble, and waited.
+        if worked, polled != nil || poller == nil, let since = outage {
             logger.info("the studio answers again (after \(DurationText.format(max(0, clock.now().timeIntervalSince(since)))))")
             outage = nil
         }

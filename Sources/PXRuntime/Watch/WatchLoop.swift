@@ -297,9 +297,10 @@ public struct WatchLoop: Sendable {
         try await store.ledger.failEvents(ids, conversationID: id, reason: reason, traceback: "", retryAt: retryAt, countAttempt: false, at: now)
         // Said when it starts, and once more when it has lasted as long as a handler's tries would.
         if streak == 1 || streak == Self.lastingTrouble {
-            let words = "\(WatchCycle.firstLine(reason)); the studio's trouble, not the handler's: the message\(ids.count == 1 ? "" : "s") \(streak > 1 ? "still " : "")wait"
+            // The reason last: the journal's line may be cut, and what the photographer needs comes first.
+            let words = "the studio's trouble, not the handler's: the message\(ids.count == 1 ? " \(streak > 1 ? "still " : "")waits" : "s \(streak > 1 ? "still " : "")wait") (\(WatchCycle.firstLine(reason)))"
             try await store.journal.append(.studioTrouble, conversationID: id, detail: "\(ids.joined(separator: ", ")): \(words)", at: now)
-            logger.error("\(id): \(words) and \(ids.count == 1 ? "is" : "are") tried again (never parked for it)")
+            logger.error("\(id): \(words); tried again, never parked for it")
         }
         result.count(.failed)
         result.wake(at: retryAt)
