@@ -29,6 +29,9 @@ public enum StateSetting: String, Sendable {
     case heartbeat
     /// When the watch daemon last stopped on purpose (studio time, seconds); removed while one runs.
     case stoppedAt = "stopped_at"
+    /// The studio not answering the daemon's polls: since when (studio time, seconds), a tab, and
+    /// why (the error's first line); removed by the first poll that works.
+    case studioOutage = "studio_outage"
 }
 
 /// The named values of a state (the `setting` table): where and how it runs,

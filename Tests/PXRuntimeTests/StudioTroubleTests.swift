@@ -312,13 +312,26 @@ struct StudioTroubleTests {
                 _ = await loop.poll()
                 _ = await loop.advance(by: 600)
                 #expect(!w.log.all.contains { $0.contains("the studio answers again") }, "\(w.log.all.filter { $0.contains("studio") })")
+                // `status` says it, while the daemon runs.
+                let down = try Self.statusText(w)
+                #expect(down.contains("studio: NOT ANSWERING since Sun 1 Mar"), "\(down)")
                 studio.trouble.withLock { $0 = .none }
                 _ = await loop.poll()
+                #expect(try !Self.statusText(w).contains("NOT ANSWERING"))
                 _ = await loop.advance(by: 600)
             }
             #expect(w.log.all.filter { $0.contains("the studio answers again") }.count == 1)
             #expect(try w.studioMessages(in: id).filter { $0.hasPrefix("ok: ") } == ["ok: hello"])
         }
+    }
+
+    /// `status` of the harness's state as with a daemon running on it.
+    static func statusText(_ w: WatchHarness) throws -> String {
+        let store = try StateStore(path: w.statePath)
+        defer { try? store.close() }
+        var status = try store.status(now: w.studio.clock.now(), timeZone: .gmt, journalLimit: 5)
+        status.daemon = "pid 1"
+        return status.text(cap: 200, path: w.statePath)
     }
 
     static func expectNoneParked(_ w: WatchHarness) throws {

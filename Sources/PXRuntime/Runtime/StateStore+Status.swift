@@ -34,6 +34,8 @@ public struct StateStatus: Sendable {
     public var names: [String: String] = [:]
     /// The send cap of the last run or daemon on this state (nil: none recorded).
     public var capInForce: Int?
+    /// Watch: the studio not answering the daemon's polls, since when and why (nil: it answers).
+    public var studioOutage: (since: Date, why: String)?
     /// When the status was taken: a time of another year shows its year.
     public var now: Date?
 
@@ -53,6 +55,12 @@ public struct StateStatus: Sendable {
         ]
         // The session is watched by `watch` only: a state only `run` used says nothing of it.
         if let session { lines.insert("session: \(session)", at: 2) } else if watermark != nil { lines.insert("session: ok", at: 2) }
+        // Said only while a daemon runs: a daemon stopped during an outage left the mark behind.
+        if let studioOutage, daemon != nil {
+            lines.insert(
+                "studio: NOT ANSWERING since \(local(studioOutage.since)) (\(TerminalText.escaped(studioOutage.why))); the daemon tries every poll,"
+                    + " and new messages are read and answered once it answers", at: 2)
+        }
         if let studioOffset, abs(studioOffset) > RuntimeClock.notableOffset {
             lines.append("warning: \(RuntimeClock.describe(offset: studioOffset)) (pxscript uses the studio's time; set this machine's clock right for your other tools)")
         }
@@ -142,6 +150,9 @@ extension StateStore {
         status.notices = try notices.backlog()
         status.now = now
         status.capInForce = try settings.value(.capInForce).flatMap(Int.init)
+        if let outage = try settings.value(.studioOutage), let tab = outage.firstIndex(of: "\t"), let since = Double(outage[..<tab]) {
+            status.studioOutage = (StoredTime.date(seconds: since), String(outage[outage.index(after: tab)...]))
+        }
         status.names = try ledger.clientNames(for: status.journal.compactMap(\.conversationID) + status.parked.map(\.conversationID)
             + status.pending.map(\.intent.conversationID))
         return status

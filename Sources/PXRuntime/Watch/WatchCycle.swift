@@ -146,6 +146,7 @@ struct WatchCycle {
         if worked, polled != nil || poller == nil, let since = outage {
             logger.info("the studio answers again (after \(DurationText.format(max(0, clock.now().timeIntervalSince(since)))))")
             outage = nil
+            for host in hosts { try? await host.store.settings.write(.studioOutage, nil) }
         }
     }
 
@@ -197,7 +198,14 @@ struct WatchCycle {
         }
         if WatchService.isPassing(error), !configuration.once {
             // The studio is unreachable or keeps failing: the daemon waits for it, it does not exit.
-            if outage == nil { logger.error("\(error); trying again every poll") }
+            if outage == nil {
+                logger.error("\(error); trying again every poll")
+                // For `status` and the dashboard: the studio not answering is why nothing new is read.
+                let since = clock.now()
+                let said = "\(since.timeIntervalSince1970)\t\(WatchCycle.firstLine("\(error)").prefix(300))"
+                // blocking: one small write per state, once per outage (as the session's problem is written).
+                for host in hosts { try? host.store.settings.set(.studioOutage, said) }
+            }
             outage = outage ?? clock.now()
             return
         }

@@ -116,6 +116,8 @@ public struct WatchService: Service, CustomStringConvertible {
         }
         // Down since when (a run that ended without stopping), read before this run marks anything.
         let downtime = hosts.first.flatMap { Downtime.found(in: $0.store, now: clock.now(), interval: configuration.interval) }
+        // An outage an earlier daemon saw is not this one's: it says so again if its first poll fails.
+        for host in hosts { try? host.store.settings.set(.studioOutage, nil) }
         // Any end this process sees is a stop on purpose; only a kill or a crash leaves no mark (declared
         // after the hosts' `defer`, so it runs before their states close).
         defer { try? hosts.first?.store.settings.set(.stoppedAt, String(clock.now().timeIntervalSince1970)) }
