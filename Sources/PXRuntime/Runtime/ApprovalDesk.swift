@@ -85,7 +85,9 @@ public struct ApprovalDesk: Sendable {
             if now?.state == .sent, let message = now?.messageID { return pass.sent.isEmpty ? .notWaiting(state: "sent", detail: message) : .sent(messageID: message) }
             // The studio failed it: approved, not sent, and nothing here tries again (no daemon runs).
             if now?.state == .approved, let trouble = pass.studioTrouble[id] {
-                return .notSent(state: "approved", detail: "the studio did not take it (\(trouble)); run `pxscript approve \(id)` again, or start `pxscript watch`")
+                return .notSent(
+                    state: "approved",
+                    detail: "the studio did not take it (\(trouble)); run `pxscript approve \(id)` again once it answers (a `pxscript watch` running on this state would send it by itself)")
             }
             if now?.state == .approved { return .waits }
             return .notSent(state: now?.state.rawValue ?? "gone", detail: now?.detail)

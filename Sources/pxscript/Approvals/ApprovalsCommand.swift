@@ -47,7 +47,9 @@ struct ApprovalsCommand: AsyncParsableCommand {
         let client = approval.clientName.isEmpty ? "?" : TerminalText.escaped(approval.clientName)
         var head = "\(approval.id)  \(state)  to \(TerminalText.escaped(approval.conversationID)) (\(client))"
         head += "  asked \(ShownTime.text(approval.createdAt, in: zone, now: now))"
-        if approval.state.isOpen { head += ", open until \(ShownTime.text(approval.expiresAt, in: zone, now: now))" }
+        // An approved request does not expire: it waits to be sent (docs/approvals.md).
+        if approval.state == .pending { head += ", open until \(ShownTime.text(approval.expiresAt, in: zone, now: now))" }
+        if approval.state == .approved { head += ", approved: sent at the next try" }
         head += "  [\(TerminalText.escaped((approval.script as NSString).lastPathComponent)) \(approval.position.split(separator: ":").last.map { "line \($0)" } ?? "")]"
         var lines = [head]
         if let detail = approval.detail { lines.append("  why: \(TerminalText.escaped(detail))") }
