@@ -269,34 +269,6 @@ struct StudioTroubleTests {
         }
     }
 
-    @Test("a run whose uncaught error is the studio's answer cut short ends as the studio's trouble (exit 69), not the script's (1)")
-    func runEndsUnavailable() async throws {
-        try await withWatch { w in
-            let id = try w.clientConversations(1)[0]
-            let studio = TroubledStudio(sandbox: w.sandbox)
-            studio.trouble.withLock { $0 = .readsCutShort }
-            let path = w.folder.appendingPathComponent("get.lua").path
-            try "px.conversations.get('\(id)')".write(toFile: path, atomically: true, encoding: .utf8)
-            let state = try WorkingState(path: w.statePath, dryRun: false)
-            defer { state.close() }
-            let clock = RuntimeClock(virtual: w.studio.clock)
-            var api = try studio.api
-            api.studioClock = clock.studio
-            let options = RuntimeOptions(scriptPath: path, timeZone: .gmt)
-            do {
-                _ = try await PixiesetClient.withClient(api, logger: w.log.logger) { client in
-                    try await PXRuntime(options: options, client: client, store: state.store, clock: clock, logger: w.log.logger).run()
-                }
-                Issue.record("the run ended well")
-            } catch let error as RuntimeError {
-                guard case .unavailable = error else {
-                    Issue.record("ended as \(error), not unavailable")
-                    return
-                }
-            }
-        }
-    }
-
     @Test("while the studio is down, a retry between polls does not say it answers again; the first poll that works does, once")
     func noFalseRecovery() async throws {
         try await withWatch { w in

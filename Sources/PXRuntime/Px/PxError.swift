@@ -88,8 +88,7 @@ enum PxError {
         if let refusal = code?.refusal { return .refused(refusal, message) }
         return switch code {
         case .sendCap?: .sendCap(message)
-        // The studio's trouble (`StudioTrouble`), not the script's: try again later (69).
-        case .unreachable?, .unavailable?, .sendPending?, .badResponse?, .sendInFlight?: .unavailable(message)
+        case .unreachable?, .unavailable?, .sendPending?: .unavailable(message)
         case .localFault?: .localFault(message, kind: error.cause?.kind.flatMap(LocalFault.Kind.init(rawValue:)) ?? .io)
         default: .script(message: message, traceback: traceback)
         }
