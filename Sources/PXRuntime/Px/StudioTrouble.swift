@@ -4,7 +4,8 @@ import PixiesetKit
 import PXState
 
 /// The studio's trouble, told from a script's own failure (docs/spec.md §6): the studio unreachable,
-/// errors that kept coming, an answer cut short or unreadable, a send whose outcome is not known yet.
+/// errors that kept coming, an answer cut short, a send whose outcome is not known yet. (An answer
+/// that is not JSON or far too large is not: it would come again.)
 /// A handler's try or a scheduled run that met it uses up nothing and is tried again with backoff;
 /// it never parks a message: parking would leave a client unanswered for good for a fault that
 /// passes (the seeded simulator found a message parked by three cut-short reads days apart).
@@ -24,16 +25,18 @@ enum StudioTrouble {
     /// an id that is not one), nor the connection's or the login's (which end the poll).
     static func isPassing(_ error: PixiesetError) -> Bool {
         switch error {
-        case .malformedResponse, .truncatedResponse, .keptFailing: true
-        case .api, .sessionExpired, .csrfRefused, .unreachable, .invalidID, .file, .sendPending, .invalidRequest: false
+        case .truncatedResponse, .keptFailing: true
+        // An answer that is not JSON, far too large or of millions of values will come again: it is the
+        // conversation's lasting trouble (parked, set aside), as a 404 is.
+        case .malformedResponse, .api, .sessionExpired, .csrfRefused, .unreachable, .invalidID, .file, .sendPending, .invalidRequest: false
         }
     }
 
     /// Of a send or a read inside a run: the studio's trouble, or the script's (or the login's) own.
     private static func isTrouble(_ error: PixiesetError) -> Bool {
         switch error {
-        case .unreachable, .keptFailing, .malformedResponse, .truncatedResponse, .sendPending: true
-        case .api, .sessionExpired, .csrfRefused, .invalidID, .file, .invalidRequest: false
+        case .unreachable, .keptFailing, .truncatedResponse, .sendPending: true
+        case .malformedResponse, .api, .sessionExpired, .csrfRefused, .invalidID, .file, .invalidRequest: false
         }
     }
 

@@ -186,7 +186,7 @@ public struct WatchLoop: Sendable {
                 do {
                     conversation = try await client.conversation(id, messages: true)
                 } catch let error as PixiesetError where StudioTrouble.isPassing(error) {
-                    // The studio's answer was cut short or unreadable: the events wait, no try used up
+                    // The studio's answer was cut short (or errors kept coming for it): the events wait, no try used up
                     // (`waitForStudio` gives back the one counted here).
                     _ = try await store.ledger.beginHandling(burst.map(\.message.id))
                     return try await waitForStudio(burst.map(\.message.id), in: id, reason: "the conversation could not be read: \(error)", now: now, result)
