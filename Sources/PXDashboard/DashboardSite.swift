@@ -89,7 +89,7 @@ struct DashboardSite: Sendable {
     // MARK: overview
 
     func overview(_ request: Request) throws -> OverviewPage {
-        var problem: String?
+        var problem: String?, studioOutage: String?
         var scripts: [OverviewPage.Script] = []
         let now = clock.now()
         for (index, script) in configuration.scripts.enumerated() {
@@ -102,6 +102,9 @@ struct DashboardSite: Sendable {
             let zone = (try? store.recordedZone()) ?? configuration.timeZone
             let status = try store.status(now: now, timeZone: zone, journalLimit: 0)
             if let session = status.session { problem = "Sends wait: the session \(session)." }
+            if let outage = status.studioOutage, DaemonLock.holder(statePath: script.statePath) != nil {
+                studioOutage = "The studio has not answered the daemon since \(local(outage.since)) (\(outage.why))."
+            }
             shown.csrf = csrf(request)
             shown.daemon = DaemonLock.holder(statePath: script.statePath).map { "running (\($0))" } ?? "not running"
             shown.sendsToday = status.sendsToday
@@ -121,7 +124,9 @@ struct DashboardSite: Sendable {
             if !notices.isEmpty { shown.notices = notices.joined(separator: ", ") }
             scripts.append(shown)
         }
-        return OverviewPage(frame: PageFrame(title: "Overview", notice: notice(request)), sessionOK: problem == nil, sessionProblem: problem, scripts: scripts)
+        return OverviewPage(
+            frame: PageFrame(title: "Overview", notice: notice(request)), sessionOK: problem == nil, sessionProblem: problem, scripts: scripts,
+            studioOutage: studioOutage)
     }
 
     // MARK: approvals

@@ -64,6 +64,7 @@ enum DashboardTemplates {
             <h2 id="session-h">Session</h2>
             {{#sessionOK}}<p class="ok">The Pixieset session works.</p>{{/sessionOK}}
             {{^sessionOK}}<p class="problem">{{sessionProblem}}</p><p>Fix: run <code>pxscript login</code>; a running daemon picks up the new cookie by itself.</p>{{/sessionOK}}
+            {{#studioOutage}}<p class="problem">{{studioOutage}}</p><p>Nothing to do: the daemon tries every poll, and what clients write meanwhile is read and answered once the studio answers.</p>{{/studioOutage}}
             </section>
             {{#scripts}}
             <section class="card" aria-labelledby="s{{index}}">

@@ -5,6 +5,8 @@ struct OverviewPage: DashboardPage {
     var sessionOK: Bool
     var sessionProblem: String?
     var scripts: [Script]
+    /// The studio not answering a running daemon's polls: since when and why (nil: it answers).
+    var studioOutage: String? = nil
 
     struct Script: Sendable {
         var index: Int
