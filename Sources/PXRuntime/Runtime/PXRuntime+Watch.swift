@@ -49,6 +49,11 @@ extension PXRuntime {
         case failed(message: String, traceback: String, code: PxErrorCode?)
         /// This machine failed the state during the run (a lock, a full disk): nobody's fault, it passes.
         case localFault(LocalFault)
+
+        /// Whether the handler failed for the studio's trouble (`StudioTrouble`): it waits, no try used up.
+        var metStudioTrouble: Bool {
+            if case .failed(_, _, let code) = self { code?.isStudioTrouble == true } else { false }
+        }
     }
 
     /// The quiet period the script's handlers wait for (`debounce`, 0: none).

@@ -224,8 +224,8 @@ public struct WatchLoop: Sendable {
                 await refunds.give(ids, on: store)
                 throw CancellationError()
             }
-            // The studio answered this try (read and sends) unless it ends waiting for it: the wait starts over.
-            if case .failed(_, _, let code) = handled, code?.isStudioTrouble == true {} else { trouble.passed(in: id) }
+            // The studio answered this try (its read and sends) unless it ends waiting for it: the wait starts over.
+            if !handled.metStudioTrouble { trouble.passed(in: id) }
             switch handled {
             case .done(let replied):
                 result.count(.done)
@@ -285,6 +285,7 @@ public struct WatchLoop: Sendable {
         }
         return result
     }
+
     /// Tries in a row that met the studio's trouble after which it is said again (it lasts: a minute or more).
     static let lastingTrouble = 5
 
@@ -295,7 +296,7 @@ public struct WatchLoop: Sendable {
         let streak = trouble.met(in: id)
         let retryAt = now.addingTimeInterval(backoff(afterAttempt: streak))
         try await store.ledger.failEvents(ids, conversationID: id, reason: reason, traceback: "", retryAt: retryAt, countAttempt: false, at: now)
-        // Said when it starts, and once more when it has lasted as long as a handler's tries would.
+        // Said when it starts, and once more if it lasts (`lastingTrouble`), not at every try.
         if streak == 1 || streak == Self.lastingTrouble {
             // The reason last: the journal's line may be cut, and what the photographer needs comes first.
             let words = "the studio's trouble, not the handler's: the message\(ids.count == 1 ? " \(streak > 1 ? "still " : "")waits" : "s \(streak > 1 ? "still " : "")wait") (\(WatchCycle.firstLine(reason)))"
