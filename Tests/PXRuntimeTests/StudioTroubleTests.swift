@@ -297,6 +297,29 @@ struct StudioTroubleTests {
         }
     }
 
+    @Test("a one-time (px.at) run the studio failed is tried again too, and sends once")
+    func atRun() async throws {
+        try await withWatch { w in
+            let id = try w.clientConversations(1)[0]
+            let studio = TroubledStudio(sandbox: w.sandbox)
+            let start = ISOTime.parse(testNow)!
+            let script = """
+                px.at("2026-03-02T09:00:00", function() px.send("\(id)", "Your session is tomorrow") end, { name = "reminder" })
+                """
+            try await w.daemon(script, api: try studio.api) { loop in
+                _ = await loop.cycle()
+                studio.trouble.withLock { $0 = .sendsFail }
+                let monday = start.addingTimeInterval(86_400)
+                let failed = await loop.advance(to: monday.addingTimeInterval(10))
+                #expect(failed.schedules.failed == ["name:reminder"])
+                studio.trouble.withLock { $0 = .none }
+                let again = await loop.advance(to: monday.addingTimeInterval(600))
+                #expect(again.schedules.ran == ["name:reminder"])
+            }
+            #expect(try w.studioMessages(in: id).filter { $0 == "Your session is tomorrow" }.count == 1)
+        }
+    }
+
     /// `status` of the harness's state as with a daemon running on it.
     static func statusText(_ w: WatchHarness) throws -> String {
         let store = try StateStore(path: w.statePath)

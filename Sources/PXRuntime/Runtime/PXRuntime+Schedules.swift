@@ -67,7 +67,10 @@ extension PXRuntime {
             if !persist { afterDone.insert(schedule.id) }
             // Tried again no later than its next time would come (or a day, for `at`): a studio that keeps
             // failing it (or an answer that will never read) does not hold the schedule's later runs back.
-            let giveUpAt = schedule.nextDue(lastRun: due, done: false, startedAt: due, in: zone).map { max($0, due) } ?? due.addingTimeInterval(86_400)
+            let giveUpAt: Date = switch schedule.timing {
+            case .every, .cron: schedule.nextDue(lastRun: due, done: false, startedAt: due, in: zone) ?? due.addingTimeInterval(86_400)
+            case .at, .after: due.addingTimeInterval(86_400)
+            }
             let end: RunEnd
             do {
                 end = try await run(
