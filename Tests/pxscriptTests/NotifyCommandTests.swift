@@ -14,7 +14,12 @@ struct NotifyCommandTests {
         let path = home.appendingPathComponent("config/pxscript/config.toml").path
         _ = FileManager.default.createFile(
             atPath: path, contents: Data("cookie = \"sessionid=cli-cookie-0123456\"\n\(notify)".utf8), attributes: [.posixPermissions: 0o600])
-        return try await body(["HOME": home.path, "XDG_CONFIG_HOME": home.appendingPathComponent("config").path, "PIXIESET_COOKIE": ""])
+        // The receiver runs in this process, beside hundreds of tests on two cores: it may answer after
+        // the 10 s a photographer's webhook gets (the suite failed so once); the guard is Patience's.
+        return try await body([
+            "HOME": home.path, "XDG_CONFIG_HOME": home.appendingPathComponent("config").path, "PIXIESET_COOKIE": "",
+            "PXSCRIPT_NOTIFY_TIMEOUT": "300",
+        ])
     }
 
     @Test("--test reaches every target; the URL's secret path is never printed")

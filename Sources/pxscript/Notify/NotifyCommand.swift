@@ -43,7 +43,7 @@ struct NotifyCommand: AsyncParsableCommand {
                 ? Notice(kind: .test, title: title ?? "pxscript: test notification",
                          text: "If you read this, pxscript's notifications reach you here.", at: now)
                 : Notice(kind: .message, title: redactor.redact(title ?? "pxscript"), text: redactor.redact(text ?? ""), at: now)
-            let sender = NoticeSender()
+            let sender = NoticeSetup.sender(environment: environment)
             var failed = 0
             for target in targets {
                 if let error = await Self.deliver(notice, to: target, with: sender) {
