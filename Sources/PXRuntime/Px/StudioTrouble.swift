@@ -40,6 +40,10 @@ enum StudioTrouble {
         }
     }
 
+    /// Whether the try that makes `streak` tries in a row is one to tell of: the first, and once more
+    /// when the trouble lasts (the fifth), not every try.
+    static func isTold(streak: Int) -> Bool { streak == 1 || streak == 5 }
+
     /// Seconds before try `streak + 1` after `streak` tries in a row met the studio's trouble: 30 s doubled, at most `atMost`.
     static func wait(afterStreak streak: Int, atMost: Double) -> Double { min(atMost, 30 * pow(2, Double(min(max(streak, 1), 20) - 1))) }
 }

@@ -135,9 +135,9 @@ extension PXRuntime {
             let retryAt = now.addingTimeInterval(StudioTrouble.wait(afterStreak: trouble.streak + 1, atMost: 3_600))
             guard retryAt < trouble.giveUpAt else { return nil }
             context.logger.error("scheduled run \(name) failed [\(schedule.position)] for the studio's trouble; tried again (nothing sent twice): \(failure)")
-            // Journaled when it starts and once more if it lasts, not at every try.
+            // Journaled when it starts and once more if it lasts, not at every try (as a handler's wait is).
             try await context.store.schedules.recordTroubledRun(
-                id, named: name, at: now, failure: failure, retryAt: retryAt, journal: trouble.streak == 0 || trouble.streak == 3)
+                id, named: name, at: now, failure: failure, retryAt: retryAt, journal: StudioTrouble.isTold(streak: trouble.streak + 1))
             return .triedAgainAt(retryAt)
         }
         // Keys it held are free once its effects are recorded (or dropped).

@@ -216,8 +216,7 @@ public struct Poller: Sendable {
                 var failed = mark ?? signature
                 // An answer cut short or unreadable is the studio's passing trouble: read again with backoff,
                 // never set aside for it (a new client's first message would wait for their next one).
-                let passing = (error as? PixiesetError).map(StudioTrouble.isPassing) ?? false
-                failed.failures = passing ? min(failed.failures + 1, Self.goneAfter - 1) : failed.failures + 1
+                failed.failures = StudioTrouble.isPassing(error) ? min(failed.failures + 1, Self.goneAfter - 1) : failed.failures + 1
                 failed.retryAt = now.timeIntervalSince1970 + min(3_600, 30 * pow(2, Double(failed.failures - 1)))
                 record.marks[id] = failed
                 let gone = failed.failures >= Self.goneAfter

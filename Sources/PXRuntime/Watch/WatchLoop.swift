@@ -286,9 +286,6 @@ public struct WatchLoop: Sendable {
         return result
     }
 
-    /// Tries in a row that met the studio's trouble after which it is said again (it lasts: a minute or more).
-    static let lastingTrouble = 5
-
     /// Events whose try met the studio's trouble (`StudioTrouble`): open again after a wait that grows
     /// with the trouble in a row (as a failing handler's does, at most 5 minutes), no try used up.
     private func waitForStudio(_ ids: [String], in id: String, reason: String, now: Date, _ outcome: Outcome) async throws -> Outcome {
@@ -296,8 +293,8 @@ public struct WatchLoop: Sendable {
         let streak = trouble.met(in: id)
         let retryAt = now.addingTimeInterval(backoff(afterAttempt: streak))
         try await store.ledger.failEvents(ids, conversationID: id, reason: reason, traceback: "", retryAt: retryAt, countAttempt: false, at: now)
-        // Said when it starts, and once more if it lasts (`lastingTrouble`), not at every try.
-        if streak == 1 || streak == Self.lastingTrouble {
+        // Said when it starts, and once more if it lasts, not at every try.
+        if StudioTrouble.isTold(streak: streak) {
             // The reason last: the journal's line may be cut, and what the photographer needs comes first.
             let words = "the studio's trouble, not the handler's: the message\(ids.count == 1 ? " \(streak > 1 ? "still " : "")waits" : "s \(streak > 1 ? "still " : "")wait") (\(WatchCycle.firstLine(reason)))"
             try await store.journal.append(.studioTrouble, conversationID: id, detail: "\(ids.joined(separator: ", ")): \(words)", at: now)
