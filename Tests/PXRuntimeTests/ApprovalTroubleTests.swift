@@ -15,11 +15,8 @@ struct ApprovalTroubleTests {
     @Test("approved, then the studio fails the send past the request's expiry: still approved, sent once when the studio answers")
     func approvedOutlivesExpiry() async throws {
         try await withWatch { w in
-            let id = try w.clientConversations(1)[0]
-            let h = ScriptHarness(folder: w.folder, sandbox: w.sandbox, statePath: w.statePath)
-            try await h.run("px.send('\(id)', 'Your gallery is ready', { approve = true, expires = '10m' })")
+            let (id, h, asked) = try await Self.ask(w, options: "approve = true, expires = '10m'")
             let store = try h.state()
-            let asked = try #require(try store.approvals.list().first)
             #expect(try await store.approvals.decide(asked.id, approve: true, at: w.studio.clock.now()))
             try store.close()
             let studio = TroubledStudio(sandbox: w.sandbox)
@@ -40,11 +37,8 @@ struct ApprovalTroubleTests {
     @Test("approve with no daemon, the studio failing the send: not sent, said so with what to do")
     func approveSaysNotSent() async throws {
         try await withWatch { w in
-            let id = try w.clientConversations(1)[0]
-            let h = ScriptHarness(folder: w.folder, sandbox: w.sandbox, statePath: w.statePath)
-            try await h.run("px.send('\(id)', 'Your gallery is ready', { approve = true })")
+            let (id, h, asked) = try await Self.ask(w, options: "approve = true")
             let store = try h.state()
-            let asked = try #require(try store.approvals.list().first)
             let studio = TroubledStudio(sandbox: w.sandbox)
             studio.trouble.withLock { $0 = .sendsFail }
             let desk = ApprovalDesk(
@@ -57,5 +51,16 @@ struct ApprovalTroubleTests {
             #expect(state == "approved" && detail?.contains("run `pxscript approve \(asked.id)` again") == true)
             #expect(try w.studioMessages(in: id).isEmpty)
         }
+    }
+
+    /// A run that asks for approval to send "Your gallery is ready" to a client (`options`, Lua):
+    /// the conversation, the harness that ran it, and the request.
+    static func ask(_ w: WatchHarness, options: String) async throws -> (String, ScriptHarness, Approval) {
+        let id = try w.clientConversations(1)[0]
+        let h = ScriptHarness(folder: w.folder, sandbox: w.sandbox, statePath: w.statePath)
+        try await h.run("px.send('\(id)', 'Your gallery is ready', { \(options) })")
+        let store = try h.state()
+        defer { try? store.close() }
+        return (id, h, try #require(try store.approvals.list().first))
     }
 }

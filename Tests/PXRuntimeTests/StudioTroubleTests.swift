@@ -157,8 +157,6 @@ struct StudioTroubleTests {
     func scheduledRun() async throws {
         try await withWatch { w in
             let ids = try w.clientConversations(2)
-            let studio = TroubledStudio(sandbox: w.sandbox)
-            let start = ISOTime.parse(testNow)!
             let script = """
                 px.cron("0 9 * * 1", function()
                   local all = {}
@@ -166,18 +164,11 @@ struct StudioTroubleTests {
                   px.map(all, function(c) px.send(c.id, "Weekly note") end)
                 end, { name = "weekly" })
                 """
-            try await w.daemon(script, api: try studio.api) { loop in
-                _ = await loop.cycle()
-                // Monday 2 March 09:00: the studio refuses every send for the run and its first retries.
-                studio.trouble.withLock { $0 = .sendsFail }
-                let monday = start.addingTimeInterval(86_400)
-                let failed = await loop.advance(to: monday.addingTimeInterval(100))
-                #expect(failed.schedules.failed.contains("name:weekly") && failed.schedules.ran.isEmpty)
+            // The studio refuses every send for the run and its first retries.
+            try await Self.failThenRun(w, script, trouble: .sendsFail, schedule: "weekly", failedBy: 100) {
                 let history = try StateStore(path: w.statePath).journal.tail(limit: 500).filter { $0.kind == JournalKind.scheduleFailed.rawValue }.map(\.detail)
                 #expect(history.contains { $0.contains("the studio's trouble: tried again in") }, "\(history)")
-                studio.trouble.withLock { $0 = .none }
-                let again = await loop.advance(to: monday.addingTimeInterval(600))
-                #expect(again.schedules.ran == ["name:weekly"])
+            } after: { loop, monday in
                 // Done for the week: not tried again.
                 let later = await loop.advance(to: monday.addingTimeInterval(3_600))
                 #expect(later.schedules.ran.isEmpty && later.schedules.failed.isEmpty)
@@ -190,8 +181,6 @@ struct StudioTroubleTests {
     func scheduledRunReordered() async throws {
         try await withWatch { w in
             let ids = try w.clientConversations(3)
-            let studio = TroubledStudio(sandbox: w.sandbox)
-            let start = ISOTime.parse(testNow)!
             // Sends outside px.map, keyed by order, and the second try meets the conversations in the
             // other order (as when the studio lists them by their latest message, the first try's own).
             let script = """
@@ -203,16 +192,7 @@ struct StudioTroubleTests {
                   for _, c in ipairs(all) do px.send(c.id, "Weekly note") end
                 end, { name = "weekly" })
                 """
-            try await w.daemon(script, api: try studio.api) { loop in
-                _ = await loop.cycle()
-                studio.trouble.withLock { $0 = .sendsFailAfter(2) }
-                let monday = start.addingTimeInterval(86_400)
-                let failed = await loop.advance(to: monday.addingTimeInterval(10))
-                #expect(failed.schedules.failed == ["name:weekly"])
-                studio.trouble.withLock { $0 = .none }
-                let again = await loop.advance(to: monday.addingTimeInterval(600))
-                #expect(again.schedules.ran == ["name:weekly"])
-            }
+            try await Self.failThenRun(w, script, trouble: .sendsFailAfter(2), schedule: "weekly")
             for id in ids { #expect(try w.studioMessages(in: id).filter { $0 == "Weekly note" }.count == 1) }
         }
     }
@@ -221,8 +201,6 @@ struct StudioTroubleTests {
     func scheduledReadsCutShort() async throws {
         try await withWatch { w in
             let ids = try w.clientConversations(2)
-            let studio = TroubledStudio(sandbox: w.sandbox)
-            let start = ISOTime.parse(testNow)!
             let script = """
                 px.cron("0 9 * * 1", function()
                   local all = {}
@@ -233,16 +211,7 @@ struct StudioTroubleTests {
                   end)
                 end, { name = "weekly" })
                 """
-            try await w.daemon(script, api: try studio.api) { loop in
-                _ = await loop.cycle()
-                studio.trouble.withLock { $0 = .readsCutShort }
-                let monday = start.addingTimeInterval(86_400)
-                let failed = await loop.advance(to: monday.addingTimeInterval(10))
-                #expect(failed.schedules.failed == ["name:weekly"] && failed.schedules.ran.isEmpty)
-                studio.trouble.withLock { $0 = .none }
-                let again = await loop.advance(to: monday.addingTimeInterval(600))
-                #expect(again.schedules.ran == ["name:weekly"])
-            }
+            try await Self.failThenRun(w, script, trouble: .readsCutShort, schedule: "weekly")
             for id in ids { #expect(try w.studioMessages(in: id).filter { $0 == "Weekly note for \(id)" }.count == 1) }
         }
     }
@@ -301,22 +270,34 @@ struct StudioTroubleTests {
     func atRun() async throws {
         try await withWatch { w in
             let id = try w.clientConversations(1)[0]
-            let studio = TroubledStudio(sandbox: w.sandbox)
-            let start = ISOTime.parse(testNow)!
             let script = """
                 px.at("2026-03-02T09:00:00", function() px.send("\(id)", "Your session is tomorrow") end, { name = "reminder" })
                 """
-            try await w.daemon(script, api: try studio.api) { loop in
-                _ = await loop.cycle()
-                studio.trouble.withLock { $0 = .sendsFail }
-                let monday = start.addingTimeInterval(86_400)
-                let failed = await loop.advance(to: monday.addingTimeInterval(10))
-                #expect(failed.schedules.failed == ["name:reminder"])
-                studio.trouble.withLock { $0 = .none }
-                let again = await loop.advance(to: monday.addingTimeInterval(600))
-                #expect(again.schedules.ran == ["name:reminder"])
-            }
+            try await Self.failThenRun(w, script, trouble: .sendsFail, schedule: "reminder")
             #expect(try w.studioMessages(in: id).filter { $0 == "Your session is tomorrow" }.count == 1)
+        }
+    }
+
+    /// Runs `script` as a daemon whose schedule named `schedule` is due Monday 2 March 09:00 (a day
+    /// after the harness's start) while the studio has `trouble`: `failedBy` seconds after, the run
+    /// failed and nothing ran (`during` looks at the state then); the studio well again, it runs within
+    /// ten minutes of its time. `after` goes on with the daemon from there.
+    static func failThenRun(
+        _ w: WatchHarness, _ script: String, trouble: TroubledStudio.Trouble, schedule: String, failedBy: Double = 10,
+        during: () throws -> Void = {}, after: (DaemonDriver, Date) async throws -> Void = { _, _ in }
+    ) async throws {
+        let studio = TroubledStudio(sandbox: w.sandbox)
+        let monday = try #require(ISOTime.parse(testNow)).addingTimeInterval(86_400)
+        try await w.daemon(script, api: try studio.api) { loop in
+            _ = await loop.cycle()
+            studio.trouble.withLock { $0 = trouble }
+            let failed = await loop.advance(to: monday.addingTimeInterval(failedBy))
+            #expect(Set(failed.schedules.failed) == ["name:\(schedule)"] && failed.schedules.ran.isEmpty)
+            try during()
+            studio.trouble.withLock { $0 = .none }
+            let again = await loop.advance(to: monday.addingTimeInterval(600))
+            #expect(again.schedules.ran == ["name:\(schedule)"])
+            try await after(loop, monday)
         }
     }
 
