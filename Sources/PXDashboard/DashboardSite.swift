@@ -102,11 +102,12 @@ struct DashboardSite: Sendable {
             let zone = (try? store.recordedZone()) ?? configuration.timeZone
             let status = try store.status(now: now, timeZone: zone, journalLimit: 0)
             if let session = status.session { problem = "Sends wait: the session \(session)." }
-            if let outage = status.studioOutage, DaemonLock.holder(statePath: script.statePath) != nil {
+            let holder = DaemonLock.holder(statePath: script.statePath)
+            if let outage = status.studioOutage, holder != nil {
                 studioOutage = "The studio has not answered the daemon since \(local(outage.since)) (\(outage.why))."
             }
             shown.csrf = csrf(request)
-            shown.daemon = DaemonLock.holder(statePath: script.statePath).map { "running (\($0))" } ?? "not running"
+            shown.daemon = holder.map { "running (\($0))" } ?? "not running"
             shown.sendsToday = status.sendsToday
             shown.cap = status.capInForce ?? configuration.config.maxSends ?? 200
             shown.paused = status.paused
