@@ -224,7 +224,7 @@ let package = Package(
         .target(
             name: "PXSimulator",
             dependencies: [
-                "PXTest", "PXRuntime", "PXState", "PixiesetKit", "PixiesetModels", "StudioSandbox",
+                "PXTest", "PXConfig", "PXRuntime", "PXState", "PixiesetKit", "PixiesetModels", "StudioSandbox",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

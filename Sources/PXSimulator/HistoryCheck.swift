@@ -44,7 +44,11 @@ struct HistoryCheck {
                 violations.append("\"\(reply.content)\" sent at \(ISO8601DateFormatter().string(from: at)) while sends were paused (from \(ISO8601DateFormatter().string(from: pause.from)))")
             }
         }
-        for message in run.written where answered[message.content] == nil {
+        violations += try approvalViolations(studio)
+        let (nightly, nights) = try nightlyViolations()
+        violations += nightly
+        // A message asking for approval is answered once approved (checked above), not by itself.
+        for message in run.written where answered[message.content] == nil && !message.content.hasSuffix("?") {
             violations.append("\"\(message.content)\" (written \(ISO8601DateFormatter().string(from: message.at))) never answered, hours after the faults stopped")
         }
         let history = try history()
@@ -52,7 +56,78 @@ struct HistoryCheck {
         defer { try? state.close() }
         return SimulationResult(
             seed: seed, violations: violations, historyHash: Self.hash(history), history: history, trace: run.trace, clientMessages: run.written.count,
-            replies: replies.count, parked: try state.ledger.parkedCount(), restarts: run.restarts, crashes: run.crashes, quirks: quirks)
+            replies: replies.count, parked: try state.ledger.parkedCount(), restarts: run.restarts, crashes: run.crashes,
+            asked: run.written.filter { $0.content.hasSuffix("?") }.count, approvedSent: replies.filter { $0.content.hasSuffix("?") }.count, nights: nights,
+            quirks: quirks)
+    }
+
+    /// Seconds before an approved reply in which a client's message may not be seen yet: the studio
+    /// may show a message that late (`eventual_consistency=3s`), and the read right before the send is all
+    /// pxscript can go by.
+    static let withdrawSlack: Double = 5
+
+    /// Approvals (docs/approvals.md): a reply that waits for approval goes out only once approved, never
+    /// after a rejection, never once the conversation moved on (the client wrote again, the photographer
+    /// answered by hand); every asking message has its request; once the faults stopped, nothing approved
+    /// is left unsent.
+    func approvalViolations(_ studio: [SandboxDatabase.MessageRecord]) throws -> [String] {
+        let state = try StateStore(path: run.statePath)
+        defer { try? state.close() }
+        let requests = try state.approvals.list()
+        var violations: [String] = []
+        let asked = Set(requests.map(\.content))
+        for message in run.written where message.content.hasSuffix("?") && !asked.contains("re " + message.content) {
+            violations.append("\"\(message.content)\" asked for approval but no request was recorded")
+        }
+        for request in requests where request.state == .approved {
+            violations.append("\(request.id) (\"\(request.text)\") approved but never sent, hours after the faults stopped")
+        }
+        let decided = Dictionary(run.decisions.filter(\.took).map { ($0.text, $0.approved) }, uniquingKeysWith: { first, _ in first })
+        let moves = run.written.map { ($0.content, $0.conversation, $0.at) } + run.handWritten.map { ($0.content, $0.conversation, $0.at) }
+        let stamp = ISO8601DateFormatter()
+        for reply in studio where reply.content.hasPrefix("re ") && reply.content.hasSuffix("?") {
+            let asking = String(reply.content.dropFirst(3))
+            switch decided[reply.content] {
+            case true?: break
+            case false?: violations.append("\"\(reply.content)\" sent after the photographer rejected it")
+            case nil: violations.append("\"\(reply.content)\" sent without the photographer's approval")
+            }
+            guard let question = run.written.first(where: { $0.content == asking }) else { continue }
+            let sentAt = Date(timeIntervalSince1970: reply.sentAt)
+            for (content, conversation, at) in moves
+            where conversation == question.conversation && at > question.at && at < sentAt.addingTimeInterval(-Self.withdrawSlack) {
+                violations.append(
+                    "\"\(reply.content)\" sent at \(stamp.string(from: sentAt)) after the conversation moved on (\"\(content)\" at \(stamp.string(from: at))): it should have been withdrawn")
+                break
+            }
+        }
+        return violations
+    }
+
+    /// The nightly schedules (1:30 and 2:30 local, `Simulation.script`) ran once each local night between
+    /// the daemon's first start and the end: once on the night 2:30 does not exist, once on the night 1:30
+    /// comes twice, whatever restarts and crashes came.
+    func nightlyViolations() throws -> (violations: [String], nights: Int) {
+        guard let first = run.firstStart, let end = run.end else { return ([], 0) }
+        var nights = 0
+        let state = try StateStore(path: run.statePath)
+        defer { try? state.close() }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = Simulation.zone
+        var violations: [String] = []
+        // The runs start after 1:30 and 2:30 local and end after both: every night after the first day's counts.
+        var day = calendar.startOfDay(for: first)
+        while let next = calendar.date(byAdding: .day, value: 1, to: day), next <= end {
+            day = next
+            nights += 1
+            let date = calendar.dateComponents([.year, .month, .day], from: day)
+            let text = String(format: "%04d-%02d-%02d", date.year ?? 0, date.month ?? 0, date.day ?? 0)
+            for hour in ["1h", "2h"] {
+                let count = try state.kept.value(forKey: "\(hour) \(text)").flatMap { Int($0) } ?? 0
+                if count != 1 { violations.append("the \(hour.prefix(1)):30 schedule ran \(count) times on the night of \(text)") }
+            }
+        }
+        return (violations, nights)
     }
 
     /// Each outreach round reached every conversation once, unless sends were paused when it ran.

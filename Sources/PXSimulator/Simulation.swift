@@ -28,6 +28,11 @@ public struct SimulationResult: Sendable {
     public let restarts: Int
     /// Of the restarts, those after a crash inside a pass.
     public let crashes: Int
+    /// Replies that asked for approval, and of them those the photographer approved that went out.
+    public let asked: Int
+    public let approvedSent: Int
+    /// Local nights the nightly schedules ran (once each).
+    public let nights: Int
     public let quirks: String
 }
 
@@ -38,13 +43,26 @@ public struct SimulationResult: Sendable {
 public enum Simulation {
     /// Answers every client message once, naming it, so the history says which reply answers which.
     /// A message ending in "!" makes the handler fail after its reply, every try: it is tried again
-    /// (the reply not sent again) and parked, and the conversation's later messages go on.
+    /// (the reply not sent again) and parked, and the conversation's later messages go on. One ending
+    /// in "?" is answered once the photographer approves (`decide`), unless the conversation moved on.
     static let script = """
         px.on("message", function(event)
           local text = event.message.content
+          if text:sub(-1) == "?" then
+            event:reply("re " .. text, { approve = true, expires = "90d" })
+            return
+          end
           event:reply("re " .. text)
           if text:sub(-1) == "!" then error("this handler fails after its reply") end
         end, { max_age = "90d" })
+        -- Nightly, at local times the changes of daylight saving time skip (2:30 on the spring
+        -- night) or repeat (1:30 on the autumn night): each counted once a local day.
+        for _, at in ipairs({ "30 1 * * *", "30 2 * * *" }) do
+          px.cron(at, function()
+            local key = at:sub(4, 4) .. "h " .. px.time.format(px.time.now(), "%Y-%m-%d")
+            px.store.set(key, (px.store.get(key) or 0) + 1)
+          end, { name = "night " .. at:sub(4, 4) })
+        end
         """
 
     /// A one-off job on the daemon's state: the round's note to every conversation, once (its key).
@@ -54,6 +72,9 @@ public enum Simulation {
           px.send(c.id, round, { key = round })
         end
         """
+
+    /// The script's zone: the plan's start puts a change of daylight saving time in it within days.
+    static let zone = TimeZone(identifier: "America/Toronto")!
 
     /// The quiet hours at the end, faults off: every message due is answered within them (liveness).
     static let quiet: Double = 3 * 3_600
@@ -73,7 +94,7 @@ public enum Simulation {
         try outreachScript.write(toFile: outreachPath, atomically: true, encoding: .utf8)
         let statePath = folder.appendingPathComponent("answer.sqlite").path
 
-        let start = Date(timeIntervalSince1970: 1_772_445_600)  // 2026-03-02T10:00:00Z
+        let start = plan.start
         let changes = StudioChanges()
         let clock = VirtualClock(start: start, studioVersion: { changes.version() })
         let skew = SkewedClock(clock: clock, skew: plan.skew)
@@ -96,7 +117,7 @@ public enum Simulation {
                 _ = try await sandbox.database.clientWritesIn(conversationID: id, content: "h\(index)-0")
             }
             let runtime = RuntimeClock(virtual: clock)
-            var watchOptions = RuntimeOptions(scriptPath: scriptPath, timeZone: TimeZone(identifier: "America/Toronto")!)
+            var watchOptions = RuntimeOptions(scriptPath: scriptPath, timeZone: zone)
             watchOptions.watch = true
             // The send cap, as a photographer sets it: far above this studio's day, and what stops a runaway loop.
             watchOptions.maxSends = 500

@@ -21,8 +21,12 @@ public struct SimulationOptions: Sendable {
 /// One thing that happens in the studio or to the daemon.
 enum SimulationStep: Sendable, Equatable {
     /// A client writes in conversation number `conversation`; with `failing`, a message the
-    /// script's handler fails on after its reply.
-    case clientWrites(conversation: Int, failing: Bool = false)
+    /// script's handler fails on after its reply; with `asking`, one whose reply waits for the
+    /// photographer's approval.
+    case clientWrites(conversation: Int, failing: Bool = false, asking: Bool = false)
+    /// The photographer decides the oldest request still waiting (`pxscript approve` or `reject`,
+    /// beside the running daemon).
+    case decide(approve: Bool)
     /// The photographer answers by hand in the studio's web app.
     case studioWrites(conversation: Int)
     /// The studio's faults change (`--faults` form; "" for none).
@@ -53,6 +57,13 @@ struct SimulationPlan: Sendable {
     let skew: Double
     /// (seconds after the start, step), in order.
     let timeline: [(at: Double, step: SimulationStep)]
+    /// When the run starts (this machine's clock): a week before a change of daylight saving time
+    /// in the script's zone (spring forward or fall back), so the nightly schedules meet it.
+    let start: Date
+
+    /// The starts a seed draws from: three days before Toronto springs forward (2026-03-08, 2:00 →
+    /// 3:00) or falls back (2026-11-01, 2:00 → 1:00), at 10:00 UTC.
+    static let starts = [Date(timeIntervalSince1970: 1_772_704_800), Date(timeIntervalSince1970: 1_793_268_000)]
 
     /// Quirks that hide nothing forever: each the daemon must live with, every message still answered.
     /// (`get_404`, `capped_messages` and `hostile_details` lose messages by design: never answerable.)
@@ -62,10 +73,11 @@ struct SimulationPlan: Sendable {
     ]
 
     /// A plan written out (tests of one situation).
-    init(quirks: String = "", skew: Double = 0, timeline: [(at: Double, step: SimulationStep)]) {
+    init(quirks: String = "", skew: Double = 0, timeline: [(at: Double, step: SimulationStep)], start: Date = Self.starts[0]) {
         self.quirks = quirks
         self.skew = skew
         self.timeline = timeline
+        self.start = start
     }
 
     init(_ options: SimulationOptions) {
@@ -84,8 +96,10 @@ struct SimulationPlan: Sendable {
             let conversation = Int(random.next() % UInt64(max(1, options.conversations)))
             let step: SimulationStep
             switch roll {
-            case 0..<56: step = .clientWrites(conversation: conversation)
-            case 56..<60: step = .clientWrites(conversation: conversation, failing: true)
+            case 0..<50: step = .clientWrites(conversation: conversation)
+            case 50..<53: step = .clientWrites(conversation: conversation, failing: true)
+            case 53..<57: step = .clientWrites(conversation: conversation, asking: true)
+            case 57..<60: step = .decide(approve: random.chance(0.7))
             case 60..<66: step = .studioWrites(conversation: conversation)
             case 66..<78: step = .faults(Self.faults(&random))
             case 78..<84: step = .restart
@@ -100,8 +114,15 @@ struct SimulationPlan: Sendable {
             default: step = .clockStep(Double(Int(random.next() % 241) - 120))
             }
             timeline.append((at, step))
+            // Mostly the photographer decides within minutes of being asked (else the client's next
+            // message usually withdraws the request first).
+            if case .clientWrites(_, _, asking: true) = step, random.chance(0.7) {
+                at += 60 * Double(1 + random.next() % 20)
+                if at < end { timeline.append((at, .decide(approve: random.chance(0.8)))) }
+            }
         }
         self.timeline = timeline
+        start = Self.starts[Int(random.next() % UInt64(Self.starts.count))]
     }
 
     /// Faults at rates the retries (eight tries) absorb most of the time; now and then none.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PixiesetKit
+import PXConfig
 import PXRuntime
 import PixiesetModels
 import PXState
@@ -22,6 +23,8 @@ struct Run {
     var trace: [String] = []
     /// The client messages written once the daemon ran: each must be answered exactly once.
     var written: [(content: String, conversation: Int, at: Date)] = []
+    /// The photographer's own messages, written in the studio's web app.
+    var handWritten: [(content: String, conversation: Int, at: Date)] = []
     /// When sends were paused (studio time; `to` nil: until the end).
     var pauses: [(from: Date, to: Date?)] = []
     var restarts = 0
@@ -33,6 +36,13 @@ struct Run {
     var outreach: (options: RuntimeOptions, api: APIConfiguration, clock: RuntimeClock)?
     /// The outreach notes asked for ("o3"), when (studio time), and whether sends were paused then.
     var outreachRounds: [(note: String, at: Date, paused: Bool)] = []
+    /// The photographer's decisions: the request, the text it asked to send, approved or rejected, and
+    /// whether the decision took (the request was still waiting).
+    var decisions: [(id: String, text: String, approved: Bool, took: Bool)] = []
+    /// The studio's time at the daemon's first start and at the end of the run: the nights between them
+    /// each run the nightly schedules once.
+    var firstStart: Date?
+    var end: Date?
     private var sequence = 0
     private var paused = false
 
@@ -57,6 +67,7 @@ struct Run {
         note("quiet for \(Int(Simulation.quiet / 3_600)) hours, no faults")
         try await advance(to: clock.now().addingTimeInterval(Simulation.quiet))
         await stopDaemon()
+        end = skew.studioNow()
     }
 
     /// Moves the clock to `target`; a daemon that crashed on the way is started again from the
@@ -84,9 +95,9 @@ struct Run {
 
     private mutating func apply(_ step: SimulationStep) async throws {
         switch step {
-        case .clientWrites(let conversation, let failing):
+        case .clientWrites(let conversation, let failing, let asking):
             sequence += 1
-            let content = "c\(conversation)-\(sequence)" + (failing ? "!" : "")
+            let content = "c\(conversation)-\(sequence)" + (failing ? "!" : asking ? "?" : "")
             _ = try await sandbox.database.clientWritesIn(conversationID: conversations[conversation], content: content)
             written.append((content, conversation, skew.studioNow()))
             note("client writes \(content)")
@@ -96,6 +107,7 @@ struct Run {
             guard !plan.quirks.contains("studio_as_client") else { return }
             sequence += 1
             _ = try await sandbox.database.studioReplies(conversationID: conversations[conversation], content: "s\(conversation)-\(sequence)")
+            handWritten.append(("s\(conversation)-\(sequence)", conversation, skew.studioNow()))
             note("the photographer writes s\(conversation)-\(sequence)")
         case .faults(let spec):
             sandbox.controls.setFaults(spec.isEmpty ? .none : try FaultPlan(parsing: spec))
@@ -110,6 +122,8 @@ struct Run {
             try await startDaemon()
         case .outreach(let round):
             try await runOutreach("o\(round)")
+        case .decide(let approve):
+            try await decide(approve: approve)
         case .pause(let pause):
             guard pause != paused else { return }
             try setPaused(pause)
@@ -121,6 +135,7 @@ struct Run {
 
     private mutating func startDaemon() async throws {
         guard let watch else { return }
+        if firstStart == nil { firstStart = skew.studioNow() }
         let task = WatchService(watch, logger: logger).start()
         daemon = task
         crash?.stops { task.cancel() }
@@ -166,6 +181,32 @@ struct Run {
         note("two runs of the outreach \(round) at once: \(outcomes.map { $0.split(separator: "\n").first.map(String.init) ?? $0 }.joined(separator: "; "))")
     }
 
+    /// `pxscript approve` (or `reject`) of the oldest request still waiting, beside the daemon: it leaves
+    /// the send to the daemon while one holds the state, else sends it itself (between a crash and the
+    /// restart). Faults stay on: a studio that fails the send leaves it approved for the daemon's next try.
+    private mutating func decide(approve: Bool) async throws {
+        guard let outreach else { return }
+        let store = try StateStore(path: statePath)
+        defer { try? store.close() }
+        guard let request = try store.approvals.list(in: [.pending]).min(by: { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }) else { return }
+        let api = outreach.api
+        let desk = ApprovalDesk(api: { api }, config: ConfigFile(), clock: outreach.clock, logger: logger, environment: [:])
+        let took: Bool
+        let outcome: String
+        if approve {
+            let approved = try await desk.approve(request.id, in: store)
+            took = if case .notWaiting = approved { false } else { true }
+            outcome = "\(approved)"
+        } else {
+            took = try await desk.reject(request.id, in: store, reason: "simulated")
+            outcome = took ? "rejected" : "no longer waiting"
+        }
+        decisions.append((request.id, request.text, approve, took))
+        // A decision is a change the daemon's next poll acts on (an approved request it sends).
+        clock.noteChange()
+        note("the photographer \(approve ? "approves" : "rejects") \"\(request.text)\": \(outcome.prefix(120))")
+    }
+
     private mutating func setPaused(_ pause: Bool) throws {
         let store = try StateStore(path: statePath)
         defer { try? store.close() }
@@ -183,7 +224,7 @@ struct Run {
     }
 
     private mutating func note(_ text: String) {
-        let minutes = Int(saturating: clock.now().timeIntervalSince1970 / 60) - 29_540_760
+        let minutes = Int(saturating: clock.now().timeIntervalSince(plan.start) / 60) + 600
         trace.append(String(format: "%+4dd %02d:%02d  %@", minutes / 1_440, minutes % 1_440 / 60, minutes % 60, text))
         logger.info("simulation: \(trace.last ?? text)")
     }

@@ -30,7 +30,7 @@ struct Simulate: AsyncParsableCommand {
             let options = SimulationOptions(seed: seed &+ UInt64(number), days: days, conversations: conversations)
             let result = try await Simulation.run(options)
             studioDays += days
-            var line = "seed \(result.seed): \(result.clientMessages) client messages, \(result.replies) replies, \(result.parked) parked, \(result.restarts) restarts (\(result.crashes) after a crash), quirks [\(result.quirks)]"
+            var line = "seed \(result.seed): \(result.clientMessages) client messages, \(result.replies) replies, \(result.parked) parked, \(result.approvedSent) of \(result.asked) asking approved and sent, \(result.nights) nights, \(result.restarts) restarts (\(result.crashes) after a crash), quirks [\(result.quirks)]"
             // A second run is checked as the first is: what only one of two runs does is found too.
             var broken = result.violations.isEmpty ? nil : (result: result, second: false)
             if twice {
