@@ -104,6 +104,10 @@ struct HistoryCheck {
         return violations
     }
 
+    /// Minutes a nightly run may come off its time: the studio's clock steps (NTP, up to two minutes a
+    /// step) until the daemon reads it again, and a crash's restart takes seconds.
+    static let scheduleSlack = 10
+
     /// The nightly schedules (1:30 and 2:30 local, `Simulation.script`) ran once each local night between
     /// the daemon's first start and the end: once on the night 2:30 does not exist, once on the night 1:30
     /// comes twice, whatever restarts and crashes came.
@@ -125,6 +129,19 @@ struct HistoryCheck {
             for hour in ["1h", "2h"] {
                 let count = try state.kept.value(forKey: "\(hour) \(text)").flatMap { Int($0) } ?? 0
                 if count != 1 { violations.append("the \(hour.prefix(1)):30 schedule ran \(count) times on the night of \(text)") }
+                // At its time (2:30 on the spring night is the jump, 3:00), give or take what the studio's
+                // clock stepped since the daemon last read it, and a restart's seconds.
+                let springs = !Simulation.zone.isDaylightSavingTime(for: day) && Simulation.zone.isDaylightSavingTime(for: day.addingTimeInterval(12 * 3_600))
+                let due = hour == "1h" ? 90 : springs ? 180 : 150
+                let ranAt = try state.kept.value(forKey: "\(hour) \(text) at").flatMap { try? JSONDecoder().decode(String.self, from: Data($0.utf8)) }
+                let minutes = ranAt.flatMap { text -> Int? in
+                    let parts = text.split(separator: ":").compactMap { Int($0) }
+                    return parts.count == 2 ? parts[0] * 60 + parts[1] : nil
+                }
+                if count > 0, minutes.map({ $0 < due - Self.scheduleSlack || $0 > due + Self.scheduleSlack }) ?? true {
+                    violations.append(
+                        "the \(hour.prefix(1)):30 schedule ran at \(ranAt ?? "?") on the night of \(text), not at \(String(format: "%d:%02d", due / 60, due % 60))")
+                }
             }
         }
         return (violations, nights)

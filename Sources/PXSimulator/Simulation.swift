@@ -56,11 +56,12 @@ public enum Simulation {
           if text:sub(-1) == "!" then error("this handler fails after its reply") end
         end, { max_age = "90d" })
         -- Nightly, at local times the changes of daylight saving time skip (2:30 on the spring
-        -- night) or repeat (1:30 on the autumn night): each counted once a local day.
+        -- night) or repeat (1:30 on the autumn night): each counted once a local day, and when.
         for _, at in ipairs({ "30 1 * * *", "30 2 * * *" }) do
           px.cron(at, function()
             local key = at:sub(4, 4) .. "h " .. px.time.format(px.time.now(), "%Y-%m-%d")
             px.store.set(key, (px.store.get(key) or 0) + 1)
+            px.store.set(key .. " at", px.time.format(px.time.now(), "%H:%M"))
           end, { name = "night " .. at:sub(4, 4) })
         end
         """
