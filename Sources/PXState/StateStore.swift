@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import GRDBSQLite
+import Synchronization
 
 /// The durable state of one script on one account (docs/spec.md §5 "State"): send
 /// keys and the outbox, `px.store`, `px.once`, the journal, daily send
@@ -56,6 +57,27 @@ public final class StateStore: Sendable {
         return min(max(seconds, 0.01), 600)
     }()
 
+    /// Folders whose states are scratch (`pxscript test`'s scenarios, thrown away with them): written
+    /// without syncing to disk, so a virtual month is CPU work. A real state is never under one.
+    private static let scratchFolders = Mutex<Set<String>>([])
+
+    /// States under `folder` (made by this process, removed with it) are scratch from now on.
+    public static func markScratch(folder: String) {
+        let folder = (folder as NSString).standardizingPath
+        scratchFolders.withLock { _ = $0.insert(folder.hasSuffix("/") ? folder : folder + "/") }
+    }
+
+    /// `folder` is removed: states made there later are real again.
+    public static func unmarkScratch(folder: String) {
+        let folder = (folder as NSString).standardizingPath
+        scratchFolders.withLock { _ = $0.remove(folder.hasSuffix("/") ? folder : folder + "/") }
+    }
+
+    static func isScratch(_ path: String) -> Bool {
+        let path = (path as NSString).standardizingPath
+        return scratchFolders.withLock { folders in folders.contains { path.hasPrefix($0) } }
+    }
+
     public init(path: String, home: String? = nil, busyTimeout: Double = StateStore.busyTimeout) throws {
         self.path = path
         self.busyTimeout = busyTimeout
@@ -68,9 +90,12 @@ public final class StateStore: Sendable {
         configuration.busyMode = .timeout(busyTimeout)
         // The WAL file is kept when the last connection closes: deleting it takes an exclusive
         // lock, which a process opening the state at that moment meets as SQLITE_BUSY.
+        let scratch = Self.isScratch(path)
         configuration.prepareDatabase { db in
             var persist: Int32 = 1
             _ = sqlite3_file_control(db.sqliteConnection, nil, SQLITE_FCNTL_PERSIST_WAL, &persist)
+            // A scenario's state lives for one scenario: nothing of it need survive a power cut.
+            if scratch { try db.execute(sql: "PRAGMA synchronous = OFF") }
         }
         do {
             let existed = FileManager.default.fileExists(atPath: path)

@@ -2,6 +2,7 @@ import Foundation
 import LuaKit
 import Logging
 import PXRuntime
+import PXState
 import PixiesetKit
 import PixiesetModels
 import StudioSandbox
@@ -132,7 +133,11 @@ public struct ScenarioRunner: Sendable {
         configuration.clock = FollowingClock(reference: timestamp(start)) { timestamp(clock.now()) }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("pxscript-test-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        StateStore.markScratch(folder: scratch)
+        defer {
+            StateStore.unmarkScratch(folder: scratch)
+            try? FileManager.default.removeItem(atPath: scratch)
+        }
         try await StudioSandbox.withRunning(configuration) { sandbox in
             changes.attach(sandbox.database)
             let runtimeClock = RuntimeClock(virtual: clock)

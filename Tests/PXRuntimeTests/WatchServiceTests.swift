@@ -155,6 +155,35 @@ struct WatchServiceTests {
         }
     }
 
+    @Test("a reply asked for approval after the client wrote again (both in one poll): approved, it is withdrawn, never sent out of turn")
+    func approvalAskedLate() async throws {
+        try await withVirtualStudio { studio in
+            let script = """
+                px.on('message', function(event)
+                  local text = event.message.content
+                  if text:sub(-1) == '?' then event:reply('About ' .. text, { approve = true }) else event:reply('Noted') end
+                end)
+                """
+            try await studio.daemon([("ask.lua", script)]) {
+                let id = try studio.clientConversations(1)[0]
+                // Both before the daemon's next poll: the question's request is asked after "never mind" was written.
+                try await studio.clientWrites(id, "Are you free Saturday?")
+                try await studio.clientWrites(id, "Never mind, we booked someone")
+                await studio.advance(by: 60)
+                let store = try StateStore(path: studio.statePath("ask.lua"))
+                defer { try? store.close() }
+                let asked = try #require(try store.approvals.list().first)
+                if asked.state == .pending {
+                    #expect(try await store.approvals.decide(asked.id, approve: true, at: studio.clock.now()))
+                    studio.clock.noteChange()
+                    await studio.advance(by: 60)
+                }
+                #expect(try store.approvals.find(asked.id)?.state == .withdrawn)
+                #expect(try studio.studioMessages(in: id).filter { $0.content.hasPrefix("About") }.isEmpty)
+            }
+        }
+    }
+
     @Test("an approval nobody decides expires at its time, and is never sent")
     func approvalExpires() async throws {
         try await withVirtualStudio { studio in

@@ -41,7 +41,12 @@ struct SimulatorTests {
         #expect(steps.contains { if case .crash(let point) = $0 { point.served && point.sendsOnly } else { false } })
         #expect(steps.contains { if case .crash(let point) = $0 { !point.served && !point.sendsOnly } else { false } })
         #expect(steps.contains { if case .pause(true) = $0 { true } else { false } })
-        #expect(steps.contains { if case .clientWrites(_, failing: true) = $0 { true } else { false } })
+        #expect(steps.contains { if case .clientWrites(_, failing: true, _) = $0 { true } else { false } })
+        #expect(steps.contains { if case .clientWrites(_, _, asking: true) = $0 { true } else { false } })
+        #expect(steps.contains { if case .decide(approve: true) = $0 { true } else { false } })
+        #expect(steps.contains { if case .decide(approve: false) = $0 { true } else { false } })
+        // Both changes of daylight saving time are met (the nightly schedules' property).
+        #expect(Set(plans.map(\.start)) == Set(SimulationPlan.starts))
         #expect(steps.contains { if case .outreach = $0 { true } else { false } })
         #expect(steps.contains { if case .clockStep = $0 { true } else { false } })
         #expect(steps.contains { if case .faults(let spec) = $0 { spec.contains("error_after_commit") } else { false } })

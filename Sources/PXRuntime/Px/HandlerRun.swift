@@ -42,9 +42,14 @@ final class HandlerRun: Sendable {
 
     /// - Parameter priorSends: for an event `pxscript retry` queued again, the keys its earlier tries
     ///   sent under, by text: the edited script's sends are matched by text, not by order.
-    init(eventID: String, conversationID: String, priorSends: [(key: String, content: String)]? = nil) {
+    /// The message a handler's run answers (its burst's last): a reply asked for approval is
+    /// withdrawn if the conversation moved on after it, also before the request was made.
+    let answering: String?
+
+    init(eventID: String, conversationID: String, answering: String? = nil, priorSends: [(key: String, content: String)]? = nil) {
         self.eventID = eventID
         self.conversationID = conversationID
+        self.answering = answering
         self.priorSends = priorSends.map { Dictionary($0.map { ($0.content, $0.key) }, uniquingKeysWith: { first, _ in first }) }
         KeyHolders.started(holder)
     }

@@ -57,7 +57,7 @@ extension PxContext {
             id: id, conversationID: request.conversationID, clientName: conversation.client?.name ?? "",
             content: request.content, edited: nil, attachments: attachments, key: key,
             script: URL(fileURLWithPath: options.scriptPath).standardizedFileURL.path, position: request.position, why: ask.why,
-            latestMessageID: conversation.messages?.last?.id, state: .pending, createdAt: now, expiresAt: now.addingTimeInterval(ask.expires),
+            latestMessageID: Self.movesOnAfter(conversation, request), state: .pending, createdAt: now, expiresAt: now.addingTimeInterval(ask.expires),
             decidedAt: nil, detail: nil, messageID: nil)
         // Sent later under the cap and zone of this run, whoever approves it.
         asked.maxSends = options.maxSends
@@ -68,6 +68,18 @@ extension PxContext {
             joined ? "already waiting for approval as \(approval.id)" : "asked for approval: \(approval.id) to \(request.conversationID)",
             metadata: ["at": "\(request.position)"])
         return .asked(approval: approval.id, state: approval.state)
+    }
+
+    /// The message after which anything the client or the photographer writes withdraws the request:
+    /// for a handler's reply in its own conversation, the message it answers, so a reply asked late (its
+    /// handler ran after the client wrote again) is withdrawn, not sent out of turn; else the
+    /// conversation's latest message when it was asked.
+    static func movesOnAfter(_ conversation: Conversation, _ request: SendRequest) -> String? {
+        let latest = conversation.messages?.last?.id
+        guard let run = HandlerRun.current, run.conversationID == request.conversationID, let answering = run.answering,
+              conversation.messages?.contains(where: { $0.id == answering }) == true
+        else { return latest }
+        return answering
     }
 
     /// Settles what an interrupted process left pending (looked for, never repeated), sends the

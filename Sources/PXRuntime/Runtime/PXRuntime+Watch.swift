@@ -89,7 +89,7 @@ extension PXRuntime {
         let handlers = context.watch.handlers.withLock { $0 }.filter { retried || age <= $0.maxAge }
         guard !handlers.isEmpty, let runner = context.watch.runner.withLock({ $0 }) else { return .tooOld }
         let run = HandlerRun(
-            eventID: first.id, conversationID: conversation.id,
+            eventID: first.id, conversationID: conversation.id, answering: message.id,
             priorSends: retried ? try context.store.sends.sends(in: conversation.id, keyPrefix: "e:\(first.id):") : nil)
         let event = eventValue(burst, conversation: conversation, age: age)
         context.crash.check(.inHandler)
