@@ -45,6 +45,7 @@ struct HistoryCheck {
             }
         }
         violations += try approvalViolations(studio)
+        violations += capViolations(studio)
         let (nightly, nights) = try nightlyViolations()
         violations += nightly
         // A message asking for approval is answered once approved (checked above), not by itself.
@@ -58,7 +59,28 @@ struct HistoryCheck {
             seed: seed, violations: violations, historyHash: Self.hash(history), history: history, trace: run.trace, clientMessages: run.written.count,
             replies: replies.count, parked: try state.ledger.parkedCount(), restarts: run.restarts, crashes: run.crashes,
             asked: run.written.filter { $0.content.hasSuffix("?") }.count, approvedSent: replies.filter { $0.content.hasSuffix("?") }.count, nights: nights,
-            quirks: quirks)
+            maxSends: run.plan.maxSends, quirks: quirks)
+    }
+
+    /// The send cap (docs/spec.md "Send cap"): pxscript's sends of a calendar day in the script's zone,
+    /// daemon and runs together, stay within `--max-sends`. The daemon counts days by its reading of the
+    /// studio's clock, which a step (NTP) moves by up to two minutes until its next answer: sends within
+    /// five minutes of a midnight may count on either side of it.
+    func capViolations(_ studio: [SandboxDatabase.MessageRecord]) -> [String] {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = Simulation.zone
+        var perDay: [Date: (count: Int, nearMidnight: Int)] = [:]
+        for send in studio where send.content.hasPrefix("re ") || send.content.hasPrefix("o") {
+            let at = Date(timeIntervalSince1970: send.sentAt)
+            let day = calendar.startOfDay(for: at)
+            let fromMidnight = min(at.timeIntervalSince(day), (calendar.date(byAdding: .day, value: 1, to: day) ?? day).timeIntervalSince(at))
+            perDay[day, default: (0, 0)].count += 1
+            if fromMidnight < 300 { perDay[day, default: (0, 0)].nearMidnight += 1 }
+        }
+        return perDay.sorted { $0.key < $1.key }.compactMap { day, sends in
+            sends.count - sends.nearMidnight > run.plan.maxSends
+                ? "\(sends.count) sends on the local day from \(ISO8601DateFormatter().string(from: day)) (\(sends.nearMidnight) of them within 5 minutes of a midnight), past the cap of \(run.plan.maxSends)" : nil
+        }
     }
 
     /// Seconds before an approved reply in which a client's message may not be seen yet: the studio
@@ -160,7 +182,7 @@ struct HistoryCheck {
             }
             // Unless paused when the runs came (the flag as the runs read it, not times: a resume can come at the same instant).
             let missing = conversations.subtracting(perConversation.keys)
-            if !round.paused && !missing.isEmpty {
+            if !round.paused && !round.capped && !missing.isEmpty {
                 violations.append("outreach \(round.note) never reached \(missing.count) of \(conversations.count) conversations")
             }
         }

@@ -33,6 +33,8 @@ public struct SimulationResult: Sendable {
     public let approvedSent: Int
     /// Local nights the nightly schedules ran (once each).
     public let nights: Int
+    /// The daemon's send cap a day.
+    public let maxSends: Int
     public let quirks: String
 }
 
@@ -79,6 +81,12 @@ public enum Simulation {
 
     /// The quiet hours at the end, faults off: every message due is answered within them (liveness).
     static let quiet: Double = 3 * 3_600
+    /// Under a send cap within reach, what waited for the next day (a backlog of busy days, paused
+    /// days) is answered within four: the quiet lasts that long.
+    static let quietCapped: Double = 4 * 86_400
+
+    /// Whether `plan`'s cap can be reached by the studio's traffic.
+    static func capReachable(_ plan: SimulationPlan) -> Bool { plan.maxSends < 100 }
 
     public static func run(_ options: SimulationOptions) async throws -> SimulationResult {
         try await run(options, plan: SimulationPlan(options))
@@ -120,8 +128,8 @@ public enum Simulation {
             let runtime = RuntimeClock(virtual: clock)
             var watchOptions = RuntimeOptions(scriptPath: scriptPath, timeZone: zone)
             watchOptions.watch = true
-            // The send cap, as a photographer sets it: far above this studio's day, and what stops a runaway loop.
-            watchOptions.maxSends = 500
+            // The send cap, as a photographer sets it: what stops a runaway loop, and now and then a busy day.
+            watchOptions.maxSends = plan.maxSends
             // Every request of the daemon passes the crash point first.
             let crash = CrashPoint(statePath: statePath)
             var api = try sandbox.inProcessAPI(studioClock: runtime.studio, pausingOn: clock)

@@ -60,6 +60,9 @@ struct SimulationPlan: Sendable {
     /// When the run starts (this machine's clock): a week before a change of daylight saving time
     /// in the script's zone (spring forward or fall back), so the nightly schedules meet it.
     let start: Date
+    /// The daemon's send cap a day (`--max-sends`): mostly far above the studio's traffic (what stops a
+    /// runaway loop); now and then within reach of a busy day, so sends wait for the next day.
+    let maxSends: Int
 
     /// The starts a seed draws from: three days before Toronto springs forward (2026-03-08, 2:00 →
     /// 3:00) or falls back (2026-11-01, 2:00 → 1:00), at 10:00 UTC.
@@ -73,7 +76,8 @@ struct SimulationPlan: Sendable {
     ]
 
     /// A plan written out (tests of one situation).
-    init(quirks: String = "", skew: Double = 0, timeline: [(at: Double, step: SimulationStep)], start: Date = Self.starts[0]) {
+    init(quirks: String = "", skew: Double = 0, timeline: [(at: Double, step: SimulationStep)], start: Date = Self.starts[0], maxSends: Int = 500) {
+        self.maxSends = maxSends
         self.quirks = quirks
         self.skew = skew
         self.timeline = timeline
@@ -123,6 +127,7 @@ struct SimulationPlan: Sendable {
         }
         self.timeline = timeline
         start = Self.starts[Int(random.next() % UInt64(Self.starts.count))]
+        maxSends = random.chance(0.3) ? Int(25 + random.next() % 16) : 500
     }
 
     /// Faults at rates the retries (eight tries) absorb most of the time; now and then none.

@@ -35,7 +35,7 @@ struct Run {
     /// How a one-off outreach runs: its options, its studio, the clock.
     var outreach: (options: RuntimeOptions, api: APIConfiguration, clock: RuntimeClock)?
     /// The outreach notes asked for ("o3"), when (studio time), and whether sends were paused then.
-    var outreachRounds: [(note: String, at: Date, paused: Bool)] = []
+    var outreachRounds: [(note: String, at: Date, paused: Bool, capped: Bool)] = []
     /// The photographer's decisions: the request, the text it asked to send, approved or rejected, and
     /// whether the decision took (the request was still waiting).
     var decisions: [(id: String, text: String, approved: Bool, took: Bool)] = []
@@ -64,8 +64,9 @@ struct Run {
         }
         sandbox.controls.setFaults(.none)
         if paused { try setPaused(false) }
-        note("quiet for \(Int(Simulation.quiet / 3_600)) hours, no faults")
-        try await advance(to: clock.now().addingTimeInterval(Simulation.quiet))
+        let quiet = Simulation.capReachable(plan) ? Simulation.quietCapped : Simulation.quiet
+        note("quiet for \(Int(quiet / 3_600)) hours, no faults")
+        try await advance(to: clock.now().addingTimeInterval(quiet))
         await stopDaemon()
         end = skew.studioNow()
     }
@@ -175,7 +176,8 @@ struct Run {
         }
         async let first = once(), second = once()
         let outcomes = await [first, second]
-        outreachRounds.append((round, askedAt, wasPaused))
+        // A run the send cap stopped (exit 75) reached only some conversations: that is the cap's job.
+        outreachRounds.append((round, askedAt, wasPaused, outcomes.contains { $0.contains("SEND_CAP") || $0.contains("send cap") }))
         // The runs' sends are changes the daemon's next poll sees.
         clock.noteChange()
         note("two runs of the outreach \(round) at once: \(outcomes.map { $0.split(separator: "\n").first.map(String.init) ?? $0 }.joined(separator: "; "))")

@@ -184,6 +184,24 @@ struct WatchServiceTests {
         }
     }
 
+    @Test("at the send cap, a reply waits for the next day and is sent then, with nothing else happening in the studio (virtual time)")
+    func cappedReplyNextDay() async throws {
+        try await withVirtualStudio { studio in
+            try await studio.daemon([("capped.lua", "px.on('message', function(event) event:reply('Thanks!') end)")], maxSends: 1) {
+                let ids = try studio.clientConversations(2)
+                try await studio.clientWrites(ids[0], "Hello")
+                try await studio.clientWrites(ids[1], "Hello too")
+                await studio.advance(by: 60)
+                let sentToday = try ids.map { try studio.studioMessages(in: $0).filter { $0.content == "Thanks!" }.count }
+                #expect(sentToday.reduce(0, +) == 1)
+                // Nothing else happens: the daemon must wake for the new day by itself.
+                await studio.advance(by: 86_400)
+                let sent = try ids.map { try studio.studioMessages(in: $0).filter { $0.content == "Thanks!" }.count }
+                #expect(sent == [1, 1])
+            }
+        }
+    }
+
     @Test("an approval nobody decides expires at its time, and is never sent")
     func approvalExpires() async throws {
         try await withVirtualStudio { studio in
