@@ -38,7 +38,9 @@ enum SimulationStep: Sendable, Equatable {
     case crash(CrashPoint.Plan)
     /// Two `pxscript run outreach.lua -- o<round>` at once on the daemon's state: every conversation
     /// gets the round's note once (`key`), and the daemon answers none of them.
-    case outreach(round: Int)
+    /// With `deciding`, the photographer approves the oldest request still waiting meanwhile (`approve`,
+    /// a third process on the state).
+    case outreach(round: Int, deciding: Bool = false)
     /// `pxscript pause` / `pxscript resume`.
     case pause(Bool)
     /// The studio's clock steps by this many seconds (NTP): the skew changes.
@@ -114,7 +116,7 @@ struct SimulationPlan: Sendable {
             case 90..<93: step = .pause(random.chance(0.5))
             case 93..<96:
                 outreach += 1
-                step = .outreach(round: outreach)
+                step = .outreach(round: outreach, deciding: random.chance(0.5))
             default: step = .clockStep(Double(Int(random.next() % 241) - 120))
             }
             timeline.append((at, step))

@@ -121,8 +121,8 @@ struct Run {
             restarts += 1
             note("daemon restarted")
             try await startDaemon()
-        case .outreach(let round):
-            try await runOutreach("o\(round)")
+        case .outreach(let round, let deciding):
+            try await runOutreach("o\(round)", deciding: deciding)
         case .decide(let approve):
             try await decide(approve: approve)
         case .pause(let pause):
@@ -154,7 +154,7 @@ struct Run {
     /// Two runs of the outreach at once on the daemon's state (a cron job and a photographer's
     /// click, say), with the faults held off meanwhile: which run sends what is up to their race,
     /// what the studio gets must not be.
-    private mutating func runOutreach(_ round: String) async throws {
+    private mutating func runOutreach(_ round: String, deciding: Bool) async throws {
         guard let outreach else { return }
         let (askedAt, wasPaused) = (skew.studioNow(), paused)
         let faults = sandbox.controls.holdFaults()
@@ -175,7 +175,13 @@ struct Run {
             }
         }
         async let first = once(), second = once()
+        // And maybe an `approve` at the same moment: three processes on one state, one send lease.
+        async let decision = deciding ? try decideOldest(approve: true) : nil
         let outcomes = await [first, second]
+        if let decided = try await decision {
+            decisions.append((decided.id, decided.text, true, decided.took))
+            note("the photographer approves \"\(decided.text)\" while the outreach runs: \(decided.outcome.prefix(120))")
+        }
         // A run the send cap stopped (exit 75) reached only some conversations: that is the cap's job.
         outreachRounds.append((round, askedAt, wasPaused, outcomes.contains { $0.contains("SEND_CAP") || $0.contains("send cap") }))
         // The runs' sends are changes the daemon's next poll sees.
@@ -187,10 +193,17 @@ struct Run {
     /// the send to the daemon while one holds the state, else sends it itself (between a crash and the
     /// restart). Faults stay on: a studio that fails the send leaves it approved for the daemon's next try.
     private mutating func decide(approve: Bool) async throws {
-        guard let outreach else { return }
+        guard let decided = try await decideOldest(approve: approve) else { return }
+        decisions.append((decided.id, decided.text, approve, decided.took))
+        note("the photographer \(approve ? "approves" : "rejects") \"\(decided.text)\": \(decided.outcome.prefix(120))")
+    }
+
+    /// Decides the oldest request still waiting, as `pxscript approve` or `reject` would (nil: none waits).
+    private func decideOldest(approve: Bool) async throws -> (id: String, text: String, took: Bool, outcome: String)? {
+        guard let outreach else { return nil }
         let store = try StateStore(path: statePath)
         defer { try? store.close() }
-        guard let request = try store.approvals.list(in: [.pending]).min(by: { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }) else { return }
+        guard let request = try store.approvals.list(in: [.pending]).min(by: { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }) else { return nil }
         let api = outreach.api
         let desk = ApprovalDesk(api: { api }, config: ConfigFile(), clock: outreach.clock, logger: logger, environment: [:])
         let took: Bool
@@ -203,10 +216,9 @@ struct Run {
             took = try await desk.reject(request.id, in: store, reason: "simulated")
             outcome = took ? "rejected" : "no longer waiting"
         }
-        decisions.append((request.id, request.text, approve, took))
         // A decision is a change the daemon's next poll acts on (an approved request it sends).
         clock.noteChange()
-        note("the photographer \(approve ? "approves" : "rejects") \"\(request.text)\": \(outcome.prefix(120))")
+        return (request.id, request.text, took, outcome)
     }
 
     private mutating func setPaused(_ pause: Bool) throws {
