@@ -2,7 +2,9 @@ import Foundation
 import GRDB
 import PixiesetKit
 import PXState
+import PXRuntime
 import PXTest
+import StudioSandbox
 import Synchronization
 
 /// A crash of the whole daemon at a seeded point of its talk with the studio (docs/simulation.md
@@ -158,10 +160,43 @@ enum SimulationError: Error, CustomStringConvertible {
     }
 }
 
-/// The sandbox as a daemon that may crash sees it: each request first asks the crash point.
+/// Answers that take their time: a share of the daemon's requests answered after a wait that
+/// passes on the virtual clock (the studio's clock and the daemon's move on while it waits), as
+/// a slow studio or network would. Drawn from the seed; off until a step turns it on.
+final class SlowAnswers: Sendable {
+    private struct State {
+        var rate = 0.0
+        var longest = 0.0
+        var random: SeededRandom
+    }
+
+    private let clock: VirtualClock
+    private let state: Mutex<State>
+
+    init(clock: VirtualClock, seed: UInt64) {
+        self.clock = clock
+        state = Mutex(State(random: SeededRandom(seed: seed ^ 0x51_0A_A5)))
+    }
+
+    /// From now on, `rate` of the requests wait up to `longest` seconds (0: none).
+    func set(rate: Double, longest: Double) { state.withLock { ($0.rate, $0.longest) = (rate, longest) } }
+
+    /// Before a request is answered: maybe a wait, on the shared clock.
+    func wait() {
+        let seconds = state.withLock { state -> Double in
+            guard state.rate > 0, state.random.unit() < state.rate else { return 0 }
+            return 1 + state.random.unit() * max(0, state.longest - 1)
+        }
+        if seconds > 0 { clock.pass(seconds) }
+    }
+}
+
+/// The sandbox as a daemon that may crash sees it: each request first asks the crash point, and
+/// may be slow.
 struct CrashingStudio: InProcessStudio {
     let inner: SandboxStudio
     let crash: CrashPoint
+    var slow: SlowAnswers? = nil
 
     var origin: String { inner.origin }
 
@@ -170,6 +205,7 @@ struct CrashingStudio: InProcessStudio {
     ) async -> (status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
         switch crash.turn(method: method, target: target) {
         case .go:
+            slow?.wait()
             return await inner.answer(method: method, target: target, headers: headers, body: body)
         case .crash(let served):
             if served { _ = await inner.answer(method: method, target: target, headers: headers, body: body) }

@@ -133,7 +133,9 @@ public enum Simulation {
             // Every request of the daemon passes the crash point first.
             let crash = CrashPoint(statePath: statePath)
             var api = try sandbox.inProcessAPI(studioClock: runtime.studio, pausingOn: clock)
-            api.inProcess = CrashingStudio(inner: SandboxStudio(sandbox: sandbox), crash: crash)
+            let slow = SlowAnswers(clock: clock, seed: options.seed)
+            api.inProcess = CrashingStudio(inner: SandboxStudio(sandbox: sandbox), crash: crash, slow: slow)
+            run.slow = slow
             var watch = WatchService.Configuration(
                 scripts: [.init(path: scriptPath, options: watchOptions, statePath: statePath)], api: api, clock: runtime)
             watch.interval = 30

@@ -45,6 +45,9 @@ enum SimulationStep: Sendable, Equatable {
     case pause(Bool)
     /// The studio's clock steps by this many seconds (NTP): the skew changes.
     case clockStep(Double)
+    /// From now on this share of the daemon's requests is answered after a wait of up to `longest`
+    /// seconds (0: none): a slow studio or network.
+    case slowAnswers(rate: Double, longest: Double)
 }
 
 extension SeededRandom {
@@ -107,7 +110,10 @@ struct SimulationPlan: Sendable {
             case 53..<57: step = .clientWrites(conversation: conversation, asking: true)
             case 57..<60: step = .decide(approve: random.chance(0.7))
             case 60..<66: step = .studioWrites(conversation: conversation)
-            case 66..<78: step = .faults(Self.faults(&random))
+            case 66..<76: step = .faults(Self.faults(&random))
+            case 76..<78:
+                step = random.chance(0.3) ? .slowAnswers(rate: 0, longest: 0)
+                    : .slowAnswers(rate: Double(1 + random.next() % 15) / 100, longest: Double(2 + random.next() % 29))
             case 78..<84: step = .restart
             case 84..<90:
                 // Mostly at a send, where exactly-once is at stake; sometimes at any request (a read, a poll).
@@ -135,7 +141,8 @@ struct SimulationPlan: Sendable {
     /// Faults at rates the retries (eight tries) absorb most of the time; now and then none.
     static func faults(_ random: inout SeededRandom) -> String {
         guard random.chance(0.8) else { return "" }
-        // (No slow answers: the sandbox waits them out in real time, which a simulated week cannot afford.)
+        // (Slow answers are a step of their own: the sandbox's own wait out in real time, which a simulated
+        // week cannot afford; the simulator's pass on the virtual clock.)
         let rates = (0..<4).map { _ in Double(random.next() % 15) / 100 }
         return String(
             format: "error=%.2f,throttle=%.2f,error_after_commit=%.2f,garbled=%.2f,retry_after=1,seed=%llu",

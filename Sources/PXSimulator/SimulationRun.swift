@@ -32,6 +32,8 @@ struct Run {
     var crashes = 0
     /// Where the next crash is armed and how the state is put back after it.
     var crash: CrashPoint?
+    /// How slow the daemon's answers are now.
+    var slow: SlowAnswers?
     /// How a one-off outreach runs: its options, its studio, the clock.
     var outreach: (options: RuntimeOptions, api: APIConfiguration, clock: RuntimeClock)?
     /// The outreach notes asked for ("o3"), when (studio time), and whether sends were paused then.
@@ -128,6 +130,9 @@ struct Run {
         case .pause(let pause):
             guard pause != paused else { return }
             try setPaused(pause)
+        case .slowAnswers(let rate, let longest):
+            slow?.set(rate: rate, longest: longest)
+            note(rate == 0 ? "answers quick again" : String(format: "%.0f%% of the answers slow, up to %.0f s", rate * 100, longest))
         case .clockStep(let seconds):
             skew.step(by: seconds)
             note("the studio's clock steps \(Int(saturating: seconds)) s")
