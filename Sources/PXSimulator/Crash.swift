@@ -182,7 +182,7 @@ final class SlowAnswers: Sendable {
     func set(rate: Double, longest: Double) { state.withLock { ($0.rate, $0.longest) = (rate, longest) } }
 
     /// Before a request is answered: maybe a wait, on the shared clock.
-    func wait() {
+    func lag() {
         let seconds = state.withLock { state -> Double in
             guard state.rate > 0, state.random.unit() < state.rate else { return 0 }
             return 1 + state.random.unit() * max(0, state.longest - 1)
@@ -205,7 +205,7 @@ struct CrashingStudio: InProcessStudio {
     ) async -> (status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
         switch crash.turn(method: method, target: target) {
         case .go:
-            slow?.wait()
+            slow?.lag()
             return await inner.answer(method: method, target: target, headers: headers, body: body)
         case .crash(let served):
             if served { _ = await inner.answer(method: method, target: target, headers: headers, body: body) }
