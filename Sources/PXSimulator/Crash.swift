@@ -167,27 +167,43 @@ final class SlowAnswers: Sendable {
     private struct State {
         var rate = 0.0
         var longest = 0.0
-        var random: SeededRandom
+        /// Requests seen so far, by method and target: the draw is a request's own, not its turn.
+        var seen: [String: UInt64] = [:]
     }
 
     private let clock: VirtualClock
-    private let state: Mutex<State>
+    private let seed: UInt64
+    private let state = Mutex(State())
 
     init(clock: VirtualClock, seed: UInt64) {
         self.clock = clock
-        state = Mutex(State(random: SeededRandom(seed: seed ^ 0x51_0A_A5)))
+        self.seed = seed
     }
 
     /// From now on, `rate` of the requests wait up to `longest` seconds (0: none).
     func set(rate: Double, longest: Double) { state.withLock { ($0.rate, $0.longest) = (rate, longest) } }
 
-    /// Before a request is answered: maybe a wait, on the shared clock.
-    func lag() {
+    /// Before a request is answered: maybe a wait, on the shared clock. Which request waits, and how
+    /// long, follows from the seed and the request (its method, target and how many such came
+    /// before), not from the order concurrent requests happen to arrive in.
+    func lag(method: String, target: String) {
         let seconds = state.withLock { state -> Double in
-            guard state.rate > 0, state.random.unit() < state.rate else { return 0 }
-            return 1 + state.random.unit() * max(0, state.longest - 1)
+            guard state.rate > 0 else { return 0 }
+            let name = method + " " + target
+            let count = state.seen[name, default: 0]
+            state.seen[name] = count + 1
+            var random = SeededRandom(seed: seed ^ UInt64(truncatingIfNeeded: Self.stableHash(name)) ^ (count &* 0x9E37_79B9_7F4A_7C15))
+            guard random.unit() < state.rate else { return 0 }
+            return 1 + random.unit() * max(0, state.longest - 1)
         }
         if seconds > 0 { clock.pass(seconds) }
+    }
+
+    /// FNV-1a: the same for the same text in every process (Swift's `hashValue` is seeded per process).
+    static func stableHash(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return hash
     }
 }
 
@@ -205,7 +221,7 @@ struct CrashingStudio: InProcessStudio {
     ) async -> (status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
         switch crash.turn(method: method, target: target) {
         case .go:
-            slow?.lag()
+            slow?.lag(method: method, target: target)
             return await inner.answer(method: method, target: target, headers: headers, body: body)
         case .crash(let served):
             if served { _ = await inner.answer(method: method, target: target, headers: headers, body: body) }

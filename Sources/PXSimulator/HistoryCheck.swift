@@ -64,23 +64,48 @@ struct HistoryCheck {
 
     /// The send cap (docs/spec.md "Send cap"): pxscript's sends of a calendar day in the script's zone,
     /// daemon and runs together, stay within `--max-sends`. The daemon counts days by its reading of the
-    /// studio's clock, which a step (NTP) moves by up to two minutes until its next answer: sends within
-    /// five minutes of a midnight may count on either side of it.
+    /// studio's clock, which a step (NTP) moves by up to two minutes until its next answer: the sends
+    /// within five minutes of a midnight may count on either side of it, but all those before some
+    /// instant on one side and the rest on the other (one reading of the clock at a time). The check
+    /// looks for such a split at every midnight that keeps every day within the cap.
     func capViolations(_ studio: [SandboxDatabase.MessageRecord]) -> [String] {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = Simulation.zone
-        var perDay: [Date: (count: Int, nearMidnight: Int)] = [:]
-        for send in studio where send.content.hasPrefix("re ") || send.content.hasPrefix("o") {
-            let at = Date(timeIntervalSince1970: send.sentAt)
-            let day = calendar.startOfDay(for: at)
-            let fromMidnight = min(at.timeIntervalSince(day), (calendar.date(byAdding: .day, value: 1, to: day) ?? day).timeIntervalSince(at))
-            perDay[day, default: (0, 0)].count += 1
-            if fromMidnight < 300 { perDay[day, default: (0, 0)].nearMidnight += 1 }
+        let sends = studio.filter { $0.content.hasPrefix("re ") || $0.content.hasPrefix("o") }.map { Date(timeIntervalSince1970: $0.sentAt) }
+        guard let first = sends.min(), let last = sends.max() else { return [] }
+        // Days from the first send's to the last's; each with its sends well inside it and those near its start.
+        var days: [Date] = []
+        var day = calendar.startOfDay(for: first)
+        while day <= last {
+            days.append(day)
+            guard let next = calendar.date(byAdding: .day, value: 1, to: day) else { break }
+            day = next
         }
-        return perDay.sorted { $0.key < $1.key }.compactMap { day, sends in
-            sends.count - sends.nearMidnight > run.plan.maxSends
-                ? "\(sends.count) sends on the local day from \(ISO8601DateFormatter().string(from: day)) (\(sends.nearMidnight) of them within 5 minutes of a midnight), past the cap of \(run.plan.maxSends)" : nil
+        days.append(day)  // the midnight after the last day
+        let slack: Double = 300
+        // near[i]: how many sends within 5 minutes of midnight days[i]; inner[i]: the rest of day i.
+        var near = Array(repeating: 0, count: days.count), inner = Array(repeating: 0, count: days.count)
+        for send in sends {
+            guard let index = days.lastIndex(where: { $0 <= send.addingTimeInterval(slack) }) else { continue }
+            if abs(send.timeIntervalSince(days[index])) < slack { near[index] += 1 } else { inner[index] += 1 }
         }
+        // possible[k]: the days before midnight i can all stay within the cap with k of its near sends
+        // counted on the day before it (the rest on the day after).
+        let cap = run.plan.maxSends
+        var possible = Set(0...near[0])
+        for index in 0..<(days.count - 1) {
+            var next: Set<Int> = []
+            for toPrevious in possible {
+                let carried = near[index] - toPrevious
+                for kept in 0...near[index + 1] where carried + inner[index] + kept <= cap { next.insert(kept) }
+            }
+            guard !next.isEmpty else {
+                let count = inner[index] + near[index] + near[index + 1]
+                return ["\(count) sends on or around the local day from \(ISO8601DateFormatter().string(from: days[index])) (\(inner[index]) well inside it): no reading of the studio's clock keeps it within the cap of \(cap)"]
+            }
+            possible = next
+        }
+        return []
     }
 
     /// Seconds before an approved reply in which a client's message may not be seen yet: the studio
@@ -103,6 +128,19 @@ struct HistoryCheck {
         }
         for request in requests where request.state == .approved {
             violations.append("\(request.id) (\"\(request.text)\") approved but never sent, hours after the faults stopped")
+        }
+        // What the photographer approved goes out, unless the conversation moved on after the question:
+        // a request withdrawn (or refused) with nothing written after the question was withdrawn wrongly.
+        let byID = Dictionary(requests.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for decision in run.decisions where decision.approved && decision.took {
+            guard let request = byID[decision.id], request.state != .sent, request.state != .approved else { continue }
+            let asking = String(request.content.dropFirst(3))
+            guard let question = run.written.first(where: { $0.content == asking }) else { continue }
+            let movedOn = run.written.contains { $0.conversation == question.conversation && $0.at > question.at }
+                || run.handWritten.contains { $0.conversation == question.conversation && $0.at > question.at }
+            if !movedOn {
+                violations.append("\(request.id) (\"\(request.text)\") approved, then \(request.state.rawValue) (\(request.detail ?? "")) though nobody wrote in its conversation after the question")
+            }
         }
         let decided = Dictionary(run.decisions.filter(\.took).map { ($0.text, $0.approved) }, uniquingKeysWith: { first, _ in first })
         let moves = run.written.map { ($0.content, $0.conversation, $0.at) } + run.handWritten.map { ($0.content, $0.conversation, $0.at) }

@@ -65,6 +65,7 @@ struct Run {
             try await apply(step)
         }
         sandbox.controls.setFaults(.none)
+        slow?.set(rate: 0, longest: 0)
         if paused { try setPaused(false) }
         let quiet = Simulation.capReachable(plan) ? Simulation.quietCapped : Simulation.quiet
         note("quiet for \(Int(quiet / 3_600)) hours, no faults")
@@ -208,7 +209,8 @@ struct Run {
         guard let outreach else { return nil }
         let store = try StateStore(path: statePath)
         defer { try? store.close() }
-        guard let request = try store.approvals.list(in: [.pending]).min(by: { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }) else { return nil }
+        // Ties (asked in one pass) broken by the text, which names the message: ids are random.
+        guard let request = try store.approvals.list(in: [.pending]).min(by: { ($0.createdAt, $0.content) < ($1.createdAt, $1.content) }) else { return nil }
         let api = outreach.api
         let desk = ApprovalDesk(api: { api }, config: ConfigFile(), clock: outreach.clock, logger: logger, environment: [:])
         let took: Bool

@@ -18,6 +18,8 @@ final class TroubledStudio: InProcessStudio {
         case readsFailIn(String)
         /// Every request answers 503: the studio is down.
         case allFail
+        /// Reads of this conversation answer 200 with a body that is not JSON (a broken proxy's), every time.
+        case readsNotJSONIn(String)
     }
 
     let sandbox: RunningSandbox
@@ -41,6 +43,8 @@ final class TroubledStudio: InProcessStudio {
             return (503, json, Array(#"{"error":{"code":"unavailable","message":"try again"}}"#.utf8))
         case .readsFailIn(let id) where method == "GET" && target.contains("/conversations/\(id)"):
             return (503, json, Array(#"{"error":{"code":"unavailable","message":"try again"}}"#.utf8))
+        case .readsNotJSONIn(let id) where method == "GET" && target.contains("/conversations/\(id)"):
+            return (200, json, Array(#"{"data": not json at all}"#.utf8))
         case .readsCutShort where method == "GET" && target.contains("/conversations/conv_"):
             let whole = await sandbox.inProcess.answer(method: method, target: target, headers: headers, body: body)
             return (whole.status, whole.headers, Array(whole.body.prefix(whole.body.count / 2)))
@@ -124,6 +128,26 @@ struct StudioTroubleTests {
             try Self.expectNoneParked(w)
             let journal = try StateStore(path: w.statePath).journal.tail(limit: 50).map(\.kind)
             #expect(journal.contains(JournalKind.studioTrouble.rawValue))
+        }
+    }
+
+    @Test("a handler whose read gets an answer that is not JSON fails as its own error: tried, then parked, never waiting for ever")
+    func readsNotJSON() async throws {
+        try await withWatch { w in
+            let ids = try w.clientConversations(2)
+            let studio = TroubledStudio(sandbox: w.sandbox)
+            // The handler reads another conversation, whose every answer is a proxy's HTML page.
+            let script = "px.on('message', function(event) local c = px.conversations.get('\(ids[1])'); event:reply('ok: ' .. c.id) end)"
+            try await w.daemon(script, retryDelay: 30, maxAttempts: 3, api: try studio.api) { loop in
+                _ = await loop.cycle()
+                studio.trouble.withLock { $0 = .readsNotJSONIn(ids[1]) }
+                _ = try await w.sandbox.database.clientWritesIn(conversationID: ids[0], content: "hello")
+                _ = await loop.cycle()
+                _ = await loop.advance(by: 3_600)
+            }
+            let parked = try StateStore(path: w.statePath).ledger.events(inState: .parked, limit: 5)
+            #expect(parked.count == 1 && parked.first?.reason?.contains("BAD_RESPONSE") == true, "\(parked.map(\.reason))")
+            #expect(try w.studioMessages(in: ids[0]).filter { $0.hasPrefix("ok: ") }.isEmpty)
         }
     }
 

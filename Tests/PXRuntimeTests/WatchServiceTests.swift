@@ -155,7 +155,7 @@ struct WatchServiceTests {
         }
     }
 
-    @Test("a reply asked for approval after the client wrote again (both in one poll): approved, it is withdrawn, never sent out of turn")
+    @Test("a reply asked for approval after the client wrote again (both in one poll) is withdrawn at once: never waiting, never sent out of turn")
     func approvalAskedLate() async throws {
         try await withVirtualStudio { studio in
             let script = """
@@ -173,11 +173,11 @@ struct WatchServiceTests {
                 let store = try StateStore(path: studio.statePath("ask.lua"))
                 defer { try? store.close() }
                 let asked = try #require(try store.approvals.list().first)
-                if asked.state == .pending {
-                    #expect(try await store.approvals.decide(asked.id, approve: true, at: studio.clock.now()))
-                    studio.clock.noteChange()
-                    await studio.advance(by: 60)
-                }
+                // Withdrawn as soon as asked: nothing left waiting for a decision that could only withdraw it.
+                #expect(asked.state == .withdrawn && asked.detail?.contains("the client wrote again") == true, "\(asked.state) \(asked.detail ?? "")")
+                #expect(try await store.approvals.decide(asked.id, approve: true, at: studio.clock.now()) == false)
+                studio.clock.noteChange()
+                await studio.advance(by: 60)
                 #expect(try store.approvals.find(asked.id)?.state == .withdrawn)
                 #expect(try studio.studioMessages(in: id).filter { $0.content.hasPrefix("About") }.isEmpty)
             }

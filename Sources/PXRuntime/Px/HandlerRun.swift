@@ -42,11 +42,11 @@ final class HandlerRun: Sendable {
 
     /// - Parameter priorSends: for an event `pxscript retry` queued again, the keys its earlier tries
     ///   sent under, by text: the edited script's sends are matched by text, not by order.
-    /// The message a handler's run answers (its burst's last): a reply asked for approval is
-    /// withdrawn if the conversation moved on after it, also before the request was made.
-    let answering: String?
+    /// The messages a handler's run answers (its burst): a reply asked for approval is withdrawn if
+    /// the conversation moved on after the last of them, also before the request was made.
+    let answering: Set<String>
 
-    init(eventID: String, conversationID: String, answering: String? = nil, priorSends: [(key: String, content: String)]? = nil) {
+    init(eventID: String, conversationID: String, answering: Set<String> = [], priorSends: [(key: String, content: String)]? = nil) {
         self.eventID = eventID
         self.conversationID = conversationID
         self.answering = answering

@@ -64,6 +64,13 @@ extension PxContext {
         asked.zone = options.timeZone.identifier
         let (approval, joined) = try await store.approvals.request(asked)
         if joined { ApprovalFiles.remove(approval: id, statePath: store.path) }
+        // Asked after the conversation already moved on (the handler ran late): withdrawn at once, journaled,
+        // never left waiting for a decision that could only withdraw it.
+        if !joined, let reason = movedOn(conversation, since: approval) {
+            try await store.approvals.close(approval.id, as: .withdrawn, detail: reason, at: clock.now())
+            logger.info("\(approval.id) withdrawn as soon as asked: \(reason)", metadata: ["at": "\(request.position)"])
+            return .asked(approval: approval.id, state: .withdrawn)
+        }
         logger.info(
             joined ? "already waiting for approval as \(approval.id)" : "asked for approval: \(approval.id) to \(request.conversationID)",
             metadata: ["at": "\(request.position)"])
@@ -71,15 +78,16 @@ extension PxContext {
     }
 
     /// The message after which anything the client or the photographer writes withdraws the request:
-    /// for a handler's reply in its own conversation, the message it answers, so a reply asked late (its
-    /// handler ran after the client wrote again) is withdrawn, not sent out of turn; else the
-    /// conversation's latest message when it was asked.
+    /// for a handler's reply in its own conversation, the last of the messages it answers as the studio
+    /// lists them (a burst's messages of one second may list in another order than they were handled),
+    /// so a reply asked late (its handler ran after the client wrote again) is withdrawn, not sent out
+    /// of turn; else the conversation's latest message when it was asked.
     static func movesOnAfter(_ conversation: Conversation, _ request: SendRequest) -> String? {
-        let latest = conversation.messages?.last?.id
-        guard let run = HandlerRun.current, run.conversationID == request.conversationID, let answering = run.answering,
-              conversation.messages?.contains(where: { $0.id == answering }) == true
-        else { return latest }
-        return answering
+        let messages = conversation.messages ?? []
+        guard let run = HandlerRun.current, run.conversationID == request.conversationID,
+              let answered = messages.last(where: { run.answering.contains($0.id) })
+        else { return messages.last?.id }
+        return answered.id
     }
 
     /// Settles what an interrupted process left pending (looked for, never repeated), sends the
@@ -177,8 +185,9 @@ extension PxContext {
             // Not found (a capped list): by time, from when it was asked.
             later = messages.filter { $0.sentAt.secondsSince1970 > approval.createdAt.timeIntervalSince1970 }[...]
         }
-        let automated = automatedIDs(in: Array(later))
-        for message in later where !automated.contains(message.id) {
+        // pxscript's own messages, by identity whatever their label (an API may label them the client's).
+        let own = (try? self.own.sent(among: Array(later), in: conversation.id, now: clock.now())) ?? automatedIDs(in: Array(later))
+        for message in later where !own.contains(message.id) {
             let at = ISOTime.format(Date(timeIntervalSince1970: message.sentAt.secondsSince1970))
             if message.senderType == .client { return "the client wrote again (\(at))" }
             if message.senderType != .system { return "you answered personally (\(at))" }

@@ -66,7 +66,12 @@ enum PxError {
             case .sendPending: return table(code: .sendPending, status: nil, message: api.description)
             case .invalidID: return table(code: .invalidID, status: nil, message: api.description)
             case .file: return table(code: .file, status: nil, message: api.description)
-            case .malformedResponse, .truncatedResponse: return table(code: .badResponse, status: nil, message: api.description)
+            // `kind` tells an answer cut short (the studio's passing trouble: tried again) from one that
+            // is not JSON or far too large (it would come again: the handler's failure).
+            case .truncatedResponse:
+                return table(code: .badResponse, status: nil, message: api.description, extra: ["kind": .text(BadResponseKind.cutShort)])
+            case .malformedResponse:
+                return table(code: .badResponse, status: nil, message: api.description, extra: ["kind": .text(BadResponseKind.malformed)])
             case .invalidRequest: return table(code: .invalidRequest, status: nil, message: api.description)
             }
         case let config as ConfigError:
@@ -89,6 +94,8 @@ enum PxError {
         return switch code {
         case .sendCap?: .sendCap(message)
         case .unreachable?, .unavailable?, .sendPending?: .unavailable(message)
+        // An answer cut short passes, as an outage does (exit 69); one that is not JSON is the run's error (1).
+        case .badResponse? where error.cause?.kind == BadResponseKind.cutShort: .unavailable(message)
         case .localFault?: .localFault(message, kind: error.cause?.kind.flatMap(LocalFault.Kind.init(rawValue:)) ?? .io)
         default: .script(message: message, traceback: traceback)
         }

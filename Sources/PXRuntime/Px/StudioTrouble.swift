@@ -15,7 +15,12 @@ enum StudioTrouble {
         switch error {
         case let api as PixiesetError: isTrouble(api)
         case SendRefusal.inFlight: true
-        case let lua as LuaError: PxErrorCode(hostRaised: lua)?.isStudioTrouble ?? false
+        case let lua as LuaError:
+            switch PxErrorCode(hostRaised: lua) {
+            case .badResponse?: lua.cause?.kind == BadResponseKind.cutShort
+            case let code?: code.isStudioTrouble
+            case nil: false
+            }
         default: false
         }
     }
@@ -50,5 +55,14 @@ enum StudioTrouble {
 
 extension PxErrorCode {
     /// A handler error the host raised for the studio's trouble (see `StudioTrouble`): not the handler's fault.
-    var isStudioTrouble: Bool { [.unreachable, .unavailable, .sendPending, .sendInFlight, .badResponse].contains(self) }
+    /// (`BAD_RESPONSE` is when its `kind` is `cut_short`: `StudioTrouble.caused`.)
+    var isStudioTrouble: Bool { [.unreachable, .unavailable, .sendPending, .sendInFlight].contains(self) }
+}
+
+/// The `kind` of a `BAD_RESPONSE` px error (docs/reference.md).
+enum BadResponseKind {
+    /// The answer ended early (a connection cut): the studio's passing trouble.
+    static let cutShort = "cut_short"
+    /// Not JSON, far too large, or nested too deep: it would come again.
+    static let malformed = "malformed"
 }

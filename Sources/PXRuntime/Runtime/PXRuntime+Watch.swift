@@ -89,7 +89,7 @@ extension PXRuntime {
         let handlers = context.watch.handlers.withLock { $0 }.filter { retried || age <= $0.maxAge }
         guard !handlers.isEmpty, let runner = context.watch.runner.withLock({ $0 }) else { return .tooOld }
         let run = HandlerRun(
-            eventID: first.id, conversationID: conversation.id, answering: message.id,
+            eventID: first.id, conversationID: conversation.id, answering: Set(burst.map(\.id)),
             priorSends: retried ? try context.store.sends.sends(in: conversation.id, keyPrefix: "e:\(first.id):") : nil)
         let event = eventValue(burst, conversation: conversation, age: age)
         context.crash.check(.inHandler)
@@ -115,7 +115,10 @@ extension PXRuntime {
             try? context.store.kept.releaseHolds(of: run.holder)
             if case .runtime(let message, let traceback, _) = error {
                 // A script's own error raised after the studio failed one of its sends is that trouble's too.
-                let code = PxErrorCode(hostRaised: error) ?? studioTrouble(of: run)
+                var code = PxErrorCode(hostRaised: error) ?? studioTrouble(of: run)
+                // An answer cut short is the studio's trouble (waits, no try used up); one that is not JSON
+                // would come again: the handler's failure, tried and parked like any other.
+                if code == .badResponse, StudioTrouble.caused(error) { code = .unavailable }
                 if code == .localFault, let cause = error.cause {
                     let kind = cause.kind.flatMap(LocalFault.Kind.init(rawValue:)) ?? .io
                     return .localFault(LocalFault(kind, path: context.store.path, detail: cause.detail ?? message))
