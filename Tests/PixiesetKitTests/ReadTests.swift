@@ -60,6 +60,12 @@ struct ReadTests {
         #expect(pauses.pauses.contains(.seconds(1)) && pauses.pauses.contains { $0 <= .milliseconds(50) }, "\(pauses.pauses)")
     }
 
+    @Test("the tests' retry policy is bounded by its attempts, not by real time (a loaded machine took 20 s for one attempt)")
+    func fastPolicyHasNoRealTimeBound() {
+        #expect(RetryPolicy.fast.deadline >= .seconds(600))
+        #expect(RetryPolicy.fast.maxAttempts >= 8)
+    }
+
     @Test("a service that keeps failing ends in a clear error after the attempts")
     func keepsFailing() async throws {
         // A deadline no machine reaches: the bound under test is the attempts, never how fast the machine is.
