@@ -325,12 +325,12 @@ function Scenario:advance(duration) end
 
 ---Runs a script once, to completion, at the clock's time; returns what it returned, as text.
 ---@param script string
----@param options { args: string[] }?
+---@param options { args: string[], max_sends: integer }?
 ---@return string ...
 function Scenario:run(script, options) end
 
 ---Starts watching scripts (the daemon, on the virtual clock) until the scenario ends.
----@param ... string|{ interval: string|number }
+---@param ... string|{ interval: string|number, max_sends: integer }
 function Scenario:watch(...) end
 
 ---The sandbox's faults from now on, e.g. { error_after_commit = 0.5 }.

@@ -78,11 +78,16 @@ public struct Approvals: Sendable {
     }
 
     /// The conversation moved on: its open requests asked before `before` are withdrawn (a new client message).
-    package func withdraw(in conversationID: String, askedBefore before: Date, reason: String, at now: Date) async throws {
+    /// - Returns: the ids withdrawn, for the log.
+    @discardableResult
+    package func withdraw(in conversationID: String, askedBefore before: Date, reason: String, at now: Date) async throws -> [String] {
         // Every handler run asks: one conversation's open requests are read, not every request of the state.
+        var withdrawn: [String] = []
         for row in try openRows(where: Columns.conversationID == conversationID) where row.createdAt < before {
             try await close(row.id, as: .withdrawn, detail: reason, at: now)
+            withdrawn.append(row.id)
         }
+        return withdrawn
     }
 
     /// The open requests that match `filter`. Not async, so that its read is the synchronous one: GRDB's

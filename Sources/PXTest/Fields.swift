@@ -10,8 +10,11 @@ struct Fields {
     let function: String
     let argument: Int
 
-    /// - Parameter value: a table, or nil for none.
-    init(_ value: LuaValue, function: String, argument: Int) throws {
+    /// - Parameters:
+    ///   - value: a table, or nil for none.
+    ///   - known: the option names the function takes (nil: any, checked by its reader): a misspelt
+    ///     option is refused, never silently ignored.
+    init(_ value: LuaValue, function: String, argument: Int, known: [String]? = nil) throws {
         self.function = function
         self.argument = argument
         switch value {
@@ -25,6 +28,20 @@ struct Fields {
             self.pairs = pairs
         case .array: throw LuaScriptError("bad argument #\(argument) to '\(function)' (options are named, like { after = \"1h\" })")
         default: throw LuaScriptError("bad argument #\(argument) to '\(function)' (table expected, got \(value.typeName))")
+        }
+        if let known, let unknown = pairs.keys.sorted().first(where: { !known.contains($0) }) {
+            throw LuaScriptError("bad argument #\(argument) to '\(function)' (unknown option '\(unknown.prefix(40))'; it takes \(known.joined(separator: ", ")))")
+        }
+    }
+
+    /// A whole number in `range`, or nil when the option is not given.
+    func integer(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
+        switch pairs[key] ?? .nil {
+        case .nil: return nil
+        case .integer(let n) where range.contains(Int(truncatingIfNeeded: n)) && Int64(Int(truncatingIfNeeded: n)) == n: return Int(n)
+        case .number(let n) where n.rounded() == n && Double(range.lowerBound) <= n && n <= Double(range.upperBound): return Int(n)
+        case .integer, .number: throw problem(key, "a whole number from \(range.lowerBound) to \(range.upperBound) expected")
+        case let other: throw problem(key, "number expected, got \(other.typeName)")
         }
     }
 

@@ -47,7 +47,7 @@ enum ScenarioHost {
             return { [.text(await world.now())] }
         }
         lua.registerAsync("conversation", in: table) { args in
-            let spec = try Fields(try args.table(1), function: "conversation", argument: 1)
+            let spec = try Fields(try args.table(1), function: "conversation", argument: 1, known: ["client", "email", "subject"])
             let client = try spec.string("client", required: true) ?? "", email = try spec.string("email"), subject = try spec.string("subject")
             let world = try session.world("conversation")
             return { [.text(try await world.conversation(client: client, email: email, subject: subject))] }
@@ -55,7 +55,7 @@ enum ScenarioHost {
         lua.registerAsync("write", in: table) { args in
             let byClient = try args.string(1) == "client", name = byClient ? "client_writes" : "studio_writes"
             let conversation = try args.string(2), text = try args.string(3)
-            let options = try Fields(args.count >= 4 ? try args.value(4) : .nil, function: name, argument: 3)
+            let options = try Fields(args.count >= 4 ? try args.value(4) : .nil, function: name, argument: 3, known: ["after"])
             let after = try options.duration("after")
             let world = try session.world(name)
             return { try await world.write(byClient: byClient, conversation: conversation, text: text, after: after); return [] }
@@ -69,24 +69,26 @@ enum ScenarioHost {
         }
         lua.registerAsync("run", in: table) { args in
             let script = try args.string(1)
-            let options = try Fields(try args.value(2), function: "run", argument: 2)
-            let arguments = try options.strings("args")
+            let options = try Fields(try args.value(2), function: "run", argument: 2, known: ["args", "max_sends"])
+            let arguments = try options.strings("args"), cap = try options.integer("max_sends", in: 1...1_000_000)
             let world = try session.world("run")
-            return { try await world.run(script, arguments: arguments).map(LuaValue.text) }
+            return { try await world.run(script, arguments: arguments, maxSends: cap).map(LuaValue.text) }
         }
         lua.registerAsync("watch", in: table) { args in
-            var scripts: [String] = [], interval = 30.0
+            var scripts: [String] = [], interval = 30.0, cap: Int?
             for position in 1...max(1, args.count) {
                 switch try args.value(position) {
                 case .string: scripts.append(try args.string(position))
                 case let value where position == args.count && position > 1:
-                    interval = try Fields(value, function: "watch", argument: position).duration("interval") ?? interval
+                    let options = try Fields(value, function: "watch", argument: position, known: ["interval", "max_sends"])
+                    interval = try options.duration("interval") ?? interval
+                    cap = try options.integer("max_sends", in: 1...1_000_000)
                 case let value: throw args.typeError(position, expected: value == .nil ? "script name" : "string")
                 }
             }
             guard interval >= 1 else { throw LuaScriptError("bad argument to 'watch' (interval: at least 1s)") }
-            let world = try session.world("watch"), names = scripts, every = interval
-            return { try await world.watch(names, interval: every); return [] }
+            let world = try session.world("watch"), names = scripts, every = interval, maxSends = cap
+            return { try await world.watch(names, interval: every, maxSends: maxSends); return [] }
         }
         lua.registerAsync("faults", in: table) { args in
             let spec = try Fields(try args.table(1), function: "faults", argument: 1).faultSpec()

@@ -12,10 +12,11 @@ import StudioSandbox
 /// file for the whole scenario, so `px.once` and `px.store` carry over
 /// from one run to the next, as they do for a photographer.
 extension ScenarioWorld {
-    /// `s:run(SCRIPT, { args = {…} })`: returns what the script returned, as text.
-    func run(_ name: String, arguments: [String]) async throws -> [String] {
+    /// `s:run(SCRIPT, { args = {…}, max_sends = N })`: returns what the script returned, as text.
+    func run(_ name: String, arguments: [String], maxSends: Int? = nil) async throws -> [String] {
         try await failIfDaemonEnded()
-        let options = try runtimeOptions(name, arguments: arguments, watch: false)
+        var options = try runtimeOptions(name, arguments: arguments, watch: false)
+        if let maxSends { options.maxSends = maxSends }
         let store = try StateStore(path: statePath(name))
         defer { try? store.close() }
         let runtime = try PXRuntime(options: options, client: client, store: store, clock: runtimeClock, logger: log.logger)
@@ -39,12 +40,13 @@ extension ScenarioWorld {
         return options
     }
 
-    /// `s:watch(SCRIPT…, { interval = "30s" })`: one daemon for the scripts, until the scenario ends.
-    func watch(_ names: [String], interval: Double) async throws {
+    /// `s:watch(SCRIPT…, { interval = "30s", max_sends = N })`: one daemon for the scripts, until the scenario ends.
+    func watch(_ names: [String], interval: Double, maxSends: Int? = nil) async throws {
         guard daemon == nil else { throw ScenarioError("s:watch runs once in a scenario: name every script in one call") }
         var scripts: [WatchService.Script] = []
         for name in names {
-            let options = try runtimeOptions(name, arguments: [], watch: true)
+            var options = try runtimeOptions(name, arguments: [], watch: true)
+            if let maxSends { options.maxSends = maxSends }
             scripts.append(WatchService.Script(path: options.scriptPath, options: options, statePath: try statePath(name)))
         }
         let api = try sandbox.inProcessAPI(studioClock: runtimeClock.studio, pausingOn: chaos == nil ? nil : clock)

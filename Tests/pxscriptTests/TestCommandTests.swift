@@ -63,6 +63,33 @@ struct TestCommandTests {
         #expect(only.status == 0 && only.stdout.contains("1 passed, 0 failed"), "\(only.stdout)")
     }
 
+    @Test("s:watch takes max_sends (a busy day's replies wait for the next one); a misspelt option is an error, never ignored")
+    func watchOptions() async throws {
+        let scenarios = """
+            local t = px.test
+            t.scenario("capped", function(s)
+              s:at("2026-06-01 09:00")
+              s:watch("echo.lua", { interval = "1m", max_sends = 2 })
+              local cs = {}
+              for i = 1, 4 do cs[i] = s:conversation{ client = "Client " .. i } end
+              for i = 1, 4 do s:client_writes(cs[i], "Hello") end
+              s:advance("1h")
+              s:expect_sent{ count = 2 }
+              s:advance("1d")
+              s:expect_sent{ count = 2 }
+            end)
+            t.scenario("misspelt", function(s)
+              s:watch("echo.lua", { intervall = "1m" })
+            end)
+            """
+        let folder = try RunFolder(["echo.lua": Self.echo, "echo_test.lua": scenarios])
+        defer { folder.remove() }
+        let outcome = try await pxscript(["test", folder.url.path])
+        let text = outcome.stdout
+        #expect(text.contains("ok   capped"), "\(text)")
+        #expect(text.contains("FAIL misspelt") && text.contains("unknown option 'intervall'"), "\(text)")
+    }
+
     @Test("TAP and JUnit XML: well-formed, with the failures")
     func formats() async throws {
         let folder = try RunFolder(["echo.lua": Self.echo, "echo_test.lua": Self.scenarios])

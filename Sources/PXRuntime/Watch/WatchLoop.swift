@@ -207,7 +207,9 @@ public struct WatchLoop: Sendable {
             guard let conversation else { break }
             // The client wrote again: what waits for approval in this conversation no longer fits it.
             let wrote = Date(timeIntervalSince1970: newest.message.sentAt.secondsSince1970)
-            try await store.approvals.withdraw(in: id, askedBefore: wrote, reason: "the client wrote again", at: now)
+            for withdrawn in try await store.approvals.withdraw(in: id, askedBefore: wrote, reason: "the client wrote again", at: now) {
+                logger.info("\(withdrawn) withdrawn: the client wrote again in \(id)")
+            }
             let ids = burst.map(\.message.id)
             let attempt = try await store.ledger.beginHandling(ids)
             let handled: PXRuntime.HandlerOutcome
