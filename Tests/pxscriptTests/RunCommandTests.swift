@@ -56,6 +56,20 @@ struct RunCommandTests {
         #expect(outcome.stderr.contains("sandbox: http://127.0.0.1:"))
     }
 
+    @Test("--sandbox says where its throw-away state is; with --state the state is the one named, and kept (approvals can read it)")
+    func sandboxState() async throws {
+        let folder = try RunFolder(["ask.lua": "for c in px.conversations.each() do px.send(c.id, 'Hello', { approve = true }) break end\n"])
+        defer { folder.remove() }
+        let thrown = try await pxscript(["run", folder.path("ask.lua"), "--sandbox"], environment: folder.environment())
+        #expect(thrown.status == 0 && thrown.stderr.contains("sandbox: state ") && thrown.stderr.contains("removed on exit"), "\(thrown.stderr)")
+        let kept = folder.path("kept.sqlite")
+        let named = try await pxscript(["run", folder.path("ask.lua"), "--sandbox", "--state", kept], environment: folder.environment())
+        #expect(named.status == 0, "\(named.stdout)\(named.stderr)")
+        #expect(FileManager.default.fileExists(atPath: kept))
+        let waiting = try await pxscript(["approvals", "--state", kept], environment: folder.environment())
+        #expect(waiting.status == 0 && waiting.stdout.contains("Hello"), "\(waiting.stdout)\(waiting.stderr)")
+    }
+
     @Test("on a terminal a run ends with what its sends came to; in a pipe it stays quiet")
     func doneLine() async throws {
         let folder = try RunFolder(["hello.lua": "for c in px.conversations.each{} do px.send(c.id, 'Hello!') break end\n"])

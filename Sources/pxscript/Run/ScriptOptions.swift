@@ -133,9 +133,17 @@ struct ScriptOptions: ParsableArguments {
             return
         }
         try await InProcessSandbox.withRunning { api in
+            // `--state` is kept (to look at with `approvals`, `status` or the dashboard meanwhile, or after);
+            // else a throw-away state, said where, so those commands can be pointed at it.
+            if let statePath {
+                try await body(api, scripts.indices.map { $0 == 0 ? statePath : statePath + "-\($0)" })
+                return
+            }
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pxscript-state-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: folder) }
-            try await body(api, scripts.indices.map { folder + ($0 == 0 ? "/state.sqlite" : "/state-\($0).sqlite") })
+            let paths = scripts.indices.map { folder + ($0 == 0 ? "/state.sqlite" : "/state-\($0).sqlite") }
+            printError("sandbox: state \(paths[0]) (removed on exit; `--state PATH` keeps one, and `pxscript approvals --state PATH` reads it)")
+            try await body(api, paths)
         }
     }
 }
