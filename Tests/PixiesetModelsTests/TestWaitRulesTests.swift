@@ -4,14 +4,16 @@ import Testing
 /// A test that waits for an event with its own short real-time bound fails a working build on a
 /// loaded CI machine (a clean clone's CI did so on a 20 s wait, then on another). Every wait in the
 /// tests goes through `Patience` (Tests/TestSupport/Patience.swift), bounded only against a hang;
-/// this reads the tests and refuses a deadline or a counted polling loop of their own.
+/// this reads the tests and refuses a deadline or a counted polling loop of their own, and an
+/// expectation on how long something took (CI failed on "stopped within 10 s" under load).
 @Suite("source rules: tests wait through Patience, never on a short real-time bound of their own")
 struct TestWaitRulesTests {
     static let tests = SourceRulesTests.sources.deletingLastPathComponent().appendingPathComponent("Tests")
 
     /// A deadline taken from the clock, or a count of looks kept by hand.
+    /// Also an expectation on how long something took in real time (a loaded machine takes longer).
     static let ownBound = try! NSRegularExpression(pattern: #"""
-        Date\(\)\.addingTimeInterval\(|ContinuousClock\.now\.advanced\(|, waited < 
+        Date\(\)\.addingTimeInterval\(|ContinuousClock\.now\.advanced\(|, waited < |#expect\(Date\(\)\.timeIntervalSince\(
         """#.trimmingCharacters(in: .whitespacesAndNewlines))
     /// A loop of a fixed number of tries; a pause in it (on its line or the next three) makes it a wait.
     static let countedLoop = try! NSRegularExpression(pattern: #"for _ in 0\.\.<[\d_]+"#)
@@ -46,6 +48,7 @@ struct TestWaitRulesTests {
     func knowsShapes() {
         for bad in ["let deadline = Date().addingTimeInterval(seconds)", "for _ in 0..<50 where !gone { try await Task.sleep(for: .milliseconds(100)) }",
                     "while finished == 0, waited < 300 {", "let end = ContinuousClock.now.advanced(by: .seconds(5))",
+                    "#expect(Date().timeIntervalSince(signalled) < 10)",
                     "for _ in 0..<50 where !gone {\n    gone = kill(child, 0) != 0\n    if !gone { try await Task.sleep(for: .milliseconds(100)) }\n}"] {
             #expect(!Self.findings(in: bad, file: "x").isEmpty, "\(bad)")
         }

@@ -292,17 +292,17 @@ struct WatchCommandTests {
         #expect(try Self.replies(serve)[drained] == 1)
         #expect(first.stderr.contains("stopping: the handlers at work finish first"))
 
-        // Two signals: it stops at once (130), mid-handler; the restart answers once.
-        let second = try startPxscript(args, environment: env.merging(["PX_SLOW": "60"]) { $1 }, capture: true)
+        // Two signals: it stops at once (130), mid-handler; the restart answers once. The handler would
+        // take ten minutes: an exit that waited for it would outlast Patience (a hang), and its reply
+        // would be there. No timing is asserted (a loaded machine took 13 s to stop).
+        let second = try startPxscript(args, environment: env.merging(["PX_SLOW": "600"]) { $1 }, capture: true)
         let interrupted = try await Self.clientWrites(serve, target, "Hello again", env: env)
         try await Self.waitUntil { second.stderr.contains("handling \(interrupted)") }
-        let signalled = Date()
         second.signal(SIGTERM)
         // The second signal once the first is taken in (so it is a second one, not two at once).
         await until("the first signal to be taken in (\(second.stderr))") { second.stderr.contains("stopping: the handlers at work finish first") }
         second.signal(SIGINT)
         #expect(await second.exited() == 130)
-        #expect(Date().timeIntervalSince(signalled) < 10)
         #expect(try Self.replies(serve)[interrupted] == nil)
         let restart = try await pxscript(args + ["--once"], environment: env)
         #expect(restart.status == 0, "\(restart.stderr)")
