@@ -94,8 +94,6 @@ public final class StateStore: Sendable {
         configuration.prepareDatabase { db in
             var persist: Int32 = 1
             _ = sqlite3_file_control(db.sqliteConnection, nil, SQLITE_FCNTL_PERSIST_WAL, &persist)
-            // A scenario's state lives for one scenario: nothing of it need survive a power cut.
-            if scratch { try db.execute(sql: "PRAGMA synchronous = OFF") }
         }
         do {
             let existed = FileManager.default.fileExists(atPath: path)
@@ -103,6 +101,10 @@ public final class StateStore: Sendable {
             // A state others could read (made under umask 022, copied in) is made private again.
             PrivateFiles.restrict([path] + Self.companionFiles(of: path) + [path + ".lock", path + ".dashboard"])
             pool = try Self.open(path, configuration: configuration, checkingOwnership: existed, busyTimeout: busyTimeout)
+            // A scenario's state lives for one scenario: nothing of it need survive a power cut. Set on the
+            // writer once the pool is open (GRDB sets `synchronous = NORMAL` as it turns WAL on, after
+            // `prepareDatabase`).
+            if scratch { try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = OFF") } }
             writes = GroupCommit(pool: pool)
             outbox = Outbox(statePath: path, pool: pool)
             ledger = Ledger(pool: pool, writes: writes)

@@ -11,6 +11,22 @@ struct StateStoreTests {
         FileManager.default.temporaryDirectory.appendingPathComponent("state-\(UUID().uuidString)-\(name)").path
     }
 
+    @Test("a scenario's scratch state is written without syncing to disk; a real one, and one in a folder that only starts alike, syncs (synchronous NORMAL)")
+    func scratchStates() throws {
+        let folder = temporary("scratch"), lookalike = folder + "-not"
+        defer { for path in [folder, lookalike] { try? FileManager.default.removeItem(atPath: path) } }
+        StateStore.markScratch(folder: folder)
+        defer { StateStore.unmarkScratch(folder: folder) }
+        func synchronous(_ path: String) throws -> Int? {
+            let store = try StateStore(path: path)
+            defer { try? store.close() }
+            return try store.pool.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") }
+        }
+        #expect(try synchronous(folder + "/state.sqlite") == 0)
+        #expect(try synchronous(lookalike + "/state.sqlite") == 1)
+        #expect(try synchronous(temporary("real.sqlite")) == 1)
+    }
+
     @Test("a foreign SQLite file or a corrupt one is refused and left exactly as it was")
     func foreignAndCorrupt() throws {
         let foreign = temporary("foreign.sqlite")
