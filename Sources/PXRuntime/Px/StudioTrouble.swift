@@ -54,9 +54,9 @@ enum StudioTrouble {
 }
 
 extension PxErrorCode {
-    /// A handler error the host raised for the studio's trouble (see `StudioTrouble`): not the handler's fault.
-    /// (`BAD_RESPONSE` is when its `kind` is `cut_short`: `StudioTrouble.caused`.)
-    var isStudioTrouble: Bool { [.unreachable, .unavailable, .sendPending, .sendInFlight].contains(self) }
+    /// A code the host raises only for the studio's trouble (`BAD_RESPONSE` is when its `kind` is
+    /// `cut_short`: ask `StudioTrouble.caused`, which reads both).
+    fileprivate var isStudioTrouble: Bool { [.unreachable, .unavailable, .sendPending, .sendInFlight].contains(self) }
 }
 
 /// The `kind` of a `BAD_RESPONSE` px error (docs/reference.md).

@@ -47,12 +47,23 @@ extension PXRuntime {
         /// A handler raised an error; `code` when it was a px error table
         /// the host raised (a cap or pause is not the handler's fault).
         case failed(message: String, traceback: String, code: PxErrorCode?)
+        /// The studio's trouble failed it (`StudioTrouble`: an outage, an answer cut short, a send whose
+        /// outcome is unknown; or the script's own error after such a failed send): it waits, no try used up.
+        case studioTrouble(message: String)
         /// This machine failed the state during the run (a lock, a full disk): nobody's fault, it passes.
         case localFault(LocalFault)
 
-        /// Whether the handler failed for the studio's trouble (`StudioTrouble`): it waits, no try used up.
+        /// Whether the handler failed for the studio's trouble: it waits, no try used up.
         var metStudioTrouble: Bool {
-            if case .failed(_, _, let code) = self { code?.isStudioTrouble == true } else { false }
+            if case .studioTrouble = self { true } else { false }
+        }
+
+        /// Whether the handler did not complete (its error, or the studio's trouble).
+        var isFailure: Bool {
+            switch self {
+            case .failed, .studioTrouble: true
+            case .done, .tooOld, .localFault: false
+            }
         }
     }
 
@@ -104,7 +115,7 @@ extension PXRuntime {
             // sends it made are skipped by their keys.
             if let failure = run.tally.current.failureSummary {
                 try? context.store.kept.releaseHolds(of: run.holder)
-                return .failed(message: failure, traceback: "", code: studioTrouble(of: run))
+                return run.tally.current.metStudioTrouble ? .studioTrouble(message: failure) : .failed(message: failure, traceback: "", code: nil)
             }
             try await context.store.ledger.completeEvents(
                 burst.map(\.id), conversationID: conversation.id, effects: run.effects, holder: run.holder, at: now)
@@ -114,16 +125,16 @@ extension PXRuntime {
             // Its effects are dropped, so the keys it held are free for the others (decision 0010).
             try? context.store.kept.releaseHolds(of: run.holder)
             if case .runtime(let message, let traceback, _) = error {
-                // A script's own error raised after the studio failed one of its sends is that trouble's too.
-                var code = PxErrorCode(hostRaised: error) ?? studioTrouble(of: run)
-                // An answer cut short is the studio's trouble (waits, no try used up); one that is not JSON
-                // would come again: the handler's failure, tried and parked like any other.
-                if code == .badResponse, StudioTrouble.caused(error) { code = .unavailable }
+                let code = PxErrorCode(hostRaised: error)
                 if code == .localFault, let cause = error.cause {
                     let kind = cause.kind.flatMap(LocalFault.Kind.init(rawValue:)) ?? .io
                     return .localFault(LocalFault(kind, path: context.store.path, detail: cause.detail ?? message))
                 }
-                return .failed(message: message, traceback: traceback, code: code)
+                // What the host raised is told by `StudioTrouble` (an answer cut short is the studio's trouble,
+                // one that is not JSON is not); a script's own error raised after the studio failed one of its
+                // sends is that trouble's too. A send under way elsewhere (SEND_IN_FLIGHT) has a wait of its own.
+                let trouble = code.map { $0 != .sendInFlight && StudioTrouble.caused(error) } ?? run.tally.current.metStudioTrouble
+                return trouble ? .studioTrouble(message: message) : .failed(message: message, traceback: traceback, code: code)
             }
             return .failed(message: error.message, traceback: "", code: nil)
         } catch {
@@ -131,10 +142,6 @@ extension PXRuntime {
             throw error
         }
     }
-
-    /// `UNAVAILABLE` when the studio's trouble failed a send of `run` (`StudioTrouble`): the run is tried
-    /// again without using up a try, as when the error reached the handler uncaught.
-    private func studioTrouble(of run: HandlerRun) -> PxErrorCode? { run.tally.current.metStudioTrouble ? .unavailable : nil }
 
     /// The `event` table a handler gets: `message` (the newest of the
     /// burst), `messages` (the burst, oldest first), `conversation`,

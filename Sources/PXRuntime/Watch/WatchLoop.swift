@@ -222,7 +222,7 @@ public struct WatchLoop: Sendable {
             }
             // Stopped by the host (a shutdown past its deadline, or another conversation's local
             // fault): not the handler's fault; the events stay open, their try given back.
-            if case .failed = handled, Task.isCancelled {
+            if handled.isFailure, Task.isCancelled {
                 await refunds.give(ids, on: store)
                 throw CancellationError()
             }
@@ -236,6 +236,8 @@ public struct WatchLoop: Sendable {
             case .tooOld:
                 try await store.ledger.skipEvents(ids, conversationID: id, reason: "max_age", detail: "older than max_age", at: now)
                 result.count(.skipped)
+            case .studioTrouble(let message):
+                return try await waitForStudio(ids, in: id, reason: message, now: now, result)
             case .localFault(let fault):
                 // This machine failed the state (a lock, a full disk): not the handler's fault. The
                 // events stay open without a try used up, and the daemon waits for the fault to pass.
@@ -257,9 +259,6 @@ public struct WatchLoop: Sendable {
                     result.count(.waiting)
                     result.wake(at: retryAt)
                     return result
-                }
-                if let code, code.isStudioTrouble {
-                    return try await waitForStudio(ids, in: id, reason: message, now: now, result)
                 }
                 if code == .paused || code == .sendCap {
                     // Not the handler's fault: its tries are not used up. Paused events wait
