@@ -44,17 +44,18 @@ struct HistoryCheck {
                 violations.append("\"\(reply.content)\" sent at \(ISO8601DateFormatter().string(from: at)) while sends were paused (from \(ISO8601DateFormatter().string(from: pause.from)))")
             }
         }
-        violations += try approvalViolations(studio)
+        // The daemon's state, read once for what the checks below and the report need.
+        let state = try StateStore(path: run.statePath)
+        defer { try? state.close() }
+        violations += try approvalViolations(studio, state: state)
         violations += capViolations(studio)
-        let (nightly, nights) = try nightlyViolations()
+        let (nightly, nights) = try nightlyViolations(state: state)
         violations += nightly
         // A message asking for approval is answered once approved (checked above), not by itself.
         for message in run.written where answered[message.content] == nil && !message.content.hasSuffix("?") {
             violations.append("\"\(message.content)\" (written \(ISO8601DateFormatter().string(from: message.at))) never answered, hours after the faults stopped")
         }
         let history = try history()
-        let state = try StateStore(path: run.statePath)
-        defer { try? state.close() }
         return SimulationResult(
             seed: seed, violations: violations, historyHash: Self.hash(history), history: history, trace: run.trace, clientMessages: run.written.count,
             replies: replies.count, parked: try state.ledger.parkedCount(), restarts: run.restarts, crashes: run.crashes,
@@ -117,9 +118,7 @@ struct HistoryCheck {
     /// after a rejection, never once the conversation moved on (the client wrote again, the photographer
     /// answered by hand); every asking message has its request; once the faults stopped, nothing approved
     /// is left unsent.
-    func approvalViolations(_ studio: [SandboxDatabase.MessageRecord]) throws -> [String] {
-        let state = try StateStore(path: run.statePath)
-        defer { try? state.close() }
+    func approvalViolations(_ studio: [SandboxDatabase.MessageRecord], state: StateStore) throws -> [String] {
         let requests = try state.approvals.list()
         var violations: [String] = []
         let asked = Set(requests.map(\.content))
@@ -171,11 +170,9 @@ struct HistoryCheck {
     /// The nightly schedules (1:30 and 2:30 local, `Simulation.script`) ran once each local night between
     /// the daemon's first start and the end: once on the night 2:30 does not exist, once on the night 1:30
     /// comes twice, whatever restarts and crashes came.
-    func nightlyViolations() throws -> (violations: [String], nights: Int) {
+    func nightlyViolations(state: StateStore) throws -> (violations: [String], nights: Int) {
         guard let first = run.firstStart, let end = run.end else { return ([], 0) }
         var nights = 0
-        let state = try StateStore(path: run.statePath)
-        defer { try? state.close() }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = Simulation.zone
         var violations: [String] = []

@@ -168,16 +168,19 @@ struct Run {
         var asked = outreach.options
         asked.arguments = [round]
         let (path, logger, options) = (statePath, logger, asked)
-        @Sendable func once() async -> String {
+        /// What a run came to, and whether the send cap stopped it (exit 75, told by the error's case).
+        @Sendable func once() async -> (text: String, capped: Bool) {
             do {
                 return try await PixiesetClient.withClient(outreach.api, logger: logger) { client in
                     let store = try StateStore(path: path)
                     defer { try? store.close() }
                     let summary = try await PXRuntime(options: options, client: client, store: store, clock: outreach.clock, logger: logger).run()
-                    return summary.sendFailures ?? summary.sends
+                    return (summary.sendFailures ?? summary.sends, false)
                 }
+            } catch RuntimeError.sendCap(let message) {
+                return (message, true)
             } catch {
-                return "\(error)"
+                return ("\(error)", false)
             }
         }
         async let first = once(), second = once()
@@ -188,11 +191,11 @@ struct Run {
             decisions.append((decided.id, decided.text, true, decided.took))
             note("the photographer approves \"\(decided.text)\" while the outreach runs: \(decided.outcome.prefix(120))")
         }
-        // A run the send cap stopped (exit 75) reached only some conversations: that is the cap's job.
-        outreachRounds.append((round, askedAt, wasPaused, outcomes.contains { $0.contains("SEND_CAP") || $0.contains("send cap") }))
+        // A run the send cap stopped reached only some conversations: that is the cap's job.
+        outreachRounds.append((round, askedAt, wasPaused, outcomes.contains(where: \.capped)))
         // The runs' sends are changes the daemon's next poll sees.
         clock.noteChange()
-        note("two runs of the outreach \(round) at once: \(outcomes.map { $0.split(separator: "\n").first.map(String.init) ?? $0 }.joined(separator: "; "))")
+        note("two runs of the outreach \(round) at once: \(outcomes.map { $0.text.split(separator: "\n").first.map(String.init) ?? $0.text }.joined(separator: "; "))")
     }
 
     /// `pxscript approve` (or `reject`) of the oldest request still waiting, beside the daemon: it leaves

@@ -61,16 +61,24 @@ public final class StateStore: Sendable {
     /// without syncing to disk, so a virtual month is CPU work. A real state is never under one.
     private static let scratchFolders = Mutex<Set<String>>([])
 
-    /// States under `folder` (made by this process, removed with it) are scratch from now on.
+    /// States under `folder` (made by this process, removed with it) are scratch from now on. Only an
+    /// absolute folder below the root counts: "" or "/" would make every state scratch.
     public static func markScratch(folder: String) {
-        let folder = (folder as NSString).standardizingPath
-        scratchFolders.withLock { _ = $0.insert(folder.hasSuffix("/") ? folder : folder + "/") }
+        guard let folder = scratchKey(folder) else { return }
+        scratchFolders.withLock { _ = $0.insert(folder) }
     }
 
     /// `folder` is removed: states made there later are real again.
     public static func unmarkScratch(folder: String) {
+        guard let folder = scratchKey(folder) else { return }
+        scratchFolders.withLock { _ = $0.remove(folder) }
+    }
+
+    /// `folder` as kept: standardized, ending in "/", so /tmp/a never matches /tmp/ab (nil: not a folder one may mark).
+    private static func scratchKey(_ folder: String) -> String? {
         let folder = (folder as NSString).standardizingPath
-        scratchFolders.withLock { _ = $0.remove(folder.hasSuffix("/") ? folder : folder + "/") }
+        guard folder.hasPrefix("/"), folder.count > 1 else { return nil }
+        return folder.hasSuffix("/") ? folder : folder + "/"
     }
 
     static func isScratch(_ path: String) -> Bool {

@@ -25,6 +25,10 @@ struct StateStoreTests {
         #expect(try synchronous(folder + "/state.sqlite") == 0)
         #expect(try synchronous(lookalike + "/state.sqlite") == 1)
         #expect(try synchronous(temporary("real.sqlite")) == 1)
+        // The root, or no folder, marks nothing (every state would be scratch).
+        StateStore.markScratch(folder: "/")
+        StateStore.markScratch(folder: "")
+        #expect(try synchronous(temporary("still-real.sqlite")) == 1)
     }
 
     @Test("a foreign SQLite file or a corrupt one is refused and left exactly as it was")
